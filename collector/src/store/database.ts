@@ -1,0 +1,29 @@
+// The one port through which everything reaches SQL. Both stores (pg.Pool on PostgreSQL, and
+// pg.Pool over PGlite via createPgConfig) satisfy it, so there is one SQL dialect and one code path.
+
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number | null;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+/** Which store is running: decided once at start, logged, and reported by /readyz. */
+export type StoreMode = 'embedded' | 'postgres' | 'timescaledb';
+
+export interface Database extends Queryable {
+  readonly mode: StoreMode;
+  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Thrown when the store cannot be reached; mapped to 503 with Retry-After at the HTTP edge. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('the event store is unreachable', { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
