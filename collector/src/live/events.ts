@@ -1,0 +1,229 @@
+// The typed event map of the Socket.IO `/live` namespace (CONTRACT.md "Live stream and metrics").
+// Imported by the gateway (server) and by the dashboard (client), so the two cannot drift: the
+// dashboard never keeps a hand copy of these shapes.
+//
+// Conventions on the wire:
+// - Alert objects are exactly the REST shape of `GET /v1/alerts` (snake_case, RFC 3339 strings).
+// - Panel data is produced for dashboards only: camelCase, every time is epoch milliseconds (UTC).
+// - Per-minute series are one-minute buckets keyed by the bucket start, oldest first, by event time
+//   (`occurred_at`), without gaps (a minute with no events has count 0).
+import type { OrderStatus, PaymentProvider } from '../domain/events.ts';
+import type { Severity } from '../domain/rules/params.ts';
+
+export const LIVE_NAMESPACE = '/live';
+
+/** What the client sends in `io(url + LIVE_NAMESPACE, { auth })`; a viewer or operator token. */
+export interface LiveAuth {
+  token: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts (the contract's shape)
+
+export const ALERT_STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+/** One alert as `GET /v1/alerts` returns it. `rule` is a built-in rule name or a custom rule's name. */
+export interface Alert {
+  id: string;
+  rule: string;
+  severity: Severity;
+  status: AlertStatus;
+  /** e.g. `order`, `shipment`, `provider`, `store`. */
+  entity_type: string;
+  entity_id: string;
+  store_id: string | null;
+  summary: string;
+  labels: Record<string, string>;
+  started_at: string;
+  updated_at: string;
+  resolved_at: string | null;
+}
+
+export const ALERT_TRANSITIONS = ['opened', 'changed', 'resolved'] as const;
+/** `changed` covers acknowledgement, severity or summary changes and re-notification of an open alert. */
+export type AlertTransition = (typeof ALERT_TRANSITIONS)[number];
+
+export interface LiveAlertEvent {
+  transition: AlertTransition;
+  alert: Alert;
+  /** Server time of the transition. */
+  at: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Panels
+
+/** One minute of `order.status` events, counted by the status the order moved to. */
+export interface OrderMinute {
+  at: number;
+  byStatus: Partial<Record<OrderStatus, number>>;
+  total: number;
+}
+
+/** Orders per minute by status, the last 60 minutes (60 buckets; the newest may still be filling). */
+export interface OrdersPerMinutePanel {
+  minutes: OrderMinute[];
+}
+
+/**
+ * Paid→applied lag: seconds from a successful `payment.notify` to the order reaching `paid` (or later),
+ * over the payments applied in the last `windowMs`. Null percentiles when there were no samples.
+ */
+export interface PaymentLagPanel {
+  windowMs: number;
+  samples: number;
+  p50Seconds: number | null;
+  p95Seconds: number | null;
+  /** Successful payments whose order has not reached `paid` yet (the `payment_unapplied` candidates). */
+  unapplied: number;
+}
+
+/** Open (firing or acknowledged) alerts per rule; rules with none may be omitted or 0. */
+export interface OpenStallsPanel {
+  byRule: Record<string, number>;
+  total: number;
+}
+
+export interface CountAtMinute {
+  at: number;
+  count: number;
+}
+
+export interface ProviderCallbacks {
+  provider: PaymentProvider;
+  /** The last 60 minutes of `payment.notify` events from this provider. */
+  perMinute: CountAtMinute[];
+  /** Receive time of the newest notification from this provider; null if never heard. */
+  lastHeardAt: number | null;
+}
+
+export interface CallbacksPanel {
+  providers: ProviderCallbacks[];
+}
+
+export interface CarrierMinute {
+  at: number;
+  byCarrier: Record<string, number>;
+}
+
+/** Silent (`tracking_silent` condition holds) and high-risk shipments, plus carrier updates per minute. */
+export interface ShipmentsPanel {
+  silent: number;
+  highRisk: number;
+  /** The last 60 minutes of `shipment.update` events by carrier. */
+  updatesPerMinute: CarrierMinute[];
+}
+
+/** Today's reconciliation (calendar day in ORDERPULSE_TZ). */
+export interface ReconciliationPanel {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  /** Unmatched (payments + orders) over all reconciled items, 0..1; null before any bill was reconciled. */
+  mismatchRate: number | null;
+  matched: number;
+  unmatched: number;
+  /** Items waiting in the pending pool. */
+  pending: number;
+}
+
+export interface StoreAlertCount {
+  storeId: string;
+  region: string | null;
+  openAlerts: number;
+  critical: number;
+}
+
+/** The stores with the most open alerts, most first (at most 10). */
+export interface TopStoresPanel {
+  stores: StoreAlertCount[];
+}
+
+export interface SourceFreshness {
+  /** The event `source` (ingest token name or provider), e.g. `pos`, `wechatpay`, `kuaidi100`. */
+  source: string;
+  /** Newest `occurred_at` seen from this source. */
+  newestEventAt: number | null;
+  /** When that source was last heard at all (receive time). */
+  lastReceivedAt: number | null;
+}
+
+/** How old the newest data from each source is; a frozen feed must look frozen. */
+export interface FreshnessPanel {
+  sources: SourceFreshness[];
+}
+
+export interface PanelDataMap {
+  orders_per_minute: OrdersPerMinutePanel;
+  payment_lag: PaymentLagPanel;
+  open_stalls: OpenStallsPanel;
+  callbacks: CallbacksPanel;
+  shipments: ShipmentsPanel;
+  reconciliation: ReconciliationPanel;
+  top_stores: TopStoresPanel;
+  freshness: FreshnessPanel;
+}
+
+export type PanelName = keyof PanelDataMap;
+
+export const PANEL_NAMES = [
+  'orders_per_minute',
+  'payment_lag',
+  'open_stalls',
+  'callbacks',
+  'shipments',
+  'reconciliation',
+  'top_stores',
+  'freshness',
+] as const satisfies readonly PanelName[];
+
+/** One panel's new data; a discriminated union on `name`. */
+export type PanelUpdate = {
+  [N in PanelName]: { name: N; data: PanelDataMap[N]; at: number };
+}[PanelName];
+
+// ---------------------------------------------------------------------------------------------
+// Subscription and snapshot
+
+/** Empty filter = the whole chain. Store and region together narrow to that store. */
+export interface LiveFilter {
+  store_id?: string;
+  region?: string;
+}
+
+export interface LiveSnapshot {
+  at: number;
+  /** The filter this snapshot was computed for (what the server accepted). */
+  filter: LiveFilter;
+  panels: PanelDataMap;
+  /** Open alerts (firing and acknowledged) matching the filter, at most 200, newest first. */
+  alerts: Alert[];
+  /** Known stores and regions, for `?rotate=store|region` on wall displays. */
+  scopes: { stores: string[]; regions: string[] };
+}
+
+export type SubscribeAck = { ok: true; filter: LiveFilter } | { ok: false; error: string; message: string };
+
+export interface ServerToClientEvents {
+  /** Sent on connect and after every `subscribe`: the full state for the current filter. */
+  snapshot: (snapshot: LiveSnapshot) => void;
+  /** A changed panel, coalesced (at most four per panel per second, only when data changed). */
+  panel: (update: PanelUpdate) => void;
+  /** Every alert opened, changed or resolved that matches the filter, sent at once. */
+  alert: (event: LiveAlertEvent) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Replace the socket's filter; the server acks and then sends a fresh `snapshot`. */
+  subscribe: (filter: LiveFilter, ack?: (result: SubscribeAck) => void) => void;
+}
+
+// biome-ignore lint/complexity/noBannedTypes: Socket.IO's generic slot for server-to-server events.
+export type InterServerEvents = {};
+
+/** What the gateway stores on `socket.data` after the handshake. */
+export interface LiveSocketData {
+  role: 'viewer' | 'operator';
+  tokenName: string;
+  filter: LiveFilter;
+}
