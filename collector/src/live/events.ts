@@ -12,9 +12,14 @@ import type { Severity } from '../domain/rules/params.ts';
 
 export const LIVE_NAMESPACE = '/live';
 
-/** What the client sends in `io(url + LIVE_NAMESPACE, { auth })`; a viewer or operator token. */
+/** What the client sends in `io(url + LIVE_NAMESPACE, { auth })`: a viewer or operator token. */
 export interface LiveAuth {
   token: string;
+  /**
+   * Optional initial filter, the same as a `subscribe` right after connecting. Sent again on every
+   * reconnect, so a wall display filtered to one store never flashes the whole chain's snapshot.
+   */
+  filter?: LiveFilter;
 }
 
 // ---------------------------------------------------------------------------------------------
