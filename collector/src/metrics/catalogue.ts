@@ -1,0 +1,41 @@
+// Every metric name the collector exports besides prom-client's default process metrics (which get
+// the same `orderpulse_` prefix). Prometheus rules, Grafana dashboards and tests refer to these
+// names; renaming one breaks someone's alerting, so treat this list as part of the contract.
+
+export const METRIC_PREFIX = 'orderpulse_';
+
+export const METRIC_NAMES = {
+  ingestEvents: 'orderpulse_ingest_events_total',
+  ingestAckSeconds: 'orderpulse_ingest_ack_seconds',
+  commitBatchEvents: 'orderpulse_store_commit_batch_events',
+  commitSeconds: 'orderpulse_store_commit_seconds',
+  alertsOpen: 'orderpulse_alerts_open',
+  orders: 'orderpulse_orders',
+  orderTransitions: 'orderpulse_order_transitions_total',
+  stalledOrders: 'orderpulse_stalled_orders',
+  stalledOrdersByStore: 'orderpulse_stalled_orders_by_store',
+  paymentCallbacks: 'orderpulse_payment_callbacks_total',
+  callbackLastHeardTimestamp: 'orderpulse_payment_callback_last_heard_timestamp_seconds',
+  callbackLastHeardAge: 'orderpulse_payment_callback_last_heard_age_seconds',
+  carrierUpdates: 'orderpulse_carrier_updates_total',
+  carrierUpdateAgeSeconds: 'orderpulse_carrier_update_age_seconds',
+  reconciliationMismatch: 'orderpulse_reconciliation_mismatch_ratio',
+  ruleEvaluationSeconds: 'orderpulse_rule_evaluation_seconds',
+  liveClients: 'orderpulse_live_clients',
+  notificationDeliveries: 'orderpulse_notification_deliveries_total',
+  notificationOutboxPending: 'orderpulse_notification_outbox_pending',
+  deadLetters: 'orderpulse_dead_letters_total',
+  labelOverflow: 'orderpulse_metric_label_overflow_total',
+  buildInfo: 'orderpulse_build_info',
+} as const;
+
+export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
+
+/** Names as they appear in the text exposition: histograms expand into `_bucket`, `_sum` and `_count`. */
+export const HISTOGRAM_METRIC_NAMES: readonly MetricName[] = [
+  METRIC_NAMES.ingestAckSeconds,
+  METRIC_NAMES.commitBatchEvents,
+  METRIC_NAMES.commitSeconds,
+  METRIC_NAMES.carrierUpdateAgeSeconds,
+  METRIC_NAMES.ruleEvaluationSeconds,
+];

@@ -1,0 +1,93 @@
+// The instruments the collector updates, typed by label value so a typo is a compile error.
+// Callers never touch prom-client directly: label values that could grow without bound (store,
+// source, carrier, reason…) are capped inside, and order ids have no label to go into.
+import type { EventType, OrderStatus, PaymentProvider } from '../domain/events.ts';
+import type { Severity } from '../domain/rules/params.ts';
+
+export type IngestOutcome = 'accepted' | 'duplicate' | 'rejected';
+/** `unknown` for a rejected item whose `type` was missing or invalid. */
+export type IngestEventType = EventType | 'unknown';
+export type CarrierUpdateMode = 'push' | 'poll';
+export type NotificationRoute = 'primary' | 'backup';
+export type NotificationOutcome = 'success' | 'failure';
+export type LiveClientRole = 'viewer' | 'operator';
+
+export interface Counter<L> {
+  inc(labels: L, value?: number): void;
+}
+
+export interface Gauge<L> {
+  set(labels: L, value: number): void;
+  inc(labels: L, value?: number): void;
+  dec(labels: L, value?: number): void;
+}
+
+export interface Histogram<L> {
+  observe(labels: L, value: number): void;
+  /** Starts a timer; calling the returned function observes the elapsed seconds and returns them. */
+  startTimer(labels: L): () => number;
+}
+
+export interface UnlabelledHistogram {
+  observe(value: number): void;
+  startTimer(): () => number;
+}
+
+export interface UnlabelledGauge {
+  set(value: number): void;
+  inc(value?: number): void;
+  dec(value?: number): void;
+}
+
+export interface StoreValue {
+  store: string;
+  value: number;
+}
+
+/**
+ * A per-store gauge that is replaced as a whole from a snapshot (the store's current figures),
+ * so stores that dropped to nothing disappear. Stores beyond the label cap are folded into one
+ * `store="other"` series: summed for counts, maximum for ratios (the worst overflow store).
+ */
+export interface StoreSnapshotGauge {
+  replace(values: readonly StoreValue[]): void;
+}
+
+export interface OrderPulseMetrics {
+  /** Events per outcome of `POST /v1/events` and the provider callbacks; `source` is the ingest token name. */
+  ingestEvents: Counter<{ type: IngestEventType; source: string; outcome: IngestOutcome }>;
+  /** Request received → reply sent after the group commit (the ack the caller waits for). */
+  ingestAckSeconds: UnlabelledHistogram;
+  /** Events written per group commit. */
+  commitBatchEvents: UnlabelledHistogram;
+  /** Duration of one group commit transaction. */
+  commitSeconds: UnlabelledHistogram;
+  alertsOpen: Gauge<{ rule: string; severity: Severity }>;
+  /** Orders currently in each status (terminal ones included). */
+  orders: Gauge<{ status: OrderStatus }>;
+  /** Orders entering each status; `rate()` of `created` is orders per second. */
+  orderTransitions: Counter<{ status: OrderStatus }>;
+  /** Open stalls by rule (`payment_unapplied`, `order_stalled`) and the status the order is stuck in. */
+  stalledOrders: Gauge<{ rule: string; status: OrderStatus }>;
+  stalledOrdersByStore: StoreSnapshotGauge;
+  /**
+   * A `payment.notify` arrived from `provider` at `receivedAtMs` (epoch ms): counts it and moves
+   * the last-heard time forward (never back, so late replays do not hide a silence).
+   */
+  paymentCallbackHeard(provider: PaymentProvider, receivedAtMs: number): void;
+  carrierUpdates: Counter<{ carrier: string; mode: CarrierUpdateMode }>;
+  /** How old a carrier update is when it reaches us: received − occurred, seconds. No carrier or store label. */
+  carrierUpdateAgeSeconds: Histogram<{ mode: CarrierUpdateMode }>;
+  /** Share (0..1) of unmatched payments or orders per store over the reconciliation window. */
+  reconciliationMismatch: StoreSnapshotGauge;
+  ruleEvaluationSeconds: Histogram<{ rule: string }>;
+  liveClients: Gauge<{ role: LiveClientRole }>;
+  notificationDeliveries: Counter<{
+    channel: string;
+    route: NotificationRoute;
+    outcome: NotificationOutcome;
+  }>;
+  notificationOutboxPending: UnlabelledGauge;
+  /** `reason` is the machine error code kept with the dead letter. */
+  deadLetters: Counter<{ reason: string }>;
+}
