@@ -1,0 +1,211 @@
+// Why a shipment needs attention. Each reason carries `since`, the event time from which it holds,
+// so a reason whose time has already passed when the data arrives fires at once (detection by
+// event time), and a later checkpoint that changes the picture clears it.
+
+import type { ShipmentState } from '../events.ts';
+import { regionContains, regionOf } from '../regions/match.ts';
+import type { BuiltinRuleParams } from '../rules/params.ts';
+import { DEFAULT_RULE_PARAMS } from '../rules/params.ts';
+import { currentState, isFinal, type ShipmentCheckpoint, type ShipmentTracking } from './tracking.ts';
+
+export const SHIPMENT_ANOMALY_REASONS = [
+  'silent',
+  'rejected',
+  'returning',
+  'returned',
+  'returned_repeatedly',
+  'exception',
+  'stuck_at_location',
+  'outside_destination',
+] as const;
+export type ShipmentAnomalyReason = (typeof SHIPMENT_ANOMALY_REASONS)[number];
+
+export interface ShipmentAnomaly {
+  reason: ShipmentAnomalyReason;
+  /** Event time (epoch ms) from which the reason holds. */
+  since: number;
+  detail: string;
+}
+
+export interface ShipmentAnomalyParams {
+  /** No update for this long while not final: `silent` (CONTRACT tracking_silent, 48 h). */
+  silentLimitMs: number;
+  /** No location change for this long while moving: `stuck_at_location`. */
+  stuckAtLocationMs: number;
+  /** Returned this many times or more: `returned_repeatedly`. */
+  returnsThreshold: number;
+}
+
+export function shipmentAnomalyParams(rules: BuiltinRuleParams): ShipmentAnomalyParams {
+  return {
+    silentLimitMs: rules.tracking_silent.limitMs,
+    stuckAtLocationMs: rules.shipment_anomaly.stuckAtLocationMs,
+    returnsThreshold: rules.shipment_anomaly.returnsThreshold,
+  };
+}
+
+export const DEFAULT_SHIPMENT_ANOMALY_PARAMS: ShipmentAnomalyParams =
+  shipmentAnomalyParams(DEFAULT_RULE_PARAMS);
+
+/** Which built-in rule a reason feeds; `returned`/`returning` once only raise the risk score. */
+export function ruleOfReason(
+  reason: ShipmentAnomalyReason,
+): 'tracking_silent' | 'shipment_anomaly' | undefined {
+  switch (reason) {
+    case 'silent':
+      return 'tracking_silent';
+    case 'rejected':
+    case 'returned_repeatedly':
+    case 'exception':
+    case 'stuck_at_location':
+    case 'outside_destination':
+      return 'shipment_anomaly';
+    default:
+      return undefined;
+  }
+}
+
+/** Kuaidi100 main state 6 (退回): on its way back, not yet returned. */
+const RETURNING_CODES = new Set(['6']);
+/** States in which the parcel should be moving between locations. */
+const MOVING_STATES: readonly ShipmentState[] = ['collected', 'in_transit', 'out_for_delivery', 'stuck'];
+/** The last leg: the parcel should now be in the destination city (Kuaidi100 1001 = 到达派件城市). */
+const LAST_LEG_STATES: readonly ShipmentState[] = ['out_for_delivery', 'delivered'];
+const LAST_LEG_CODES = new Set(['1001']);
+
+function isLastLeg(c: ShipmentCheckpoint): boolean {
+  return (
+    LAST_LEG_STATES.includes(c.state) || (c.providerCode !== undefined && LAST_LEG_CODES.has(c.providerCode))
+  );
+}
+
+/** The checkpoints at the end of the list that all satisfy `belongs` (oldest first). */
+function trailingRun(
+  checkpoints: readonly ShipmentCheckpoint[],
+  belongs: (c: ShipmentCheckpoint) => boolean,
+) {
+  let start = checkpoints.length;
+  while (start > 0 && belongs(checkpoints[start - 1]!)) start--;
+  return checkpoints.slice(start);
+}
+
+function locationKey(c: ShipmentCheckpoint): string | undefined {
+  const location = c.location?.trim();
+  if (location) return location;
+  return c.providerText === undefined ? undefined : regionOf(c.providerText)?.cityCode;
+}
+
+function placeOf(c: ShipmentCheckpoint) {
+  return regionOf(c.location ?? '') ?? (c.providerText === undefined ? undefined : regionOf(c.providerText));
+}
+
+/** Start times of each return: entering `returned` from any other state. */
+export function returnStarts(tracking: ShipmentTracking): number[] {
+  const starts: number[] = [];
+  let previous: ShipmentState | undefined;
+  for (const c of tracking.checkpoints) {
+    if (c.state === 'returned' && previous !== 'returned') starts.push(c.occurredAt);
+    previous = c.state;
+  }
+  return starts;
+}
+
+/** When the parcel arrived at its current location (undefined when no location is known). */
+function atLocationSince(tracking: ShipmentTracking): { key: string; since: number } | undefined {
+  const located = tracking.checkpoints.filter((c) => locationKey(c) !== undefined);
+  const last = located.at(-1);
+  if (!last) return undefined;
+  const key = locationKey(last)!;
+  const run = trailingRun(located, (c) => locationKey(c) === key);
+  return { key, since: run[0]!.occurredAt };
+}
+
+/** The times at which the time-driven reasons will start if nothing new arrives (deadlines). */
+export function anomalyDeadlines(
+  tracking: ShipmentTracking,
+  params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
+): { silentAt?: number; stuckAt?: number } {
+  const deadlines: { silentAt?: number; stuckAt?: number } = {};
+  if (isFinal(tracking)) return deadlines;
+  const last = Math.max(tracking.checkpoints.at(-1)?.occurredAt ?? -Infinity, tracking.boundAt ?? -Infinity);
+  if (Number.isFinite(last)) deadlines.silentAt = last + params.silentLimitMs;
+  const state = currentState(tracking);
+  const here = atLocationSince(tracking);
+  if (state !== undefined && MOVING_STATES.includes(state) && here) {
+    deadlines.stuckAt = here.since + params.stuckAtLocationMs;
+  }
+  return deadlines;
+}
+
+export function detectAnomalies(
+  tracking: ShipmentTracking,
+  now: number,
+  params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
+): ShipmentAnomaly[] {
+  const anomalies: ShipmentAnomaly[] = [];
+  const checkpoints = tracking.checkpoints;
+  const latest = checkpoints.at(-1);
+  const state = latest?.state;
+
+  const { silentAt, stuckAt } = anomalyDeadlines(tracking, params);
+  if (silentAt !== undefined && now >= silentAt) {
+    const hours = Math.floor((now - (silentAt - params.silentLimitMs)) / 3_600_000);
+    anomalies.push({ reason: 'silent', since: silentAt, detail: `no carrier update for ${hours} h` });
+  }
+
+  if (latest && state === 'rejected') {
+    const run = trailingRun(checkpoints, (c) => c.state === 'rejected');
+    anomalies.push({ reason: 'rejected', since: run[0]!.occurredAt, detail: latest.providerText ?? '拒签' });
+  }
+
+  if (latest && state === 'returned') {
+    const run = trailingRun(checkpoints, (c) => c.state === 'returned');
+    const returning = latest.providerCode !== undefined && RETURNING_CODES.has(latest.providerCode);
+    anomalies.push({
+      reason: returning ? 'returning' : 'returned',
+      since: run[0]!.occurredAt,
+      detail: latest.providerText ?? (returning ? '退回中' : '已退回'),
+    });
+  }
+
+  const returns = returnStarts(tracking);
+  if (returns.length >= params.returnsThreshold && state !== 'delivered') {
+    anomalies.push({
+      reason: 'returned_repeatedly',
+      since: returns[params.returnsThreshold - 1]!,
+      detail: `returned ${returns.length} times`,
+    });
+  }
+
+  if (latest && (state === 'exception' || state === 'stuck')) {
+    const run = trailingRun(checkpoints, (c) => c.state === 'exception' || c.state === 'stuck');
+    anomalies.push({
+      reason: 'exception',
+      since: run[0]!.occurredAt,
+      detail: latest.providerText ?? state,
+    });
+  }
+
+  if (stuckAt !== undefined && now >= stuckAt) {
+    const here = atLocationSince(tracking)!;
+    const hours = Math.floor((now - here.since) / 3_600_000);
+    anomalies.push({ reason: 'stuck_at_location', since: stuckAt, detail: `at ${here.key} for ${hours} h` });
+  }
+
+  if (latest && tracking.destinationRegion !== undefined && isLastLeg(latest)) {
+    const lastLeg = trailingRun(checkpoints, isLastLeg);
+    for (let i = lastLeg.length - 1; i >= 0; i--) {
+      const place = placeOf(lastLeg[i]!);
+      if (!place) continue;
+      if (regionContains(tracking.destinationRegion, place) === false) {
+        anomalies.push({
+          reason: 'outside_destination',
+          since: lastLeg[i]!.occurredAt,
+          detail: `at ${place.cityName ?? place.provinceName}, destination ${tracking.destinationRegion}`,
+        });
+      }
+      break;
+    }
+  }
+  return anomalies;
+}

@@ -1,0 +1,66 @@
+// One number per shipment for sorting and filtering (`GET /v1/shipments?risk=high`): the weights
+// say how likely each reason is to end in an unhappy customer, and the reasons stay attached so
+// after-sales can see why.
+import {
+  DEFAULT_SHIPMENT_ANOMALY_PARAMS,
+  detectAnomalies,
+  type ShipmentAnomaly,
+  type ShipmentAnomalyParams,
+  type ShipmentAnomalyReason,
+} from './anomalies.ts';
+import type { ShipmentTracking } from './tracking.ts';
+
+export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export interface ShipmentRisk {
+  /** 0..100 */
+  score: number;
+  level: RiskLevel;
+  reasons: ShipmentAnomaly[];
+}
+
+const DAY = 86_400_000;
+
+const WEIGHTS: Record<ShipmentAnomalyReason, number> = {
+  silent: 40,
+  rejected: 60,
+  returning: 30,
+  returned: 40,
+  returned_repeatedly: 60,
+  exception: 45,
+  stuck_at_location: 30,
+  outside_destination: 60,
+};
+
+/** A silent shipment gets riskier with every further day of silence, up to this much more. */
+const SILENCE_GROWTH_PER_DAY = 10;
+const SILENCE_GROWTH_MAX = 30;
+
+export function riskLevel(score: number): RiskLevel {
+  if (score >= 60) return 'high';
+  if (score >= 30) return 'medium';
+  return 'low';
+}
+
+export function riskScore(reasons: readonly ShipmentAnomaly[], now: number): number {
+  let score = 0;
+  for (const r of reasons) {
+    score += WEIGHTS[r.reason];
+    if (r.reason === 'silent') {
+      const extraDays = Math.floor(Math.max(0, now - r.since) / DAY);
+      score += Math.min(SILENCE_GROWTH_MAX, extraDays * SILENCE_GROWTH_PER_DAY);
+    }
+  }
+  return Math.min(100, score);
+}
+
+export function assessShipment(
+  tracking: ShipmentTracking,
+  now: number,
+  params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
+): ShipmentRisk {
+  const reasons = detectAnomalies(tracking, now, params);
+  const score = riskScore(reasons, now);
+  return { score, level: riskLevel(score), reasons };
+}
