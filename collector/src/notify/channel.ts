@@ -1,0 +1,80 @@
+// The port every notification integration implements, and the configuration shapes that select one.
+// Configuration names environment variables, never secrets: webhook URLs of chat robots carry access
+// tokens, so they are secrets too.
+import type { Notification } from './notification.ts';
+
+export interface Channel {
+  /** The integration, e.g. `dingtalk`; used in metrics labels and logs. */
+  readonly type: ChannelType;
+  /** Delivers or throws a `DeliveryError`. Must honour `signal` (worker shutdown). */
+  send(notification: Notification, signal?: AbortSignal): Promise<void>;
+}
+
+export type ChannelType = ChannelConfig['type'];
+
+/** Which languages a message carries; chat robots default to `zh`, Slack to `en`, e-mail to both. */
+export type MessageLanguage = 'zh' | 'en' | 'both';
+
+interface HttpChannelCommon {
+  /** Environment variable holding the endpoint URL. */
+  urlEnv: string;
+  timeoutMs?: number;
+}
+
+export interface WebhookChannelConfig extends HttpChannelCommon {
+  type: 'webhook';
+  /** Environment variable holding a bearer token for `Authorization`. */
+  bearerTokenEnv?: string;
+}
+
+export interface WeComChannelConfig extends HttpChannelCommon {
+  type: 'wecom';
+  language?: MessageLanguage;
+}
+
+export interface DingTalkChannelConfig extends HttpChannelCommon {
+  type: 'dingtalk';
+  /** Environment variable holding the robot's signing secret (`SEC…`); unset means unsigned. */
+  secretEnv?: string;
+  atMobiles?: readonly string[];
+  language?: MessageLanguage;
+}
+
+export interface FeishuChannelConfig extends HttpChannelCommon {
+  type: 'feishu';
+  /** Environment variable holding the robot's signing secret; unset means unsigned. */
+  secretEnv?: string;
+  language?: MessageLanguage;
+}
+
+export interface SlackChannelConfig extends HttpChannelCommon {
+  type: 'slack';
+  language?: MessageLanguage;
+}
+
+export interface EmailChannelConfig {
+  type: 'email';
+  /** Environment variable holding an SMTP URL, e.g. `smtps://user:pass@smtp.example.com:465`. */
+  smtpUrlEnv: string;
+  from: string;
+  to: readonly string[];
+  language?: MessageLanguage;
+  timeoutMs?: number;
+}
+
+export interface AlertmanagerChannelConfig extends HttpChannelCommon {
+  type: 'alertmanager';
+  /** Environment variable holding a bearer token, when the Alertmanager sits behind a proxy that needs one. */
+  bearerTokenEnv?: string;
+}
+
+export type ChannelConfig =
+  | WebhookChannelConfig
+  | WeComChannelConfig
+  | DingTalkChannelConfig
+  | FeishuChannelConfig
+  | SlackChannelConfig
+  | EmailChannelConfig
+  | AlertmanagerChannelConfig;
+
+export const DEFAULT_CHANNEL_TIMEOUT_MS = 10_000;

@@ -1,0 +1,170 @@
+// Human-readable renderings of a notification shared by the chat robots, Slack and e-mail. Each
+// integration wraps these in its own payload; the words live here so zh and en stay in step.
+import type { MessageLanguage } from './channel.ts';
+import type { Notification } from './notification.ts';
+
+export type Language = 'zh' | 'en';
+
+export interface RenderOptions {
+  /** Time zone for printed times; daily figures use the same default (CONTRACT.md `ORDERPULSE_TZ`). */
+  timeZone: string;
+}
+
+export const DEFAULT_RENDER_OPTIONS: RenderOptions = { timeZone: 'Asia/Shanghai' };
+
+const RULE_NAMES_ZH: Readonly<Record<string, string>> = {
+  payment_unapplied: '支付未入账',
+  order_stalled: '订单停滞',
+  tracking_silent: '物流长时间无更新',
+  shipment_anomaly: '物流异常',
+  callback_silent: '支付回调中断',
+  reconciliation_mismatch: '对账差异',
+};
+
+const SEVERITY_NAMES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
+  zh: { critical: '严重', warning: '警告', info: '提示' },
+  en: { critical: 'critical', warning: 'warning', info: 'info' },
+};
+
+const WORDS = {
+  zh: {
+    firing: '告警',
+    resolved: '已恢复',
+    summary: '摘要',
+    store: '门店',
+    count: '数量',
+    since: '开始',
+    lasted: '已持续',
+    ended: '恢复于',
+    samples: '样例',
+    dashboard: '查看面板',
+  },
+  en: {
+    firing: 'FIRING',
+    resolved: 'RESOLVED',
+    summary: 'Summary',
+    store: 'Store',
+    count: 'Alerts',
+    since: 'Since',
+    lasted: 'open for',
+    ended: 'Resolved at',
+    samples: 'Examples',
+    dashboard: 'Open dashboard',
+  },
+} as const;
+
+export function languagesOf(language: MessageLanguage): Language[] {
+  return language === 'both' ? ['zh', 'en'] : [language];
+}
+
+export function ruleName(rule: string, lang: Language): string {
+  return lang === 'zh' ? (RULE_NAMES_ZH[rule] ?? rule) : rule;
+}
+
+export function severityName(severity: string, lang: Language): string {
+  return SEVERITY_NAMES[lang][severity] ?? severity;
+}
+
+export function formatDuration(ms: number, lang: Language): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  const parts: string[] = [];
+  if (lang === 'zh') {
+    if (days) parts.push(`${days}天`);
+    if (hours) parts.push(`${hours}小时`);
+    if (mins || parts.length === 0) parts.push(`${mins}分钟`);
+    return parts.join('');
+  }
+  if (days) parts.push(`${days} d`);
+  if (hours) parts.push(`${hours} h`);
+  if (mins || parts.length === 0) parts.push(`${mins} min`);
+  return parts.join(' ');
+}
+
+/** `2026-11-25 19:11:34` in the configured zone: unambiguous for the on-call reader, no locale quirks. */
+export function formatTime(iso: string, options: RenderOptions): string {
+  const formatted = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: options.timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
+  return formatted;
+}
+
+/** e.g. `[FIRING:3] payment_unapplied (critical) store s-001` / `【告警:3】支付未入账（严重）门店 s-001`. */
+export function titleOf(n: Notification, lang: Language): string {
+  const w = WORDS[lang];
+  const state = n.status === 'firing' ? `${w.firing}:${n.count}` : w.resolved;
+  const store = n.storeId ? ` ${w.store} ${n.storeId}` : '';
+  if (lang === 'zh')
+    return `【${state}】${ruleName(n.rule, lang)}（${severityName(n.severity, lang)}）${store}`;
+  return `[${state}] ${n.rule} (${n.severity})${store}`;
+}
+
+/** The facts as label/value pairs, in reading order; each renderer lays them out its own way. */
+export function factsOf(n: Notification, lang: Language, options: RenderOptions): Array<[string, string]> {
+  const w = WORDS[lang];
+  const facts: Array<[string, string]> = [[w.summary, n.summary[lang]]];
+  if (n.storeId) facts.push([w.store, n.storeId]);
+  facts.push([w.count, String(n.count)]);
+  if (n.status === 'firing') {
+    facts.push([
+      w.since,
+      `${formatTime(n.startsAt, options)} (${w.lasted} ${formatDuration(n.oldestAgeMs, lang)})`,
+    ]);
+  } else if (n.endsAt) {
+    facts.push([w.ended, formatTime(n.endsAt, options)]);
+  }
+  if (n.sampleEntityIds.length > 0) facts.push([w.samples, n.sampleEntityIds.join(', ')]);
+  return facts;
+}
+
+export function dashboardLinkText(lang: Language): string {
+  return WORDS[lang].dashboard;
+}
+
+/** Markdown understood by WeCom, DingTalk and Feishu (`lark_md`): headings, bold, links. */
+export function markdownOf(n: Notification, language: MessageLanguage, options: RenderOptions): string {
+  return languagesOf(language)
+    .map((lang) => {
+      const lines = [`### ${titleOf(n, lang)}`];
+      for (const [label, value] of factsOf(n, lang, options)) lines.push(`**${label}**: ${value}`);
+      lines.push(`[${dashboardLinkText(lang)}](${n.dashboardUrl})`);
+      return lines.join('\n\n');
+    })
+    .join('\n\n---\n\n');
+}
+
+export function plainTextOf(n: Notification, language: MessageLanguage, options: RenderOptions): string {
+  return languagesOf(language)
+    .map((lang) => {
+      const lines = [titleOf(n, lang), ''];
+      for (const [label, value] of factsOf(n, lang, options)) lines.push(`${label}: ${value}`);
+      lines.push(`${dashboardLinkText(lang)}: ${n.dashboardUrl}`);
+      return lines.join('\n');
+    })
+    .join('\n\n----\n\n');
+}
+
+/** Cuts `text` to at most `maxBytes` of UTF-8 without splitting a character, marking the cut. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const marker = '\n…';
+  const budget = maxBytes - Buffer.byteLength(marker, 'utf8');
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += char.length;
+  }
+  return text.slice(0, end) + marker;
+}
