@@ -1,0 +1,30 @@
+// Runs the real Prometheus tooling from Debian's packages. A missing binary is a failure with
+// the install command in the message, never a skipped test: CI must prove the files with the tools.
+import { spawnSync } from 'node:child_process';
+
+const PACKAGE_OF: Record<string, string> = {
+  promtool: 'prometheus',
+  prometheus: 'prometheus',
+  amtool: 'prometheus-alertmanager',
+};
+
+export interface ToolRun {
+  status: number | null;
+  output: string;
+}
+
+export function requireTool(tool: string): string {
+  const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' });
+  const path = found.stdout.trim();
+  if (found.status !== 0 || path === '') {
+    throw new Error(
+      `${tool} is not installed: run \`apt-get install -y --no-install-recommends ${PACKAGE_OF[tool] ?? tool}\``,
+    );
+  }
+  return path;
+}
+
+export function runTool(tool: string, args: readonly string[], cwd?: string): ToolRun {
+  const result = spawnSync(requireTool(tool), args, { encoding: 'utf8', cwd, timeout: 60_000 });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
