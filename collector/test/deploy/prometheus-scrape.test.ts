@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC_NAMES } from '../../src/metrics/catalogue.ts';
+import { createMetrics } from '../../src/metrics/create-metrics.ts';
+import { applyRealisticLoad, storeIds } from '../metrics/realistic-load.ts';
+import { type RunningPrometheus, startPrometheus } from './prometheus-server.ts';
+import { repoPath } from './repo-paths.ts';
+
+// A real Prometheus scrapes a loopback server that serves createMetrics' registry, with the
+// project's alerting rules loaded, and we read the result back through its HTTP API.
+describe('a real Prometheus scraping the OrderPulse metrics', () => {
+  let server: Server;
+  let prometheus: RunningPrometheus;
+
+  beforeAll(async () => {
+    const registry = new Registry();
+    const metrics = createMetrics(registry, { storeLabelCap: 50, version: 'scrape-test' });
+    applyRealisticLoad(metrics, storeIds(80), Date.now());
+    server = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const target = typeof address === 'object' && address ? `127.0.0.1:${address.port}` : '';
+    prometheus = await startPrometheus(`
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - ${repoPath('alert-rules/prometheus/orderpulse.rules.yml')}
+scrape_configs:
+  - job_name: orderpulse
+    static_configs:
+      - targets: ['${target}']
+`);
+  }, 30_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it('scrapes orderpulse_ series and reports the target up', async () => {
+    await prometheus.waitFor('up{job="orderpulse"} == 1', (r) => r.length === 1, 30_000);
+    const series = await prometheus.waitFor(
+      'count({__name__=~"orderpulse_.+", job="orderpulse"})',
+      (r) => Number(r[0]?.value[1] ?? 0) > 100,
+      30_000,
+    );
+    expect(Number(series[0]?.value[1])).toBeLessThan(2_000);
+    const build = await prometheus.query(METRIC_NAMES.buildInfo);
+    expect(build[0]?.metric.version).toBe('scrape-test');
+  }, 60_000);
+
+  it('keeps per-store series bounded through the scrape (50 stores + other)', async () => {
+    const stores = await prometheus.waitFor(
+      `count(${METRIC_NAMES.reconciliationMismatch})`,
+      (r) => r.length === 1,
+      30_000,
+    );
+    expect(Number(stores[0]?.value[1])).toBe(51);
+    const other = await prometheus.query(`${METRIC_NAMES.stalledOrdersByStore}{store="other"}`);
+    expect(other).toHaveLength(1);
+  }, 60_000);
+
+  it('loads the project rules and evaluates them over the scraped series', async () => {
+    // the recording rule over orderpulse_ingest_events_total produces one series per type/outcome
+    const recorded = await prometheus.waitFor('orderpulse:ingest_events:rate5m', (r) => r.length > 0, 30_000);
+    expect(new Set(recorded.map((s) => s.metric.outcome))).toEqual(
+      new Set(['accepted', 'duplicate', 'rejected']),
+    );
+    const response = await fetch(`${prometheus.url}/api/v1/rules`);
+    const body = (await response.json()) as {
+      data: { groups: { name: string; rules: { health: string }[] }[] };
+    };
+    const names = body.data.groups.map((g) => g.name);
+    expect(names).toEqual(expect.arrayContaining(['orderpulse.recording', 'orderpulse.alerts']));
+    for (const group of body.data.groups) for (const rule of group.rules) expect(rule.health).not.toBe('err');
+  }, 60_000);
+});
