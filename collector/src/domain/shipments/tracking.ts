@@ -3,6 +3,7 @@
 // always the one of the latest checkpoint by carrier time, so applying them in any order and any
 // number of times gives the same tracking.
 import type { ShipmentState, ShipmentUpdateEvent } from '../events.ts';
+import type { CarrierUpdate } from './carrier-update.ts';
 
 export interface ShipmentCheckpoint {
   /** Idempotency key: the event id. A checkpoint seen again with the same id changes nothing. */
@@ -55,7 +56,8 @@ export function emptyTracking(carrier: string, trackingNo: string): ShipmentTrac
   return { carrier, trackingNo, checkpoints: [], ended: false };
 }
 
-export function checkpointOf(event: ShipmentUpdateEvent): ShipmentCheckpoint {
+/** Works on bound events and on carrier updates not yet bound to an order. */
+export function checkpointOf(event: CarrierUpdate): ShipmentCheckpoint {
   const checkpoint: ShipmentCheckpoint = { id: event.id, occurredAt: event.occurredAt, state: event.state };
   if (event.location !== undefined) checkpoint.location = event.location;
   if (event.providerCode !== undefined) checkpoint.providerCode = event.providerCode;
