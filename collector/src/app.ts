@@ -1,0 +1,121 @@
+// Builds the collector: plugins, then stores, then routes. Never listens (main.ts does), so tests
+// build the app without a port.
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { TokenRegistry } from './http/auth.ts';
+import type { AppContext, ReadinessCheck } from './http/context.ts';
+import { ApiError, errors } from './http/errors.ts';
+import { deadLettersRoutes } from './http/routes/dead-letters.ts';
+import { eventsRoutes } from './http/routes/events.ts';
+import { healthRoutes } from './http/routes/health.ts';
+import { ordersRoutes } from './http/routes/orders.ts';
+import { type Database, StoreUnavailableError } from './store/database.ts';
+import { EventWriter, IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
+
+export interface AppDeps {
+  db: Database;
+  /** Overrides the logger (tests pass false). */
+  logger?: boolean | object;
+}
+
+export interface App {
+  server: FastifyInstance;
+  ctx: AppContext;
+}
+
+export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
+  const server = Fastify({
+    logger: deps.logger ?? { level: config.logLevel },
+    // Ingest bodies have their own 10 MiB limit; everything else stays small.
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: false,
+    return503OnClosing: true,
+  });
+  const writer = new EventWriter(deps.db, {
+    maxBatchEvents: config.groupCommitMaxEvents,
+    queueLimit: config.ingestQueueLimit,
+    onListenerError: (error) => server.log.error({ err: error }, 'a commit listener failed'),
+  });
+  const readiness: ReadinessCheck[] = [
+    {
+      name: 'store',
+      check: async () => {
+        await deps.db.query('SELECT 1');
+        return { ok: true, detail: deps.db.mode };
+      },
+    },
+  ];
+  const ctx: AppContext = {
+    config,
+    db: deps.db,
+    writer,
+    tokens: new TokenRegistry(config.tokens),
+    readiness,
+  };
+
+  server.setErrorHandler((error: FastifyError, request, reply) => {
+    const api = toApiError(error);
+    if (api.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (api.retryAfter !== undefined) reply.header('Retry-After', String(api.retryAfter));
+    return reply.code(api.status).send(api.toBody());
+  });
+  server.setNotFoundHandler((request, reply) => {
+    const api = errors.notFound(`${request.method} ${request.url.split('?')[0]}`);
+    return reply.code(404).send(api.toBody());
+  });
+
+  await server.register(healthRoutes, { ctx });
+  await server.register(eventsRoutes, { ctx });
+  await server.register(ordersRoutes, { ctx });
+  await server.register(deadLettersRoutes, { ctx });
+  await registerDashboard(server, config.dashboardDir);
+
+  server.addHook('onClose', async () => {
+    await writer.close();
+  });
+  return { server, ctx };
+}
+
+function toApiError(error: FastifyError | Error): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof StoreUnavailableError) return errors.storeUnavailable();
+  if (error instanceof IngestBufferFullError) return errors.bufferFull();
+  if (error instanceof WriterClosedError) return errors.shuttingDown();
+  const fastifyError = error as FastifyError;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(undefined);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.tooLarge('the body is larger than this endpoint accepts (10 MiB for /v1/events)');
+    case 'FST_ERR_VALIDATION':
+      return errors.invalidRequest(fastifyError.message, fastifyError.validation);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.invalidBody(fastifyError.message);
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new ApiError(fastifyError.statusCode, 'bad_request', fastifyError.message);
+  }
+  return errors.internal();
+}
+
+/** The built dashboard at `/`; unknown non-API paths fall back to index.html for client routing. */
+async function registerDashboard(server: FastifyInstance, dir: string): Promise<void> {
+  const index = path.join(dir, 'index.html');
+  if (!fs.existsSync(index)) {
+    server.get('/', async (_request, reply) =>
+      reply
+        .type('text/plain; charset=utf-8')
+        .send('OrderPulse collector is running. The dashboard is not built: run `npm run build`.\n'),
+    );
+    return;
+  }
+  await server.register(fastifyStatic, { root: dir, wildcard: false });
+  server.get('/*', (request, reply) => {
+    if (request.url.startsWith('/v1/')) return reply.code(404).send(errors.notFound(request.url).toBody());
+    return reply.sendFile('index.html');
+  });
+}

@@ -1,0 +1,52 @@
+// The `orderpulse` command: subcommands with --help each; non-zero exit with the reason on stderr.
+import { ConfigError } from '../config.ts';
+import { serve } from '../main.ts';
+
+interface Command {
+  usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  serve: {
+    usage: `orderpulse serve
+
+Runs the collector and the dashboard on PORT (default 8080). With DATABASE_URL set it uses
+PostgreSQL/TimescaleDB; without, an embedded PostgreSQL under ORDERPULSE_DATA_DIR (default ./data).`,
+    async run() {
+      await serve();
+      return 0;
+    },
+  },
+};
+
+const overview = () =>
+  `usage: orderpulse <command> [options]\n\ncommands:\n${Object.entries(commands)
+    .map(([name, c]) => `  ${name.padEnd(12)} ${c.usage.split('\n')[2] ?? ''}`)
+    .join('\n')}\n\n'orderpulse <command> --help' tells more.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(`${overview()}\n`);
+    return 0;
+  }
+  const name = first === undefined || first.startsWith('-') ? 'serve' : first;
+  const args = first === undefined || first.startsWith('-') ? argv : rest;
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`orderpulse: unknown command "${name}"\n\n${overview()}\n`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (error) {
+    const message = error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
+    process.stderr.write(`orderpulse ${name}: ${message}\n`);
+    return 1;
+  }
+}

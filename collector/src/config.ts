@@ -1,0 +1,122 @@
+// The one reader of the environment: parsed once, validated strictly, frozen.
+import path from 'node:path';
+
+export interface TokenEntry {
+  /** For ingest tokens the name becomes the event `source`. */
+  name: string;
+  secret: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: the embedded PGlite store under dataDir. */
+  databaseUrl: string | undefined;
+  /** Every table lives in this schema (search_path), so Grafana users read `orderpulse.*`. */
+  databaseSchema: string;
+  dataDir: string;
+  timeZone: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  tokens: { ingest: TokenEntry[]; viewer: TokenEntry[]; operator: TokenEntry[] };
+  /** Events queued for commit beyond which ingestion answers 503 buffer_full. */
+  ingestQueueLimit: number;
+  /** Largest group commit, in events. */
+  groupCommitMaxEvents: number;
+  rulesDir: string;
+  dashboardDir: string;
+  /** Public base URL used in notification links; defaults to http://localhost:PORT. */
+  publicUrl: string;
+  storeLabelCap: number;
+  wechatpay: { apiV3Key: string | undefined; platformPublicKeyPath: string | undefined };
+  alipayPublicKeyPath: string | undefined;
+  kuaidi100Salt: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function parseTokens(value: string | undefined, defaultName: string): TokenEntry[] {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq <= 0) return { name: defaultName, secret: part };
+      return { name: part.slice(0, eq).trim(), secret: part.slice(eq + 1).trim() };
+    });
+}
+
+/** Reads `env` (process.env by default) into a frozen Config or throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const port = int('PORT', 8080, 0, 65535);
+  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const schema = env.ORDERPULSE_DB_SCHEMA ?? 'orderpulse';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    problems.push('ORDERPULSE_DB_SCHEMA must be a lower-case SQL identifier');
+  const timeZone = env.ORDERPULSE_TZ ?? 'Asia/Shanghai';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    problems.push(`ORDERPULSE_TZ "${timeZone}" is not an IANA time zone`);
+  }
+  const apiV3Key = env.ORDERPULSE_WECHATPAY_APIV3_KEY || undefined;
+  if (apiV3Key !== undefined && Buffer.byteLength(apiV3Key) !== 32) {
+    problems.push('ORDERPULSE_WECHATPAY_APIV3_KEY must be 32 bytes');
+  }
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const tokens = {
+    ingest: parseTokens(env.ORDERPULSE_INGEST_TOKENS, 'default'),
+    viewer: parseTokens(env.ORDERPULSE_VIEWER_TOKENS, 'viewer'),
+    operator: parseTokens(env.ORDERPULSE_OPERATOR_TOKENS, 'operator'),
+  };
+  for (const entry of [...tokens.ingest, ...tokens.viewer, ...tokens.operator]) {
+    if (entry.secret.length < 8) problems.push(`token "${entry.name}" is shorter than 8 characters`);
+  }
+  const config: Config = {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl,
+    databaseSchema: schema,
+    dataDir: path.resolve(cwd, env.ORDERPULSE_DATA_DIR ?? 'data'),
+    timeZone,
+    logLevel,
+    tokens,
+    ingestQueueLimit: int('ORDERPULSE_INGEST_QUEUE_LIMIT', 200_000, 1, 10_000_000),
+    groupCommitMaxEvents: int('ORDERPULSE_GROUP_COMMIT_MAX', 10_000, 1, 100_000),
+    rulesDir: path.resolve(cwd, env.ORDERPULSE_RULES_DIR ?? 'alert-rules'),
+    dashboardDir: path.resolve(cwd, env.ORDERPULSE_DASHBOARD_DIR ?? 'dashboard/dist'),
+    publicUrl: env.ORDERPULSE_PUBLIC_URL ?? `http://localhost:${port}`,
+    storeLabelCap: int('ORDERPULSE_STORE_LABEL_CAP', 50, 1, 1000),
+    wechatpay: {
+      apiV3Key,
+      platformPublicKeyPath: env.ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY || undefined,
+    },
+    alipayPublicKeyPath: env.ORDERPULSE_ALIPAY_PUBLIC_KEY || undefined,
+    kuaidi100Salt: env.ORDERPULSE_KUAIDI100_SALT || undefined,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

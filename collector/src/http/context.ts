@@ -1,0 +1,18 @@
+// What route plugins receive: the app's parts, built once in app.ts.
+import type { Config } from '../config.ts';
+import type { Database } from '../store/database.ts';
+import type { EventWriter } from '../store/event-writer.ts';
+import type { TokenRegistry } from './auth.ts';
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<{ ok: boolean; detail?: unknown }>;
+}
+
+export interface AppContext {
+  config: Config;
+  db: Database;
+  writer: EventWriter;
+  tokens: TokenRegistry;
+  readiness: ReadinessCheck[];
+}

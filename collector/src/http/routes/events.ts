@@ -1,0 +1,54 @@
+// POST /v1/events: one event, a JSON array, or NDJSON. The 202 goes out after commit.
+import type { FastifyInstance } from 'fastify';
+import { ingestEvents, MAX_BODY_BYTES } from '../../ingest/events/ingest-events.ts';
+import { insertDeadLetters } from '../../store/dead-letters.ts';
+import { authorize } from '../auth.ts';
+import type { AppContext } from '../context.ts';
+import { errors } from '../errors.ts';
+
+/** Bodies of content types we do not take are still read, so they can be kept as dead letters. */
+class UnsupportedBody {
+  constructor(readonly raw: string) {}
+}
+
+export async function eventsRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
+  app.removeAllContentTypeParsers();
+  const asText = { parseAs: 'string' as const, bodyLimit: MAX_BODY_BYTES };
+  app.addContentTypeParser(['application/json', 'application/x-ndjson'], asText, (_req, body, done) =>
+    done(null, body),
+  );
+  app.addContentTypeParser('*', asText, (_req, body, done) =>
+    done(null, new UnsupportedBody(body as unknown as string)),
+  );
+
+  app.post('/v1/events', async (request, reply) => {
+    const principal = authorize(ctx.tokens, request, ['ingest']);
+    const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (request.body instanceof UnsupportedBody || request.body === undefined) {
+      const error = errors.unsupportedMediaType(contentType);
+      await insertDeadLetters(ctx.db, [
+        {
+          endpoint: '/v1/events',
+          source: principal.name,
+          reason: error.code,
+          message: error.message,
+          itemIndex: null,
+          raw: request.body instanceof UnsupportedBody ? request.body.raw : '',
+        },
+      ]);
+      throw error;
+    }
+    const outcome = await ingestEvents(ctx, request.body as string, {
+      ndjson: contentType === 'application/x-ndjson',
+      source: principal.name,
+    });
+    switch (outcome.kind) {
+      case 'invalid_body':
+        throw errors.invalidBody(outcome.message);
+      case 'too_many_events':
+        throw errors.tooLarge(`a request may carry at most 10000 events, this one has ${outcome.count}`);
+      case 'ok':
+        return reply.code(202).send(outcome.reply);
+    }
+  });
+}

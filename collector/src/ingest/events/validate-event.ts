@@ -1,0 +1,85 @@
+// Turns one untrusted wire item into a domain event, or says precisely why not.
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { OrderEvent } from '../../domain/events.ts';
+import {
+  OrderStatusWire,
+  PaymentNotifyWire,
+  RFC3339_WITH_OFFSET,
+  ShipmentUpdateWire,
+  type WireEvent,
+} from './wire-schema.ts';
+
+const checkers = {
+  'order.status': TypeCompiler.Compile(OrderStatusWire),
+  'payment.notify': TypeCompiler.Compile(PaymentNotifyWire),
+  'shipment.update': TypeCompiler.Compile(ShipmentUpdateWire),
+};
+
+export type ItemError = { error: 'invalid_event' | 'unknown_type' | 'invalid_time'; message: string };
+export type ItemResult = { ok: true; event: OrderEvent } | ({ ok: false } & ItemError);
+
+export function validateEvent(item: unknown, source: string): ItemResult {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    return { ok: false, error: 'invalid_event', message: 'an event must be a JSON object' };
+  }
+  const type = (item as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(type in checkers)) {
+    return {
+      ok: false,
+      error: 'unknown_type',
+      message: `type must be one of ${Object.keys(checkers).join(', ')}, got ${JSON.stringify(type ?? null)}`,
+    };
+  }
+  const checker = checkers[type as keyof typeof checkers];
+  const first = checker.Errors(item).First();
+  if (first) {
+    const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(event)';
+    return { ok: false, error: 'invalid_event', message: `${field}: ${first.message}` };
+  }
+  const wire = item as WireEvent;
+  const occurredAt = RFC3339_WITH_OFFSET.test(wire.occurred_at) ? Date.parse(wire.occurred_at) : Number.NaN;
+  if (Number.isNaN(occurredAt)) {
+    return {
+      ok: false,
+      error: 'invalid_time',
+      message: `occurred_at must be an RFC 3339 date-time with an offset (e.g. 2026-11-11T10:00:00+08:00), got ${JSON.stringify(wire.occurred_at)}`,
+    };
+  }
+  return { ok: true, event: toDomain(wire, source, occurredAt) };
+}
+
+function toDomain(wire: WireEvent, source: string, occurredAt: number): OrderEvent {
+  const base = { id: wire.id, source, occurredAt, orderId: wire.order_id, storeId: wire.store_id };
+  switch (wire.type) {
+    case 'order.status':
+      return {
+        ...base,
+        type: wire.type,
+        status: wire.status,
+        ...(wire.amount_fen !== undefined && { amountFen: wire.amount_fen }),
+        ...(wire.region !== undefined && { region: wire.region }),
+        ...(wire.channel !== undefined && { channel: wire.channel }),
+        ...(wire.carrier !== undefined && { carrier: wire.carrier }),
+        ...(wire.tracking_no !== undefined && { trackingNo: wire.tracking_no }),
+      };
+    case 'payment.notify':
+      return {
+        ...base,
+        type: wire.type,
+        provider: wire.provider,
+        transactionId: wire.transaction_id,
+        amountFen: wire.amount_fen,
+        status: wire.status,
+      };
+    case 'shipment.update':
+      return {
+        ...base,
+        type: wire.type,
+        carrier: wire.carrier,
+        trackingNo: wire.tracking_no,
+        state: wire.state,
+        ...(wire.location !== undefined && { location: wire.location }),
+        ...(wire.destination_region !== undefined && { destinationRegion: wire.destination_region }),
+      };
+  }
+}

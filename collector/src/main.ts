@@ -1,0 +1,54 @@
+// `orderpulse serve`: read config → open the store → build the app → listen; drain on SIGTERM.
+import { buildApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { withGeneratedTokens } from './generated-tokens.ts';
+import { openDatabase } from './store/open-database.ts';
+
+export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const { config, generated } = await withGeneratedTokens(loadConfig(env));
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: config.dataDir,
+  });
+  const { server } = await buildApp(config, { db });
+  server.log.info(
+    {
+      store: db.mode,
+      schema: config.databaseSchema,
+      dataDir: db.mode === 'embedded' ? config.dataDir : undefined,
+    },
+    db.mode === 'embedded'
+      ? 'store: embedded PostgreSQL (PGlite) — set DATABASE_URL for PostgreSQL/TimescaleDB'
+      : db.mode === 'timescaledb'
+        ? 'store: PostgreSQL with TimescaleDB (hypertables, compression, retention)'
+        : 'store: plain PostgreSQL (TimescaleDB extension not available; BRIN time indexes)',
+  );
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server.log.info({ signal }, 'draining in-flight requests');
+    // fastify answers new requests with 503 while it waits for the in-flight ones to finish,
+    // and the writer commits everything it has taken before the store closes.
+    await server.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await server.listen({ port: config.port, host: config.host });
+  const url = `http://localhost:${(server.server.address() as { port: number }).port}`;
+  const lines = [`OrderPulse is listening on ${address}`, `Dashboard: ${url}/`];
+  if (generated.viewer)
+    lines.push(`Dashboard URL for wall displays: ${url}/?token=${generated.viewer[0]!.secret}`);
+  for (const role of ['ingest', 'viewer', 'operator'] as const) {
+    const entry = generated[role]?.[0];
+    if (entry) lines.push(`${role} token (${entry.name}): ${entry.secret}`);
+  }
+  if (Object.keys(generated).length > 0)
+    lines.push(`(generated once, kept in ${config.dataDir}/tokens.json)`);
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+}

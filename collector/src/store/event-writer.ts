@@ -1,0 +1,175 @@
+// Group commit: concurrent ingest requests share one transaction, so throughput does not depend
+// on callers batching. A request's promise settles only after its transaction has committed.
+import type { OrderEvent, StoredEvent } from '../domain/events.ts';
+import type { Database } from './database.ts';
+import {
+  eventKey,
+  insertNewEvents,
+  insertPayments,
+  orderDeltas,
+  upsertOrders,
+  upsertShipments,
+} from './event-batch.ts';
+
+export interface WriteResult {
+  accepted: number;
+  duplicates: number;
+}
+
+/** Too many events are waiting for commit: callers get 503 buffer_full and retry later. */
+export class IngestBufferFullError extends Error {
+  constructor() {
+    super('the ingest buffer is full');
+    this.name = 'IngestBufferFullError';
+  }
+}
+
+export class WriterClosedError extends Error {
+  constructor() {
+    super('the collector is shutting down');
+    this.name = 'WriterClosedError';
+  }
+}
+
+export interface BatchStats {
+  events: number;
+  requests: number;
+  accepted: number;
+  seconds: number;
+}
+
+export interface EventWriterOptions {
+  maxBatchEvents: number;
+  queueLimit: number;
+  now?: () => number;
+  onBatch?: (stats: BatchStats) => void;
+  /** A failing listener must not affect acknowledgements; it is reported here. */
+  onListenerError?: (error: unknown) => void;
+}
+
+interface Pending {
+  events: OrderEvent[];
+  resolve: (result: WriteResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type CommitListener = (events: StoredEvent[]) => void;
+
+export class EventWriter {
+  private queue: Pending[] = [];
+  private queuedEvents = 0;
+  private running: Promise<void> | null = null;
+  private closed = false;
+  private readonly listeners: CommitListener[] = [];
+  private readonly now: () => number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: EventWriterOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Called after every commit with the events it stored for the first time, in commit order. */
+  onCommitted(listener: CommitListener): void {
+    this.listeners.push(listener);
+  }
+
+  get queued(): number {
+    return this.queuedEvents;
+  }
+
+  write(events: OrderEvent[]): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(new WriterClosedError());
+    if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    if (this.queuedEvents > 0 && this.queuedEvents + events.length > this.options.queueLimit) {
+      return Promise.reject(new IngestBufferFullError());
+    }
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.queue.push({ events, resolve, reject });
+      this.queuedEvents += events.length;
+      this.running ??= this.drainQueue();
+    });
+  }
+
+  /** Stops taking writes and waits until everything already taken has committed or failed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.running;
+  }
+
+  private async drainQueue(): Promise<void> {
+    // Let requests that arrive in the same tick join the first batch.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch: Pending[] = [];
+      let size = 0;
+      while (
+        this.queue.length > 0 &&
+        (batch.length === 0 || size + this.queue[0]!.events.length <= this.options.maxBatchEvents)
+      ) {
+        const next = this.queue.shift()!;
+        batch.push(next);
+        size += next.events.length;
+      }
+      await this.commit(batch, size);
+      this.queuedEvents -= size;
+    }
+    this.running = null;
+  }
+
+  private async commit(batch: Pending[], size: number): Promise<void> {
+    const started = performance.now();
+    const receivedAt = this.now();
+    // The first occurrence of a key in the batch is the one inserted; later ones are duplicates.
+    const firstSeen = new Set<string>();
+    const unique: OrderEvent[] = [];
+    for (const pending of batch) {
+      for (const event of pending.events) {
+        const k = eventKey(event);
+        if (firstSeen.has(k)) continue;
+        firstSeen.add(k);
+        unique.push(event);
+      }
+    }
+    let fresh: OrderEvent[];
+    try {
+      fresh = await this.db.transaction(async (tx) => {
+        const inserted = await insertNewEvents(tx, unique, receivedAt);
+        const stored = unique.filter((e) => inserted.has(eventKey(e)));
+        await upsertOrders(tx, orderDeltas(stored), receivedAt);
+        await insertPayments(tx, stored);
+        await upsertShipments(tx, stored);
+        return stored;
+      });
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    const credited = new Set(fresh.map(eventKey));
+    for (const pending of batch) {
+      let accepted = 0;
+      for (const event of pending.events) {
+        const k = eventKey(event);
+        if (credited.delete(k)) accepted++;
+      }
+      pending.resolve({ accepted, duplicates: pending.events.length - accepted });
+    }
+    this.options.onBatch?.({
+      events: size,
+      requests: batch.length,
+      accepted: fresh.length,
+      seconds: (performance.now() - started) / 1000,
+    });
+    if (fresh.length > 0) {
+      const committed = fresh.map((e) => ({ ...e, receivedAt }) as StoredEvent);
+      for (const listener of this.listeners) {
+        try {
+          listener(committed);
+        } catch (error) {
+          this.options.onListenerError?.(error);
+        }
+      }
+    }
+  }
+}

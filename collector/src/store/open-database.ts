@@ -1,0 +1,51 @@
+// Opens the configured store: PostgreSQL/TimescaleDB when a URL is given, else embedded PGlite.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import type { Database } from './database.ts';
+import { applyMigrations } from './migrate.ts';
+import { PoolDatabase } from './pool-database.ts';
+
+// bigint (COUNT, bigserial) as JS numbers: every such value here stays far below 2^53.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export interface OpenOptions {
+  databaseUrl: string | undefined;
+  schema: string;
+  /** Embedded mode keeps PGlite's files under `<dataDir>/pgdata`; omit for a throwaway in-memory store. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 8,
+      options: `-c search_path=${options.schema}`,
+      connectionTimeoutMillis: 5_000,
+    });
+    // An idle client losing its server (database restart) must not crash the process.
+    pool.on('error', () => {});
+    const probe = new PoolDatabase(pool, 'postgres');
+    await applyMigrations(probe, options.schema);
+    const { rows } = await probe.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'timescaledb'",
+    );
+    return new PoolDatabase(pool, rows[0]?.n ? 'timescaledb' : 'postgres');
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  let dataDir: string | undefined;
+  if (options.dataDir) {
+    dataDir = path.join(options.dataDir, 'pgdata');
+    await fs.mkdir(options.dataDir, { recursive: true });
+  }
+  const lite = await PGlite.create(dataDir);
+  await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema};`);
+  // PGlite is a single connection: one pool slot, queries serialised.
+  const pool = new pg.Pool({ ...(createPgConfig(lite) as pg.PoolConfig), max: 1 });
+  const db = new PoolDatabase(pool, 'embedded', () => lite.close());
+  await applyMigrations(db, options.schema);
+  return db;
+}

@@ -1,0 +1,81 @@
+// Reads for GET /v1/orders/{order_id}: current state, the timeline by event time, payments, shipments.
+import type { Queryable } from './database.ts';
+
+export interface OrderView {
+  order_id: string;
+  store_id: string;
+  status: string | null;
+  amount_fen: number | null;
+  region: string | null;
+  channel: string | null;
+  created_at: string | null;
+  paid_at: string | null;
+  updated_at: string;
+  timeline: Record<string, unknown>[];
+  payments: Record<string, unknown>[];
+  shipments: Record<string, unknown>[];
+}
+
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+export async function findOrder(db: Queryable, orderId: string): Promise<OrderView | undefined> {
+  const { rows } = await db.query<{
+    order_id: string;
+    store_id: string;
+    status: string | null;
+    amount_fen: number | null;
+    region: string | null;
+    channel: string | null;
+    created_at: Date | null;
+    paid_at: Date | null;
+    status_at: Date | null;
+    last_event_at: Date;
+  }>(
+    `SELECT order_id, store_id, status, amount_fen, region, channel, created_at, paid_at, status_at, last_event_at
+     FROM orders WHERE order_id = $1`,
+    [orderId],
+  );
+  const order = rows[0];
+  if (!order) return undefined;
+  const [timeline, payments, shipments] = [
+    await db.query<{ payload: Record<string, unknown>; received_at: Date }>(
+      `SELECT payload, received_at FROM events WHERE order_id = $1 ORDER BY occurred_at, received_at, id`,
+      [orderId],
+    ),
+    await db.query<Record<string, unknown>>(
+      `SELECT provider, transaction_id, status, amount_fen, occurred_at FROM payments
+       WHERE order_id = $1 ORDER BY occurred_at`,
+      [orderId],
+    ),
+    await db.query<Record<string, unknown>>(
+      `SELECT carrier, tracking_no, state, last_update_at, location, destination_region, returned_count
+       FROM shipments WHERE order_id = $1 ORDER BY last_update_at`,
+      [orderId],
+    ),
+  ];
+  return {
+    order_id: order.order_id,
+    store_id: order.store_id,
+    status: order.status,
+    amount_fen: order.amount_fen,
+    region: order.region,
+    channel: order.channel,
+    created_at: isoOrNull(order.created_at),
+    paid_at: isoOrNull(order.paid_at),
+    updated_at: (order.status_at ?? order.last_event_at).toISOString(),
+    timeline: timeline.rows.map((r) => toWire(r.payload, r.received_at)),
+    payments: payments.rows,
+    shipments: shipments.rows,
+  };
+}
+
+/** The stored domain event back in the contract's snake_case wire shape. */
+function toWire(payload: Record<string, unknown>, receivedAt: Date): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    if (k === 'occurredAt') out.occurred_at = new Date(v as number).toISOString();
+    else out[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v;
+  }
+  out.received_at = receivedAt.toISOString();
+  return out;
+}

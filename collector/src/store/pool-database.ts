@@ -1,0 +1,89 @@
+// Database over a pg.Pool: the same class serves real PostgreSQL and PGlite (through createPgConfig).
+import type pg from 'pg';
+import {
+  type Database,
+  type Queryable,
+  type QueryResult,
+  type StoreMode,
+  StoreUnavailableError,
+} from './database.ts';
+
+// Errors that mean "the store is not there", as opposed to a bad query: they become 503s.
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const UNREACHABLE_SQLSTATE_CLASSES = ['08', '57P'];
+
+export function isUnreachable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (UNREACHABLE_CODES.has(code)) return true;
+    if (UNREACHABLE_SQLSTATE_CLASSES.some((prefix) => code.startsWith(prefix))) return true;
+  }
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|Cannot use a pool after calling end/i.test(
+    error.message,
+  );
+}
+
+const wrap = (error: unknown): unknown => (isUnreachable(error) ? new StoreUnavailableError(error) : error);
+
+export class PoolDatabase implements Database {
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly mode: StoreMode,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async query<R = Record<string, unknown>>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<QueryResult<R>> {
+    try {
+      const result = await this.pool.query(text, values as unknown[] | undefined);
+      return { rows: result.rows as R[], rowCount: result.rowCount };
+    } catch (error) {
+      throw wrap(error);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw wrap(error);
+    }
+    const tx: Queryable = {
+      query: async <R>(text: string, values?: readonly unknown[]) => {
+        const result = await client.query(text, values as unknown[] | undefined);
+        return { rows: result.rows as R[], rowCount: result.rowCount };
+      },
+    };
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const value = await fn(tx);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      broken = isUnreachable(error);
+      if (!broken) await client.query('ROLLBACK').catch(() => {});
+      throw wrap(error);
+    } finally {
+      // A connection that failed mid-transaction must not return to the pool.
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+    await this.onClose();
+  }
+}

@@ -1,0 +1,53 @@
+// Stores for tests: PGlite always; real PostgreSQL when TEST_DATABASE_URL is set, each test file
+// in a schema of its own (so files run in parallel and reruns start clean).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../../src/store/database.ts';
+import { openDatabase } from '../../src/store/open-database.ts';
+
+export type StoreKind = 'pglite' | 'postgres';
+
+export const STORE_KINDS: StoreKind[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface TestDatabase {
+  db: Database;
+  schema: string;
+  url: string | undefined;
+  /** Closes the store and drops the schema. */
+  dispose(): Promise<void>;
+}
+
+export const uniqueSchema = () => `t_${randomBytes(6).toString('hex')}`;
+
+export async function openTestDatabase(
+  kind: StoreKind,
+  options: { dataDir?: string } = {},
+): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const db = await openDatabase({ databaseUrl: undefined, schema: 'orderpulse', ...options });
+    return { db, schema: 'orderpulse', url: undefined, dispose: () => db.close() };
+  }
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  const schema = uniqueSchema();
+  const db = await openDatabase({ databaseUrl: url, schema });
+  return {
+    db,
+    schema,
+    url,
+    dispose: async () => {
+      await db.close();
+      await dropSchema(url, schema);
+    },
+  };
+}
+
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
