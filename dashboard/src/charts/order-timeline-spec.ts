@@ -1,0 +1,114 @@
+// The order drill-down chart: status changes, payments, carrier checkpoints and alerts as points
+// on one time axis, one lane each. Pure.
+import type { OrderDetail } from '../lib/api-types.ts';
+import type { ChartConfiguration } from './chart-setup.ts';
+
+export type Lane = 'status' | 'payment' | 'carrier' | 'alert';
+
+export interface TimelinePoint {
+  lane: Lane;
+  at: number;
+  text: string;
+}
+
+type Label = (prefix: string, name: string) => string;
+
+function time(v: unknown): number | null {
+  if (typeof v !== 'string') return null;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export function timelinePoints(order: OrderDetail, label: Label): TimelinePoint[] {
+  const points: TimelinePoint[] = [];
+  for (const e of order.timeline) {
+    const at = time(e.occurred_at);
+    if (at === null) continue;
+    if (e.type === 'order.status') points.push({ lane: 'status', at, text: label('status', e.status ?? '') });
+    else if (e.type === 'payment.notify')
+      points.push({ lane: 'payment', at, text: `${label('provider', e.provider ?? '')} ${e.status ?? ''}` });
+    else if (e.type === 'shipment.update')
+      points.push({
+        lane: 'carrier',
+        at,
+        text: `${e.carrier ?? ''} ${label('shipState', e.state ?? '')}${e.location ? ` · ${e.location}` : ''}`,
+      });
+  }
+  // Payments and checkpoints not already on the timeline (servers may list them only there).
+  if (!points.some((p) => p.lane === 'payment'))
+    for (const p of order.payments) {
+      const at = time(p.occurred_at ?? p.paid_at);
+      if (at !== null)
+        points.push({ lane: 'payment', at, text: `${label('provider', String(p.provider ?? ''))}` });
+    }
+  if (!points.some((p) => p.lane === 'carrier'))
+    for (const s of order.shipments) {
+      const checkpoints = Array.isArray(s.checkpoints) ? (s.checkpoints as Record<string, unknown>[]) : [];
+      for (const c of checkpoints) {
+        const at = time(c.occurred_at ?? c.at);
+        if (at !== null)
+          points.push({
+            lane: 'carrier',
+            at,
+            text: `${String(s.carrier ?? '')} ${label('shipState', String(c.state ?? ''))}`,
+          });
+      }
+    }
+  for (const a of order.alerts) {
+    const at = time(a.started_at);
+    if (at !== null) points.push({ lane: 'alert', at, text: label('rule', a.rule) });
+  }
+  return points.sort((x, y) => x.at - y.at);
+}
+
+const LANE_COLOURS: Record<Lane, string> = {
+  status: '#58a6ff',
+  payment: '#3fb950',
+  carrier: '#d29922',
+  alert: '#f85149',
+};
+
+type LanePoint = { x: number; y: string; text: string };
+
+export function orderTimelineSpec(
+  points: TimelinePoint[],
+  laneLabels: Record<Lane, string>,
+): ChartConfiguration<'scatter', LanePoint[]> {
+  const lanes: Lane[] = ['status', 'payment', 'carrier', 'alert'];
+  return {
+    type: 'scatter',
+    data: {
+      datasets: lanes.map((lane) => ({
+        label: laneLabels[lane],
+        data: points
+          .filter((p) => p.lane === lane)
+          .map((p) => ({ x: p.at, y: laneLabels[lane], text: p.text })),
+        backgroundColor: LANE_COLOURS[lane],
+        borderColor: LANE_COLOURS[lane],
+        pointRadius: 7,
+        pointHoverRadius: 9,
+        pointStyle: lane === 'alert' ? 'triangle' : 'circle',
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: {
+            label: (ctx) => {
+              const raw = ctx.raw as LanePoint;
+              return `${new Date(raw.x).toLocaleString()} ${raw.text}`;
+            },
+          },
+        },
+      },
+      scales: {
+        x: { type: 'time', time: { tooltipFormat: 'yyyy-MM-dd HH:mm:ss' } },
+        y: { type: 'category', labels: lanes.map((l) => laneLabels[l]), offset: true },
+      },
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// Chart specs of the wall display, built from panel data. Pure: same panel in, same spec out.
+
+import { ORDER_STATUSES } from '../../../collector/src/domain/events.ts';
+import type {
+  CallbacksPanel,
+  OrdersPerMinutePanel,
+  ShipmentsPanel,
+} from '../../../collector/src/live/events.ts';
+import type { ChartConfiguration } from './chart-setup.ts';
+import { PROVIDER_COLOURS, STATUS_COLOURS, seriesColour } from './palette.ts';
+
+type Label = (prefix: string, name: string) => string;
+type Point = { x: number; y: number };
+type Options = ChartConfiguration<'line' | 'bar'>['options'];
+
+/** Options shared by the wall's per-minute charts: time axis, no animation, font scaled to the screen. */
+export function minuteChartOptions(fontPx: number, stacked: boolean): Options {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    normalized: true,
+    plugins: {
+      legend: { position: 'top', align: 'end', labels: { font: { size: fontPx }, boxWidth: fontPx } },
+      tooltip: { enabled: false },
+    },
+    scales: {
+      x: {
+        type: 'time',
+        time: { unit: 'minute', displayFormats: { minute: 'HH:mm' } },
+        stacked,
+        ticks: { font: { size: fontPx }, maxRotation: 0, stepSize: 10 },
+        grid: { display: false },
+      },
+      y: { beginAtZero: true, stacked, ticks: { font: { size: fontPx }, precision: 0, maxTicksLimit: 5 } },
+    },
+  };
+}
+
+export function ordersByStatusSpec(
+  panel: OrdersPerMinutePanel,
+  label: Label,
+  options: Options,
+): ChartConfiguration<'bar', Point[]> {
+  const present = ORDER_STATUSES.filter((s) => panel.minutes.some((m) => (m.byStatus[s] ?? 0) > 0));
+  return {
+    type: 'bar',
+    data: {
+      datasets: present.map((status) => ({
+        label: label('status', status),
+        data: panel.minutes.map((m) => ({ x: m.at, y: m.byStatus[status] ?? 0 })),
+        backgroundColor: STATUS_COLOURS[status],
+        borderWidth: 0,
+        barPercentage: 1,
+        categoryPercentage: 0.9,
+      })),
+    },
+    options: options as ChartConfiguration<'bar', Point[]>['options'],
+  };
+}
+
+export function callbacksSpec(
+  panel: CallbacksPanel,
+  label: Label,
+  options: Options,
+): ChartConfiguration<'line', Point[]> {
+  return {
+    type: 'line',
+    data: {
+      datasets: panel.providers.map((p, i) => ({
+        label: label('provider', p.provider),
+        data: p.perMinute.map((m) => ({ x: m.at, y: m.count })),
+        borderColor: PROVIDER_COLOURS[p.provider] ?? seriesColour(i),
+        backgroundColor: PROVIDER_COLOURS[p.provider] ?? seriesColour(i),
+        borderWidth: 3,
+        pointRadius: 0,
+        tension: 0.2,
+      })),
+    },
+    options: options as ChartConfiguration<'line', Point[]>['options'],
+  };
+}
+
+const MAX_CARRIERS = 6;
+
+export function carriersSpec(panel: ShipmentsPanel, options: Options): ChartConfiguration<'line', Point[]> {
+  const totals = new Map<string, number>();
+  for (const m of panel.updatesPerMinute)
+    for (const [carrier, n] of Object.entries(m.byCarrier))
+      totals.set(carrier, (totals.get(carrier) ?? 0) + n);
+  const carriers = [...totals.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, MAX_CARRIERS)
+    .map(([c]) => c);
+  return {
+    type: 'line',
+    data: {
+      datasets: carriers.map((carrier, i) => ({
+        label: carrier,
+        data: panel.updatesPerMinute.map((m) => ({ x: m.at, y: m.byCarrier[carrier] ?? 0 })),
+        borderColor: seriesColour(i),
+        backgroundColor: seriesColour(i),
+        borderWidth: 3,
+        pointRadius: 0,
+        tension: 0.2,
+      })),
+    },
+    options: options as ChartConfiguration<'line', Point[]>['options'],
+  };
+}

@@ -1,0 +1,35 @@
+// Hash routing: `/` (no hash) is the wall display; pages live under `#/…`, so the collector serves
+// one index.html and the query string (`?lang=`, `?token=`, wall options) survives navigation.
+export type Route =
+  | { page: 'wall' }
+  | { page: 'signin' }
+  | { page: 'alerts' }
+  | { page: 'order'; orderId: string | null }
+  | { page: 'stores' }
+  | { page: 'reconciliation' }
+  | { page: 'rules' };
+
+export function parseHash(hash: string): Route {
+  const path = hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+  const [head = '', ...rest] = path.split('/');
+  switch (head) {
+    case 'signin':
+      return { page: 'signin' };
+    case 'alerts':
+      return { page: 'alerts' };
+    case 'orders':
+      return { page: 'order', orderId: rest[0] ? decodeURIComponent(rest.join('/')) : null };
+    case 'stores':
+      return { page: 'stores' };
+    case 'reconciliation':
+      return { page: 'reconciliation' };
+    case 'rules':
+      return { page: 'rules' };
+    default:
+      return { page: 'wall' };
+  }
+}
+
+export function orderHref(orderId: string): string {
+  return `#/orders/${encodeURIComponent(orderId)}`;
+}

@@ -1,0 +1,17 @@
+// Component tests for the dashboard: Svelte compiled for the browser, run in jsdom.
+// `npx vitest run --config dashboard/vitest.config.ts`
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  plugins: [svelte(), svelteTesting()],
+  test: {
+    environment: 'jsdom',
+    include: ['test/**/*.test.ts'],
+  },
+});
