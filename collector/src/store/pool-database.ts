@@ -60,6 +60,10 @@ export class PoolDatabase implements Database {
     } catch (error) {
       throw wrap(error);
     }
+    // A server that goes away mid-transaction makes the client emit 'error'; unhandled, that would
+    // crash the process. The failing query rejects as well, which is where it is dealt with.
+    const ignore = () => {};
+    client.on('error', ignore);
     const tx: Queryable = {
       query: async <R>(text: string, values?: readonly unknown[]) => {
         const result = await client.query(text, values as unknown[] | undefined);
@@ -77,6 +81,7 @@ export class PoolDatabase implements Database {
       if (!broken) await client.query('ROLLBACK').catch(() => {});
       throw wrap(error);
     } finally {
+      client.off('error', ignore);
       // A connection that failed mid-transaction must not return to the pool.
       client.release(broken ? true : undefined);
     }

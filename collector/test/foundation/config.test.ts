@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseTokens } from '../../src/config.ts';
+
+describe('config', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({}, '/srv/op');
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: undefined,
+      dataDir: '/srv/op/data',
+      timeZone: 'Asia/Shanghai',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses name=secret tokens; a bare secret gets the default name', () => {
+    expect(parseTokens('pos=abcdefgh, erp=12345678,zzzzzzzz', 'default')).toEqual([
+      { name: 'pos', secret: 'abcdefgh' },
+      { name: 'erp', secret: '12345678' },
+      { name: 'default', secret: 'zzzzzzzz' },
+    ]);
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        ORDERPULSE_TZ: 'Mars/Olympus',
+        ORDERPULSE_WECHATPAY_APIV3_KEY: 'short',
+        DATABASE_URL: 'mysql://x',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/PORT/);
+      expect(problems).toMatch(/ORDERPULSE_TZ/);
+      expect(problems).toMatch(/APIV3_KEY/);
+      expect(problems).toMatch(/DATABASE_URL/);
+    }
+  });
+});

@@ -1,0 +1,211 @@
+// What was acknowledged is never lost: kill -9, SIGTERM drain, restart idempotency, store outage.
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/open-database.ts';
+import { orderStatus } from '../support/events.ts';
+import { spawnCollector } from '../support/spawn-collector.ts';
+import { auth, buildTestApp } from '../support/test-app.ts';
+import { dropSchema, STORE_KINDS, uniqueSchema } from '../support/test-database.ts';
+
+const postEvents = (url: string, events: unknown[]) =>
+  fetch(`${url}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...auth('ingest') },
+    body: JSON.stringify(events),
+  });
+
+/** Sends batches from several concurrent callers until stopped; returns the ids that got a 202. */
+function loadGenerator(url: string, prefix: string) {
+  const acknowledged: string[] = [];
+  const statuses = new Map<number, number>();
+  let running = true;
+  let seq = 0;
+  const worker = async (w: number) => {
+    while (running) {
+      const batch = Array.from({ length: 25 }, () => {
+        const n = seq++;
+        return orderStatus({
+          order: `${prefix}-${w}-${n}`,
+          status: 'created',
+          at: '2026-11-11T10:00:00Z',
+          id: `${prefix}-${n}`,
+        });
+      });
+      try {
+        const res = await postEvents(url, batch);
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (res.status === 202) acknowledged.push(...batch.map((e) => e.id));
+        else await res.arrayBuffer();
+      } catch {
+        // The connection died with the process: not acknowledged, nothing to check.
+        if (!running) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  };
+  const workers = Array.from({ length: 8 }, (_, w) => worker(w));
+  return {
+    acknowledged,
+    statuses,
+    stop: async () => {
+      running = false;
+      await Promise.allSettled(workers);
+    },
+  };
+}
+
+async function until(condition: () => boolean, what: string, limitMs = 60_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > limitMs) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function storedIds(
+  env: { dataDir?: string; url?: string; schema: string },
+  ids: string[],
+): Promise<Set<string>> {
+  const db = await openDatabase({
+    databaseUrl: env.url,
+    schema: env.schema,
+    ...(env.dataDir && { dataDir: env.dataDir }),
+  });
+  try {
+    const { rows } = await db.query<{ id: string }>(
+      "SELECT id FROM event_keys WHERE source = 'pos' AND id = ANY($1)",
+      [ids],
+    );
+    return new Set(rows.map((r) => r.id));
+  } finally {
+    await db.close();
+  }
+}
+
+describe.each(STORE_KINDS)('durability on %s', (kind) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  async function storeEnv() {
+    if (kind === 'pglite') {
+      const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'orderpulse-durability-'));
+      cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
+      return { env: { ORDERPULSE_DATA_DIR: dataDir }, check: { dataDir, schema: 'orderpulse' } };
+    }
+    const url = process.env.TEST_DATABASE_URL!;
+    const schema = uniqueSchema();
+    cleanups.push(() => dropSchema(url, schema));
+    return { env: { DATABASE_URL: url, ORDERPULSE_DB_SCHEMA: schema }, check: { url, schema } };
+  }
+
+  it('loses nothing acknowledged when the process is killed with SIGKILL, and stays idempotent after restart', async () => {
+    const { env, check } = await storeEnv();
+    const first = await spawnCollector(env);
+    const load = loadGenerator(first.url, 'k9');
+    await until(() => load.acknowledged.length >= 1500, 'acknowledged events');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await load.stop();
+    expect(load.acknowledged.length).toBeGreaterThanOrEqual(1500);
+
+    const stored = await storedIds(check, load.acknowledged);
+    const lost = load.acknowledged.filter((id) => !stored.has(id));
+    expect(lost).toEqual([]);
+
+    const second = await spawnCollector(env);
+    try {
+      const resend = load.acknowledged
+        .slice(0, 10)
+        .map((id) => orderStatus({ order: 'k9-resend', status: 'created', at: '2026-11-11T10:00:00Z', id }));
+      const res = await postEvents(second.url, resend);
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({ accepted: 0, duplicates: 10 });
+    } finally {
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    }
+  }, 120_000);
+
+  it('drains in-flight requests on SIGTERM: every 202 is stored, then it exits 0', async () => {
+    const { env, check } = await storeEnv();
+    const running = await spawnCollector(env);
+    const load = loadGenerator(running.url, 'term');
+    await until(() => load.acknowledged.length >= 500, 'acknowledged events');
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    await load.stop();
+    // Only 202, or 503 while closing; never a 5xx for something accepted.
+    for (const status of load.statuses.keys()) expect([202, 503]).toContain(status);
+    const stored = await storedIds(check, load.acknowledged);
+    expect(load.acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+  }, 120_000);
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('when PostgreSQL becomes unreachable', () => {
+  it('answers 503 with Retry-After, acknowledges nothing, and recovers when it is back', async () => {
+    const target = new URL(process.env.TEST_DATABASE_URL!);
+    const sockets = new Set<net.Socket>();
+    let cut = false;
+    const proxy = net.createServer((client) => {
+      if (cut) return client.destroy();
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const url = `postgres://${target.username || 'postgres'}@127.0.0.1:${port}${target.pathname}`;
+    const schema = uniqueSchema();
+    const db = await openDatabase({ databaseUrl: url, schema });
+    const app = await buildTestApp(db);
+    const send = (events: unknown[]) =>
+      app.server.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', ...auth('ingest') },
+        payload: JSON.stringify(events),
+      });
+    try {
+      expect(
+        (await send([orderStatus({ order: 'U1', status: 'created', at: '2026-11-11T10:00:00Z' })]))
+          .statusCode,
+      ).toBe(202);
+
+      cut = true;
+      for (const s of sockets) s.destroy();
+      const during = [
+        orderStatus({ order: 'U2', status: 'created', at: '2026-11-11T10:00:00Z', id: 'during-outage' }),
+      ];
+      const refused = await send(during);
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers['retry-after']).toBeDefined();
+      expect(refused.json()).toMatchObject({ error: 'store_unavailable' });
+      const ready = await app.server.inject('/readyz');
+      expect(ready.statusCode).toBe(503);
+
+      cut = false;
+      const retried = await send(during);
+      expect(retried.statusCode).toBe(202);
+      // The 503 stored nothing, so the retry is new, not a duplicate.
+      expect(retried.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+      expect((await app.server.inject('/readyz')).statusCode).toBe(200);
+    } finally {
+      await app.server.close();
+      await db.close();
+      proxy.close();
+      for (const s of sockets) s.destroy();
+      await dropSchema(process.env.TEST_DATABASE_URL!, schema);
+    }
+  }, 60_000);
+});

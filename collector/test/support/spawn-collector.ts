@@ -1,0 +1,53 @@
+// Runs the real `orderpulse serve` in a child process, as a user would, for crash and drain tests.
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TOKENS } from './test-app.ts';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/orderpulse.js');
+
+export interface RunningCollector {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export async function spawnCollector(env: NodeJS.ProcessEnv): Promise<RunningCollector> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ORDERPULSE_INGEST_TOKENS: `pos=${TOKENS.ingest}`,
+      ORDERPULSE_VIEWER_TOKENS: TOKENS.viewer,
+      ORDERPULSE_OPERATOR_TOKENS: TOKENS.operator,
+      ORDERPULSE_DASHBOARD_DIR: '/nonexistent',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr!.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearInterval(timer);
+        resolve(match[1]!);
+      }
+    }, 50);
+    exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`collector exited (${code}) before listening:\n${output}`));
+    });
+  });
+  return { child, url, output: () => output, exited };
+}
