@@ -1,0 +1,105 @@
+// A bill line as OrderPulse reconciles it: the provider's own record of money that moved.
+
+export type BillProvider = 'wechatpay' | 'alipay';
+export const BILL_PROVIDERS: readonly BillProvider[] = ['wechatpay', 'alipay'];
+
+export interface BillRow {
+  provider: BillProvider;
+  /** The provider's transaction number (微信订单号 / 支付宝交易号). */
+  transactionId: string;
+  /** Our order number as the provider recorded it (商户订单号). */
+  merchantOrderNo: string;
+  /** Payment time, or for a refund the time it was made; epoch ms (bills are China local time). */
+  paidAt: number;
+  /** Integer fen; negative for refunds, so a day's rows sum to the net amount. */
+  amountFen: number;
+  kind: 'payment' | 'refund';
+  /** From the bill where it carries one (Alipay 门店编号, WeChat 商户数据包 `{"store_id"}`). */
+  storeId?: string;
+  /** The till or terminal (WeChat 设备号, Alipay 终端号); empty when the bill leaves it blank. */
+  deviceId: string;
+  /** The refund's own number (微信退款单号 / 退款批次号), for refund rows. */
+  refundNo?: string;
+  /** 1-based line number in the file, for error messages and evidence. */
+  line: number;
+  /** Every cell of the line by its header name, cleaned of backticks and tab padding. */
+  raw: Readonly<Record<string, string>>;
+}
+
+/** What the bill says about itself in its summary/footer lines, for a completeness check. */
+export interface BillSummary {
+  provider: BillProvider;
+  /** Rows the bill declares (WeChat 总交易单数; Alipay 交易合计 笔 + 退款合计 笔). */
+  declaredRows?: number;
+  /** Rows of a status we do not reconcile (e.g. WeChat REVOKED), by status. */
+  skipped: Record<string, number>;
+  /** The footer/summary text as found. */
+  lines: string[];
+}
+
+/** The input is not the bill the caller said it is; `expected` says what would have been accepted. */
+export class BillFormatError extends Error {
+  readonly provider: BillProvider;
+  readonly expected: string;
+  readonly line: number | undefined;
+  constructor(provider: BillProvider, expected: string, found: string, line?: number) {
+    super(`${line === undefined ? '' : `line ${line}: `}expected ${expected}; found ${found}`);
+    this.name = 'BillFormatError';
+    this.provider = provider;
+    this.expected = expected;
+    this.line = line;
+  }
+}
+
+/** A short, printable excerpt of an offending line for error messages. */
+export function excerpt(text: string): string {
+  const clean = text.replace(/[\t\r]/g, ' ').trim();
+  return JSON.stringify(clean.length > 60 ? `${clean.slice(0, 60)}…` : clean);
+}
+
+/** Bill cells carry anti-Excel decoration: a leading backtick (WeChat) or tab padding (Alipay). */
+export function cleanCell(cell: string): string {
+  return cell.replace(/^[\s`]+|\s+$/g, '');
+}
+
+type BillRowFields = Omit<BillRow, 'raw'>;
+
+/**
+ * A parsed row whose `raw` is built only when read: most rows are matched by number and never shown,
+ * and a 27-key object per row would be most of the cost of parsing a million-row bill.
+ */
+export class ParsedBillRow implements BillRow {
+  provider: BillProvider;
+  transactionId: string;
+  merchantOrderNo: string;
+  paidAt: number;
+  amountFen: number;
+  kind: 'payment' | 'refund';
+  storeId?: string;
+  deviceId: string;
+  refundNo?: string;
+  line: number;
+  readonly #header: readonly string[];
+  readonly #cells: readonly string[];
+  #raw: Record<string, string> | undefined;
+
+  constructor(fields: BillRowFields, header: readonly string[], cells: readonly string[]) {
+    this.provider = fields.provider;
+    this.transactionId = fields.transactionId;
+    this.merchantOrderNo = fields.merchantOrderNo;
+    this.paidAt = fields.paidAt;
+    this.amountFen = fields.amountFen;
+    this.kind = fields.kind;
+    if (fields.storeId !== undefined) this.storeId = fields.storeId;
+    this.deviceId = fields.deviceId;
+    if (fields.refundNo !== undefined) this.refundNo = fields.refundNo;
+    this.line = fields.line;
+    this.#header = header;
+    this.#cells = cells;
+  }
+
+  get raw(): Readonly<Record<string, string>> {
+    this.#raw ??= Object.fromEntries(this.#header.map((name, i) => [name, cleanCell(this.#cells[i] ?? '')]));
+    return this.#raw;
+  }
+}
