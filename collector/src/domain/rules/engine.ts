@@ -1,0 +1,601 @@
+// The rule engine: keeps the current state of open orders and shipments, one deadline per entity,
+// and turns events, ticks and reconciliation results into Signals (a condition started or cleared).
+//
+// Evaluate → report: every evaluation computes whether each rule's condition holds for an entity
+// NOW (by event time), and `report` compares with what this engine last said about that (rule,
+// entity) — so a condition is reported firing once (again only if its summary changes) and resolved
+// once. Deadlines: each order/shipment has at most one deadline, the earliest time at which one of
+// its conditions that does not hold yet would start to hold; popping it just re-evaluates the entity.
+// Nothing here reads the clock or does I/O.
+import { DeadlineQueue } from '../deadlines.ts';
+import type { OrderEvent, PaymentProvider, ShipmentUpdateEvent, StoredEvent } from '../events.ts';
+import { applyOrderEvent, isTerminal, type OrderState } from '../order-lifecycle.ts';
+import { CreationWindow, callbackSilence, callbackSilentSummary } from './callback-silent.ts';
+import type { CustomRule, CustomRuleContext } from './custom-rule.ts';
+import { orderStalledDueAt, orderStalledSummary } from './order-stalled.ts';
+import type { BuiltinRuleName, BuiltinRuleParams, Severity } from './params.ts';
+import { paymentUnappliedDueAt, paymentUnappliedSummary } from './payment-unapplied.ts';
+import {
+  isMismatch,
+  mismatchRates,
+  reconciliationMismatchSummary,
+  type StoreReconciliationResult,
+  windowDays,
+} from './reconciliation-mismatch.ts';
+import { inScope } from './scope.ts';
+import {
+  type RegionLookup,
+  SIMPLE_REGION_LOOKUP,
+  shipmentAnomalies,
+  shipmentAnomalySummary,
+  stuckAtLocationDueAt,
+} from './shipment-anomaly.ts';
+import { applyShipmentEvent, boundShipment, type ShipmentState, shipmentKey } from './shipment-state.ts';
+import type { EntityType, Signal, Summary } from './signal.ts';
+import { SHIPMENT_FINAL_STATES, trackingSilentDueAt, trackingSilentSummary } from './tracking-silent.ts';
+
+/** What an entity's single deadline is for (DueDeadline.kind). */
+export const DEADLINE_KIND = {
+  paymentUnapplied: 1,
+  orderStalled: 2,
+  trackingSilent: 3,
+  stuckAtLocation: 4,
+  /** A finished entity may be forgotten (kept until then for late events). */
+  evict: 5,
+  /** Re-evaluate soon (after restore, for alerts that were open before the restart). */
+  recheck: 6,
+} as const;
+
+export interface RuleEngineOptions {
+  regions?: RegionLookup;
+  /** Business hours: orders created while their store is closed do not count for callback_silent. */
+  storeOpen?: (storeId: string, at: number) => boolean;
+  /** A store closed all day (holiday, renovation) raises no reconciliation_mismatch for that day. */
+  storeOpenOnDay?: (storeId: string, day: string) => boolean;
+  /** How long a finished order/shipment is kept for late events before it is forgotten; default 24 h. */
+  retainFinishedMs?: number;
+}
+
+export interface TrackedCounts {
+  orders: number;
+  shipments: number;
+  deadlines: number;
+}
+
+export interface RuleTiming {
+  forMs: number;
+  coolDownMs: number;
+}
+
+/** An alert that was open before a restart, as the store has it. */
+export type OpenCondition = Pick<
+  Signal,
+  'rule' | 'entityType' | 'entityId' | 'storeId' | 'severity' | 'summary' | 'labels' | 'at'
+>;
+
+export interface RestoreOptions {
+  /** Latest payment.notify time per provider, from the store. */
+  lastNotifyAt?: Partial<Record<PaymentProvider, number>>;
+  openAlerts?: Iterable<OpenCondition>;
+}
+
+interface Holding {
+  at: number;
+  summary: Summary;
+  labels: Record<string, string>;
+  severity: Severity;
+  /** What must change for a firing condition to be reported again (default: severity + English summary). */
+  fingerprint?: string;
+}
+
+interface Reported {
+  signal: Signal;
+  fingerprint: string;
+}
+
+const DEFAULT_RETAIN_FINISHED_MS = 24 * 3_600_000;
+const DEFAULT_COOL_DOWN_MS = 5 * 60_000;
+
+export class RuleEngine {
+  private params: BuiltinRuleParams;
+  private readonly customRules: readonly CustomRule[];
+  private readonly regions: RegionLookup;
+  private readonly storeOpen: (storeId: string, at: number) => boolean;
+  private readonly storeOpenOnDay: (storeId: string, day: string) => boolean;
+  private readonly retainFinishedMs: number;
+
+  private readonly orders = new Map<string, OrderState>();
+  private readonly shipments = new Map<string, ShipmentState>();
+  private readonly orderDeadlines = new DeadlineQueue(1024);
+  private readonly shipmentDeadlines = new DeadlineQueue(1024);
+  /** rule → entityId → what was last reported firing. Holds only firing conditions. */
+  private readonly firing = new Map<string, Map<string, Reported>>();
+  private readonly lastNotifyAt = new Map<PaymentProvider, number>();
+  private watchingSince: number | undefined;
+  private readonly creations: CreationWindow;
+  /** storeId → day → result, only the days inside the window. */
+  private readonly reconciliations = new Map<string, Map<string, StoreReconciliationResult>>();
+  private readonly customErrors = new Map<string, number>();
+
+  constructor(
+    params: BuiltinRuleParams,
+    customRules: readonly CustomRule[] = [],
+    options: RuleEngineOptions = {},
+  ) {
+    this.params = params;
+    this.customRules = customRules;
+    this.regions = options.regions ?? SIMPLE_REGION_LOOKUP;
+    this.storeOpen = options.storeOpen ?? (() => true);
+    this.storeOpenOnDay = options.storeOpenOnDay ?? (() => true);
+    this.retainFinishedMs = options.retainFinishedMs ?? DEFAULT_RETAIN_FINISHED_MS;
+    this.creations = new CreationWindow(params.callback_silent.limitMs);
+  }
+
+  /** Applies one stored event. A deadline the event puts in the past fires at once. */
+  ingest(event: StoredEvent, now: number): Signal[] {
+    this.watchingSince ??= now;
+    const out: Signal[] = [];
+    let order: OrderState | undefined;
+    let shipment: ShipmentState | undefined;
+    if (event.type === 'shipment.update') {
+      shipment = this.applyShipment(event, now, out);
+      order = this.orders.get(event.orderId);
+    } else {
+      order = this.applyOrder(event, now, out);
+      if (event.type === 'payment.notify') {
+        const known = this.lastNotifyAt.get(event.provider);
+        if (known === undefined || event.occurredAt > known)
+          this.lastNotifyAt.set(event.provider, event.occurredAt);
+        this.evaluateProvider(event.provider, now, event.occurredAt, out);
+      }
+    }
+    if (this.customRules.length > 0) this.evaluateCustom({ event, order, shipment }, out);
+    return out;
+  }
+
+  /** Fires due deadlines and evaluates callback_silent. Call often (every ~50 ms). */
+  tick(now: number): Signal[] {
+    this.watchingSince ??= now;
+    const out: Signal[] = [];
+    for (const due of this.orderDeadlines.popDue(now)) {
+      const order = this.orders.get(due.key);
+      if (order === undefined) continue;
+      if (due.kind === DEADLINE_KIND.evict && this.mayForgetOrder(order, now)) this.orders.delete(due.key);
+      else this.evaluateOrder(order, now, now, out);
+    }
+    for (const due of this.shipmentDeadlines.popDue(now)) {
+      const shipment = this.shipments.get(due.key);
+      if (shipment === undefined) continue;
+      if (due.kind === DEADLINE_KIND.evict && this.mayForgetShipment(shipment, now))
+        this.shipments.delete(due.key);
+      else this.evaluateShipment(shipment, now, now, out);
+    }
+    for (const provider of this.watchedProviders()) this.evaluateProvider(provider, now, now, out);
+    return out;
+  }
+
+  /**
+   * Takes the daily reconciliation results (any stores, any days) and reports each touched store:
+   * firing while its unmatched share over the window exceeds the threshold, resolved when it falls.
+   */
+  reconciliation(results: readonly StoreReconciliationResult[], now: number): Signal[] {
+    const touched = new Set<string>();
+    for (const result of results) {
+      let days = this.reconciliations.get(result.storeId);
+      if (days === undefined) {
+        days = new Map();
+        this.reconciliations.set(result.storeId, days);
+      }
+      days.set(result.day, result);
+      touched.add(result.storeId);
+    }
+    const out: Signal[] = [];
+    for (const storeId of touched) this.evaluateStore(storeId, now, out);
+    return out;
+  }
+
+  /**
+   * Rebuilds state after a restart from what the store holds. Every entity gets its next deadline
+   * even if that lies in the past, so deadlines that passed during the downtime fire on the next
+   * tick; alerts that were open are re-checked on the next tick (kept if they still hold, resolved if not).
+   */
+  restore(
+    orders: Iterable<OrderState>,
+    shipments: Iterable<ShipmentState>,
+    now: number,
+    options: RestoreOptions = {},
+  ): void {
+    this.watchingSince ??= now;
+    for (const order of orders) {
+      this.orders.set(order.orderId, order);
+      this.scheduleOrder(order, now);
+      if (order.createdAt !== undefined && this.countsAsCreation(order.storeId, order.createdAt)) {
+        this.creations.add(order.createdAt, now);
+      }
+    }
+    for (const shipment of shipments) {
+      this.shipments.set(shipment.key, shipment);
+      this.scheduleShipment(shipment, now);
+    }
+    for (const [provider, at] of Object.entries(options.lastNotifyAt ?? {})) {
+      if (at !== undefined) this.lastNotifyAt.set(provider as PaymentProvider, at);
+    }
+    for (const open of options.openAlerts ?? []) {
+      const signal: Signal = { ...open, condition: 'firing' };
+      this.firingOf(open.rule).set(open.entityId, { signal, fingerprint: fingerprintOf(signal) });
+      if (open.entityType === 'order' && this.orders.has(open.entityId)) {
+        this.orderDeadlines.schedule(open.entityId, now, DEADLINE_KIND.recheck);
+      } else if (open.entityType === 'shipment' && this.shipments.has(open.entityId)) {
+        this.shipmentDeadlines.schedule(open.entityId, now, DEADLINE_KIND.recheck);
+      }
+    }
+  }
+
+  /** Hot reload: new parameters apply at once; conditions are re-evaluated (O(tracked entities)). */
+  setParams(params: BuiltinRuleParams, now: number): Signal[] {
+    this.params = params;
+    this.creations.setRetention(params.callback_silent.limitMs);
+    const out: Signal[] = [];
+    for (const order of this.orders.values()) this.evaluateOrder(order, now, now, out);
+    for (const shipment of this.shipments.values()) this.evaluateShipment(shipment, now, now, out);
+    for (const provider of new Set([...this.watchedProviders(), ...this.lastNotifyAt.keys()])) {
+      this.evaluateProvider(provider, now, now, out);
+    }
+    for (const storeId of this.reconciliations.keys()) this.evaluateStore(storeId, now, out);
+    return out;
+  }
+
+  trackedCount(): TrackedCounts {
+    return {
+      orders: this.orders.size,
+      shipments: this.shipments.size,
+      deadlines: this.orderDeadlines.size + this.shipmentDeadlines.size,
+    };
+  }
+
+  /** `for` and cool-down of a built-in or custom rule, for the alert lifecycle. */
+  ruleTiming(rule: string): RuleTiming {
+    if (rule in this.params) {
+      const p = this.params[rule as BuiltinRuleName];
+      return { forMs: p.forMs, coolDownMs: p.coolDownMs };
+    }
+    const custom = this.customRules.find((r) => r.name === rule);
+    return { forMs: custom?.forMs ?? 0, coolDownMs: custom?.coolDownMs ?? DEFAULT_COOL_DOWN_MS };
+  }
+
+  order(orderId: string): OrderState | undefined {
+    return this.orders.get(orderId);
+  }
+
+  shipment(carrier: string, trackingNo: string): ShipmentState | undefined {
+    return this.shipments.get(shipmentKey(carrier, trackingNo));
+  }
+
+  /** Conditions currently reported firing (what the engine believes is open). */
+  firingSignals(): Signal[] {
+    return [...this.firing.values()].flatMap((byEntity) => [...byEntity.values()].map((r) => r.signal));
+  }
+
+  /** How many times each custom rule threw (it then counts as not matching). */
+  customRuleErrors(): Record<string, number> {
+    return Object.fromEntries(this.customErrors);
+  }
+
+  // --- orders ---------------------------------------------------------------------------------
+
+  private applyOrder(event: OrderEvent, now: number, out: Signal[]): OrderState {
+    const previous = this.orders.get(event.orderId);
+    const { state } = applyOrderEvent(previous, event);
+    this.orders.set(state.orderId, state);
+    if (
+      event.type === 'order.status' &&
+      event.status === 'created' &&
+      previous?.createdAt === undefined &&
+      this.countsAsCreation(state.storeId, event.occurredAt)
+    ) {
+      this.creations.add(event.occurredAt, now);
+    }
+    if (event.type === 'order.status' && event.carrier && event.trackingNo) {
+      const key = shipmentKey(event.carrier, event.trackingNo);
+      if (!this.shipments.has(key)) {
+        const bound = boundShipment(
+          state.orderId,
+          state.storeId,
+          event.carrier,
+          event.trackingNo,
+          event.occurredAt,
+        );
+        this.shipments.set(key, bound);
+        this.evaluateShipment(bound, now, event.occurredAt, out);
+      }
+    }
+    this.evaluateOrder(state, now, event.occurredAt, out);
+    return state;
+  }
+
+  private evaluateOrder(order: OrderState, now: number, clearedAt: number, out: Signal[]): void {
+    const { payment_unapplied: pu, order_stalled: os } = this.params;
+    let nextDue = Number.POSITIVE_INFINITY;
+    let nextKind = 0;
+
+    let unapplied: Holding | undefined;
+    const puDue =
+      pu.enabled && inScope(pu.scope, order.storeId) ? paymentUnappliedDueAt(order, pu) : undefined;
+    if (puDue !== undefined && puDue <= now) {
+      unapplied = {
+        at: puDue,
+        summary: paymentUnappliedSummary(order, pu),
+        labels: {},
+        severity: pu.severity,
+      };
+    } else if (puDue !== undefined) {
+      nextDue = puDue;
+      nextKind = DEADLINE_KIND.paymentUnapplied;
+    }
+    this.report(out, 'payment_unapplied', 'order', order.orderId, order.storeId, unapplied, clearedAt);
+
+    let stalled: Holding | undefined;
+    const osDue = os.enabled && inScope(os.scope, order.storeId) ? orderStalledDueAt(order, os) : undefined;
+    if (osDue !== undefined && osDue <= now) {
+      const labels = { status: order.status ?? '' };
+      stalled = { at: osDue, summary: orderStalledSummary(order, os), labels, severity: os.severity };
+    } else if (osDue !== undefined && osDue < nextDue) {
+      nextDue = osDue;
+      nextKind = DEADLINE_KIND.orderStalled;
+    }
+    this.report(out, 'order_stalled', 'order', order.orderId, order.storeId, stalled, clearedAt);
+
+    if (nextDue !== Number.POSITIVE_INFINITY) {
+      this.orderDeadlines.schedule(order.orderId, nextDue, nextKind);
+    } else if (order.status !== undefined && isTerminal(order.status)) {
+      this.orderDeadlines.schedule(order.orderId, now + this.retainFinishedMs, DEADLINE_KIND.evict);
+    } else {
+      this.orderDeadlines.cancel(order.orderId);
+    }
+  }
+
+  /** After restore: the earliest due time, past or not, so the next tick evaluates it. */
+  private scheduleOrder(order: OrderState, now: number): void {
+    const { payment_unapplied: pu, order_stalled: os } = this.params;
+    const puDue =
+      pu.enabled && inScope(pu.scope, order.storeId) ? paymentUnappliedDueAt(order, pu) : undefined;
+    const osDue = os.enabled && inScope(os.scope, order.storeId) ? orderStalledDueAt(order, os) : undefined;
+    if (puDue !== undefined && (osDue === undefined || puDue <= osDue)) {
+      this.orderDeadlines.schedule(order.orderId, puDue, DEADLINE_KIND.paymentUnapplied);
+    } else if (osDue !== undefined) {
+      this.orderDeadlines.schedule(order.orderId, osDue, DEADLINE_KIND.orderStalled);
+    } else if (order.status !== undefined && isTerminal(order.status)) {
+      this.orderDeadlines.schedule(order.orderId, now + this.retainFinishedMs, DEADLINE_KIND.evict);
+    }
+  }
+
+  private mayForgetOrder(order: OrderState, now: number): boolean {
+    return (
+      order.status !== undefined &&
+      isTerminal(order.status) &&
+      order.updatedAt + this.retainFinishedMs <= now &&
+      !this.isFiringFor(order.orderId)
+    );
+  }
+
+  // --- shipments ------------------------------------------------------------------------------
+
+  private applyShipment(event: ShipmentUpdateEvent, now: number, out: Signal[]): ShipmentState {
+    const key = shipmentKey(event.carrier, event.trackingNo);
+    const state = applyShipmentEvent(this.shipments.get(key), event);
+    this.shipments.set(key, state);
+    this.evaluateShipment(state, now, event.occurredAt, out);
+    return state;
+  }
+
+  private evaluateShipment(shipment: ShipmentState, now: number, clearedAt: number, out: Signal[]): void {
+    const { tracking_silent: ts, shipment_anomaly: sa } = this.params;
+    let nextDue = Number.POSITIVE_INFINITY;
+    let nextKind = 0;
+    const base = { carrier: shipment.carrier, order_id: shipment.orderId };
+
+    let silent: Holding | undefined;
+    const tsDue =
+      ts.enabled && inScope(ts.scope, shipment.storeId) ? trackingSilentDueAt(shipment, ts) : undefined;
+    if (tsDue !== undefined && tsDue <= now) {
+      silent = {
+        at: tsDue,
+        summary: trackingSilentSummary(shipment, ts),
+        labels: base,
+        severity: ts.severity,
+      };
+    } else if (tsDue !== undefined) {
+      nextDue = tsDue;
+      nextKind = DEADLINE_KIND.trackingSilent;
+    }
+    this.report(out, 'tracking_silent', 'shipment', shipment.key, shipment.storeId, silent, clearedAt);
+
+    let anomaly: Holding | undefined;
+    if (sa.enabled && inScope(sa.scope, shipment.storeId)) {
+      const found = shipmentAnomalies(shipment, sa, this.regions, now);
+      if (found.length > 0) {
+        const reasons = found.map((a) => a.reason).join(',');
+        anomaly = {
+          at: Math.min(...found.map((a) => a.since)),
+          summary: shipmentAnomalySummary(shipment, found, sa),
+          labels: { ...base, reasons },
+          severity: sa.severity,
+        };
+      }
+      const stuckDue = stuckAtLocationDueAt(shipment, sa);
+      if (stuckDue !== undefined && stuckDue > now && stuckDue < nextDue) {
+        nextDue = stuckDue;
+        nextKind = DEADLINE_KIND.stuckAtLocation;
+      }
+    }
+    this.report(out, 'shipment_anomaly', 'shipment', shipment.key, shipment.storeId, anomaly, clearedAt);
+
+    if (nextDue !== Number.POSITIVE_INFINITY) {
+      this.shipmentDeadlines.schedule(shipment.key, nextDue, nextKind);
+    } else if (SHIPMENT_FINAL_STATES.has(shipment.state)) {
+      this.shipmentDeadlines.schedule(shipment.key, now + this.retainFinishedMs, DEADLINE_KIND.evict);
+    } else {
+      this.shipmentDeadlines.cancel(shipment.key);
+    }
+  }
+
+  private scheduleShipment(shipment: ShipmentState, now: number): void {
+    const { tracking_silent: ts, shipment_anomaly: sa } = this.params;
+    const tsDue =
+      ts.enabled && inScope(ts.scope, shipment.storeId) ? trackingSilentDueAt(shipment, ts) : undefined;
+    const saDue =
+      sa.enabled && inScope(sa.scope, shipment.storeId) ? stuckAtLocationDueAt(shipment, sa) : undefined;
+    const anomalyNow =
+      sa.enabled &&
+      inScope(sa.scope, shipment.storeId) &&
+      shipmentAnomalies(shipment, sa, this.regions, now).length > 0;
+    if (anomalyNow) this.shipmentDeadlines.schedule(shipment.key, now, DEADLINE_KIND.recheck);
+    else if (tsDue !== undefined && (saDue === undefined || tsDue <= saDue)) {
+      this.shipmentDeadlines.schedule(shipment.key, tsDue, DEADLINE_KIND.trackingSilent);
+    } else if (saDue !== undefined)
+      this.shipmentDeadlines.schedule(shipment.key, saDue, DEADLINE_KIND.stuckAtLocation);
+    else if (SHIPMENT_FINAL_STATES.has(shipment.state)) {
+      this.shipmentDeadlines.schedule(shipment.key, now + this.retainFinishedMs, DEADLINE_KIND.evict);
+    }
+  }
+
+  private mayForgetShipment(shipment: ShipmentState, now: number): boolean {
+    return (
+      SHIPMENT_FINAL_STATES.has(shipment.state) &&
+      shipment.lastUpdateAt + this.retainFinishedMs <= now &&
+      !this.isFiringFor(shipment.key)
+    );
+  }
+
+  // --- providers, stores, custom rules ----------------------------------------------------------
+
+  private watchedProviders(): readonly PaymentProvider[] {
+    return this.params.callback_silent.providers;
+  }
+
+  private countsAsCreation(storeId: string, at: number): boolean {
+    return inScope(this.params.callback_silent.scope, storeId) && this.storeOpen(storeId, at);
+  }
+
+  private evaluateProvider(provider: PaymentProvider, now: number, clearedAt: number, out: Signal[]): void {
+    const cb = this.params.callback_silent;
+    let holding: Holding | undefined;
+    if (cb.enabled && cb.providers.includes(provider)) {
+      const lastHeard = this.lastNotifyAt.get(provider) ?? this.watchingSince ?? now;
+      const silence = callbackSilence(provider, lastHeard, this.creations.count(now, cb.limitMs), cb, now);
+      if (silence !== undefined) {
+        holding = {
+          at: silence.since,
+          summary: callbackSilentSummary(silence, cb, now),
+          labels: { provider },
+          severity: cb.severity,
+          // Re-reported once a minute so the open alert shows how long the silence has lasted.
+          fingerprint: `${cb.severity}|${Math.floor((now - lastHeard) / 60_000)}`,
+        };
+      }
+    }
+    this.report(out, 'callback_silent', 'provider', provider, null, holding, clearedAt);
+  }
+
+  private evaluateStore(storeId: string, now: number, out: Signal[]): void {
+    const p = this.params.reconciliation_mismatch;
+    const byDay = this.reconciliations.get(storeId);
+    if (byDay === undefined) return;
+    const keep = windowDays(p);
+    const days = [...byDay.keys()].sort().reverse();
+    for (const old of days.slice(keep)) byDay.delete(old);
+    const open = days.slice(0, keep).filter((day) => this.storeOpenOnDay(storeId, day));
+    const rates = mismatchRates(open.map((day) => byDay.get(day)!));
+    let holding: Holding | undefined;
+    if (p.enabled && inScope(p.scope, storeId) && rates !== undefined && isMismatch(rates, p)) {
+      holding = {
+        at: now,
+        summary: reconciliationMismatchSummary(rates, p),
+        labels: { from_day: rates.fromDay, to_day: rates.toDay },
+        severity: p.severity,
+      };
+    }
+    this.report(out, 'reconciliation_mismatch', 'store', storeId, storeId, holding, now);
+  }
+
+  private evaluateCustom(ctx: CustomRuleContext, out: Signal[]): void {
+    const storeId = ctx.order?.storeId ?? ctx.event.storeId;
+    for (const rule of this.customRules) {
+      let matched = false;
+      try {
+        matched = rule.matches(ctx);
+      } catch {
+        this.customErrors.set(rule.name, (this.customErrors.get(rule.name) ?? 0) + 1);
+      }
+      const holding: Holding | undefined = matched
+        ? {
+            at: ctx.event.occurredAt,
+            summary: rule.summary?.(ctx) ?? {
+              zh: `订单 ${ctx.event.orderId} 命中规则 ${rule.name}`,
+              en: `Order ${ctx.event.orderId} matches rule ${rule.name}`,
+            },
+            labels: { ...rule.labels },
+            severity: rule.severity,
+          }
+        : undefined;
+      this.report(out, rule.name, 'order', ctx.event.orderId, storeId, holding, ctx.event.occurredAt);
+    }
+  }
+
+  // --- reporting ------------------------------------------------------------------------------
+
+  private firingOf(rule: string): Map<string, Reported> {
+    let byEntity = this.firing.get(rule);
+    if (byEntity === undefined) {
+      byEntity = new Map();
+      this.firing.set(rule, byEntity);
+    }
+    return byEntity;
+  }
+
+  private isFiringFor(entityId: string): boolean {
+    for (const byEntity of this.firing.values()) if (byEntity.has(entityId)) return true;
+    return false;
+  }
+
+  private report(
+    out: Signal[],
+    rule: string,
+    entityType: EntityType,
+    entityId: string,
+    storeId: string | null,
+    holding: Holding | undefined,
+    clearedAt: number,
+  ): void {
+    const byEntity = this.firing.get(rule);
+    const previous = byEntity?.get(entityId);
+    if (holding !== undefined) {
+      const signal: Signal = {
+        rule,
+        entityType,
+        entityId,
+        storeId,
+        condition: 'firing',
+        severity: holding.severity,
+        at: holding.at,
+        summary: holding.summary,
+        labels: holding.labels,
+      };
+      const fingerprint = holding.fingerprint ?? fingerprintOf(signal);
+      if (previous?.fingerprint === fingerprint) return;
+      this.firingOf(rule).set(entityId, { signal, fingerprint });
+      out.push(signal);
+    } else if (previous !== undefined) {
+      byEntity!.delete(entityId);
+      out.push({
+        ...previous.signal,
+        condition: 'resolved',
+        at: Math.max(clearedAt, previous.signal.at),
+      });
+    }
+  }
+}
+
+function fingerprintOf(signal: Pick<Signal, 'severity' | 'summary'>): string {
+  return `${signal.severity}|${signal.summary.en}`;
+}

@@ -1,0 +1,22 @@
+// payment_unapplied: a successful payment.notify for an order whose status has not reached `paid`
+// (or later) within the limit. The money arrived; the order system does not know.
+import { hasReachedPaid, type OrderState } from '../order-lifecycle.ts';
+import { durationText } from './duration-text.ts';
+import type { BuiltinRuleParams } from './params.ts';
+import type { Summary } from './signal.ts';
+
+type Params = BuiltinRuleParams['payment_unapplied'];
+
+/** When the condition starts to hold, or undefined if it cannot (no payment yet, or already paid). */
+export function paymentUnappliedDueAt(order: OrderState, params: Params): number | undefined {
+  if (order.paymentAt === undefined || hasReachedPaid(order)) return undefined;
+  return order.paymentAt + params.limitMs;
+}
+
+export function paymentUnappliedSummary(order: OrderState, params: Params): Summary {
+  const limit = durationText(params.limitMs);
+  return {
+    zh: `订单 ${order.orderId} 已收到支付成功通知，但${limit.zh}内未变为已支付`,
+    en: `Order ${order.orderId} received a successful payment notification but was not marked paid within ${limit.en}`,
+  };
+}

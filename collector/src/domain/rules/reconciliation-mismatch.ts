@@ -1,0 +1,84 @@
+// reconciliation_mismatch: a store's share of unmatched payments or unmatched orders over the
+// window exceeds the threshold. Evaluated from the daily results the payments reconciliation produces.
+import { durationText } from './duration-text.ts';
+import type { BuiltinRuleParams } from './params.ts';
+import type { Summary } from './signal.ts';
+
+type Params = BuiltinRuleParams['reconciliation_mismatch'];
+
+/** One store's reconciliation of one local day (ORDERPULSE_TZ), as the payments reconciliation reports it. */
+export interface StoreReconciliationResult {
+  storeId: string;
+  /** Local calendar day, 'YYYY-MM-DD'. */
+  day: string;
+  /** Payments in the providers' bills for this store and day. */
+  paymentsTotal: number;
+  /** Paid orders the order system has for this store and day. */
+  ordersTotal: number;
+  /** Payments with no matching order (漏单: paid, but we have no record). */
+  unmatchedPayments: number;
+  /** Orders with no matching payment. */
+  unmatchedOrders: number;
+}
+
+export interface MismatchRates {
+  storeId: string;
+  fromDay: string;
+  toDay: string;
+  paymentsTotal: number;
+  ordersTotal: number;
+  unmatchedPaymentRate: number;
+  unmatchedOrderRate: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** How many most recent days the window covers (at least one). */
+export function windowDays(params: Params): number {
+  return Math.max(1, Math.ceil(params.windowMs / DAY_MS));
+}
+
+/** Rates over the given days of one store; undefined when the store had no business at all. */
+export function mismatchRates(days: readonly StoreReconciliationResult[]): MismatchRates | undefined {
+  const first = days[0];
+  if (first === undefined) return undefined;
+  let paymentsTotal = 0;
+  let ordersTotal = 0;
+  let unmatchedPayments = 0;
+  let unmatchedOrders = 0;
+  let fromDay = first.day;
+  let toDay = first.day;
+  for (const d of days) {
+    paymentsTotal += d.paymentsTotal;
+    ordersTotal += d.ordersTotal;
+    unmatchedPayments += d.unmatchedPayments;
+    unmatchedOrders += d.unmatchedOrders;
+    if (d.day < fromDay) fromDay = d.day;
+    if (d.day > toDay) toDay = d.day;
+  }
+  if (paymentsTotal === 0 && ordersTotal === 0) return undefined;
+  return {
+    storeId: first.storeId,
+    fromDay,
+    toDay,
+    paymentsTotal,
+    ordersTotal,
+    unmatchedPaymentRate: paymentsTotal === 0 ? 0 : unmatchedPayments / paymentsTotal,
+    unmatchedOrderRate: ordersTotal === 0 ? 0 : unmatchedOrders / ordersTotal,
+  };
+}
+
+export function isMismatch(rates: MismatchRates, params: Params): boolean {
+  return rates.unmatchedPaymentRate > params.threshold || rates.unmatchedOrderRate > params.threshold;
+}
+
+const percent = (x: number): string => `${Math.round(x * 10_000) / 100}%`;
+
+export function reconciliationMismatchSummary(rates: MismatchRates, params: Params): Summary {
+  const days = rates.fromDay === rates.toDay ? rates.toDay : `${rates.fromDay}…${rates.toDay}`;
+  const window = durationText(params.windowMs);
+  return {
+    zh: `门店 ${rates.storeId} ${days} 对账：未匹配支付 ${percent(rates.unmatchedPaymentRate)}，未匹配订单 ${percent(rates.unmatchedOrderRate)}（阈值 ${percent(params.threshold)}，窗口${window.zh}）`,
+    en: `Store ${rates.storeId} reconciliation ${days}: unmatched payments ${percent(rates.unmatchedPaymentRate)}, unmatched orders ${percent(rates.unmatchedOrderRate)} (threshold ${percent(params.threshold)}, window ${window.en})`,
+  };
+}

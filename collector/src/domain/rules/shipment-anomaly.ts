@@ -1,0 +1,116 @@
+// shipment_anomaly: a shipment is rejected, returned twice or more, in exception/stuck, has not
+// moved from one location for too long, or is out for delivery / delivered somewhere that
+// contradicts its destination region. Each reason carries the event time it started.
+import type { ShipmentState as CarrierState } from '../events.ts';
+import { durationText } from './duration-text.ts';
+import type { BuiltinRuleParams } from './params.ts';
+import type { ShipmentState } from './shipment-state.ts';
+import type { Summary } from './signal.ts';
+
+type Params = BuiltinRuleParams['shipment_anomaly'];
+
+export type AnomalyReason =
+  | 'rejected'
+  | 'returned_repeatedly'
+  | 'exception'
+  | 'stuck'
+  | 'stuck_at_location'
+  | 'location_mismatch';
+
+export interface Anomaly {
+  reason: AnomalyReason;
+  since: number;
+}
+
+/** The region table is someone else's; the rule only needs these two questions answered. */
+export interface RegionLookup {
+  /** The region (province/city name or GB/T 2260 code) a carrier location lies in, if known. */
+  regionOf(location: string): string | undefined;
+  /** Whether `region` lies within `destination`. */
+  regionContains(destination: string, region: string): boolean;
+}
+
+const normalizeRegion = (region: string): string => {
+  const trimmed = region.trim();
+  // GB/T 2260 codes: 440000 (province) contains 440300 (city); compare without trailing zero pairs.
+  return /^\d{6}$/.test(trimmed) ? trimmed.replace(/(00)+$/, '') : trimmed;
+};
+
+/** Prefix/substring comparison: good enough for "广东省" vs "广东省深圳市南山区" and for GB/T codes. */
+export const SIMPLE_REGION_LOOKUP: RegionLookup = {
+  regionOf: (location) => (location.trim() === '' ? undefined : location.trim()),
+  regionContains: (destination, region) => {
+    const d = normalizeRegion(destination);
+    const r = normalizeRegion(region);
+    return d !== '' && r !== '' && (r.includes(d) || d.includes(r));
+  },
+};
+
+/** States in which the parcel is moving, so staying at one location is suspicious. */
+const MOVING: ReadonlySet<CarrierState> = new Set<CarrierState>([
+  'collected',
+  'in_transit',
+  'out_for_delivery',
+]);
+/** States in which the parcel should be inside its destination region. */
+const AT_DESTINATION: ReadonlySet<CarrierState> = new Set<CarrierState>(['out_for_delivery', 'delivered']);
+
+export function stuckAtLocationDueAt(shipment: ShipmentState, params: Params): number | undefined {
+  if (!MOVING.has(shipment.state) || shipment.locationSince === undefined) return undefined;
+  return shipment.locationSince + params.stuckAtLocationMs;
+}
+
+export function shipmentAnomalies(
+  shipment: ShipmentState,
+  params: Params,
+  regions: RegionLookup,
+  now: number,
+): Anomaly[] {
+  const found: Anomaly[] = [];
+  const { state, stateAt } = shipment;
+  if (state === 'rejected') found.push({ reason: 'rejected', since: stateAt });
+  if (state === 'exception') found.push({ reason: 'exception', since: stateAt });
+  if (state === 'stuck') found.push({ reason: 'stuck', since: stateAt });
+  if (state !== 'delivered' && shipment.returnedCount >= params.returnsThreshold) {
+    found.push({ reason: 'returned_repeatedly', since: shipment.lastReturnedAt ?? stateAt });
+  }
+  const stuckDue = stuckAtLocationDueAt(shipment, params);
+  if (stuckDue !== undefined && stuckDue <= now) found.push({ reason: 'stuck_at_location', since: stuckDue });
+  if (AT_DESTINATION.has(state) && shipment.lastLocation !== undefined && shipment.destinationRegion) {
+    const region = regions.regionOf(shipment.lastLocation);
+    if (region !== undefined && !regions.regionContains(shipment.destinationRegion, region)) {
+      found.push({ reason: 'location_mismatch', since: shipment.lastLocationAt ?? stateAt });
+    }
+  }
+  return found;
+}
+
+const REASON_TEXT: Record<AnomalyReason, Summary> = {
+  rejected: { zh: '拒收', en: 'rejected' },
+  returned_repeatedly: { zh: '多次退回', en: 'returned repeatedly' },
+  exception: { zh: '疑难件', en: 'exception' },
+  stuck: { zh: '滞留', en: 'stuck' },
+  stuck_at_location: { zh: '长时间停留同一地点', en: 'not moving from one location' },
+  location_mismatch: { zh: '位置与收货地区不符', en: 'location outside the destination region' },
+};
+
+export function shipmentAnomalySummary(
+  shipment: ShipmentState,
+  anomalies: readonly Anomaly[],
+  params: Params,
+): Summary {
+  const reasonText = (lang: 'zh' | 'en') =>
+    anomalies
+      .map((a) =>
+        a.reason === 'stuck_at_location'
+          ? `${REASON_TEXT[a.reason][lang]} (${durationText(params.stuckAtLocationMs)[lang]})`
+          : a.reason === 'returned_repeatedly'
+            ? `${REASON_TEXT[a.reason][lang]} ×${shipment.returnedCount}`
+            : REASON_TEXT[a.reason][lang],
+      )
+      .join(lang === 'zh' ? '、' : ', ');
+  return {
+    zh: `运单 ${shipment.carrier} ${shipment.trackingNo}（订单 ${shipment.orderId}）异常：${reasonText('zh')}`,
+    en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) anomaly: ${reasonText('en')}`,
+  };
+}

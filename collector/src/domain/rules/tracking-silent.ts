@@ -1,0 +1,28 @@
+// tracking_silent: a shipment not yet delivered/rejected/returned has had no carrier update for the limit.
+import type { ShipmentState as CarrierState } from '../events.ts';
+import { durationText } from './duration-text.ts';
+import type { BuiltinRuleParams } from './params.ts';
+import type { ShipmentState } from './shipment-state.ts';
+import type { Summary } from './signal.ts';
+
+type Params = BuiltinRuleParams['tracking_silent'];
+
+/** States after which no further carrier update is expected. */
+export const SHIPMENT_FINAL_STATES: ReadonlySet<CarrierState> = new Set<CarrierState>([
+  'delivered',
+  'rejected',
+  'returned',
+]);
+
+export function trackingSilentDueAt(shipment: ShipmentState, params: Params): number | undefined {
+  if (SHIPMENT_FINAL_STATES.has(shipment.state)) return undefined;
+  return shipment.lastUpdateAt + params.limitMs;
+}
+
+export function trackingSilentSummary(shipment: ShipmentState, params: Params): Summary {
+  const limit = durationText(params.limitMs);
+  return {
+    zh: `运单 ${shipment.carrier} ${shipment.trackingNo}（订单 ${shipment.orderId}）已${limit.zh}无物流更新`,
+    en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) has had no carrier update for ${limit.en}`,
+  };
+}
