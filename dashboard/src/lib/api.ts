@@ -85,8 +85,13 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
     }
     if (!res.ok) {
       const b = isRecord(body) ? body : {};
-      // fastify's own "Route GET:/v1/x not found" (no contract error code) means the route is absent.
-      const routeMissing = res.status === 404 && /^Route /.test(str(b.message));
+      // A 404 naming the route itself (fastify's "Route GET:/v1/x not found", the collector's
+      // "GET /v1/x was not found" or code `route_not_found`) means this collector lacks the endpoint;
+      // a 404 about a thing (an order) is a real answer.
+      const routeMissing =
+        res.status === 404 &&
+        (b.error === 'route_not_found' ||
+          /^(Route )?(GET|POST|PUT|PATCH|DELETE)[: ]\/v1\//.test(str(b.message)));
       return {
         ok: false,
         status: res.status,

@@ -1,0 +1,106 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { chainAverage, createApi } from '../src/lib/api.ts';
+import { rankOffenders, storesCsv } from '../src/lib/stores-report.ts';
+
+const report = {
+  stores: [
+    {
+      store_id: 'S1',
+      flagged: false,
+      devices: [],
+      days: [
+        { day: '2026-11-01', orders: 100, missing: 1, rate: 0.01 },
+        { day: '2026-11-02', orders: 100, missing: 1, rate: 0.01 },
+      ],
+    },
+    {
+      store_id: 'S"2',
+      flagged: true,
+      devices: [{ device_id: 'POS-7', missing: 9, days_flagged: 2 }],
+      days: [
+        { day: '2026-11-01', orders: 100, missing: 5, rate: 0.05 },
+        { day: '2026-11-02', orders: 100, missing: 4, rate: 0.04 },
+      ],
+    },
+  ],
+  chain: chainAverage([
+    {
+      days: [
+        { day: '2026-11-02', rate: 0.01 },
+        { day: '2026-11-01', rate: 0.01 },
+      ],
+    },
+    {
+      days: [
+        { day: '2026-11-01', rate: 0.05 },
+        { day: '2026-11-02', rate: 0.04 },
+      ],
+    },
+  ]),
+};
+
+describe('stores report', () => {
+  it('computes the chain average per day, in day order', () => {
+    expect(report.chain.map((d) => d.day)).toEqual(['2026-11-01', '2026-11-02']);
+    expect(report.chain[0]!.rate).toBeCloseTo(0.03);
+    expect(report.chain[1]!.rate).toBeCloseTo(0.025);
+  });
+
+  it('ranks offenders by average rate and compares them with the chain', () => {
+    const ranked = rankOffenders(report);
+    expect(ranked.map((o) => o.store.store_id)).toEqual(['S"2', 'S1']);
+    expect(ranked[0]!.averageRate).toBeCloseTo(0.045);
+    expect(ranked[0]!.vsChain).toBeCloseTo(0.045 / 0.0275);
+    expect(ranked[0]!.missing).toBe(9);
+  });
+
+  it('exports CSV with quoting', () => {
+    const lines = storesCsv(report).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('store_id,day,orders,missing,missing_rate');
+    expect(lines).toContain('"S""2",2026-11-01,100,5,0.05');
+    expect(lines.at(-1)).toBe('*chain*,2026-11-02,,,0.025');
+    expect(lines).toHaveLength(1 + 4 + 2);
+  });
+});
+
+describe('api client', () => {
+  it('sends the bearer token, normalises bodies, and tells a missing route from a missing thing', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+      res.setHeader('content-type', 'application/json');
+      if (req.url === '/v1/audit') {
+        res.end(
+          JSON.stringify({
+            entries: [{ id: 7, created_at: '2026-11-01T00:00:00Z', actor: 'ops', action: 'ack' }],
+          }),
+        );
+      } else if (req.url === '/v1/orders/nope') {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error: 'not_found', message: 'order "nope" was not found' }));
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ error: 'not_found', message: `${req.method} ${req.url} was not found` }));
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const api = createApi('tok', undefined, base);
+      const audit = await api.audit();
+      expect(audit).toEqual({
+        ok: true,
+        data: [{ id: '7', at: '2026-11-01T00:00:00Z', actor: 'ops', action: 'ack', target: '', note: '' }],
+      });
+      const order = await api.order('nope');
+      expect(order.ok === false && order.status === 404 && !order.unavailable).toBe(true);
+      const rules = await api.rules();
+      expect(rules.ok === false && rules.unavailable).toBe(true);
+      expect(seen[0]).toBe('GET /v1/audit Bearer tok');
+    } finally {
+      server.close();
+    }
+  });
+});
