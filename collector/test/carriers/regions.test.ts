@@ -85,3 +85,15 @@ describe('regionContains', () => {
     expect(regionContains('浙江', '快件已签收')).toBeUndefined();
   });
 });
+
+describe('GBT2260_REGION_LOOKUP (the rule engine port)', () => {
+  it('resolves locations to codes and counts only known contradictions', async () => {
+    const { GBT2260_REGION_LOOKUP: lookup } = await import('../../src/domain/regions/lookup.ts');
+    expect(lookup.regionOf('【杭州市】浙江杭州转运中心 已发出')).toBe('330100');
+    expect(lookup.regionOf('吉林')).toBe('220000');
+    expect(lookup.regionOf('快件已签收')).toBeUndefined();
+    expect(lookup.regionContains('浙江省', '330100')).toBe(true);
+    expect(lookup.regionContains('330100', '330200')).toBe(false);
+    expect(lookup.regionContains('杭州', '330000')).toBe(true);
+  });
+});
