@@ -1,0 +1,54 @@
+// Receivers with live channels, built once from configuration. Channels are addressed by a key that
+// records their place in the receiver (`primary/0/dingtalk`), which is what the outbox stores.
+import type { Channel } from './channel.ts';
+import { type ChannelDependencies, createChannel } from './create-channel.ts';
+import type { Receiver } from './route-tree.ts';
+
+export type ChannelTier = 'primary' | 'backup';
+
+export interface KeyedChannel {
+  key: string;
+  tier: ChannelTier;
+  channel: Channel;
+}
+
+export interface ReceiverChannels {
+  name: string;
+  primary: readonly KeyedChannel[];
+  backup: readonly KeyedChannel[];
+}
+
+/** What the outbox needs: a Map works; a config reloader can pass something that swaps its contents. */
+export interface ReceiverRegistry {
+  get(name: string): ReceiverChannels | undefined;
+}
+
+export function channelKey(tier: ChannelTier, index: number, channel: Pick<Channel, 'type'>): string {
+  return `${tier}/${index}/${channel.type}`;
+}
+
+export function keyChannels(tier: ChannelTier, channels: readonly Channel[]): KeyedChannel[] {
+  return channels.map((channel, index) => ({ key: channelKey(tier, index, channel), tier, channel }));
+}
+
+/** Throws `ChannelConfigError` when a named environment variable is missing. */
+export function buildReceivers(
+  receivers: readonly Receiver[],
+  deps: ChannelDependencies,
+): Map<string, ReceiverChannels> {
+  const built = new Map<string, ReceiverChannels>();
+  for (const receiver of receivers) {
+    built.set(receiver.name, {
+      name: receiver.name,
+      primary: keyChannels(
+        'primary',
+        receiver.primary.map((c) => createChannel(c, deps)),
+      ),
+      backup: keyChannels(
+        'backup',
+        receiver.backup.map((c) => createChannel(c, deps)),
+      ),
+    });
+  }
+  return built;
+}
