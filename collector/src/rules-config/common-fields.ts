@@ -1,0 +1,83 @@
+// Readers for values that several rule files share: labels, store scopes, environment variable
+// names. Each reports its own errors on the cursor it is given.
+import type { RuleScope } from '../domain/rules/params.ts';
+import type { Cursor } from './yaml-cursor.ts';
+
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export const RULE_NAME = /^[a-z][a-z0-9_]*$/;
+export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/** Labels every alert carries from the engine; a rule may not set them itself. */
+export const RESERVED_LABELS = ['rule', 'severity', 'store_id', 'route', 'alertname'] as const;
+
+const EVERY_STORE: RuleScope = Object.freeze({ stores: Object.freeze([]), excludeStores: Object.freeze([]) });
+
+export function readLabels(cursor: Cursor): Record<string, string> {
+  const labels: Record<string, string> = {};
+  const entries = cursor.entries();
+  if (entries === undefined) return labels;
+  for (const [name, value] of entries) {
+    if (!LABEL_NAME.test(name)) {
+      value.error(`label name "${name}" must match ${LABEL_NAME.source}`);
+      continue;
+    }
+    if ((RESERVED_LABELS as readonly string[]).includes(name)) {
+      value.error(`label "${name}" is set by OrderPulse itself; choose another name`);
+      continue;
+    }
+    const text = value.string();
+    if (text !== undefined) labels[name] = text;
+  }
+  return labels;
+}
+
+export function readScope(cursor: Cursor): RuleScope {
+  const scope = cursor.object(['stores', 'exclude_stores']);
+  if (scope === undefined) return EVERY_STORE;
+  const stores = scope.get('stores').stringList() ?? [];
+  const excludeStores = scope.get('exclude_stores').stringList() ?? [];
+  for (const store of excludeStores) {
+    if (stores.includes(store))
+      scope.get('exclude_stores').error(`store "${store}" is both included and excluded`);
+  }
+  return { stores, excludeStores };
+}
+
+/** True when `storeId` falls in `scope` (an empty `stores` list means every store). */
+export function storeInScope(scope: RuleScope, storeId: string): boolean {
+  if (scope.excludeStores.includes(storeId)) return false;
+  return scope.stores.length === 0 || scope.stores.includes(storeId);
+}
+
+/** The NAME of an environment variable; literal secrets and URLs are refused. */
+export function readEnvVarName(cursor: Cursor): string | undefined {
+  const name = cursor.string();
+  if (name === undefined) return undefined;
+  if (name.includes('://') || name.includes('@')) {
+    cursor.error(
+      'looks like a literal URL or secret; put it in an environment variable and write the variable name here',
+    );
+    return undefined;
+  }
+  if (!ENV_VAR_NAME.test(name) || name.length > 128) {
+    cursor.error(`"${name}" is not an environment variable name (A-Z, 0-9 and _, not starting with a digit)`);
+    return undefined;
+  }
+  return name;
+}
+
+/** A rule's `route:` value, which becomes its alerts' `route` label for routes.yaml to match. */
+export function readRouteLabel(cursor: Cursor): string | undefined {
+  const route = cursor.string();
+  if (route === undefined) return undefined;
+  if (!/^[a-z][a-z0-9_-]*$/.test(route)) {
+    cursor.error(`route "${route}" must be lower-case letters, digits, "_" or "-", starting with a letter`);
+    return undefined;
+  }
+  return route;
+}
+
+/** V8's message for a bad pattern, without its own "Invalid regular expression: " prefix. */
+export function regexProblem(error: unknown): string {
+  return String((error as Error).message).replace(/^Invalid regular expression: /, '');
+}

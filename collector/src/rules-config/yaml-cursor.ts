@@ -1,0 +1,407 @@
+// Strict reading of one parsed YAML file. Every value is read through a Cursor that knows its
+// file, rule and field path and its position, so that each problem is reported once, precisely,
+// and reading continues to collect the rest (Alertmanager-style: parse strictly, then check).
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { parseDuration } from './duration.ts';
+import type { LoadError } from './load-error.ts';
+import { closestName } from './spelling.ts';
+
+const MAX_FILE_BYTES = 1 << 20;
+
+export interface YamlFile {
+  readonly file: string;
+  readonly errors: LoadError[];
+  /** The root, or undefined when the document is empty or could not be parsed. */
+  readonly root: Cursor;
+  /** False when the YAML syntax itself was broken; the root is then empty. */
+  readonly parsed: boolean;
+}
+
+class FileContext {
+  constructor(
+    readonly file: string,
+    readonly doc: Document,
+    readonly lines: LineCounter,
+    readonly errors: LoadError[],
+  ) {}
+
+  report(node: Node | undefined, rule: string | undefined, field: string, message: string): void {
+    const error: LoadError = { file: this.file, field, message };
+    if (rule !== undefined) error.rule = rule;
+    const offset = node?.range?.[0];
+    if (offset !== undefined) {
+      const pos = this.lines.linePos(offset);
+      error.line = pos.line;
+      error.column = pos.col;
+    }
+    this.errors.push(error);
+  }
+}
+
+export function readYamlFile(file: string, text: string): YamlFile {
+  const errors: LoadError[] = [];
+  const lines = new LineCounter();
+  if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
+    errors.push({ file, field: '', message: `file is larger than ${MAX_FILE_BYTES} bytes` });
+    const empty = parseDocument('', { lineCounter: lines });
+    return {
+      file,
+      errors,
+      root: new Cursor(new FileContext(file, empty, lines, errors), undefined),
+      parsed: false,
+    };
+  }
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+  });
+  const context = new FileContext(file, doc, lines, errors);
+  for (const problem of doc.errors) {
+    const pos = lines.linePos(problem.pos[0]);
+    const message =
+      problem.code === 'DUPLICATE_KEY'
+        ? `duplicate key "${/^[^:\s]*/.exec(text.slice(problem.pos[0]))?.[0] ?? ''}"`
+        : `invalid YAML (${problem.code}): ${problem.message}`;
+    errors.push({ file, field: '', message, line: pos.line, column: pos.col });
+  }
+  const parsed = doc.errors.length === 0;
+  const contents = parsed ? ((doc.contents ?? undefined) as Node | undefined) : undefined;
+  return { file, errors, root: new Cursor(context, contents), parsed };
+}
+
+/** A position in the document: the node there (if present) and how to name it in errors. */
+export class Cursor {
+  readonly #context: FileContext;
+  readonly #node: Node | undefined;
+  /** Where to point when this value is missing: the enclosing map. */
+  readonly #anchor: Node | undefined;
+  readonly field: string;
+  readonly rule: string | undefined;
+
+  constructor(context: FileContext, node: Node | undefined, field = '', rule?: string, anchor?: Node) {
+    this.#context = context;
+    this.#node =
+      node !== undefined && isAlias(node) ? ((node.resolve(context.doc) as Node | undefined) ?? node) : node;
+    this.#anchor = anchor;
+    this.field = field;
+    this.rule = rule;
+  }
+
+  get file(): string {
+    return this.#context.file;
+  }
+
+  /** True when the key was written, even if its value is `null`. */
+  get present(): boolean {
+    return this.#node !== undefined;
+  }
+
+  /** True when the value is absent or an explicit YAML null (`~`, `null`, empty). */
+  get isNull(): boolean {
+    return this.#node === undefined || (isScalar(this.#node) && this.#node.value === null);
+  }
+
+  /** A cursor that reports errors under the given rule name; field paths restart inside it. */
+  forRule(rule: string): Cursor {
+    return new Cursor(this.#context, this.#node, '', rule, this.#anchor);
+  }
+
+  /** Records a problem with this value (or, if it is missing, at the enclosing map). */
+  error(message: string, field = this.field): void {
+    this.#context.report(this.#node ?? this.#anchor, this.rule, field, message);
+  }
+
+  /** The 1-based line and column of this value, for positions inside strings. */
+  position(): { line: number; column: number } | undefined {
+    const offset = (this.#node ?? this.#anchor)?.range?.[0];
+    if (offset === undefined) return undefined;
+    const pos = this.#context.lines.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  }
+
+  /** Reports `line`/`column` of a problem found inside this scalar's text. */
+  errorAt(message: string, line: number, column: number): void {
+    const error: LoadError = { file: this.#context.file, field: this.field, message, line, column };
+    if (this.rule !== undefined) error.rule = this.rule;
+    this.#context.errors.push(error);
+  }
+
+  /** Marks a required value: reports it when missing and returns false. */
+  required(): boolean {
+    if (this.isNull) {
+      this.error(this.present ? 'must not be empty' : 'is required');
+      return false;
+    }
+    return true;
+  }
+
+  private describe(): string {
+    const node = this.#node;
+    if (node === undefined) return 'nothing';
+    if (isMap(node)) return 'a mapping';
+    if (isSeq(node)) return 'a list';
+    if (isScalar(node)) {
+      const value = node.value;
+      if (value === null) return 'null';
+      if (typeof value === 'string') return `the string "${value}"`;
+      return `${typeof value} ${String(value)}`;
+    }
+    return 'an unsupported YAML value';
+  }
+
+  /**
+   * Reads a mapping; every key not in `allowed` is an error. Returns undefined when not a mapping.
+   * With `extensions`, keys starting with `x-` are skipped: they hold YAML anchors for reuse
+   * (as in Docker Compose), and only a file's top level offers them.
+   */
+  object(allowed: readonly string[], options: { extensions?: boolean } = {}): ObjectCursor | undefined {
+    const node = this.#node;
+    if (node === undefined) return undefined;
+    if (!isMap(node)) {
+      this.error(`must be a mapping, not ${this.describe()}`);
+      return undefined;
+    }
+    const entries = new Map<string, Cursor>();
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const key = keyNode !== null && isScalar(keyNode) ? keyNode.value : undefined;
+      if (typeof key !== 'string') {
+        this.#context.report(keyNode ?? node, this.rule, this.field, 'keys must be strings');
+        continue;
+      }
+      const field = join(this.field, key);
+      if (options.extensions === true && key.startsWith('x-')) continue;
+      if (!allowed.includes(key)) {
+        const guess = closestName(key, allowed);
+        const hint =
+          guess === undefined ? `expected one of ${allowed.join(', ')}` : `did you mean "${guess}"?`;
+        this.#context.report(keyNode ?? node, this.rule, field, `unknown key "${key}"; ${hint}`);
+        continue;
+      }
+      const value = (pair.value as Node | null) ?? undefined;
+      entries.set(key, new Cursor(this.#context, value, field, this.rule, keyNode ?? node));
+    }
+    return new ObjectCursor(this.#context, node, this.field, this.rule, entries);
+  }
+
+  /** The value under `key` if this is a mapping that has it; reports nothing either way. */
+  peek(key: string): Cursor | undefined {
+    const node = this.#node;
+    if (node === undefined || !isMap(node)) return undefined;
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      if (keyNode !== null && isScalar(keyNode) && keyNode.value === key) {
+        const value = (pair.value as Node | null) ?? undefined;
+        return new Cursor(this.#context, value, join(this.field, key), this.rule, keyNode);
+      }
+    }
+    return undefined;
+  }
+
+  /** Reads a mapping with free-form keys (store ids, label names); the caller checks the keys. */
+  entries(): Array<[string, Cursor]> | undefined {
+    const node = this.#node;
+    if (node === undefined) return undefined;
+    if (!isMap(node)) {
+      this.error(`must be a mapping, not ${this.describe()}`);
+      return undefined;
+    }
+    const out: Array<[string, Cursor]> = [];
+    for (const pair of node.items) {
+      const keyNode = pair.key as Node | null;
+      const key = keyNode !== null && isScalar(keyNode) ? keyNode.value : undefined;
+      if (typeof key !== 'string' && typeof key !== 'number') {
+        this.#context.report(keyNode ?? node, this.rule, this.field, 'keys must be strings');
+        continue;
+      }
+      const name = String(key);
+      const value = (pair.value as Node | null) ?? undefined;
+      out.push([name, new Cursor(this.#context, value, join(this.field, name), this.rule, keyNode ?? node)]);
+    }
+    return out;
+  }
+
+  list(): Cursor[] | undefined {
+    const node = this.#node;
+    if (node === undefined) return undefined;
+    if (!isSeq(node)) {
+      this.error(`must be a list, not ${this.describe()}`);
+      return undefined;
+    }
+    return node.items.map(
+      (item, index) =>
+        new Cursor(
+          this.#context,
+          (item as Node | null) ?? undefined,
+          `${this.field}[${index}]`,
+          this.rule,
+          node,
+        ),
+    );
+  }
+
+  private scalar(): unknown {
+    const node = this.#node;
+    return node !== undefined && isScalar(node) ? node.value : undefined;
+  }
+
+  /** The value if it is a string scalar, without reporting anything otherwise. */
+  peekString(): string | undefined {
+    const value = this.scalar();
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  string(): string | undefined {
+    if (this.#node === undefined) return undefined;
+    const value = this.scalar();
+    if (typeof value !== 'string') {
+      this.error(`must be a string, not ${this.describe()}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** A string that is also non-empty and at most `maxLength` characters. */
+  name(maxLength = 64): string | undefined {
+    const value = this.string();
+    if (value === undefined) return undefined;
+    if (value.trim() === '') {
+      this.error('must not be empty');
+      return undefined;
+    }
+    if (value.length > maxLength) {
+      this.error(`must be at most ${maxLength} characters`);
+      return undefined;
+    }
+    return value;
+  }
+
+  number(): number | undefined {
+    if (this.#node === undefined) return undefined;
+    const value = this.scalar();
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      this.error(`must be a number, not ${this.describe()}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  integer(min: number, max: number): number | undefined {
+    const value = this.number();
+    if (value === undefined) return undefined;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.error(`must be a whole number from ${min} to ${max}, not ${value}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  boolean(): boolean | undefined {
+    if (this.#node === undefined) return undefined;
+    const value = this.scalar();
+    if (typeof value !== 'boolean') {
+      this.error(`must be true or false, not ${this.describe()}`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /** A duration such as "2m"; `positive` rejects zero. */
+  duration(options: { positive: boolean }): number | undefined {
+    if (this.#node === undefined) return undefined;
+    const value = this.scalar();
+    if (typeof value === 'number') {
+      this.error(
+        `must be a duration with a unit such as "${value}s" or "${value}m", not the number ${value}`,
+      );
+      return undefined;
+    }
+    const text = this.string();
+    if (text === undefined) return undefined;
+    const parsed = parseDuration(text);
+    if (!parsed.ok) {
+      this.error(`must be a duration: ${parsed.message}`);
+      return undefined;
+    }
+    if (options.positive && parsed.ms === 0) {
+      this.error('must be a positive duration, not 0');
+      return undefined;
+    }
+    return parsed.ms;
+  }
+
+  /** One of a fixed set of strings. */
+  oneOf<T extends string>(choices: readonly T[]): T | undefined {
+    const value = this.string();
+    if (value === undefined) return undefined;
+    if (!(choices as readonly string[]).includes(value)) {
+      const guess = closestName(value, choices);
+      const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
+      this.error(`must be one of ${choices.join(', ')}, not "${value}"${hint}`);
+      return undefined;
+    }
+    return value as T;
+  }
+
+  /** A list of strings, each checked by `item` (which reports its own errors). */
+  stringList(item: (cursor: Cursor) => string | undefined = (cursor) => cursor.name()): string[] | undefined {
+    const items = this.list();
+    if (items === undefined) return undefined;
+    const out: string[] = [];
+    for (const cursor of items) {
+      const value = item(cursor);
+      if (value === undefined) continue;
+      if (out.includes(value)) cursor.error(`"${value}" is listed twice`);
+      else out.push(value);
+    }
+    return out;
+  }
+}
+
+export class ObjectCursor {
+  readonly #context: FileContext;
+  readonly #node: Node;
+  readonly #entries: Map<string, Cursor>;
+  readonly field: string;
+  readonly rule: string | undefined;
+
+  constructor(
+    context: FileContext,
+    node: Node,
+    field: string,
+    rule: string | undefined,
+    entries: Map<string, Cursor>,
+  ) {
+    this.#context = context;
+    this.#node = node;
+    this.field = field;
+    this.rule = rule;
+    this.#entries = entries;
+  }
+
+  /** The value under `key`; a cursor with `present === false` when the key is not written. */
+  get(key: string): Cursor {
+    return (
+      this.#entries.get(key) ??
+      new Cursor(this.#context, undefined, join(this.field, key), this.rule, this.#node)
+    );
+  }
+
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  keys(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  error(message: string, field = this.field): void {
+    this.#context.report(this.#node, this.rule, field, message);
+  }
+}
+
+function join(field: string, key: string): string {
+  return field === '' ? key : `${field}.${key}`;
+}
