@@ -1,0 +1,62 @@
+// Real headless Chromium (Debian's /usr/bin/chromium) through playwright-core, with every console
+// error and page error collected so each test can assert there were none.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const ARTIFACTS = path.resolve('test-artifacts');
+
+export interface BrowserSession {
+  context: BrowserContext;
+  /** Console errors and uncaught page errors seen so far, across all pages. */
+  errors: string[];
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<BrowserSession> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1920, height: 1080 },
+  });
+  const errors: string[] = [];
+  const watch = (page: Page) => {
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
+    });
+    page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  };
+  for (const p of context.pages()) watch(p);
+  context.on('page', watch);
+  return {
+    context,
+    errors,
+    async newPage(viewport = { width: 1920, height: 1080 }) {
+      const page = await context.newPage();
+      await page.setViewportSize(viewport);
+      return page;
+    },
+    async close() {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+}

@@ -1,0 +1,47 @@
+// The server the browser talks to. Until the collector's `/live` gateway lands this is the
+// in-repo fake (support/fake-collector.ts); `restart()` lets a test cut the connection and bring it back.
+import { createFakeState, FAKE_TOKENS, type FakeCollector, startFakeCollector } from './fake-collector.ts';
+
+export interface Target {
+  url: string;
+  tokens: { viewer: string; operator: string; ingest: string };
+  ingest(events: object[]): Promise<{ accepted: number }>;
+  /** Stops the server (the dashboard sees its socket drop). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DASHBOARD_DIR = 'dashboard/dist';
+
+export async function startTarget(): Promise<Target> {
+  const state = createFakeState();
+  let server: FakeCollector | null = await startFakeCollector({ dashboardDir: DASHBOARD_DIR, state });
+  const port = server.port;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    tokens: { ...FAKE_TOKENS },
+    async ingest(events) {
+      const res = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${FAKE_TOKENS.ingest}`, 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
+      if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { accepted: number };
+    },
+    async stop() {
+      await server?.close();
+      server = null;
+    },
+    async start() {
+      server = await startFakeCollector({ dashboardDir: DASHBOARD_DIR, state, port });
+    },
+    async close() {
+      await server?.close();
+      server = null;
+    },
+  };
+}
