@@ -1,6 +1,8 @@
 // What route plugins receive: the app's parts, built once in app.ts.
 import type { Config } from '../config.ts';
 import type { Database } from '../store/database.ts';
+import type { LiveGateway } from '../live/gateway.ts';
+import type { LivePanels } from '../live/live-panels.ts';
 import type { EventWriter } from '../store/event-writer.ts';
 import type { TokenRegistry } from './auth.ts';
 
@@ -15,4 +17,6 @@ export interface AppContext {
   writer: EventWriter;
   tokens: TokenRegistry;
   readiness: ReadinessCheck[];
+  /** Live panels state and the Socket.IO gateway: alert transitions go to `live.gateway.publishAlert` and `live.panels.applyAlert`. */
+  live: { panels: LivePanels; gateway: LiveGateway };
 }

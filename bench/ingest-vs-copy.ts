@@ -1,0 +1,154 @@
+// Ingest throughput through the real HTTP path versus raw COPY of the same rows into a table of the
+// same shape, in one run on the same PostgreSQL; then ack latency at a fixed offered rate.
+//   npm run bench:ingest            (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
+import { TOKENS } from '../collector/test/support/test-app.ts';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const run = randomBytes(3).toString('hex');
+
+function makeEvent(n: number) {
+  return {
+    id: `b${run}-${n}`,
+    type: 'order.status',
+    occurred_at: new Date(Date.parse('2026-11-11T00:00:00Z') + n * 10).toISOString(),
+    order_id: `o${run}-${n >> 2}`,
+    store_id: `S${String(n % 327).padStart(3, '0')}`,
+    status: ['created', 'paid', 'picking', 'packed'][n % 4]!,
+    amount_fen: 1000 + (n % 5000),
+  };
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+async function copyBaseline(schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(
+    `CREATE TABLE ${schema}.copy_events (LIKE ${schema}.events INCLUDING ALL, PRIMARY KEY (source, id))`,
+  );
+  const lines = function* () {
+    for (let n = 0; n < TOTAL; n++) {
+      const e = makeEvent(n);
+      const payload = JSON.stringify(e).replaceAll('\\', '\\\\');
+      yield `pos\t${e.id}\t${e.type}\t${e.occurred_at}\t${new Date().toISOString()}\t${e.order_id}\t${e.store_id}\t${payload}\n`;
+    }
+  };
+  const started = performance.now();
+  await pipeline(
+    Readable.from(lines()),
+    client.query(
+      copyFrom(
+        `COPY ${schema}.copy_events (source, id, type, occurred_at, received_at, order_id, store_id, payload) FROM STDIN`,
+      ),
+    ),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await client.end();
+  return TOTAL / seconds;
+}
+
+async function post(base: string, events: object[]): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(`${base}/v1/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKENS.ingest}` },
+    body: `${events.map((e) => JSON.stringify(e)).join('\n')}\n`,
+  });
+  const body = (await res.json()) as { accepted: number };
+  if (res.status !== 202 || body.accepted !== events.length)
+    throw new Error(`unexpected reply ${res.status} ${JSON.stringify(body)}`);
+  return performance.now() - started;
+}
+
+async function httpThroughput(base: string, offset: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < TOTAL) {
+        const from = next;
+        next += BATCH;
+        const events = Array.from({ length: Math.min(BATCH, TOTAL - from) }, (_, i) =>
+          makeEvent(offset + from + i),
+        );
+        await post(base, events);
+      }
+    }),
+  );
+  return TOTAL / ((performance.now() - started) / 1000);
+}
+
+/** Open loop: a fixed number of events per second in small requests; latency of each acknowledgement. */
+async function latencyAtRate(base: string, perSecond: number, seconds: number, offset: number) {
+  const perRequest = 50;
+  const intervalMs = (1000 * perRequest) / perSecond;
+  const latencies: number[] = [];
+  const inflight: Promise<void>[] = [];
+  const started = performance.now();
+  let n = 0;
+  while (performance.now() - started < seconds * 1000) {
+    const due = started + (n / perRequest) * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const events = Array.from({ length: perRequest }, (_, i) => makeEvent(offset + n + i));
+    n += perRequest;
+    inflight.push(post(base, events).then((ms) => void latencies.push(ms)));
+  }
+  await Promise.all(inflight);
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), achieved: n / seconds };
+}
+
+async function main() {
+  const schema = `bench_${run}`;
+  const collector = await spawnCollector({
+    DATABASE_URL: url,
+    ORDERPULSE_DB_SCHEMA: schema,
+    LOG_LEVEL: 'error',
+  });
+  try {
+    const copyRate = await copyBaseline(schema);
+    const httpRate = await httpThroughput(collector.url, 10_000_000);
+    const latency = await latencyAtRate(collector.url, 10_000, 10, 20_000_000);
+    const rows = [
+      [
+        'raw COPY into an events-shaped table (baseline)',
+        `${Math.round(copyRate).toLocaleString('en')} rows/s`,
+        '1.00×',
+      ],
+      [
+        `HTTP /v1/events, NDJSON ${BATCH}/request, ${CONCURRENCY} callers`,
+        `${Math.round(httpRate).toLocaleString('en')} events/s`,
+        `${(httpRate / copyRate).toFixed(2)}×`,
+      ],
+      [
+        `ack latency at ${Math.round(latency.achieved).toLocaleString('en')} events/s offered (50/request)`,
+        `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`,
+        '',
+      ],
+    ];
+    console.log(
+      `\ningest vs COPY — ${TOTAL.toLocaleString('en')} events, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}`,
+    );
+    for (const [what, figure, ratio] of rows) console.log(`| ${what} | ${figure} | ${ratio} |`);
+  } finally {
+    collector.child.kill('SIGTERM');
+    await collector.exited;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+}
+
+await main();

@@ -1,0 +1,175 @@
+// Socket.IO `/live`: authenticates the handshake, puts each socket in the room of its filter, sends
+// a snapshot, then coalesced panel updates per room and every alert transition at once.
+// The handlers only authenticate, join rooms and send; what the panels hold is LivePanels' business.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { TokenRegistry } from '../http/auth.ts';
+import {
+  type ClientToServerEvents,
+  type InterServerEvents,
+  LIVE_NAMESPACE,
+  type LiveAlertEvent,
+  type LiveFilter,
+  type LiveSnapshot,
+  type LiveSocketData,
+  PANEL_NAMES,
+  type PanelName,
+  type PanelUpdate,
+  type ServerToClientEvents,
+} from './events.ts';
+import type { LivePanels } from './live-panels.ts';
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, LiveSocketData>;
+
+export interface LiveGatewayOptions {
+  tokens: TokenRegistry;
+  panels: LivePanels;
+  now?: () => number;
+  /** Panel updates per room at most this often (four a second by default). */
+  panelIntervalMs?: number;
+  /** A client whose unsent packets pile up beyond this is disconnected; it reconnects to a fresh snapshot. */
+  maxBufferedPackets?: number;
+  onClientCount?: (count: number) => void;
+}
+
+const ALL = 'all';
+const roomOf = (filter: LiveFilter) =>
+  filter.store_id ? `store:${filter.store_id}` : filter.region ? `region:${filter.region}` : ALL;
+
+function parseFilter(value: unknown): LiveFilter | string {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) return 'the filter must be an object';
+  const filter: LiveFilter = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key !== 'store_id' && key !== 'region') return `unknown filter field "${key}"`;
+    if (v === undefined || v === null || v === '') continue;
+    if (typeof v !== 'string' || v.length > 64) return `${key} must be a string of at most 64 characters`;
+    filter[key] = v;
+  }
+  return filter;
+}
+
+export class LiveGateway {
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, LiveSocketData>;
+  private readonly now: () => number;
+  private readonly lastSent = new Map<string, Map<PanelName, string>>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    httpServer: HttpServer,
+    private readonly options: LiveGatewayOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.io = new Server(httpServer, { serveClient: false, perMessageDeflate: false });
+    const nsp = this.io.of(LIVE_NAMESPACE);
+    nsp.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown; filter?: unknown };
+      const principal = typeof auth.token === 'string' ? options.tokens.identify(auth.token) : undefined;
+      if (!principal)
+        return next(Object.assign(new Error('unauthorized'), { data: { error: 'unauthorized' } }));
+      if (principal.role === 'ingest') {
+        return next(Object.assign(new Error('forbidden'), { data: { error: 'forbidden' } }));
+      }
+      const filter = parseFilter(auth.filter);
+      socket.data = {
+        role: principal.role,
+        tokenName: principal.name,
+        filter: typeof filter === 'string' ? {} : filter,
+      };
+      next();
+    });
+    nsp.on('connection', (socket: LiveSocket) => {
+      this.follow(socket, socket.data.filter);
+      socket.on('subscribe', (raw, ack) => {
+        const filter = parseFilter(raw);
+        if (typeof filter === 'string') {
+          ack?.({ ok: false, error: 'invalid_filter', message: filter });
+          return;
+        }
+        socket.leave(roomOf(socket.data.filter));
+        socket.data.filter = filter;
+        ack?.({ ok: true, filter });
+        this.follow(socket, filter);
+      });
+      socket.on('disconnect', () => options.onClientCount?.(nsp.sockets.size));
+      options.onClientCount?.(nsp.sockets.size);
+    });
+    this.timer = setInterval(() => this.publishPanels(), options.panelIntervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  /** Sends an alert transition at once to every room that sees it. */
+  publishAlert(event: LiveAlertEvent): void {
+    const rooms = [ALL];
+    const store = event.alert.store_id;
+    if (store) {
+      rooms.push(`store:${store}`);
+      const region = this.options.panels.regionOf(store);
+      if (region) rooms.push(`region:${region}`);
+    }
+    this.io.of(LIVE_NAMESPACE).to(rooms).emit('alert', event);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+
+  private follow(socket: LiveSocket, filter: LiveFilter): void {
+    const room = roomOf(filter);
+    socket.join(room);
+    const now = this.now();
+    const snapshot: LiveSnapshot = {
+      at: now,
+      filter,
+      panels: this.options.panels.panels(filter, now),
+      alerts: this.options.panels.alerts(filter),
+      scopes: this.options.panels.scopes(),
+    };
+    socket.emit('snapshot', snapshot);
+    // A room's first listener: what the snapshot carried counts as sent, so the next pass sends changes only.
+    if (!this.lastSent.has(room)) {
+      this.lastSent.set(
+        room,
+        new Map(PANEL_NAMES.map((name) => [name, JSON.stringify(snapshot.panels[name])])),
+      );
+    }
+  }
+
+  /** One pass: for each room with listeners, send the panels whose data changed since its last send. */
+  private publishPanels(): void {
+    const nsp = this.io.of(LIVE_NAMESPACE);
+    const now = this.now();
+    this.options.panels.prune(now);
+    const rooms = nsp.adapter.rooms;
+    for (const room of [...this.lastSent.keys()]) if (!rooms.has(room)) this.lastSent.delete(room);
+    for (const [room, members] of rooms) {
+      if (room !== ALL && !room.startsWith('store:') && !room.startsWith('region:')) continue;
+      if (members.size === 0) continue;
+      const filter: LiveFilter =
+        room === ALL
+          ? {}
+          : room.startsWith('store:')
+            ? { store_id: room.slice(6) }
+            : { region: room.slice(7) };
+      const data = this.options.panels.panels(filter, now);
+      let sent = this.lastSent.get(room);
+      if (!sent) {
+        sent = new Map();
+        this.lastSent.set(room, sent);
+      }
+      for (const name of PANEL_NAMES) {
+        const json = JSON.stringify(data[name]);
+        if (sent.get(name) === json) continue;
+        sent.set(name, json);
+        // volatile: a client that cannot take it now gets the next, newer value instead (drop-to-latest).
+        nsp.to(room).volatile.emit('panel', { name, data: data[name], at: now } as PanelUpdate);
+      }
+    }
+    const limit = this.options.maxBufferedPackets ?? 1000;
+    for (const socket of nsp.sockets.values()) {
+      const buffered = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+      if (buffered > limit) socket.disconnect(true);
+    }
+  }
+}

@@ -1,0 +1,289 @@
+// The live panels' state: fed by committed events and alert transitions, read per filter.
+// In memory and bounded; time is a parameter so it is tested without a clock.
+import {
+  type OrderStatus,
+  PAYMENT_PROVIDERS,
+  type PaymentProvider,
+  type StoredEvent,
+} from '../domain/events.ts';
+import type {
+  Alert,
+  LiveAlertEvent,
+  LiveFilter,
+  PanelDataMap,
+  ReconciliationPanel,
+  SourceFreshness,
+} from './events.ts';
+import { MinuteSeries, sumWindows } from './minute-series.ts';
+
+const WINDOW_MINUTES = 60;
+const LAG_WINDOW_MS = 15 * 60_000;
+/** Orders remembered for paid→applied lag; the oldest are forgotten first. */
+const LAG_MEMORY = 200_000;
+const PAID_OR_LATER: ReadonlySet<OrderStatus> = new Set([
+  'paid',
+  'picking',
+  'packed',
+  'shipped',
+  'delivered',
+]);
+
+interface ScopeSeries {
+  orders: MinuteSeries<OrderStatus>;
+  callbacks: MinuteSeries<PaymentProvider>;
+  carriers: MinuteSeries<string>;
+}
+
+const newSeries = (): ScopeSeries => ({
+  orders: new MinuteSeries(WINDOW_MINUTES),
+  callbacks: new MinuteSeries(WINDOW_MINUTES),
+  carriers: new MinuteSeries(WINDOW_MINUTES),
+});
+
+interface LagSample {
+  at: number;
+  lagMs: number;
+  storeId: string;
+}
+
+export interface StoreReconciliationToday {
+  matched: number;
+  unmatched: number;
+  pending: number;
+}
+
+export class LivePanels {
+  private readonly chain = newSeries();
+  private readonly stores = new Map<string, ScopeSeries>();
+  private readonly regionOfStore = new Map<string, string>();
+  private readonly lastHeard = new Map<PaymentProvider, number>();
+  private readonly freshness = new Map<string, SourceFreshness>();
+  /** Successful payments whose order has not reached paid yet: orderId → payment time, store. */
+  private readonly awaiting = new Map<string, { at: number; storeId: string }>();
+  /** Orders known to have reached paid: orderId → when. Insertion-ordered for eviction. */
+  private readonly applied = new Map<string, number>();
+  private lagSamples: LagSample[] = [];
+  private readonly openAlerts = new Map<string, Alert>();
+  private reconciliation: { day: string; byStore: Map<string, StoreReconciliationToday> } | undefined;
+
+  constructor(private readonly timeZone: string) {}
+
+  applyEvents(events: readonly StoredEvent[]): void {
+    for (const e of events) {
+      const store = this.storeSeries(e.storeId);
+      const fresh = this.freshness.get(e.source) ?? {
+        source: e.source,
+        newestEventAt: null,
+        lastReceivedAt: null,
+      };
+      fresh.newestEventAt = Math.max(fresh.newestEventAt ?? 0, e.occurredAt);
+      fresh.lastReceivedAt = Math.max(fresh.lastReceivedAt ?? 0, e.receivedAt);
+      this.freshness.set(e.source, fresh);
+      switch (e.type) {
+        case 'order.status':
+          this.chain.orders.add(e.occurredAt, e.status);
+          store.orders.add(e.occurredAt, e.status);
+          if (e.region) this.regionOfStore.set(e.storeId, e.region);
+          if (PAID_OR_LATER.has(e.status)) this.orderApplied(e.orderId, e.occurredAt, e.storeId);
+          break;
+        case 'payment.notify':
+          this.chain.callbacks.add(e.occurredAt, e.provider);
+          store.callbacks.add(e.occurredAt, e.provider);
+          this.lastHeard.set(e.provider, Math.max(this.lastHeard.get(e.provider) ?? 0, e.receivedAt));
+          if (e.status === 'success') this.paymentSucceeded(e.orderId, e.occurredAt, e.storeId);
+          break;
+        case 'shipment.update':
+          this.chain.carriers.add(e.occurredAt, e.carrier);
+          store.carriers.add(e.occurredAt, e.carrier);
+          break;
+      }
+    }
+  }
+
+  applyAlert(event: LiveAlertEvent): void {
+    if (event.alert.status === 'resolved') this.openAlerts.delete(event.alert.id);
+    else this.openAlerts.set(event.alert.id, event.alert);
+  }
+
+  /** Replaces the open alerts wholesale (at start, from the store). */
+  loadOpenAlerts(alerts: readonly Alert[]): void {
+    this.openAlerts.clear();
+    for (const a of alerts) if (a.status !== 'resolved') this.openAlerts.set(a.id, a);
+  }
+
+  setReconciliationToday(day: string, byStore: Map<string, StoreReconciliationToday>): void {
+    this.reconciliation = { day, byStore };
+  }
+
+  regionOf(storeId: string): string | undefined {
+    return this.regionOfStore.get(storeId);
+  }
+
+  scopes(): { stores: string[]; regions: string[] } {
+    return {
+      stores: [...this.stores.keys()].sort(),
+      regions: [...new Set(this.regionOfStore.values())].sort(),
+    };
+  }
+
+  /** Open alerts matching the filter, newest first. */
+  alerts(filter: LiveFilter, limit = 200): Alert[] {
+    const match = this.storeMatcher(filter);
+    return [...this.openAlerts.values()]
+      .filter((a) => match(a.store_id))
+      .sort((a, b) => b.started_at.localeCompare(a.started_at))
+      .slice(0, limit);
+  }
+
+  /** Forgets minutes and lag samples that left their windows. */
+  prune(now: number): void {
+    for (const s of [this.chain, ...this.stores.values()]) {
+      s.orders.prune(now);
+      s.callbacks.prune(now);
+      s.carriers.prune(now);
+    }
+    this.lagSamples = this.lagSamples.filter((s) => s.at > now - LAG_WINDOW_MS);
+  }
+
+  panels(filter: LiveFilter, now: number): PanelDataMap {
+    const match = this.storeMatcher(filter);
+    const scoped = this.scopedSeries(filter, now);
+    const minutes = this.chain.orders.window(now).map((m) => m.at);
+    const orders = sumWindows(scoped.orders, minutes);
+    const callbacks = sumWindows(scoped.callbacks, minutes);
+    const carriers = sumWindows(scoped.carriers, minutes);
+    const alerts = [...this.openAlerts.values()].filter((a) => match(a.store_id));
+    const byRule: Record<string, number> = {};
+    const perStore = new Map<string, { openAlerts: number; critical: number }>();
+    for (const a of alerts) {
+      byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
+      if (a.store_id) {
+        const s = perStore.get(a.store_id) ?? { openAlerts: 0, critical: 0 };
+        s.openAlerts++;
+        if (a.severity === 'critical') s.critical++;
+        perStore.set(a.store_id, s);
+      }
+    }
+    const lags = this.lagSamples
+      .filter((s) => s.at > now - LAG_WINDOW_MS && match(s.storeId))
+      .map((s) => s.lagMs)
+      .sort((a, b) => a - b);
+    const pct = (p: number) =>
+      lags.length ? lags[Math.min(lags.length - 1, Math.floor(lags.length * p))]! / 1000 : null;
+    let unapplied = 0;
+    for (const w of this.awaiting.values()) if (match(w.storeId)) unapplied++;
+
+    return {
+      orders_per_minute: {
+        minutes: minutes.map((at, i) => {
+          const byStatus = Object.fromEntries(orders[i]!) as Partial<Record<OrderStatus, number>>;
+          let total = 0;
+          for (const n of orders[i]!.values()) total += n;
+          return { at, byStatus, total };
+        }),
+      },
+      payment_lag: {
+        windowMs: LAG_WINDOW_MS,
+        samples: lags.length,
+        p50Seconds: pct(0.5),
+        p95Seconds: pct(0.95),
+        unapplied,
+      },
+      open_stalls: { byRule, total: alerts.length },
+      callbacks: {
+        providers: PAYMENT_PROVIDERS.filter((p) => p !== 'other' || this.lastHeard.has(p)).map(
+          (provider) => ({
+            provider,
+            perMinute: minutes.map((at, i) => ({ at, count: callbacks[i]!.get(provider) ?? 0 })),
+            lastHeardAt: this.lastHeard.get(provider) ?? null,
+          }),
+        ),
+      },
+      shipments: {
+        silent: byRule.tracking_silent ?? 0,
+        highRisk: byRule.shipment_anomaly ?? 0,
+        updatesPerMinute: minutes.map((at, i) => ({ at, byCarrier: Object.fromEntries(carriers[i]!) })),
+      },
+      reconciliation: this.reconciliationPanel(match, now),
+      top_stores: {
+        stores: [...perStore.entries()]
+          .sort(
+            (a, b) =>
+              b[1].openAlerts - a[1].openAlerts || b[1].critical - a[1].critical || a[0].localeCompare(b[0]),
+          )
+          .slice(0, 10)
+          .map(([storeId, s]) => ({ storeId, region: this.regionOfStore.get(storeId) ?? null, ...s })),
+      },
+      freshness: { sources: [...this.freshness.values()].map((f) => ({ ...f })) },
+    };
+  }
+
+  private reconciliationPanel(match: (store: string | null) => boolean, now: number): ReconciliationPanel {
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone }).format(now);
+    const panel: ReconciliationPanel = { day, mismatchRate: null, matched: 0, unmatched: 0, pending: 0 };
+    if (!this.reconciliation || this.reconciliation.day !== day) return panel;
+    for (const [store, r] of this.reconciliation.byStore) {
+      if (!match(store)) continue;
+      panel.matched += r.matched;
+      panel.unmatched += r.unmatched;
+      panel.pending += r.pending;
+    }
+    const total = panel.matched + panel.unmatched;
+    panel.mismatchRate = total > 0 ? panel.unmatched / total : null;
+    return panel;
+  }
+
+  private storeSeries(storeId: string): ScopeSeries {
+    let s = this.stores.get(storeId);
+    if (!s) {
+      s = newSeries();
+      this.stores.set(storeId, s);
+    }
+    return s;
+  }
+
+  private storeMatcher(filter: LiveFilter): (store: string | null) => boolean {
+    if (filter.store_id) return (store) => store === filter.store_id;
+    if (filter.region) return (store) => store !== null && this.regionOfStore.get(store) === filter.region;
+    return () => true;
+  }
+
+  /** The minute windows of the stores the filter selects (the chain's own series when unfiltered). */
+  private scopedSeries(filter: LiveFilter, now: number) {
+    let scopes: ScopeSeries[];
+    if (filter.store_id) scopes = [this.stores.get(filter.store_id) ?? newSeries()];
+    else if (filter.region) {
+      scopes = [...this.stores.entries()]
+        .filter(([id]) => this.regionOfStore.get(id) === filter.region)
+        .map(([, s]) => s);
+    } else scopes = [this.chain];
+    return {
+      orders: scopes.map((s) => s.orders.window(now)),
+      callbacks: scopes.map((s) => s.callbacks.window(now)),
+      carriers: scopes.map((s) => s.carriers.window(now)),
+    };
+  }
+
+  private paymentSucceeded(orderId: string, at: number, storeId: string): void {
+    const appliedAt = this.applied.get(orderId);
+    if (appliedAt !== undefined) {
+      this.lagSamples.push({ at: Math.max(at, appliedAt), lagMs: Math.max(0, appliedAt - at), storeId });
+      return;
+    }
+    if (!this.awaiting.has(orderId)) this.remember(this.awaiting, orderId, { at, storeId });
+  }
+
+  private orderApplied(orderId: string, at: number, storeId: string): void {
+    const waiting = this.awaiting.get(orderId);
+    if (waiting) {
+      this.awaiting.delete(orderId);
+      this.lagSamples.push({ at, lagMs: Math.max(0, at - waiting.at), storeId });
+    }
+    if (!this.applied.has(orderId)) this.remember(this.applied, orderId, at);
+  }
+
+  private remember<V>(map: Map<string, V>, key: string, value: V): void {
+    map.set(key, value);
+    if (map.size > LAG_MEMORY) map.delete(map.keys().next().value!);
+  }
+}

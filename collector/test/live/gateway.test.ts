@@ -1,0 +1,159 @@
+// The /live namespace through a real Socket.IO client over a real socket.
+import type { AddressInfo } from 'node:net';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import type {
+  Alert,
+  ClientToServerEvents,
+  LiveAlertEvent,
+  LiveSnapshot,
+  PanelUpdate,
+  ServerToClientEvents,
+} from '../../src/live/events.ts';
+import { orderStatus } from '../support/events.ts';
+import { auth, buildTestApp, TOKENS } from '../support/test-app.ts';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const alert = (id: string, store: string, status: Alert['status'] = 'firing'): LiveAlertEvent => ({
+  transition: status === 'resolved' ? 'resolved' : 'opened',
+  at: Date.now(),
+  alert: {
+    id,
+    rule: 'order_stalled',
+    severity: 'warning',
+    status,
+    entity_type: 'order',
+    entity_id: `order-${id}`,
+    store_id: store,
+    summary: 'stalled',
+    labels: {},
+    started_at: new Date().toISOString(),
+    updated_at: new Date().toISOString(),
+    resolved_at: null,
+  },
+});
+
+describe('live gateway', () => {
+  let store: TestDatabase;
+  let app: App;
+  let url: string;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    store = await openTestDatabase('pglite');
+    app = await buildTestApp(store.db);
+    await app.server.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}/live`;
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await app.server.close();
+    await store.dispose();
+  });
+
+  const open = (authPayload: object): Client => {
+    const c: Client = connect(url, {
+      auth: authPayload,
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    clients.push(c);
+    return c;
+  };
+  const snapshotOf = (c: Client) => new Promise<LiveSnapshot>((resolve) => c.once('snapshot', resolve));
+  const refusal = (c: Client) =>
+    new Promise<string>((resolve) => c.once('connect_error', (e) => resolve(e.message)));
+
+  it('refuses a handshake without a valid viewer or operator token', async () => {
+    expect(await refusal(open({}))).toBe('unauthorized');
+    expect(await refusal(open({ token: 'wrong-token' }))).toBe('unauthorized');
+    expect(await refusal(open({ token: TOKENS.ingest }))).toBe('forbidden');
+  });
+
+  it('sends a snapshot on connect, then panel updates after ingestion', async () => {
+    const c = open({ token: TOKENS.viewer });
+    const snapshot = await snapshotOf(c);
+    expect(snapshot.filter).toEqual({});
+    expect(snapshot.panels.orders_per_minute.minutes).toHaveLength(60);
+    const totalBefore = snapshot.panels.orders_per_minute.minutes.reduce((n, m) => n + m.total, 0);
+
+    const update = new Promise<PanelUpdate>((resolve) =>
+      c.on('panel', (u) => {
+        if (u.name === 'orders_per_minute') resolve(u);
+      }),
+    );
+    const now = new Date().toISOString();
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', ...auth('ingest') },
+      payload: JSON.stringify([
+        orderStatus({ order: 'L1', status: 'created', at: now, store: 'S1' }),
+        orderStatus({ order: 'L1', status: 'paid', at: now, store: 'S1' }),
+      ]),
+    });
+    expect(res.statusCode).toBe(202);
+    const u = await update;
+    if (u.name !== 'orders_per_minute') throw new Error('narrowing');
+    const newest = u.data.minutes.at(-1)!;
+    expect(u.data.minutes.reduce((n, m) => n + m.total, 0)).toBe(totalBefore + 2);
+    expect(newest.byStatus).toMatchObject({ created: 1, paid: 1 });
+  });
+
+  it('sends alert transitions at once, only to the rooms that see the store', async () => {
+    const everything = open({ token: TOKENS.operator });
+    const s2Only = open({ token: TOKENS.viewer, filter: { store_id: 'S2' } });
+    await Promise.all([snapshotOf(everything), snapshotOf(s2Only)]);
+    const seenBy = (c: Client) => {
+      const ids: string[] = [];
+      c.on('alert', (e) => ids.push(e.alert.id));
+      return ids;
+    };
+    const all = seenBy(everything);
+    const s2 = seenBy(s2Only);
+    app.ctx.live.gateway.publishAlert(alert('a1', 'S1'));
+    app.ctx.live.gateway.publishAlert(alert('a2', 'S2'));
+    await expect.poll(() => all).toEqual(['a1', 'a2']);
+    await expect.poll(() => s2).toEqual(['a2']);
+  });
+
+  it('resubscribes to another store with a fresh snapshot for that filter', async () => {
+    const c = open({ token: TOKENS.viewer });
+    await snapshotOf(c);
+    const next = snapshotOf(c);
+    const ack = await new Promise((resolve) => c.emit('subscribe', { store_id: 'S9' }, resolve));
+    expect(ack).toEqual({ ok: true, filter: { store_id: 'S9' } });
+    expect((await next).filter).toEqual({ store_id: 'S9' });
+    const bad = await new Promise((resolve) => c.emit('subscribe', { shop: 'x' } as never, resolve));
+    expect(bad).toMatchObject({ ok: false, error: 'invalid_filter' });
+  });
+
+  it('keeps serving other clients and ingestion while one client stops reading', async () => {
+    const slow = open({ token: TOKENS.viewer });
+    const fast = open({ token: TOKENS.viewer });
+    await Promise.all([snapshotOf(slow), snapshotOf(fast)]);
+    // Stop reading from the slow client's TCP socket: its packets pile up on the server.
+    const engine = slow.io.engine as unknown as { transport: { ws: { _socket: { pause(): void } } } };
+    engine.transport.ws._socket.pause();
+    const received: string[] = [];
+    fast.on('alert', (e) => received.push(e.alert.id));
+    const big = 'x'.repeat(4096);
+    for (let i = 0; i < 400; i++) {
+      const e = alert(`bulk-${i}`, 'S5');
+      e.alert.summary = big;
+      app.ctx.live.gateway.publishAlert(e);
+    }
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', ...auth('ingest') },
+      payload: JSON.stringify(orderStatus({ order: 'L9', status: 'created', at: new Date().toISOString() })),
+    });
+    expect(res.statusCode).toBe(202);
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(400);
+  });
+});
