@@ -1,10 +1,21 @@
+// `npm test` runs every project: the collector (node, real stores), the dashboard's component tests
+// (jsdom) and the end-to-end suite (headless Chromium).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['collector/test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: 'collector',
+          include: ['collector/test/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      'dashboard/vitest.config.ts',
+      'e2e/vitest.config.ts',
+    ],
     // Two cores: more workers only contend (PGlite instances are CPU-bound WASM).
     maxWorkers: 2,
   },
