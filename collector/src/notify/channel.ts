@@ -1,6 +1,7 @@
 // The port every notification integration implements, and the configuration shapes that select one.
 // Configuration names environment variables, never secrets: webhook URLs of chat robots carry access
-// tokens, so they are secrets too.
+// tokens, so they are secrets too. The shapes are a structural superset of what the routes.yaml loader
+// (rules-config/routes.ts) produces, so its channel objects can be passed in unchanged.
 import type { Notification } from './notification.ts';
 
 export interface Channel {
@@ -10,7 +11,7 @@ export interface Channel {
   send(notification: Notification, signal?: AbortSignal): Promise<void>;
 }
 
-export type ChannelType = ChannelConfig['type'];
+export type ChannelType = ChannelConfig['kind'];
 
 /** Which languages a message carries; chat robots default to `zh`, Slack to `en`, e-mail to both. */
 export type MessageLanguage = 'zh' | 'en' | 'both';
@@ -22,38 +23,43 @@ interface HttpChannelCommon {
 }
 
 export interface WebhookChannelConfig extends HttpChannelCommon {
-  type: 'webhook';
+  kind: 'webhook';
   /** Environment variable holding a bearer token for `Authorization`. */
   bearerTokenEnv?: string;
 }
 
 export interface WeComChannelConfig extends HttpChannelCommon {
-  type: 'wecom';
+  kind: 'wecom';
+  /** Members to @-mention by mobile number (sent as a follow-up text message: markdown cannot mention). */
+  mentionedMobiles?: readonly string[];
   language?: MessageLanguage;
 }
 
 export interface DingTalkChannelConfig extends HttpChannelCommon {
-  type: 'dingtalk';
+  kind: 'dingtalk';
   /** Environment variable holding the robot's signing secret (`SEC…`); unset means unsigned. */
   secretEnv?: string;
   atMobiles?: readonly string[];
+  atAll?: boolean;
   language?: MessageLanguage;
 }
 
 export interface FeishuChannelConfig extends HttpChannelCommon {
-  type: 'feishu';
+  kind: 'feishu';
   /** Environment variable holding the robot's signing secret; unset means unsigned. */
   secretEnv?: string;
   language?: MessageLanguage;
 }
 
 export interface SlackChannelConfig extends HttpChannelCommon {
-  type: 'slack';
+  kind: 'slack';
+  /** Overrides the webhook's default channel where Slack still allows it (legacy webhooks). */
+  channel?: string;
   language?: MessageLanguage;
 }
 
 export interface EmailChannelConfig {
-  type: 'email';
+  kind: 'email';
   /** Environment variable holding an SMTP URL, e.g. `smtps://user:pass@smtp.example.com:465`. */
   smtpUrlEnv: string;
   from: string;
@@ -63,7 +69,7 @@ export interface EmailChannelConfig {
 }
 
 export interface AlertmanagerChannelConfig extends HttpChannelCommon {
-  type: 'alertmanager';
+  kind: 'alertmanager';
   /** Environment variable holding a bearer token, when the Alertmanager sits behind a proxy that needs one. */
   bearerTokenEnv?: string;
 }

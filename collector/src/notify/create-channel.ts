@@ -41,7 +41,7 @@ function optional(env: Environment, name: string | undefined, what: string): str
 
 export function createChannel(config: ChannelConfig, deps: ChannelDependencies): Channel {
   const { env, render, now } = deps;
-  switch (config.type) {
+  switch (config.kind) {
     case 'webhook':
       return new WebhookChannel({
         url: required(env, config.urlEnv, 'webhook URL'),
@@ -51,6 +51,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
     case 'wecom':
       return new WeComChannel({
         url: required(env, config.urlEnv, 'WeCom robot URL'),
+        mentionedMobiles: config.mentionedMobiles,
         language: config.language,
         timeoutMs: config.timeoutMs,
         render,
@@ -60,6 +61,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
         url: required(env, config.urlEnv, 'DingTalk robot URL'),
         secret: optional(env, config.secretEnv, 'DingTalk signing secret'),
         atMobiles: config.atMobiles,
+        atAll: config.atAll,
         language: config.language,
         timeoutMs: config.timeoutMs,
         render,
@@ -77,6 +79,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
     case 'slack':
       return new SlackChannel({
         url: required(env, config.urlEnv, 'Slack webhook URL'),
+        channel: config.channel,
         language: config.language,
         timeoutMs: config.timeoutMs,
         render,

@@ -14,6 +14,7 @@ export interface KeyedChannel {
 
 export interface ReceiverChannels {
   name: string;
+  sendResolved: boolean;
   primary: readonly KeyedChannel[];
   backup: readonly KeyedChannel[];
 }
@@ -40,6 +41,7 @@ export function buildReceivers(
   for (const receiver of receivers) {
     built.set(receiver.name, {
       name: receiver.name,
+      sendResolved: receiver.sendResolved ?? true,
       primary: keyChannels(
         'primary',
         receiver.primary.map((c) => createChannel(c, deps)),

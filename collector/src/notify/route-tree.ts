@@ -10,8 +10,10 @@ export type MatchType = '=' | '!=' | '=~' | '!~';
 
 export interface Matcher {
   name: string;
-  type: MatchType;
+  operator: MatchType;
   value: string;
+  /** A precompiled, anchored regex for `=~`/`!~` (the routes.yaml loader supplies one); else compiled here. */
+  regex?: RegExp;
 }
 
 export interface Route {
@@ -29,6 +31,8 @@ export interface Route {
 
 export interface Receiver {
   name: string;
+  /** `false`: resolved notifications are not sent to this receiver (Alertmanager's send_resolved). */
+  sendResolved?: boolean;
   /** Tried first, each on its own. */
   primary: readonly ChannelConfig[];
   /** Used when the primary channels keep failing (the brief's dual channel). */
@@ -73,15 +77,15 @@ function anchored(pattern: string): RegExp {
 
 export function matcherMatches(matcher: Matcher, labels: Readonly<Record<string, string>>): boolean {
   const value = labels[matcher.name] ?? '';
-  switch (matcher.type) {
+  switch (matcher.operator) {
     case '=':
       return value === matcher.value;
     case '!=':
       return value !== matcher.value;
     case '=~':
-      return anchored(matcher.value).test(value);
+      return (matcher.regex ?? anchored(matcher.value)).test(value);
     case '!~':
-      return !anchored(matcher.value).test(value);
+      return !(matcher.regex ?? anchored(matcher.value)).test(value);
   }
 }
 
@@ -136,7 +140,7 @@ export function routeTreeProblems(tree: RouteTree): string[] {
       problems.push(`${where} names receiver "${route.receiver}", which is not defined`);
     }
     for (const m of route.matchers ?? []) {
-      if (m.type === '=~' || m.type === '!~') {
+      if (m.operator === '=~' || m.operator === '!~') {
         try {
           anchored(m.value);
         } catch {
@@ -157,5 +161,5 @@ export function parseMatcher(text: string): Matcher {
   const m = MATCHER_PATTERN.exec(text);
   if (!m) throw new Error(`not a matcher: ${text}`);
   const value = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : (m[4] ?? '');
-  return { name: m[1]!, type: m[2] as MatchType, value };
+  return { name: m[1]!, operator: m[2] as MatchType, value };
 }

@@ -152,7 +152,7 @@ describe('e-mail over SMTP (nodemailer → smtp-server)', () => {
 
   it('is built by createChannel from an SMTP URL held in an environment variable', async () => {
     const channel = createChannel(
-      { type: 'email', smtpUrlEnv: 'OP_SMTP_URL', from: 'alerts@x.example', to: ['ops@x.example'] },
+      { kind: 'email', smtpUrlEnv: 'OP_SMTP_URL', from: 'alerts@x.example', to: ['ops@x.example'] },
       { env: { OP_SMTP_URL: smtpUrl() } },
     );
     await channel.send(firingNotification());

@@ -167,6 +167,22 @@ describe('WeCom group robot', () => {
     expect([limited.retryable, limited.code]).toEqual([true, 'rate_limited']);
   });
 
+  it('mentions members by mobile in a follow-up text message while firing, not when resolved', async () => {
+    receiver.fallback = { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
+    const channel = new WeComChannel({ url: `${receiver.baseUrl}/send`, mentionedMobiles: ['13800000001'] });
+    await channel.send(firingNotification());
+    expect(receiver.requests.map((r) => (r.json as { msgtype: string }).msgtype)).toEqual([
+      'markdown',
+      'text',
+    ]);
+    expect(receiver.requests[1]!.json).toEqual({
+      msgtype: 'text',
+      text: { content: '【告警:3】支付未入账（严重） 门店 s-001', mentioned_mobile_list: ['13800000001'] },
+    });
+    await channel.send(resolvedNotification());
+    expect(receiver.requests).toHaveLength(3);
+  });
+
   it('keeps the markdown within the robot limit of 4096 bytes', async () => {
     receiver.fallback = { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
     const long = firingNotification({ summary: { zh: '很长的摘要'.repeat(400), en: 'x' } });
@@ -209,6 +225,18 @@ describe('DingTalk robot', () => {
     expect(body.markdown.title).toBe('【告警:3】支付未入账（严重） 门店 s-001');
     expect(body.markdown.text).toContain('@13800000000');
     expect(body.at).toEqual({ atMobiles: ['13800000000'], isAtAll: false });
+  });
+
+  it('@-mentions everyone only while firing when atAll is set', async () => {
+    receiver.fallback = { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
+    const channel = new DingTalkChannel({
+      url: `${receiver.baseUrl}/robot/send?access_token=tok`,
+      atAll: true,
+    });
+    await channel.send(firingNotification());
+    await channel.send(resolvedNotification());
+    const flags = receiver.requests.map((r) => (r.json as { at: { isAtAll: boolean } }).at.isAtAll);
+    expect(flags).toEqual([true, false]);
   });
 
   it('sends no signature when no secret is configured', async () => {
@@ -294,6 +322,23 @@ describe('Slack incoming webhook', () => {
     expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section']);
     expect(body.blocks[1]!.text.text).toContain('refunds &lt;&amp;&gt; payments');
     expect(body.blocks[1]!.text.text).toContain(`<${n.dashboardUrl}|Open dashboard>`);
+    expect(body).not.toHaveProperty('channel');
+  });
+
+  it('names the channel when configured and writes both languages on request', async () => {
+    await new SlackChannel({ url: `${receiver.baseUrl}/s`, channel: '#logistics', language: 'both' }).send(
+      resolvedNotification(),
+    );
+    const body = receiver.requests[0]!.json as {
+      channel: string;
+      text: string;
+      blocks: Array<{ type: string }>;
+    };
+    expect(body.channel).toBe('#logistics');
+    expect(body.text).toBe(
+      '【已恢复】支付未入账（严重） 门店 s-001 / [RESOLVED] payment_unapplied (critical) Store s-001',
+    );
+    expect(body.blocks).toHaveLength(4);
   });
 });
 
@@ -339,7 +384,7 @@ describe('createChannel reads secrets from the environment variables the config 
     receiver.fallback = { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
     const env = { OP_DING_URL: `${receiver.baseUrl}/robot/send?access_token=t`, OP_DING_SECRET: 'SECabc' };
     const channel = createChannel(
-      { type: 'dingtalk', urlEnv: 'OP_DING_URL', secretEnv: 'OP_DING_SECRET' },
+      { kind: 'dingtalk', urlEnv: 'OP_DING_URL', secretEnv: 'OP_DING_SECRET' },
       { env },
     );
     expect(channel.type).toBe('dingtalk');
@@ -347,8 +392,8 @@ describe('createChannel reads secrets from the environment variables the config 
     expect(receiver.requests[0]!.url.searchParams.has('sign')).toBe(true);
 
     expect(() =>
-      createChannel({ type: 'dingtalk', urlEnv: 'OP_DING_URL', secretEnv: 'OP_MISSING' }, { env }),
+      createChannel({ kind: 'dingtalk', urlEnv: 'OP_DING_URL', secretEnv: 'OP_MISSING' }, { env }),
     ).toThrow(ChannelConfigError);
-    expect(() => createChannel({ type: 'slack', urlEnv: 'OP_NOPE' }, { env })).toThrow(/OP_NOPE/);
+    expect(() => createChannel({ kind: 'slack', urlEnv: 'OP_NOPE' }, { env })).toThrow(/OP_NOPE/);
   });
 });

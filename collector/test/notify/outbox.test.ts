@@ -61,8 +61,8 @@ describe.each(stores)('notification outbox on $name', (store) => {
     BACKUP_URL: `${backup.baseUrl}/robot/send?access_token=b`,
     BACKUP_SECRET: 'SECbackup',
   });
-  const webhookPrimary: ChannelConfig = { type: 'webhook', urlEnv: 'PRIMARY_URL' };
-  const dingBackup: ChannelConfig = { type: 'dingtalk', urlEnv: 'BACKUP_URL', secretEnv: 'BACKUP_SECRET' };
+  const webhookPrimary: ChannelConfig = { kind: 'webhook', urlEnv: 'PRIMARY_URL' };
+  const dingBackup: ChannelConfig = { kind: 'dingtalk', urlEnv: 'BACKUP_URL', secretEnv: 'BACKUP_SECRET' };
   const receiversWith = (...list: Receiver[]) => buildReceivers(list, { env: env(), now: clock });
   const oncall = (): Receiver => ({ name: 'store-oncall', primary: [webhookPrimary], backup: [dingBackup] });
 
@@ -121,6 +121,16 @@ describe.each(stores)('notification outbox on $name', (store) => {
     const body = primary.requests[0]!.json as { status: string; alerts: Array<{ endsAt: string }> };
     expect(body.status).toBe('resolved');
     expect(body.alerts[0]!.endsAt).toBe('2026-11-25T10:20:00.000Z');
+  });
+
+  it('drops resolved notifications for a receiver with sendResolved false', async () => {
+    const receivers = receiversWith({ ...oncall(), sendResolved: false });
+    const outbox = new Outbox({ db, receivers, now: clock });
+    expect((await outbox.enqueue(resolvedNotification())).rows).toBe(0);
+    expect((await outbox.enqueue(firingNotification())).rows).toBe(1);
+    expect(await outboxBacklog(db)).toEqual([
+      { receiver: 'store-oncall', status: 'pending', rows: 1, oldestCreatedAt: new Date(T0) },
+    ]);
   });
 
   it('retries after HTTP 500 every 5 s and succeeds when the receiver recovers', async () => {
@@ -223,8 +233,8 @@ describe.each(stores)('notification outbox on $name', (store) => {
         {
           name: 'store-oncall',
           primary: [
-            { type: 'webhook', urlEnv: 'FAILING_URL' },
-            { type: 'webhook', urlEnv: 'PRIMARY2_URL' },
+            { kind: 'webhook', urlEnv: 'FAILING_URL' },
+            { kind: 'webhook', urlEnv: 'PRIMARY2_URL' },
           ],
           backup: [dingBackup],
         },

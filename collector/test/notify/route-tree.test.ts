@@ -89,12 +89,20 @@ describe('route tree matching (Alertmanager semantics)', () => {
   });
 
   it('parses the matcher syntax of Alertmanager', () => {
-    expect(parseMatcher('severity="critical"')).toEqual({ name: 'severity', type: '=', value: 'critical' });
-    expect(parseMatcher('store_id =~ "s-0.*"')).toEqual({ name: 'store_id', type: '=~', value: 's-0.*' });
-    expect(parseMatcher('rule!=order_stalled')).toEqual({ name: 'rule', type: '!=', value: 'order_stalled' });
+    expect(parseMatcher('severity="critical"')).toEqual({
+      name: 'severity',
+      operator: '=',
+      value: 'critical',
+    });
+    expect(parseMatcher('store_id =~ "s-0.*"')).toEqual({ name: 'store_id', operator: '=~', value: 's-0.*' });
+    expect(parseMatcher('rule!=order_stalled')).toEqual({
+      name: 'rule',
+      operator: '!=',
+      value: 'order_stalled',
+    });
     expect(parseMatcher('summary!~"a \\"quoted\\" b"')).toEqual({
       name: 'summary',
-      type: '!~',
+      operator: '!~',
       value: 'a "quoted" b',
     });
     expect(() => parseMatcher('no operator')).toThrow();
@@ -104,7 +112,7 @@ describe('route tree matching (Alertmanager semantics)', () => {
     const tree: RouteTree = {
       route: { receiver: 'a', routes: [{ receiver: 'ghost', matchers: [m('rule=~"("')] }] },
       receivers: [
-        { name: 'a', primary: [{ type: 'slack', urlEnv: 'X' }], backup: [] },
+        { name: 'a', primary: [{ kind: 'slack', urlEnv: 'X' }], backup: [] },
         { name: 'a', primary: [], backup: [] },
       ],
     };

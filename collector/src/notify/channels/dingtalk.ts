@@ -27,6 +27,7 @@ export interface DingTalkChannelOptions {
   url: string;
   secret?: string;
   atMobiles?: readonly string[];
+  atAll?: boolean;
   language?: MessageLanguage;
   timeoutMs?: number;
   render?: RenderOptions;
@@ -38,6 +39,7 @@ export function dingTalkPayload(
   language: MessageLanguage,
   atMobiles: readonly string[],
   render: RenderOptions,
+  atAll = false,
 ) {
   // DingTalk only notifies a mentioned member when the text itself contains `@mobile`.
   const mentions = atMobiles.length > 0 ? `\n\n${atMobiles.map((m) => `@${m}`).join(' ')}` : '';
@@ -47,7 +49,7 @@ export function dingTalkPayload(
       title: titleOf(n, language === 'en' ? 'en' : 'zh'),
       text: markdownOf(n, language, render) + mentions,
     },
-    at: { atMobiles: [...atMobiles], isAtAll: false },
+    at: { atMobiles: [...atMobiles], isAtAll: atAll && n.status === 'firing' },
   };
 }
 
@@ -69,7 +71,8 @@ export class DingTalkChannel implements Channel {
     } = this.#options;
     const now = this.#options.now ?? Date.now;
     const target = secret ? signedDingTalkUrl(url, secret, now()) : url;
-    const payload = dingTalkPayload(n, language, atMobiles, this.#options.render ?? DEFAULT_RENDER_OPTIONS);
+    const render = this.#options.render ?? DEFAULT_RENDER_OPTIONS;
+    const payload = dingTalkPayload(n, language, atMobiles, render, this.#options.atAll ?? false);
     const reply = await postJson(target, payload, { timeoutMs, signal });
     checkRobotReply(reply.body, {
       robot: 'DingTalk',

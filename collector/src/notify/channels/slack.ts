@@ -21,7 +21,12 @@ function headerText(text: string): string {
   return text.length <= 150 ? text : `${text.slice(0, 149)}…`;
 }
 
-export function slackPayload(n: Notification, language: MessageLanguage, render: RenderOptions) {
+export function slackPayload(
+  n: Notification,
+  language: MessageLanguage,
+  render: RenderOptions,
+  channel?: string,
+) {
   const langs = languagesOf(language);
   const blocks: unknown[] = [];
   for (const lang of langs) {
@@ -39,11 +44,12 @@ export function slackPayload(n: Notification, language: MessageLanguage, render:
       },
     );
   }
-  return { text: langs.map((lang) => titleOf(n, lang)).join(' / '), blocks };
+  return { ...(channel ? { channel } : {}), text: langs.map((lang) => titleOf(n, lang)).join(' / '), blocks };
 }
 
 export interface SlackChannelOptions {
   url: string;
+  channel?: string;
   language?: MessageLanguage;
   timeoutMs?: number;
   render?: RenderOptions;
@@ -59,7 +65,8 @@ export class SlackChannel implements Channel {
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
     const { url, language = 'en', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.#options;
-    await postJson(url, slackPayload(n, language, this.#options.render ?? DEFAULT_RENDER_OPTIONS), {
+    const render = this.#options.render ?? DEFAULT_RENDER_OPTIONS;
+    await postJson(url, slackPayload(n, language, render, this.#options.channel), {
       timeoutMs,
       signal,
     });

@@ -1,7 +1,13 @@
 // WeCom (企业微信) group robot, markdown message. The robot refuses markdown over 4096 bytes, so the text
 // is cut to fit rather than losing the whole notification.
 import { type Channel, DEFAULT_CHANNEL_TIMEOUT_MS, type MessageLanguage } from '../channel.ts';
-import { DEFAULT_RENDER_OPTIONS, markdownOf, type RenderOptions, truncateUtf8 } from '../message-text.ts';
+import {
+  DEFAULT_RENDER_OPTIONS,
+  markdownOf,
+  type RenderOptions,
+  titleOf,
+  truncateUtf8,
+} from '../message-text.ts';
 import type { Notification } from '../notification.ts';
 import { postJson } from '../post-json.ts';
 import { checkRobotReply } from '../robot-reply.ts';
@@ -12,6 +18,7 @@ const RATE_LIMIT_CODES = [45009];
 
 export interface WeComChannelOptions {
   url: string;
+  mentionedMobiles?: readonly string[];
   language?: MessageLanguage;
   timeoutMs?: number;
   render?: RenderOptions;
@@ -24,6 +31,13 @@ export function weComPayload(n: Notification, language: MessageLanguage, render:
   };
 }
 
+export function weComMentionPayload(n: Notification, language: MessageLanguage, mobiles: readonly string[]) {
+  return {
+    msgtype: 'text',
+    text: { content: titleOf(n, language === 'en' ? 'en' : 'zh'), mentioned_mobile_list: [...mobiles] },
+  };
+}
+
 export class WeComChannel implements Channel {
   readonly type = 'wecom' as const;
   readonly #options: WeComChannelOptions;
@@ -33,9 +47,19 @@ export class WeComChannel implements Channel {
   }
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
-    const { url, language = 'zh', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.#options;
+    const { language = 'zh', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.#options;
     const payload = weComPayload(n, language, this.#options.render ?? DEFAULT_RENDER_OPTIONS);
-    const reply = await postJson(url, payload, { timeoutMs, signal });
+    await this.#post(payload, timeoutMs, signal);
+    const mobiles = this.#options.mentionedMobiles ?? [];
+    // Markdown messages cannot @-mention; a short text message carries the mentions. Resolved
+    // notifications do not wake anyone up.
+    if (mobiles.length > 0 && n.status === 'firing') {
+      await this.#post(weComMentionPayload(n, language, mobiles), timeoutMs, signal);
+    }
+  }
+
+  async #post(payload: unknown, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const reply = await postJson(this.#options.url, payload, { timeoutMs, signal });
     checkRobotReply(reply.body, {
       robot: 'WeCom',
       codeFields: ['errcode'],

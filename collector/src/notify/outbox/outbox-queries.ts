@@ -181,7 +181,7 @@ export async function undeliveredRows(q: Queryable, limit: number): Promise<Outb
   const { rows } = await q.query<RawRow>(
     `SELECT ${columns()} FROM notification_outbox
       WHERE status = 'failed' OR (status = 'pending' AND last_error IS NOT NULL)
-      ORDER BY created_at DESC, id DESC LIMIT $1`,
+      ORDER BY notification_outbox.created_at DESC, notification_outbox.id DESC LIMIT $1`,
     [limit],
   );
   return rows.map(toRow);
@@ -189,7 +189,7 @@ export async function undeliveredRows(q: Queryable, limit: number): Promise<Outb
 
 export async function outboxRowsOf(q: Queryable, notificationId: string): Promise<OutboxRow[]> {
   const { rows } = await q.query<RawRow>(
-    `SELECT ${columns()} FROM notification_outbox WHERE notification_id = $1::uuid ORDER BY id`,
+    `SELECT ${columns()} FROM notification_outbox WHERE notification_id = $1::uuid ORDER BY notification_outbox.id`,
     [notificationId],
   );
   return rows.map(toRow);

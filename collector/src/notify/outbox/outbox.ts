@@ -38,14 +38,16 @@ export class Outbox {
 
   /**
    * Queues `notification` for every primary channel of `notification.receiver`; backup channels are
-   * queued only when the primaries keep failing. Pass `tx` to commit the rows with the caller's change.
+   * queued only when the primaries keep failing. Resolved notifications to a receiver with
+   * `sendResolved: false` are dropped (0 rows). Pass `tx` to commit the rows with the caller's change.
    */
   async enqueue(notification: Notification, tx?: Queryable): Promise<EnqueueResult> {
     const receiver = this.#receivers.get(notification.receiver);
     if (!receiver) throw new UnknownReceiverError(notification.receiver);
+    const notificationId = randomUUID();
+    if (notification.status === 'resolved' && !receiver.sendResolved) return { notificationId, rows: 0 };
     // A receiver configured with backups only still gets its notifications.
     const channels = receiver.primary.length > 0 ? receiver.primary : receiver.backup;
-    const notificationId = randomUUID();
     const rows = await insertOutboxRows(
       tx ?? this.#db,
       channels.map((c) => ({
