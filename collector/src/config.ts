@@ -30,6 +30,10 @@ export interface Config {
   wechatpay: { apiV3Key: string | undefined; platformPublicKeyPath: string | undefined };
   alipayPublicKeyPath: string | undefined;
   kuaidi100Salt: string | undefined;
+  /** Kuaidi100 query API account; unset: no carrier polling (pushes still work with the salt). */
+  kuaidi100Query: { customer: string; key: string; baseUrl: string } | undefined;
+  /** Carrier polling: queries per second over all waybills, and the interval per waybill. */
+  carrierPoll: { ratePerSecond: number; intervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -95,6 +99,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   for (const entry of [...tokens.ingest, ...tokens.viewer, ...tokens.operator]) {
     if (entry.secret.length < 8) problems.push(`token "${entry.name}" is shorter than 8 characters`);
   }
+  const kuaidi100Customer = env.ORDERPULSE_KUAIDI100_CUSTOMER || undefined;
+  const kuaidi100Key = env.ORDERPULSE_KUAIDI100_KEY || undefined;
+  if ((kuaidi100Customer === undefined) !== (kuaidi100Key === undefined)) {
+    problems.push('ORDERPULSE_KUAIDI100_CUSTOMER and ORDERPULSE_KUAIDI100_KEY must be set together');
+  }
+  const kuaidi100BaseUrl = env.ORDERPULSE_KUAIDI100_BASE_URL || 'https://poll.kuaidi100.com';
+  if (!/^https?:\/\//.test(kuaidi100BaseUrl))
+    problems.push('ORDERPULSE_KUAIDI100_BASE_URL must be an http(s) URL');
   const config: Config = {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -116,6 +128,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     alipayPublicKeyPath: env.ORDERPULSE_ALIPAY_PUBLIC_KEY || undefined,
     kuaidi100Salt: env.ORDERPULSE_KUAIDI100_SALT || undefined,
+    kuaidi100Query:
+      kuaidi100Customer && kuaidi100Key
+        ? { customer: kuaidi100Customer, key: kuaidi100Key, baseUrl: kuaidi100BaseUrl }
+        : undefined,
+    carrierPoll: {
+      ratePerSecond: int('ORDERPULSE_CARRIER_POLL_RATE', 2, 1, 1000),
+      // Kuaidi100 locks waybills queried more than once per 30 minutes.
+      intervalMs: int('ORDERPULSE_CARRIER_POLL_INTERVAL_MINUTES', 360, 30, 7 * 24 * 60) * 60_000,
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -117,6 +117,11 @@ export class CarrierPoller {
     await this.#store.upsert(target, this.#nextRegular(now));
   }
 
+  /** Polls a waybill from `at` on (or earlier, if it is already due earlier). */
+  async pollFrom(target: PollTarget, at: number): Promise<void> {
+    await this.#store.upsert(target, at);
+  }
+
   /** A push arrived for the waybill: it needs no query for another interval (or ever, if ended). */
   async heardFromPush(target: PollTarget, ended: boolean, now = this.#clock.now()): Promise<void> {
     if (ended) {

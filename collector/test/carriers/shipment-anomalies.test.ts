@@ -88,6 +88,15 @@ describe('rejected, returning, returned', () => {
     expect(reasonsAt(resent, 21)).toEqual([]);
   });
 
+  it('a late binding between two returns does not count as a third', () => {
+    const t = track([
+      cp(0, 'returned', { providerCode: '6' }),
+      cp(1, 'created'),
+      cp(2, 'returned', { providerCode: '6' }),
+    ]);
+    expect(reasonsAt(t, 3)).toEqual(['returning']);
+  });
+
   it('returned twice or more fires while not delivered and clears on delivery', () => {
     const t = track([
       cp(0, 'in_transit'),

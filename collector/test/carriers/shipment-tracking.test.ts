@@ -43,6 +43,15 @@ describe('mergeCheckpoints', () => {
     expect(currentState(mergeCheckpoints(emptyTracking('x', '1'), [done, out]).tracking)).toBe('delivered');
   });
 
+  it('does not let a late binding (created) move the state back', () => {
+    const collected: ShipmentCheckpoint = { id: 'k', occurredAt: MIN, state: 'collected' };
+    const bound: ShipmentCheckpoint = { id: 'b', occurredAt: 2 * MIN, state: 'created' };
+    const t = mergeCheckpoints(emptyTracking('x', '1'), [collected, bound]).tracking;
+    expect(currentState(t)).toBe('collected');
+    expect(lastUpdateAt(t)).toBe(2 * MIN);
+    expect(currentState(mergeCheckpoints(emptyTracking('x', '1'), [bound]).tracking)).toBe('created');
+  });
+
   it('gives the same tracking for any order and any repetition (property)', () => {
     const checkpoint = fc.record({
       id: fc.string({ minLength: 1, maxLength: 4 }),

@@ -6,7 +6,14 @@ import type { ShipmentState } from '../events.ts';
 import { regionContains, regionOf } from '../regions/match.ts';
 import type { BuiltinRuleParams } from '../rules/params.ts';
 import { DEFAULT_RULE_PARAMS } from '../rules/params.ts';
-import { currentState, isFinal, type ShipmentCheckpoint, type ShipmentTracking } from './tracking.ts';
+import {
+  currentState,
+  isFinal,
+  latestCheckpoint,
+  progressCheckpoints,
+  type ShipmentCheckpoint,
+  type ShipmentTracking,
+} from './tracking.ts';
 
 export const SHIPMENT_ANOMALY_REASONS = [
   'silent',
@@ -103,7 +110,7 @@ function placeOf(c: ShipmentCheckpoint) {
 export function returnStarts(tracking: ShipmentTracking): number[] {
   const starts: number[] = [];
   let previous: ShipmentState | undefined;
-  for (const c of tracking.checkpoints) {
+  for (const c of progressCheckpoints(tracking)) {
     if (c.state === 'returned' && previous !== 'returned') starts.push(c.occurredAt);
     previous = c.state;
   }
@@ -112,7 +119,7 @@ export function returnStarts(tracking: ShipmentTracking): number[] {
 
 /** When the parcel arrived at its current location (undefined when no location is known). */
 function atLocationSince(tracking: ShipmentTracking): { key: string; since: number } | undefined {
-  const located = tracking.checkpoints.filter((c) => locationKey(c) !== undefined);
+  const located = progressCheckpoints(tracking).filter((c) => locationKey(c) !== undefined);
   const last = located.at(-1);
   if (!last) return undefined;
   const key = locationKey(last)!;
@@ -143,8 +150,9 @@ export function detectAnomalies(
   params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
 ): ShipmentAnomaly[] {
   const anomalies: ShipmentAnomaly[] = [];
-  const checkpoints = tracking.checkpoints;
-  const latest = checkpoints.at(-1);
+  // A late `created` binding checkpoint says nothing about where the parcel is.
+  const checkpoints = progressCheckpoints(tracking);
+  const latest = latestCheckpoint(tracking);
   const state = latest?.state;
 
   const { silentAt, stuckAt } = anomalyDeadlines(tracking, params);

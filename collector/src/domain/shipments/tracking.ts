@@ -108,16 +108,30 @@ export function endTracking(tracking: ShipmentTracking): ShipmentTracking {
   return tracking.ended ? tracking : { ...tracking, ended: true };
 }
 
+/**
+ * The checkpoint that decides the state. A `created` checkpoint stamped after the carrier already
+ * reported progress is a late binding (the order system marked the order shipped after the
+ * carrier collected it), not a step back, so it never wins over real progress.
+ */
 export function latestCheckpoint(tracking: ShipmentTracking): ShipmentCheckpoint | undefined {
-  return tracking.checkpoints.at(-1);
+  const all = tracking.checkpoints;
+  for (let i = all.length - 1; i >= 0; i--) if (all[i]!.state !== 'created') return all[i];
+  return all.at(-1);
 }
 
 export function currentState(tracking: ShipmentTracking): ShipmentState | undefined {
   return latestCheckpoint(tracking)?.state;
 }
 
+/** The checkpoints that report movement: `created` ones are dropped once there is real progress. */
+export function progressCheckpoints(tracking: ShipmentTracking): readonly ShipmentCheckpoint[] {
+  const progress = tracking.checkpoints.filter((c) => c.state !== 'created');
+  return progress.length > 0 ? progress : tracking.checkpoints;
+}
+
+/** The newest checkpoint of any kind, bindings included. */
 export function lastUpdateAt(tracking: ShipmentTracking): number | undefined {
-  return latestCheckpoint(tracking)?.occurredAt;
+  return tracking.checkpoints.at(-1)?.occurredAt;
 }
 
 /** States after which a carrier sends nothing more for the normal flow (CONTRACT tracking_silent). */

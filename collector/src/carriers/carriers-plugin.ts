@@ -1,0 +1,30 @@
+// Everything carrier tracking adds to the app, as one plugin: the Kuaidi100 push endpoint, the
+// shipments list, the binding of waybills on commit, and the poller's lifecycle.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../http/context.ts';
+import { kuaidi100NotifyRoutes } from '../http/routes/kuaidi100-notify.ts';
+import { shipmentsRoutes } from '../http/routes/shipments.ts';
+import { CarrierTracking } from './carrier-tracking.ts';
+
+export interface CarriersPluginOptions {
+  ctx: AppContext;
+  /** Tests pass a clock for the risk listing. */
+  now?: () => number;
+}
+
+export async function carriersPlugin(
+  app: FastifyInstance,
+  { ctx, now }: CarriersPluginOptions,
+): Promise<void> {
+  const carriers = new CarrierTracking({
+    db: ctx.db,
+    writer: ctx.writer,
+    config: ctx.config,
+    log: app.log,
+    ...(now !== undefined && { now }),
+  });
+  await app.register(kuaidi100NotifyRoutes, { ctx, carriers });
+  await app.register(shipmentsRoutes, { ctx, ...(now !== undefined && { now }) });
+  app.addHook('onReady', async () => carriers.start());
+  app.addHook('onClose', async () => carriers.stop());
+}

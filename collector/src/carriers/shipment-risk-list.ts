@@ -1,0 +1,105 @@
+// GET /v1/shipments: shipments with their risk, computed by the domain model from the stored
+// checkpoints (the `shipment.update` events), so the list says exactly what the rules see.
+import type { ShipmentUpdateEvent } from '../domain/events.ts';
+import type { ShipmentAnomalyParams } from '../domain/shipments/anomalies.ts';
+import { assessShipment, RISK_LEVELS, type RiskLevel, type ShipmentRisk } from '../domain/shipments/risk.ts';
+import {
+  applyShipmentEvents,
+  currentState,
+  emptyTracking,
+  lastUpdateAt,
+} from '../domain/shipments/tracking.ts';
+import type { Queryable } from '../store/database.ts';
+import { waybillKey } from './waybill-bindings.ts';
+
+export interface ShipmentRiskFilter {
+  /** The lowest level listed (`high` lists high only, `medium` medium and high). */
+  risk?: RiskLevel;
+  storeId?: string;
+  carrier?: string;
+  limit: number;
+}
+
+export interface ShipmentRiskItem {
+  order_id: string;
+  store_id: string;
+  carrier: string;
+  tracking_no: string;
+  state: string;
+  last_update_at: string;
+  destination_region: string | null;
+  risk: RiskLevel;
+  risk_score: number;
+  reasons: { reason: string; since: string; detail: string }[];
+}
+
+/** Shipments examined per request, newest first: bounds the work of one listing. */
+const CANDIDATES = 5_000;
+
+export async function listShipmentRisks(
+  db: Queryable,
+  filter: ShipmentRiskFilter,
+  now: number,
+  params?: ShipmentAnomalyParams,
+): Promise<ShipmentRiskItem[]> {
+  const { rows: shipments } = await db.query<{
+    carrier: string;
+    tracking_no: string;
+    order_id: string;
+    store_id: string;
+    state: string;
+    last_update_at: Date;
+    destination_region: string | null;
+  }>(
+    `SELECT carrier, tracking_no, order_id, store_id, state, last_update_at, destination_region FROM shipments
+     WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR lower(carrier) = lower($2))
+     ORDER BY last_update_at DESC LIMIT $3`,
+    [filter.storeId ?? null, filter.carrier ?? null, CANDIDATES],
+  );
+  if (shipments.length === 0) return [];
+  const { rows: events } = await db.query<{ payload: ShipmentUpdateEvent }>(
+    `SELECT payload FROM events WHERE type = 'shipment.update' AND order_id = ANY($1::text[])`,
+    [[...new Set(shipments.map((s) => s.order_id))]],
+  );
+  const byWaybill = new Map<string, ShipmentUpdateEvent[]>();
+  for (const { payload } of events) {
+    const key = waybillKey(payload);
+    const list = byWaybill.get(key) ?? [];
+    list.push(payload);
+    byWaybill.set(key, list);
+  }
+  const floor = RISK_LEVELS.indexOf(filter.risk ?? 'low');
+  const items: { item: ShipmentRiskItem; risk: ShipmentRisk }[] = [];
+  for (const s of shipments) {
+    const tracking = applyShipmentEvents(
+      emptyTracking(s.carrier, s.tracking_no),
+      byWaybill.get(waybillKey({ carrier: s.carrier, trackingNo: s.tracking_no })) ?? [],
+    ).tracking;
+    const risk = assessShipment(tracking, now, params);
+    if (RISK_LEVELS.indexOf(risk.level) < floor) continue;
+    const last = lastUpdateAt(tracking) ?? s.last_update_at.getTime();
+    items.push({
+      risk,
+      item: {
+        order_id: s.order_id,
+        store_id: s.store_id,
+        carrier: s.carrier,
+        tracking_no: s.tracking_no,
+        state: currentState(tracking) ?? s.state,
+        last_update_at: new Date(last).toISOString(),
+        destination_region: tracking.destinationRegion ?? s.destination_region,
+        risk: risk.level,
+        risk_score: risk.score,
+        reasons: risk.reasons.map((r) => ({
+          reason: r.reason,
+          since: new Date(r.since).toISOString(),
+          detail: r.detail,
+        })),
+      },
+    });
+  }
+  items.sort(
+    (a, b) => b.risk.score - a.risk.score || a.item.last_update_at.localeCompare(b.item.last_update_at),
+  );
+  return items.slice(0, filter.limit).map((x) => x.item);
+}
