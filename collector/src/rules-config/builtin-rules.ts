@@ -1,5 +1,6 @@
 // rules.yaml: the parameters of the built-in rules, mapped onto BuiltinRuleParams. Keys that are
 // not written keep the CONTRACT.md defaults from params.ts, so a file can tune one number.
+import type { ParamOverrides } from '../domain/alerts/calendar.ts';
 import { ORDER_STATUSES, type OrderStatus, PAYMENT_PROVIDERS } from '../domain/events.ts';
 import {
   BUILTIN_RULES,
@@ -21,18 +22,6 @@ export interface RuleRouting {
   route?: string;
   labels: Readonly<Record<string, string>>;
 }
-
-/**
- * Parameter overrides (used by promotions): any subset of a rule's parameters except its scope.
- * In `order_stalled.limitsMs`, `null` switches a status's limit off.
- */
-export type ParamOverrides = {
-  [K in Exclude<BuiltinRuleName, 'order_stalled'>]?: Partial<Omit<BuiltinRuleParams[K], 'scope'>>;
-} & {
-  order_stalled?: Partial<Omit<BuiltinRuleParams['order_stalled'], 'scope' | 'limitsMs'>> & {
-    limitsMs?: Partial<Record<OrderStatus, number | null>>;
-  };
-};
 
 const COMMON_KEYS = ['enabled', 'severity', 'for', 'cool_down'];
 const ROUTING_KEYS = ['scope', 'route', 'labels', 'description'];

@@ -1,61 +1,23 @@
 // calendar.yaml: per-store business hours and the promotion calendar, as plain data. A closed
 // store is not a silent channel, and promotions may loosen or tighten rule parameters.
-import { type ParamOverrides, readParamOverrides } from './builtin-rules.ts';
+import {
+  alwaysOpenCalendar,
+  type Calendar,
+  type OpeningRange,
+  type Promotion,
+  type StoreHours,
+  WEEKDAYS,
+  type Weekday,
+} from '../domain/alerts/calendar.ts';
+import { readParamOverrides } from './builtin-rules.ts';
 import type { Cursor } from './yaml-cursor.ts';
-
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-/** Opening time as minutes since local midnight, `[fromMinute, toMinute)`; toMinute ≤ 1440. */
-export interface OpeningRange {
-  fromMinute: number;
-  toMinute: number;
-}
-
-export interface StoreHours {
-  /** IANA time zone the hours are written in. */
-  timeZone: string;
-  weekly: Readonly<Record<Weekday, readonly OpeningRange[]>>;
-  /** Local dates (YYYY-MM-DD) on which the store is closed all day. */
-  closedDates: readonly string[];
-}
-
-export interface Promotion {
-  name: string;
-  /** Epoch ms, inclusive. */
-  fromMs: number;
-  /** Epoch ms, exclusive. */
-  toMs: number;
-  /** Stores it applies to; empty means all. */
-  stores: readonly string[];
-  overrides: ParamOverrides;
-}
-
-export interface BusinessCalendar {
-  /** Default time zone (CONTRACT.md: Asia/Shanghai). */
-  timeZone: string;
-  defaultHours: StoreHours;
-  /** Per-store hours, already merged over the default (days not written inherit it). */
-  storeHours: Readonly<Record<string, StoreHours>>;
-  promotions: readonly Promotion[];
-}
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 const ALL_DAY: readonly OpeningRange[] = Object.freeze([{ fromMinute: 0, toMinute: 1440 }]);
 
-/** With no calendar.yaml every store is open around the clock and there are no promotions. */
-export function defaultCalendar(): BusinessCalendar {
-  const weekly = Object.fromEntries(WEEKDAYS.map((day) => [day, ALL_DAY])) as Record<Weekday, OpeningRange[]>;
-  return {
-    timeZone: DEFAULT_TIME_ZONE,
-    defaultHours: { timeZone: DEFAULT_TIME_ZONE, weekly, closedDates: [] },
-    storeHours: {},
-    promotions: [],
-  };
-}
-
-export function readCalendar(root: Cursor): BusinessCalendar {
-  const calendar = defaultCalendar();
+/** Reads calendar.yaml into the domain's Calendar (collector/src/domain/alerts/calendar.ts). */
+export function readCalendar(root: Cursor): Calendar {
+  const calendar = { ...alwaysOpenCalendar(DEFAULT_TIME_ZONE) };
   const file = root.object(['time_zone', 'business_hours', 'promotions'], { extensions: true });
   if (file === undefined) return calendar;
   const timeZone = readTimeZone(file.get('time_zone')) ?? DEFAULT_TIME_ZONE;

@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { alwaysOpenCalendar, type Calendar } from '../domain/alerts/calendar.ts';
 import type { BuiltinRuleName, BuiltinRuleParams } from '../domain/rules/params.ts';
 import { type RuleRouting, readBuiltinRules } from './builtin-rules.ts';
-import { type BusinessCalendar, defaultCalendar, readCalendar } from './calendar.ts';
+import { DEFAULT_TIME_ZONE, readCalendar } from './calendar.ts';
 import { type CustomRule, readCustomRules } from './custom-rules.ts';
 import type { LoadError } from './load-error.ts';
 import { type RoutingConfig, readRoutes } from './routes.ts';
@@ -19,7 +20,8 @@ export interface RuleSet {
   builtinRouting: Readonly<Record<BuiltinRuleName, RuleRouting>>;
   custom: readonly CustomRule[];
   routing: RoutingConfig;
-  calendar: BusinessCalendar;
+  /** The domain's Calendar type (collector/src/domain/alerts/calendar.ts). */
+  calendar: Calendar;
   /** sha256 (hex) over the files' relative paths and bytes, in sorted path order. */
   contentHash: string;
   /** Epoch ms. */
@@ -82,7 +84,9 @@ export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promi
 
   const builtin = rulesYaml?.parsed ? readBuiltinRules(rulesYaml.root) : undefined;
   const routes = routesYaml?.parsed ? readRoutes(routesYaml.root) : undefined;
-  const calendar = calendarYaml?.parsed ? readCalendar(calendarYaml.root) : defaultCalendar();
+  const calendar = calendarYaml?.parsed
+    ? readCalendar(calendarYaml.root)
+    : alwaysOpenCalendar(DEFAULT_TIME_ZONE);
 
   const custom: CustomRule[] = [];
   const routeCursors: Array<{ route: string; cursor: Cursor }> = [...(builtin?.routeCursors ?? [])];
