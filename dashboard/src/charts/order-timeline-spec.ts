@@ -1,6 +1,7 @@
 // The order drill-down chart: status changes, payments, carrier checkpoints and alerts as points
 // on one time axis, one lane each. Pure.
 import type { OrderDetail } from '../lib/api-types.ts';
+import { TIME_AXIS_FORMATS } from '../lib/format-time.ts';
 import type { ChartConfiguration } from './chart-setup.ts';
 
 export type Lane = 'status' | 'payment' | 'carrier' | 'alert';
@@ -73,6 +74,7 @@ type LanePoint = { x: number; y: string; text: string };
 export function orderTimelineSpec(
   points: TimelinePoint[],
   laneLabels: Record<Lane, string>,
+  formatTime: (ms: number) => string,
 ): ChartConfiguration<'scatter', LanePoint[]> {
   const lanes: Lane[] = ['status', 'payment', 'carrier', 'alert'];
   return {
@@ -94,19 +96,26 @@ export function orderTimelineSpec(
       animation: false,
       responsive: true,
       maintainAspectRatio: false,
+      layout: { padding: { left: 12, right: 16 } },
       plugins: {
         legend: { display: false },
         tooltip: {
           callbacks: {
             label: (ctx) => {
               const raw = ctx.raw as LanePoint;
-              return `${new Date(raw.x).toLocaleString()} ${raw.text}`;
+              return `${formatTime(raw.x)} ${raw.text}`;
             },
           },
         },
       },
       scales: {
-        x: { type: 'time', time: { tooltipFormat: 'yyyy-MM-dd HH:mm:ss' } },
+        x: {
+          type: 'time',
+          time: { displayFormats: TIME_AXIS_FORMATS },
+          ticks: { maxTicksLimit: 10, maxRotation: 0 },
+          // Room on both sides so the first and last points are not cut in half.
+          offset: true,
+        },
         y: { type: 'category', labels: lanes.map((l) => laneLabels[l]), offset: true },
       },
     },
