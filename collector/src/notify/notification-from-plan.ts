@@ -1,0 +1,94 @@
+// Turns a planned group notification (domain/alerts/notification-plan.ts) into the `Notification` the
+// channels send. Pure: the caller gives the time, the receiver chosen by routing/escalation, and the
+// public base URL of the dashboard.
+import type { Alert } from '../domain/alerts/alert.ts';
+import type { PlannedNotification } from '../domain/alerts/notification-plan.ts';
+import { alertLabels } from '../domain/alerts/silences.ts';
+import type { Severity } from '../domain/rules/params.ts';
+import { ruleName } from './message-text.ts';
+import { commonLabelsOf, type Notification, type NotificationAlert } from './notification.ts';
+
+export interface NotificationContext {
+  receiver: string;
+  /** e.g. `https://orderpulse.example.com`; links go to its alerts page. */
+  dashboardBaseUrl: string;
+  now: number;
+  /** Alerts carried individually (webhook, Alertmanager); `count` still tells the full size. Default 20. */
+  maxAlerts?: number;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
+
+function toNotificationAlert(alert: Alert, status: 'firing' | 'resolved'): NotificationAlert {
+  return {
+    id: alert.id,
+    status,
+    entityType: alert.entityType,
+    entityId: alert.entityId,
+    labels: alertLabels(alert),
+    summary: { zh: alert.summary.zh, en: alert.summary.en },
+    startsAt: new Date(alert.startedAt).toISOString(),
+    ...(status === 'resolved' && alert.resolvedAt !== undefined
+      ? { endsAt: new Date(alert.resolvedAt).toISOString() }
+      : {}),
+  };
+}
+
+function groupSummary(shown: readonly Alert[], rule: string, firing: boolean): { zh: string; en: string } {
+  const [first] = shown;
+  if (shown.length === 1 && first) return { zh: first.summary.zh, en: first.summary.en };
+  const n = shown.length;
+  if (!firing)
+    return { zh: `${n} 条「${ruleName(rule, 'zh')}」告警已恢复`, en: `${n} ${rule} alerts resolved` };
+  return {
+    zh: `${n} 条「${ruleName(rule, 'zh')}」告警，例如：${first?.summary.zh ?? ''}`,
+    en: `${n} ${rule} alerts, e.g. ${first?.summary.en ?? ''}`,
+  };
+}
+
+export function dashboardUrlFor(base: string, labels: Readonly<Record<string, string>>): string {
+  const query = new URLSearchParams();
+  if (labels.rule) query.set('rule', labels.rule);
+  if (labels.store_id) query.set('store_id', labels.store_id);
+  const suffix = query.size > 0 ? `?${query}` : '';
+  return `${base.replace(/\/+$/, '')}/#/alerts${suffix}`;
+}
+
+/**
+ * Alertmanager semantics: the notification is `firing` while any alert of the group needs attention,
+ * and `resolved` only when all it reports have resolved.
+ */
+export function notificationFromPlan(planned: PlannedNotification, ctx: NotificationContext): Notification {
+  const firing = planned.firing.length > 0;
+  const shown = firing ? planned.firing : planned.resolved;
+  const all = [...planned.firing, ...planned.resolved];
+  const items = [
+    ...planned.firing.map((a) => toNotificationAlert(a, 'firing')),
+    ...planned.resolved.map((a) => toNotificationAlert(a, 'resolved')),
+  ].slice(0, ctx.maxAlerts ?? 20);
+  const common = commonLabelsOf(all.map((a) => ({ labels: alertLabels(a) })));
+  const rule = planned.group.labels.rule || common.rule || shown[0]?.rule || 'unknown';
+  let severity: Severity = 'info';
+  for (const a of shown) if (SEVERITY_RANK[a.severity] > SEVERITY_RANK[severity]) severity = a.severity;
+  const storeId = planned.group.labels.store_id || common.store_id || undefined;
+  const oldestStart = Math.min(...shown.map((a) => a.startedAt));
+  const ends = planned.resolved.map((a) => a.resolvedAt).filter((t): t is number => t !== undefined);
+  return {
+    groupKey: planned.groupKey,
+    receiver: ctx.receiver,
+    status: firing ? 'firing' : 'resolved',
+    rule,
+    severity,
+    ...(storeId ? { storeId } : {}),
+    groupLabels: { ...planned.group.labels },
+    commonLabels: common,
+    summary: groupSummary(shown, rule, firing),
+    count: shown.length,
+    oldestAgeMs: Math.max(0, ctx.now - oldestStart),
+    sampleEntityIds: shown.slice(0, 5).map((a) => a.entityId),
+    startsAt: new Date(oldestStart).toISOString(),
+    ...(!firing && ends.length > 0 ? { endsAt: new Date(Math.max(...ends)).toISOString() } : {}),
+    dashboardUrl: dashboardUrlFor(ctx.dashboardBaseUrl, { rule, ...(storeId ? { store_id: storeId } : {}) }),
+    alerts: items,
+  };
+}
