@@ -56,7 +56,9 @@ export function readBuiltinRules(root: Cursor): BuiltinRulesResult {
     );
     return { params, routing, routeCursors };
   }
-  const rules = file.get('rules').entries() ?? [];
+  const rulesCursor = file.get('rules');
+  // `rules:` with nothing under it keeps every default, like `rules: {}`.
+  const rules = rulesCursor.isNull ? [] : (rulesCursor.entries() ?? []);
   for (const [name, cursor] of rules) {
     if (!(BUILTIN_RULES as readonly string[]).includes(name)) {
       const guess = closestName(name, BUILTIN_RULES);

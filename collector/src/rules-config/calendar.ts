@@ -19,7 +19,13 @@ const ALL_DAY: readonly OpeningRange[] = Object.freeze([{ fromMinute: 0, toMinut
 export function readCalendar(root: Cursor): Calendar {
   const calendar = { ...alwaysOpenCalendar(DEFAULT_TIME_ZONE) };
   const file = root.object(['time_zone', 'business_hours', 'promotions'], { extensions: true });
-  if (file === undefined) return calendar;
+  if (file === undefined) {
+    // An empty file is more likely a save caught half-way than a wish for the defaults, and the
+    // defaults (always open, no promotions) would silently change alerting; say so instead.
+    if (!root.present)
+      root.error('calendar.yaml is empty; delete it to use the default (open around the clock)');
+    return calendar;
+  }
   const timeZone = readTimeZone(file.get('time_zone')) ?? DEFAULT_TIME_ZONE;
   calendar.timeZone = timeZone;
   calendar.defaultHours = { ...calendar.defaultHours, timeZone };

@@ -367,3 +367,22 @@ describe('directory problems', () => {
     ]);
   });
 });
+
+describe('half-written files', () => {
+  // A hot reload may catch a file just truncated by an editor; an empty file must never load as defaults.
+  it.each(['rules.yaml', 'routes.yaml', 'calendar.yaml'])('refuses an empty %s', async (file) => {
+    const dir = await copyOf(full);
+    await writeFile(path.join(dir, file), '');
+    const result = await loadRuleSet(dir);
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors[0]).toMatchObject({ file, field: '', message: expect.stringMatching(/is empty/) });
+  });
+
+  it('accepts `rules:` with nothing under it as all defaults', async () => {
+    const dir = await copyOf(path.join(import.meta.dirname, 'testdata/valid/minimal'));
+    await writeFile(path.join(dir, 'rules.yaml'), '# every rule at its default\nrules:\n');
+    const ruleSet = await load(dir);
+    expect(ruleSet.builtin).toEqual(DEFAULT_RULE_PARAMS);
+  });
+});
