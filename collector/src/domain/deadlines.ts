@@ -1,9 +1,10 @@
-// One deadline per key (an order id, a shipment key…) for millions of keys, without a timer each.
+// Deadlines for millions of entities without a timer each: at most one deadline per entity, kept
+// in a binary min-heap over typed arrays.
 //
-// A binary min-heap over typed arrays: per slot a due time (Float64Array), a kind (Int32Array), the
-// slot's position in the heap (Int32Array) and its key (a plain array, needed to report it); the heap
-// itself is an Int32Array of slots. A Map finds a key's slot, freed slots are reused through a free
-// list, and every array doubles when full. schedule/reschedule/cancel are O(log n), popDue is
+// DeadlineHeap is keyed by small integer ids (an entity's slot in a columnar table): per id a due
+// time (Float64Array), a kind (Int32Array) and its position in the heap (Int32Array, -1 when none);
+// the heap itself is an Int32Array of ids. DeadlineQueue adds string keys on top (a Map to an id,
+// a free list of ids). Arrays double when full. schedule/reschedule/cancel are O(log n), popDue is
 // O(k log n) for k due entries. Nothing here reads the clock: `now` is always a parameter.
 
 export interface DueDeadline {
@@ -13,118 +14,91 @@ export interface DueDeadline {
   dueAt: number;
 }
 
-const NO_SLOT = -1;
+export interface DueId {
+  id: number;
+  kind: number;
+  dueAt: number;
+}
 
-export class DeadlineQueue {
+const NOT_QUEUED = -1;
+
+export class DeadlineHeap {
   private dueAt: Float64Array;
   private kinds: Int32Array;
   private heapIndex: Int32Array;
-  private keys: string[];
   private heap: Int32Array;
   private heapSize = 0;
-  private freeSlots: Int32Array;
-  private freeCount = 0;
-  private nextUnusedSlot = 0;
-  private readonly slotOf = new Map<string, number>();
 
   constructor(initialCapacity = 1024) {
     const capacity = Math.max(16, initialCapacity);
     this.dueAt = new Float64Array(capacity);
     this.kinds = new Int32Array(capacity);
-    this.heapIndex = new Int32Array(capacity);
-    this.keys = new Array<string>(capacity).fill('');
+    this.heapIndex = new Int32Array(capacity).fill(NOT_QUEUED);
     this.heap = new Int32Array(capacity);
-    this.freeSlots = new Int32Array(capacity);
   }
 
   get size(): number {
     return this.heapSize;
   }
 
-  has(key: string): boolean {
-    return this.slotOf.has(key);
+  has(id: number): boolean {
+    return id < this.heapIndex.length && this.heapIndex[id] !== NOT_QUEUED;
   }
 
-  get(key: string): { dueAt: number; kind: number } | undefined {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return undefined;
-    return { dueAt: this.dueAt[slot]!, kind: this.kinds[slot]! };
+  get(id: number): { dueAt: number; kind: number } | undefined {
+    return this.has(id) ? { dueAt: this.dueAt[id]!, kind: this.kinds[id]! } : undefined;
   }
 
-  /** The earliest due time, or undefined when empty. */
   peekDueAt(): number | undefined {
     return this.heapSize === 0 ? undefined : this.dueAt[this.heap[0]!];
   }
 
-  /** Sets the key's deadline, replacing any it had (insert or reschedule). */
-  schedule(key: string, dueAt: number, kind: number): void {
-    const existing = this.slotOf.get(key);
-    if (existing !== undefined) {
-      this.move(existing, dueAt, kind);
+  /** Sets the id's deadline, replacing any it had. */
+  schedule(id: number, dueAt: number, kind: number): void {
+    if (id >= this.heapIndex.length) this.grow(id + 1);
+    const position = this.heapIndex[id]!;
+    if (position !== NOT_QUEUED) {
+      const before = this.dueAt[id]!;
+      this.dueAt[id] = dueAt;
+      this.kinds[id] = kind;
+      if (dueAt < before) this.siftUp(position);
+      else if (dueAt > before) this.siftDown(position);
       return;
     }
-    const slot = this.allocateSlot();
-    this.dueAt[slot] = dueAt;
-    this.kinds[slot] = kind;
-    this.keys[slot] = key;
-    this.slotOf.set(key, slot);
-    const position = this.heapSize++;
-    this.heap[position] = slot;
-    this.heapIndex[slot] = position;
-    this.siftUp(position);
+    this.dueAt[id] = dueAt;
+    this.kinds[id] = kind;
+    const end = this.heapSize++;
+    this.heap[end] = id;
+    this.heapIndex[id] = end;
+    this.siftUp(end);
   }
 
-  /** Moves an existing deadline; returns false (and schedules nothing) if the key has none. */
-  reschedule(key: string, dueAt: number, kind?: number): boolean {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return false;
-    this.move(slot, dueAt, kind ?? this.kinds[slot]!);
+  cancel(id: number): boolean {
+    if (!this.has(id)) return false;
+    this.removeAt(this.heapIndex[id]!);
     return true;
   }
 
-  cancel(key: string): boolean {
-    const slot = this.slotOf.get(key);
-    if (slot === undefined) return false;
-    this.removeAt(this.heapIndex[slot]!);
-    return true;
-  }
-
-  /**
-   * Removes and returns every deadline with dueAt <= now, earliest first (equal times by key, so the
-   * order is deterministic). `max` bounds the work done in one call.
-   */
-  popDue(now: number, max = Number.POSITIVE_INFINITY): DueDeadline[] {
-    const due: DueDeadline[] = [];
+  /** Removes and returns every deadline with dueAt <= now, earliest first; `max` bounds the work. */
+  popDue(now: number, max = Number.POSITIVE_INFINITY): DueId[] {
+    const due: DueId[] = [];
     while (this.heapSize > 0 && due.length < max) {
-      const slot = this.heap[0]!;
-      const dueAt = this.dueAt[slot]!;
+      const id = this.heap[0]!;
+      const dueAt = this.dueAt[id]!;
       if (dueAt > now) break;
-      due.push({ key: this.keys[slot]!, kind: this.kinds[slot]!, dueAt });
+      due.push({ id, kind: this.kinds[id]!, dueAt });
       this.removeAt(0);
     }
-    due.sort((a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return due;
   }
 
   clear(): void {
-    this.slotOf.clear();
-    this.keys.fill('');
+    for (let i = 0; i < this.heapSize; i++) this.heapIndex[this.heap[i]!] = NOT_QUEUED;
     this.heapSize = 0;
-    this.freeCount = 0;
-    this.nextUnusedSlot = 0;
-  }
-
-  private move(slot: number, dueAt: number, kind: number): void {
-    const before = this.dueAt[slot]!;
-    this.dueAt[slot] = dueAt;
-    this.kinds[slot] = kind;
-    const position = this.heapIndex[slot]!;
-    if (dueAt < before) this.siftUp(position);
-    else if (dueAt > before) this.siftDown(position);
   }
 
   private removeAt(position: number): void {
-    const slot = this.heap[position]!;
+    const id = this.heap[position]!;
     const last = --this.heapSize;
     if (position !== last) {
       const moved = this.heap[last]!;
@@ -133,42 +107,30 @@ export class DeadlineQueue {
       this.siftDown(position);
       this.siftUp(this.heapIndex[moved]!);
     }
-    this.slotOf.delete(this.keys[slot]!);
-    this.keys[slot] = '';
-    this.heapIndex[slot] = NO_SLOT;
-    this.freeSlots[this.freeCount++] = slot;
+    this.heapIndex[id] = NOT_QUEUED;
   }
 
-  private allocateSlot(): number {
-    if (this.freeCount > 0) return this.freeSlots[--this.freeCount]!;
-    if (this.nextUnusedSlot === this.dueAt.length) this.grow();
-    return this.nextUnusedSlot++;
-  }
-
-  private grow(): void {
-    const capacity = this.dueAt.length * 2;
+  private grow(atLeast: number): void {
+    let capacity = this.heapIndex.length * 2;
+    while (capacity < atLeast) capacity *= 2;
     const dueAt = new Float64Array(capacity);
     dueAt.set(this.dueAt);
     this.dueAt = dueAt;
     const kinds = new Int32Array(capacity);
     kinds.set(this.kinds);
     this.kinds = kinds;
-    const heapIndex = new Int32Array(capacity);
+    const heapIndex = new Int32Array(capacity).fill(NOT_QUEUED);
     heapIndex.set(this.heapIndex);
     this.heapIndex = heapIndex;
     const heap = new Int32Array(capacity);
     heap.set(this.heap);
     this.heap = heap;
-    const freeSlots = new Int32Array(capacity);
-    freeSlots.set(this.freeSlots);
-    this.freeSlots = freeSlots;
-    for (let i = this.keys.length; i < capacity; i++) this.keys.push('');
   }
 
   private siftUp(position: number): void {
     const heap = this.heap;
-    const slot = heap[position]!;
-    const time = this.dueAt[slot]!;
+    const id = heap[position]!;
+    const time = this.dueAt[id]!;
     while (position > 0) {
       const parentPosition = (position - 1) >> 1;
       const parent = heap[parentPosition]!;
@@ -177,28 +139,113 @@ export class DeadlineQueue {
       this.heapIndex[parent] = position;
       position = parentPosition;
     }
-    heap[position] = slot;
-    this.heapIndex[slot] = position;
+    heap[position] = id;
+    this.heapIndex[id] = position;
   }
 
   private siftDown(position: number): void {
     const heap = this.heap;
     const size = this.heapSize;
-    const slot = heap[position]!;
-    const time = this.dueAt[slot]!;
+    const id = heap[position]!;
+    const time = this.dueAt[id]!;
     for (;;) {
       const left = 2 * position + 1;
       if (left >= size) break;
       const right = left + 1;
       let child = left;
       if (right < size && this.dueAt[heap[right]!]! < this.dueAt[heap[left]!]!) child = right;
-      const childSlot = heap[child]!;
-      if (this.dueAt[childSlot]! >= time) break;
-      heap[position] = childSlot;
-      this.heapIndex[childSlot] = position;
+      const childId = heap[child]!;
+      if (this.dueAt[childId]! >= time) break;
+      heap[position] = childId;
+      this.heapIndex[childId] = position;
       position = child;
     }
-    heap[position] = slot;
-    this.heapIndex[slot] = position;
+    heap[position] = id;
+    this.heapIndex[id] = position;
+  }
+}
+
+/** One deadline per string key. */
+export class DeadlineQueue {
+  private readonly heap: DeadlineHeap;
+  private readonly idOf = new Map<string, number>();
+  private keys: string[] = [];
+  private freeIds: number[] = [];
+
+  constructor(initialCapacity = 1024) {
+    this.heap = new DeadlineHeap(initialCapacity);
+  }
+
+  get size(): number {
+    return this.heap.size;
+  }
+
+  has(key: string): boolean {
+    return this.idOf.has(key);
+  }
+
+  get(key: string): { dueAt: number; kind: number } | undefined {
+    const id = this.idOf.get(key);
+    return id === undefined ? undefined : this.heap.get(id);
+  }
+
+  /** The earliest due time, or undefined when empty. */
+  peekDueAt(): number | undefined {
+    return this.heap.peekDueAt();
+  }
+
+  /** Sets the key's deadline, replacing any it had (insert or reschedule). */
+  schedule(key: string, dueAt: number, kind: number): void {
+    let id = this.idOf.get(key);
+    if (id === undefined) {
+      id = this.freeIds.pop() ?? this.keys.length;
+      if (id === this.keys.length) this.keys.push(key);
+      else this.keys[id] = key;
+      this.idOf.set(key, id);
+    }
+    this.heap.schedule(id, dueAt, kind);
+  }
+
+  /** Moves an existing deadline; returns false (and schedules nothing) if the key has none. */
+  reschedule(key: string, dueAt: number, kind?: number): boolean {
+    const id = this.idOf.get(key);
+    if (id === undefined) return false;
+    this.heap.schedule(id, dueAt, kind ?? this.heap.get(id)!.kind);
+    return true;
+  }
+
+  cancel(key: string): boolean {
+    const id = this.idOf.get(key);
+    if (id === undefined) return false;
+    this.heap.cancel(id);
+    this.release(key, id);
+    return true;
+  }
+
+  /**
+   * Removes and returns every deadline with dueAt <= now, earliest first (equal times by key, so the
+   * order is deterministic). `max` bounds the work done in one call.
+   */
+  popDue(now: number, max = Number.POSITIVE_INFINITY): DueDeadline[] {
+    const due = this.heap.popDue(now, max).map(({ id, kind, dueAt }) => {
+      const key = this.keys[id]!;
+      this.release(key, id);
+      return { key, kind, dueAt };
+    });
+    due.sort((a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return due;
+  }
+
+  clear(): void {
+    this.heap.clear();
+    this.idOf.clear();
+    this.keys = [];
+    this.freeIds = [];
+  }
+
+  private release(key: string, id: number): void {
+    this.idOf.delete(key);
+    this.keys[id] = '';
+    this.freeIds.push(id);
   }
 }

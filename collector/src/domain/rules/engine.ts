@@ -7,12 +7,13 @@
 // once. Deadlines: each order/shipment has at most one deadline, the earliest time at which one of
 // its conditions that does not hold yet would start to hold; popping it just re-evaluates the entity.
 // Nothing here reads the clock or does I/O.
-import { DeadlineQueue } from '../deadlines.ts';
+import { DeadlineHeap, DeadlineQueue } from '../deadlines.ts';
 import type { OrderEvent, PaymentProvider, ShipmentUpdateEvent, StoredEvent } from '../events.ts';
 import { applyOrderEvent, isTerminal, type OrderState } from '../order-lifecycle.ts';
 import { CreationWindow, callbackSilence, callbackSilentSummary } from './callback-silent.ts';
 import type { CustomRule, CustomRuleContext } from './custom-rule.ts';
 import { orderStalledDueAt, orderStalledSummary } from './order-stalled.ts';
+import { OrderTable } from './order-table.ts';
 import type { BuiltinRuleName, BuiltinRuleParams, Severity } from './params.ts';
 import { paymentUnappliedDueAt, paymentUnappliedSummary } from './payment-unapplied.ts';
 import {
@@ -104,9 +105,10 @@ export class RuleEngine {
   private readonly storeOpenOnDay: (storeId: string, day: string) => boolean;
   private readonly retainFinishedMs: number;
 
-  private readonly orders = new Map<string, OrderState>();
+  private readonly orders = new OrderTable(1024);
   private readonly shipments = new Map<string, ShipmentState>();
-  private readonly orderDeadlines = new DeadlineQueue(1024);
+  /** Keyed by the order's slot in `orders`. */
+  private readonly orderDeadlines = new DeadlineHeap(1024);
   private readonly shipmentDeadlines = new DeadlineQueue(1024);
   /** rule → entityId → what was last reported firing. Holds only firing conditions. */
   private readonly firing = new Map<string, Map<string, Reported>>();
@@ -157,11 +159,13 @@ export class RuleEngine {
   tick(now: number): Signal[] {
     this.watchingSince ??= now;
     const out: Signal[] = [];
-    for (const due of this.orderDeadlines.popDue(now)) {
-      const order = this.orders.get(due.key);
-      if (order === undefined) continue;
-      if (due.kind === DEADLINE_KIND.evict && this.mayForgetOrder(order, now)) this.orders.delete(due.key);
-      else this.evaluateOrder(order, now, now, out);
+    const dueOrders = this.orderDeadlines
+      .popDue(now)
+      .map((due) => ({ ...due, order: this.orders.at(due.id) }))
+      .sort((a, b) => a.dueAt - b.dueAt || compare(a.order.orderId, b.order.orderId));
+    for (const { id, kind, order } of dueOrders) {
+      if (kind === DEADLINE_KIND.evict && this.mayForgetOrder(order, now)) this.orders.delete(order.orderId);
+      else this.evaluateOrder(order, id, now, now, out);
     }
     for (const due of this.shipmentDeadlines.popDue(now)) {
       const shipment = this.shipments.get(due.key);
@@ -207,8 +211,7 @@ export class RuleEngine {
   ): void {
     this.watchingSince ??= now;
     for (const order of orders) {
-      this.orders.set(order.orderId, order);
-      this.scheduleOrder(order, now);
+      this.scheduleOrder(order, this.orders.set(order), now);
       if (order.createdAt !== undefined && this.countsAsCreation(order.storeId, order.createdAt)) {
         this.creations.add(order.createdAt, now);
       }
@@ -223,8 +226,9 @@ export class RuleEngine {
     for (const open of options.openAlerts ?? []) {
       const signal: Signal = { ...open, condition: 'firing' };
       this.firingOf(open.rule).set(open.entityId, { signal, fingerprint: fingerprintOf(signal) });
-      if (open.entityType === 'order' && this.orders.has(open.entityId)) {
-        this.orderDeadlines.schedule(open.entityId, now, DEADLINE_KIND.recheck);
+      const slot = open.entityType === 'order' ? this.orders.slot(open.entityId) : undefined;
+      if (slot !== undefined) {
+        this.orderDeadlines.schedule(slot, now, DEADLINE_KIND.recheck);
       } else if (open.entityType === 'shipment' && this.shipments.has(open.entityId)) {
         this.shipmentDeadlines.schedule(open.entityId, now, DEADLINE_KIND.recheck);
       }
@@ -236,7 +240,7 @@ export class RuleEngine {
     this.params = params;
     this.creations.setRetention(params.callback_silent.limitMs);
     const out: Signal[] = [];
-    for (const order of this.orders.values()) this.evaluateOrder(order, now, now, out);
+    for (const [slot, order] of this.orders.entries()) this.evaluateOrder(order, slot, now, now, out);
     for (const shipment of this.shipments.values()) this.evaluateShipment(shipment, now, now, out);
     for (const provider of new Set([...this.watchedProviders(), ...this.lastNotifyAt.keys()])) {
       this.evaluateProvider(provider, now, now, out);
@@ -286,7 +290,7 @@ export class RuleEngine {
   private applyOrder(event: OrderEvent, now: number, out: Signal[]): OrderState {
     const previous = this.orders.get(event.orderId);
     const { state } = applyOrderEvent(previous, event);
-    this.orders.set(state.orderId, state);
+    const slot = this.orders.set(state);
     if (
       event.type === 'order.status' &&
       event.status === 'created' &&
@@ -309,11 +313,17 @@ export class RuleEngine {
         this.evaluateShipment(bound, now, event.occurredAt, out);
       }
     }
-    this.evaluateOrder(state, now, event.occurredAt, out);
+    this.evaluateOrder(state, slot, now, event.occurredAt, out);
     return state;
   }
 
-  private evaluateOrder(order: OrderState, now: number, clearedAt: number, out: Signal[]): void {
+  private evaluateOrder(
+    order: OrderState,
+    slot: number,
+    now: number,
+    clearedAt: number,
+    out: Signal[],
+  ): void {
     const { payment_unapplied: pu, order_stalled: os } = this.params;
     let nextDue = Number.POSITIVE_INFINITY;
     let nextKind = 0;
@@ -346,26 +356,26 @@ export class RuleEngine {
     this.report(out, 'order_stalled', 'order', order.orderId, order.storeId, stalled, clearedAt);
 
     if (nextDue !== Number.POSITIVE_INFINITY) {
-      this.orderDeadlines.schedule(order.orderId, nextDue, nextKind);
+      this.orderDeadlines.schedule(slot, nextDue, nextKind);
     } else if (order.status !== undefined && isTerminal(order.status)) {
-      this.orderDeadlines.schedule(order.orderId, now + this.retainFinishedMs, DEADLINE_KIND.evict);
+      this.orderDeadlines.schedule(slot, now + this.retainFinishedMs, DEADLINE_KIND.evict);
     } else {
-      this.orderDeadlines.cancel(order.orderId);
+      this.orderDeadlines.cancel(slot);
     }
   }
 
   /** After restore: the earliest due time, past or not, so the next tick evaluates it. */
-  private scheduleOrder(order: OrderState, now: number): void {
+  private scheduleOrder(order: OrderState, slot: number, now: number): void {
     const { payment_unapplied: pu, order_stalled: os } = this.params;
     const puDue =
       pu.enabled && inScope(pu.scope, order.storeId) ? paymentUnappliedDueAt(order, pu) : undefined;
     const osDue = os.enabled && inScope(os.scope, order.storeId) ? orderStalledDueAt(order, os) : undefined;
     if (puDue !== undefined && (osDue === undefined || puDue <= osDue)) {
-      this.orderDeadlines.schedule(order.orderId, puDue, DEADLINE_KIND.paymentUnapplied);
+      this.orderDeadlines.schedule(slot, puDue, DEADLINE_KIND.paymentUnapplied);
     } else if (osDue !== undefined) {
-      this.orderDeadlines.schedule(order.orderId, osDue, DEADLINE_KIND.orderStalled);
+      this.orderDeadlines.schedule(slot, osDue, DEADLINE_KIND.orderStalled);
     } else if (order.status !== undefined && isTerminal(order.status)) {
-      this.orderDeadlines.schedule(order.orderId, now + this.retainFinishedMs, DEADLINE_KIND.evict);
+      this.orderDeadlines.schedule(slot, now + this.retainFinishedMs, DEADLINE_KIND.evict);
     }
   }
 
@@ -595,6 +605,8 @@ export class RuleEngine {
     }
   }
 }
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function fingerprintOf(signal: Pick<Signal, 'severity' | 'summary'>): string {
   return `${signal.severity}|${signal.summary.en}`;

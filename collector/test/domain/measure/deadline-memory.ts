@@ -1,5 +1,6 @@
 // Heap bytes per tracked deadline: `node --expose-gc --import tsx collector/test/domain/measure/deadline-memory.ts [n]`
-// Counts everything the queue holds, its Map and its key strings included (keys shaped like order ids).
+// Counts everything the queue holds, its Map and its key strings included (flat strings shaped like
+// order ids, as JSON.parse makes them).
 import { DeadlineQueue } from '../../../src/domain/deadlines.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -11,7 +12,7 @@ gc();
 const before = process.memoryUsage().heapUsed;
 const queue = new DeadlineQueue(1024);
 for (let i = 0; i < n; i++)
-  queue.schedule(`O2026111100${String(i).padStart(8, '0')}`, base + ((i * 7919) % 7_200_000), 2);
+  queue.schedule(JSON.parse(`"O2026111100${String(i).padStart(8, '0')}"`), base + ((i * 7919) % 7_200_000), 2);
 gc();
 const after = process.memoryUsage().heapUsed;
 const arrayBuffers = process.memoryUsage().arrayBuffers;
