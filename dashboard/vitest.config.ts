@@ -1,5 +1,5 @@
 // Component tests for the dashboard: Svelte compiled for the browser, run in jsdom.
-// `npx vitest run --config dashboard/vitest.config.ts`
+// `npx vitest run --project dashboard` (from the root config) or `npx vitest run --config dashboard/vitest.config.ts`
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
@@ -11,6 +11,7 @@ export default defineConfig({
   root,
   plugins: [svelte(), svelteTesting()],
   test: {
+    name: 'dashboard',
     environment: 'jsdom',
     include: ['test/**/*.test.ts'],
   },

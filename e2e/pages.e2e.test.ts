@@ -99,7 +99,10 @@ describe('operator pages', () => {
     const first = page.locator('[data-testid=offenders] tbody tr').first();
     expect(await first.textContent()).toContain('S003');
     expect(await first.textContent()).toContain('POS-03-2');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-csv').click(),
+    ]);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
     expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('store_id,day,orders,missing,missing_rate');
     expect(csv).toContain('*chain*');

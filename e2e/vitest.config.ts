@@ -1,12 +1,18 @@
 // End-to-end suite: the built dashboard in real headless Chromium against a running server.
-// `npx vitest run --config e2e/vitest.config.ts`
+// `npx vitest run --project e2e` (from the root config) or `npx vitest run --config e2e/vitest.config.ts`.
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// The root config loads this as a project rooted here; keep the standalone run identical.
+const root = fileURLToPath(new URL('.', import.meta.url));
+
 export default defineConfig({
+  root,
   test: {
-    include: ['e2e/**/*.e2e.test.ts'],
+    name: 'e2e',
+    include: ['**/*.e2e.test.ts'],
     environment: 'node',
-    globalSetup: ['e2e/support/build-dashboard.ts'],
+    globalSetup: ['support/build-dashboard.ts'],
     // One Chromium at a time on a two-core machine.
     fileParallelism: false,
     testTimeout: 60_000,

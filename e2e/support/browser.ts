@@ -3,9 +3,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
-export const ARTIFACTS = path.resolve('test-artifacts');
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts', import.meta.url));
 
 export interface BrowserSession {
   context: BrowserContext;

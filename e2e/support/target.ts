@@ -1,5 +1,6 @@
 // The server the browser talks to. Until the collector's `/live` gateway lands this is the
 // in-repo fake (support/fake-collector.ts); `restart()` lets a test cut the connection and bring it back.
+import { fileURLToPath } from 'node:url';
 import { createFakeState, FAKE_TOKENS, type FakeCollector, startFakeCollector } from './fake-collector.ts';
 
 export interface Target {
@@ -13,7 +14,7 @@ export interface Target {
   close(): Promise<void>;
 }
 
-const DASHBOARD_DIR = 'dashboard/dist';
+const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
 
 export async function startTarget(): Promise<Target> {
   const state = createFakeState();
