@@ -4,14 +4,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { AlertingService } from './alerting/alerting-service.ts';
 import type { Config } from './config.ts';
 import { TokenRegistry } from './http/auth.ts';
 import type { AppContext, ReadinessCheck } from './http/context.ts';
 import { ApiError, errors } from './http/errors.ts';
+import { alertsRoutes } from './http/routes/alerts.ts';
+import { auditRoutes } from './http/routes/audit.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
 import { eventsRoutes } from './http/routes/events.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
+import { rulesRoutes } from './http/routes/rules.ts';
+import { silencesRoutes } from './http/routes/silences.ts';
 import { type Database, StoreUnavailableError } from './store/database.ts';
 import { EventWriter, IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
 
@@ -19,11 +24,14 @@ export interface AppDeps {
   db: Database;
   /** Overrides the logger (tests pass false). */
   logger?: boolean | object;
+  /** Alerting clock and timers (tests inject a clock, tick by hand and skip the file watcher). */
+  alerting?: { now?: () => number; tickMs?: number; watchRules?: boolean };
 }
 
 export interface App {
   server: FastifyInstance;
   ctx: AppContext;
+  alerting: AlertingService;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
@@ -48,6 +56,26 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       },
     },
   ];
+  const alerting = new AlertingService({
+    db: deps.db,
+    writer,
+    rulesDir: config.rulesDir,
+    log: server.log,
+    ...deps.alerting,
+  });
+  readiness.push({
+    name: 'rules',
+    // A broken rule file never takes the collector out of service: the last good set keeps running
+    // and the errors are reported here (and at GET /v1/rules).
+    check: async () => {
+      const rules = alerting.rulesStatus();
+      const errors = rules.lastAttempt?.ok === false ? rules.lastAttempt.errors : undefined;
+      return {
+        ok: true,
+        detail: { source: rules.source, content_hash: rules.ruleSet?.contentHash ?? null, ...(errors && { errors }) },
+      };
+    },
+  });
   const ctx: AppContext = {
     config,
     db: deps.db,
@@ -71,12 +99,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(eventsRoutes, { ctx });
   await server.register(ordersRoutes, { ctx });
   await server.register(deadLettersRoutes, { ctx });
+  await server.register(alertsRoutes, { ctx, alerting });
+  await server.register(silencesRoutes, { ctx, alerting });
+  await server.register(auditRoutes, { ctx });
+  await server.register(rulesRoutes, { ctx, alerting });
   await registerDashboard(server, config.dashboardDir);
 
   server.addHook('onClose', async () => {
     await writer.close();
+    await alerting.stop();
   });
-  return { server, ctx };
+  await alerting.start();
+  return { server, ctx, alerting };
 }
 
 function toApiError(error: FastifyError | Error): ApiError {

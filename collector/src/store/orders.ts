@@ -1,4 +1,5 @@
 // Reads for GET /v1/orders/{order_id}: current state, the timeline by event time, payments, shipments.
+import { alertsOfOrder, type WireAlert, toWireAlert } from './alerts.ts';
 import type { Queryable } from './database.ts';
 
 export interface OrderView {
@@ -14,6 +15,7 @@ export interface OrderView {
   timeline: Record<string, unknown>[];
   payments: Record<string, unknown>[];
   shipments: Record<string, unknown>[];
+  alerts: WireAlert[];
 }
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
@@ -66,6 +68,7 @@ export async function findOrder(db: Queryable, orderId: string): Promise<OrderVi
     timeline: timeline.rows.map((r) => toWire(r.payload, r.received_at)),
     payments: payments.rows,
     shipments: shipments.rows,
+    alerts: (await alertsOfOrder(db, orderId)).map((a) => toWireAlert(a)),
   };
 }
 

@@ -1,0 +1,498 @@
+// The alerting service: owns the RuleEngine, feeds it every committed event and a clock tick,
+// turns its Signals into durable alerts through the pure lifecycle (domain/alerts), writes them
+// through to the store, and tells listeners (live gateway, notifier) about every transition.
+//
+// Invariants:
+// - The engine and the alert book change only synchronously, in the order events and ticks arrive;
+//   the store is written behind them by one flush loop, so writes never interleave or reorder.
+// - A transition is announced only after the write that records it has committed.
+// - A write that fails (store down) is kept and retried on the next tick; nothing is dropped.
+import { randomUUID } from 'node:crypto';
+import type { Alert } from '../domain/alerts/alert.ts';
+import { isStoreOpen, isStoreOpenOnDay } from '../domain/alerts/calendar.ts';
+import { type AlertTransition, acknowledge, applySignal, promotePending } from '../domain/alerts/lifecycle.ts';
+import { isSilenced, type Silence } from '../domain/alerts/silences.ts';
+import type { StoredEvent } from '../domain/events.ts';
+import { DEFAULT_RULE_PARAMS } from '../domain/rules/params.ts';
+import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
+import { RuleEngine } from '../domain/rules/engine.ts';
+import type { Signal } from '../domain/rules/signal.ts';
+import type { AlertTransition as LiveTransition } from '../live/events.ts';
+import type { LoadError } from '../rules-config/load-error.ts';
+import { loadRuleSet, type RuleSet } from '../rules-config/rule-set.ts';
+import { type RuleSetChange, watchRuleSet } from '../rules-config/watch.ts';
+import { alertsForRecovery, findAlert, toWireAlert, upsertAlerts, type WireAlert } from '../store/alerts.ts';
+import { type AuditEntry, appendAudit } from '../store/audit-log.ts';
+import type { Database } from '../store/database.ts';
+import type { EventWriter } from '../store/event-writer.ts';
+import { currentSilences, expireSilence, insertSilence, type MatcherObject, type StoredSilence } from '../store/silences.ts';
+import { AlertBook } from './alert-book.ts';
+import { restoreEngine } from './restore-engine.ts';
+import { CustomRuleSlot, withRoutingLabels } from './rule-set-adapter.ts';
+
+export interface AlertingLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface AlertingOptions {
+  db: Database;
+  writer: EventWriter;
+  rulesDir: string;
+  /** Epoch ms; tests inject a clock they move by hand. */
+  now?: () => number;
+  /** Tick period; 0 runs no timer (tests call tick()). Default 50 ms. */
+  tickMs?: number;
+  /** Watch rulesDir and reload on change. Default true. */
+  watchRules?: boolean;
+  log?: AlertingLog;
+}
+
+/** One alert change, after it committed. `transition` and `alert` are the live stream's LiveAlertEvent. */
+export interface AlertChange {
+  transition: LiveTransition;
+  alert: WireAlert;
+  at: number;
+  /** The lifecycle's own view (for the notifier's grouping). */
+  record: Alert;
+  silenced: boolean;
+}
+
+export type AlertChangeListener = (change: AlertChange) => void;
+
+export type AckResult =
+  | { ok: true; alert: Alert }
+  | { ok: false; reason: 'not_found' | 'already_resolved' | 'not_firing' };
+
+export interface RulesStatus {
+  dir: string;
+  /** `files`: a valid rule set from dir is running; `defaults`: none ever loaded, contract defaults run. */
+  source: 'files' | 'defaults';
+  ruleSet: RuleSet | undefined;
+  /** The latest load attempt. Invalid: the previous rule set keeps running. */
+  lastAttempt: { at: number; ok: boolean; errors: readonly LoadError[] } | undefined;
+  /** The latest change actually applied. */
+  lastChange: { at: number; contentHash: string | undefined } | undefined;
+}
+
+const SYSTEM = 'system';
+const RESTORE_RESOLVED_WINDOW_MS = 24 * 3_600_000;
+const PRUNE_EVERY_MS = 60_000;
+
+export class AlertingService {
+  private readonly db: Database;
+  private readonly now: () => number;
+  private readonly log: AlertingLog | undefined;
+  private readonly custom = new CustomRuleSlot();
+  private readonly engine: RuleEngine;
+  private readonly book = new AlertBook();
+  private readonly listeners: AlertChangeListener[] = [];
+  private silences: StoredSilence[] = [];
+  private rules: RulesStatus;
+
+  private started = false;
+  private stopped = false;
+  /** Committed events that arrived while the engine was being restored. */
+  private buffered: StoredEvent[] | undefined = [];
+  private readonly dirty = new Map<string, Alert>();
+  private audits: AuditEntry[] = [];
+  private outgoing: AlertChange[] = [];
+  private flushing: Promise<void> | undefined;
+  private lastFlushError: unknown;
+  private timer: NodeJS.Timeout | undefined;
+  private stopWatching: (() => Promise<void>) | undefined;
+  private lastPruneAt = 0;
+  private reloading: Promise<RulesStatus> | undefined;
+
+  constructor(private readonly options: AlertingOptions) {
+    this.db = options.db;
+    this.now = options.now ?? Date.now;
+    this.log = options.log;
+    this.rules = {
+      dir: options.rulesDir,
+      source: 'defaults',
+      ruleSet: undefined,
+      lastAttempt: undefined,
+      lastChange: undefined,
+    };
+    const calendar = () => this.rules.ruleSet?.calendar;
+    this.engine = new RuleEngine(DEFAULT_RULE_PARAMS, this.custom.rules, {
+      // Read through on every call, so a reloaded calendar applies at once.
+      storeOpen: (storeId, at) => {
+        const c = calendar();
+        return c === undefined || isStoreOpen(c, storeId, at);
+      },
+      storeOpenOnDay: (storeId, day) => {
+        const c = calendar();
+        return c === undefined || isStoreOpenOnDay(c, storeId, day);
+      },
+    });
+    options.writer.onCommitted((events) => this.committed(events));
+  }
+
+  /** Loads the rules, rebuilds state from the store, then starts the clock and the rules watcher. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.loadRules('start');
+    const now = this.now();
+    this.silences = await currentSilences(this.db, now);
+    const alerts = await alertsForRecovery(this.db, now - RESTORE_RESOLVED_WINDOW_MS);
+    for (const alert of alerts) this.book.put(alert);
+    const restored = await restoreEngine(this.db, this.engine, alerts, {
+      now,
+      createdSince: now - (this.rules.ruleSet?.builtin ?? DEFAULT_RULE_PARAMS).callback_silent.limitMs,
+    });
+    this.log?.info(restored, 'alerting: state rebuilt from the store');
+    const waiting = this.buffered ?? [];
+    this.buffered = undefined;
+    this.committed(waiting);
+    // Deadlines that passed while the process was down fire now, not one tick later.
+    this.process(this.engine.tick(this.now()));
+    await this.settled();
+    const tickMs = this.options.tickMs ?? 50;
+    if (tickMs > 0) {
+      this.timer = setInterval(() => void this.tick().catch(() => {}), tickMs);
+      this.timer.unref();
+    }
+    if (this.options.watchRules ?? true) {
+      const log = this.log ?? { info: () => {}, warn: () => {} };
+      this.stopWatching = watchRuleSet(this.options.rulesDir, (change) => this.applyRules(change, 'reload'), log, {
+        ...(this.rules.ruleSet && { initial: this.rules.ruleSet }),
+        now: this.now,
+      });
+    }
+  }
+
+  /** Stops the clock and the watcher and writes what is still unwritten. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.stopWatching?.();
+    await this.settled().catch(() => {});
+  }
+
+  /** The service's clock (epoch ms). */
+  clock(): number {
+    return this.now();
+  }
+
+  onTransition(listener: AlertChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Advances the engine to now (due deadlines, pending alerts whose `for` elapsed) and writes. */
+  async tick(): Promise<void> {
+    if (this.buffered !== undefined) return;
+    const now = this.now();
+    this.process(this.engine.tick(now));
+    for (const alert of this.book.pending()) {
+      this.record(promotePending(alert, this.engine.ruleTiming(alert.rule), now), now);
+    }
+    if (now - this.lastPruneAt >= PRUNE_EVERY_MS) {
+      this.lastPruneAt = now;
+      this.book.prune(now, (a) => this.engine.ruleTiming(a.rule).coolDownMs);
+    }
+    await this.settled();
+  }
+
+  /** Daily reconciliation results (from the payments reconciliation) → reconciliation_mismatch. */
+  async reconciliation(results: readonly StoreReconciliationResult[]): Promise<void> {
+    this.process(this.engine.reconciliation(results, this.now()));
+    await this.settled();
+  }
+
+  /** Resolves once everything recorded so far is written (or throws the write's error). */
+  async settled(): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing;
+    if (this.dirty.size > 0 || this.audits.length > 0) {
+      this.requestFlush();
+      while (this.flushing !== undefined) await this.flushing;
+    }
+    if (this.dirty.size > 0 || this.audits.length > 0) throw this.lastFlushError;
+  }
+
+  // --- operator actions ------------------------------------------------------------------------
+
+  async acknowledge(id: string, actor: string, note: string | undefined): Promise<AckResult> {
+    const now = this.now();
+    let alert = this.book.byId(id);
+    if (alert === undefined) {
+      // Not in the book: unknown, or resolved long enough ago to have been pruned.
+      const stored = await findAlert(this.db, id);
+      if (stored === undefined) return { ok: false, reason: 'not_found' };
+      if (stored.status === 'resolved') return { ok: false, reason: 'already_resolved' };
+      alert = stored;
+    }
+    const result = acknowledge(alert, actor, note, now);
+    if (!result.ok) return result;
+    this.book.put(result.alert);
+    this.dirty.set(result.alert.id, result.alert);
+    this.audits.push({
+      at: now,
+      actor,
+      action: 'alert.ack',
+      target: `alert/${id}`,
+      details: { rule: alert.rule, entity_type: alert.entityType, entity_id: alert.entityId, ...(note && { note }) },
+    });
+    this.announce('changed', result.alert, now);
+    await this.settled();
+    return result;
+  }
+
+  async createSilence(
+    input: { matchers: MatcherObject; startsAt: number; endsAt: number; comment: string },
+    actor: string,
+  ): Promise<StoredSilence> {
+    const now = this.now();
+    const silence = await this.db.transaction(async (tx) => {
+      const stored = await insertSilence(tx, {
+        id: randomUUID(),
+        matcherObject: input.matchers,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        comment: input.comment,
+        createdBy: actor,
+        createdAt: now,
+      });
+      await appendAudit(tx, {
+        at: now,
+        actor,
+        action: 'silence.create',
+        target: `silence/${stored.id}`,
+        details: { matchers: input.matchers, ends_at: new Date(input.endsAt).toISOString(), comment: input.comment },
+      });
+      return stored;
+    });
+    this.silences = [...this.silences.filter((s) => s.id !== silence.id), silence];
+    return silence;
+  }
+
+  /** Undefined when there is no such silence. */
+  async expireSilence(id: string, actor: string): Promise<StoredSilence | undefined> {
+    const now = this.now();
+    const expired = await this.db.transaction(async (tx) => {
+      const done = await expireSilence(tx, id, actor, now);
+      if (done !== undefined) {
+        await appendAudit(tx, { at: now, actor, action: 'silence.expire', target: `silence/${id}`, details: {} });
+      }
+      return done;
+    });
+    if (expired !== undefined) this.silences = this.silences.filter((s) => s.id !== id);
+    return expired;
+  }
+
+  /** Active silences now, in the domain's form. */
+  activeSilences(): Silence[] {
+    const now = this.now();
+    return this.silences
+      .filter((s) => s.startsAt <= now && now < s.endsAt)
+      .map((s) => ({
+        id: s.id,
+        matchers: s.matchers,
+        startsAt: s.startsAt,
+        endsAt: s.endsAt,
+        createdBy: s.createdBy,
+        comment: s.comment,
+      }));
+  }
+
+  isSilenced(alert: Alert): boolean {
+    return isSilenced(alert, this.activeSilences(), this.now());
+  }
+
+  /** Open alerts as the book has them (the notifier groups these). */
+  openAlerts(): Alert[] {
+    return this.book.open().filter((a) => a.status !== 'pending');
+  }
+
+  // --- rules -----------------------------------------------------------------------------------
+
+  rulesStatus(): RulesStatus {
+    return this.rules;
+  }
+
+  /** Reads rulesDir again; a valid, changed set replaces the running one, an invalid one is refused. */
+  reloadRules(): Promise<RulesStatus> {
+    // One reload at a time; a change during a reload triggers another from the watcher.
+    const run = async () => {
+      await this.loadRules('reload');
+      await this.settled();
+      return this.rules;
+    };
+    this.reloading = (this.reloading ?? Promise.resolve(this.rules)).then(run, run);
+    return this.reloading;
+  }
+
+  private async loadRules(when: 'start' | 'reload'): Promise<void> {
+    const result = await loadRuleSet(this.options.rulesDir, { now: this.now });
+    const change: RuleSetChange = result.ok
+      ? { kind: 'loaded', ruleSet: result.ruleSet, previous: this.rules.ruleSet }
+      : { kind: 'rejected', errors: result.errors, current: this.rules.ruleSet };
+    // At start the set is only a change if it differs from the last one recorded in the audit log.
+    const audit = when === 'reload' || !result.ok || (await this.lastAuditedHash()) !== result.ruleSet.contentHash;
+    this.applyRules(change, when, audit);
+    if (!result.ok) {
+      this.log?.warn(
+        { dir: this.options.rulesDir, errors: result.errors, running: this.rules.ruleSet?.contentHash ?? 'defaults' },
+        'alert rules are invalid; the previous rule set keeps running',
+      );
+    }
+  }
+
+  /** A valid, changed set replaces the running one at once; an invalid one is recorded and refused. */
+  private applyRules(change: RuleSetChange, when: 'start' | 'reload', audit = true): void {
+    const now = this.now();
+    const target = `rules/${this.options.rulesDir}`;
+    if (change.kind === 'rejected') {
+      this.rules = { ...this.rules, lastAttempt: { at: now, ok: false, errors: change.errors } };
+      this.audits.push({
+        at: now,
+        actor: SYSTEM,
+        action: 'rules.reject',
+        target,
+        details: { errors: change.errors, running_hash: this.rules.ruleSet?.contentHash ?? null },
+      });
+      this.requestFlush();
+      return;
+    }
+    const ruleSet = change.ruleSet;
+    const previous = this.rules.ruleSet?.contentHash;
+    this.rules = { ...this.rules, lastAttempt: { at: now, ok: true, errors: [] } };
+    if (previous === ruleSet.contentHash) return;
+    this.rules = {
+      ...this.rules,
+      source: 'files',
+      ruleSet,
+      lastChange: { at: now, contentHash: ruleSet.contentHash },
+    };
+    this.custom.fill(ruleSet);
+    const signals = this.engine.setParams(ruleSet.builtin, now);
+    this.log?.info({ dir: this.options.rulesDir, hash: ruleSet.contentHash, when }, 'alert rules loaded');
+    if (audit) {
+      this.audits.push({
+        at: now,
+        actor: SYSTEM,
+        action: 'rules.load',
+        target,
+        details: {
+          content_hash: ruleSet.contentHash,
+          previous_hash: previous ?? null,
+          files: ruleSet.files,
+          custom_rules: ruleSet.custom.map((r) => r.name),
+        },
+      });
+    }
+    if (this.buffered === undefined) this.process(signals);
+    this.requestFlush();
+  }
+
+  private async lastAuditedHash(): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ hash: string | null }>(
+      `SELECT details->>'content_hash' AS hash FROM audit_log WHERE action = 'rules.load' ORDER BY id DESC LIMIT 1`,
+    );
+    return rows[0]?.hash ?? undefined;
+  }
+
+  // --- signals → alerts ------------------------------------------------------------------------
+
+  private committed(events: readonly StoredEvent[]): void {
+    if (this.buffered !== undefined) {
+      this.buffered.push(...events);
+      return;
+    }
+    if (events.length === 0) return;
+    const now = this.now();
+    const signals: Signal[] = [];
+    for (const event of events) signals.push(...this.engine.ingest(event, now));
+    this.process(signals);
+  }
+
+  private process(signals: readonly Signal[]): void {
+    if (signals.length === 0) return;
+    const now = this.now();
+    for (const raw of signals) {
+      const signal = withRoutingLabels(raw, this.rules.ruleSet);
+      const current = this.book.latest(signal.rule, signal.entityType, signal.entityId);
+      this.record(applySignal(current, signal, this.engine.ruleTiming(signal.rule), now, randomUUID), now);
+    }
+    this.requestFlush();
+  }
+
+  private record(transition: AlertTransition, now: number): void {
+    const alert = transition.alert;
+    if (transition.kind === 'none' || alert === undefined) return;
+    this.book.put(alert);
+    this.dirty.set(alert.id, alert);
+    switch (transition.kind) {
+      case 'open':
+        if (alert.status !== 'pending') this.announce('opened', alert, now);
+        break;
+      case 'fire':
+      case 'reopen':
+        this.announce('opened', alert, now);
+        break;
+      case 'update':
+        if (alert.status !== 'pending') this.announce('changed', alert, now);
+        break;
+      case 'resolve':
+        this.announce('resolved', alert, now);
+        break;
+      case 'discard':
+        break;
+    }
+  }
+
+  private announce(transition: LiveTransition, alert: Alert, at: number): void {
+    const silenced = this.isSilenced(alert);
+    this.outgoing.push({ transition, alert: toWireAlert(alert, silenced), at, record: alert, silenced });
+  }
+
+  private requestFlush(): void {
+    if (this.flushing !== undefined) return;
+    if (this.dirty.size === 0 && this.audits.length === 0) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // Work recorded while the last write was finishing; after a failure the next tick retries.
+      if (this.lastFlushError === undefined) this.requestFlush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.dirty.size > 0 || this.audits.length > 0) {
+      const alerts = [...this.dirty.values()];
+      const audits = this.audits;
+      const outgoing = this.outgoing;
+      this.dirty.clear();
+      this.audits = [];
+      this.outgoing = [];
+      try {
+        await this.db.transaction(async (tx) => {
+          await upsertAlerts(tx, alerts);
+          for (const entry of audits) await appendAudit(tx, entry);
+        });
+      } catch (error) {
+        // Put back what is not newer in the meantime; the next tick (or settled()) retries.
+        for (const alert of alerts) if (!this.dirty.has(alert.id)) this.dirty.set(alert.id, alert);
+        this.audits = [...audits, ...this.audits];
+        this.outgoing = [...outgoing, ...this.outgoing];
+        if (this.lastFlushError === undefined && !this.stopped) {
+          this.log?.error({ err: error }, 'alerting: writing alerts failed; retrying on every tick');
+        }
+        this.lastFlushError = error;
+        return;
+      }
+      this.lastFlushError = undefined;
+      for (const change of outgoing) {
+        for (const listener of this.listeners) {
+          try {
+            listener(change);
+          } catch (error) {
+            this.log?.error({ err: error }, 'alerting: a transition listener failed');
+          }
+        }
+      }
+    }
+  }
+}

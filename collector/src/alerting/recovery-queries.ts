@@ -1,0 +1,162 @@
+// Reads restart recovery needs from the store tables the ingest path keeps (orders, payments,
+// shipments), mapped onto the engine's state types. Paged by primary key so a million open orders
+// never sit in one result set.
+import type { PaymentProvider } from '../domain/events.ts';
+import { PAYMENT_PROVIDERS } from '../domain/events.ts';
+import type { OrderState } from '../domain/order-lifecycle.ts';
+import { type ShipmentState, shipmentKey } from '../domain/rules/shipment-state.ts';
+import type { Queryable } from '../store/database.ts';
+
+const OPEN_STATUSES = ['created', 'paid', 'picking', 'packed', 'shipped'];
+const FINAL_SHIPMENT_STATES = ['delivered', 'rejected', 'returned'];
+
+interface OrderRow {
+  order_id: string;
+  store_id: string;
+  status: OrderState['status'] | null;
+  status_at: Date | null;
+  amount_fen: number | null;
+  region: string | null;
+  channel: string | null;
+  created_at: Date | null;
+  paid_at: Date | null;
+  last_event_at: Date;
+  payment_at: Date | null;
+}
+
+const ORDER_COLUMNS = `o.order_id, o.store_id, o.status, o.status_at, o.amount_fen, o.region, o.channel,
+  o.created_at, o.paid_at, o.last_event_at`;
+
+// The first successful payment only matters while the order has not reached `paid`.
+const PAYMENT_AT = `CASE WHEN o.status IS NULL OR o.status = 'created' THEN
+  (SELECT min(p.occurred_at) FROM payments p WHERE p.order_id = o.order_id AND p.status = 'success') END AS payment_at`;
+
+const time = (d: Date | null) => (d === null ? undefined : d.getTime());
+
+function toOrderState(r: OrderRow): OrderState {
+  // The orders row keeps one time per status; the attributes were set no later than it.
+  const at = time(r.status_at);
+  return {
+    orderId: r.order_id,
+    storeId: r.store_id,
+    status: r.status ?? undefined,
+    statusAt: at,
+    createdAt: time(r.created_at),
+    paidAt: time(r.paid_at),
+    paymentAt: time(r.payment_at),
+    amountFen: r.amount_fen ?? undefined,
+    amountAt: r.amount_fen === null ? undefined : at,
+    region: r.region ?? undefined,
+    regionAt: r.region === null ? undefined : at,
+    channel: r.channel ?? undefined,
+    channelAt: r.channel === null ? undefined : at,
+    updatedAt: r.last_event_at.getTime(),
+  };
+}
+
+/**
+ * One page of the orders the engine must track after a restart: those in a non-terminal status or
+ * with no status yet (a payment arrived first), and those created since `createdSince` (they count
+ * towards callback_silent's window). Order ids after `afterId`, ascending.
+ */
+export async function openOrdersPage(
+  q: Queryable,
+  afterId: string,
+  createdSince: number,
+  limit: number,
+): Promise<OrderState[]> {
+  const { rows } = await q.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS}, ${PAYMENT_AT} FROM orders o
+     WHERE o.order_id > $1 AND (o.status IS NULL OR o.status = ANY($2::text[]) OR o.created_at >= $3)
+     ORDER BY o.order_id LIMIT $4`,
+    [afterId, OPEN_STATUSES, new Date(createdSince).toISOString(), limit],
+  );
+  return rows.map(toOrderState);
+}
+
+/** Orders by id, whatever their status (orders with an open alert must be re-checked). */
+export async function ordersById(q: Queryable, ids: readonly string[]): Promise<OrderState[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.query<OrderRow>(
+    `SELECT ${ORDER_COLUMNS}, ${PAYMENT_AT} FROM orders o WHERE o.order_id = ANY($1::text[])`,
+    [ids],
+  );
+  return rows.map(toOrderState);
+}
+
+interface ShipmentRow {
+  carrier: string;
+  tracking_no: string;
+  order_id: string;
+  store_id: string;
+  state: ShipmentState['state'];
+  last_update_at: Date;
+  location: string | null;
+  destination_region: string | null;
+  returned_count: number;
+}
+
+const SHIPMENT_COLUMNS = `carrier, tracking_no, order_id, store_id, state, last_update_at, location,
+  destination_region, returned_count`;
+
+function toShipmentState(r: ShipmentRow): ShipmentState {
+  const at = r.last_update_at.getTime();
+  // The row keeps only the latest checkpoint: the parcel is taken to have been at its location
+  // since then, which can only delay (never invent) a stuck-at-location anomaly.
+  return {
+    key: shipmentKey(r.carrier, r.tracking_no),
+    orderId: r.order_id,
+    storeId: r.store_id,
+    carrier: r.carrier,
+    trackingNo: r.tracking_no,
+    state: r.state,
+    stateAt: at,
+    lastUpdateAt: at,
+    returnedCount: r.returned_count,
+    lastReturnedAt: r.returned_count > 0 ? at : undefined,
+    lastLocation: r.location ?? undefined,
+    locationSince: r.location === null ? undefined : at,
+    lastLocationAt: r.location === null ? undefined : at,
+    destinationRegion: r.destination_region ?? undefined,
+  };
+}
+
+/** One page of shipments not yet delivered/rejected/returned, after (carrier, tracking_no). */
+export async function openShipmentsPage(
+  q: Queryable,
+  after: { carrier: string; trackingNo: string },
+  limit: number,
+): Promise<ShipmentState[]> {
+  const { rows } = await q.query<ShipmentRow>(
+    `SELECT ${SHIPMENT_COLUMNS} FROM shipments
+     WHERE (carrier, tracking_no) > ($1, $2) AND NOT (state = ANY($3::text[]))
+     ORDER BY carrier, tracking_no LIMIT $4`,
+    [after.carrier, after.trackingNo, FINAL_SHIPMENT_STATES, limit],
+  );
+  return rows.map(toShipmentState);
+}
+
+/** Shipments by engine key (shipmentKey), whatever their state. */
+export async function shipmentsByKey(q: Queryable, keys: readonly string[]): Promise<ShipmentState[]> {
+  if (keys.length === 0) return [];
+  const pairs = keys.map((k) => k.split('\u001f'));
+  const { rows } = await q.query<ShipmentRow>(
+    `SELECT ${SHIPMENT_COLUMNS} FROM shipments
+     WHERE (carrier, tracking_no) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [pairs.map((p) => p[0]), pairs.map((p) => p[1] ?? '')],
+  );
+  return rows.map(toShipmentState);
+}
+
+/** The latest payment.notify time per provider (callback_silent's "last heard"). */
+export async function lastNotifyPerProvider(q: Queryable): Promise<Partial<Record<PaymentProvider, number>>> {
+  const out: Partial<Record<PaymentProvider, number>> = {};
+  for (const provider of PAYMENT_PROVIDERS) {
+    const { rows } = await q.query<{ at: Date }>(
+      'SELECT occurred_at AS at FROM payments WHERE provider = $1 ORDER BY occurred_at DESC LIMIT 1',
+      [provider],
+    );
+    if (rows[0]) out[provider] = rows[0].at.getTime();
+  }
+  return out;
+}

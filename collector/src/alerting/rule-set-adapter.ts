@@ -1,0 +1,66 @@
+// Adapts the loaded alert-rules/ set (rules-config) to what the pure engine takes. Two gaps are
+// bridged here rather than in their owners' files:
+// - the engine's CustomRule reads a CustomRuleContext (event + order state), the loader's reads the
+//   flat RuleContext of the expression language: `toEngineRule` builds one from the other;
+// - the engine takes its custom rules once, in its constructor, and has no setter. `CustomRuleSlot`
+//   is the array handed to the constructor; a reload replaces its contents in place, which the
+//   engine sees on its next evaluation (it only ever iterates and searches the array).
+import type { BuiltinRuleName } from '../domain/rules/params.ts';
+import type { CustomRule as EngineCustomRule } from '../domain/rules/custom-rule.ts';
+import type { Signal } from '../domain/rules/signal.ts';
+import type { CustomRule as ConfiguredCustomRule } from '../rules-config/custom-rules.ts';
+import { buildRuleContext } from '../rules-config/expression/context-fields.ts';
+import type { RuleSet } from '../rules-config/rule-set.ts';
+
+export function toEngineRule(rule: ConfiguredCustomRule): EngineCustomRule {
+  const labels: Record<string, string> = { ...rule.labels };
+  if (rule.route !== undefined) labels.route = rule.route;
+  if (rule.tags.length > 0) labels.tags = rule.tags.join(',');
+  const written = rule.summary;
+  return {
+    name: rule.name,
+    severity: rule.severity,
+    labels,
+    matches: (ctx) =>
+      rule.matches(
+        buildRuleContext(
+          ctx.event,
+          ctx.order && {
+            ...(ctx.order.status !== undefined && { status: ctx.order.status }),
+            ...(ctx.order.amountFen !== undefined && { amountFen: ctx.order.amountFen }),
+            ...(ctx.order.region !== undefined && { region: ctx.order.region }),
+            ...(ctx.order.channel !== undefined && { channel: ctx.order.channel }),
+          },
+        ),
+      ),
+    ...(written !== undefined && {
+      summary: (ctx) => {
+        const fallback = `${rule.name}: ${ctx.event.orderId}`;
+        return { zh: written.zh ?? written.en ?? fallback, en: written.en ?? written.zh ?? fallback };
+      },
+    }),
+  };
+}
+
+export class CustomRuleSlot {
+  /** The very array the engine holds; never replaced, only refilled. */
+  readonly rules: EngineCustomRule[] = [];
+
+  fill(ruleSet: RuleSet | undefined): void {
+    const next = (ruleSet?.custom ?? []).filter((r) => r.enabled).map(toEngineRule);
+    this.rules.splice(0, this.rules.length, ...next);
+  }
+}
+
+/**
+ * The labels a built-in rule's alerts carry for routing (`route`, and the rule's `labels:` from
+ * rules.yaml). The signal's own labels win: they describe the entity.
+ */
+export function withRoutingLabels(signal: Signal, ruleSet: RuleSet | undefined): Signal {
+  const routing = ruleSet?.builtinRouting[signal.rule as BuiltinRuleName];
+  if (routing === undefined) return signal;
+  const extra: Record<string, string> = { ...routing.labels };
+  if (routing.route !== undefined) extra.route = routing.route;
+  if (Object.keys(extra).length === 0) return signal;
+  return { ...signal, labels: { ...extra, ...signal.labels } };
+}

@@ -1,0 +1,91 @@
+// POST/GET /v1/silences and DELETE /v1/silences/{id} (expire). Alertmanager semantics: a silence
+// mutes notifications of the alerts all its matchers match; the alerts stay visible, marked silenced.
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AlertingService } from '../../alerting/alerting-service.ts';
+import { matchersFromObject, silenceProblem } from '../../domain/alerts/silences.ts';
+import { listSilences, type MatcherObject, toWireSilence } from '../../store/silences.ts';
+import { authorize } from '../auth.ts';
+import type { AppContext } from '../context.ts';
+import { errors } from '../errors.ts';
+
+const MatcherValue = Type.Union([
+  Type.String({ maxLength: 256 }),
+  Type.Object(
+    {
+      op: Type.Union([Type.Literal('='), Type.Literal('!='), Type.Literal('=~'), Type.Literal('!~')]),
+      value: Type.String({ maxLength: 256 }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+
+const Body = Type.Object(
+  {
+    matchers: Type.Record(Type.String({ maxLength: 64 }), MatcherValue, { maxProperties: 20 }),
+    starts_at: Type.Optional(Type.String({ maxLength: 64 })),
+    ends_at: Type.String({ minLength: 1, maxLength: 64 }),
+    comment: Type.String({ minLength: 1, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+
+const Query = Type.Object({
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('expired')])),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+});
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
+
+function parseTime(field: string, text: string): number {
+  const ms = Date.parse(text);
+  if (!RFC3339.test(text) || Number.isNaN(ms)) {
+    throw errors.invalidRequest(`${field} must be an RFC 3339 time with an offset, got "${text}"`);
+  }
+  return ms;
+}
+
+export async function silencesRoutes(
+  app: FastifyInstance,
+  { ctx, alerting }: { ctx: AppContext; alerting: AlertingService },
+): Promise<void> {
+  // The alerting service's clock, so a silence's window is judged on the same time line as the alerts.
+  const now = () => alerting.clock();
+
+  app.post<{ Body: Static<typeof Body> }>('/v1/silences', { schema: { body: Body } }, async (request, reply) => {
+    const principal = authorize(ctx.tokens, request, ['operator']);
+    const body = request.body;
+    const t = now();
+    const startsAt = body.starts_at === undefined ? t : parseTime('starts_at', body.starts_at);
+    const endsAt = parseTime('ends_at', body.ends_at);
+    if (endsAt <= t) throw errors.invalidRequest('ends_at must be in the future');
+    const matchers = body.matchers as MatcherObject;
+    const problem = silenceProblem({ matchers: matchersFromObject(matchers), startsAt, endsAt });
+    if (problem !== undefined) throw errors.invalidRequest(problem);
+    const silence = await alerting.createSilence(
+      { matchers, startsAt, endsAt, comment: body.comment.trim() },
+      principal.name,
+    );
+    return reply.code(201).send({ silence: toWireSilence(silence, now()) });
+  });
+
+  app.get<{ Querystring: Static<typeof Query> }>('/v1/silences', { schema: { querystring: Query } }, async (request) => {
+    authorize(ctx.tokens, request, ['viewer']);
+    const t = now();
+    const silences = (await listSilences(ctx.db, request.query.limit)).map((s) => toWireSilence(s, t));
+    const status = request.query.status;
+    return { silences: status === undefined ? silences : silences.filter((s) => s.status === status) };
+  });
+
+  app.delete<{ Params: Static<typeof Params> }>(
+    '/v1/silences/:id',
+    { schema: { params: Params } },
+    async (request) => {
+      const principal = authorize(ctx.tokens, request, ['operator']);
+      const expired = await alerting.expireSilence(request.params.id, principal.name);
+      if (expired === undefined) throw errors.notFound(`silence ${JSON.stringify(request.params.id)}`);
+      return { silence: toWireSilence(expired, now()) };
+    },
+  );
+}

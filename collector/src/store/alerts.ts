@@ -1,0 +1,228 @@
+// The alerts aggregate: whole-row upserts of the lifecycle's Alert, reads for the API and for
+// restart recovery, and the contract's wire shape (CONTRACT.md "Alerts").
+import { createHash } from 'node:crypto';
+import type { Alert, AlertStatus } from '../domain/alerts/alert.ts';
+import type { Severity } from '../domain/rules/params.ts';
+import type { EntityType, Summary } from '../domain/rules/signal.ts';
+import type { Queryable } from './database.ts';
+
+const COLUMNS = `id, rule, severity, status, entity_type, entity_id, store_id, summary, labels, started_at,
+  firing_at, updated_at, resolved_at, acknowledged_at, acknowledged_by, acknowledged_note, reopen_count`;
+
+interface AlertRow {
+  id: string;
+  rule: string;
+  severity: Severity;
+  status: AlertStatus;
+  entity_type: EntityType;
+  entity_id: string;
+  store_id: string | null;
+  summary: Summary;
+  labels: Record<string, string>;
+  started_at: Date;
+  firing_at: Date | null;
+  updated_at: Date;
+  resolved_at: Date | null;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
+  acknowledged_note: string | null;
+  reopen_count: number;
+}
+
+const ms = (d: Date | null): number | undefined => (d === null ? undefined : d.getTime());
+const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
+
+function fromRow(r: AlertRow): Alert {
+  return {
+    id: r.id,
+    rule: r.rule,
+    severity: r.severity,
+    status: r.status,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    storeId: r.store_id,
+    summary: r.summary,
+    labels: r.labels,
+    startedAt: r.started_at.getTime(),
+    firingAt: ms(r.firing_at),
+    updatedAt: r.updated_at.getTime(),
+    resolvedAt: ms(r.resolved_at),
+    acknowledgedAt: ms(r.acknowledged_at),
+    acknowledgedBy: r.acknowledged_by ?? undefined,
+    ackNote: r.acknowledged_note ?? undefined,
+    reopenCount: r.reopen_count,
+  };
+}
+
+/** Stable across re-openings and restarts: the identity of the (rule, entity) the alert is about. */
+export function alertFingerprint(alert: Pick<Alert, 'rule' | 'entityType' | 'entityId'>): string {
+  return createHash('sha256')
+    .update(`${alert.rule}\0${alert.entityType}\0${alert.entityId}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** The order an alert concerns, for the order drill-down: the order itself or the shipment's order. */
+function orderOf(alert: Alert): string | null {
+  if (alert.entityType === 'order') return alert.entityId;
+  return alert.labels.order_id ?? null;
+}
+
+/**
+ * Writes each alert's whole current state. Resolved rows are written first: when an alert resolved
+ * and a new one for the same (rule, entity) opened in the same batch, the one-open-alert index must
+ * see the old one closed before the new one arrives.
+ */
+export async function upsertAlerts(q: Queryable, alerts: readonly Alert[]): Promise<void> {
+  const resolved = alerts.filter((a) => a.status === 'resolved');
+  const open = alerts.filter((a) => a.status !== 'resolved');
+  for (const part of [resolved, open]) {
+    if (part.length > 0) await upsertRows(q, part);
+  }
+}
+
+async function upsertRows(q: Queryable, alerts: readonly Alert[]): Promise<void> {
+  await q.query(
+    `INSERT INTO alerts AS a (id, rule, severity, status, entity_type, entity_id, store_id, order_id, summary, labels,
+                              fingerprint, started_at, firing_at, updated_at, resolved_at, acknowledged_at,
+                              acknowledged_by, acknowledged_note, reopen_count)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+       $8::text[], $9::jsonb[], $10::jsonb[], $11::text[], $12::timestamptz[], $13::timestamptz[],
+       $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::int4[])
+     ON CONFLICT (id) DO UPDATE SET
+       severity = excluded.severity, status = excluded.status, store_id = excluded.store_id,
+       summary = excluded.summary, labels = excluded.labels, started_at = excluded.started_at,
+       firing_at = excluded.firing_at, updated_at = excluded.updated_at, resolved_at = excluded.resolved_at,
+       acknowledged_at = excluded.acknowledged_at, acknowledged_by = excluded.acknowledged_by,
+       acknowledged_note = excluded.acknowledged_note, reopen_count = excluded.reopen_count`,
+    [
+      alerts.map((a) => a.id),
+      alerts.map((a) => a.rule),
+      alerts.map((a) => a.severity),
+      alerts.map((a) => a.status),
+      alerts.map((a) => a.entityType),
+      alerts.map((a) => a.entityId),
+      alerts.map((a) => a.storeId),
+      alerts.map(orderOf),
+      alerts.map((a) => JSON.stringify(a.summary)),
+      alerts.map((a) => JSON.stringify(a.labels)),
+      alerts.map(alertFingerprint),
+      alerts.map((a) => iso(a.startedAt)),
+      alerts.map((a) => iso(a.firingAt)),
+      alerts.map((a) => iso(a.updatedAt)),
+      alerts.map((a) => iso(a.resolvedAt)),
+      alerts.map((a) => iso(a.acknowledgedAt)),
+      alerts.map((a) => a.acknowledgedBy ?? null),
+      alerts.map((a) => a.ackNote ?? null),
+      alerts.map((a) => a.reopenCount),
+    ],
+  );
+}
+
+export async function findAlert(q: Queryable, id: string): Promise<Alert | undefined> {
+  const { rows } = await q.query<AlertRow>(`SELECT ${COLUMNS} FROM alerts WHERE id = $1`, [id]);
+  return rows[0] && fromRow(rows[0]);
+}
+
+/**
+ * What restart recovery needs: every open (or pending) alert, and the alerts resolved since
+ * `resolvedSince`, which may still re-open within their rule's cool-down.
+ */
+export async function alertsForRecovery(q: Queryable, resolvedSince: number): Promise<Alert[]> {
+  const { rows } = await q.query<AlertRow>(
+    `SELECT ${COLUMNS} FROM alerts WHERE status <> 'resolved'
+     UNION ALL
+     SELECT ${COLUMNS} FROM alerts WHERE status = 'resolved' AND resolved_at >= $1`,
+    [new Date(resolvedSince).toISOString()],
+  );
+  return rows.map(fromRow);
+}
+
+export interface AlertFilter {
+  statuses: readonly AlertStatus[];
+  rule?: string;
+  storeId?: string;
+  /** Only alerts updated at or after this time (epoch ms). */
+  since?: number;
+  limit: number;
+}
+
+/** Newest first (by when the condition started). */
+export async function listAlerts(q: Queryable, filter: AlertFilter): Promise<Alert[]> {
+  const where = ['status = ANY($1::text[])'];
+  const values: unknown[] = [filter.statuses];
+  if (filter.rule !== undefined) {
+    values.push(filter.rule);
+    where.push(`rule = $${values.length}`);
+  }
+  if (filter.storeId !== undefined) {
+    values.push(filter.storeId);
+    where.push(`store_id = $${values.length}`);
+  }
+  if (filter.since !== undefined) {
+    values.push(new Date(filter.since).toISOString());
+    where.push(`updated_at >= $${values.length}`);
+  }
+  values.push(filter.limit);
+  const { rows } = await q.query<AlertRow>(
+    `SELECT ${COLUMNS} FROM alerts WHERE ${where.join(' AND ')}
+     ORDER BY started_at DESC, id LIMIT $${values.length}`,
+    values,
+  );
+  return rows.map(fromRow);
+}
+
+/** The alerts of one order and of its shipments, open ones first, then the newest. */
+export async function alertsOfOrder(q: Queryable, orderId: string): Promise<Alert[]> {
+  const { rows } = await q.query<AlertRow>(
+    `SELECT ${COLUMNS} FROM alerts WHERE order_id = $1 AND status <> 'pending'
+     ORDER BY (status = 'resolved'), started_at DESC LIMIT 100`,
+    [orderId],
+  );
+  return rows.map(fromRow);
+}
+
+/** The contract's alert object (snake_case, RFC 3339). `summary` is English, `summary_zh` beside it. */
+export interface WireAlert {
+  id: string;
+  rule: string;
+  severity: Severity;
+  /** `pending` only appears when asked for explicitly (status=pending). */
+  status: AlertStatus;
+  entity_type: string;
+  entity_id: string;
+  store_id: string | null;
+  summary: string;
+  summary_zh: string;
+  labels: Record<string, string>;
+  started_at: string;
+  updated_at: string;
+  resolved_at: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  ack_note: string | null;
+  /** Muted by an active silence: visible, not notified. Absent where it was not worked out. */
+  silenced?: boolean;
+}
+
+export function toWireAlert(alert: Alert, silenced?: boolean): WireAlert {
+  return {
+    id: alert.id,
+    rule: alert.rule,
+    severity: alert.severity,
+    status: alert.status,
+    entity_type: alert.entityType,
+    entity_id: alert.entityId,
+    store_id: alert.storeId,
+    summary: alert.summary.en,
+    summary_zh: alert.summary.zh,
+    labels: alert.labels,
+    started_at: new Date(alert.startedAt).toISOString(),
+    updated_at: new Date(alert.updatedAt).toISOString(),
+    resolved_at: iso(alert.resolvedAt),
+    acknowledged_at: iso(alert.acknowledgedAt),
+    acknowledged_by: alert.acknowledgedBy ?? null,
+    ack_note: alert.ackNote ?? null,
+    ...(silenced !== undefined && { silenced }),
+  };
+}

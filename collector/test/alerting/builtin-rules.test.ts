@@ -1,0 +1,171 @@
+// Each built-in rule fires and resolves end to end: events in over POST /v1/events, the engine
+// driven by the alerting service's clock, alerts out over GET /v1/alerts, rows in the store.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { byEntity, ev, HOUR, type Harness, iso, MINUTE, SECOND, startHarness, T0 } from './alerting-harness.ts';
+
+describe.each(STORE_KINDS)('built-in rules end to end (%s)', (kind) => {
+  let store: TestDatabase;
+  let h: Harness;
+
+  beforeAll(async () => {
+    store = await openTestDatabase(kind);
+    h = await startHarness(store.db);
+  });
+  afterAll(async () => {
+    await h?.close();
+    await store?.dispose();
+  });
+
+  it('payment_unapplied fires when the limit passes and resolves when the order is paid', async () => {
+    const t = h.clock.now;
+    await h.post([ev.order('PU-1', 'created', t), ev.payment('PU-1', t + SECOND)]);
+    await h.advance(MINUTE);
+    expect(byEntity(await h.alerts(), 'payment_unapplied').has('PU-1')).toBe(false);
+    await h.advance(MINUTE + 2 * SECOND);
+    const alert = byEntity(await h.alerts(), 'payment_unapplied').get('PU-1');
+    expect(alert).toMatchObject({ status: 'firing', severity: 'critical', entity_type: 'order', store_id: 'S1' });
+    expect(alert!.started_at).toBe(iso(t + SECOND + 2 * MINUTE));
+    // rules.yaml routes payment_unapplied to the payments receiver.
+    expect(alert!.labels).toMatchObject({ route: 'payments', team: 'payments' });
+
+    await h.post([ev.order('PU-1', 'paid', h.clock.now)]);
+    expect(byEntity(await h.alerts(), 'payment_unapplied').has('PU-1')).toBe(false);
+    const resolved = byEntity(await h.alerts('?status=resolved'), 'payment_unapplied').get('PU-1');
+    expect(resolved).toMatchObject({ id: alert!.id, status: 'resolved', resolved_at: iso(h.clock.now) });
+  });
+
+  it('a payment.notify arriving after its deadline has passed fires at once, without a tick', async () => {
+    const t = h.clock.now;
+    await h.post([ev.order('PU-LATE', 'created', t - 10 * MINUTE), ev.payment('PU-LATE', t - 5 * MINUTE)]);
+    const alert = byEntity(await h.alerts(), 'payment_unapplied').get('PU-LATE');
+    expect(alert?.status).toBe('firing');
+    expect(alert?.started_at).toBe(iso(t - 3 * MINUTE));
+  });
+
+  it('order_stalled: an order already past its deadline fires at once; moving on resolves it', async () => {
+    const t = h.clock.now;
+    await h.post([ev.order('OS-1', 'created', t - 4 * MINUTE), ev.order('OS-1', 'paid', t - 3 * MINUTE)]);
+    const alert = byEntity(await h.alerts(), 'order_stalled').get('OS-1');
+    expect(alert).toMatchObject({ status: 'firing', severity: 'warning', labels: { status: 'paid' } });
+    expect(alert!.started_at).toBe(iso(t - MINUTE));
+
+    await h.post([ev.order('OS-1', 'picking', t)]);
+    expect(byEntity(await h.alerts(), 'order_stalled').has('OS-1')).toBe(false);
+    // picking has its own 30 min limit: it fires again later, as the same (rule, entity) alert
+    // re-opened if within the cool-down, or as a new one.
+    await h.advance(31 * MINUTE);
+    const again = byEntity(await h.alerts(), 'order_stalled').get('OS-1');
+    expect(again).toMatchObject({ status: 'firing', labels: { status: 'picking' } });
+  });
+
+  it('order_stalled fires by the clock when nothing happens', async () => {
+    const t = h.clock.now;
+    await h.post([ev.order('OS-2', 'paid', t)]);
+    await h.advance(MINUTE + 59 * SECOND);
+    expect(byEntity(await h.alerts(), 'order_stalled').has('OS-2')).toBe(false);
+    await h.advance(2 * SECOND);
+    expect(byEntity(await h.alerts(), 'order_stalled').get('OS-2')?.status).toBe('firing');
+  });
+
+  it('repeats never duplicate an open alert', async () => {
+    const t = h.clock.now;
+    const paid = ev.order('DUP-1', 'paid', t - 5 * MINUTE);
+    await h.post([paid]);
+    for (let i = 0; i < 5; i++) {
+      await h.post([paid]); // the same event again: a duplicate at ingest
+      await h.post([ev.order('DUP-1', 'paid', t - 5 * MINUTE + i * SECOND)]); // another report of the status
+      await h.advance(10 * SECOND);
+    }
+    const open = (await h.alerts()).filter((a) => a.rule === 'order_stalled' && a.entity_id === 'DUP-1');
+    expect(open).toHaveLength(1);
+    const { rows } = await store.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM alerts WHERE rule = 'order_stalled' AND entity_id = 'DUP-1'`,
+    );
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('tracking_silent fires for a shipment with no update for 48 h and resolves on the next update', async () => {
+    const t = h.clock.now;
+    await h.post([ev.shipment('TS-1', 'SF100', 'in_transit', t - 49 * HOUR, { location: '广东省深圳市' })]);
+    const key = 'sf\u001fSF100';
+    const alert = byEntity(await h.alerts(), 'tracking_silent').get(key);
+    expect(alert).toMatchObject({ status: 'firing', entity_type: 'shipment', labels: { order_id: 'TS-1' } });
+    expect(alert!.started_at).toBe(iso(t - HOUR));
+    await h.post([ev.shipment('TS-1', 'SF100', 'in_transit', t, { location: '广东省广州市' })]);
+    expect(byEntity(await h.alerts(), 'tracking_silent').has(key)).toBe(false);
+    // The order drill-down shows the shipment's alert.
+    const order = await h.app.server.inject({ method: 'GET', url: '/v1/orders/TS-1', headers: viewer });
+    expect(order.json().alerts.map((a: { rule: string }) => a.rule)).toContain('tracking_silent');
+  });
+
+  it('shipment_anomaly fires on an exception and resolves when the parcel moves on', async () => {
+    const t = h.clock.now;
+    await h.post([ev.shipment('SA-1', 'SF200', 'exception', t)]);
+    const key = 'sf\u001fSF200';
+    const alert = byEntity(await h.alerts(), 'shipment_anomaly').get(key);
+    expect(alert?.status).toBe('firing');
+    expect(alert?.labels.reasons).toContain('exception');
+    await h.post([ev.shipment('SA-1', 'SF200', 'delivered', t + MINUTE)]);
+    expect(byEntity(await h.alerts(), 'shipment_anomaly').has(key)).toBe(false);
+    expect(byEntity(await h.alerts('?status=resolved'), 'shipment_anomaly').get(key)?.id).toBe(alert!.id);
+  });
+
+  it('callback_silent fires when a provider is silent while orders keep coming, and resolves when it calls', async () => {
+    const t = h.clock.now;
+    // Both providers called just now; then 25 orders are created over 9 minutes without a callback.
+    await h.post([ev.payment('CS-0', t), ev.payment('CS-0b', t, { provider: 'alipay' })]);
+    const orders = Array.from({ length: 25 }, (_, i) => ev.order(`CS-${i + 1}`, 'created', t + (i + 1) * 20 * SECOND));
+    await h.post(orders);
+    await h.advance(9 * MINUTE);
+    expect(byEntity(await h.alerts(), 'callback_silent').size).toBe(0);
+    await h.advance(MINUTE + SECOND);
+    const silent = byEntity(await h.alerts(), 'callback_silent');
+    expect(silent.get('wechatpay')).toMatchObject({ status: 'firing', entity_type: 'provider', store_id: null });
+    expect(silent.get('alipay')?.status).toBe('firing');
+
+    await h.post([ev.payment('CS-1', h.clock.now)]);
+    const after = byEntity(await h.alerts(), 'callback_silent');
+    expect(after.has('wechatpay')).toBe(false);
+    expect(after.has('alipay')).toBe(true);
+    await h.post([ev.payment('CS-2', h.clock.now, { provider: 'alipay' })]);
+    expect(byEntity(await h.alerts(), 'callback_silent').size).toBe(0);
+  });
+
+  it('reconciliation_mismatch fires from reconciliation results over the threshold and resolves under it', async () => {
+    const day = { storeId: 'S9', day: '2026-03-01', paymentsTotal: 200, ordersTotal: 200 };
+    await h.app.alerting.reconciliation([{ ...day, unmatchedPayments: 5, unmatchedOrders: 0 }]);
+    const alert = byEntity(await h.alerts('?rule=reconciliation_mismatch'), 'reconciliation_mismatch').get('S9');
+    expect(alert).toMatchObject({ status: 'firing', entity_type: 'store', store_id: 'S9' });
+    expect(alert!.summary).toContain('2.5%');
+    expect(alert!.summary_zh).toContain('2.5%');
+
+    await h.app.alerting.reconciliation([{ ...day, unmatchedPayments: 1, unmatchedOrders: 1 }]);
+    expect((await h.alerts('?rule=reconciliation_mismatch')).length).toBe(0);
+  });
+
+  it('a custom rule from alert-rules/custom fires with its route and tags', async () => {
+    await h.post([ev.order('CU-1', 'paid', h.clock.now, { amount_fen: 60_000, region: '西藏' })]);
+    const alert = byEntity(await h.alerts(), 'remote_high_value').get('CU-1');
+    expect(alert).toMatchObject({ status: 'firing', severity: 'warning' });
+    expect(alert!.labels).toMatchObject({ route: 'supervisor', tags: 'priority' });
+    expect(alert!.summary).toBe('High-value order to a remote region');
+  });
+
+  it('filters by rule, store and since, and refuses an unknown status', async () => {
+    const stalled = await h.alerts('?rule=order_stalled');
+    expect(stalled.length).toBeGreaterThan(0);
+    expect(stalled.every((a) => a.rule === 'order_stalled')).toBe(true);
+    expect(await h.alerts('?store_id=nowhere')).toEqual([]);
+    expect(await h.alerts(`?since=${encodeURIComponent(iso(h.clock.now + HOUR))}`)).toEqual([]);
+    expect((await h.alerts('?limit=1')).length).toBe(1);
+    const bad = await h.app.server.inject({ method: 'GET', url: '/v1/alerts?status=open', headers: viewer });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toBe('invalid_request');
+    const noToken = await h.app.server.inject({ method: 'GET', url: '/v1/alerts' });
+    expect(noToken.statusCode).toBe(401);
+  });
+});
+
+const viewer = { authorization: 'Bearer viewer-secret-1' };
+void T0;
