@@ -89,6 +89,20 @@ describe('grouping and notification timing', () => {
     expect(quiet.notifications).toEqual([]);
   });
 
+  it('repeated events and ticks keep exactly one alert per (rule, entity)', () => {
+    const engine = new RuleEngine(DEFAULT_RULE_PARAMS);
+    const book = new AlertBook(engine);
+    for (let i = 0; i < 5; i++) {
+      const now = T0 + 3 * MINUTE + i * SECOND;
+      book.apply(engine.ingest(orderStatus('O1', 'paid', T0), now), now);
+      book.apply(engine.ingest(orderStatus('O1', 'paid', T0 + i), now), now);
+      book.apply(engine.tick(now), now);
+    }
+    expect(book.alerts.map((a) => [a.id, a.rule, a.entityId, a.status])).toEqual([
+      ['A1', 'order_stalled', 'O1', 'firing'],
+    ]);
+  });
+
   it('grouping is configurable: by rule only, all 800 stalls are one group', () => {
     const { engine, book } = stalledOrders(40, 20);
     book.apply(engine.tick(T0 + 3 * MINUTE), T0 + 3 * MINUTE);

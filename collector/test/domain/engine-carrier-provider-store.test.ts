@@ -315,6 +315,14 @@ describe('restart recovery', () => {
     ).toEqual(['O1', shipmentKey('sf', 'SF3')]);
   });
 
+  it('a shipment whose 48 h silence ended during the downtime fires on the first tick', () => {
+    const before = new RuleEngine(DEFAULT_RULE_PARAMS);
+    before.ingest(carrierUpdate('O1', 'SF1', 'in_transit', T0), T0);
+    const after = new RuleEngine(DEFAULT_RULE_PARAMS);
+    after.restore([], [before.shipment('sf', 'SF1')!], T0 + 50 * HOUR);
+    expect(brief(after.tick(T0 + 50 * HOUR))).toEqual([`firing tracking_silent ${SF1} @${48 * HOUR}`]);
+  });
+
   it('restored creation times count toward callback_silent', () => {
     const before = new RuleEngine(DEFAULT_RULE_PARAMS);
     for (let i = 0; i < 25; i++) before.ingest(orderStatus(`O${i}`, 'created', T0 + i * SECOND), T0);

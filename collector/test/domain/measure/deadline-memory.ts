@@ -12,7 +12,11 @@ gc();
 const before = process.memoryUsage().heapUsed;
 const queue = new DeadlineQueue(1024);
 for (let i = 0; i < n; i++)
-  queue.schedule(JSON.parse(`"O2026111100${String(i).padStart(8, '0')}"`), base + ((i * 7919) % 7_200_000), 2);
+  queue.schedule(
+    JSON.parse(`"O2026111100${String(i).padStart(8, '0')}"`),
+    base + ((i * 7919) % 7_200_000),
+    2,
+  );
 gc();
 const after = process.memoryUsage().heapUsed;
 const arrayBuffers = process.memoryUsage().arrayBuffers;

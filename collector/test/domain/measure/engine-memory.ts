@@ -61,9 +61,11 @@ for (let i = 0; i < n; i++) {
   );
 }
 gc();
-let after = process.memoryUsage();
+const after = process.memoryUsage();
 const perOrder = (after.heapUsed - before.heapUsed + after.arrayBuffers - before.arrayBuffers) / n;
-console.log(JSON.stringify({ path: 'ingest', tracked: engine.trackedCount(), bytesPerOrder: Math.round(perOrder) }));
+console.log(
+  JSON.stringify({ path: 'ingest', tracked: engine.trackedCount(), bytesPerOrder: Math.round(perOrder) }),
+);
 
 // 2) Tick cost with n tracked, ticking every 50 ms of event time from the first deadline on
 //    (~1,000 of the orders fall due per second here, so ~50 per tick). p50/p99 over the ticks.
@@ -76,7 +78,15 @@ for (let now = base + 2 * 60_000; now < base + 2 * 60_000 + 20_000; now += 50) {
 }
 tickMs.sort((x, y) => x - y);
 const pct = (q: number) => +tickMs[Math.min(tickMs.length - 1, Math.floor(q * tickMs.length))]!.toFixed(3);
-console.log(JSON.stringify({ ticks: tickMs.length, firedTotal, tickP50Ms: pct(0.5), tickP99Ms: pct(0.99), tickMaxMs: pct(1) }));
+console.log(
+  JSON.stringify({
+    ticks: tickMs.length,
+    firedTotal,
+    tickP50Ms: pct(0.5),
+    tickP99Ms: pct(0.99),
+    tickMaxMs: pct(1),
+  }),
+);
 
 // 3) Restore of n stored open orders into a fresh engine.
 const stored = ordersToRestore();
@@ -90,5 +100,11 @@ t = performance.now();
 const firedAfterRestore = restored.tick(base + 2 * 60_000 + 999).length;
 const firstTickMs = performance.now() - t;
 console.log(
-  JSON.stringify({ path: 'restore', n, restoreMs: Math.round(restoreMs), firstTickMs: Math.round(firstTickMs), firedAfterRestore }),
+  JSON.stringify({
+    path: 'restore',
+    n,
+    restoreMs: Math.round(restoreMs),
+    firstTickMs: Math.round(firstTickMs),
+    firedAfterRestore,
+  }),
 );
