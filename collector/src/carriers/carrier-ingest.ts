@@ -31,12 +31,23 @@ export interface CarrierIngestResult {
   pending: number;
 }
 
+export type CarrierUpdateMode = 'push' | 'poll';
+
+/** The carrier instruments of OrderPulseMetrics (metrics/orderpulse-metrics.ts). */
+export interface CarrierMetrics {
+  carrierUpdates: { inc(labels: { carrier: string; mode: CarrierUpdateMode }, value?: number): void };
+  carrierUpdateAgeSeconds: { observe(labels: { mode: CarrierUpdateMode }, value: number): void };
+}
+
 export interface CarrierIngestOptions {
   /** Sources whose `shipment.update`s come from carrier feeds (they never create a binding). */
   carrierSources: readonly string[];
   /** A waybill was bound to an order (a `created` update committed). */
   onBound?: (bindings: ShipmentUpdateEvent[]) => Promise<void>;
   onError?: (error: unknown) => void;
+  /** Counts updates seen for the first time, by carrier and arrival mode. */
+  metrics?: CarrierMetrics;
+  now?: () => number;
 }
 
 const SHIPPED_ID_PREFIX = 'shipped:';
@@ -63,6 +74,8 @@ export function bindingFromShipped(event: OrderStatusEvent): ShipmentUpdateEvent
   return binding;
 }
 
+const eventKey = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
+
 function bind(update: CarrierUpdate, binding: WaybillBinding): ShipmentUpdateEvent {
   return bindCarrierUpdate({ ...update, carrier: binding.carrier }, binding);
 }
@@ -74,6 +87,10 @@ export class CarrierIngest {
   readonly #onBound: CarrierIngestOptions['onBound'];
   readonly #onError: CarrierIngestOptions['onError'];
   readonly #background = new Set<Promise<void>>();
+  readonly #metrics: CarrierMetrics | undefined;
+  readonly #now: () => number;
+  /** Arrival mode of updates being written, so the commit listener can count the new ones. */
+  readonly #arriving = new Map<string, CarrierUpdateMode>();
 
   constructor(db: Queryable, sink: EventSink, options: CarrierIngestOptions) {
     this.#db = db;
@@ -81,10 +98,12 @@ export class CarrierIngest {
     this.#carrierSources = new Set(options.carrierSources);
     this.#onBound = options.onBound;
     this.#onError = options.onError;
+    this.#metrics = options.metrics;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Stores carrier updates; resolves once they are committed (to events, or kept as pending). */
-  async ingest(updates: readonly CarrierUpdate[]): Promise<CarrierIngestResult> {
+  async ingest(updates: readonly CarrierUpdate[], mode: CarrierUpdateMode): Promise<CarrierIngestResult> {
     const bindings = await findBindings(this.#db, updates);
     const bound: ShipmentUpdateEvent[] = [];
     const unbound: CarrierUpdate[] = [];
@@ -96,10 +115,19 @@ export class CarrierIngest {
     // Updates kept while a binding raced with them ride along now that the binding is there.
     const leftovers = await pendingUpdatesFor(this.#db, [...bindings.values()]);
     for (const update of leftovers) bound.push(bind(update, bindings.get(waybillKey(update))!));
-    const written = await this.#sink.write(bound);
+    const keys = bound.map(eventKey);
+    for (const key of keys) this.#arriving.set(key, mode);
+    let written: { accepted: number; duplicates: number };
+    try {
+      written = await this.#sink.write(bound);
+    } finally {
+      for (const key of keys) this.#arriving.delete(key);
+    }
     await deletePendingUpdates(this.#db, leftovers);
-    const pending = await keepPendingUpdates(this.#db, unbound);
-    return { accepted: written.accepted, duplicates: written.duplicates, pending };
+    const kept = await keepPendingUpdates(this.#db, unbound);
+    const now = this.#now();
+    for (const update of unbound) if (kept.has(update.id)) this.#count(update, mode, now);
+    return { accepted: written.accepted, duplicates: written.duplicates, pending: kept.size };
   }
 
   /** Writes the pending updates of these waybills that are bound by now; returns how many. */
@@ -130,6 +158,8 @@ export class CarrierIngest {
     const fromShipped: ShipmentUpdateEvent[] = [];
     const bindings: ShipmentUpdateEvent[] = [];
     for (const event of events) {
+      const mode = this.#arriving.get(eventKey(event));
+      if (mode !== undefined && event.type === 'shipment.update') this.#count(event, mode, event.receivedAt);
       if (event.type === 'order.status') {
         const binding = bindingFromShipped(event);
         if (binding) fromShipped.push(binding);
@@ -155,6 +185,15 @@ export class CarrierIngest {
   /** Resolves when the work started by commits so far (and what it started) has finished. */
   async idle(): Promise<void> {
     while (this.#background.size > 0) await Promise.all(this.#background);
+  }
+
+  #count(update: CarrierUpdate, mode: CarrierUpdateMode, receivedAt: number): void {
+    if (!this.#metrics) return;
+    this.#metrics.carrierUpdates.inc({ carrier: update.carrier.toLowerCase(), mode });
+    this.#metrics.carrierUpdateAgeSeconds.observe(
+      { mode },
+      Math.max(0, receivedAt - update.occurredAt) / 1000,
+    );
   }
 
   #inBackground(task: () => Promise<void>): void {

@@ -6,7 +6,12 @@ import type { ShipmentUpdateEvent } from '../domain/events.ts';
 import type { Kuaidi100Push } from '../ingest/kuaidi100/push.ts';
 import { KUAIDI100_SOURCE } from '../ingest/kuaidi100/track-result.ts';
 import type { Queryable } from '../store/database.ts';
-import { CarrierIngest, type CarrierIngestResult, type EventSink } from './carrier-ingest.ts';
+import {
+  CarrierIngest,
+  type CarrierIngestResult,
+  type CarrierMetrics,
+  type EventSink,
+} from './carrier-ingest.ts';
 import { createKuaidi100QueryClient } from './kuaidi100-query-client.ts';
 import { CarrierPoller } from './poller.ts';
 import { SqlPollScheduleStore } from './sql-poll-schedule.ts';
@@ -22,6 +27,7 @@ export interface CarrierTrackingDeps {
   writer: EventSink & { onCommitted(listener: CarrierIngest['onCommitted']): void };
   config: Pick<Config, 'kuaidi100Query' | 'carrierPoll'>;
   log: CarrierTrackingLog;
+  metrics?: CarrierMetrics;
   now?: () => number;
 }
 
@@ -48,7 +54,7 @@ export class CarrierTracking {
           store: new SqlPollScheduleStore(deps.db),
           client: createKuaidi100QueryClient(query),
           onTracking: async ({ updates }) => {
-            await this.ingest.ingest(updates);
+            await this.ingest.ingest(updates, 'poll');
           },
           intervalMs: deps.config.carrierPoll.intervalMs,
           ratePerSecond: deps.config.carrierPoll.ratePerSecond,
@@ -59,13 +65,15 @@ export class CarrierTracking {
       carrierSources: [KUAIDI100_SOURCE],
       onBound: (bindings) => this.#track(bindings),
       onError: (error) => this.#log.error({ err: error }, 'linking carrier updates failed'),
+      ...(deps.metrics !== undefined && { metrics: deps.metrics }),
+      now: this.#now,
     });
     deps.writer.onCommitted(this.ingest.onCommitted);
   }
 
   /** A verified Kuaidi100 push: store its checkpoints, then adjust polling. */
   async handlePush(push: Kuaidi100Push): Promise<PushOutcome> {
-    const result = await this.ingest.ingest(push.updates);
+    const result = await this.ingest.ingest(push.updates, 'push');
     const key = { carrier: push.carrier, trackingNo: push.trackingNo };
     if (this.poller) {
       if (push.resubscribe) {

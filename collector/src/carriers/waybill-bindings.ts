@@ -54,13 +54,17 @@ export async function findBindings(
   return found;
 }
 
-/** Keeps updates of unbound waybills; returns how many were new. */
-export async function keepPendingUpdates(db: Queryable, updates: readonly CarrierUpdate[]): Promise<number> {
-  if (updates.length === 0) return 0;
-  const { rowCount } = await db.query(
+/** Keeps updates of unbound waybills; returns the ids of those not kept before. */
+export async function keepPendingUpdates(
+  db: Queryable,
+  updates: readonly CarrierUpdate[],
+): Promise<Set<string>> {
+  if (updates.length === 0) return new Set();
+  const { rows } = await db.query<{ id: string }>(
     `INSERT INTO carrier_updates_pending (source, id, carrier, tracking_no, occurred_at, payload)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[])
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING
+     RETURNING id`,
     [
       updates.map((u) => u.source),
       updates.map((u) => u.id),
@@ -70,7 +74,7 @@ export async function keepPendingUpdates(db: Queryable, updates: readonly Carrie
       updates.map((u) => JSON.stringify(u)),
     ],
   );
-  return rowCount ?? 0;
+  return new Set(rows.map((r) => r.id));
 }
 
 export async function pendingUpdatesFor(
