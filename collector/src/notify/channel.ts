@@ -9,6 +9,8 @@ export interface Channel {
   readonly type: ChannelType;
   /** Delivers or throws a `DeliveryError`. Must honour `signal` (worker shutdown). */
   send(notification: Notification, signal?: AbortSignal): Promise<void>;
+  /** Releases connections (SMTP); HTTP channels hold nothing. */
+  close?(): void;
 }
 
 export type ChannelType = ChannelConfig['kind'];

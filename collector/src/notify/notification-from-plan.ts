@@ -15,6 +15,8 @@ export interface NotificationContext {
   now: number;
   /** Alerts carried individually (webhook, Alertmanager); `count` still tells the full size. Default 20. */
   maxAlerts?: number;
+  /** The route's repeat interval (RouteMatch.repeatIntervalMs), passed on for Alertmanager. */
+  repeatIntervalMs?: number;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
@@ -90,5 +92,6 @@ export function notificationFromPlan(planned: PlannedNotification, ctx: Notifica
     ...(!firing && ends.length > 0 ? { endsAt: new Date(Math.max(...ends)).toISOString() } : {}),
     dashboardUrl: dashboardUrlFor(ctx.dashboardBaseUrl, { rule, ...(storeId ? { store_id: storeId } : {}) }),
     alerts: items,
+    ...(ctx.repeatIntervalMs !== undefined ? { repeatIntervalMs: ctx.repeatIntervalMs } : {}),
   };
 }

@@ -50,6 +50,11 @@ export interface Notification {
   endsAt?: string;
   dashboardUrl: string;
   alerts: readonly NotificationAlert[];
+  /**
+   * The route's repeat interval, when known: receivers that expire alerts on their own (Alertmanager)
+   * must keep a firing alert alive at least until the next repeat.
+   */
+  repeatIntervalMs?: number;
 }
 
 /** Labels shared with the same value by every alert; empty for an empty list. */

@@ -54,3 +54,10 @@ export function buildReceivers(
   }
   return built;
 }
+
+/** Releases what the channels hold; call after the outbox worker has stopped. */
+export function closeReceivers(receivers: Iterable<ReceiverChannels>): void {
+  for (const receiver of receivers) {
+    for (const keyed of [...receiver.primary, ...receiver.backup]) keyed.channel.close?.();
+  }
+}

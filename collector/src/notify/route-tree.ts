@@ -63,14 +63,16 @@ export const ROOT_ROUTE_DEFAULTS = {
   repeatIntervalMs: 4 * 60 * 60_000,
 };
 
-const regexCache = new Map<string, RegExp>();
+// Keyed by the matcher object, so compiled regexes live exactly as long as the tree holding them.
+const compiled = new WeakMap<Matcher, RegExp>();
 
 /** Regex matchers are fully anchored, as in Prometheus and Alertmanager. */
-function anchored(pattern: string): RegExp {
-  let regex = regexCache.get(pattern);
+function anchored(matcher: Matcher): RegExp {
+  if (matcher.regex) return matcher.regex;
+  let regex = compiled.get(matcher);
   if (!regex) {
-    regex = new RegExp(`^(?:${pattern})$`, 'u');
-    regexCache.set(pattern, regex);
+    regex = new RegExp(`^(?:${matcher.value})$`, 'u');
+    compiled.set(matcher, regex);
   }
   return regex;
 }
@@ -83,9 +85,9 @@ export function matcherMatches(matcher: Matcher, labels: Readonly<Record<string,
     case '!=':
       return value !== matcher.value;
     case '=~':
-      return (matcher.regex ?? anchored(matcher.value)).test(value);
+      return anchored(matcher).test(value);
     case '!~':
-      return !(matcher.regex ?? anchored(matcher.value)).test(value);
+      return !anchored(matcher).test(value);
   }
 }
 
@@ -142,7 +144,7 @@ export function routeTreeProblems(tree: RouteTree): string[] {
     for (const m of route.matchers ?? []) {
       if (m.operator === '=~' || m.operator === '!~') {
         try {
-          anchored(m.value);
+          anchored(m);
         } catch {
           problems.push(`${where} has an invalid regular expression for ${m.name}: ${m.value}`);
         }

@@ -372,6 +372,14 @@ describe('Prometheus Alertmanager push', () => {
     });
   });
 
+  it('keeps a firing alert alive for twice the route repeat interval when that is longer', async () => {
+    const nowMs = Date.parse('2026-11-25T10:06:00Z');
+    const n = firingNotification({ repeatIntervalMs: 4 * 3_600_000 });
+    await new AlertmanagerChannel({ url: receiver.baseUrl, now: () => nowMs }).send(n);
+    const alerts = receiver.requests[0]!.json as Array<{ endsAt: string }>;
+    expect(alerts[0]!.endsAt).toBe('2026-11-25T18:06:00.000Z');
+  });
+
   it('resolves alerts by sending their real endsAt', async () => {
     await new AlertmanagerChannel({ url: receiver.baseUrl }).send(resolvedNotification());
     const alerts = receiver.requests[0]!.json as Array<{ endsAt: string }>;

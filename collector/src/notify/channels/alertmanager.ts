@@ -1,8 +1,8 @@
 // Pushes alerts into an existing Prometheus Alertmanager (POST /api/v2/alerts) so teams keep their own
 // routing, silences and paging. Alertmanager considers an API-pushed alert without `endsAt` resolved
-// after its resolve_timeout (5 min by default), so a firing alert is sent with `endsAt` in the future
-// (`firingValidityMs`) — routes to this channel need a repeat interval shorter than that validity, just
-// as Prometheus re-sends its alerts. A resolved alert carries its real `endsAt`, which resolves it.
+// after its resolve_timeout (5 min by default), so a firing alert is sent with `endsAt` in the future:
+// twice the route's repeat interval (the next repeat refreshes it, as Prometheus re-sends its alerts),
+// and at least `firingValidityMs`. A resolved alert carries its real `endsAt`, which resolves it.
 import { type Channel, DEFAULT_CHANNEL_TIMEOUT_MS } from '../channel.ts';
 import { externalAnnotationsOf, externalLabelsOf, type Notification } from '../notification.ts';
 import { postJson } from '../post-json.ts';
@@ -18,7 +18,8 @@ export interface PostableAlert {
 export const DEFAULT_FIRING_VALIDITY_MS = 60 * 60_000;
 
 export function postableAlerts(n: Notification, nowMs: number, firingValidityMs: number): PostableAlert[] {
-  const firingUntil = new Date(nowMs + firingValidityMs).toISOString();
+  const validity = Math.max(firingValidityMs, 2 * (n.repeatIntervalMs ?? 0));
+  const firingUntil = new Date(nowMs + validity).toISOString();
   return n.alerts.map((alert) => ({
     labels: externalLabelsOf(n, alert),
     annotations: externalAnnotationsOf(n, alert),
