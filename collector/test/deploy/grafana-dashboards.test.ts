@@ -13,6 +13,7 @@ import {
   dashboards,
   provisionedDatasources,
   renderSql,
+  selectedValues,
   type Target,
 } from './grafana-files.ts';
 import { runTool } from './real-tool.ts';
@@ -139,38 +140,59 @@ describe.each(STORE_KINDS)('dashboard SQL on %s', (kind) => {
     await store?.dispose();
   });
 
-  it('runs every query without error, time series queries return a time column, panels see data', async () => {
-    const variables: Record<string, string[]> = {};
+  it('runs every query without error, for "All" and for a selection; time series return a time column; panels see data', async () => {
+    const values: Record<string, string[]> = {};
+    const allValues: Record<string, string> = {};
     for (const { dashboard } of dashboards()) {
       for (const variable of dashboard.templating?.list ?? []) {
         if (variable.type !== 'query' || !variable.query) continue;
         const { rows } = await store.db.query<Record<string, string>>(
           renderSql(variable.query, range, {}, store.schema),
         );
-        variables[variable.name] = rows.map((r) => String(Object.values(r)[0]));
-        expect(variables[variable.name]!.length, variable.name).toBeGreaterThan(0);
+        values[variable.name] = rows.map((r) => String(Object.values(r)[0]));
+        expect(values[variable.name]!.length, variable.name).toBeGreaterThan(1);
+        allValues[variable.name] = variable.allValue ?? selectedValues(values[variable.name]!);
       }
     }
+    const modes: Record<string, Record<string, string>> = {
+      all: allValues,
+      selection: Object.fromEntries(
+        Object.entries(values).map(([name, v]) => [name, selectedValues(v.slice(0, 2))]),
+      ),
+    };
 
     const targets = sqlTargets();
     expect(targets.length).toBeGreaterThan(12);
-    let withRows = 0;
-    for (const { name, target } of targets) {
-      const sql = renderSql(target.rawSql, range, variables, store.schema);
-      let rows: Record<string, unknown>[];
-      try {
-        rows = (await store.db.query(sql)).rows;
-      } catch (error) {
-        throw new Error(`${name} failed: ${(error as Error).message}\n${sql}`);
+    for (const [mode, variables] of Object.entries(modes)) {
+      let withRows = 0;
+      for (const { name, target } of targets) {
+        const sql = renderSql(target.rawSql, range, variables, store.schema);
+        let rows: Record<string, unknown>[];
+        try {
+          rows = (await store.db.query(sql)).rows;
+        } catch (error) {
+          throw new Error(`${name} (${mode}) failed: ${(error as Error).message}\n${sql}`);
+        }
+        if (target.format === 'time_series' && rows.length > 0) {
+          expect(Object.keys(rows[0]!), name).toContain('time');
+          expect(rows[0]!.time, name).toBeInstanceOf(Date);
+        }
+        if (rows.length > 0) withRows += 1;
       }
-      if (target.format === 'time_series' && rows.length > 0) {
-        expect(Object.keys(rows[0]!), name).toContain('time');
-        expect(rows[0]!.time, name).toBeInstanceOf(Date);
-      }
-      if (rows.length > 0) withRows += 1;
+      // every panel query has data to show for this traffic
+      expect(withRows, mode).toBe(targets.length);
     }
-    // every panel query has data to show for this traffic
-    expect(withRows).toBe(targets.length);
+  });
+
+  it('gives the same daily totals for "All" (total rollup) as for every store selected (per-store rollup)', async () => {
+    const target = sqlTargets().find((t) => t.target.rawSql.includes('order_status_daily_total'));
+    expect(target).toBeDefined();
+    const stores = (await store.db.query<{ store_id: string }>('SELECT DISTINCT store_id FROM orders')).rows;
+    const run = async (text: string) =>
+      (await store.db.query(renderSql(target!.target.rawSql, range, { store: text }, store.schema))).rows;
+    const all = await run("'__all'");
+    expect(all.length).toBeGreaterThan(0);
+    expect(await run(selectedValues(stores.map((s) => s.store_id)))).toEqual(all);
   });
 });
 

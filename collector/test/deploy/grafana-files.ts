@@ -31,7 +31,17 @@ export interface Dashboard {
   uid: string;
   title: string;
   panels: Panel[];
-  templating?: { list: { name: string; type: string; datasource?: DatasourceRef; query?: string }[] };
+  templating?: { list: TemplateVariable[] };
+}
+
+export interface TemplateVariable {
+  name: string;
+  type: string;
+  datasource?: DatasourceRef;
+  query?: string;
+  includeAll?: boolean;
+  /** Substituted as is (unquoted) when "All" is selected. */
+  allValue?: string;
 }
 
 export interface ProvisionedDatasource {
@@ -83,18 +93,23 @@ export interface TimeRange {
   to: Date;
 }
 
+const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+/** A multi-value variable's text as Grafana's SQL datasources substitute it: quoted, comma-separated. */
+export const selectedValues = (values: readonly string[]) => values.map(quote).join(',');
+
 /**
- * Expands the Grafana macros the dashboards use the way Grafana's PostgreSQL datasource does,
- * and multi-value variables as quoted, comma-separated lists. Anything left starting with `$`
- * is an unknown macro or variable: an error, so a new one cannot slip past the test.
+ * Expands the Grafana macros the dashboards use the way Grafana's PostgreSQL datasource does, and
+ * variables with the text given (see selectedValues; "All" is the variable's raw allValue).
+ * Anything left starting with `$` is an unknown macro or variable: an error, so a new one cannot
+ * slip past the test.
  */
 export function renderSql(
   sql: string,
   range: TimeRange,
-  variables: Record<string, string[]>,
+  variables: Record<string, string>,
   schema: string,
 ): string {
-  const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
   const from = quote(range.from.toISOString());
   const to = quote(range.to.toISOString());
   let out = sql
@@ -104,8 +119,8 @@ export function renderSql(
     )
     .replace(/\$__timeFrom\(\)/g, from)
     .replace(/\$__timeTo\(\)/g, to);
-  for (const [name, values] of Object.entries(variables)) {
-    out = out.replace(new RegExp(`\\$\\{${name}\\}|\\$${name}\\b`, 'g'), values.map(quote).join(','));
+  for (const [name, text] of Object.entries(variables)) {
+    out = out.replace(new RegExp(`\\$\\{${name}\\}|\\$${name}\\b`, 'g'), () => text);
   }
   const leftover = out.match(/\$[\w{]+/);
   if (leftover) throw new Error(`unknown macro or variable ${leftover[0]} in: ${sql}`);

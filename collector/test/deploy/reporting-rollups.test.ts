@@ -11,6 +11,7 @@ const ROLLUP_TABLES = [
   'order_status_minute_rollup',
   'order_status_hour_rollup',
   'order_status_day_rollup',
+  'order_status_day_total_rollup',
   'callback_minute_rollup',
   'callback_hour_rollup',
   'order_match',
@@ -85,8 +86,9 @@ function shipment(
 async function snapshot(db: Database): Promise<Record<string, unknown[]>> {
   const result: Record<string, unknown[]> = {};
   for (const table of ROLLUP_TABLES) {
-    const { rows } = await db.query(`SELECT * FROM ${table} ORDER BY 1, 2, 3`);
-    result[table] = rows;
+    const { rows } = await db.query(`SELECT * FROM ${table}`);
+    // a total order whatever the table's key
+    result[table] = rows.map((r) => JSON.stringify(r)).sort();
   }
   return result;
 }

@@ -24,8 +24,10 @@ CREATE TABLE order_match (
 );
 
 CREATE TABLE store_mismatch_day_rollup (
-  day                 date   NOT NULL,
-  store_id            text   NOT NULL,
+  day                 date        NOT NULL,
+  -- the local day's first instant, stored so panels filter and plot it without a per-row conversion
+  day_start           timestamptz NOT NULL,
+  store_id            text        NOT NULL,
   orders_paid         bigint NOT NULL,
   orders_with_payment bigint NOT NULL,
   missing_orders      bigint NOT NULL,
@@ -33,7 +35,9 @@ CREATE TABLE store_mismatch_day_rollup (
   PRIMARY KEY (day, store_id)
 );
 
--- Order lookups by order_id already have payments_order_idx; these serve the rebuild and panels.
+CREATE INDEX store_mismatch_day_rollup_start_idx ON store_mismatch_day_rollup (day_start);
+
+-- Order lookups by order_id already have payments_order_idx; this one skips refunds and closes.
 CREATE INDEX payments_success_order_idx ON payments (order_id) WHERE status = 'success';
 
 -- never NULL: an order known only from a payment or shipment has no status yet
@@ -131,11 +135,14 @@ CREATE TRIGGER orders_match_update
 
 CREATE FUNCTION rollup_order_match() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+DECLARE
+  tz text := (SELECT time_zone FROM report_settings);
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO store_mismatch_day_rollup AS r
-      (day, store_id, orders_paid, orders_with_payment, missing_orders, missing_payments)
-    SELECT day, store_id, sum(paid), sum(with_payment), sum(missing_order), sum(missing_payment)
+      (day, day_start, store_id, orders_paid, orders_with_payment, missing_orders, missing_payments)
+    SELECT day, day::timestamp AT TIME ZONE tz, store_id, sum(paid), sum(with_payment), sum(missing_order),
+           sum(missing_payment)
     FROM (
       SELECT pay_day AS day, store_id, 0 AS paid, 1 AS with_payment, (NOT is_paid)::int AS missing_order,
              0 AS missing_payment
@@ -151,8 +158,9 @@ BEGIN
       missing_payments = r.missing_payments + excluded.missing_payments;
   ELSE
     INSERT INTO store_mismatch_day_rollup AS r
-      (day, store_id, orders_paid, orders_with_payment, missing_orders, missing_payments)
-    SELECT day, store_id, sum(paid), sum(with_payment), sum(missing_order), sum(missing_payment)
+      (day, day_start, store_id, orders_paid, orders_with_payment, missing_orders, missing_payments)
+    SELECT day, day::timestamp AT TIME ZONE tz, store_id, sum(paid), sum(with_payment), sum(missing_order),
+           sum(missing_payment)
     FROM (
       SELECT pay_day AS day, store_id, 0 AS paid, 1 AS with_payment, (NOT is_paid)::int AS missing_order,
              0 AS missing_payment
@@ -184,12 +192,10 @@ CREATE TRIGGER order_match_rollup_update
 
 -- The rate's denominator counts every order once: paid orders, plus paid-for orders not yet paid.
 CREATE VIEW store_daily_mismatch AS
-  SELECT r.day, (r.day::timestamp AT TIME ZONE s.time_zone) AS day_start, r.store_id, r.orders_paid,
-         r.orders_with_payment, r.missing_orders, r.missing_payments,
-         (r.missing_orders + r.missing_payments)::double precision
-           / nullif(r.orders_paid + r.missing_orders, 0) AS mismatch_rate
-  FROM store_mismatch_day_rollup r CROSS JOIN report_settings s
-  WHERE r.orders_paid <> 0 OR r.orders_with_payment <> 0;
+  SELECT day, day_start, store_id, orders_paid, orders_with_payment, missing_orders, missing_payments,
+         (missing_orders + missing_payments)::double precision / nullif(orders_paid + missing_orders, 0) AS mismatch_rate
+  FROM store_mismatch_day_rollup
+  WHERE orders_paid <> 0 OR orders_with_payment <> 0;
 
 COMMENT ON VIEW store_daily_mismatch IS
   'Per store and local day: orders paid, orders with a successful payment.notify, missing_orders (paid for, never reached paid), missing_payments (paid, no payment.notify), mismatch_rate.';
