@@ -22,6 +22,12 @@ export type DurationResult = { ok: true; ms: number } | { ok: false; message: st
 export function parseDuration(text: string): DurationResult {
   const trimmed = text.trim();
   if (trimmed === '0') return { ok: true, ms: 0 };
+  if (trimmed === '') {
+    return {
+      ok: false,
+      message: `"${text}" is not a duration; use digits with ms, s, m, h, d or w, e.g. "2m" or "1h30m"`,
+    };
+  }
   if (/^\d+(\.\d+)?$/.test(trimmed)) {
     return {
       ok: false,

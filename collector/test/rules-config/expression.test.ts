@@ -192,6 +192,7 @@ describe('condition errors carry line and column', () => {
     ],
     ['region == "a" or\n  amount_fen >> 3', 2, 15, 'expected a field, a value or "(" but found ">"'],
     ['region ; 1', 1, 8, 'unexpected character ";"'],
+    ['amount_fen > 1e999', 1, 14, 'number "1e999" is too large'],
   ])('%j', (source, line, column, message) => {
     expect(errorOf(source)).toEqual({ message, line, column });
   });

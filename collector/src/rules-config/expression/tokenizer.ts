@@ -78,7 +78,9 @@ export function tokenize(source: string): Token[] {
       if (end < source.length && IDENTIFIER_PART.test(source[end]!)) {
         fail(`invalid number "${source.slice(index, end + 1)}"`);
       }
-      tokens.push({ kind: 'number', text: match[0], value: Number(match[0]), line, column });
+      const value = Number(match[0]);
+      if (!Number.isFinite(value)) fail(`number "${match[0]}" is too large`);
+      tokens.push({ kind: 'number', text: match[0], value, line, column });
       index = end;
       continue;
     }
