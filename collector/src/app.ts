@@ -17,6 +17,7 @@ import { healthRoutes } from './http/routes/health.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
+import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { type Database, StoreUnavailableError } from './store/database.ts';
 import { EventWriter, IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
 
@@ -99,6 +100,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(eventsRoutes, { ctx });
   await server.register(ordersRoutes, { ctx });
   await server.register(deadLettersRoutes, { ctx });
+  await server.register(paymentsPlugin, {
+    ctx,
+    onReconciled: (results) => {
+      alerting
+        .reconciliation(results)
+        .catch((err) => server.log.error({ err }, 'reconciliation results were not evaluated'));
+    },
+  });
   await server.register(alertsRoutes, { ctx, alerting });
   await server.register(silencesRoutes, { ctx, alerting });
   await server.register(auditRoutes, { ctx });

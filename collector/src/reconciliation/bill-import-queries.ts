@@ -1,0 +1,261 @@
+// SQL for one bill import: the import record, its lines, the orders it is matched against, and the
+// per-day results. Every statement takes the transaction it runs in.
+import type { BilledPayment, PaidOrder, ReconciliationTally } from '../domain/reconciliation/match-bill.ts';
+import type { BillProvider } from '../ingest/bills/bill-row.ts';
+import type { Queryable } from '../store/database.ts';
+
+export interface BillImportRecord {
+  id: number;
+  provider: BillProvider;
+  fileSha256: string;
+  fileName: string | null;
+  importedAt: number;
+  importedBy: string;
+  rows: number;
+  refunds: number;
+  declaredRows: number | null;
+  firstDay: string | null;
+  lastDay: string | null;
+  matched: number;
+  fuzzyMatched: number;
+  unmatchedPayments: number;
+  unmatchedOrders: number;
+}
+
+interface ImportRow {
+  id: string | number;
+  provider: BillProvider;
+  file_sha256: string;
+  file_name: string | null;
+  imported_at: Date;
+  imported_by: string;
+  rows: number;
+  refunds: number;
+  declared_rows: number | null;
+  first_day: string | null;
+  last_day: string | null;
+  matched: number;
+  fuzzy_matched: number;
+  unmatched_payments: number;
+  unmatched_orders: number;
+}
+
+const IMPORT_COLUMNS = `id, provider, file_sha256, file_name, imported_at, imported_by, rows, refunds, declared_rows,
+  to_char(first_day, 'YYYY-MM-DD') AS first_day, to_char(last_day, 'YYYY-MM-DD') AS last_day,
+  matched, fuzzy_matched, unmatched_payments, unmatched_orders`;
+
+const toImport = (r: ImportRow): BillImportRecord => ({
+  id: Number(r.id),
+  provider: r.provider,
+  fileSha256: r.file_sha256,
+  fileName: r.file_name,
+  importedAt: r.imported_at.getTime(),
+  importedBy: r.imported_by,
+  rows: r.rows,
+  refunds: r.refunds,
+  declaredRows: r.declared_rows,
+  firstDay: r.first_day,
+  lastDay: r.last_day,
+  matched: r.matched,
+  fuzzyMatched: r.fuzzy_matched,
+  unmatchedPayments: r.unmatched_payments,
+  unmatchedOrders: r.unmatched_orders,
+});
+
+export async function findImportByHash(
+  q: Queryable,
+  provider: BillProvider,
+  sha256: string,
+): Promise<BillImportRecord | undefined> {
+  const { rows } = await q.query<ImportRow>(
+    `SELECT ${IMPORT_COLUMNS} FROM bill_imports WHERE provider = $1 AND file_sha256 = $2`,
+    [provider, sha256],
+  );
+  return rows[0] ? toImport(rows[0]) : undefined;
+}
+
+/** Inserts the import with zero counts; `finishImport` fills them once matching is done. */
+export async function insertImport(
+  q: Queryable,
+  entry: { provider: BillProvider; sha256: string; fileName: string | null; at: number; by: string },
+): Promise<number> {
+  const { rows } = await q.query<{ id: string }>(
+    `INSERT INTO bill_imports (provider, file_sha256, file_name, imported_at, imported_by, rows, refunds,
+       matched, fuzzy_matched, unmatched_payments, unmatched_orders)
+     VALUES ($1, $2, $3, $4, $5, 0, 0, 0, 0, 0, 0) RETURNING id`,
+    [entry.provider, entry.sha256, entry.fileName, new Date(entry.at).toISOString(), entry.by],
+  );
+  return Number(rows[0]?.id);
+}
+
+export async function finishImport(
+  q: Queryable,
+  id: number,
+  counts: Omit<BillImportRecord, 'id' | 'provider' | 'fileSha256' | 'fileName' | 'importedAt' | 'importedBy'>,
+): Promise<BillImportRecord> {
+  const { rows } = await q.query<ImportRow>(
+    `UPDATE bill_imports SET rows = $2, refunds = $3, declared_rows = $4, first_day = $5::date, last_day = $6::date,
+       matched = $7, fuzzy_matched = $8, unmatched_payments = $9, unmatched_orders = $10
+     WHERE id = $1 RETURNING ${IMPORT_COLUMNS}`,
+    [
+      id,
+      counts.rows,
+      counts.refunds,
+      counts.declaredRows,
+      counts.firstDay,
+      counts.lastDay,
+      counts.matched,
+      counts.fuzzyMatched,
+      counts.unmatchedPayments,
+      counts.unmatchedOrders,
+    ],
+  );
+  if (!rows[0]) throw new Error(`bill import ${id} vanished`);
+  return toImport(rows[0]);
+}
+
+export interface StoredBillLine extends BilledPayment {
+  refundNo?: string;
+  line: number;
+  day: string;
+  raw: Readonly<Record<string, string>>;
+}
+
+/** One batch of lines; a line already stored by an earlier import of the same day is replaced. */
+export async function upsertBillLines(
+  q: Queryable,
+  importId: number,
+  lines: readonly StoredBillLine[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  await q.query(
+    `INSERT INTO bill_rows (provider, transaction_id, kind, refund_no, import_id, merchant_order_no, paid_at, day,
+       amount_fen, store_id, device_id, line, match, raw)
+     SELECT l.provider, l.transaction_id, l.kind, l.refund_no, $1, l.merchant_order_no, l.paid_at, l.day::date,
+       l.amount_fen, l.store_id, l.device_id, l.line, CASE WHEN l.kind = 'refund' THEN 'refund' ELSE 'unmatched' END, l.raw
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[],
+       $9::bigint[], $10::text[], $11::text[], $12::int4[], $13::jsonb[])
+       AS l(provider, transaction_id, kind, refund_no, merchant_order_no, paid_at, day, amount_fen, store_id,
+            device_id, line, raw)
+     ON CONFLICT (provider, transaction_id, kind, refund_no) DO UPDATE SET
+       import_id = excluded.import_id, merchant_order_no = excluded.merchant_order_no, paid_at = excluded.paid_at,
+       day = excluded.day, amount_fen = excluded.amount_fen, store_id = excluded.store_id,
+       device_id = excluded.device_id, line = excluded.line, match = excluded.match,
+       matched_order_id = NULL, raw = excluded.raw`,
+    [
+      importId,
+      lines.map((l) => l.provider),
+      lines.map((l) => l.transactionId),
+      lines.map((l) => l.kind),
+      lines.map((l) => l.refundNo ?? ''),
+      lines.map((l) => l.merchantOrderNo),
+      lines.map((l) => new Date(l.paidAt).toISOString()),
+      lines.map((l) => l.day),
+      lines.map((l) => l.amountFen),
+      lines.map((l) => l.storeId ?? null),
+      lines.map((l) => l.deviceId),
+      lines.map((l) => l.line),
+      lines.map((l) => JSON.stringify(l.raw)),
+    ],
+  );
+}
+
+/** Records how payment lines matched: `exact`/`fuzzy` with the order, in batches. */
+export async function markBillMatches(
+  q: Queryable,
+  provider: BillProvider,
+  match: 'exact' | 'fuzzy',
+  pairs: readonly { transactionId: string; orderId: string }[],
+): Promise<void> {
+  for (let i = 0; i < pairs.length; i += 5000) {
+    const batch = pairs.slice(i, i + 5000);
+    await q.query(
+      `UPDATE bill_rows b SET match = $2, matched_order_id = m.order_id
+       FROM unnest($3::text[], $4::text[]) AS m(transaction_id, order_id)
+       WHERE b.provider = $1 AND b.kind = 'payment' AND b.refund_no = '' AND b.transaction_id = m.transaction_id`,
+      [provider, match, batch.map((p) => p.transactionId), batch.map((p) => p.orderId)],
+    );
+  }
+}
+
+const PAID_STATUSES = `('paid', 'picking', 'packed', 'shipped', 'delivered', 'refunded')`;
+
+/**
+ * Orders paid in [from, to): with a paid_at, or (when the order system skipped `paid`) a later status
+ * reached in the range. Orders another provider has a payment notify or a matched bill line for are
+ * left out: they were not paid through this provider, so they are not missing from its bill.
+ */
+export async function loadPaidOrders(
+  q: Queryable,
+  provider: BillProvider,
+  from: number,
+  to: number,
+): Promise<PaidOrder[]> {
+  const { rows } = await q.query<{
+    order_id: string;
+    store_id: string;
+    amount_fen: string | null;
+    paid_ms: string;
+  }>(
+    `SELECT o.order_id, o.store_id, o.amount_fen,
+            (extract(epoch FROM coalesce(o.paid_at, o.status_at)) * 1000)::bigint AS paid_ms
+     FROM orders o
+     WHERE ((o.paid_at >= $1 AND o.paid_at < $2)
+        OR (o.paid_at IS NULL AND o.status IN ${PAID_STATUSES} AND o.status_at >= $1 AND o.status_at < $2))
+       AND NOT EXISTS (SELECT 1 FROM payments p
+                       WHERE p.order_id = o.order_id AND p.status = 'success' AND p.provider <> $3)
+       AND NOT EXISTS (SELECT 1 FROM bill_rows b
+                       WHERE b.matched_order_id = o.order_id AND b.provider <> $3)`,
+    [new Date(from).toISOString(), new Date(to).toISOString(), provider],
+  );
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    storeId: r.store_id,
+    // an order without an amount can still match exactly by number, never fuzzily
+    amountFen: r.amount_fen === null ? -1 : Number(r.amount_fen),
+    paidAt: Number(r.paid_ms),
+  }));
+}
+
+/** Replaces the results of the given days for this provider with these tallies. */
+export async function replaceResults(
+  q: Queryable,
+  provider: BillProvider,
+  importId: number,
+  days: readonly string[],
+  tallies: readonly ReconciliationTally[],
+): Promise<void> {
+  await q.query('DELETE FROM reconciliation_results WHERE provider = $1 AND day = ANY($2::date[])', [
+    provider,
+    days,
+  ]);
+  if (tallies.length === 0) return;
+  const col = <K extends keyof ReconciliationTally>(k: K) => tallies.map((t) => t[k]);
+  await q.query(
+    `INSERT INTO reconciliation_results (provider, day, store_id, device_id, import_id, payments, orders, matched,
+       fuzzy_matched, unmatched_payments, unmatched_orders, payments_fen, unmatched_payments_fen, refunds, refunds_fen)
+     SELECT $1, t.day::date, t.store_id, t.device_id, $2, t.payments, t.orders, t.matched, t.fuzzy_matched,
+       t.unmatched_payments, t.unmatched_orders, t.payments_fen, t.unmatched_payments_fen, t.refunds, t.refunds_fen
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::int4[], $7::int4[], $8::int4[], $9::int4[], $10::int4[],
+       $11::int4[], $12::bigint[], $13::bigint[], $14::int4[], $15::bigint[])
+       AS t(day, store_id, device_id, payments, orders, matched, fuzzy_matched, unmatched_payments, unmatched_orders,
+            payments_fen, unmatched_payments_fen, refunds, refunds_fen)`,
+    [
+      provider,
+      importId,
+      col('day'),
+      col('storeId'),
+      col('deviceId'),
+      col('payments'),
+      col('orders'),
+      col('matched'),
+      col('fuzzyMatched'),
+      col('unmatchedPayments'),
+      col('unmatchedOrders'),
+      col('paymentsFen'),
+      col('unmatchedPaymentsFen'),
+      col('refunds'),
+      col('refundsFen'),
+    ],
+  );
+}

@@ -1,0 +1,113 @@
+// POST /v1/bills/{wechatpay|alipay}: the provider's own bill file as the body (text/csv, or the gzip the
+// WeChat API hands out). The upload is spooled to a temporary file — never held in memory — so it can be
+// hashed for idempotency before it is parsed.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { StoreReconciliationResult } from '../../domain/reconciliation/match-bill.ts';
+import { authorize } from '../../http/auth.ts';
+import type { AppContext } from '../../http/context.ts';
+import { ApiError } from '../../http/errors.ts';
+import { BillFormatError, type BillProvider } from '../../ingest/bills/bill-row.ts';
+import { BillEncodingError } from '../../ingest/bills/bill-text.ts';
+import { importBillFile, toWireImport } from '../import-bill.ts';
+
+export interface BillRoutesOptions {
+  ctx: AppContext;
+  now: () => number;
+  /** Where uploads are spooled; the OS temp dir by default. */
+  spoolDir?: string;
+  maxBytes?: number;
+  onReconciled?: (results: StoreReconciliationResult[]) => void;
+}
+
+const BILL_CONTENT_TYPES = [
+  'text/csv',
+  'text/plain',
+  'application/csv',
+  'application/vnd.ms-excel',
+  'application/octet-stream',
+  'application/gzip',
+  'application/x-gzip',
+];
+
+const Params = Type.Object({ provider: Type.Union([Type.Literal('wechatpay'), Type.Literal('alipay')]) });
+
+class TooLarge extends Error {}
+
+async function spool(body: Readable, path: string, maxBytes: number): Promise<void> {
+  let size = 0;
+  await pipeline(
+    body,
+    async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > maxBytes) throw new TooLarge();
+        yield chunk;
+      }
+    },
+    createWriteStream(path),
+  );
+}
+
+export async function billRoutes(app: FastifyInstance, options: BillRoutesOptions): Promise<void> {
+  const { ctx, now } = options;
+  const maxBytes = options.maxBytes ?? 1024 * 1024 * 1024;
+  app.removeAllContentTypeParsers();
+  // Hand the request stream through untouched; the route decides how to read it.
+  app.addContentTypeParser(BILL_CONTENT_TYPES, (_req, payload, done) => done(null, payload));
+
+  app.post<{ Params: { provider: BillProvider } }>(
+    '/v1/bills/:provider',
+    { schema: { params: Params } },
+    async (request, reply) => {
+      const principal = authorize(ctx.tokens, request, ['operator', 'ingest']);
+      const body = request.body as Readable | undefined;
+      if (!body || typeof (body as Readable).pipe !== 'function') {
+        throw new ApiError(
+          415,
+          'unsupported_media_type',
+          'send the bill file as the body with Content-Type: text/csv',
+        );
+      }
+      const path = join(options.spoolDir ?? tmpdir(), `orderpulse-bill-${randomBytes(8).toString('hex')}`);
+      try {
+        try {
+          await spool(body, path, maxBytes);
+        } catch (error) {
+          if (error instanceof TooLarge)
+            throw new ApiError(413, 'payload_too_large', `a bill may be at most ${maxBytes} bytes`);
+          throw error;
+        }
+        const result = await importBillFile(ctx.db, {
+          provider: request.params.provider,
+          filePath: path,
+          actor: principal.name,
+          now: now(),
+          timeZone: ctx.config.timeZone,
+        });
+        if (!result.alreadyImported && result.storeResults.length > 0)
+          options.onReconciled?.(result.storeResults);
+        return reply.code(200).send(toWireImport(result));
+      } catch (error) {
+        if (error instanceof BillFormatError) {
+          throw new ApiError(400, 'invalid_bill', error.message, {
+            provider: error.provider,
+            expected: error.expected,
+            ...(error.line !== undefined && { line: error.line }),
+          });
+        }
+        if (error instanceof BillEncodingError) throw new ApiError(400, 'invalid_bill', error.message);
+        throw error;
+      } finally {
+        await rm(path, { force: true });
+      }
+    },
+  );
+}

@@ -1,0 +1,438 @@
+// Importing one provider bill: hash → (already imported? done) → parse and store its lines → match
+// them against the orders of the days it covers → results per day/store/device and the pending pool,
+// all in one transaction, so a bill is either fully reconciled or not at all.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { localDayFn, localDayRange } from '../domain/reconciliation/local-day.ts';
+import {
+  type BilledPayment,
+  DEFAULT_FUZZY_WINDOW_MS,
+  type PaidOrder,
+  type Reconciliation,
+  reconcile,
+  type StoreReconciliationResult,
+  storeResultsOf,
+} from '../domain/reconciliation/match-bill.ts';
+import type { BillProvider, BillSummary } from '../ingest/bills/bill-row.ts';
+import { parseBill } from '../ingest/bills/parse-bill.ts';
+import { appendAudit } from '../store/audit-log.ts';
+import type { Database, Queryable } from '../store/database.ts';
+import {
+  type BillImportRecord,
+  findImportByHash,
+  finishImport,
+  insertImport,
+  loadPaidOrders,
+  markBillMatches,
+  replaceResults,
+  type StoredBillLine,
+  upsertBillLines,
+} from './bill-import-queries.ts';
+import { addPendingItems, type NewPendingItem } from './pending-queries.ts';
+
+export interface ImportBillOptions {
+  provider: BillProvider;
+  /** The bill on disk (the HTTP route spools the upload first, so it can hash before importing). */
+  filePath: string;
+  fileName?: string;
+  actor: string;
+  now: number;
+  timeZone: string;
+  tailLength?: number;
+  windowMs?: number;
+  deviceStores?: ReadonlyMap<string, string>;
+  /** Called every few thousand lines while parsing, and once at the end. */
+  onProgress?: (rowsParsed: number) => void;
+}
+
+export interface ImportBillResult {
+  record: BillImportRecord;
+  /** True when this exact file was imported before: nothing changed. */
+  alreadyImported: boolean;
+  /** Per store and day, for the reconciliation_mismatch rule (empty on a repeat import). */
+  storeResults: StoreReconciliationResult[];
+  pendingAdded: number;
+}
+
+const BATCH = 2000;
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function billEvidence(p: BilledPayment & { line?: number }): Record<string, unknown> {
+  return {
+    provider: p.provider,
+    transaction_id: p.transactionId,
+    merchant_order_no: p.merchantOrderNo,
+    paid_at: iso(p.paidAt),
+    amount_fen: p.amountFen,
+    store_id: p.storeId ?? null,
+    device_id: p.deviceId,
+    ...(p.line !== undefined && { line: p.line }),
+  };
+}
+
+function orderEvidence(o: PaidOrder): Record<string, unknown> {
+  return {
+    order_id: o.orderId,
+    store_id: o.storeId,
+    amount_fen: o.amountFen < 0 ? null : o.amountFen,
+    paid_at: iso(o.paidAt),
+  };
+}
+
+function pendingItems(
+  provider: BillProvider,
+  r: Reconciliation,
+  dayOf: (ms: number) => string,
+): NewPendingItem[] {
+  const items: NewPendingItem[] = [];
+  for (const f of r.fuzzy) {
+    items.push({
+      itemKey: `${provider}:fuzzy:${f.payment.transactionId}`,
+      kind: 'fuzzy_match',
+      provider,
+      day: dayOf(f.payment.paidAt),
+      storeId: f.order.storeId,
+      deviceId: f.payment.deviceId,
+      amountFen: f.payment.amountFen,
+      reason: f.reason.text,
+      bill: billEvidence(f.payment),
+      order: orderEvidence(f.order),
+    });
+  }
+  for (const m of r.amountMismatches) {
+    items.push({
+      itemKey: `${provider}:amount:${m.payment.transactionId}`,
+      kind: 'amount_mismatch',
+      provider,
+      day: dayOf(m.payment.paidAt),
+      storeId: m.order.storeId,
+      deviceId: m.payment.deviceId,
+      amountFen: m.payment.amountFen,
+      reason: `same order number, but the bill says ${m.payment.amountFen} fen and the order ${m.order.amountFen} fen`,
+      bill: billEvidence(m.payment),
+      order: orderEvidence(m.order),
+    });
+  }
+  for (const u of r.unmatchedPayments) {
+    items.push({
+      itemKey: `${provider}:payment:${u.payment.transactionId}`,
+      kind: 'unmatched_payment',
+      provider,
+      day: u.day,
+      storeId: u.storeId,
+      deviceId: u.payment.deviceId,
+      amountFen: u.payment.amountFen,
+      reason: u.duplicateOf
+        ? `paid twice: order ${u.payment.merchantOrderNo} was already paid by ${u.duplicateOf}`
+        : 'paid in the bill, but no order has this number (漏单)',
+      bill: billEvidence(u.payment),
+      order: null,
+    });
+  }
+  for (const u of r.unmatchedOrders) {
+    items.push({
+      itemKey: `${provider}:order:${u.order.orderId}`,
+      kind: 'unmatched_order',
+      provider,
+      day: u.day,
+      storeId: u.order.storeId,
+      deviceId: u.order.deviceId ?? '',
+      amountFen: u.order.amountFen < 0 ? null : u.order.amountFen,
+      reason: `the order says paid, but the ${provider} bill has no payment for it`,
+      bill: null,
+      order: orderEvidence(u.order),
+    });
+  }
+  return items;
+}
+
+/** Orders the bill names but the paid-in-range query missed (paid at another time, or never marked paid). */
+async function ordersNamedByBill(q: Queryable, orderIds: readonly string[]): Promise<PaidOrder[]> {
+  const found: PaidOrder[] = [];
+  for (let i = 0; i < orderIds.length; i += 5000) {
+    const { rows } = await q.query<{
+      order_id: string;
+      store_id: string;
+      amount_fen: string | null;
+      at_ms: string;
+    }>(
+      `SELECT order_id, store_id, amount_fen,
+              (extract(epoch FROM coalesce(paid_at, status_at, first_seen_at)) * 1000)::bigint AS at_ms
+       FROM orders WHERE order_id = ANY($1::text[])`,
+      [orderIds.slice(i, i + 5000)],
+    );
+    for (const r of rows) {
+      found.push({
+        orderId: r.order_id,
+        storeId: r.store_id,
+        amountFen: r.amount_fen === null ? -1 : Number(r.amount_fen),
+        paidAt: Number(r.at_ms),
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * Pending items this import settles — unmatched orders now paid by a bill line, payments now matched —
+ * and, for an order another provider's reconciliation had counted as unmatched, that count taken back,
+ * so the per-store figures summed over providers stay right.
+ */
+async function settleResolvedItems(
+  q: Queryable,
+  provider: BillProvider,
+  r: Reconciliation,
+  importId: number,
+  at: number,
+) {
+  const keys: string[] = [];
+  for (const m of [...r.exact, ...r.fuzzy]) {
+    keys.push(`wechatpay:order:${m.order.orderId}`, `alipay:order:${m.order.orderId}`);
+  }
+  for (const m of r.exact) keys.push(`${provider}:payment:${m.payment.transactionId}`);
+  for (let i = 0; i < keys.length; i += 10_000) {
+    const { rows } = await q.query<{
+      kind: string;
+      provider: string;
+      day: string;
+      store_id: string;
+      device_id: string;
+    }>(
+      `UPDATE reconciliation_pending SET status = 'resolved', resolution = 'matched', resolved_by = 'system',
+         resolved_at = $2, note = $3
+       WHERE status = 'open' AND item_key = ANY($1::text[])
+       RETURNING kind, provider, to_char(day, 'YYYY-MM-DD') AS day, store_id, device_id`,
+      [keys.slice(i, i + 10_000), iso(at), `matched by bill import ${importId}`],
+    );
+    const elsewhere = rows.filter((row) => row.kind === 'unmatched_order' && row.provider !== provider);
+    if (elsewhere.length === 0) continue;
+    await q.query(
+      `UPDATE reconciliation_results r SET orders = r.orders - c.n, unmatched_orders = r.unmatched_orders - c.n
+       FROM (SELECT provider, day::date AS day, store_id, device_id, count(*)::int AS n
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS x(provider, day, store_id, device_id)
+             GROUP BY 1, 2, 3, 4) c
+       WHERE r.provider = c.provider AND r.day = c.day AND r.store_id = c.store_id AND r.device_id = c.device_id`,
+      [
+        elsewhere.map((row) => row.provider),
+        elsewhere.map((row) => row.day),
+        elsewhere.map((row) => row.store_id),
+        elsewhere.map((row) => row.device_id),
+      ],
+    );
+  }
+}
+
+/** Orders another provider's reconciliation already counts as unmatched on these days. */
+async function ordersCountedElsewhere(
+  q: Queryable,
+  provider: BillProvider,
+  days: readonly string[],
+): Promise<Set<string>> {
+  const { rows } = await q.query<{ order_id: string }>(
+    `SELECT order_evidence->>'order_id' AS order_id FROM reconciliation_pending
+     WHERE kind = 'unmatched_order' AND provider <> $1 AND status <> 'resolved' AND day = ANY($2::date[])`,
+    [provider, days],
+  );
+  return new Set(rows.map((r) => r.order_id));
+}
+
+/**
+ * An order no bill has paid shows up as unmatched in every provider's reconciliation; it is counted once,
+ * by the first provider that reported it. Drops the others from the result and from its tallies.
+ */
+function withoutOrdersCountedElsewhere(r: Reconciliation, counted: ReadonlySet<string>): Reconciliation {
+  if (counted.size === 0) return r;
+  const tallies = r.tallies.map((t) => ({ ...t }));
+  const byKey = new Map(tallies.map((t) => [`${t.day}\u0000${t.storeId}\u0000${t.deviceId}`, t]));
+  const unmatchedOrders = r.unmatchedOrders.filter((u) => {
+    if (!counted.has(u.order.orderId)) return true;
+    const t = byKey.get(`${u.day}\u0000${u.order.storeId}\u0000${u.order.deviceId ?? ''}`);
+    if (t) {
+      t.orders--;
+      t.unmatchedOrders--;
+    }
+    return false;
+  });
+  const kept = tallies.filter((t) => t.payments > 0 || t.orders > 0 || t.refunds > 0);
+  return { ...r, unmatchedOrders, tallies: kept, storeResults: storeResultsOf(kept) };
+}
+
+export async function importBillFile(db: Database, options: ImportBillOptions): Promise<ImportBillResult> {
+  const { provider, timeZone } = options;
+  const sha256 = await sha256File(options.filePath);
+  const previous = await findImportByHash(db, provider, sha256);
+  if (previous) return { record: previous, alreadyImported: true, storeResults: [], pendingAdded: 0 };
+
+  const dayOf = localDayFn(timeZone);
+  const windowMs = options.windowMs ?? DEFAULT_FUZZY_WINDOW_MS;
+  return db.transaction(async (tx) => {
+    const importId = await insertImport(tx, {
+      provider,
+      sha256,
+      fileName: options.fileName ?? null,
+      at: options.now,
+      by: options.actor,
+    });
+    // Matching keeps only the fields it needs; each line's cells go to the store in batches and are dropped.
+    const payments: (BilledPayment & { line: number })[] = [];
+    const days = new Set<string>();
+    let summary: BillSummary | undefined;
+    let batch: StoredBillLine[] = [];
+    let parsed = 0;
+    let refunds = 0;
+    let minAt = Number.POSITIVE_INFINITY;
+    let maxAt = Number.NEGATIVE_INFINITY;
+    for await (const row of parseBill(provider, createReadStream(options.filePath), {
+      onSummary: (s) => {
+        summary = s;
+      },
+    })) {
+      const day = dayOf(row.paidAt);
+      days.add(day);
+      if (row.paidAt < minAt) minAt = row.paidAt;
+      if (row.paidAt > maxAt) maxAt = row.paidAt;
+      if (row.kind === 'refund') refunds++;
+      payments.push({
+        provider: row.provider,
+        transactionId: row.transactionId,
+        merchantOrderNo: row.merchantOrderNo,
+        paidAt: row.paidAt,
+        amountFen: row.amountFen,
+        kind: row.kind,
+        ...(row.storeId !== undefined && { storeId: row.storeId }),
+        deviceId: row.deviceId,
+        line: row.line,
+      });
+      batch.push({
+        ...payments[payments.length - 1]!,
+        ...(row.refundNo !== undefined && { refundNo: row.refundNo }),
+        day,
+        raw: row.raw,
+      });
+      if (batch.length >= BATCH) {
+        await upsertBillLines(tx, importId, batch);
+        batch = [];
+      }
+      if (++parsed % 10_000 === 0) options.onProgress?.(parsed);
+    }
+    await upsertBillLines(tx, importId, batch);
+    options.onProgress?.(parsed);
+
+    const sortedDays = [...days].sort();
+    let orders: PaidOrder[] = [];
+    if (sortedDays.length > 0) {
+      const from = localDayRange(sortedDays[0]!, timeZone)[0] - windowMs;
+      const to = localDayRange(sortedDays[sortedDays.length - 1]!, timeZone)[1] + windowMs;
+      orders = await loadPaidOrders(
+        tx,
+        provider,
+        Math.min(from, minAt - windowMs),
+        Math.max(to, maxAt + windowMs),
+      );
+      const known = new Set(orders.map((o) => o.orderId));
+      const missing = [
+        ...new Set(
+          payments
+            .filter((p) => p.kind === 'payment' && !known.has(p.merchantOrderNo))
+            .map((p) => p.merchantOrderNo),
+        ),
+      ];
+      orders.push(...(await ordersNamedByBill(tx, missing)));
+    }
+    const full = reconcile(payments, orders, {
+      dayOf,
+      windowMs,
+      ...(options.tailLength !== undefined && { tailLength: options.tailLength }),
+      ...(options.deviceStores !== undefined && { deviceStores: options.deviceStores }),
+    });
+    // Orders loaded only as fuzzy candidates from the neighbouring days are not this bill's business.
+    const inBill = full.tallies.filter((t) => days.has(t.day));
+    const result = withoutOrdersCountedElsewhere(
+      {
+        ...full,
+        unmatchedOrders: full.unmatchedOrders.filter((u) => days.has(u.day)),
+        tallies: inBill,
+        storeResults: storeResultsOf(inBill),
+      },
+      await ordersCountedElsewhere(tx, provider, sortedDays),
+    );
+    const tallies = result.tallies;
+
+    await markBillMatches(
+      tx,
+      provider,
+      'exact',
+      result.exact.map((m) => ({ transactionId: m.payment.transactionId, orderId: m.order.orderId })),
+    );
+    await markBillMatches(
+      tx,
+      provider,
+      'fuzzy',
+      result.fuzzy.map((m) => ({ transactionId: m.payment.transactionId, orderId: m.order.orderId })),
+    );
+    await replaceResults(tx, provider, importId, sortedDays, tallies);
+    await settleResolvedItems(tx, provider, result, importId, options.now);
+    const pendingAdded = await addPendingItems(
+      tx,
+      importId,
+      options.now,
+      pendingItems(provider, result, dayOf),
+    );
+    const record = await finishImport(tx, importId, {
+      rows: parsed,
+      refunds,
+      declaredRows: summary?.declaredRows ?? null,
+      firstDay: sortedDays[0] ?? null,
+      lastDay: sortedDays[sortedDays.length - 1] ?? null,
+      matched: result.exact.length,
+      fuzzyMatched: result.fuzzy.length,
+      unmatchedPayments: result.unmatchedPayments.length,
+      unmatchedOrders: result.unmatchedOrders.length,
+    });
+    await appendAudit(tx, {
+      at: options.now,
+      actor: options.actor,
+      action: 'bill.import',
+      target: `bill-import/${importId}`,
+      details: {
+        provider,
+        sha256,
+        file_name: options.fileName ?? null,
+        rows: parsed,
+        matched: record.matched,
+        fuzzy_matched: record.fuzzyMatched,
+        unmatched_payments: record.unmatchedPayments,
+        unmatched_orders: record.unmatchedOrders,
+      },
+    });
+    return { record, alreadyImported: false, storeResults: result.storeResults, pendingAdded };
+  });
+}
+
+/** The contract's reply to POST /v1/bills/{provider}, plus what the import was. */
+export function toWireImport(result: ImportBillResult) {
+  const r = result.record;
+  return {
+    rows: r.rows,
+    matched: r.matched,
+    fuzzy_matched: r.fuzzyMatched,
+    unmatched_payments: r.unmatchedPayments,
+    unmatched_orders: r.unmatchedOrders,
+    refunds: r.refunds,
+    declared_rows: r.declaredRows,
+    import_id: String(r.id),
+    provider: r.provider,
+    sha256: r.fileSha256,
+    first_day: r.firstDay,
+    last_day: r.lastDay,
+    imported_at: new Date(r.importedAt).toISOString(),
+    already_imported: result.alreadyImported,
+  };
+}
