@@ -103,7 +103,7 @@ export function orderDeltas(events: OrderEvent[]): OrderDelta[] {
     if (e.status === 'created') d.createdAt = minOf(d.createdAt, e.occurredAt);
     if (e.status === 'paid') d.paidAt = minOf(d.paidAt, e.occurredAt);
   }
-  return [...byOrder.values()];
+  return [...byOrder.values()].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
 }
 
 const ADVANCES = `(excluded.status IS NOT NULL AND (o.status_at IS NULL
@@ -149,7 +149,14 @@ export async function upsertOrders(tx: Queryable, deltas: OrderDelta[], received
 }
 
 export async function insertPayments(tx: Queryable, events: OrderEvent[]): Promise<void> {
-  const payments = events.filter((e) => e.type === 'payment.notify');
+  // Sorted so that concurrent batches lock rows in the same order.
+  const payments = events
+    .filter((e) => e.type === 'payment.notify')
+    .sort((a, b) => {
+      const ka = `${a.provider}\u0000${a.transactionId}\u0000${a.status}`;
+      const kb = `${b.provider}\u0000${b.transactionId}\u0000${b.status}`;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
   if (payments.length === 0) return;
   await tx.query(
     `INSERT INTO payments (provider, transaction_id, status, order_id, store_id, amount_fen, occurred_at, source, event_id)
@@ -212,7 +219,7 @@ export async function upsertShipments(tx: Queryable, events: OrderEvent[]): Prom
     }
   }
   if (byWaybill.size === 0) return;
-  const rows = [...byWaybill.values()];
+  const rows = [...byWaybill.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, row]) => row);
   await tx.query(
     `INSERT INTO shipments AS s (carrier, tracking_no, order_id, store_id, state, last_update_at, location,
                                  destination_region, returned_count)

@@ -41,6 +41,11 @@ export interface BatchStats {
 export interface EventWriterOptions {
   maxBatchEvents: number;
   queueLimit: number;
+  /**
+   * Transactions in flight at once. 1 on PGlite (one connection); on PostgreSQL a second one lets
+   * the next batch fill and commit while the first waits for its WAL flush.
+   */
+  concurrency?: number;
   now?: () => number;
   onBatch?: (stats: BatchStats) => void;
   /** A failing listener must not affect acknowledgements; it is reported here. */
@@ -58,7 +63,9 @@ type CommitListener = (events: StoredEvent[]) => void;
 export class EventWriter {
   private queue: Pending[] = [];
   private queuedEvents = 0;
-  private running: Promise<void> | null = null;
+  private active = 0;
+  private scheduled = false;
+  private idle: (() => void)[] = [];
   private closed = false;
   private readonly listeners: CommitListener[] = [];
   private readonly now: () => number;
@@ -88,20 +95,26 @@ export class EventWriter {
     return new Promise<WriteResult>((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
       this.queuedEvents += events.length;
-      this.running ??= this.drainQueue();
+      if (!this.scheduled && this.active < (this.options.concurrency ?? 1)) {
+        // Let requests that arrive in the same tick join this batch.
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
   /** Stops taking writes and waits until everything already taken has committed or failed. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.running;
+    if (this.active === 0 && this.queue.length === 0 && !this.scheduled) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  private async drainQueue(): Promise<void> {
-    // Let requests that arrive in the same tick join the first batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
+  private pump(): void {
+    while (this.queue.length > 0 && this.active < (this.options.concurrency ?? 1)) {
       const batch: Pending[] = [];
       let size = 0;
       while (
@@ -112,10 +125,14 @@ export class EventWriter {
         batch.push(next);
         size += next.events.length;
       }
-      await this.commit(batch, size);
-      this.queuedEvents -= size;
+      this.active++;
+      void this.commit(batch, size).finally(() => {
+        this.active--;
+        this.queuedEvents -= size;
+        this.pump();
+        if (this.active === 0 && this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+      });
     }
-    this.running = null;
   }
 
   private async commit(batch: Pending[], size: number): Promise<void> {
@@ -132,6 +149,8 @@ export class EventWriter {
         unique.push(event);
       }
     }
+    // Concurrent batches take row locks in one global order, so they cannot deadlock each other.
+    unique.sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
     let fresh: OrderEvent[];
     try {
       fresh = await this.db.transaction(async (tx) => {
