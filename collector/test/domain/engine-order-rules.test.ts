@@ -158,6 +158,18 @@ describe('custom rules', () => {
     expect(engine.ruleTiming('remote_high_value')).toEqual({ forMs: 0, coolDownMs: 5 * MINUTE });
   });
 
+  it('setCustomRules resolves what a removed rule raised and applies new rules to later events', () => {
+    const engine = new RuleEngine(DEFAULT_RULE_PARAMS, [priority]);
+    engine.ingest(orderStatus('O2', 'created', T0, { amountFen: 60_000, region: 'XZ' }), T0);
+    const everything = { name: 'everything', severity: 'info' as const, matches: () => true };
+    expect(brief(engine.setCustomRules([everything], T0 + MINUTE))).toEqual([
+      `resolved remote_high_value O2 @${MINUTE}`,
+    ]);
+    expect(brief(engine.ingest(orderStatus('O3', 'created', T0 + MINUTE), T0 + MINUTE))).toEqual([
+      `firing everything O3 @${MINUTE}`,
+    ]);
+  });
+
   it('a rule that throws counts as not matching and is counted', () => {
     const broken = { name: 'broken', severity: 'info' as const, matches: () => JSON.parse('{') as boolean };
     const engine = new RuleEngine(DEFAULT_RULE_PARAMS, [broken]);

@@ -99,7 +99,7 @@ const DEFAULT_COOL_DOWN_MS = 5 * 60_000;
 
 export class RuleEngine {
   private params: BuiltinRuleParams;
-  private readonly customRules: readonly CustomRule[];
+  private customRules: readonly CustomRule[];
   private readonly regions: RegionLookup;
   private readonly storeOpen: (storeId: string, at: number) => boolean;
   private readonly storeOpenOnDay: (storeId: string, day: string) => boolean;
@@ -246,6 +246,26 @@ export class RuleEngine {
       this.evaluateProvider(provider, now, now, out);
     }
     for (const storeId of this.reconciliations.keys()) this.evaluateStore(storeId, now, out);
+    return out;
+  }
+
+  /**
+   * Hot reload of custom rules. Conditions of rules that are gone are resolved now; the others are
+   * re-evaluated on the next event of their order. (The constructor keeps the array it is given, not
+   * a copy, so refilling that array in place also works; this resolves removed rules' alerts too.)
+   */
+  setCustomRules(rules: readonly CustomRule[], now: number): Signal[] {
+    const kept = new Set(rules.map((r) => r.name));
+    const out: Signal[] = [];
+    for (const rule of this.customRules) {
+      if (kept.has(rule.name)) continue;
+      const byEntity = this.firing.get(rule.name);
+      for (const { signal } of byEntity?.values() ?? []) {
+        out.push({ ...signal, condition: 'resolved', at: Math.max(now, signal.at) });
+      }
+      this.firing.delete(rule.name);
+    }
+    this.customRules = rules;
     return out;
   }
 
