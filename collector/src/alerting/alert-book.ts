@@ -3,7 +3,8 @@
 // writer of alert rows, so this book is authoritative and the store is written through from it.
 import type { Alert } from '../domain/alerts/alert.ts';
 
-const keyOf = (rule: string, entityType: string, entityId: string) => `${rule}\u0000${entityType}\u0000${entityId}`;
+const keyOf = (rule: string, entityType: string, entityId: string) =>
+  `${rule}\u0000${entityType}\u0000${entityId}`;
 
 export class AlertBook {
   /** (rule, entity) → the latest alert for it. */

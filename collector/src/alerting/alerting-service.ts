@@ -10,12 +10,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../domain/alerts/alert.ts';
 import { isStoreOpen, isStoreOpenOnDay } from '../domain/alerts/calendar.ts';
-import { type AlertTransition, acknowledge, applySignal, promotePending } from '../domain/alerts/lifecycle.ts';
+import {
+  type AlertTransition,
+  acknowledge,
+  applySignal,
+  promotePending,
+} from '../domain/alerts/lifecycle.ts';
 import { isSilenced, type Silence } from '../domain/alerts/silences.ts';
 import type { StoredEvent } from '../domain/events.ts';
+import { RuleEngine } from '../domain/rules/engine.ts';
 import { DEFAULT_RULE_PARAMS } from '../domain/rules/params.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
-import { RuleEngine } from '../domain/rules/engine.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { AlertTransition as LiveTransition } from '../live/events.ts';
 import type { LoadError } from '../rules-config/load-error.ts';
@@ -25,7 +30,13 @@ import { alertsForRecovery, findAlert, toWireAlert, upsertAlerts, type WireAlert
 import { type AuditEntry, appendAudit } from '../store/audit-log.ts';
 import type { Database } from '../store/database.ts';
 import type { EventWriter } from '../store/event-writer.ts';
-import { currentSilences, expireSilence, insertSilence, type MatcherObject, type StoredSilence } from '../store/silences.ts';
+import {
+  currentSilences,
+  expireSilence,
+  insertSilence,
+  type MatcherObject,
+  type StoredSilence,
+} from '../store/silences.ts';
 import { AlertBook } from './alert-book.ts';
 import { restoreEngine } from './restore-engine.ts';
 import { CustomRuleSlot, withRoutingLabels } from './rule-set-adapter.ts';
@@ -158,10 +169,15 @@ export class AlertingService {
     }
     if (this.options.watchRules ?? true) {
       const log = this.log ?? { info: () => {}, warn: () => {} };
-      this.stopWatching = watchRuleSet(this.options.rulesDir, (change) => this.applyRules(change, 'reload'), log, {
-        ...(this.rules.ruleSet && { initial: this.rules.ruleSet }),
-        now: this.now,
-      });
+      this.stopWatching = watchRuleSet(
+        this.options.rulesDir,
+        (change) => this.applyRules(change, 'reload'),
+        log,
+        {
+          ...(this.rules.ruleSet && { initial: this.rules.ruleSet }),
+          now: this.now,
+        },
+      );
     }
   }
 
@@ -234,7 +250,12 @@ export class AlertingService {
       actor,
       action: 'alert.ack',
       target: `alert/${id}`,
-      details: { rule: alert.rule, entity_type: alert.entityType, entity_id: alert.entityId, ...(note && { note }) },
+      details: {
+        rule: alert.rule,
+        entity_type: alert.entityType,
+        entity_id: alert.entityId,
+        ...(note && { note }),
+      },
     });
     this.announce('changed', result.alert, now);
     await this.settled();
@@ -261,7 +282,11 @@ export class AlertingService {
         actor,
         action: 'silence.create',
         target: `silence/${stored.id}`,
-        details: { matchers: input.matchers, ends_at: new Date(input.endsAt).toISOString(), comment: input.comment },
+        details: {
+          matchers: input.matchers,
+          ends_at: new Date(input.endsAt).toISOString(),
+          comment: input.comment,
+        },
       });
       return stored;
     });
@@ -275,7 +300,13 @@ export class AlertingService {
     const expired = await this.db.transaction(async (tx) => {
       const done = await expireSilence(tx, id, actor, now);
       if (done !== undefined) {
-        await appendAudit(tx, { at: now, actor, action: 'silence.expire', target: `silence/${id}`, details: {} });
+        await appendAudit(tx, {
+          at: now,
+          actor,
+          action: 'silence.expire',
+          target: `silence/${id}`,
+          details: {},
+        });
       }
       return done;
     });
@@ -331,11 +362,16 @@ export class AlertingService {
       ? { kind: 'loaded', ruleSet: result.ruleSet, previous: this.rules.ruleSet }
       : { kind: 'rejected', errors: result.errors, current: this.rules.ruleSet };
     // At start the set is only a change if it differs from the last one recorded in the audit log.
-    const audit = when === 'reload' || !result.ok || (await this.lastAuditedHash()) !== result.ruleSet.contentHash;
+    const audit =
+      when === 'reload' || !result.ok || (await this.lastAuditedHash()) !== result.ruleSet.contentHash;
     this.applyRules(change, when, audit);
     if (!result.ok) {
       this.log?.warn(
-        { dir: this.options.rulesDir, errors: result.errors, running: this.rules.ruleSet?.contentHash ?? 'defaults' },
+        {
+          dir: this.options.rulesDir,
+          errors: result.errors,
+          running: this.rules.ruleSet?.contentHash ?? 'defaults',
+        },
         'alert rules are invalid; the previous rule set keeps running',
       );
     }

@@ -5,8 +5,9 @@
 // - the engine takes its custom rules once, in its constructor, and has no setter. `CustomRuleSlot`
 //   is the array handed to the constructor; a reload replaces its contents in place, which the
 //   engine sees on its next evaluation (it only ever iterates and searches the array).
-import type { BuiltinRuleName } from '../domain/rules/params.ts';
+
 import type { CustomRule as EngineCustomRule } from '../domain/rules/custom-rule.ts';
+import type { BuiltinRuleName } from '../domain/rules/params.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { CustomRule as ConfiguredCustomRule } from '../rules-config/custom-rules.ts';
 import { buildRuleContext } from '../rules-config/expression/context-fields.ts';

@@ -62,7 +62,12 @@ export async function listAudit(q: Queryable, filter: AuditFilter): Promise<Stor
 }
 
 export function toWireAudit(e: StoredAuditEntry) {
-  const note = typeof e.details.note === 'string' ? e.details.note : typeof e.details.comment === 'string' ? e.details.comment : undefined;
+  const note =
+    typeof e.details.note === 'string'
+      ? e.details.note
+      : typeof e.details.comment === 'string'
+        ? e.details.comment
+        : undefined;
   return {
     id: String(e.id),
     at: new Date(e.at).toISOString(),

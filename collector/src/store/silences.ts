@@ -1,6 +1,6 @@
 // The silences aggregate. `matchers` is kept in the contract's object form as posted; the domain's
 // matchersFromObject turns it into matchers when a silence is applied.
-import type { MatchOperator, Matcher } from '../domain/alerts/silences.ts';
+import type { Matcher, MatchOperator } from '../domain/alerts/silences.ts';
 import { matchersFromObject } from '../domain/alerts/silences.ts';
 import type { Queryable } from './database.ts';
 
@@ -56,7 +56,15 @@ export async function insertSilence(
   const { rows } = await q.query<SilenceRow>(
     `INSERT INTO silences (id, matchers, starts_at, ends_at, comment, created_by, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-    [s.id, JSON.stringify(s.matcherObject), iso(s.startsAt), iso(s.endsAt), s.comment, s.createdBy, iso(s.createdAt)],
+    [
+      s.id,
+      JSON.stringify(s.matcherObject),
+      iso(s.startsAt),
+      iso(s.endsAt),
+      s.comment,
+      s.createdBy,
+      iso(s.createdAt),
+    ],
   );
   return fromRow(rows[0]!);
 }

@@ -127,7 +127,13 @@ export const ev = {
       ...extra,
     };
   },
-  shipment(order: string, trackingNo: string, state: string, at: number, extra: Record<string, unknown> = {}) {
+  shipment(
+    order: string,
+    trackingNo: string,
+    state: string,
+    at: number,
+    extra: Record<string, unknown> = {},
+  ) {
     return {
       id: id(`s-${trackingNo}-${state}`),
       type: 'shipment.update',

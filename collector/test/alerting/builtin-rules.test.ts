@@ -1,8 +1,18 @@
 // Each built-in rule fires and resolves end to end: events in over POST /v1/events, the engine
 // driven by the alerting service's clock, alerts out over GET /v1/alerts, rows in the store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS, openTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { byEntity, ev, HOUR, type Harness, iso, MINUTE, SECOND, startHarness, T0 } from './alerting-harness.ts';
+import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
+import {
+  byEntity,
+  ev,
+  type Harness,
+  HOUR,
+  iso,
+  MINUTE,
+  SECOND,
+  startHarness,
+  T0,
+} from './alerting-harness.ts';
 
 describe.each(STORE_KINDS)('built-in rules end to end (%s)', (kind) => {
   let store: TestDatabase;
@@ -24,7 +34,12 @@ describe.each(STORE_KINDS)('built-in rules end to end (%s)', (kind) => {
     expect(byEntity(await h.alerts(), 'payment_unapplied').has('PU-1')).toBe(false);
     await h.advance(MINUTE + 2 * SECOND);
     const alert = byEntity(await h.alerts(), 'payment_unapplied').get('PU-1');
-    expect(alert).toMatchObject({ status: 'firing', severity: 'critical', entity_type: 'order', store_id: 'S1' });
+    expect(alert).toMatchObject({
+      status: 'firing',
+      severity: 'critical',
+      entity_type: 'order',
+      store_id: 'S1',
+    });
     expect(alert!.started_at).toBe(iso(t + SECOND + 2 * MINUTE));
     // rules.yaml routes payment_unapplied to the payments receiver.
     expect(alert!.labels).toMatchObject({ route: 'payments', team: 'payments' });
@@ -115,13 +130,19 @@ describe.each(STORE_KINDS)('built-in rules end to end (%s)', (kind) => {
     const t = h.clock.now;
     // Both providers called just now; then 25 orders are created over 9 minutes without a callback.
     await h.post([ev.payment('CS-0', t), ev.payment('CS-0b', t, { provider: 'alipay' })]);
-    const orders = Array.from({ length: 25 }, (_, i) => ev.order(`CS-${i + 1}`, 'created', t + (i + 1) * 20 * SECOND));
+    const orders = Array.from({ length: 25 }, (_, i) =>
+      ev.order(`CS-${i + 1}`, 'created', t + (i + 1) * 20 * SECOND),
+    );
     await h.post(orders);
     await h.advance(9 * MINUTE);
     expect(byEntity(await h.alerts(), 'callback_silent').size).toBe(0);
     await h.advance(MINUTE + SECOND);
     const silent = byEntity(await h.alerts(), 'callback_silent');
-    expect(silent.get('wechatpay')).toMatchObject({ status: 'firing', entity_type: 'provider', store_id: null });
+    expect(silent.get('wechatpay')).toMatchObject({
+      status: 'firing',
+      entity_type: 'provider',
+      store_id: null,
+    });
     expect(silent.get('alipay')?.status).toBe('firing');
 
     await h.post([ev.payment('CS-1', h.clock.now)]);
@@ -135,7 +156,9 @@ describe.each(STORE_KINDS)('built-in rules end to end (%s)', (kind) => {
   it('reconciliation_mismatch fires from reconciliation results over the threshold and resolves under it', async () => {
     const day = { storeId: 'S9', day: '2026-03-01', paymentsTotal: 200, ordersTotal: 200 };
     await h.app.alerting.reconciliation([{ ...day, unmatchedPayments: 5, unmatchedOrders: 0 }]);
-    const alert = byEntity(await h.alerts('?rule=reconciliation_mismatch'), 'reconciliation_mismatch').get('S9');
+    const alert = byEntity(await h.alerts('?rule=reconciliation_mismatch'), 'reconciliation_mismatch').get(
+      'S9',
+    );
     expect(alert).toMatchObject({ status: 'firing', entity_type: 'store', store_id: 'S9' });
     expect(alert!.summary).toContain('2.5%');
     expect(alert!.summary_zh).toContain('2.5%');

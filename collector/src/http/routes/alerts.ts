@@ -31,27 +31,36 @@ export interface AlertRoutesOptions {
   alerting: AlertingService;
 }
 
-export async function alertsRoutes(app: FastifyInstance, { ctx, alerting }: AlertRoutesOptions): Promise<void> {
-  app.get<{ Querystring: Static<typeof Query> }>('/v1/alerts', { schema: { querystring: Query } }, async (request) => {
-    authorize(ctx.tokens, request, ['viewer']);
-    const { status, rule, store_id, since, limit } = request.query;
-    const statuses = status === undefined ? DEFAULT_STATUSES : parseStatuses(status);
-    let sinceMs: number | undefined;
-    if (since !== undefined) {
-      sinceMs = Date.parse(since);
-      if (!/^\d{4}-\d\d-\d\dT/.test(since) || Number.isNaN(sinceMs)) {
-        throw errors.invalidRequest(`since must be an RFC 3339 time such as 2025-11-11T08:00:00+08:00, got "${since}"`);
+export async function alertsRoutes(
+  app: FastifyInstance,
+  { ctx, alerting }: AlertRoutesOptions,
+): Promise<void> {
+  app.get<{ Querystring: Static<typeof Query> }>(
+    '/v1/alerts',
+    { schema: { querystring: Query } },
+    async (request) => {
+      authorize(ctx.tokens, request, ['viewer']);
+      const { status, rule, store_id, since, limit } = request.query;
+      const statuses = status === undefined ? DEFAULT_STATUSES : parseStatuses(status);
+      let sinceMs: number | undefined;
+      if (since !== undefined) {
+        sinceMs = Date.parse(since);
+        if (!/^\d{4}-\d\d-\d\dT/.test(since) || Number.isNaN(sinceMs)) {
+          throw errors.invalidRequest(
+            `since must be an RFC 3339 time such as 2025-11-11T08:00:00+08:00, got "${since}"`,
+          );
+        }
       }
-    }
-    const alerts = await listAlerts(ctx.db, {
-      statuses,
-      limit,
-      ...(rule !== undefined && { rule }),
-      ...(store_id !== undefined && { storeId: store_id }),
-      ...(sinceMs !== undefined && { since: sinceMs }),
-    });
-    return { alerts: alerts.map((a) => toWireAlert(a, a.status !== 'resolved' && alerting.isSilenced(a))) };
-  });
+      const alerts = await listAlerts(ctx.db, {
+        statuses,
+        limit,
+        ...(rule !== undefined && { rule }),
+        ...(store_id !== undefined && { storeId: store_id }),
+        ...(sinceMs !== undefined && { since: sinceMs }),
+      });
+      return { alerts: alerts.map((a) => toWireAlert(a, a.status !== 'resolved' && alerting.isSilenced(a))) };
+    },
+  );
 
   app.post<{ Params: Static<typeof Params>; Body: Static<typeof AckBody> | undefined }>(
     '/v1/alerts/:id/ack',
@@ -61,9 +70,12 @@ export async function alertsRoutes(app: FastifyInstance, { ctx, alerting }: Aler
       const note = request.body?.note?.trim() || undefined;
       const result = await alerting.acknowledge(request.params.id, principal.name, note);
       if (!result.ok) {
-        if (result.reason === 'not_found') throw errors.notFound(`alert ${JSON.stringify(request.params.id)}`);
+        if (result.reason === 'not_found')
+          throw errors.notFound(`alert ${JSON.stringify(request.params.id)}`);
         if (result.reason === 'already_resolved') throw errors.conflict('the alert is already resolved');
-        throw errors.conflict('the alert is not firing yet (its condition has not held for the rule\'s `for`)');
+        throw errors.conflict(
+          "the alert is not firing yet (its condition has not held for the rule's `for`)",
+        );
       }
       return { alert: toWireAlert(result.alert, alerting.isSilenced(result.alert)) };
     },
@@ -74,7 +86,9 @@ function parseStatuses(text: string): AlertStatus[] {
   const wanted = text.split(',').map((s) => s.trim());
   for (const s of wanted) {
     if (!STATUSES.includes(s as AlertStatus)) {
-      throw errors.invalidRequest(`status must be firing, acknowledged or resolved (comma-separated), got "${s}"`);
+      throw errors.invalidRequest(
+        `status must be firing, acknowledged or resolved (comma-separated), got "${s}"`,
+      );
     }
   }
   return wanted as AlertStatus[];

@@ -12,13 +12,17 @@ const Query = Type.Object({
 });
 
 export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
-  app.get<{ Querystring: Static<typeof Query> }>('/v1/audit', { schema: { querystring: Query } }, async (request) => {
-    authorize(ctx.tokens, request, ['viewer']);
-    const entries = await listAudit(ctx.db, {
-      limit: request.query.limit,
-      ...(request.query.before_id !== undefined && { beforeId: request.query.before_id }),
-      ...(request.query.action !== undefined && { action: request.query.action }),
-    });
-    return { entries: entries.map(toWireAudit) };
-  });
+  app.get<{ Querystring: Static<typeof Query> }>(
+    '/v1/audit',
+    { schema: { querystring: Query } },
+    async (request) => {
+      authorize(ctx.tokens, request, ['viewer']);
+      const entries = await listAudit(ctx.db, {
+        limit: request.query.limit,
+        ...(request.query.before_id !== undefined && { beforeId: request.query.before_id }),
+        ...(request.query.action !== undefined && { action: request.query.action }),
+      });
+      return { entries: entries.map(toWireAudit) };
+    },
+  );
 }

@@ -35,7 +35,11 @@ export function rulesReport(status: RulesStatus) {
     last_change: rejectedLast
       ? { at: iso(attempt.at), outcome: 'rejected', content_hash: ruleSet?.contentHash ?? null }
       : status.lastChange
-        ? { at: iso(status.lastChange.at), outcome: 'applied', content_hash: status.lastChange.contentHash ?? null }
+        ? {
+            at: iso(status.lastChange.at),
+            outcome: 'applied',
+            content_hash: status.lastChange.contentHash ?? null,
+          }
         : null,
     rules: [
       ...BUILTIN_RULES.map((name) => {

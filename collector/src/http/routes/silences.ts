@@ -31,7 +31,9 @@ const Body = Type.Object(
 );
 
 const Query = Type.Object({
-  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('expired')])),
+  status: Type.Optional(
+    Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('expired')]),
+  ),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
 });
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -53,30 +55,38 @@ export async function silencesRoutes(
   // The alerting service's clock, so a silence's window is judged on the same time line as the alerts.
   const now = () => alerting.clock();
 
-  app.post<{ Body: Static<typeof Body> }>('/v1/silences', { schema: { body: Body } }, async (request, reply) => {
-    const principal = authorize(ctx.tokens, request, ['operator']);
-    const body = request.body;
-    const t = now();
-    const startsAt = body.starts_at === undefined ? t : parseTime('starts_at', body.starts_at);
-    const endsAt = parseTime('ends_at', body.ends_at);
-    if (endsAt <= t) throw errors.invalidRequest('ends_at must be in the future');
-    const matchers = body.matchers as MatcherObject;
-    const problem = silenceProblem({ matchers: matchersFromObject(matchers), startsAt, endsAt });
-    if (problem !== undefined) throw errors.invalidRequest(problem);
-    const silence = await alerting.createSilence(
-      { matchers, startsAt, endsAt, comment: body.comment.trim() },
-      principal.name,
-    );
-    return reply.code(201).send({ silence: toWireSilence(silence, now()) });
-  });
+  app.post<{ Body: Static<typeof Body> }>(
+    '/v1/silences',
+    { schema: { body: Body } },
+    async (request, reply) => {
+      const principal = authorize(ctx.tokens, request, ['operator']);
+      const body = request.body;
+      const t = now();
+      const startsAt = body.starts_at === undefined ? t : parseTime('starts_at', body.starts_at);
+      const endsAt = parseTime('ends_at', body.ends_at);
+      if (endsAt <= t) throw errors.invalidRequest('ends_at must be in the future');
+      const matchers = body.matchers as MatcherObject;
+      const problem = silenceProblem({ matchers: matchersFromObject(matchers), startsAt, endsAt });
+      if (problem !== undefined) throw errors.invalidRequest(problem);
+      const silence = await alerting.createSilence(
+        { matchers, startsAt, endsAt, comment: body.comment.trim() },
+        principal.name,
+      );
+      return reply.code(201).send({ silence: toWireSilence(silence, now()) });
+    },
+  );
 
-  app.get<{ Querystring: Static<typeof Query> }>('/v1/silences', { schema: { querystring: Query } }, async (request) => {
-    authorize(ctx.tokens, request, ['viewer']);
-    const t = now();
-    const silences = (await listSilences(ctx.db, request.query.limit)).map((s) => toWireSilence(s, t));
-    const status = request.query.status;
-    return { silences: status === undefined ? silences : silences.filter((s) => s.status === status) };
-  });
+  app.get<{ Querystring: Static<typeof Query> }>(
+    '/v1/silences',
+    { schema: { querystring: Query } },
+    async (request) => {
+      authorize(ctx.tokens, request, ['viewer']);
+      const t = now();
+      const silences = (await listSilences(ctx.db, request.query.limit)).map((s) => toWireSilence(s, t));
+      const status = request.query.status;
+      return { silences: status === undefined ? silences : silences.filter((s) => s.status === status) };
+    },
+  );
 
   app.delete<{ Params: Static<typeof Params> }>(
     '/v1/silences/:id',
