@@ -290,7 +290,8 @@ describe.each(stores)('notification outbox on $name', (store) => {
     } finally {
       await durable.db.close();
     }
-  });
+    // two fresh on-disk PGlite starts: seconds each on a loaded two-core machine
+  }, 120_000);
 
   it('re-delivers a row whose worker died mid-send once the lease has run out', async () => {
     const receivers = receiversWith(oncall());
@@ -366,6 +367,11 @@ describe.each(stores)('notification outbox on $name', (store) => {
       const [row] = await outboxRowsOf(db, second.notificationId);
       expect(row).toMatchObject({ status: 'pending', attempts: 1 });
       expect(row!.nextAttemptAt.getTime()).toBe(now);
+      // a stopped worker does not burn attempts, and cannot be restarted
+      expect(await worker.runOnce()).toEqual({ claimed: 0, delivered: 0, failed: 0 });
+      expect(() => worker.start()).toThrow(/stopped/);
+      const successor = new OutboxWorker({ db, receivers, now: clock });
+      expect(await successor.runOnce()).toEqual({ claimed: 1, delivered: 1, failed: 0 });
     } finally {
       await worker.stop();
     }

@@ -90,8 +90,9 @@ export class OutboxWorker {
     };
   }
 
-  /** Polls every `pollIntervalMs` until `stop()`. */
+  /** Polls every `pollIntervalMs` until `stop()`. A stopped worker stays stopped: make a new one. */
   start(): void {
+    if (this.#abort.signal.aborted) throw new Error('a stopped OutboxWorker cannot start again');
     if (this.#started) return;
     this.#started = true;
     this.#schedule(0);
@@ -141,6 +142,8 @@ export class OutboxWorker {
 
   /** One pass: claim due rows and deliver them concurrently. Exposed for tests and one-shot tools. */
   async runOnce(): Promise<RunSummary> {
+    // After stop() every send would abort at once and only burn an attempt.
+    if (this.#abort.signal.aborted) return { claimed: 0, delivered: 0, failed: 0 };
     const pass = this.#pass();
     this.#running = pass;
     try {
