@@ -133,7 +133,7 @@ function compileWhen(cursor: Cursor, when: string): CompiledCondition | undefine
     const where = when.includes('\n')
       ? `line ${error.line}, column ${error.column}`
       : `column ${error.column}`;
-    cursor.error(`${where}: ${error.message}`);
+    cursor.errorInValue(`${where}: ${error.message}`, error.line, error.column);
     return undefined;
   }
 }

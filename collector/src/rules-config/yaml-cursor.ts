@@ -23,6 +23,7 @@ class FileContext {
     readonly doc: Document,
     readonly lines: LineCounter,
     readonly errors: LoadError[],
+    readonly text: string,
   ) {}
 
   report(node: Node | undefined, rule: string | undefined, field: string, message: string): void {
@@ -47,7 +48,7 @@ export function readYamlFile(file: string, text: string): YamlFile {
     return {
       file,
       errors,
-      root: new Cursor(new FileContext(file, empty, lines, errors), undefined),
+      root: new Cursor(new FileContext(file, empty, lines, errors, ''), undefined),
       parsed: false,
     };
   }
@@ -57,7 +58,7 @@ export function readYamlFile(file: string, text: string): YamlFile {
     prettyErrors: false,
     strict: true,
   });
-  const context = new FileContext(file, doc, lines, errors);
+  const context = new FileContext(file, doc, lines, errors, text);
   for (const problem of doc.errors) {
     const pos = lines.linePos(problem.pos[0]);
     const message =
@@ -121,11 +122,50 @@ export class Cursor {
     return { line: pos.line, column: pos.col };
   }
 
-  /** Reports `line`/`column` of a problem found inside this scalar's text. */
-  errorAt(message: string, line: number, column: number): void {
-    const error: LoadError = { file: this.#context.file, field: this.field, message, line, column };
+  /**
+   * Reports a problem at a 1-based line/column inside this string's value, pointing into the file
+   * where the value maps onto the source one to one (plain or quoted without escapes on one line,
+   * or a literal `|` block); elsewhere at the value's start.
+   */
+  errorInValue(message: string, line: number, column: number): void {
+    const error: LoadError = { file: this.#context.file, field: this.field, message };
     if (this.rule !== undefined) error.rule = this.rule;
+    const offset = this.offsetInValue(line, column) ?? (this.#node ?? this.#anchor)?.range?.[0];
+    if (offset !== undefined) {
+      const pos = this.#context.lines.linePos(offset);
+      error.line = pos.line;
+      error.column = pos.col;
+    }
     this.#context.errors.push(error);
+  }
+
+  private offsetInValue(line: number, column: number): number | undefined {
+    const node = this.#node;
+    if (node === undefined || !isScalar(node) || typeof node.value !== 'string' || !node.range)
+      return undefined;
+    const value = node.value;
+    const [start, end] = node.range;
+    const raw = this.#context.text.slice(start, end);
+    switch (node.type) {
+      case 'PLAIN':
+        return line === 1 && raw === value ? start + column - 1 : undefined;
+      case 'QUOTE_SINGLE':
+      case 'QUOTE_DOUBLE':
+        return line === 1 && raw.slice(1, -1) === value ? start + column : undefined;
+      case 'BLOCK_LITERAL': {
+        // Header line, then the content lines, each indented by the block's indentation.
+        const contentStart = raw.indexOf('\n') + 1;
+        if (contentStart === 0) return undefined;
+        const lines = raw.slice(contentStart).split('\n');
+        const first = lines.find((text) => text.trim() !== '');
+        const indent = first === undefined ? 0 : first.length - first.trimStart().length;
+        if (line > lines.length) return undefined;
+        const before = lines.slice(0, line - 1).reduce((sum, text) => sum + text.length + 1, 0);
+        return start + contentStart + before + indent + column - 1;
+      }
+      default:
+        return undefined;
+    }
   }
 
   /** Marks a required value: reports it when missing and returns false. */

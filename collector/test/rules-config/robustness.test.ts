@@ -75,7 +75,7 @@ describe('hostile condition text', () => {
     '\n',
     '.',
     '`',
-    '${}',
+    '$' + '{}',
   ];
 
   it('either compiles or throws an ExpressionError, never anything else', () => {
@@ -98,11 +98,7 @@ describe('hostile condition text', () => {
   });
 
   it('survives pathological nesting without a stack overflow', () => {
-    for (const source of [
-      '('.repeat(4000),
-      `${'not '.repeat(1000)}true`,
-      `[${'1,'.repeat(1500)}1]`,
-    ]) {
+    for (const source of ['('.repeat(4000), `${'not '.repeat(1000)}true`, `[${'1,'.repeat(1500)}1]`]) {
       expect(() => compileCondition(source)).toThrow(ExpressionError);
     }
   });

@@ -9,7 +9,11 @@ import { loadRuleSet } from '../../src/rules-config/rule-set.ts';
 const testdata = path.join(import.meta.dirname, 'testdata');
 const samples = (kind: string): string[] => readdirSync(path.join(testdata, kind)).sort();
 
-type Expected = Omit<LoadError, 'rule' | 'line' | 'column'> & { rule?: string; line: number };
+type Expected = Omit<LoadError, 'rule' | 'line' | 'column'> & {
+  rule?: string;
+  line: number;
+  column?: number;
+};
 
 const INVALID: Record<string, Expected> = {
   'unknown-key': {
@@ -17,6 +21,7 @@ const INVALID: Record<string, Expected> = {
     rule: 'order_stalled',
     field: 'limit',
     line: 3,
+    column: 5,
     message: 'unknown key "limit"; did you mean "limits"?',
   },
   'unknown-rule': {
@@ -181,6 +186,7 @@ const INVALID: Record<string, Expected> = {
     rule: 'big_order',
     field: 'when',
     line: 3,
+    column: 11,
     message: 'column 1: unknown field "amout_fen"; did you mean "amount_fen"?',
   },
   'custom-bad-regex': {
@@ -188,6 +194,7 @@ const INVALID: Record<string, Expected> = {
     rule: 'odd_store',
     field: 'when',
     line: 3,
+    column: 28,
     message: 'column 18: invalid regular expression: /SH-([/u: Unterminated character class',
   },
   'custom-type-error': {
@@ -195,6 +202,7 @@ const INVALID: Record<string, Expected> = {
     rule: 'big_order',
     field: 'when',
     line: 3,
+    column: 22,
     message: 'column 12: ">" needs two numbers or two strings, not amount_fen (number) and a string',
   },
   'custom-proto-access': {
@@ -224,7 +232,8 @@ const INVALID: Record<string, Expected> = {
     file: 'custom/rules.yaml',
     rule: 'paid_big',
     field: 'when',
-    line: 3,
+    line: 5,
+    column: 23,
     message: 'line 2, column 17: "payed" is never a value of status; did you mean "paid"?',
   },
   'calendar-bad-timezone': {
@@ -282,10 +291,11 @@ describe('invalid samples', () => {
     const result = await loadRuleSet(path.join(testdata, 'invalid', name));
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    const { line, ...expected } = INVALID[name]!;
+    const { line, column, ...expected } = INVALID[name]!;
     const [first] = result.errors;
     expect(first).toMatchObject(expected);
     expect(first?.rule).toBe(expected.rule);
     expect(first?.line ?? 0).toBe(line);
+    if (column !== undefined) expect(first?.column).toBe(column);
   });
 });
