@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelConfig } from '../../src/notify/channel.ts';
 import type { DeliveryError } from '../../src/notify/delivery-error.ts';
+import { DeliveryTally } from '../../src/notify/outbox/delivery-tally.ts';
 import { Outbox } from '../../src/notify/outbox/outbox.ts';
 import {
   claimDueRows,
@@ -208,6 +209,29 @@ describe.each(stores)('notification outbox on $name', (store) => {
       ['primary/0/webhook', 'pending', 5],
       ['backup/0/dingtalk', 'delivered', 1],
     ]);
+  });
+
+  it('tallies outcomes per receiver and channel type for the metrics module', async () => {
+    primary.fallback = { status: 500, body: 'down' };
+    const receivers = receiversWith(oncall());
+    await new Outbox({ db, receivers, now: clock }).enqueue(firingNotification());
+    const tally = new DeliveryTally();
+    const worker = new OutboxWorker({ db, receivers, now: clock, observer: tally, maxAttempts: 4 });
+    for (const t of [0, 5, 10, 15]) {
+      now = T0 + t * SEC;
+      await worker.runOnce();
+    }
+    await worker.runOnce();
+    const counts = Object.fromEntries(
+      tally.snapshot().map((c) => [`${c.channelType}:${c.outcome}`, c.count]),
+    );
+    expect(counts).toEqual({
+      'webhook:retrying': 3,
+      'webhook:gave_up': 1,
+      ':failed_over': 1,
+      'dingtalk:delivered': 1,
+    });
+    expect(new Set(tally.snapshot().map((c) => c.receiver))).toEqual(new Set(['store-oncall']));
   });
 
   it('fails over at once on a permanent primary failure', async () => {
