@@ -160,7 +160,7 @@ function readReceivers(cursor: Cursor): Record<string, Receiver> | undefined {
       );
     }
     const primaryCursor = object.get('primary');
-    const primary = primaryCursor.required() || primaryCursor.present ? readChannels(primaryCursor) : [];
+    const primary = primaryCursor.required() ? readChannels(primaryCursor) : [];
     const backup = readChannels(object.get('backup'));
     if (backup.length > 0 && primary.length === 0) {
       object.get('backup').error('a backup needs at least one primary channel to stand in for');
