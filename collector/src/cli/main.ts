@@ -1,6 +1,7 @@
 // The `orderpulse` command: subcommands with --help each; non-zero exit with the reason on stderr.
 import { ConfigError } from '../config.ts';
 import { serve } from '../main.ts';
+import { IMPORT_BILL_USAGE, importBillCommand } from './import-bill.ts';
 
 interface Command {
   usage: string;
@@ -17,6 +18,11 @@ PostgreSQL/TimescaleDB; without, an embedded PostgreSQL under ORDERPULSE_DATA_DI
       await serve();
       return 0;
     },
+  },
+  'import-bill': {
+    usage: IMPORT_BILL_USAGE,
+    run: (args) =>
+      importBillCommand(args, { env: process.env, stdout: process.stdout, stderr: process.stderr }),
   },
 };
 

@@ -3,6 +3,7 @@
 // all in one transaction, so a bill is either fully reconciled or not at all.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { localDayFn, localDayRange } from '../domain/reconciliation/local-day.ts';
 import {
   type BilledPayment,
@@ -42,7 +43,14 @@ export interface ImportBillOptions {
   windowMs?: number;
   deviceStores?: ReadonlyMap<string, string>;
   /** Called every few thousand lines while parsing, and once at the end. */
-  onProgress?: (rowsParsed: number) => void;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  phase: 'parsing' | 'matching' | 'saving';
+  rows: number;
+  bytesRead: number;
+  totalBytes: number;
 }
 
 export interface ImportBillResult {
@@ -289,7 +297,11 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
     let refunds = 0;
     let minAt = Number.POSITIVE_INFINITY;
     let maxAt = Number.NEGATIVE_INFINITY;
-    for await (const row of parseBill(provider, createReadStream(options.filePath), {
+    const totalBytes = (await stat(options.filePath)).size;
+    const file = createReadStream(options.filePath);
+    const progress = (phase: ImportProgress['phase']) =>
+      options.onProgress?.({ phase, rows: parsed, bytesRead: file.bytesRead, totalBytes });
+    for await (const row of parseBill(provider, file, {
       onSummary: (s) => {
         summary = s;
       },
@@ -320,10 +332,10 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
         await upsertBillLines(tx, importId, batch);
         batch = [];
       }
-      if (++parsed % 10_000 === 0) options.onProgress?.(parsed);
+      if (++parsed % 10_000 === 0) progress('parsing');
     }
     await upsertBillLines(tx, importId, batch);
-    options.onProgress?.(parsed);
+    progress('matching');
 
     const sortedDays = [...days].sort();
     let orders: PaidOrder[] = [];
@@ -365,6 +377,7 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
     );
     const tallies = result.tallies;
 
+    progress('saving');
     await markBillMatches(
       tx,
       provider,

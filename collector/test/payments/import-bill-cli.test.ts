@@ -1,0 +1,160 @@
+// `orderpulse import-bill`: argument handling, the summary table, idempotent re-runs and refusals.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { importBillCommand, parseImportBillArgs } from '../../src/cli/import-bill.ts';
+import { auth, buildTestApp } from '../support/test-app.ts';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const repoRoot = new URL('../../../', import.meta.url).pathname;
+
+function capture() {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t), isTTY: false },
+    get out() {
+      return out;
+    },
+    get err() {
+      return err;
+    },
+  };
+}
+
+describe('import-bill arguments', () => {
+  it('parses provider, file and options', () => {
+    expect(
+      parseImportBillArgs(['--provider', 'alipay', 'a.csv', '--tail=6', '--window', '20', '--json']),
+    ).toEqual({
+      provider: 'alipay',
+      file: 'a.csv',
+      tail: 6,
+      windowMin: 20,
+      json: true,
+    });
+    expect(() => parseImportBillArgs(['a.csv'])).toThrow(/--provider/);
+    expect(() => parseImportBillArgs(['--provider', 'wechatpay'])).toThrow(/FILE/);
+    expect(() => parseImportBillArgs(['--provider', 'wechatpay', '--tail', '0', 'a'])).toThrow(/positive/);
+  });
+
+  it('the real binary prints usage and exits 2 on a bad provider', () => {
+    const help = spawnSync(process.execPath, ['bin/orderpulse.js', 'import-bill', '--help'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/orderpulse import-bill --provider wechatpay\|alipay/);
+    const bad = spawnSync(
+      process.execPath,
+      ['bin/orderpulse.js', 'import-bill', '--provider', 'paypal', 'x.csv'],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      },
+    );
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--provider must be wechatpay or alipay/);
+  }, 30_000);
+});
+
+describe('import-bill against a store', () => {
+  let store: TestDatabase;
+  let app: App;
+  const env = { ORDERPULSE_TZ: 'Asia/Shanghai', LOG_LEVEL: 'silent' };
+
+  beforeAll(async () => {
+    store = await openTestDatabase('pglite');
+    app = await buildTestApp(store.db);
+    // ORD20240601000123 is in the 20-column fixture; ORD-LOST has no payment anywhere
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: auth('ingest'),
+      payload: [
+        {
+          id: 'e1',
+          type: 'order.status',
+          occurred_at: '2024-06-01T10:15:00+08:00',
+          order_id: 'ORD20240601000123',
+          store_id: 'S7',
+          status: 'paid',
+          amount_fen: 12800,
+        },
+        {
+          id: 'e2',
+          type: 'order.status',
+          occurred_at: '2024-06-01T11:00:00+08:00',
+          order_id: 'ORD-LOST',
+          store_id: 'S7',
+          status: 'paid',
+          amount_fen: 500,
+        },
+      ],
+    });
+    expect(res.statusCode).toBe(202);
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.server.close();
+    await store?.dispose();
+  });
+
+  it('imports, prints progress and a summary table; a second run changes nothing', async () => {
+    const io = capture();
+    const code = await importBillCommand(
+      ['--provider', 'wechatpay', fixture('wechatpay-trade-bill-20col.csv')],
+      {
+        ...io,
+        env,
+        openDb: async () => store.db,
+      },
+    );
+    expect(io.err).toMatch(/matching…/);
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/wechatpay bill wechatpay-trade-bill-20col\.csv → import \d+\n/);
+    expect(io.out).toMatch(/bill rows\s+2\n/);
+    expect(io.out).toMatch(/matched by order number\s+1\n/);
+    expect(io.out).toMatch(/paid, no order \(漏单\)\s+1\n/);
+    expect(io.out).toMatch(/order paid, not in bill\s+1\n/);
+    expect(io.out).toMatch(/S7\s+2024-06-01\s+1\s+2\s+0\s+1/);
+
+    const again = capture();
+    expect(
+      await importBillCommand(
+        ['--provider', 'wechatpay', '--json', fixture('wechatpay-trade-bill-20col.csv')],
+        {
+          ...again,
+          env,
+          openDb: async () => store.db,
+        },
+      ),
+    ).toBe(0);
+    expect(JSON.parse(again.out)).toMatchObject({ already_imported: true, rows: 2, matched: 1 });
+  });
+
+  it('exits 1 naming what it expected for a file that is not such a bill, or a missing file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-cli-'));
+    const path = join(dir, 'orders.csv');
+    writeFileSync(path, 'order_id,amount\nA,1\n');
+    const io = capture();
+    expect(
+      await importBillCommand(['--provider', 'alipay', path], { ...io, env, openDb: async () => store.db }),
+    ).toBe(1);
+    expect(io.err).toMatch(/expected an Alipay 业务明细 bill/);
+    const missing = capture();
+    expect(
+      await importBillCommand(['--provider', 'alipay', join(dir, 'nope.csv')], {
+        ...missing,
+        env,
+        openDb: async () => store.db,
+      }),
+    ).toBe(1);
+    expect(missing.err).toMatch(/no such file/);
+  });
+});
