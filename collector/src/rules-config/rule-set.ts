@@ -2,6 +2,7 @@
 // (route labels exist, custom names are unique). Either the whole set is valid or nothing is
 // returned but the errors, so a half-valid directory can never replace running rules.
 import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { alwaysOpenCalendar, type Calendar } from '../domain/alerts/calendar.ts';
@@ -74,9 +75,7 @@ export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promi
 
   const parse = (file: string) => {
     const source = text(file);
-    if (source === undefined) return undefined;
-    const yaml = readYamlFile(file, source);
-    return yaml;
+    return source === undefined ? undefined : readYamlFile(file, source);
   };
   const rulesYaml = parse(RULES_FILE);
   const routesYaml = parse(ROUTES_FILE);
@@ -149,9 +148,24 @@ export async function listRuleFiles(dir: string): Promise<Listing> {
   } catch {
     return { ok: false, errors: [{ file: dir, field: '', message: 'directory does not exist' }] };
   }
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    return {
+      ok: false,
+      errors: [
+        {
+          file: dir,
+          field: '',
+          message: `cannot be listed: ${(error as NodeJS.ErrnoException).code ?? error}`,
+        },
+      ],
+    };
+  }
   const files: string[] = [];
   const errors: LoadError[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  for (const entry of entries) {
     if (entry.isDirectory()) {
       if (entry.name === CUSTOM_DIR) files.push(...(await listCustom(path.join(dir, CUSTOM_DIR), errors)));
       continue;
@@ -165,7 +179,19 @@ export async function listRuleFiles(dir: string): Promise<Listing> {
 
 async function listCustom(dir: string, errors: LoadError[]): Promise<string[]> {
   const files: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    // Removed or replaced while being listed (an editor or a deploy mid-way): report, do not throw.
+    errors.push({
+      file: `${CUSTOM_DIR}/`,
+      field: '',
+      message: `cannot be listed: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    });
+    return files;
+  }
+  for (const entry of entries) {
     const file = `${CUSTOM_DIR}/${entry.name}`;
     if (entry.isFile() && entry.name.endsWith('.yaml')) files.push(file);
     else if (entry.isFile() && entry.name.endsWith('.yml')) {
