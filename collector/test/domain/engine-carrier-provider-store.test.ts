@@ -344,4 +344,13 @@ describe('finished entities', () => {
     expect(engine.order('O1')).toBeUndefined();
     expect(engine.order('O2')).toBeDefined(); // payment_unapplied is open on it
   });
+
+  it('a late event for an entity already forgotten starts it afresh (why retainFinishedMs must exceed expected lateness)', () => {
+    const engine = new RuleEngine(DEFAULT_RULE_PARAMS, [], { retainFinishedMs: 24 * HOUR });
+    engine.ingest(carrierUpdate('O1', 'SF1', 'returned', T0 + HOUR), T0 + HOUR);
+    engine.tick(T0 + 25 * HOUR);
+    expect(engine.shipment('sf', 'SF1')).toBeUndefined();
+    engine.ingest(carrierUpdate('O1', 'SF1', 'created', T0), T0 + 26 * HOUR);
+    expect(engine.shipment('sf', 'SF1')?.state).toBe('created');
+  });
 });
