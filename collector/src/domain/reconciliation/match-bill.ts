@@ -132,12 +132,23 @@ export function reconcile(
   const exact: ExactMatch[] = [];
   const amountMismatches: ExactMatch[] = [];
   const leftover: BilledPayment[] = [];
-  const tallies = new Map<string, ReconciliationTally>();
+  const tallies: ReconciliationTally[] = [];
   let refunds = 0;
 
+  // Nested maps rather than one map on a joined key: no string is built per row.
+  const tallyIndex = new Map<string, Map<string, Map<string, ReconciliationTally>>>();
   const tally = (day: string, storeId: string, deviceId: string): ReconciliationTally => {
-    const key = `${day}\u0000${storeId}\u0000${deviceId}`;
-    let t = tallies.get(key);
+    let byStore = tallyIndex.get(day);
+    if (!byStore) {
+      byStore = new Map();
+      tallyIndex.set(day, byStore);
+    }
+    let byDevice = byStore.get(storeId);
+    if (!byDevice) {
+      byDevice = new Map();
+      byStore.set(storeId, byDevice);
+    }
+    let t = byDevice.get(deviceId);
     if (!t) {
       t = {
         day,
@@ -154,7 +165,8 @@ export function reconcile(
         refunds: 0,
         refundsFen: 0,
       };
-      tallies.set(key, t);
+      byDevice.set(deviceId, t);
+      tallies.push(t);
     }
     return t;
   };
@@ -255,7 +267,7 @@ export function reconcile(
     t.unmatchedOrders++;
   }
 
-  const sortedTallies = [...tallies.values()].sort(
+  const sortedTallies = tallies.sort(
     (a, b) => cmp(a.day, b.day) || cmp(a.storeId, b.storeId) || cmp(a.deviceId, b.deviceId),
   );
   return {
