@@ -28,14 +28,16 @@ afterEach(async () => {
   await server.close();
 });
 
-function poller(options: Partial<PollerOptions> = {}): CarrierPoller {
+// Generous timeout: loopback replies can be slow while other test files load the machine; only the
+// hanging-carrier test uses a short one.
+function poller(options: Partial<PollerOptions> = {}, timeoutMs = 10_000): CarrierPoller {
   return new CarrierPoller({
     store,
     client: createKuaidi100QueryClient({
       baseUrl: server.baseUrl,
       customer: server.customer,
       key: server.key,
-      timeoutMs: 300,
+      timeoutMs,
     }),
     onTracking: async (polled) => {
       received.push(polled);
@@ -211,7 +213,7 @@ describe('errors and backoff', () => {
   it('times out a carrier that does not answer, and backs off', async () => {
     server.script('SLOW', { kind: 'hang' });
     await store.upsert({ carrier: 'yuantong', trackingNo: 'SLOW' }, T0);
-    expect(await poller().runDue()).toMatchObject({ polled: 1, failed: 1 });
+    expect(await poller({}, 300).runDue()).toMatchObject({ polled: 1, failed: 1 });
     expect((errors[0] as CarrierQueryError).kind).toBe('timeout');
     expect(await store.get({ carrier: 'yuantong', trackingNo: 'SLOW' })).toMatchObject({
       failures: 1,
