@@ -42,6 +42,7 @@ function ordersToRestore(): OrderState[] {
 gc();
 let before = process.memoryUsage();
 const engine = new RuleEngine(DEFAULT_RULE_PARAMS);
+const ingestStarted = performance.now();
 for (let i = 0; i < n; i++) {
   const at = base + (i % 3_600_000);
   engine.ingest(
