@@ -100,10 +100,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(eventsRoutes, { ctx });
   await server.register(ordersRoutes, { ctx });
   await server.register(deadLettersRoutes, { ctx });
-  await server.register(alertsRoutes, { ctx, alerting });
-  await server.register(silencesRoutes, { ctx, alerting });
-  await server.register(auditRoutes, { ctx });
-  await server.register(rulesRoutes, { ctx, alerting });
   await server.register(paymentsPlugin, {
     ctx,
     onReconciled: (results) => {

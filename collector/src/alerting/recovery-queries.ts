@@ -10,28 +10,34 @@ import type { Queryable } from '../store/database.ts';
 const OPEN_STATUSES = ['created', 'paid', 'picking', 'packed', 'shipped'];
 const FINAL_SHIPMENT_STATES = ['delivered', 'rejected', 'returned'];
 
+// Times come back as epoch milliseconds (float8): parsing a million timestamptz strings into Dates
+// costs the client seconds, parsing numbers costs it almost nothing.
+const epochMs = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
+
 interface OrderRow {
   order_id: string;
   store_id: string;
   status: OrderState['status'] | null;
-  status_at: Date | null;
+  status_at: number | null;
   amount_fen: number | null;
   region: string | null;
   channel: string | null;
-  created_at: Date | null;
-  paid_at: Date | null;
-  last_event_at: Date;
-  payment_at: Date | null;
+  created_at: number | null;
+  paid_at: number | null;
+  last_event_at: number;
+  payment_at: number | null;
 }
 
-const ORDER_COLUMNS = `o.order_id, o.store_id, o.status, o.status_at, o.amount_fen, o.region, o.channel,
-  o.created_at, o.paid_at, o.last_event_at`;
+const ORDER_COLUMNS = `o.order_id, o.store_id, o.status, ${epochMs('o.status_at')} AS status_at, o.amount_fen, o.region,
+  o.channel, ${epochMs('o.created_at')} AS created_at, ${epochMs('o.paid_at')} AS paid_at,
+  ${epochMs('o.last_event_at')} AS last_event_at`;
 
 // The first successful payment only matters while the order has not reached `paid`.
-const PAYMENT_AT = `CASE WHEN o.status IS NULL OR o.status = 'created' THEN
-  (SELECT min(p.occurred_at) FROM payments p WHERE p.order_id = o.order_id AND p.status = 'success') END AS payment_at`;
+const PAYMENT_AT = `CASE WHEN o.status IS NULL OR o.status = 'created' THEN ${epochMs(
+  `(SELECT min(p.occurred_at) FROM payments p WHERE p.order_id = o.order_id AND p.status = 'success')`,
+)} END AS payment_at`;
 
-const time = (d: Date | null) => (d === null ? undefined : d.getTime());
+const time = (t: number | null) => (t === null ? undefined : t);
 
 function toOrderState(r: OrderRow): OrderState {
   // The orders row keeps one time per status; the attributes were set no later than it.
@@ -50,7 +56,7 @@ function toOrderState(r: OrderRow): OrderState {
     regionAt: r.region === null ? undefined : at,
     channel: r.channel ?? undefined,
     channelAt: r.channel === null ? undefined : at,
-    updatedAt: r.last_event_at.getTime(),
+    updatedAt: r.last_event_at,
   };
 }
 
@@ -90,17 +96,17 @@ interface ShipmentRow {
   order_id: string;
   store_id: string;
   state: ShipmentState['state'];
-  last_update_at: Date;
+  last_update_at: number;
   location: string | null;
   destination_region: string | null;
   returned_count: number;
 }
 
-const SHIPMENT_COLUMNS = `carrier, tracking_no, order_id, store_id, state, last_update_at, location,
-  destination_region, returned_count`;
+const SHIPMENT_COLUMNS = `carrier, tracking_no, order_id, store_id, state, ${epochMs('last_update_at')} AS last_update_at,
+  location, destination_region, returned_count`;
 
 function toShipmentState(r: ShipmentRow): ShipmentState {
-  const at = r.last_update_at.getTime();
+  const at = r.last_update_at;
   // The row keeps only the latest checkpoint: the parcel is taken to have been at its location
   // since then, which can only delay (never invent) a stuck-at-location anomaly.
   return {
