@@ -61,11 +61,17 @@ for (let i = 0; i < n; i++) {
     base,
   );
 }
+const ingestMs = performance.now() - ingestStarted;
 gc();
 const after = process.memoryUsage();
 const perOrder = (after.heapUsed - before.heapUsed + after.arrayBuffers - before.arrayBuffers) / n;
 console.log(
-  JSON.stringify({ path: 'ingest', tracked: engine.trackedCount(), bytesPerOrder: Math.round(perOrder) }),
+  JSON.stringify({
+    path: 'ingest',
+    tracked: engine.trackedCount(),
+    bytesPerOrder: Math.round(perOrder),
+    eventsPerSecond: Math.round(n / (ingestMs / 1000)),
+  }),
 );
 
 // 2) Tick cost with n tracked, ticking every 50 ms of event time from the first deadline on
