@@ -92,10 +92,11 @@ export async function finishImport(
   q: Queryable,
   id: number,
   counts: Omit<BillImportRecord, 'id' | 'provider' | 'fileSha256' | 'fileName' | 'importedAt' | 'importedBy'>,
+  header: readonly string[],
 ): Promise<BillImportRecord> {
   const { rows } = await q.query<ImportRow>(
     `UPDATE bill_imports SET rows = $2, refunds = $3, declared_rows = $4, first_day = $5::date, last_day = $6::date,
-       matched = $7, fuzzy_matched = $8, unmatched_payments = $9, unmatched_orders = $10
+       matched = $7, fuzzy_matched = $8, unmatched_payments = $9, unmatched_orders = $10, header = $11
      WHERE id = $1 RETURNING ${IMPORT_COLUMNS}`,
     [
       id,
@@ -108,6 +109,7 @@ export async function finishImport(
       counts.fuzzyMatched,
       counts.unmatchedPayments,
       counts.unmatchedOrders,
+      header.join(','),
     ],
   );
   if (!rows[0]) throw new Error(`bill import ${id} vanished`);
@@ -118,10 +120,12 @@ export interface StoredBillLine extends BilledPayment {
   refundNo?: string;
   line: number;
   day: string;
-  raw: Readonly<Record<string, string>>;
+  rawLine: string;
+  match: 'exact' | 'fuzzy' | 'unmatched' | 'refund';
+  matchedOrderId: string | null;
 }
 
-/** One batch of lines; a line already stored by an earlier import of the same day is replaced. */
+/** One batch of lines, already matched; a line stored by an earlier import of the same day is replaced. */
 export async function upsertBillLines(
   q: Queryable,
   importId: number,
@@ -130,18 +134,18 @@ export async function upsertBillLines(
   if (lines.length === 0) return;
   await q.query(
     `INSERT INTO bill_rows (provider, transaction_id, kind, refund_no, import_id, merchant_order_no, paid_at, day,
-       amount_fen, store_id, device_id, line, match, raw)
+       amount_fen, store_id, device_id, line, match, matched_order_id, raw)
      SELECT l.provider, l.transaction_id, l.kind, l.refund_no, $1, l.merchant_order_no, l.paid_at, l.day::date,
-       l.amount_fen, l.store_id, l.device_id, l.line, CASE WHEN l.kind = 'refund' THEN 'refund' ELSE 'unmatched' END, l.raw
+       l.amount_fen, l.store_id, l.device_id, l.line, l.match, l.matched_order_id, l.raw
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[],
-       $9::bigint[], $10::text[], $11::text[], $12::int4[], $13::jsonb[])
+       $9::bigint[], $10::text[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::text[])
        AS l(provider, transaction_id, kind, refund_no, merchant_order_no, paid_at, day, amount_fen, store_id,
-            device_id, line, raw)
+            device_id, line, match, matched_order_id, raw)
      ON CONFLICT (provider, transaction_id, kind, refund_no) DO UPDATE SET
        import_id = excluded.import_id, merchant_order_no = excluded.merchant_order_no, paid_at = excluded.paid_at,
        day = excluded.day, amount_fen = excluded.amount_fen, store_id = excluded.store_id,
        device_id = excluded.device_id, line = excluded.line, match = excluded.match,
-       matched_order_id = NULL, raw = excluded.raw`,
+       matched_order_id = excluded.matched_order_id, raw = excluded.raw`,
     [
       importId,
       lines.map((l) => l.provider),
@@ -155,27 +159,11 @@ export async function upsertBillLines(
       lines.map((l) => l.storeId ?? null),
       lines.map((l) => l.deviceId),
       lines.map((l) => l.line),
-      lines.map((l) => JSON.stringify(l.raw)),
+      lines.map((l) => l.match),
+      lines.map((l) => l.matchedOrderId),
+      lines.map((l) => l.rawLine),
     ],
   );
-}
-
-/** Records how payment lines matched: `exact`/`fuzzy` with the order, in batches. */
-export async function markBillMatches(
-  q: Queryable,
-  provider: BillProvider,
-  match: 'exact' | 'fuzzy',
-  pairs: readonly { transactionId: string; orderId: string }[],
-): Promise<void> {
-  for (let i = 0; i < pairs.length; i += 5000) {
-    const batch = pairs.slice(i, i + 5000);
-    await q.query(
-      `UPDATE bill_rows b SET match = $2, matched_order_id = m.order_id
-       FROM unnest($3::text[], $4::text[]) AS m(transaction_id, order_id)
-       WHERE b.provider = $1 AND b.kind = 'payment' AND b.refund_no = '' AND b.transaction_id = m.transaction_id`,
-      [provider, match, batch.map((p) => p.transactionId), batch.map((p) => p.orderId)],
-    );
-  }
 }
 
 const PAID_STATUSES = `('paid', 'picking', 'packed', 'shipped', 'delivered', 'refunded')`;

@@ -24,7 +24,6 @@ import {
   finishImport,
   insertImport,
   loadPaidOrders,
-  markBillMatches,
   replaceResults,
   type StoredBillLine,
   upsertBillLines,
@@ -292,22 +291,23 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
     const payments: (BilledPayment & { line: number })[] = [];
     const days = new Set<string>();
     let summary: BillSummary | undefined;
-    let batch: StoredBillLine[] = [];
     let parsed = 0;
     let refunds = 0;
     let minAt = Number.POSITIVE_INFINITY;
     let maxAt = Number.NEGATIVE_INFINITY;
+    // Pass 1 keeps only what matching needs; pass 2 re-reads the file and stores each line with its match,
+    // so no line is ever updated after it is written and the file is never held whole.
     const totalBytes = (await stat(options.filePath)).size;
-    const file = createReadStream(options.filePath);
-    const progress = (phase: ImportProgress['phase']) =>
-      options.onProgress?.({ phase, rows: parsed, bytesRead: file.bytesRead, totalBytes });
+    let file = createReadStream(options.filePath);
+    let phase: ImportProgress['phase'] = 'parsing';
+    const progress = (rows: number) =>
+      options.onProgress?.({ phase, rows, bytesRead: file.bytesRead, totalBytes });
     for await (const row of parseBill(provider, file, {
       onSummary: (s) => {
         summary = s;
       },
     })) {
-      const day = dayOf(row.paidAt);
-      days.add(day);
+      days.add(dayOf(row.paidAt));
       if (row.paidAt < minAt) minAt = row.paidAt;
       if (row.paidAt > maxAt) maxAt = row.paidAt;
       if (row.kind === 'refund') refunds++;
@@ -322,20 +322,10 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
         deviceId: row.deviceId,
         line: row.line,
       });
-      batch.push({
-        ...payments[payments.length - 1]!,
-        ...(row.refundNo !== undefined && { refundNo: row.refundNo }),
-        day,
-        raw: row.raw,
-      });
-      if (batch.length >= BATCH) {
-        await upsertBillLines(tx, importId, batch);
-        batch = [];
-      }
-      if (++parsed % 10_000 === 0) progress('parsing');
+      if (++parsed % 10_000 === 0) progress(parsed);
     }
-    await upsertBillLines(tx, importId, batch);
-    progress('matching');
+    phase = 'matching';
+    progress(parsed);
 
     const sortedDays = [...days].sort();
     let orders: PaidOrder[] = [];
@@ -377,19 +367,42 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
     );
     const tallies = result.tallies;
 
-    progress('saving');
-    await markBillMatches(
-      tx,
-      provider,
-      'exact',
-      result.exact.map((m) => ({ transactionId: m.payment.transactionId, orderId: m.order.orderId })),
-    );
-    await markBillMatches(
-      tx,
-      provider,
-      'fuzzy',
-      result.fuzzy.map((m) => ({ transactionId: m.payment.transactionId, orderId: m.order.orderId })),
-    );
+    phase = 'saving';
+    progress(parsed);
+    const matchOf = new Map<string, { match: 'exact' | 'fuzzy'; orderId: string }>();
+    for (const m of result.exact)
+      matchOf.set(m.payment.transactionId, { match: 'exact', orderId: m.order.orderId });
+    for (const m of result.fuzzy)
+      matchOf.set(m.payment.transactionId, { match: 'fuzzy', orderId: m.order.orderId });
+    file = createReadStream(options.filePath);
+    let batch: StoredBillLine[] = [];
+    let saved = 0;
+    for await (const row of parseBill(provider, file)) {
+      const matched = row.kind === 'payment' ? matchOf.get(row.transactionId) : undefined;
+      batch.push({
+        provider: row.provider,
+        transactionId: row.transactionId,
+        merchantOrderNo: row.merchantOrderNo,
+        paidAt: row.paidAt,
+        amountFen: row.amountFen,
+        kind: row.kind,
+        ...(row.storeId !== undefined && { storeId: row.storeId }),
+        deviceId: row.deviceId,
+        // a refund line without its own number is keyed by its place in the file
+        ...(row.kind === 'refund' && { refundNo: row.refundNo ?? `line-${row.line}` }),
+        line: row.line,
+        day: dayOf(row.paidAt),
+        rawLine: row.rawLine,
+        match: row.kind === 'refund' ? 'refund' : (matched?.match ?? 'unmatched'),
+        matchedOrderId: matched?.orderId ?? null,
+      });
+      if (batch.length >= BATCH) {
+        await upsertBillLines(tx, importId, batch);
+        batch = [];
+      }
+      if (++saved % 10_000 === 0) progress(saved);
+    }
+    await upsertBillLines(tx, importId, batch);
     await replaceResults(tx, provider, importId, sortedDays, tallies);
     await settleResolvedItems(tx, provider, result, importId, options.now);
     const pendingAdded = await addPendingItems(
@@ -398,17 +411,22 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
       options.now,
       pendingItems(provider, result, dayOf),
     );
-    const record = await finishImport(tx, importId, {
-      rows: parsed,
-      refunds,
-      declaredRows: summary?.declaredRows ?? null,
-      firstDay: sortedDays[0] ?? null,
-      lastDay: sortedDays[sortedDays.length - 1] ?? null,
-      matched: result.exact.length,
-      fuzzyMatched: result.fuzzy.length,
-      unmatchedPayments: result.unmatchedPayments.length,
-      unmatchedOrders: result.unmatchedOrders.length,
-    });
+    const record = await finishImport(
+      tx,
+      importId,
+      {
+        rows: parsed,
+        refunds,
+        declaredRows: summary?.declaredRows ?? null,
+        firstDay: sortedDays[0] ?? null,
+        lastDay: sortedDays[sortedDays.length - 1] ?? null,
+        matched: result.exact.length,
+        fuzzyMatched: result.fuzzy.length,
+        unmatchedPayments: result.unmatchedPayments.length,
+        unmatchedOrders: result.unmatchedOrders.length,
+      },
+      summary?.header ?? [],
+    );
     await appendAudit(tx, {
       at: options.now,
       actor: options.actor,

@@ -43,7 +43,7 @@ export async function* parseAlipayTradeBill(
   let index: Record<Column, number> | undefined;
   let sawTitle = false;
   let ended = false;
-  const summary: BillSummary = { provider: 'alipay', skipped: {}, lines: [] };
+  const summary: BillSummary = { provider: 'alipay', skipped: {}, lines: [], header: [] };
 
   for await (const [line, number] of textLines(billText(input, 'gbk'))) {
     if (line.trim() === '') continue;
@@ -130,5 +130,6 @@ export async function* parseAlipayTradeBill(
     );
   }
   if (!header) throw new BillFormatError('alipay', EXPECTED, sawTitle ? 'no column header' : 'an empty file');
+  summary.header = header;
   options.onSummary?.(summary);
 }

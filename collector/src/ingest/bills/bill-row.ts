@@ -24,6 +24,8 @@ export interface BillRow {
   line: number;
   /** Every cell of the line by its header name, cleaned of backticks and tab padding. */
   raw: Readonly<Record<string, string>>;
+  /** The line's cells as found, comma-joined: what the store keeps as the record. */
+  rawLine: string;
 }
 
 /** What the bill says about itself in its summary/footer lines, for a completeness check. */
@@ -35,6 +37,8 @@ export interface BillSummary {
   skipped: Record<string, number>;
   /** The footer/summary text as found. */
   lines: string[];
+  /** The column header, as found. */
+  header: string[];
 }
 
 /** The input is not the bill the caller said it is; `expected` says what would have been accepted. */
@@ -62,7 +66,7 @@ export function cleanCell(cell: string): string {
   return cell.replace(/^[\s`]+|\s+$/g, '');
 }
 
-type BillRowFields = Omit<BillRow, 'raw'>;
+type BillRowFields = Omit<BillRow, 'raw' | 'rawLine'>;
 
 /**
  * A parsed row whose `raw` is built only when read: most rows are matched by number and never shown,
@@ -96,6 +100,10 @@ export class ParsedBillRow implements BillRow {
     this.line = fields.line;
     this.#header = header;
     this.#cells = cells;
+  }
+
+  get rawLine(): string {
+    return this.#cells.join(',');
   }
 
   get raw(): Readonly<Record<string, string>> {

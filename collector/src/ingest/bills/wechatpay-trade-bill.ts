@@ -57,7 +57,7 @@ export async function* parseWechatpayTradeBill(
   let header: string[] | undefined;
   let index: Record<Column, number> | undefined;
   let inSummary = false;
-  const summary: BillSummary = { provider: 'wechatpay', skipped: {}, lines: [] };
+  const summary: BillSummary = { provider: 'wechatpay', skipped: {}, lines: [], header: [] };
   let summaryHeader: string[] | undefined;
 
   for await (const [line, number] of textLines(billText(input, 'utf-8'))) {
@@ -144,5 +144,6 @@ export async function* parseWechatpayTradeBill(
     );
   }
   if (!header) throw new BillFormatError('wechatpay', EXPECTED, 'an empty file');
+  summary.header = header;
   options.onSummary?.(summary);
 }

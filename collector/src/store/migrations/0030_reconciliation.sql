@@ -7,6 +7,8 @@ CREATE TABLE bill_imports (
   provider           text        NOT NULL CHECK (provider IN ('wechatpay', 'alipay')),
   file_sha256        text        NOT NULL,
   file_name          text,
+  -- the bill's column header, so each stored line (bill_rows.raw) can be read by name
+  header             text,
   imported_at        timestamptz NOT NULL,
   imported_by        text        NOT NULL,
   rows               integer     NOT NULL,
@@ -38,7 +40,8 @@ CREATE TABLE bill_rows (
   line              integer     NOT NULL,
   match             text        NOT NULL CHECK (match IN ('exact', 'fuzzy', 'unmatched', 'refund')),
   matched_order_id  text,
-  raw               jsonb       NOT NULL,
+  -- the line's cells as in the file (comma-joined, decoration kept)
+  raw               text        NOT NULL,
   PRIMARY KEY (provider, transaction_id, kind, refund_no)
 );
 CREATE INDEX bill_rows_matched_order_idx ON bill_rows (matched_order_id) WHERE matched_order_id IS NOT NULL;
