@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent, OrderStatus, ShipmentState } from '../../src/domain/events.ts';
 import type { Database } from '../../src/store/database.ts';
@@ -233,6 +234,25 @@ describe.each(STORE_KINDS)('reporting rollups on %s', (kind) => {
     expect(await snapshot(db)).toEqual(incremental);
   });
 
+  it('stays exact and deadlock-free when several group commits run at once', async () => {
+    const db = store.db;
+    const concurrent = new EventWriter(db, { maxBatchEvents: 40, queueLimit: 100_000, concurrency: 4 });
+    // the same orders, stores and days in every batch: the rollup rows all commits contend for
+    const events = generatedStream(at('2026-10-10T00:00:00Z')).map((e) => ({
+      ...e,
+      orderId: `c-${e.orderId}`,
+      ...(e.type === 'shipment.update' && { trackingNo: `c-${e.trackingNo}` }),
+    }));
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < events.length; i += 17) writes.push(concurrent.write(events.slice(i, i + 17)));
+    await Promise.all(writes);
+    await concurrent.close();
+
+    const incremental = await snapshot(db);
+    await db.query('SELECT rebuild_reporting_rollups()');
+    expect(await snapshot(db)).toEqual(incremental);
+  });
+
   it('moves daily figures to another time zone with set_report_time_zone and refuses an unknown zone', async () => {
     const db = store.db;
     const before = await db.query(`SELECT day::text FROM order_status_daily WHERE store_id = 'k1' LIMIT 1`);
@@ -246,3 +266,62 @@ describe.each(STORE_KINDS)('reporting rollups on %s', (kind) => {
     await db.query(`SELECT set_report_time_zone('Asia/Shanghai')`);
   });
 });
+
+// Two commits that touch the same daily store rows from different statements, interleaved by
+// hand on two real connections: without the rollups' advisory lock PostgreSQL reports a deadlock.
+describe.each(STORE_KINDS.filter((k) => k === 'postgres'))(
+  'reporting rollups under interleaved commits (%s)',
+  (kind) => {
+    let store: TestDatabase;
+
+    beforeAll(async () => {
+      store = await openTestDatabase(kind);
+    });
+
+    afterAll(async () => {
+      await store?.dispose();
+    });
+
+    it('queues the second commit instead of deadlocking, and both count', async () => {
+      const connect = async () => {
+        const client = new pg.Client({
+          connectionString: store.url,
+          options: `-c search_path=${store.schema}`,
+        });
+        await client.connect();
+        await client.query('BEGIN');
+        return client;
+      };
+      const order = (id: string, storeId: string) =>
+        `INSERT INTO orders (order_id, store_id, status, status_at, status_rank, paid_at, first_seen_at, last_event_at,
+         updated_at) VALUES ('${id}', '${storeId}', 'paid', '2026-11-20T03:00Z', 1, '2026-11-20T03:00Z', now(), now(), now())`;
+      const pay = (id: string, storeId: string) =>
+        `INSERT INTO payments (provider, transaction_id, status, order_id, store_id, amount_fen, occurred_at, source,
+         event_id) VALUES ('wechatpay', 't-${id}', 'success', '${id}', '${storeId}', 1, '2026-11-20T03:00Z', 'x', 'e-${id}')`;
+      const first = await connect();
+      const second = await connect();
+      try {
+        await first.query(order('i1', 'A'));
+        const secondCommit = (async () => {
+          await second.query(order('i2', 'B'));
+          await second.query(pay('i4', 'A'));
+          await second.query('COMMIT');
+        })();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await first.query(pay('i3', 'B'));
+        await first.query('COMMIT');
+        await secondCommit;
+      } finally {
+        await first.end();
+        await second.end();
+      }
+      const { rows } = await store.db.query(
+        `SELECT store_id, orders_paid, missing_orders, missing_payments FROM store_daily_mismatch ORDER BY store_id`,
+      );
+      expect(rows).toEqual([
+        { store_id: 'A', orders_paid: 1, missing_orders: 1, missing_payments: 1 },
+        { store_id: 'B', orders_paid: 1, missing_orders: 1, missing_payments: 1 },
+      ]);
+    });
+  },
+);

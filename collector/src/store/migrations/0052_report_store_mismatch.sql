@@ -10,7 +10,14 @@
 --      days only move earlier), so concurrent commits give the same row in any order.
 --   2. A trigger on `order_match` adds (new row's contribution − old row's contribution) to the
 --      per-store daily rollup, so every count is the sum of the current rows' contributions.
--- rebuild_store_mismatch() (0054) recomputes both from scratch; tests check it agrees.
+-- rebuild_reporting_rollups() (0054) recomputes both from scratch; tests check it agrees.
+--
+-- Deadlocks: one group commit touches these rollups from several statements (orders, then
+-- payments, then shipments), so two concurrent commits could lock the same hot rows (today × store)
+-- in opposite orders. Each trigger that does so first takes one transaction-scoped advisory lock,
+-- lock_reporting_rollups(): concurrent commits queue there for the rollup part instead of
+-- deadlocking (only when they have rollup rows to change). Rollups touched by a single statement per commit (order-status, callbacks) lock
+-- their rows in key order and need no such lock.
 
 CREATE TABLE order_match (
   order_id    text    PRIMARY KEY,
@@ -40,6 +47,11 @@ CREATE INDEX store_mismatch_day_rollup_start_idx ON store_mismatch_day_rollup (d
 -- Order lookups by order_id already have payments_order_idx; this one skips refunds and closes.
 CREATE INDEX payments_success_order_idx ON payments (order_id) WHERE status = 'success';
 
+CREATE FUNCTION lock_reporting_rollups() RETURNS void
+LANGUAGE sql SET search_path FROM CURRENT AS $fn$
+  SELECT pg_advisory_xact_lock(hashtextextended('orderpulse.reporting_rollups:' || current_schema(), 0))
+$fn$;
+
 -- never NULL: an order known only from a payment or shipment has no status yet
 CREATE FUNCTION order_is_paid(status text, paid_at timestamptz) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $fn$
@@ -51,6 +63,10 @@ LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 DECLARE
   tz text := (SELECT time_zone FROM report_settings);
 BEGIN
+  IF NOT EXISTS (SELECT 1 FROM new_payments WHERE status = 'success') THEN
+    RETURN NULL;
+  END IF;
+  PERFORM lock_reporting_rollups();
   INSERT INTO order_match AS m (order_id, store_id, has_payment, pay_day, is_paid, paid_day)
   SELECT p.order_id, coalesce(o.store_id, p.store_id), true, p.pay_day,
          coalesce(order_is_paid(o.status, o.paid_at), false),
@@ -102,10 +118,18 @@ CREATE FUNCTION match_inserted_orders() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 DECLARE
   tz text := (SELECT time_zone FROM report_settings);
+  ids text[];
+  stores text[];
+  days date[];
 BEGIN
-  PERFORM merge_paid_orders(array_agg(n.order_id), array_agg(n.store_id),
-                            array_agg((coalesce(n.paid_at, n.status_at) AT TIME ZONE tz)::date))
+  SELECT array_agg(n.order_id), array_agg(n.store_id),
+         array_agg((coalesce(n.paid_at, n.status_at) AT TIME ZONE tz)::date)
+  INTO ids, stores, days
   FROM new_orders n WHERE order_is_paid(n.status, n.paid_at);
+  IF ids IS NOT NULL THEN
+    PERFORM lock_reporting_rollups();
+    PERFORM merge_paid_orders(ids, stores, days);
+  END IF;
   RETURN NULL;
 END
 $fn$;
@@ -116,12 +140,20 @@ CREATE FUNCTION match_updated_orders() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 DECLARE
   tz text := (SELECT time_zone FROM report_settings);
+  ids text[];
+  stores text[];
+  days date[];
 BEGIN
-  PERFORM merge_paid_orders(array_agg(n.order_id), array_agg(n.store_id),
-                            array_agg((coalesce(n.paid_at, n.status_at) AT TIME ZONE tz)::date))
+  SELECT array_agg(n.order_id), array_agg(n.store_id),
+         array_agg((coalesce(n.paid_at, n.status_at) AT TIME ZONE tz)::date)
+  INTO ids, stores, days
   FROM new_orders n JOIN old_orders o USING (order_id)
   WHERE order_is_paid(n.status, n.paid_at)
     AND (NOT order_is_paid(o.status, o.paid_at) OR n.paid_at IS DISTINCT FROM o.paid_at);
+  IF ids IS NOT NULL THEN
+    PERFORM lock_reporting_rollups();
+    PERFORM merge_paid_orders(ids, stores, days);
+  END IF;
   RETURN NULL;
 END
 $fn$;

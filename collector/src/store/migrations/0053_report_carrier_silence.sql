@@ -18,6 +18,8 @@ $fn$;
 CREATE FUNCTION rollup_open_shipments() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 BEGIN
+  -- the INSERT and UPDATE triggers of one upsert touch the same rows: see 0052 on deadlocks
+  PERFORM lock_reporting_rollups();
   IF TG_OP = 'INSERT' THEN
     INSERT INTO open_shipment_rollup AS r (carrier, last_update_hour, shipments)
     SELECT carrier, date_bin(interval '1 hour', last_update_at, timestamptz '2000-01-01 00:00+00'), count(*)
