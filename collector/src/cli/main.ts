@@ -2,6 +2,7 @@
 import { ConfigError } from '../config.ts';
 import { serve } from '../main.ts';
 import { IMPORT_BILL_USAGE, importBillCommand } from './import-bill.ts';
+import { runRulesCheck } from './rules-check.ts';
 
 interface Command {
   usage: string;
@@ -24,11 +25,27 @@ PostgreSQL/TimescaleDB; without, an embedded PostgreSQL under ORDERPULSE_DATA_DI
     run: (args) =>
       importBillCommand(args, { env: process.env, stdout: process.stdout, stderr: process.stderr }),
   },
+  rules: {
+    usage: `orderpulse rules check [DIR]
+
+Validates the rule set in DIR (default ORDERPULSE_RULES_DIR or ./alert-rules): built-in rule parameters,
+custom rules, routes and calendars. Exits 0 when valid, 1 with one line per error on stderr.`,
+    async run(args) {
+      const [sub, dir] = args;
+      if (sub !== 'check') {
+        process.stderr.write(
+          'orderpulse rules: the only subcommand is "check" (orderpulse rules check [DIR])\n',
+        );
+        return 2;
+      }
+      return runRulesCheck(dir ?? process.env.ORDERPULSE_RULES_DIR ?? 'alert-rules', process);
+    },
+  },
 };
 
 const overview = () =>
   `usage: orderpulse <command> [options]\n\ncommands:\n${Object.entries(commands)
-    .map(([name, c]) => `  ${name.padEnd(12)} ${c.usage.split('\n')[2] ?? ''}`)
+    .map(([name, c]) => `  ${name.padEnd(12)} ${c.usage.split('\n')[2]?.split('. ')[0] ?? ''}`)
     .join('\n')}\n\n'orderpulse <command> --help' tells more.`;
 
 export async function main(argv: string[]): Promise<number> {
