@@ -5,6 +5,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { AlertingService } from './alerting/alerting-service.ts';
+import { carriersPlugin } from './carriers/carriers-plugin.ts';
 import type { Config } from './config.ts';
 import { TokenRegistry } from './http/auth.ts';
 import type { AppContext, ReadinessCheck } from './http/context.ts';
@@ -17,6 +18,8 @@ import { healthRoutes } from './http/routes/health.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
+import { LiveGateway } from './live/gateway.ts';
+import { LivePanels } from './live/live-panels.ts';
 import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { type Database, StoreUnavailableError } from './store/database.ts';
 import { EventWriter, IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
@@ -45,6 +48,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
   const writer = new EventWriter(deps.db, {
     maxBatchEvents: config.groupCommitMaxEvents,
+    concurrency: deps.db.mode === 'embedded' ? 1 : 2,
     queueLimit: config.ingestQueueLimit,
     onListenerError: (error) => server.log.error({ err: error }, 'a commit listener failed'),
   });
@@ -73,17 +77,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       const errors = rules.lastAttempt?.ok === false ? rules.lastAttempt.errors : undefined;
       return {
         ok: true,
-        detail: { source: rules.source, content_hash: rules.ruleSet?.contentHash ?? null, ...(errors && { errors }) },
+        detail: {
+          source: rules.source,
+          content_hash: rules.ruleSet?.contentHash ?? null,
+          ...(errors && { errors }),
+        },
       };
     },
   });
-  const ctx: AppContext = {
-    config,
-    db: deps.db,
-    writer,
-    tokens: new TokenRegistry(config.tokens),
-    readiness,
-  };
+  const tokens = new TokenRegistry(config.tokens);
+  const panels = new LivePanels(config.timeZone);
+  writer.onCommitted((events) => panels.applyEvents(events));
+  const gateway = new LiveGateway(server.server, { tokens, panels });
+  const ctx: AppContext = { config, db: deps.db, writer, tokens, readiness, live: { panels, gateway } };
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
     const api = toApiError(error);
@@ -108,6 +114,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         .catch((err) => server.log.error({ err }, 'reconciliation results were not evaluated'));
     },
   });
+  await server.register(carriersPlugin, { ctx });
   await server.register(alertsRoutes, { ctx, alerting });
   await server.register(silencesRoutes, { ctx, alerting });
   await server.register(auditRoutes, { ctx });
@@ -115,6 +122,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await registerDashboard(server, config.dashboardDir);
 
   server.addHook('onClose', async () => {
+    await gateway.close();
     await writer.close();
     await alerting.stop();
   });
