@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createTranslator } from '../src/lib/i18n.ts';
+import { describeParams } from '../src/lib/rule-params.ts';
 import { lagLevel, mismatchLevel, ordersLevel } from '../src/lib/thresholds.ts';
 import { providerStatuses } from '../src/lib/wall-figures.ts';
 import { parseWallParams, rotationFilter } from '../src/lib/wall-params.ts';
@@ -65,5 +67,31 @@ describe('colour thresholds', () => {
       { provider: 'alipay', state: 'ok', silentMinutes: 0 },
       { provider: 'other', state: 'never', silentMinutes: 0 },
     ]);
+  });
+});
+
+describe('rule parameters', () => {
+  it('reads durations in the display language and leaves out empty scopes', () => {
+    const t = createTranslator('en');
+    expect(
+      describeParams(
+        {
+          forMs: 0,
+          coolDownMs: 300_000,
+          scope: { stores: [], excludeStores: [] },
+          limitsMs: { paid: 120_000, packed: 43_200_000 },
+          minOrders: 20,
+          providers: ['wechatpay', 'alipay'],
+        },
+        t,
+      ),
+    ).toEqual([
+      'for: 0 s',
+      'coolDown: 5 min',
+      'limits: paid 2 min, packed 12 h 0 min',
+      'minOrders: 20',
+      'providers: wechatpay, alipay',
+    ]);
+    expect(describeParams({ scope: { stores: ['S1'], excludeStores: [] } }, t)).toEqual(['stores: S1']);
   });
 });

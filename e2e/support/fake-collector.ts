@@ -7,6 +7,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Server } from 'socket.io';
+import { BUILTIN_RULES, DEFAULT_RULE_PARAMS } from '../../collector/src/domain/rules/params.ts';
 import type {
   Alert,
   ClientToServerEvents,
@@ -91,7 +92,7 @@ function seedPending(): Record<string, unknown>[] {
       amount_fen: 2800,
       reason: 'paid in the WeChat bill, no order with this number',
       created_at: new Date().toISOString(),
-      payment: {
+      bill: {
         provider: 'wechatpay',
         transaction_id: '4200001',
         out_trade_no: 'S003-0091',
@@ -100,12 +101,12 @@ function seedPending(): Record<string, unknown>[] {
     },
     {
       id: 'P2',
-      kind: 'fuzzy',
+      kind: 'fuzzy_match',
       store_id: 'S001',
       amount_fen: 1500,
       reason: 'same amount, same order-number tail 0042, 6 min apart',
       created_at: new Date().toISOString(),
-      payment: {
+      bill: {
         provider: 'alipay',
         transaction_id: '2026111122001',
         out_trade_no: 'S001-A-0042',
@@ -535,28 +536,16 @@ export async function startFakeCollector(opts: {
       ],
       last_change: { at: new Date().toISOString(), outcome: 'rejected', content_hash: 'sha256:77aa01' },
       rules: [
-        {
-          name: 'order_stalled',
-          kind: 'builtin',
-          enabled: true,
-          severity: 'warning',
-          file: 'alert-rules/builtin.yaml',
-          params: { paid: '2m', picking: '30m', packed: '12h' },
-        },
-        {
-          name: 'callback_silent',
-          kind: 'builtin',
-          enabled: true,
-          severity: 'critical',
-          file: 'alert-rules/builtin.yaml',
-          params: { limit: '10m', min_orders: 20 },
-        },
+        ...BUILTIN_RULES.map((name) => {
+          const { enabled, severity, ...params } = DEFAULT_RULE_PARAMS[name];
+          return { name, kind: 'builtin', enabled, severity, file: 'rules.yaml', params };
+        }),
         {
           name: 'vip_remote',
           kind: 'custom',
           enabled: true,
           severity: 'warning',
-          file: 'alert-rules/custom.yaml',
+          file: 'custom.yaml',
           condition: 'amount_fen > 50000 and region in remote',
         },
       ],

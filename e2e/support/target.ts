@@ -1,5 +1,6 @@
-// The server the browser talks to. Until the collector's `/live` gateway lands this is the
-// in-repo fake (support/fake-collector.ts); `restart()` lets a test cut the connection and bring it back.
+// The server the browser talks to: the real collector (support/collector-target.ts), or the small
+// contract-speaking fake (support/fake-collector.ts) for the pages whose data needs fixtures the
+// collector only builds from imported bills. `stop()`/`start()` cut the connection and bring it back.
 import { fileURLToPath } from 'node:url';
 import { createFakeState, FAKE_TOKENS, type FakeCollector, startFakeCollector } from './fake-collector.ts';
 
@@ -16,7 +17,7 @@ export interface Target {
 
 const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/dist', import.meta.url));
 
-export async function startTarget(): Promise<Target> {
+export async function startFakeTarget(): Promise<Target> {
   const state = createFakeState();
   let server: FakeCollector | null = await startFakeCollector({ dashboardDir: DASHBOARD_DIR, state });
   const port = server.port;
@@ -45,4 +46,15 @@ export async function startTarget(): Promise<Target> {
       server = null;
     },
   };
+}
+
+/**
+ * `ORDERPULSE_E2E_TARGET=collector` runs a suite against the real collector app; the fake stays the
+ * default until the collector forwards alert transitions to /live (AlertingService.onTransition →
+ * LivePanels.applyAlert + LiveGateway.publishAlert in app.ts), which the wall's alert tests need.
+ */
+export async function startTarget(): Promise<Target> {
+  if (process.env.ORDERPULSE_E2E_TARGET !== 'collector') return startFakeTarget();
+  const { startCollectorTarget } = await import('./collector-target.ts');
+  return startCollectorTarget();
 }

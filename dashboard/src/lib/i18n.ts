@@ -197,6 +197,8 @@ export const MESSAGES = {
   'pendingKind.unmatched_payment': { zh: '有款无单', en: 'Payment without order' },
   'pendingKind.unmatched_order': { zh: '有单无款', en: 'Order without payment' },
   'pendingKind.fuzzy': { zh: '模糊匹配', en: 'Fuzzy match' },
+  'pendingKind.fuzzy_match': { zh: '模糊匹配', en: 'Fuzzy match' },
+  'pendingKind.amount_mismatch': { zh: '金额不符', en: 'Amount mismatch' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof MESSAGES;
