@@ -130,4 +130,25 @@ describe.each(STORE_KINDS)('polling in the app on %s', (kind) => {
     expect(res.statusCode).toBe(200);
     expect((await schedule().get(key))?.active).toBe(false);
   });
+
+  it('hands a waybill Kuaidi100 aborted over to polling 30 minutes later', async () => {
+    const key = { carrier: 'yuantong', trackingNo: 'YTABORT' };
+    const param = JSON.stringify({
+      status: 'abort',
+      message: '3天查询无记录',
+      lastResult: { state: '0', ischeck: '0', com: 'yuantong', nu: 'YTABORT', data: [] },
+    });
+    const before = Date.now();
+    const res = await app!.server.inject({
+      method: 'POST',
+      url: '/v1/notify/kuaidi100',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ param, sign: kuaidi100PushSign(param, SALT) }).toString(),
+    });
+    expect(res.json()).toEqual({ result: true, returnCode: '200', message: '成功' });
+    const entry = await schedule().get(key);
+    expect(entry?.active).toBe(true);
+    expect(entry?.nextPollAt).toBeGreaterThanOrEqual(before + 30 * 60_000);
+    expect(entry?.nextPollAt).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
+  });
 });
