@@ -96,11 +96,12 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     provider: string,
     body: string | Buffer,
     role: 'operator' | 'ingest' | 'viewer' = 'operator',
+    contentType = 'text/csv',
   ) =>
     app.server.inject({
       method: 'POST',
       url: `/v1/bills/${provider}`,
-      headers: { ...auth(role), 'content-type': 'text/csv' },
+      headers: { ...auth(role), 'content-type': contentType },
       payload: body,
     });
   const count = async (sql: string) => Number((await store.db.query<{ n: string }>(sql)).rows[0]?.n);
@@ -198,7 +199,7 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
   });
 
   it('the Alipay bill (GBK) matches its order and settles the WeChat "unmatched order" for it', async () => {
-    const res = await post('alipay', iconv.encode(alipayBill, 'gbk'));
+    const res = await post('alipay', iconv.encode(alipayBill, 'gbk'), 'operator', 'text/csv; charset=gbk');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ rows: 1, matched: 1, fuzzy_matched: 0, unmatched_payments: 0 });
     const open = await app.server.inject({
@@ -322,5 +323,11 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     });
     expect(noToken.statusCode).toBe(401);
     expect((await post('wechatpay', wechatBill, 'viewer')).statusCode).toBe(403);
+    const json = await post('wechatpay', '{"rows":[]}', 'operator', 'application/json');
+    expect(json.statusCode).toBe(415);
+    expect(json.json()).toMatchObject({
+      error: 'unsupported_media_type',
+      message: expect.stringMatching(/text\/csv/),
+    });
   });
 });

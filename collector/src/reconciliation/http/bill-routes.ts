@@ -41,6 +41,8 @@ const Params = Type.Object({ provider: Type.Union([Type.Literal('wechatpay'), Ty
 
 class TooLarge extends Error {}
 
+const NOT_A_BILL_BODY = Symbol('not a bill body');
+
 async function spool(body: Readable, path: string, maxBytes: number): Promise<void> {
   let size = 0;
   await pipeline(
@@ -62,18 +64,24 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
   app.removeAllContentTypeParsers();
   // Hand the request stream through untouched; the route decides how to read it.
   app.addContentTypeParser(BILL_CONTENT_TYPES, (_req, payload, done) => done(null, payload));
+  // Anything else (JSON, multipart) is refused with a sentence about bills; the body is drained, not read.
+  app.addContentTypeParser('*', (_req, payload, done) => {
+    payload.resume();
+    done(null, NOT_A_BILL_BODY);
+  });
 
   app.post<{ Params: { provider: BillProvider } }>(
     '/v1/bills/:provider',
     { schema: { params: Params } },
     async (request, reply) => {
       const principal = authorize(ctx.tokens, request, ['operator', 'ingest']);
-      const body = request.body as Readable | undefined;
-      if (!body || typeof (body as Readable).pipe !== 'function') {
+      const body = request.body as Readable | typeof NOT_A_BILL_BODY | undefined;
+      if (!body || body === NOT_A_BILL_BODY || typeof body.pipe !== 'function') {
+        const type = request.headers['content-type'] ?? '(none)';
         throw new ApiError(
           415,
           'unsupported_media_type',
-          'send the bill file as the body with Content-Type: text/csv',
+          `${JSON.stringify(type)} is not a bill: send the provider's file as the body with Content-Type: text/csv`,
         );
       }
       const path = join(options.spoolDir ?? tmpdir(), `orderpulse-bill-${randomBytes(8).toString('hex')}`);
