@@ -44,10 +44,13 @@ export function ordersByStatusSpec(
   label: Label,
   options: Options,
 ): ChartConfiguration<'bar', Point[]> {
-  const present = ORDER_STATUSES.filter((s) => panel.minutes.some((m) => (m.byStatus[s] ?? 0) > 0));
+  const seen = ORDER_STATUSES.filter((s) => panel.minutes.some((m) => (m.byStatus[s] ?? 0) > 0));
+  // With no orders at all, one empty series keeps the hour's time axis (a flat line says "nothing").
+  const present = seen.length > 0 ? seen : (['created'] as const);
   return {
     type: 'bar',
     data: {
+      labels: panel.minutes.map((m) => m.at),
       datasets: present.map((status) => ({
         label: label('status', status),
         data: panel.minutes.map((m) => ({ x: m.at, y: m.byStatus[status] ?? 0 })),
@@ -69,6 +72,7 @@ export function callbacksSpec(
   return {
     type: 'line',
     data: {
+      labels: panel.providers[0]?.perMinute.map((m) => m.at) ?? [],
       datasets: panel.providers.map((p, i) => ({
         label: label('provider', p.provider),
         data: p.perMinute.map((m) => ({ x: m.at, y: m.count })),
@@ -96,6 +100,8 @@ export function carriersSpec(panel: ShipmentsPanel, options: Options): ChartConf
   return {
     type: 'line',
     data: {
+      // The minute labels keep the hour's time axis even when no carrier has reported.
+      labels: panel.updatesPerMinute.map((m) => m.at),
       datasets: carriers.map((carrier, i) => ({
         label: carrier,
         data: panel.updatesPerMinute.map((m) => ({ x: m.at, y: m.byCarrier[carrier] ?? 0 })),
