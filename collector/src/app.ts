@@ -5,6 +5,8 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { AlertingService } from './alerting/alerting-service.ts';
+import { feedLive } from './alerting/live-feed.ts';
+import { startOutboxNotifications } from './alerting/outbox-notifications.ts';
 import { carriersPlugin } from './carriers/carriers-plugin.ts';
 import type { Config } from './config.ts';
 import { TokenRegistry } from './http/auth.ts';
@@ -121,12 +123,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(rulesRoutes, { ctx, alerting });
   await registerDashboard(server, config.dashboardDir);
 
+  const notifications = startOutboxNotifications({
+    alerting,
+    db: deps.db,
+    dashboardBaseUrl: config.publicUrl,
+    log: server.log,
+  });
   server.addHook('onClose', async () => {
     await gateway.close();
     await writer.close();
     await alerting.stop();
+    await notifications.stop();
   });
   await alerting.start();
+  feedLive(alerting, ctx.live);
   return { server, ctx, alerting };
 }
 

@@ -38,6 +38,7 @@ import {
   type StoredSilence,
 } from '../store/silences.ts';
 import { AlertBook } from './alert-book.ts';
+import type { NotificationDispatcher } from './notification-dispatcher.ts';
 import { restoreEngine } from './restore-engine.ts';
 import { CustomRuleSlot, withRoutingLabels } from './rule-set-adapter.ts';
 
@@ -90,6 +91,8 @@ export interface RulesStatus {
 const SYSTEM = 'system';
 const RESTORE_RESOLVED_WINDOW_MS = 24 * 3_600_000;
 const PRUNE_EVERY_MS = 60_000;
+/** Notification planning runs at most this often (group waits are whole seconds). */
+const DISPATCH_EVERY_MS = 1_000;
 
 export class AlertingService {
   private readonly db: Database;
@@ -115,6 +118,9 @@ export class AlertingService {
   private stopWatching: (() => Promise<void>) | undefined;
   private lastPruneAt = 0;
   private reloading: Promise<RulesStatus> | undefined;
+  private dispatcher: NotificationDispatcher | undefined;
+  private dispatching = false;
+  private lastDispatchAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: AlertingOptions) {
     this.db = options.db;
@@ -198,6 +204,11 @@ export class AlertingService {
     this.listeners.push(listener);
   }
 
+  /** Alert groups are planned and handed to `dispatcher` from the tick, at most once a second. */
+  notifyThrough(dispatcher: NotificationDispatcher): void {
+    this.dispatcher = dispatcher;
+  }
+
   /** Advances the engine to now (due deadlines, pending alerts whose `for` elapsed) and writes. */
   async tick(): Promise<void> {
     if (this.buffered !== undefined) return;
@@ -211,6 +222,25 @@ export class AlertingService {
       this.book.prune(now, (a) => this.engine.ruleTiming(a.rule).coolDownMs);
     }
     await this.settled();
+    await this.dispatch(now);
+  }
+
+  /** Notifications follow the alerts as written: planning runs only after they are in the store. */
+  private async dispatch(now: number): Promise<void> {
+    if (this.dispatcher === undefined || this.dispatching || now - this.lastDispatchAt < DISPATCH_EVERY_MS)
+      return;
+    this.dispatching = true;
+    this.lastDispatchAt = now;
+    try {
+      await this.dispatcher.dispatch(
+        { alerts: [...this.book.all()], silences: this.activeSilences(), ruleSet: this.rules.ruleSet },
+        now,
+      );
+    } catch (error) {
+      this.log?.error({ err: error }, 'alerting: notification planning failed');
+    } finally {
+      this.dispatching = false;
+    }
   }
 
   /** Daily reconciliation results (from the payments reconciliation) → reconciliation_mismatch. */

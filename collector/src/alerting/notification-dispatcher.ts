@@ -1,0 +1,125 @@
+// Sends alert GROUPS, not alerts: every open (and recently resolved) alert is routed through the
+// routes.yaml tree, grouped per route by its group_by (default rule and store), planned with
+// Alertmanager timing (group wait/interval, repeat, ack timeout, escalation — domain/alerts), and
+// each planned group becomes one Notification for the outbox. 800 stalled orders in 40 stores are
+// 40 notifications. Silenced alerts are left out of the groups; groups of a closed store are held.
+//
+// The planning state (when each group was last notified) is kept in memory: after a restart every
+// open group is notified once more after its group wait, which errs on the side of telling.
+import type { Alert } from '../domain/alerts/alert.ts';
+import { isStoreOpen } from '../domain/alerts/calendar.ts';
+import { groupAlerts } from '../domain/alerts/grouping.ts';
+import {
+  type NotificationPolicy,
+  type NotificationState,
+  planNotifications,
+} from '../domain/alerts/notification-plan.ts';
+import { alertLabels, type Silence } from '../domain/alerts/silences.ts';
+import type { Notification } from '../notify/notification.ts';
+import { notificationFromPlan } from '../notify/notification-from-plan.ts';
+import { matchRoutes, type RouteMatch } from '../notify/route-tree.ts';
+import type { Route } from '../rules-config/routes.ts';
+import type { RuleSet } from '../rules-config/rule-set.ts';
+
+/** Where notifications go: the notify outbox (`Outbox.enqueue`) satisfies it. */
+export interface NotificationSink {
+  enqueue(notification: Notification): Promise<unknown>;
+}
+
+/** What the dispatcher reads from the alerting service at each pass. */
+export interface DispatchInput {
+  /** Open and recently resolved alerts (pending ones are ignored). */
+  alerts: readonly Alert[];
+  silences: readonly Silence[];
+  ruleSet: RuleSet | undefined;
+}
+
+export interface DispatchLog {
+  error(obj: object, msg: string): void;
+}
+
+export class NotificationDispatcher {
+  /** routeId → planning state of that route's groups. */
+  private state = new Map<string, NotificationState>();
+  private routing: RuleSet['routing'] | undefined;
+
+  constructor(
+    private readonly sink: NotificationSink,
+    private readonly options: { dashboardBaseUrl: string; log?: DispatchLog },
+  ) {}
+
+  /** Plans and enqueues what is due at `now`; returns the notifications enqueued. */
+  async dispatch(input: DispatchInput, now: number): Promise<Notification[]> {
+    const routing = input.ruleSet?.routing;
+    if (routing === undefined) return [];
+    if (routing !== this.routing) {
+      // A new routes.yaml: routes may have moved, so their ids no longer name the same routes.
+      if (this.routing !== undefined) this.state = new Map();
+      this.routing = routing;
+    }
+    const byRoute = new Map<string, { match: RouteMatch; alerts: Alert[] }>();
+    for (const alert of input.alerts) {
+      if (alert.status === 'pending') continue;
+      for (const match of matchRoutes(routing.route, alertLabels(alert))) {
+        let bucket = byRoute.get(match.routeId);
+        if (bucket === undefined) {
+          bucket = { match, alerts: [] };
+          byRoute.set(match.routeId, bucket);
+        }
+        bucket.alerts.push(alert);
+      }
+    }
+    const calendar = input.ruleSet?.calendar;
+    const storeOpen = calendar && ((storeId: string) => isStoreOpen(calendar, storeId, now));
+    const sent: Notification[] = [];
+    const nextState = new Map<string, NotificationState>();
+    for (const [routeId, { match, alerts }] of byRoute) {
+      const route = routeAt(routing.route, routeId);
+      const policy: NotificationPolicy = {
+        groupWaitMs: match.groupWaitMs,
+        groupIntervalMs: match.groupIntervalMs,
+        repeatIntervalMs: match.repeatIntervalMs,
+        ackTimeoutMs: route?.ackTimeoutMs ?? match.repeatIntervalMs,
+        ...(route?.escalation && { escalateAfterMs: route.escalation.afterMs, maxLevel: 1 }),
+      };
+      const groups = groupAlerts(alerts, now, {
+        groupBy: match.groupBy,
+        silences: input.silences,
+        ...(storeOpen && { storeOpen }),
+      });
+      const plan = planNotifications(groups, this.state.get(routeId) ?? {}, now, policy);
+      nextState.set(routeId, plan.state);
+      for (const planned of plan.notifications) {
+        const receiver = planned.level > 0 && route?.escalation ? route.escalation.receiver : match.receiver;
+        const notification = notificationFromPlan(
+          { ...planned, groupKey: `${routeId}:${planned.groupKey}` },
+          {
+            receiver,
+            dashboardBaseUrl: this.options.dashboardBaseUrl,
+            now,
+            repeatIntervalMs: match.repeatIntervalMs,
+          },
+        );
+        try {
+          await this.sink.enqueue(notification);
+          sent.push(notification);
+        } catch (error) {
+          // e.g. a receiver whose channel settings are missing from the environment.
+          this.options.log?.error(
+            { err: error, receiver, groupKey: notification.groupKey },
+            'alerting: a notification could not be queued',
+          );
+        }
+      }
+    }
+    this.state = nextState;
+    return sent;
+  }
+}
+
+/** The rules-config route a RouteMatch id (`0`, `0.2`, `0.2.1`) names; it carries ack timeout and escalation. */
+function routeAt(root: Route, routeId: string): Route | undefined {
+  let route: Route | undefined = root;
+  for (const index of routeId.split('.').slice(1)) route = route?.routes[Number(index)];
+  return route;
+}

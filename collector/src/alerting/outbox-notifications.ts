@@ -1,0 +1,109 @@
+// Production wiring of notifications: receivers built from the running routes.yaml (rebuilt when
+// the rule set changes), the durable outbox, its delivery worker, and the dispatcher that feeds it
+// from the alerting service's tick.
+
+import type { Environment } from '../notify/create-channel.ts';
+import { createChannel } from '../notify/create-channel.ts';
+import { Outbox } from '../notify/outbox/outbox.ts';
+import { type OutboxObserver, OutboxWorker } from '../notify/outbox/outbox-worker.ts';
+import {
+  closeReceivers,
+  keyChannels,
+  type ReceiverChannels,
+  type ReceiverRegistry,
+} from '../notify/receivers.ts';
+import type { RuleSet } from '../rules-config/rule-set.ts';
+import type { Database } from '../store/database.ts';
+import type { AlertingLog, AlertingService } from './alerting-service.ts';
+import { NotificationDispatcher } from './notification-dispatcher.ts';
+
+/**
+ * The receivers of the rule set in force. A receiver whose channel settings are missing from the
+ * environment is left out (and said so once): its notifications are refused at enqueue, the
+ * others still go out.
+ */
+class RuleSetReceivers implements ReceiverRegistry {
+  private builtFor: RuleSet['routing'] | undefined;
+  private receivers = new Map<string, ReceiverChannels>();
+
+  constructor(
+    private readonly ruleSet: () => RuleSet | undefined,
+    private readonly env: Environment,
+    private readonly log: AlertingLog | undefined,
+  ) {}
+
+  get(name: string): ReceiverChannels | undefined {
+    const routing = this.ruleSet()?.routing;
+    if (routing !== this.builtFor) this.rebuild(routing);
+    return this.receivers.get(name);
+  }
+
+  close(): void {
+    closeReceivers(this.receivers.values());
+  }
+
+  private rebuild(routing: RuleSet['routing'] | undefined): void {
+    // Rows already queued name channels by position; a worker mid-send keeps its own reference.
+    const old = this.receivers;
+    this.receivers = new Map();
+    this.builtFor = routing;
+    for (const receiver of Object.values(routing?.receivers ?? {})) {
+      try {
+        const deps = { env: this.env };
+        this.receivers.set(receiver.name, {
+          name: receiver.name,
+          sendResolved: receiver.sendResolved,
+          primary: keyChannels(
+            'primary',
+            receiver.primary.map((c) => createChannel(c, deps)),
+          ),
+          backup: keyChannels(
+            'backup',
+            receiver.backup.map((c) => createChannel(c, deps)),
+          ),
+        });
+      } catch (error) {
+        this.log?.warn(
+          { receiver: receiver.name, reason: (error as Error).message },
+          'notification receiver left out: its channel settings are incomplete',
+        );
+      }
+    }
+    closeReceivers(old.values());
+  }
+}
+
+export interface OutboxNotifications {
+  stop(): Promise<void>;
+}
+
+export function startOutboxNotifications(options: {
+  alerting: AlertingService;
+  db: Database;
+  dashboardBaseUrl: string;
+  env?: Environment;
+  log?: AlertingLog;
+  observer?: OutboxObserver;
+}): OutboxNotifications {
+  const { alerting, db, log } = options;
+  const receivers = new RuleSetReceivers(
+    () => alerting.rulesStatus().ruleSet,
+    options.env ?? process.env,
+    log,
+  );
+  const worker = new OutboxWorker({ db, receivers, ...(options.observer && { observer: options.observer }) });
+  const outbox = new Outbox({ db, receivers, now: () => alerting.clock(), onEnqueued: () => worker.wake() });
+  alerting.notifyThrough(
+    new NotificationDispatcher(outbox, {
+      dashboardBaseUrl: options.dashboardBaseUrl,
+      ...(log && { log: { error: (obj, msg) => log.warn(obj, msg) } }),
+    }),
+  );
+  worker.start();
+  return {
+    async stop() {
+      await worker.stop();
+      receivers.close();
+    },
+  };
+}
