@@ -61,7 +61,7 @@ export interface ImportBillResult {
   pendingAdded: number;
 }
 
-const BATCH = 2000;
+const BATCH = 5000;
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -376,6 +376,7 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
       matchOf.set(m.payment.transactionId, { match: 'fuzzy', orderId: m.order.orderId });
     file = createReadStream(options.filePath);
     let batch: StoredBillLine[] = [];
+    let inFlight: Promise<void> = Promise.resolve();
     let saved = 0;
     for await (const row of parseBill(provider, file)) {
       const matched = row.kind === 'payment' ? matchOf.get(row.transactionId) : undefined;
@@ -397,11 +398,16 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
         matchedOrderId: matched?.orderId ?? null,
       });
       if (batch.length >= BATCH) {
-        await upsertBillLines(tx, importId, batch);
+        // One batch in flight while the next is parsed: the database works while this process parses.
+        await inFlight;
+        inFlight = upsertBillLines(tx, importId, batch);
+        // Marked handled now; the next `await inFlight` still throws, and the transaction rolls back.
+        inFlight.catch(() => {});
         batch = [];
       }
       if (++saved % 10_000 === 0) progress(saved);
     }
+    await inFlight;
     await upsertBillLines(tx, importId, batch);
     await replaceResults(tx, provider, importId, sortedDays, tallies);
     await settleResolvedItems(tx, provider, result, importId, options.now);

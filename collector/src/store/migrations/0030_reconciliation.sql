@@ -45,7 +45,6 @@ CREATE TABLE bill_rows (
   PRIMARY KEY (provider, transaction_id, kind, refund_no)
 );
 CREATE INDEX bill_rows_matched_order_idx ON bill_rows (matched_order_id) WHERE matched_order_id IS NOT NULL;
-CREATE INDEX bill_rows_day_idx ON bill_rows (day, provider);
 
 -- Counts per provider, local day, store and device (device '' when unknown): the trend source.
 CREATE TABLE reconciliation_results (
