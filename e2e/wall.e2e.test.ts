@@ -111,22 +111,6 @@ describe('wall display', () => {
     await row.waitFor({ state: 'detached', timeout: 20_000 });
   });
 
-  it('shows "disconnected — reconnecting" when the server goes away and recovers by itself', async () => {
-    await target.stop();
-    const banner = page.getByTestId('connection-banner');
-    await banner.waitFor();
-    expect(await banner.textContent()).toContain('连接已断开');
-    await screenshot(page, 'wall-disconnected');
-    await target.start();
-    await banner.waitFor({ state: 'detached', timeout: 30_000 });
-    expect(await page.getByTestId('wall').getAttribute('data-connection')).toBe('live');
-    // The browser logs the refused WebSocket/polling requests while the server is down; those are
-    // the outage itself, not dashboard errors.
-    const own = browser.errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection to/.test(e));
-    expect(own).toEqual([]);
-    browser.errors.length = 0;
-  });
-
   it('scales to 3840×2160 without scrolling, in English with ?lang=en', async () => {
     const big = await browser.newPage({ width: 3840, height: 2160 });
     await big.goto(`${target.url}/?lang=en`);
@@ -179,5 +163,29 @@ describe('wall display', () => {
     await screenshot(rot, 'wall-rotate');
     await rot.close();
     expect(browser.errors).toEqual([]);
+  });
+  it('shows "disconnected — reconnecting" when the server restarts, and recovers with its data', async () => {
+    await target.stop();
+    const banner = page.getByTestId('connection-banner');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('连接已断开');
+    await screenshot(page, 'wall-disconnected');
+    await target.start();
+    await banner.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await page.getByTestId('wall').getAttribute('data-connection')).toBe('live');
+    // The restarted server still knows the last hour: the wall shows the same figures, not zeros.
+    await expect
+      .poll(
+        async () =>
+          Number(await figure(page, 'fig-orders').textContent()) -
+          expectedOrdersPerMinute(injected, Date.now()),
+      )
+      .toBe(0);
+    expect(await page.getByTestId('freshness-source').count()).toBeGreaterThan(0);
+    // The browser logs the refused WebSocket/polling requests while the server is down; those are
+    // the outage itself, not dashboard errors.
+    const own = browser.errors.filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection to/.test(e));
+    expect(own).toEqual([]);
+    browser.errors.length = 0;
   });
 });
