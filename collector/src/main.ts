@@ -1,10 +1,11 @@
 // `orderpulse serve`: read config → open the store → build the app → listen; drain on SIGTERM.
 import { buildApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { type Config, loadConfig } from './config.ts';
 import { withGeneratedTokens } from './generated-tokens.ts';
 import { openDatabase } from './store/open-database.ts';
 
-export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** Resolves once listening, with the URL and the configuration in force (tokens included). */
+export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; config: Config }> {
   const { config, generated } = await withGeneratedTokens(loadConfig(env));
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -51,4 +52,5 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<void>
   if (Object.keys(generated).length > 0)
     lines.push(`(generated once, kept in ${config.dataDir}/tokens.json)`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  return { url, config };
 }

@@ -1,8 +1,10 @@
 // The `orderpulse` command: subcommands with --help each; non-zero exit with the reason on stderr.
 import { ConfigError } from '../config.ts';
 import { serve } from '../main.ts';
+import { DEMO_USAGE, demoCommand } from './demo.ts';
 import { IMPORT_BILL_USAGE, importBillCommand } from './import-bill.ts';
 import { runRulesCheck } from './rules-check.ts';
+import { SIMULATE_USAGE, simulateCommand } from './simulate.ts';
 
 interface Command {
   usage: string;
@@ -19,6 +21,15 @@ PostgreSQL/TimescaleDB; without, an embedded PostgreSQL under ORDERPULSE_DATA_DI
       await serve();
       return 0;
     },
+  },
+  simulate: {
+    usage: SIMULATE_USAGE,
+    run: (args) =>
+      simulateCommand(args, { env: process.env, stdout: process.stdout, stderr: process.stderr }),
+  },
+  demo: {
+    usage: DEMO_USAGE,
+    run: (args) => demoCommand(args, { env: process.env, stdout: process.stdout, stderr: process.stderr }),
   },
   'import-bill': {
     usage: IMPORT_BILL_USAGE,

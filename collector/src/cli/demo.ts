@@ -1,0 +1,114 @@
+// `orderpulse demo` (npm run demo): the collector on the embedded store with the simulator feeding it,
+// so a newcomer sees alerts on the wall display within a minute. Provider keys are made once and kept
+// in the data dir; the collector is configured with their public halves, the simulator signs with the rest.
+import path from 'node:path';
+import { serve } from '../main.ts';
+import { Progress, startProgressLine } from '../simulator/sender/progress.ts';
+import { collectorEnvFor, ensureProviderKeys } from '../simulator/sender/provider-keys.ts';
+import { runSimulation } from '../simulator/sender/run-simulation.ts';
+import {
+  dataDirKeys,
+  parseSimulateArgs,
+  prepareSimulation,
+  type SimulateArgs,
+  summaryText,
+  UsageError,
+} from './simulate.ts';
+
+export const DEMO_USAGE = `orderpulse demo [options]
+
+Runs the collector and the dashboard with the built-in simulator feeding them (npm run demo).
+
+Starts \`orderpulse serve\` (PORT, default 8080; the embedded store under ORDERPULSE_DATA_DIR unless
+DATABASE_URL is set), makes demo WeChat Pay, Alipay and Kuaidi100 keys once (kept in
+<data dir>/simulator-keys, and configured into the collector for this run), prints the wall display's
+URL with a viewer token, then plays \`orderpulse simulate\` against it: an hour of back-dated traffic
+with the brief's incidents, the WeChat bill, then live traffic with a ×20 promotion spike. Alerts from
+several rules across many stores show within a minute. Ctrl-C stops both.
+
+The traffic curve is played as if it were 20:00 in China (the evening rush) whatever the hour;
+--as-if-hour H changes that.
+
+options (as for orderpulse simulate): --stores N, --orders-per-store N, --seed N, --rate N,
+  --history D, --duration D (then the collector keeps running), --spike-after D, --no-spike,
+  --as-if-hour H, --concurrency N`;
+
+export interface DemoIo {
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): unknown };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
+  let args: SimulateArgs;
+  try {
+    if (argv.some((a) => ['--target', '--token', '--operator-token', '--keys', '--once'].includes(a)))
+      throw new UsageError(
+        'demo runs its own collector: --target, --token, --operator-token, --keys and --once belong to orderpulse simulate',
+      );
+    args = parseSimulateArgs(argv);
+    args.asIfHour ??= 20;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`orderpulse demo: ${error.message}\n(see orderpulse demo --help)\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const keysDir = dataDirKeys(io.env);
+  const keys = await ensureProviderKeys(keysDir);
+  const providerEnv = collectorEnvFor(keysDir, keys);
+  const overridden = Object.keys(providerEnv).filter((k) => io.env[k] && io.env[k] !== providerEnv[k]);
+  if (overridden.length > 0)
+    io.stderr.write(`demo: using the demo provider keys instead of ${overridden.join(', ')} for this run\n`);
+  // Request logs at info would drown the hints below in thousands of lines a second.
+  const env = { LOG_LEVEL: 'error', ...io.env, ...providerEnv };
+  const { url, config } = await serve(env);
+  const port = new URL(url).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const target = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const viewer = config.tokens.viewer[0]?.secret;
+  const operator = config.tokens.operator[0]?.secret;
+  const ingest = config.tokens.ingest[0]?.secret;
+  if (!ingest) throw new Error('no ingest token configured');
+  io.stdout.write(
+    [
+      'OrderPulse demo',
+      `  wall display:  ${url}/${viewer ? `?token=${viewer}` : ''}`,
+      `  alerts API:    curl -H 'Authorization: Bearer ${viewer ?? '<viewer token>'}' ${url}/v1/alerts`,
+      `  provider keys: ${path.relative(process.cwd(), keysDir) || keysDir}`,
+      `  simulating ${args.stores} stores × ~${args.ordersPerStore} orders/day (seed ${args.seed}); Ctrl-C stops`,
+      '',
+    ].join('\n'),
+  );
+  const setup = await prepareSimulation({ ...args, keysDir }, io.env, Date.now());
+  const progress = new Progress();
+  const stop = startProgressLine(progress, io.stderr, 2000);
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const summary = await runSimulation({
+    scenario: setup.scenario,
+    target: { url: target, ingestToken: ingest, ...(operator && { operatorToken: operator }) },
+    keys,
+    progress,
+    ratePerSecond: args.rate,
+    concurrency: args.concurrency,
+    live: args.durationMs > 0,
+    liveUntilMs: setup.scenario.config.startMs + args.durationMs,
+    signal: controller.signal,
+    onHistorySent: (history) => {
+      const due = Object.entries(history.incidents)
+        .filter(([, t]) => t.dueAtStart > 0 || t.total > 0)
+        .map(([kind, t]) => `${kind} ${t.total} (${t.stores.length} stores)`)
+        .join(', ');
+      io.stdout.write(
+        `\nhistory sent (${progress.sent} requests' worth); incidents: ${due}\nthe wall display shows the alerts now: ${url}/${viewer ? `?token=${viewer}` : ''}\n\n`,
+      );
+    },
+  });
+  stop();
+  io.stdout.write(summaryText(summary, progress));
+  if (!controller.signal.aborted)
+    io.stdout.write(`simulation finished; the collector keeps running at ${url} (Ctrl-C stops it)\n`);
+  return 0;
+}
