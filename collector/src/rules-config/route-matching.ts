@@ -1,6 +1,7 @@
 // Which routes an alert goes to, with Alertmanager's semantics: depth first, the deepest
 // matching route wins, siblings after a match are tried only when it has `continue: true`.
-import type { Route, RouteMatcher } from './routes.ts';
+import { allMatch } from '../domain/alerts/matchers.ts';
+import type { Route } from './routes.ts';
 
 /**
  * The labels routing looks at: the alert's labels plus `rule`, `severity`, `store_id` and, when
@@ -24,28 +25,13 @@ export function alertRoutingLabels(alert: {
   };
 }
 
-export function matcherMatches(matcher: RouteMatcher, labels: RoutingLabels): boolean {
-  // A missing label reads as the empty string, as in Alertmanager.
-  const value = Object.hasOwn(labels, matcher.name) ? (labels[matcher.name] ?? '') : '';
-  switch (matcher.operator) {
-    case '=':
-      return value === matcher.value;
-    case '!=':
-      return value !== matcher.value;
-    case '=~':
-      return matcher.regex!.test(value);
-    case '!~':
-      return !matcher.regex!.test(value);
-  }
-}
-
 /** The routes (never empty: at least the root) whose receivers get this alert. */
 export function matchRoutes(root: Route, labels: RoutingLabels): Route[] {
   return matchFrom(root, labels) ?? [root];
 }
 
 function matchFrom(route: Route, labels: RoutingLabels): Route[] | undefined {
-  if (!route.matchers.every((matcher) => matcherMatches(matcher, labels))) return undefined;
+  if (!allMatch(route.matchers, labels)) return undefined;
   const matched: Route[] = [];
   for (const child of route.routes) {
     const found = matchFrom(child, labels);

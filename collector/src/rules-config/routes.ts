@@ -1,5 +1,6 @@
 // routes.yaml: an Alertmanager-style route tree and the receivers it names. Channels carry
 // only the NAMES of environment variables that hold URLs and secrets, never the values.
+import { type Matcher, MatcherError, matcherRegex, parseMatcher } from '../domain/alerts/matchers.ts';
 import { ENV_VAR_NAME, LABEL_NAME, readEnvVarName, regexProblem } from './common-fields.ts';
 import type { Cursor, ObjectCursor } from './yaml-cursor.ts';
 
@@ -38,22 +39,12 @@ export interface Receiver {
   sendResolved: boolean;
 }
 
-export type MatchOperator = '=' | '!=' | '=~' | '!~';
-
-export interface RouteMatcher {
-  name: string;
-  operator: MatchOperator;
-  value: string;
-  /** Compiled for `=~`/`!~`, anchored at both ends as in Alertmanager. */
-  regex?: RegExp;
-}
-
 /** One node of the route tree, with every inherited setting already filled in. */
 export interface Route {
   /** Where it is written, e.g. `route.routes[1]`; for logs. */
   path: string;
   receiver: string;
-  matchers: readonly RouteMatcher[];
+  matchers: readonly Matcher[];
   /** Keep looking at later siblings after this route matched. */
   continue: boolean;
   /** Label names; `['...']` groups by all labels. Default `rule`, `store_id`. */
@@ -421,61 +412,34 @@ function readGroupBy(cursor: Cursor): string[] | undefined {
   return labels;
 }
 
-const MATCHER = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/s;
-
 /** Alertmanager matcher strings: `severity="critical"`, `store_id=~"SH-.*"`, `rule!=order_stalled`. */
-function readMatchers(cursor: Cursor, routeLabelValues: Set<string>): RouteMatcher[] {
-  const matchers: RouteMatcher[] = [];
+function readMatchers(cursor: Cursor, routeLabelValues: Set<string>): Matcher[] {
+  const matchers: Matcher[] = [];
   if (!cursor.present) return matchers;
   for (const item of cursor.list() ?? []) {
     const text = item.string();
     if (text === undefined) continue;
-    const match = MATCHER.exec(text);
-    if (!match) {
-      item.error(
-        `"${text}" is not a matcher; write name="value", name!="value", name=~"regex" or name!~"regex"`,
-      );
+    let matcher: Matcher;
+    try {
+      matcher = parseMatcher(text);
+    } catch (error) {
+      if (!(error instanceof MatcherError)) throw error;
+      item.error(error.message);
       continue;
     }
-    const [, name, operator, raw] = match as unknown as [string, string, MatchOperator, string];
-    const value = unquote(raw);
-    if (value === undefined) {
-      item.error(`the value in "${text}" has an unterminated or badly escaped quote`);
-      continue;
-    }
-    const matcher: RouteMatcher = { name, operator, value };
-    if (operator === '=~' || operator === '!~') {
+    if (matcher.operator === '=~' || matcher.operator === '!~') {
       try {
-        matcher.regex = new RegExp(`^(?:${value})$`, 'u');
+        // Compiled now so a bad regex is a load error, and cached for matching.
+        matcherRegex(matcher);
       } catch (error) {
         item.error(`invalid regular expression in "${text}": ${regexProblem(error)}`);
         continue;
       }
     }
-    if (name === 'route' && operator === '=') routeLabelValues.add(value);
+    if (matcher.name === 'route' && matcher.operator === '=') routeLabelValues.add(matcher.value);
     matchers.push(matcher);
   }
   return matchers;
-}
-
-function unquote(raw: string): string | undefined {
-  if (!raw.startsWith('"')) return raw;
-  if (raw.length < 2 || !raw.endsWith('"')) return undefined;
-  const inner = raw.slice(1, -1);
-  let out = '';
-  for (let index = 0; index < inner.length; index++) {
-    const char = inner[index]!;
-    if (char === '"') return undefined;
-    if (char !== '\\') {
-      out += char;
-      continue;
-    }
-    const next = inner[++index];
-    if (next === '"' || next === '\\') out += next;
-    else if (next === 'n') out += '\n';
-    else return undefined;
-  }
-  return out;
 }
 
 /** Every environment variable the receivers need, for start-up checks and /readyz. */

@@ -11,11 +11,11 @@ import {
   type Weekday,
 } from '../../src/domain/alerts/calendar.ts';
 import { groupAlerts } from '../../src/domain/alerts/grouping.ts';
+import { parseMatcher } from '../../src/domain/alerts/matchers.ts';
 import { planNotifications } from '../../src/domain/alerts/notification-plan.ts';
 import {
   isSilenced,
   matchersFromObject,
-  parseMatcher,
   type Silence,
   silencedBy,
   silenceProblem,

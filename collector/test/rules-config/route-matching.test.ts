@@ -1,12 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  alertRoutingLabels,
-  groupKey,
-  matcherMatches,
-  matchRoutes,
-} from '../../src/rules-config/route-matching.ts';
-import type { Route, RouteMatcher } from '../../src/rules-config/routes.ts';
+import { parseMatcher } from '../../src/domain/alerts/matchers.ts';
+import { alertRoutingLabels, groupKey, matchRoutes } from '../../src/rules-config/route-matching.ts';
+import { ROUTE_DEFAULTS, type Route } from '../../src/rules-config/routes.ts';
 import { loadRuleSet } from '../../src/rules-config/rule-set.ts';
 
 const full = path.join(import.meta.dirname, 'testdata/valid/full');
@@ -17,24 +13,89 @@ async function rootOf(dir: string): Promise<Route> {
   return result.ruleSet.routing.route;
 }
 
-describe('matchers', () => {
-  const matcher = (name: string, operator: RouteMatcher['operator'], value: string): RouteMatcher => ({
-    name,
-    operator,
-    value,
-    ...(operator.includes('~') ? { regex: new RegExp(`^(?:${value})$`, 'u') } : {}),
+// Modelled on Alertmanager's own routing examples, with OrderPulse labels. The loader fills in
+// every inherited setting, so the tree is written out here as it would arrive from routes.yaml.
+function route(path: string, fields: Partial<Route> & { receiver: string }): Route {
+  return {
+    path,
+    matchers: [],
+    continue: false,
+    groupBy: ['rule'],
+    groupWaitMs: 30_000,
+    groupIntervalMs: ROUTE_DEFAULTS.groupIntervalMs,
+    repeatIntervalMs: ROUTE_DEFAULTS.repeatIntervalMs,
+    ackTimeoutMs: ROUTE_DEFAULTS.ackTimeoutMs,
+    routes: [],
+    ...fields,
+  };
+}
+const m = parseMatcher;
+const tree = route('route', {
+  receiver: 'default',
+  routes: [
+    route('route.routes[0]', {
+      matchers: [m('severity="critical"')],
+      receiver: 'pager',
+      continue: true,
+      groupWaitMs: 5_000,
+    }),
+    route('route.routes[1]', {
+      matchers: [m('rule=~"payment_.*|callback_silent"')],
+      receiver: 'payments-team',
+      groupBy: ['rule', 'provider'],
+      routes: [
+        route('route.routes[1].routes[0]', {
+          matchers: [m('store_id="s-001"')],
+          receiver: 'store-001',
+          groupBy: ['rule', 'provider'],
+          repeatIntervalMs: 60_000,
+        }),
+      ],
+    }),
+    route('route.routes[2]', { matchers: [m('rule=~"payment_unapplied"')], receiver: 'never-reached' }),
+    route('route.routes[3]', {
+      matchers: [m('store_id!~"s-0.*"'), m('region!=""')],
+      receiver: 'regional',
+    }),
+  ],
+});
+const receiversOf = (labels: Record<string, string>) => matchRoutes(tree, labels).map((r) => r.receiver);
+
+describe('matchRoutes (Alertmanager semantics)', () => {
+  it('sends unmatched alerts to the root', () => {
+    expect(matchRoutes(tree, { rule: 'tracking_silent', severity: 'warning' })).toEqual([tree]);
   });
 
-  it('reads a missing label as the empty string, as Alertmanager does', () => {
-    expect(matcherMatches(matcher('team', '=', ''), {})).toBe(true);
-    expect(matcherMatches(matcher('team', '!=', 'ops'), {})).toBe(true);
-    expect(matcherMatches(matcher('team', '=~', '.*'), {})).toBe(true);
-    expect(matcherMatches(matcher('team', '!~', '.+'), {})).toBe(true);
+  it('stops at the first matching child unless that child has continue', () => {
+    // critical continues, payments matches and stops, so "never-reached" is never tried
+    expect(receiversOf({ rule: 'payment_unapplied', severity: 'critical', store_id: 's-009' })).toEqual([
+      'pager',
+      'payments-team',
+    ]);
+    expect(receiversOf({ rule: 'payment_unapplied', severity: 'warning', store_id: 's-009' })).toEqual([
+      'payments-team',
+    ]);
   });
 
-  it('does not read inherited properties of the label object', () => {
-    expect(matcherMatches(matcher('constructor', '=', ''), {})).toBe(true);
-    expect(matcherMatches(matcher('toString', '=~', '.+'), {})).toBe(false);
+  it('descends into the deepest matching route', () => {
+    const [pager, store] = matchRoutes(tree, {
+      rule: 'callback_silent',
+      severity: 'critical',
+      store_id: 's-001',
+    });
+    expect(pager).toBe(tree.routes[0]);
+    expect(store).toBe(tree.routes[1]!.routes[0]);
+  });
+
+  it('treats a missing label as the empty string and anchors regular expressions', () => {
+    expect(receiversOf({ rule: 'order_stalled', store_id: 'x-1', region: 'GD' })).toEqual(['regional']);
+    // region missing reads as "", so region!="" fails
+    expect(receiversOf({ rule: 'order_stalled', store_id: 'x-1' })).toEqual(['default']);
+    // anchored: "s-0.*" does not match "xs-01" partially
+    expect(receiversOf({ rule: 'order_stalled', store_id: 's-01', region: 'GD' })).toEqual(['default']);
+    expect(receiversOf({ rule: 'order_stalled', store_id: 'xs-01', region: 'GD' })).toEqual(['regional']);
+    // "payment_.*|callback_silent" must match whole values, not a prefix
+    expect(receiversOf({ rule: 'prepayment_unapplied_x' })).toEqual(['default']);
   });
 });
 

@@ -3,14 +3,10 @@
 // regular expressions are anchored at both ends. A silenced alert stays visible; it is only not
 // notified.
 import type { Alert } from './alert.ts';
+import { allMatch, type Matcher, type MatchOperator } from './matchers.ts';
 
-export type MatchOperator = '=' | '!=' | '=~' | '!~';
-
-export interface Matcher {
-  name: string;
-  operator: MatchOperator;
-  value: string;
-}
+// store/silences.ts (outside this clean-up) still reads the matcher types from here.
+export type { Matcher, MatchOperator } from './matchers.ts';
 
 export interface Silence {
   id: string;
@@ -36,31 +32,6 @@ export function alertLabels(
   return labels;
 }
 
-const compiled = new WeakMap<Matcher, RegExp>();
-
-function regexOf(matcher: Matcher): RegExp {
-  let regex = compiled.get(matcher);
-  if (regex === undefined) {
-    regex = new RegExp(`^(?:${matcher.value})$`, 'u');
-    compiled.set(matcher, regex);
-  }
-  return regex;
-}
-
-export function matcherMatches(matcher: Matcher, labels: Readonly<Record<string, string>>): boolean {
-  const value = Object.hasOwn(labels, matcher.name) ? (labels[matcher.name] ?? '') : '';
-  switch (matcher.operator) {
-    case '=':
-      return value === matcher.value;
-    case '!=':
-      return value !== matcher.value;
-    case '=~':
-      return regexOf(matcher).test(value);
-    case '!~':
-      return !regexOf(matcher).test(value);
-  }
-}
-
 export function isSilenceActive(silence: Silence, now: number): boolean {
   return silence.startsAt <= now && now < silence.endsAt;
 }
@@ -68,24 +39,11 @@ export function isSilenceActive(silence: Silence, now: number): boolean {
 /** Ids of the active silences that mute this alert. */
 export function silencedBy(alert: Alert, silences: readonly Silence[], now: number): string[] {
   const labels = alertLabels(alert);
-  return silences
-    .filter((s) => isSilenceActive(s, now) && s.matchers.every((m) => matcherMatches(m, labels)))
-    .map((s) => s.id);
+  return silences.filter((s) => isSilenceActive(s, now) && allMatch(s.matchers, labels)).map((s) => s.id);
 }
 
 export function isSilenced(alert: Alert, silences: readonly Silence[], now: number): boolean {
   return silencedBy(alert, silences, now).length > 0;
-}
-
-const MATCHER_TEXT = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|([^"\s]*))\s*$/;
-
-/** Parses Alertmanager's text form: name="value", name!="value", name=~"regex", name!~"regex". */
-export function parseMatcher(text: string): Matcher {
-  const found = MATCHER_TEXT.exec(text);
-  if (found === null)
-    throw new MatcherError(`"${text}" is not a matcher like store_id="S1" or rule=~"order_.*"`);
-  const value = found[3] !== undefined ? found[3].replace(/\\(.)/g, '$1') : (found[4] ?? '');
-  return { name: found[1]!, operator: found[2] as MatchOperator, value };
 }
 
 /**
@@ -100,10 +58,6 @@ export function matchersFromObject(
       ? { name, operator: '=' as const, value: v }
       : { name, operator: v.op, value: v.value },
   );
-}
-
-export class MatcherError extends Error {
-  override name = 'MatcherError';
 }
 
 /**
@@ -125,7 +79,7 @@ export function silenceProblem(
       }
     }
   }
-  if (silence.matchers.every((m) => matcherMatches(m, {}))) {
+  if (allMatch(silence.matchers, {})) {
     return 'at least one matcher must not match the empty string (the silence would mute every alert)';
   }
   if (!(silence.endsAt > silence.startsAt)) return 'ends_at must be after starts_at';

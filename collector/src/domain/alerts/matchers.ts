@@ -1,0 +1,92 @@
+// Alertmanager label matchers, the one implementation behind silences and the routes.yaml tree.
+// A missing label reads as the empty string (so `team=""` matches alerts without a team), and
+// regular expressions are anchored at both ends, as in Alertmanager and Prometheus.
+
+export type MatchOperator = '=' | '!=' | '=~' | '!~';
+
+export interface Matcher {
+  name: string;
+  operator: MatchOperator;
+  value: string;
+}
+
+export type Labels = Readonly<Record<string, string>>;
+
+export class MatcherError extends Error {
+  override name = 'MatcherError';
+}
+
+// Keyed by the matcher object, so a compiled regex lives exactly as long as the silence or route
+// tree holding its matcher.
+const compiled = new WeakMap<Matcher, RegExp>();
+
+/** The anchored regex of a `=~`/`!~` matcher, compiled once; throws a SyntaxError when invalid. */
+export function matcherRegex(matcher: Matcher): RegExp {
+  let regex = compiled.get(matcher);
+  if (regex === undefined) {
+    regex = new RegExp(`^(?:${matcher.value})$`, 'u');
+    compiled.set(matcher, regex);
+  }
+  return regex;
+}
+
+export function matcherMatches(matcher: Matcher, labels: Labels): boolean {
+  // Own properties only: a label named `constructor` must not read Object.prototype.
+  const value = Object.hasOwn(labels, matcher.name) ? (labels[matcher.name] ?? '') : '';
+  switch (matcher.operator) {
+    case '=':
+      return value === matcher.value;
+    case '!=':
+      return value !== matcher.value;
+    case '=~':
+      return matcherRegex(matcher).test(value);
+    case '!~':
+      return !matcherRegex(matcher).test(value);
+  }
+}
+
+export function allMatch(matchers: readonly Matcher[], labels: Labels): boolean {
+  return matchers.every((matcher) => matcherMatches(matcher, labels));
+}
+
+const MATCHER_TEXT = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/s;
+
+/**
+ * Parses Alertmanager's text form: `severity="critical"`, `store_id=~"SH-.*"`, `rule!=order_stalled`.
+ * A quoted value may escape `"`, `\` and newline (`\n`); any other escape is refused. Throws a
+ * `MatcherError`. The regex of `=~`/`!~` is not compiled here: see `matcherRegex`.
+ */
+export function parseMatcher(text: string): Matcher {
+  const found = MATCHER_TEXT.exec(text);
+  if (found === null) {
+    throw new MatcherError(
+      `"${text}" is not a matcher; write name="value", name!="value", name=~"regex" or name!~"regex"`,
+    );
+  }
+  const [, name, operator, raw] = found as unknown as [string, string, MatchOperator, string];
+  const value = unquote(raw);
+  if (value === undefined) {
+    throw new MatcherError(`the value in "${text}" has an unterminated or badly escaped quote`);
+  }
+  return { name, operator, value };
+}
+
+function unquote(raw: string): string | undefined {
+  if (!raw.startsWith('"')) return raw;
+  if (raw.length < 2 || !raw.endsWith('"')) return undefined;
+  const inner = raw.slice(1, -1);
+  let out = '';
+  for (let index = 0; index < inner.length; index++) {
+    const char = inner[index]!;
+    if (char === '"') return undefined;
+    if (char !== '\\') {
+      out += char;
+      continue;
+    }
+    const next = inner[++index];
+    if (next === '"' || next === '\\') out += next;
+    else if (next === 'n') out += '\n';
+    else return undefined;
+  }
+  return out;
+}
