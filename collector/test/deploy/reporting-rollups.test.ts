@@ -10,7 +10,6 @@ import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/tes
 
 const ROLLUP_TABLES = [
   'order_status_minute_rollup',
-  'order_status_hour_rollup',
   'order_status_day_rollup',
   'order_status_day_total_rollup',
   'callback_minute_rollup',

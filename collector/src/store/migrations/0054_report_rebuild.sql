@@ -9,16 +9,11 @@ DECLARE
   tz text := (SELECT time_zone FROM report_settings);
 BEGIN
   IF to_regclass('order_status_minute_rollup') IS NOT NULL THEN
-    TRUNCATE order_status_minute_rollup, order_status_hour_rollup, order_status_day_rollup,
-      order_status_day_total_rollup;
+    TRUNCATE order_status_minute_rollup, order_status_day_rollup, order_status_day_total_rollup;
     INSERT INTO order_status_minute_rollup (bucket, status, orders, amount_fen)
     SELECT date_bin(interval '1 minute', occurred_at, timestamptz '2000-01-01 00:00+00'), payload->>'status',
            count(*), coalesce(sum((payload->>'amountFen')::bigint), 0)
     FROM events WHERE type = 'order.status' GROUP BY 1, 2;
-    INSERT INTO order_status_hour_rollup (bucket, store_id, status, orders, amount_fen)
-    SELECT date_bin(interval '1 hour', occurred_at, timestamptz '2000-01-01 00:00+00'), store_id,
-           payload->>'status', count(*), coalesce(sum((payload->>'amountFen')::bigint), 0)
-    FROM events WHERE type = 'order.status' GROUP BY 1, 2, 3;
     INSERT INTO order_status_day_rollup (day, day_start, store_id, status, orders, amount_fen)
     SELECT day, day::timestamp AT TIME ZONE tz, store_id, status, orders, amount_fen
     FROM (

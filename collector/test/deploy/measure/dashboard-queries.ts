@@ -22,10 +22,6 @@ try {
          generate_series(1, ${STORES}) s, unnest(${statuses}) st`);
   await db.query(`INSERT INTO order_status_day_total_rollup
     SELECT day, day_start, status, sum(orders), sum(amount_fen) FROM order_status_day_rollup GROUP BY 1, 2, 3`);
-  await db.query(`INSERT INTO order_status_hour_rollup
-    SELECT h, 'store-' || s, st, 3, 5000
-    FROM generate_series(date_trunc('hour', now()) - interval '${DAYS} days', now(), interval '1 hour') h,
-         generate_series(1, ${STORES}) s, unnest(ARRAY['created','paid','picking','shipped','delivered']) st`);
   await db.query(`INSERT INTO order_status_minute_rollup
     SELECT m, st, 40, 80000
     FROM generate_series(date_trunc('minute', now()) - interval '${DAYS} days', now(), interval '1 minute') m,
