@@ -4,12 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../http/context.ts';
 import { kuaidi100NotifyRoutes } from '../http/routes/kuaidi100-notify.ts';
 import { shipmentsRoutes } from '../http/routes/shipments.ts';
+import type { CarrierMetrics } from './carrier-ingest.ts';
 import { CarrierTracking } from './carrier-tracking.ts';
 
 export interface CarriersPluginOptions {
   ctx: AppContext;
   /** Tests pass a clock for the risk listing. */
   now?: () => number;
+  /** The app's OrderPulseMetrics (it satisfies this): carrier updates by carrier and push/poll, with their age. */
+  metrics?: CarrierMetrics;
 }
 
 export async function carriersPlugin(
@@ -21,6 +24,7 @@ export async function carriersPlugin(
     writer: ctx.writer,
     config: ctx.config,
     log: app.log,
+    ...(metrics !== undefined && { metrics }),
     ...(now !== undefined && { now }),
   });
   await app.register(kuaidi100NotifyRoutes, { ctx, carriers });
