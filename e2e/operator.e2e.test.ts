@@ -15,7 +15,7 @@ let wall: Page;
 const ORDER = 'S001-ACK-1';
 
 beforeAll(async () => {
-  target = await startTarget();
+  target = await startTarget('collector');
   browser = await launchBrowser();
   // Both orders were paid minutes ago and never picked: `order_stalled` fires as they arrive.
   await target.ingest([

@@ -49,12 +49,12 @@ export async function startFakeTarget(): Promise<Target> {
 }
 
 /**
- * `ORDERPULSE_E2E_TARGET=collector` runs a suite against the real collector app; the fake stays the
- * default until the collector forwards alert transitions to /live (AlertingService.onTransition →
- * LivePanels.applyAlert + LiveGateway.publishAlert in app.ts), which the wall's alert tests need.
+ * The server a suite runs against: `ORDERPULSE_E2E_TARGET=collector|fake` overrides the suite's
+ * own default.
  */
-export async function startTarget(): Promise<Target> {
-  if (process.env.ORDERPULSE_E2E_TARGET !== 'collector') return startFakeTarget();
+export async function startTarget(suiteDefault: 'collector' | 'fake'): Promise<Target> {
+  const kind = process.env.ORDERPULSE_E2E_TARGET ?? suiteDefault;
+  if (kind === 'fake') return startFakeTarget();
   const { startCollectorTarget } = await import('./collector-target.ts');
   return startCollectorTarget();
 }
