@@ -1,0 +1,96 @@
+// What a reconciliation puts in the pending pool (待确认订单池): one item per fuzzy pair, amount
+// mismatch, unmatched payment and unmatched order, each with the evidence of both sides as flat records.
+import type { BilledPayment, PaidOrder, Reconciliation } from '../domain/reconciliation/match-bill.ts';
+import type { BillProvider } from '../ingest/bills/bill-row.ts';
+import type { NewPendingItem } from './pending-queries.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function billEvidence(p: BilledPayment & { line?: number }): Record<string, unknown> {
+  return {
+    provider: p.provider,
+    transaction_id: p.transactionId,
+    merchant_order_no: p.merchantOrderNo,
+    paid_at: iso(p.paidAt),
+    amount_fen: p.amountFen,
+    store_id: p.storeId ?? null,
+    device_id: p.deviceId,
+    ...(p.line !== undefined && { line: p.line }),
+  };
+}
+
+function orderEvidence(o: PaidOrder): Record<string, unknown> {
+  return {
+    order_id: o.orderId,
+    store_id: o.storeId,
+    amount_fen: o.amountFen < 0 ? null : o.amountFen,
+    paid_at: iso(o.paidAt),
+  };
+}
+
+export function pendingItems(
+  provider: BillProvider,
+  r: Reconciliation,
+  dayOf: (ms: number) => string,
+): NewPendingItem[] {
+  const items: NewPendingItem[] = [];
+  for (const f of r.fuzzy) {
+    items.push({
+      itemKey: `${provider}:fuzzy:${f.payment.transactionId}`,
+      kind: 'fuzzy_match',
+      provider,
+      day: dayOf(f.payment.paidAt),
+      storeId: f.order.storeId,
+      deviceId: f.payment.deviceId,
+      amountFen: f.payment.amountFen,
+      reason: f.reason.text,
+      bill: billEvidence(f.payment),
+      order: orderEvidence(f.order),
+    });
+  }
+  for (const m of r.amountMismatches) {
+    items.push({
+      itemKey: `${provider}:amount:${m.payment.transactionId}`,
+      kind: 'amount_mismatch',
+      provider,
+      day: dayOf(m.payment.paidAt),
+      storeId: m.order.storeId,
+      deviceId: m.payment.deviceId,
+      amountFen: m.payment.amountFen,
+      reason: `same order number, but the bill says ${m.payment.amountFen} fen and the order ${m.order.amountFen} fen`,
+      bill: billEvidence(m.payment),
+      order: orderEvidence(m.order),
+    });
+  }
+  for (const u of r.unmatchedPayments) {
+    items.push({
+      itemKey: `${provider}:payment:${u.payment.transactionId}`,
+      kind: 'unmatched_payment',
+      provider,
+      day: u.day,
+      storeId: u.storeId,
+      deviceId: u.payment.deviceId,
+      amountFen: u.payment.amountFen,
+      reason: u.duplicateOf
+        ? `paid twice: order ${u.payment.merchantOrderNo} was already paid by ${u.duplicateOf}`
+        : 'paid in the bill, but no order has this number (漏单)',
+      bill: billEvidence(u.payment),
+      order: null,
+    });
+  }
+  for (const u of r.unmatchedOrders) {
+    items.push({
+      itemKey: `${provider}:order:${u.order.orderId}`,
+      kind: 'unmatched_order',
+      provider,
+      day: u.day,
+      storeId: u.order.storeId,
+      deviceId: u.order.deviceId ?? '',
+      amountFen: u.order.amountFen < 0 ? null : u.order.amountFen,
+      reason: `the order says paid, but the ${provider} bill has no payment for it`,
+      bill: null,
+      order: orderEvidence(u.order),
+    });
+  }
+  return items;
+}
