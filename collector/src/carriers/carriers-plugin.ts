@@ -17,7 +17,7 @@ export interface CarriersPluginOptions {
 
 export async function carriersPlugin(
   app: FastifyInstance,
-  { ctx, now }: CarriersPluginOptions,
+  { ctx, now, metrics }: CarriersPluginOptions,
 ): Promise<void> {
   const carriers = new CarrierTracking({
     db: ctx.db,
