@@ -1,0 +1,128 @@
+// End to end: the real collector on the embedded store, the simulator's back-dated hour sent through
+// the public endpoints (NDJSON events, signed WeChat Pay and Alipay callbacks, Kuaidi100 pushes, the
+// WeChat bill), and the alerts API showing several rules across many stores — what `npm run demo` shows.
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
+import { Scenario } from '../../src/simulator/scenario.ts';
+import { defaultScenarioConfig } from '../../src/simulator/scenario-config.ts';
+import { Progress } from '../../src/simulator/sender/progress.ts';
+import { collectorEnvFor, ensureProviderKeys } from '../../src/simulator/sender/provider-keys.ts';
+import { type RunSummary, runSimulation } from '../../src/simulator/sender/run-simulation.ts';
+import { chinaDay } from '../../src/simulator/traffic-curve.ts';
+import { auth, buildTestApp, TOKENS } from '../support/test-app.ts';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+interface WireAlert {
+  rule: string;
+  store_id: string | null;
+  entity_id: string;
+}
+
+let store: TestDatabase;
+let app: App;
+let base: string;
+let summary: RunSummary;
+const progress = new Progress();
+const startMs = Date.now();
+const scenario = new Scenario(
+  defaultScenarioConfig({
+    startMs,
+    stores: 40,
+    durationMs: 0,
+    asIfHour: 20,
+    runId: `e2e${startMs.toString(36)}`,
+  }),
+);
+
+beforeAll(async () => {
+  const keysDir = mkdtempSync(join(tmpdir(), 'op-sim-e2e-'));
+  const keys = await ensureProviderKeys(keysDir);
+  store = await openTestDatabase('pglite');
+  app = await buildTestApp(store.db, collectorEnvFor(keysDir, keys));
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
+  summary = await runSimulation({
+    scenario,
+    target: { url: base, ingestToken: TOKENS.ingest, operatorToken: TOKENS.operator },
+    keys,
+    progress,
+    live: false,
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await app?.server.close();
+  await store?.dispose();
+});
+
+async function get<T>(path: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, { headers: auth('viewer') });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+async function openAlerts(): Promise<WireAlert[]> {
+  return (await get<{ alerts: WireAlert[] }>('/v1/alerts?limit=1000')).alerts;
+}
+
+describe('the simulated hour against the real collector', () => {
+  it('is accepted whole: every event, callback, push and the bill, with no errors', () => {
+    const h = summary.history;
+    expect(progress.errorSamples).toEqual([]);
+    expect(progress.counts.rejected).toBe(0);
+    expect(progress.counts.events).toBe(h.events.length);
+    expect(progress.counts.payments).toBe(h.payments.length + h.urgentPayments.length);
+    expect(progress.counts.pushes).toBe(h.pushes.length + h.carrierFirst.length);
+    expect(progress.counts.payments).toBeGreaterThan(100);
+  });
+
+  it('reconciles the WeChat bill: the missing orders are exactly its unmatched payments', () => {
+    const day = chinaDay(startMs - 1);
+    const sent = new Set(summary.history.events.map((e) => e.order_id));
+    const missing = summary.history.billLines.filter(
+      (l) => chinaDay(l.paidAt) === day && !sent.has(l.orderId),
+    );
+    expect(summary.bill?.status).toBe(200);
+    expect(summary.bill?.body).toMatchObject({ unmatched_payments: missing.length, unmatched_orders: 0 });
+  });
+
+  it('raises alerts from at least three rules across at least five stores', async () => {
+    let alerts: WireAlert[] = [];
+    // The alerting service evaluates on a 50 ms tick; give it a moment after the last request.
+    for (let i = 0; i < 100; i++) {
+      alerts = await openAlerts();
+      const rules = new Set(alerts.map((a) => a.rule));
+      if (rules.has('reconciliation_mismatch') && rules.size >= 5) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const rules = new Set(alerts.map((a) => a.rule));
+    const stores = new Set(alerts.map((a) => a.store_id).filter((s) => s !== null));
+    expect(rules.size).toBeGreaterThanOrEqual(3);
+    expect(stores.size).toBeGreaterThanOrEqual(5);
+    // The incidents that are due at the start each show up as their rule.
+    const incidents = summary.history.incidents;
+    expect(rules).toContain('callback_silent');
+    expect(alerts.find((a) => a.rule === 'callback_silent')?.entity_id).toBe('wechatpay');
+    if (incidents.silent_carrier.dueAtStart > 0) expect(rules).toContain('tracking_silent');
+    if (incidents.repeated_returns.dueAtStart > 0) expect(rules).toContain('shipment_anomaly');
+    if (incidents.picking_stall.dueAtStart + incidents.paid_stall.dueAtStart > 0)
+      expect(rules).toContain('order_stalled');
+    if (incidents.payment_unapplied.dueAtStart > 0) expect(rules).toContain('payment_unapplied');
+    const mismatched = new Set(
+      alerts.filter((a) => a.rule === 'reconciliation_mismatch').map((a) => a.store_id),
+    );
+    expect(mismatched.size).toBeGreaterThan(0);
+    for (const storeId of mismatched) expect(scenario.leakyStores).toContain(storeId);
+  });
+
+  it('keeps no dead letters: every signed callback was verified', async () => {
+    const { dead_letters } = await get<{ dead_letters: { endpoint: string; reason: string }[] }>(
+      '/v1/dead-letters?limit=100',
+    );
+    expect(dead_letters).toEqual([]);
+  });
+});
