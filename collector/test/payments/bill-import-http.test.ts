@@ -126,7 +126,7 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     });
     expect(res.statusCode).toBe(202);
     expect(res.json().accepted).toBe(orders.length);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await app?.server.close();

@@ -94,7 +94,7 @@ describe('DailyReconciliationJob', () => {
       ],
     });
     expect(res.statusCode).toBe(202);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await app?.server.close();

@@ -98,7 +98,7 @@ describe('import-bill against a store', () => {
       ],
     });
     expect(res.statusCode).toBe(202);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await app?.server.close();

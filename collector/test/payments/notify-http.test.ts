@@ -102,7 +102,7 @@ describe.each(STORE_KINDS)('provider callbacks over HTTP (%s)', (kind) => {
       ORDERPULSE_ALIPAY_PUBLIC_KEY: alipayKeyPath,
     });
     unconfigured = await buildTestApp(store.db);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await app?.server.close();
