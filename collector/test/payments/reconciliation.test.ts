@@ -147,6 +147,12 @@ describe('reconcile — a constructed day', () => {
     expect(result.storeResults).toHaveLength(3);
   });
 
+  it('an order without an amount matches by number and is no amount mismatch', () => {
+    const r = reconcile([pay('S9-1', 1500, '10:00:00')], [order('S9-1', -1, '10:00:00', 'S9')], { dayOf });
+    expect(r.exact).toHaveLength(1);
+    expect(r.amountMismatches).toHaveLength(0);
+  });
+
   it('maps devices to stores when the bill has no store', () => {
     const mapped = reconcile([pay('GHOST-2', 100, '18:00:00', { deviceId: 'POS-77' })], [], {
       dayOf,

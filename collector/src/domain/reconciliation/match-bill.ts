@@ -188,7 +188,8 @@ export function reconcile(
       matchedBy.set(order.orderId, payment.transactionId);
       const pair = { payment, order };
       exact.push(pair);
-      if (order.amountFen !== payment.amountFen) amountMismatches.push(pair);
+      // A negative amount means the order system never said; that is not a mismatch.
+      if (order.amountFen >= 0 && order.amountFen !== payment.amountFen) amountMismatches.push(pair);
       const t = tally(dayOf(payment.paidAt), order.storeId, payment.deviceId);
       t.payments++;
       t.orders++;
