@@ -1,7 +1,9 @@
 // Alert transitions reach the live stream (Socket.IO /live) as they commit, snapshots carry the
 // open alerts; flapping within the cool-down re-opens the same alert; an unacknowledged payments
 // page escalates to on-call on time.
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationDispatcher } from '../../src/alerting/notification-dispatcher.ts';
@@ -9,7 +11,7 @@ import type { LiveAlertEvent, LiveSnapshot } from '../../src/live/events.ts';
 import type { Notification } from '../../src/notify/notification.ts';
 import { auth, TOKENS } from '../support/test-app.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { byEntity, ev, type Harness, MINUTE, SECOND, startHarness } from './alerting-harness.ts';
+import { byEntity, copyRules, ev, type Harness, MINUTE, SECOND, startHarness } from './alerting-harness.ts';
 
 describe('alerts on the live stream, cool-down and escalation', () => {
   let store: TestDatabase;
@@ -134,5 +136,50 @@ describe('alerts on the live stream, cool-down and escalation', () => {
       .filter((n) => n.receiver === 'oncall' && n.rule === 'payment_unapplied');
     expect(escalated).toHaveLength(1);
     expect(escalated[0]).toMatchObject({ status: 'firing', storeId: 'S1', sampleEntityIds: ['E-1'] });
+  });
+});
+
+describe('business hours', () => {
+  let store: TestDatabase;
+  let h: Harness;
+  const queued: Notification[] = [];
+
+  beforeAll(async () => {
+    store = await openTestDatabase('pglite');
+    const rulesDir = copyRules();
+    // Store S5 opens 09:00-10:00 only; the harness clock starts at 10:00 Shanghai time.
+    const calendar = path.join(rulesDir, 'calendar.yaml');
+    fs.writeFileSync(
+      calendar,
+      fs
+        .readFileSync(calendar, 'utf8')
+        .replace('  stores: {}', "  stores:\n    S5:\n      daily: ['09:00-10:00']"),
+    );
+    h = await startHarness(store.db, { rulesDir });
+    h.app.alerting.notifyThrough(
+      new NotificationDispatcher(
+        { enqueue: async (n: Notification) => queued.push(n) },
+        { dashboardBaseUrl: 'https://op.example' },
+      ),
+    );
+  });
+  afterAll(async () => {
+    await h?.close();
+    await store?.dispose();
+  });
+
+  it('holds the pages of a closed store while its alerts stay visible', async () => {
+    expect(h.app.alerting.rulesStatus().lastAttempt?.ok).toBe(true);
+    const t = h.clock.now;
+    await h.post([
+      ev.order('BH-1', 'paid', t - 5 * MINUTE, { store_id: 'S5' }),
+      ev.order('BH-2', 'paid', t - 5 * MINUTE, { store_id: 'S6' }),
+    ]);
+    const stalled = byEntity(await h.alerts(), 'order_stalled');
+    expect(stalled.has('BH-1')).toBe(true);
+    expect(stalled.has('BH-2')).toBe(true);
+    await h.advance(SECOND);
+    await h.advance(31 * SECOND);
+    expect(queued.map((n) => n.storeId)).toEqual(['S6']);
   });
 });

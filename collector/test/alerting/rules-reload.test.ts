@@ -95,6 +95,23 @@ describe('rule set reload', () => {
     expect(stalled.has('RL-3')).toBe(true);
   });
 
+  it("a rule's `for` keeps its alert pending (not listed, not announced) until the condition has held that long", async () => {
+    fs.writeFileSync(
+      rulesFile,
+      original.replace(/(order_stalled:[\s\S]*?for: )0s/, (_, head) => `${head}1m`),
+    );
+    await h.app.alerting.reloadRules();
+    expect((await get('/v1/rules')).json().valid).toBe(true);
+    // Stalled since 30 s ago (paid 2.5 min ago, limit 2 min): pending for another 30 s.
+    await h.post([ev.order('FOR-1', 'paid', h.clock.now - 2 * MINUTE - 30_000)]);
+    expect(byEntity(await h.alerts(), 'order_stalled').has('FOR-1')).toBe(false);
+    expect(byEntity(await h.alerts('?status=pending'), 'order_stalled').get('FOR-1')?.status).toBe('pending');
+    await h.advance(29_000);
+    expect(byEntity(await h.alerts(), 'order_stalled').has('FOR-1')).toBe(false);
+    await h.advance(2_000);
+    expect(byEntity(await h.alerts(), 'order_stalled').get('FOR-1')?.status).toBe('firing');
+  });
+
   it('reloading an unchanged set records nothing', async () => {
     const count = (await get('/v1/audit?action=rules.load')).json().entries.length;
     await h.app.alerting.reloadRules();
