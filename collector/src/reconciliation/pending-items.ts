@@ -1,5 +1,6 @@
 // What a reconciliation puts in the pending pool (待确认订单池): one item per fuzzy pair, amount
 // mismatch, unmatched payment and unmatched order, each with the evidence of both sides as flat records.
+import { fenToYuan } from '../domain/money.ts';
 import type { BilledPayment, PaidOrder, Reconciliation } from '../domain/reconciliation/match-bill.ts';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import type { NewPendingItem } from './pending-queries.ts';
@@ -57,7 +58,7 @@ export function pendingItems(
       storeId: m.order.storeId,
       deviceId: m.payment.deviceId,
       amountFen: m.payment.amountFen,
-      reason: `same order number, but the bill says ${m.payment.amountFen} fen and the order ${m.order.amountFen} fen`,
+      reason: `same order number, but the bill says ${fenToYuan(m.payment.amountFen)} yuan and the order ${fenToYuan(m.order.amountFen)}`,
       bill: billEvidence(m.payment),
       order: orderEvidence(m.order),
     });
