@@ -1,7 +1,8 @@
 // Turns channel configuration into live channels, reading the environment variables it names. Resolving
 // at construction means a missing secret fails at start-up (or on config reload), not at 3 a.m. when the
 // first alert tries to leave.
-import type { Channel, ChannelConfig } from './channel.ts';
+import type { ChannelConfig } from '../rules-config/routes.ts';
+import type { Channel } from './channel.ts';
 import { AlertmanagerChannel } from './channels/alertmanager.ts';
 import { DingTalkChannel } from './channels/dingtalk.ts';
 import { EmailChannel } from './channels/email.ts';
@@ -46,14 +47,11 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
       return new WebhookChannel({
         url: required(env, config.urlEnv, 'webhook URL'),
         bearerToken: optional(env, config.bearerTokenEnv, 'webhook bearer token'),
-        timeoutMs: config.timeoutMs,
       });
     case 'wecom':
       return new WeComChannel({
         url: required(env, config.urlEnv, 'WeCom robot URL'),
         mentionedMobiles: config.mentionedMobiles,
-        language: config.language,
-        timeoutMs: config.timeoutMs,
         render,
       });
     case 'dingtalk':
@@ -62,8 +60,6 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
         secret: optional(env, config.secretEnv, 'DingTalk signing secret'),
         atMobiles: config.atMobiles,
         atAll: config.atAll,
-        language: config.language,
-        timeoutMs: config.timeoutMs,
         render,
         now,
       });
@@ -71,8 +67,6 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
       return new FeishuChannel({
         url: required(env, config.urlEnv, 'Feishu robot URL'),
         secret: optional(env, config.secretEnv, 'Feishu signing secret'),
-        language: config.language,
-        timeoutMs: config.timeoutMs,
         render,
         now,
       });
@@ -80,8 +74,6 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
       return new SlackChannel({
         url: required(env, config.urlEnv, 'Slack webhook URL'),
         channel: config.channel,
-        language: config.language,
-        timeoutMs: config.timeoutMs,
         render,
       });
     case 'email':
@@ -91,15 +83,12 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
         smtpUrl: required(env, config.smtpUrlEnv, 'SMTP URL'),
         from: config.from,
         to: config.to,
-        language: config.language,
-        timeoutMs: config.timeoutMs,
         render,
       });
     case 'alertmanager':
       return new AlertmanagerChannel({
         url: required(env, config.urlEnv, 'Alertmanager URL'),
         bearerToken: optional(env, config.bearerTokenEnv, 'Alertmanager bearer token'),
-        timeoutMs: config.timeoutMs,
         now,
       });
   }

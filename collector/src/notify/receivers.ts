@@ -1,8 +1,8 @@
 // Receivers with live channels, built once from configuration. Channels are addressed by a key that
 // records their place in the receiver (`primary/0/dingtalk`), which is what the outbox stores.
+import type { Receiver } from '../rules-config/routes.ts';
 import type { Channel } from './channel.ts';
 import { type ChannelDependencies, createChannel } from './create-channel.ts';
-import type { Receiver } from './route-tree.ts';
 
 export type ChannelTier = 'primary' | 'backup';
 
@@ -41,7 +41,7 @@ export function buildReceivers(
   for (const receiver of receivers) {
     built.set(receiver.name, {
       name: receiver.name,
-      sendResolved: receiver.sendResolved ?? true,
+      sendResolved: receiver.sendResolved,
       primary: keyChannels(
         'primary',
         receiver.primary.map((c) => createChannel(c, deps)),

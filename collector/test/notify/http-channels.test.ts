@@ -392,7 +392,7 @@ describe('createChannel reads secrets from the environment variables the config 
     receiver.fallback = { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
     const env = { OP_DING_URL: `${receiver.baseUrl}/robot/send?access_token=t`, OP_DING_SECRET: 'SECabc' };
     const channel = createChannel(
-      { kind: 'dingtalk', urlEnv: 'OP_DING_URL', secretEnv: 'OP_DING_SECRET' },
+      { kind: 'dingtalk', urlEnv: 'OP_DING_URL', secretEnv: 'OP_DING_SECRET', atMobiles: [], atAll: false },
       { env },
     );
     expect(channel.type).toBe('dingtalk');
@@ -400,7 +400,10 @@ describe('createChannel reads secrets from the environment variables the config 
     expect(receiver.requests[0]!.url.searchParams.has('sign')).toBe(true);
 
     expect(() =>
-      createChannel({ kind: 'dingtalk', urlEnv: 'OP_DING_URL', secretEnv: 'OP_MISSING' }, { env }),
+      createChannel(
+        { kind: 'dingtalk', urlEnv: 'OP_DING_URL', secretEnv: 'OP_MISSING', atMobiles: [], atAll: false },
+        { env },
+      ),
     ).toThrow(ChannelConfigError);
     expect(() => createChannel({ kind: 'slack', urlEnv: 'OP_NOPE' }, { env })).toThrow(/OP_NOPE/);
   });

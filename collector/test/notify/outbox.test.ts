@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelConfig } from '../../src/notify/channel.ts';
 import type { DeliveryError } from '../../src/notify/delivery-error.ts';
 import { DeliveryTally } from '../../src/notify/outbox/delivery-tally.ts';
 import { Outbox } from '../../src/notify/outbox/outbox.ts';
@@ -12,7 +11,7 @@ import {
 } from '../../src/notify/outbox/outbox-queries.ts';
 import { type DeliveryAttempt, OutboxWorker } from '../../src/notify/outbox/outbox-worker.ts';
 import { buildReceivers } from '../../src/notify/receivers.ts';
-import type { Receiver } from '../../src/notify/route-tree.ts';
+import type { ChannelConfig, Receiver } from '../../src/rules-config/routes.ts';
 import type { Database } from '../../src/store/database.ts';
 import { type LoopbackReceiver, startReceiver } from './loopback-receiver.ts';
 import { outboxStores } from './outbox-stores.ts';
@@ -63,9 +62,20 @@ describe.each(stores)('notification outbox on $name', (store) => {
     BACKUP_SECRET: 'SECbackup',
   });
   const webhookPrimary: ChannelConfig = { kind: 'webhook', urlEnv: 'PRIMARY_URL' };
-  const dingBackup: ChannelConfig = { kind: 'dingtalk', urlEnv: 'BACKUP_URL', secretEnv: 'BACKUP_SECRET' };
+  const dingBackup: ChannelConfig = {
+    kind: 'dingtalk',
+    urlEnv: 'BACKUP_URL',
+    secretEnv: 'BACKUP_SECRET',
+    atMobiles: [],
+    atAll: false,
+  };
   const receiversWith = (...list: Receiver[]) => buildReceivers(list, { env: env(), now: clock });
-  const oncall = (): Receiver => ({ name: 'store-oncall', primary: [webhookPrimary], backup: [dingBackup] });
+  const oncall = (): Receiver => ({
+    name: 'store-oncall',
+    primary: [webhookPrimary],
+    backup: [dingBackup],
+    sendResolved: true,
+  });
 
   beforeEach(async () => {
     now = T0;
@@ -161,7 +171,7 @@ describe.each(stores)('notification outbox on $name', (store) => {
 
   it('after three quick retries backs off exponentially and gives up after maxAttempts', async () => {
     primary.fallback = { status: 503, body: 'down' };
-    const receivers = receiversWith({ name: 'store-oncall', primary: [webhookPrimary], backup: [] });
+    const receivers = receiversWith({ ...oncall(), backup: [] });
     const { notificationId } = await new Outbox({ db, receivers, now: clock }).enqueue(firingNotification());
     const worker = new OutboxWorker({ db, receivers, now: clock, maxAttempts: 9 });
     const gaps: number[] = [];
@@ -256,6 +266,7 @@ describe.each(stores)('notification outbox on $name', (store) => {
       [
         {
           name: 'store-oncall',
+          sendResolved: true,
           primary: [
             { kind: 'webhook', urlEnv: 'FAILING_URL' },
             { kind: 'webhook', urlEnv: 'PRIMARY2_URL' },
@@ -362,7 +373,7 @@ describe.each(stores)('notification outbox on $name', (store) => {
 
   it('shows failing deliveries for the dashboard and refuses unknown receivers', async () => {
     primary.fallback = { status: 500, body: 'nope' };
-    const receivers = receiversWith({ name: 'store-oncall', primary: [webhookPrimary], backup: [] });
+    const receivers = receiversWith({ ...oncall(), backup: [] });
     const outbox = new Outbox({ db, receivers, now: clock });
     await outbox.enqueue(firingNotification());
     await new OutboxWorker({ db, receivers, now: clock }).runOnce();

@@ -1,13 +1,12 @@
 // The shipped alert-rules/routes.yaml, loaded by the rules-config loader, drives this module unchanged:
-// its route tree routes alerts here exactly as in the loader's own matcher, and every channel it
+// the route matches handed to the alerting dispatcher are the loader's own, and every channel it
 // configures is built from environment variables and delivers to a loopback receiver.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelConfig } from '../../src/notify/channel.ts';
 import { buildReceivers } from '../../src/notify/receivers.ts';
-import { matchRoutes, type RouteTree, routeTreeProblems } from '../../src/notify/route-tree.ts';
+import { matchRoutes } from '../../src/notify/route-tree.ts';
 import { matchRoutes as loaderMatchRoutes } from '../../src/rules-config/route-matching.ts';
-import type { RoutingConfig } from '../../src/rules-config/routes.ts';
+import type { ChannelConfig, Route, RoutingConfig } from '../../src/rules-config/routes.ts';
 import { loadRuleSet } from '../../src/rules-config/rule-set.ts';
 import { type LoopbackReceiver, startReceiver } from './loopback-receiver.ts';
 import { firingNotification } from './sample-notification.ts';
@@ -35,10 +34,12 @@ function envNamesOf(channel: ChannelConfig): string[] {
 }
 
 describe('alert-rules/routes.yaml through the notify module', () => {
-  it('is a valid route tree for the router, with the same routing as the loader', () => {
-    // Compile-time check as much as runtime: the loader's types are accepted as they are.
-    const tree: RouteTree = { route: routing.route, receivers: Object.values(routing.receivers) };
-    expect(routeTreeProblems(tree)).toEqual([]);
+  it('names each route the loader matched by its position in the tree', () => {
+    const routeAt = (routeId: string): Route | undefined => {
+      let route: Route | undefined = routing.route;
+      for (const index of routeId.split('.').slice(1)) route = route?.routes[Number(index)];
+      return route;
+    };
     const labelSets: Array<Record<string, string>> = [
       { rule: 'callback_silent', severity: 'critical', store_id: 's-001', route: 'payments' },
       { rule: 'payment_unapplied', severity: 'warning', store_id: 's-002', route: 'payments' },
@@ -47,12 +48,21 @@ describe('alert-rules/routes.yaml through the notify module', () => {
       { rule: 'order_stalled', severity: 'critical', store_id: 's-005' },
       { rule: 'order_stalled', severity: 'info', store_id: 's-006' },
     ];
+    const seenIds = new Set<string>();
     for (const labels of labelSets) {
-      const ours = matchRoutes(tree.route, labels).map((m) => m.receiver);
-      const theirs = loaderMatchRoutes(routing.route, labels).map((r) => r.receiver);
-      expect(ours, JSON.stringify(labels)).toEqual(theirs);
+      const ours = matchRoutes(routing.route, labels);
+      const theirs = loaderMatchRoutes(routing.route, labels);
+      expect(
+        ours.map((m) => routeAt(m.routeId)),
+        JSON.stringify(labels),
+      ).toEqual(theirs);
+      expect(ours.map((m) => m.receiver)).toEqual(theirs.map((r) => r.receiver));
+      expect(ours.map((m) => m.groupBy)).toEqual(theirs.map((r) => r.groupBy));
       expect(ours.length).toBeGreaterThan(0);
+      for (const m of ours) seenIds.add(m.routeId);
     }
+    // The label sets reach more than the root, so the ids are really positions.
+    expect([...seenIds].some((id) => id !== '0')).toBe(true);
   });
 
   it('builds every configured channel from environment variables, and each delivers', async () => {
