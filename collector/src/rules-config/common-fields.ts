@@ -1,9 +1,9 @@
 // Readers for values that several rule files share: labels, store scopes, environment variable
 // names. Each reports its own errors on the cursor it is given.
+import { LABEL_NAME } from '../domain/alerts/matchers.ts';
 import type { RuleScope } from '../domain/rules/params.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const RULE_NAME = /^[a-z][a-z0-9_]*$/;
 export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
 

@@ -1,7 +1,13 @@
 // routes.yaml: an Alertmanager-style route tree and the receivers it names. Channels carry
 // only the NAMES of environment variables that hold URLs and secrets, never the values.
-import { type Matcher, MatcherError, matcherRegex, parseMatcher } from '../domain/alerts/matchers.ts';
-import { ENV_VAR_NAME, LABEL_NAME, readEnvVarName, regexProblem } from './common-fields.ts';
+import {
+  LABEL_NAME,
+  type Matcher,
+  MatcherError,
+  matcherRegex,
+  parseMatcher,
+} from '../domain/alerts/matchers.ts';
+import { ENV_VAR_NAME, readEnvVarName, regexProblem } from './common-fields.ts';
 import type { Cursor, ObjectCursor } from './yaml-cursor.ts';
 
 export const CHANNEL_KINDS = [

@@ -12,6 +12,9 @@ export interface Matcher {
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** Prometheus label names (no `:`, which Prometheus keeps for recording rules). */
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
 export class MatcherError extends Error {
   override name = 'MatcherError';
 }

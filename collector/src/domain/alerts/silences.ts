@@ -3,7 +3,7 @@
 // regular expressions are anchored at both ends. A silenced alert stays visible; it is only not
 // notified.
 import type { Alert } from './alert.ts';
-import { allMatch, type Matcher, type MatchOperator } from './matchers.ts';
+import { allMatch, LABEL_NAME, type Matcher, type MatchOperator } from './matchers.ts';
 
 // store/silences.ts (outside this clean-up) still reads the matcher types from here.
 export type { Matcher, MatchOperator } from './matchers.ts';
@@ -70,7 +70,7 @@ export function silenceProblem(
 ): string | undefined {
   if (silence.matchers.length === 0) return 'a silence needs at least one matcher';
   for (const m of silence.matchers) {
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(m.name)) return `invalid label name "${m.name}"`;
+    if (!LABEL_NAME.test(m.name)) return `invalid label name "${m.name}"`;
     if (m.operator === '=~' || m.operator === '!~') {
       try {
         new RegExp(m.value, 'u');
