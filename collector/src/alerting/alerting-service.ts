@@ -7,6 +7,7 @@
 //   the store is written behind them by one flush loop, so writes never interleave or reorder.
 // - A transition is announced only after the write that records it has committed.
 // - A write that fails (store down) is kept and retried on the next tick; nothing is dropped.
+
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../domain/alerts/alert.ts';
 import { isStoreOpen, isStoreOpenOnDay } from '../domain/alerts/calendar.ts';
@@ -18,6 +19,7 @@ import {
 } from '../domain/alerts/lifecycle.ts';
 import { isSilenced, type Silence } from '../domain/alerts/silences.ts';
 import type { StoredEvent } from '../domain/events.ts';
+import { GBT2260_REGION_LOOKUP } from '../domain/regions/lookup.ts';
 import { RuleEngine } from '../domain/rules/engine.ts';
 import { DEFAULT_RULE_PARAMS } from '../domain/rules/params.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
@@ -135,6 +137,7 @@ export class AlertingService {
     };
     const calendar = () => this.rules.ruleSet?.calendar;
     this.engine = new RuleEngine(DEFAULT_RULE_PARAMS, this.custom.rules, {
+      regions: GBT2260_REGION_LOOKUP,
       // Read through on every call, so a reloaded calendar applies at once.
       storeOpen: (storeId, at) => {
         const c = calendar();
