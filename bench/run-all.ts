@@ -1,0 +1,128 @@
+// Runs every benchmark in sequence, each as its own child process (a clean heap, its own flags), and
+// prints each one's table as it finishes, then a summary.
+//   npm run bench                     all of them
+//   BENCH_ONLY=fanout,detection npm run bench
+// Every script takes BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and makes and
+// drops its own schema. Sizes whose full run takes more than ~5 minutes on the shared 2-core machine
+// get a smaller default here (marked "reduced"); set the variable to run the full size.
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Bench {
+  name: string;
+  what: string;
+  /** Node flags, then the script and its arguments. */
+  args: string[];
+  env?: Record<string, string>;
+  /** Why a default is smaller than the full size. */
+  reduced?: string;
+}
+
+const tsx = ['--import', 'tsx'];
+const gcTsx = ['--expose-gc', '--import', 'tsx'];
+const orDefault = (name: string, value: string) => process.env[name] ?? value;
+
+const BENCHES: Bench[] = [
+  {
+    name: 'ingest',
+    what: 'ingest through HTTP vs raw COPY (foundation)',
+    args: [...tsx, 'bench/ingest-vs-copy.ts'],
+    env: { BENCH_EVENTS: orDefault('BENCH_EVENTS', '100000') },
+    reduced:
+      process.env.BENCH_EVENTS === undefined ? '100,000 events (full: BENCH_EVENTS=300000)' : undefined,
+  },
+  {
+    name: 'detection',
+    what: 'detection latency and DB load vs SQL polling every 10 s (rules)',
+    args: [...gcTsx, 'bench/detection-vs-polling.ts'],
+  },
+  {
+    name: 'fanout',
+    what: 'live fan-out to 500 Socket.IO clients at 5k events/s (live)',
+    args: [...tsx, 'bench/fanout.ts'],
+  },
+  {
+    name: 'restore',
+    what: 'restart recovery with open orders in PostgreSQL (rules)',
+    args: [...gcTsx, 'bench/restore-recovery.ts'],
+    env: { BENCH_ORDERS: orDefault('BENCH_ORDERS', '200000') },
+    reduced:
+      process.env.BENCH_ORDERS === undefined ? '200,000 open orders (full: BENCH_ORDERS=1000000)' : undefined,
+  },
+  {
+    name: 'engine-memory',
+    what: 'heap per tracked open order in the RuleEngine, 1M orders (rules)',
+    args: [
+      ...gcTsx,
+      'collector/test/domain/measure/engine-memory.ts',
+      orDefault('BENCH_ENGINE_ORDERS', '1000000'),
+    ],
+  },
+  {
+    name: 'match',
+    what: 'reconciliation matching, 1M bill rows × 1M paid orders (payments)',
+    args: [...gcTsx, 'collector/test/payments/bench/match-1m.ts', orDefault('BENCH_MATCH_ROWS', '1000000')],
+  },
+  {
+    name: 'bill-import',
+    what: 'bill import end to end on PostgreSQL (payments)',
+    args: [...tsx, 'collector/test/payments/bench/import-1m.ts', orDefault('BENCH_IMPORT_ROWS', '100000')],
+    reduced:
+      process.env.BENCH_IMPORT_ROWS === undefined
+        ? '100,000 rows (full: BENCH_IMPORT_ROWS=1000000, ~5–6 min here)'
+        : undefined,
+  },
+  {
+    name: 'dashboard-queries',
+    what: 'Grafana dashboard queries over 30 days × 327 stores (deploy)',
+    args: [...tsx, 'collector/test/deploy/measure/dashboard-queries.ts', url],
+  },
+  {
+    name: 'ingest-overhead',
+    what: 'cost of the reporting triggers on the group commit (deploy)',
+    args: [...tsx, 'collector/test/deploy/measure/ingest-overhead.ts', url],
+  },
+  {
+    name: 'metrics-render',
+    what: '/metrics render time (metrics)',
+    args: [...tsx, 'collector/test/metrics/measure/render.ts'],
+  },
+];
+
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const selected = only ? BENCHES.filter((b) => only.includes(b.name)) : BENCHES;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+function runOne(bench: Bench): Promise<number | null> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, bench.args, {
+      env: { ...process.env, BENCH_DATABASE_URL: url, ...bench.env },
+      stdio: 'inherit',
+    });
+    child.on('exit', (code) => resolve(code));
+  });
+}
+
+const summary: string[] = [];
+for (const bench of selected) {
+  const env = Object.entries(bench.env ?? {})
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+  process.stdout.write(
+    `\n=== ${bench.name}: ${bench.what}\n$ ${env}node ${bench.args.join(' ')}\n` +
+      `loadavg ${load()}${bench.reduced ? `; reduced size: ${bench.reduced}` : ''}\n`,
+  );
+  const started = performance.now();
+  const code = await runOne(bench);
+  const seconds = (performance.now() - started) / 1000;
+  summary.push(
+    `${bench.name.padEnd(18)} ${code === 0 ? 'ok    ' : `FAILED (${code})`} ${seconds.toFixed(0).padStart(4)} s`,
+  );
+}
+process.stdout.write(`\n=== summary (loadavg now ${load()})\n${summary.join('\n')}\n`);
+process.exit(summary.some((line) => line.includes('FAILED')) ? 1 : 0);
