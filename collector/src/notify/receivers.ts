@@ -33,26 +33,27 @@ export function keyChannels(tier: ChannelTier, channels: readonly Channel[]): Ke
 }
 
 /** Throws `ChannelConfigError` when a named environment variable is missing. */
+export function buildReceiver(receiver: Receiver, deps: ChannelDependencies): ReceiverChannels {
+  return {
+    name: receiver.name,
+    sendResolved: receiver.sendResolved,
+    primary: keyChannels(
+      'primary',
+      receiver.primary.map((c) => createChannel(c, deps)),
+    ),
+    backup: keyChannels(
+      'backup',
+      receiver.backup.map((c) => createChannel(c, deps)),
+    ),
+  };
+}
+
+/** Throws `ChannelConfigError` when a named environment variable is missing. */
 export function buildReceivers(
   receivers: readonly Receiver[],
   deps: ChannelDependencies,
 ): Map<string, ReceiverChannels> {
-  const built = new Map<string, ReceiverChannels>();
-  for (const receiver of receivers) {
-    built.set(receiver.name, {
-      name: receiver.name,
-      sendResolved: receiver.sendResolved,
-      primary: keyChannels(
-        'primary',
-        receiver.primary.map((c) => createChannel(c, deps)),
-      ),
-      backup: keyChannels(
-        'backup',
-        receiver.backup.map((c) => createChannel(c, deps)),
-      ),
-    });
-  }
-  return built;
+  return new Map(receivers.map((receiver) => [receiver.name, buildReceiver(receiver, deps)]));
 }
 
 /** Releases what the channels hold; call after the outbox worker has stopped. */
