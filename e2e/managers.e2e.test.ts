@@ -1,19 +1,35 @@
-// Managers' views whose data the collector only builds from imported provider bills (store trends,
-// the reconciliation pool) and an invalid rule set, against the contract-speaking fake with fixtures:
-// the trend chart against the chain average with CSV export, resolving a pool item, rule errors.
+// Managers' views in real headless Chromium, fed through the public API: a day of paid orders and
+// the WeChat Pay bill for it (POST /v1/bills/wechatpay), then the store trends against the chain
+// average with CSV export, resolving a reconciliation pool item, and a rule set with errors.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, launchBrowser, screenshot } from './support/browser.ts';
-import { startFakeTarget, type Target } from './support/target.ts';
+import { startTarget, type Target } from './support/target.ts';
+import { reconciliationDay, yesterdayInChina } from './support/wechat-bill.ts';
 
 let browser: BrowserSession;
 let target: Target;
 let page: Page;
 
+const get = async (p: string) =>
+  (await (
+    await fetch(`${target.url}${p}`, { headers: { authorization: `Bearer ${target.tokens.viewer}` } })
+  ).json()) as Record<string, unknown>;
+
 beforeAll(async () => {
-  target = await startFakeTarget();
+  target = await startTarget('collector');
   browser = await launchBrowser();
+  const { events, bill } = reconciliationDay(yesterdayInChina(), { S2: 1, S3: 4 });
+  await target.ingest(events);
+  const res = await fetch(`${target.url}/v1/bills/wechatpay`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.tokens.operator}`, 'content-type': 'text/csv' },
+    body: bill,
+  });
+  expect(res.status).toBe(200);
   page = await browser.newPage({ width: 1440, height: 900 });
   await page.goto(`${target.url}/?token=${target.tokens.operator}#/stores`);
 });
@@ -24,18 +40,40 @@ afterAll(async () => {
 });
 
 describe('manager pages', () => {
-  it('shows store trends against the chain average, top offenders with devices, and exports CSV', async () => {
+  it('shows store trends against the chain average, the worst store and its devices, and exports CSV', async () => {
     await page.getByTestId('offenders').waitFor();
+    // What the API says is the worst store over the range is the first row, with its worst device.
+    const report = (await get(
+      `/v1/reconciliation/stores?from=${yesterdayInChina(Date.now() - 13 * 86_400_000)}&to=${yesterdayInChina(Date.now() + 86_400_000)}`,
+    )) as {
+      stores: {
+        store_id: string;
+        days: { rate: number }[];
+        devices: { device_id: string; missing: number }[];
+      }[];
+    };
+    const mean = (s: (typeof report.stores)[number]) =>
+      s.days.reduce((a, d) => a + d.rate, 0) / (s.days.length || 1);
+    const worst = [...report.stores].sort((a, b) => mean(b) - mean(a))[0]!;
+    const worstDevice = [...worst.devices].sort((a, b) => b.missing - a.missing)[0];
     const first = page.locator('[data-testid=offenders] tbody tr').first();
-    expect(await first.textContent()).toContain('S003');
-    expect(await first.textContent()).toContain('POS-03-2');
+    expect(await first.locator('td').first().textContent()).toBe(worst.store_id);
+    if (worstDevice) expect(await first.textContent()).toContain(worstDevice.device_id);
+    expect(await page.locator('[data-testid=offenders] tbody tr').count()).toBe(
+      Math.min(20, report.stores.length),
+    );
+    const width = await page.getByTestId('stores-chart').evaluate((c: HTMLCanvasElement) => c.width);
+    expect(width).toBeGreaterThan(300);
+
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByTestId('export-csv').click(),
     ]);
-    const csv = fs.readFileSync((await download.path())!, 'utf8');
-    expect(csv.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe('store_id,day,orders,missing,missing_rate');
-    expect(csv).toContain('*chain*');
+    const csv = fs.readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('store_id,day,orders,missing,missing_rate');
+    expect(lines.some((l) => l.startsWith('*chain*,'))).toBe(true);
+    expect(lines.filter((l) => l.startsWith(`${worst.store_id},`)).length).toBe(worst.days.length);
     await screenshot(page, 'stores');
     expect(browser.errors).toEqual([]);
   });
@@ -43,26 +81,40 @@ describe('manager pages', () => {
   it('resolves a reconciliation pool item with a note, with both sides of the evidence shown', async () => {
     await page.goto(`${target.url}/?token=${target.tokens.operator}#/reconciliation`);
     const rows = page.getByTestId('pending-row');
-    await expect.poll(() => rows.count()).toBe(2);
+    const before = ((await get('/v1/reconciliation/pending')).items as unknown[]).length;
+    expect(before).toBeGreaterThan(1);
+    await expect.poll(() => rows.count()).toBe(before);
     await screenshot(page, 'reconciliation');
-    const fuzzy = rows.filter({ hasText: '模糊匹配' });
-    expect(await fuzzy.textContent()).toContain('S001-A-0042');
-    expect(await fuzzy.textContent()).toContain('S001-0042');
+    const fuzzy = rows.filter({ hasText: '模糊匹配' }).first();
+    expect(await fuzzy.textContent()).toContain('7788');
+    // Both sides: the bill's payment and the candidate order.
+    expect(await fuzzy.locator('dt.side').allTextContents()).toEqual(['账单', '订单']);
     await fuzzy.getByRole('button', { name: '处理' }).click();
     await page.locator('form.resolve select').selectOption('matched');
     await page.locator('form.resolve input').fill('同一笔，POS 订单号录错');
     await page.locator('form.resolve button[type=submit]').click();
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count()).toBe(before - 1);
     expect(browser.errors).toEqual([]);
   });
 
   it('shows rule validation errors while the last good rule set keeps running', async () => {
-    await page.goto(`${target.url}/?lang=en&token=${target.tokens.viewer}#/rules`);
-    await page.getByTestId('rules-table').waitFor();
-    expect(await page.getByTestId('rules-validity').textContent()).toContain('last good rule set');
-    expect(await page.getByText('unknown field "regoin"').count()).toBe(1);
-    expect(await page.getByTestId('rules-table').textContent()).toContain('amount_fen > 50000');
-    await screenshot(page, 'rules-invalid');
+    // A copy of alert-rules/ with a typo in a built-in rule's parameters.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-rules-'));
+    fs.cpSync('alert-rules', dir, { recursive: true });
+    fs.appendFileSync(path.join(dir, 'rules.yaml'), '\n  tracking_silent:\n    limt: 48h\n');
+    const broken = await startTarget('collector', { rulesDir: dir });
+    try {
+      const p = await browser.newPage({ width: 1440, height: 900 });
+      await p.goto(`${broken.url}/?lang=en&token=${broken.tokens.viewer}#/rules`);
+      await p.getByTestId('rules-table').waitFor();
+      expect(await p.getByTestId('rules-validity').textContent()).toContain('last good rule set');
+      expect(await p.locator('ul.errors li').count()).toBeGreaterThan(0);
+      await screenshot(p, 'rules-invalid');
+      await p.close();
+    } finally {
+      await broken.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     expect(browser.errors).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ export const COLLECTOR_TOKENS = {
   ingest: 'ingest-e2e-secret',
 } as const;
 
-export async function startCollectorTarget(): Promise<Target> {
+export async function startCollectorTarget(options: { rulesDir?: string } = {}): Promise<Target> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -25,7 +25,7 @@ export async function startCollectorTarget(): Promise<Target> {
     ORDERPULSE_VIEWER_TOKENS: `wall=${COLLECTOR_TOKENS.viewer}`,
     ORDERPULSE_OPERATOR_TOKENS: `ops=${COLLECTOR_TOKENS.operator}`,
     ORDERPULSE_DASHBOARD_DIR: repo('dashboard/dist'),
-    ORDERPULSE_RULES_DIR: repo('alert-rules'),
+    ORDERPULSE_RULES_DIR: options.rulesDir ?? repo('alert-rules'),
   });
   const db: Database = await openDatabase({ databaseUrl: undefined, schema: config.databaseSchema });
   let app: App | null = await buildApp(config, { db, logger: false, alerting: { watchRules: false } });

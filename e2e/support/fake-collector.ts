@@ -495,6 +495,15 @@ export async function startFakeCollector(opts: {
     };
   });
 
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.post('/v1/bills/wechatpay', async (req, reply) => {
+    if (!authorize(req, reply, ['operator', 'ingest'])) return reply;
+    const rows = String(req.body)
+      .split('\r\n')
+      .filter((l) => l.startsWith('`20')).length;
+    return { rows, matched: rows, fuzzy_matched: 0, unmatched_payments: 0, unmatched_orders: 0 };
+  });
+
   app.get('/v1/reconciliation/pending', async (req, reply) => {
     if (!authorize(req, reply, ['viewer'])) return reply;
     return { items: pending };

@@ -52,9 +52,12 @@ export async function startFakeTarget(): Promise<Target> {
  * The server a suite runs against: `ORDERPULSE_E2E_TARGET=collector|fake` overrides the suite's
  * own default.
  */
-export async function startTarget(suiteDefault: 'collector' | 'fake'): Promise<Target> {
+export async function startTarget(
+  suiteDefault: 'collector' | 'fake',
+  collectorOptions: { rulesDir?: string } = {},
+): Promise<Target> {
   const kind = process.env.ORDERPULSE_E2E_TARGET ?? suiteDefault;
   if (kind === 'fake') return startFakeTarget();
   const { startCollectorTarget } = await import('./collector-target.ts');
-  return startCollectorTarget();
+  return startCollectorTarget(collectorOptions);
 }
