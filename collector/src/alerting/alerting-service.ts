@@ -16,6 +16,7 @@ import {
   acknowledge,
   applySignal,
   promotePending,
+  resolveByOperator,
 } from '../domain/alerts/lifecycle.ts';
 import { isSilenced, type Silence } from '../domain/alerts/silences.ts';
 import type { StoredEvent } from '../domain/events.ts';
@@ -291,6 +292,35 @@ export class AlertingService {
       },
     });
     this.announce('changed', result.alert, now);
+    await this.settled();
+    return result;
+  }
+
+  /**
+   * An operator closes an alert by hand (e.g. a rejected parcel that was dealt with). The engine is
+   * not told: while the condition holds it stays quiet about it; a new episode opens a new alert.
+   */
+  async resolve(id: string, actor: string, note: string | undefined): Promise<AckResult> {
+    const now = this.now();
+    const alert = this.book.byId(id) ?? (await findAlert(this.db, id));
+    if (alert === undefined) return { ok: false, reason: 'not_found' };
+    const result = resolveByOperator(alert, now);
+    if (!result.ok) return result;
+    this.book.put(result.alert);
+    this.dirty.set(result.alert.id, result.alert);
+    this.audits.push({
+      at: now,
+      actor,
+      action: 'alert.resolve',
+      target: `alert/${id}`,
+      details: {
+        rule: alert.rule,
+        entity_type: alert.entityType,
+        entity_id: alert.entityId,
+        ...(note && { note }),
+      },
+    });
+    this.announce('resolved', result.alert, now);
     await this.settled();
     return result;
   }

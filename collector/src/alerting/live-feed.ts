@@ -13,9 +13,15 @@ export interface LiveAlertTargets {
 const asLive = (alert: WireAlert): Alert => alert as Alert;
 
 export function feedLive(alerting: AlertingService, live: LiveAlertTargets): void {
-  live.panels.loadOpenAlerts(alerting.openAlerts().map((a) => asLive(toWireAlert(a, alerting.isSilenced(a)))));
+  live.panels.loadOpenAlerts(
+    alerting.openAlerts().map((a) => asLive(toWireAlert(a, alerting.isSilenced(a)))),
+  );
   alerting.onTransition((change) => {
-    const event: LiveAlertEvent = { transition: change.transition, alert: asLive(change.alert), at: change.at };
+    const event: LiveAlertEvent = {
+      transition: change.transition,
+      alert: asLive(change.alert),
+      at: change.at,
+    };
     live.panels.applyAlert(event);
     live.gateway.publishAlert(event);
   });

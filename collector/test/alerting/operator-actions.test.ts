@@ -161,6 +161,29 @@ describe.each(STORE_KINDS)('operator actions (%s)', (kind) => {
     expect(actions).toEqual(expect.arrayContaining(['silence.create', 'silence.expire', 'alert.ack']));
   });
 
+  it('an operator may resolve an alert by hand; viewers may not; resolving twice is 409', async () => {
+    await h.post([ev.order('A-9', 'paid', h.clock.now - 5 * MINUTE)]);
+    const alert = await stalled('A-9');
+    expect((await inject('POST', `/v1/alerts/${alert.id}/resolve`, 'viewer', {})).statusCode).toBe(403);
+    const res = await inject('POST', `/v1/alerts/${alert.id}/resolve`, 'operator', {
+      note: 'handled by phone',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().alert).toMatchObject({ id: alert.id, status: 'resolved' });
+    expect(byEntity(await h.alerts(), 'order_stalled').has('A-9')).toBe(false);
+    expect((await inject('POST', `/v1/alerts/${alert.id}/resolve`, 'operator', {})).statusCode).toBe(409);
+    expect((await inject('POST', '/v1/alerts/nope/resolve', 'operator', {})).statusCode).toBe(404);
+    // The condition still holds, but the closed alert is not re-raised by the next tick.
+    await h.advance(1000);
+    expect(byEntity(await h.alerts(), 'order_stalled').has('A-9')).toBe(false);
+    const audit = (await inject('GET', '/v1/audit?action=alert.resolve', 'viewer')).json().entries;
+    expect(audit[0]).toMatchObject({
+      actor: 'operator',
+      target: `alert/${alert.id}`,
+      note: 'handled by phone',
+    });
+  });
+
   it('the audit log is for viewers and operators only', async () => {
     expect((await inject('GET', '/v1/audit')).statusCode).toBe(401);
     expect((await inject('GET', '/v1/audit', 'ingest')).statusCode).toBe(403);

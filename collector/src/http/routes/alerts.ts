@@ -69,17 +69,29 @@ export async function alertsRoutes(
       const principal = authorize(ctx.tokens, request, ['operator']);
       const note = request.body?.note?.trim() || undefined;
       const result = await alerting.acknowledge(request.params.id, principal.name, note);
-      if (!result.ok) {
-        if (result.reason === 'not_found')
-          throw errors.notFound(`alert ${JSON.stringify(request.params.id)}`);
-        if (result.reason === 'already_resolved') throw errors.conflict('the alert is already resolved');
-        throw errors.conflict(
-          "the alert is not firing yet (its condition has not held for the rule's `for`)",
-        );
-      }
+      if (!result.ok) throw ackError(result.reason, request.params.id);
       return { alert: toWireAlert(result.alert, alerting.isSilenced(result.alert)) };
     },
   );
+
+  // Operators may also close an alert by hand (CONTRACT.md "Running": operators resolve).
+  app.post<{ Params: Static<typeof Params>; Body: Static<typeof AckBody> | undefined }>(
+    '/v1/alerts/:id/resolve',
+    { schema: { params: Params, body: AckBody } },
+    async (request) => {
+      const principal = authorize(ctx.tokens, request, ['operator']);
+      const note = request.body?.note?.trim() || undefined;
+      const result = await alerting.resolve(request.params.id, principal.name, note);
+      if (!result.ok) throw ackError(result.reason, request.params.id);
+      return { alert: toWireAlert(result.alert) };
+    },
+  );
+}
+
+function ackError(reason: 'not_found' | 'already_resolved' | 'not_firing', id: string) {
+  if (reason === 'not_found') return errors.notFound(`alert ${JSON.stringify(id)}`);
+  if (reason === 'already_resolved') return errors.conflict('the alert is already resolved');
+  return errors.conflict("the alert is not firing yet (its condition has not held for the rule's `for`)");
 }
 
 function parseStatuses(text: string): AlertStatus[] {
