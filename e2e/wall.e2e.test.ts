@@ -168,6 +168,32 @@ describe('wall display', () => {
     await rot.close();
     expect(browser.errors).toEqual([]);
   });
+  it('stays within 1920×1080 with a busy alert list, showing what fits and counting the rest', async () => {
+    const stalls = Array.from({ length: 12 }, (_, i) =>
+      orderStatus(`S00${1 + (i % 3)}-BUSY-${i}`, `S00${1 + (i % 3)}`, 'paid', minutesAgo(5 + i)),
+    );
+    await target.ingest(stalls);
+    await expect.poll(() => page.getByTestId('wall-alert').count()).toBe(7);
+    // Every shown row is entirely inside the list (none cut in half at the bottom).
+    const list = (await page.getByTestId('alert-board').boundingBox())!;
+    for (const row of await page.getByTestId('wall-alert').all()) {
+      const b = (await row.boundingBox())!;
+      expect(b.y + b.height).toBeLessThanOrEqual(list.y + list.height + 0.5);
+    }
+    const more = page.getByText(/^另有 \d+ 条$/);
+    await more.waitFor();
+    const box = (await more.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(1080);
+    const fits = await page.evaluate(
+      () =>
+        document.documentElement.scrollHeight <= window.innerHeight &&
+        document.documentElement.scrollWidth <= window.innerWidth,
+    );
+    expect(fits).toBe(true);
+    await screenshot(page, 'wall-1080p-busy');
+    expect(browser.errors).toEqual([]);
+  });
+
   it('shows "disconnected — reconnecting" when the server restarts, and recovers with its data', async () => {
     await target.stop();
     const banner = page.getByTestId('connection-banner');
