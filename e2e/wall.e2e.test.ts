@@ -199,6 +199,8 @@ describe('wall display', () => {
     const banner = page.getByTestId('connection-banner');
     await banner.waitFor();
     expect(await banner.textContent()).toContain('连接已断开');
+    // The old figures stay visible but greyed out, so a frozen wall looks frozen.
+    expect(await page.locator('.figures').evaluate((el) => getComputedStyle(el).opacity)).toBe('0.45');
     await screenshot(page, 'wall-disconnected');
     await target.start();
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
