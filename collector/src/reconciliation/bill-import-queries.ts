@@ -166,6 +166,69 @@ export async function upsertBillLines(
   );
 }
 
+export interface EarlierBillLine extends BilledPayment {
+  refundNo: string;
+}
+
+/**
+ * Payment lines of this provider on these days stored by earlier imports (another merchant account's
+ * file, or an earlier download), so a day is reconciled on everything the provider has said about it.
+ */
+export async function loadEarlierBillLines(
+  q: Queryable,
+  provider: BillProvider,
+  days: readonly string[],
+): Promise<EarlierBillLine[]> {
+  const { rows } = await q.query<{
+    transaction_id: string;
+    kind: 'payment' | 'refund';
+    refund_no: string;
+    merchant_order_no: string;
+    paid_ms: string;
+    amount_fen: string;
+    store_id: string | null;
+    device_id: string;
+  }>(
+    `SELECT transaction_id, kind, refund_no, merchant_order_no,
+            (extract(epoch FROM paid_at) * 1000)::bigint AS paid_ms, amount_fen, store_id, device_id
+     FROM bill_rows WHERE provider = $1 AND day = ANY($2::date[])`,
+    [provider, days],
+  );
+  return rows.map((r) => ({
+    provider,
+    transactionId: r.transaction_id,
+    kind: r.kind,
+    refundNo: r.refund_no,
+    merchantOrderNo: r.merchant_order_no,
+    paidAt: Number(r.paid_ms),
+    amountFen: Number(r.amount_fen),
+    ...(r.store_id !== null && { storeId: r.store_id }),
+    deviceId: r.device_id,
+  }));
+}
+
+/** Re-records how earlier payment lines matched, after a day was reconciled again. */
+export async function updateBillMatches(
+  q: Queryable,
+  provider: BillProvider,
+  updates: readonly {
+    transactionId: string;
+    match: 'exact' | 'fuzzy' | 'unmatched';
+    orderId: string | null;
+  }[],
+): Promise<void> {
+  for (let i = 0; i < updates.length; i += 5000) {
+    const batch = updates.slice(i, i + 5000);
+    await q.query(
+      `UPDATE bill_rows b SET match = m.match, matched_order_id = m.order_id
+       FROM unnest($2::text[], $3::text[], $4::text[]) AS m(transaction_id, match, order_id)
+       WHERE b.provider = $1 AND b.kind = 'payment' AND b.refund_no = '' AND b.transaction_id = m.transaction_id
+         AND (b.match, b.matched_order_id) IS DISTINCT FROM (m.match, m.order_id)`,
+      [provider, batch.map((u) => u.transactionId), batch.map((u) => u.match), batch.map((u) => u.orderId)],
+    );
+  }
+}
+
 const PAID_STATUSES = `('paid', 'picking', 'packed', 'shipped', 'delivered', 'refunded')`;
 
 /**

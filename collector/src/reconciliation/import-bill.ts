@@ -23,9 +23,11 @@ import {
   findImportByHash,
   finishImport,
   insertImport,
+  loadEarlierBillLines,
   loadPaidOrders,
   replaceResults,
   type StoredBillLine,
+  updateBillMatches,
   upsertBillLines,
 } from './bill-import-queries.ts';
 import { pendingItems } from './pending-items.ts';
@@ -184,11 +186,29 @@ function withoutOrdersCountedElsewhere(r: Reconciliation, counted: ReadonlySet<s
 }
 
 export async function importBillFile(db: Database, options: ImportBillOptions): Promise<ImportBillResult> {
-  const { provider, timeZone } = options;
+  const { provider } = options;
   const sha256 = await sha256File(options.filePath);
   const previous = await findImportByHash(db, provider, sha256);
   if (previous) return { record: previous, alreadyImported: true, storeResults: [], pendingAdded: 0 };
+  try {
+    return await importInTransaction(db, options, sha256);
+  } catch (error) {
+    // The same file imported concurrently: the loser's insert hits the unique (provider, sha256) key
+    // once the winner commits. That is a repeat import, not an error.
+    if ((error as { code?: string }).code === '23505') {
+      const winner = await findImportByHash(db, provider, sha256);
+      if (winner) return { record: winner, alreadyImported: true, storeResults: [], pendingAdded: 0 };
+    }
+    throw error;
+  }
+}
 
+async function importInTransaction(
+  db: Database,
+  options: ImportBillOptions,
+  sha256: string,
+): Promise<ImportBillResult> {
+  const { provider, timeZone } = options;
   const dayOf = localDayFn(timeZone);
   const windowMs = options.windowMs ?? DEFAULT_FUZZY_WINDOW_MS;
   return db.transaction(async (tx) => {
@@ -260,7 +280,24 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
       ];
       orders.push(...(await ordersNamedByBill(tx, missing)));
     }
-    const full = reconcile(payments, orders, {
+    // Lines of the same days from earlier imports take part too (those this file restates excepted).
+    const restated = new Set(payments.map((p) => `${p.kind}\u0000${p.transactionId}`));
+    const earlier = (await loadEarlierBillLines(tx, provider, sortedDays)).filter(
+      (e) => !restated.has(`${e.kind}\u0000${e.transactionId}`),
+    );
+    const earlierSet = new Set<BilledPayment>(earlier);
+    if (earlier.length > 0) {
+      const known = new Set(orders.map((o) => o.orderId));
+      const missing = [
+        ...new Set(
+          earlier
+            .filter((e) => e.kind === 'payment' && !known.has(e.merchantOrderNo))
+            .map((e) => e.merchantOrderNo),
+        ),
+      ];
+      orders.push(...(await ordersNamedByBill(tx, missing)));
+    }
+    const full = reconcile(earlier.length > 0 ? [...payments, ...earlier] : payments, orders, {
       dayOf,
       windowMs,
       ...(options.tailLength !== undefined && { tailLength: options.tailLength }),
@@ -321,6 +358,31 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
     }
     await inFlight;
     await upsertBillLines(tx, importId, batch);
+    if (earlier.length > 0) {
+      await updateBillMatches(tx, provider, [
+        ...result.exact
+          .filter((m) => earlierSet.has(m.payment))
+          .map((m) => ({
+            transactionId: m.payment.transactionId,
+            match: 'exact' as const,
+            orderId: m.order.orderId,
+          })),
+        ...result.fuzzy
+          .filter((m) => earlierSet.has(m.payment))
+          .map((m) => ({
+            transactionId: m.payment.transactionId,
+            match: 'fuzzy' as const,
+            orderId: m.order.orderId,
+          })),
+        ...result.unmatchedPayments
+          .filter((u) => earlierSet.has(u.payment))
+          .map((u) => ({
+            transactionId: u.payment.transactionId,
+            match: 'unmatched' as const,
+            orderId: null,
+          })),
+      ]);
+    }
     await replaceResults(tx, provider, importId, sortedDays, tallies);
     await settleResolvedItems(tx, provider, result, importId, options.now);
     const pendingAdded = await addPendingItems(
@@ -338,9 +400,10 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
         declaredRows: summary?.declaredRows ?? null,
         firstDay: sortedDays[0] ?? null,
         lastDay: sortedDays[sortedDays.length - 1] ?? null,
-        matched: result.exact.length,
-        fuzzyMatched: result.fuzzy.length,
-        unmatchedPayments: result.unmatchedPayments.length,
+        // this file's lines; unmatched orders are the days' (every file of them together)
+        matched: result.exact.filter((m) => !earlierSet.has(m.payment)).length,
+        fuzzyMatched: result.fuzzy.filter((m) => !earlierSet.has(m.payment)).length,
+        unmatchedPayments: result.unmatchedPayments.filter((u) => !earlierSet.has(u.payment)).length,
         unmatchedOrders: result.unmatchedOrders.length,
       },
       summary?.header ?? [],

@@ -170,6 +170,22 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     }).toEqual(before);
   });
 
+  it('a second file for the same day (another merchant account) is reconciled with the first; posted twice at once, it is imported once', async () => {
+    const second = `${WECHAT_HEADER}\r\n${wechatLine('2024-06-01 16:00:05', 'POS-2', '4200000099', 'S1-0009', '22.00')}\r\n`;
+    const before = await count('SELECT count(*) AS n FROM bill_imports');
+    const [a, b] = await Promise.all([post('wechatpay', second), post('wechatpay', second)]);
+    expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
+    expect([a.json().already_imported, b.json().already_imported].sort()).toEqual([false, true]);
+    expect(a.json().import_id).toBe(b.json().import_id);
+    expect(await count('SELECT count(*) AS n FROM bill_imports')).toBe(before + 1);
+    // its one line matched; the day's only unmatched order left is S2-0002 (paid by Alipay)
+    expect(a.json()).toMatchObject({ rows: 1, matched: 1, unmatched_payments: 0, unmatched_orders: 1 });
+    // the first file's lines keep their matches
+    expect(
+      await count(`SELECT count(*) AS n FROM bill_rows WHERE provider = 'wechatpay' AND match = 'exact'`),
+    ).toBe(5);
+  });
+
   it('puts fuzzy and unmatched items in the pending pool with both sides of the evidence', async () => {
     const res = await app.server.inject({
       method: 'GET',
@@ -178,12 +194,8 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     });
     expect(res.statusCode).toBe(200);
     const items = res.json().items as Record<string, unknown>[];
-    expect(items.map((i) => i.kind).sort()).toEqual([
-      'fuzzy_match',
-      'unmatched_order',
-      'unmatched_order',
-      'unmatched_payment',
-    ]);
+    // S1-0009's "unmatched order" was settled by the second file
+    expect(items.map((i) => i.kind).sort()).toEqual(['fuzzy_match', 'unmatched_order', 'unmatched_payment']);
     const fuzzy = items.find((i) => i.kind === 'fuzzy_match');
     expect(fuzzy).toMatchObject({
       store_id: 'S1',
@@ -210,8 +222,7 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     const orderIds = (open.json().items as { kind: string; order: { order_id: string } | null }[])
       .filter((i) => i.kind === 'unmatched_order')
       .map((i) => i.order?.order_id);
-    expect(orderIds).not.toContain('S2-0002');
-    expect(orderIds).toContain('S1-0009');
+    expect(orderIds).toEqual([]);
     const settled = await store.db.query<{ resolved_by: string; resolution: string }>(
       `SELECT resolved_by, resolution FROM reconciliation_pending WHERE item_key = 'wechatpay:order:S2-0002'`,
     );
@@ -294,12 +305,12 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     const body = res.json();
     const s1 = body.stores.find((s: { store_id: string }) => s.store_id === 'S1');
     expect(s1.days).toEqual([
-      { day: '2024-06-01', payments: 4, orders: 5, missing: 0, unmatched_orders: 1, rate: 0 },
+      { day: '2024-06-01', payments: 5, orders: 5, missing: 0, unmatched_orders: 0, rate: 0 },
     ]);
     const unknown = body.stores.find((s: { store_id: string }) => s.store_id === 'unknown');
     expect(unknown).toMatchObject({ flagged: true, days: [{ missing: 1, rate: 1 }] });
     expect(unknown.devices).toEqual([{ device_id: 'POS-2', missing: 1, days_flagged: 1, flagged: true }]);
-    expect(body.chain).toEqual([{ day: '2024-06-01', rate: 1 / 7 }]);
+    expect(body.chain).toEqual([{ day: '2024-06-01', rate: 1 / 8 }]);
   });
 
   it('refuses a file that is not the bill it claims to be, naming what was expected', async () => {
