@@ -45,6 +45,8 @@ CREATE TABLE bill_rows (
   PRIMARY KEY (provider, transaction_id, kind, refund_no)
 );
 CREATE INDEX bill_rows_matched_order_idx ON bill_rows (matched_order_id) WHERE matched_order_id IS NOT NULL;
+-- a day's lines from earlier imports are reconciled together with a new file's
+CREATE INDEX bill_rows_day_idx ON bill_rows (provider, day);
 
 -- Counts per provider, local day, store and device (device '' when unknown): the trend source.
 CREATE TABLE reconciliation_results (
