@@ -224,7 +224,7 @@ export async function prepareSimulation(
 export function summaryText(summary: RunSummary, progress: Progress): string {
   const h = summary.history;
   const lines = [
-    `history: ${h.orders} orders, ${h.events.length} events, ${h.payments.length + h.urgentPayments.length} payment callbacks, ${h.pushes.length + h.carrierFirst.length} carrier pushes in ${summary.historySeconds.toFixed(1)} s`,
+    `history: ${h.orders} orders, ${h.events.length + h.carryOverEvents.length} events, ${h.payments.length + h.urgentPayments.length} payment callbacks, ${h.pushes.length + h.carrierFirst.length + h.urgentPushes.length} carrier pushes in ${summary.historySeconds.toFixed(1)} s`,
     `  steps: ${Object.entries(summary.phaseSeconds)
       .map(([name, sec]) => `${name.replace('history: ', '')} ${sec.toFixed(1)} s`)
       .join(', ')}`,

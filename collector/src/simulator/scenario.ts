@@ -16,13 +16,15 @@ const POS_SHARE = 0.45;
 /**
  * The back-dated traffic, in the order it is sent. The collector takes NDJSON events by the thousand but
  * provider callbacks one request each, so the plan puts first what makes the incidents visible:
- * 1. `carrierFirst`: the earlier days' waybills' latest pushes (kept pending until their order binds them),
- *    so no shipment looks silent for the time it takes to send them;
- * 2. `events`: every order's statuses, newest first per order, so a long-finished order never looks
- *    overdue between two requests;
- * 3. `urgentPayments`: payments the order system never applied (payment_unapplied at once);
- * 4. `payments` by payment time and `pushes` of today's orders;
- * then the bill, once every payment is in (Alipay-paid orders must be known not to be WeChat's).
+ * 1. `events`: every order's statuses, newest first per order, so a finished order never looks overdue
+ *    between two requests (all but the earlier days' healthy shipments, below);
+ * 2. `urgentPayments` (the last WeChat Pay callback before the outage, so callback_silent shows, then
+ *    the payments never applied) and `urgentPushes` (waybills already silent 48 h or returned twice);
+ * 3. the earlier days' other waybills, `carrierFirst` (kept pending until their order binds them, so no
+ *    healthy shipment looks silent while they are sent) then `carryOverEvents`, in parallel with the
+ *    other `payments`;
+ * 4. `pushes` of today's orders, and the bill once every payment is in (an Alipay-paid order must be
+ *    known not to be WeChat's).
  */
 export interface IncidentTally {
   /** Orders (or bill lines) the incident touched, up to the end of the history. */
@@ -34,8 +36,10 @@ export interface IncidentTally {
 
 export interface HistoryPlan {
   carrierFirst: CarrierPush[];
+  carryOverEvents: WireEvent[];
   events: WireEvent[];
   urgentPayments: PaymentCallback[];
+  urgentPushes: CarrierPush[];
   payments: PaymentCallback[];
   pushes: CarrierPush[];
   orders: number;
@@ -195,8 +199,10 @@ export class Scenario {
     const storesOf = new Map<IncidentKind, Set<string>>();
     const plan: HistoryPlan = {
       carrierFirst: [],
+      carryOverEvents: [],
       events: [],
       urgentPayments: [],
+      urgentPushes: [],
       payments: [],
       pushes: [],
       orders: 0,
@@ -213,14 +219,24 @@ export class Scenario {
         const past = order.actions.filter((a) => a.at < start);
         const events: WireEvent[] = [];
         for (const a of past) if (a.kind === 'event') events.push(a.event);
-        plan.events.push(...events.reverse());
+        // An earlier day's shipment that already shows its incident goes first, pushes after events:
+        // it raises its alert either way. A healthy one must have its checkpoints in before its order.
+        const due = order.conditionAt !== undefined && order.conditionAt <= start;
+        const healthyCarryOver = orders === carryOver && !due;
+        (healthyCarryOver ? plan.carryOverEvents : plan.events).push(...events.reverse());
         for (const a of past) {
           if (a.kind !== 'payment') continue;
           (order.incident === 'payment_unapplied' ? plan.urgentPayments : plan.payments).push(a.callback);
         }
         const lastPush = past.filter((a) => a.kind === 'carrier').at(-1);
-        if (lastPush?.kind === 'carrier')
-          (orders === carryOver ? plan.carrierFirst : plan.pushes).push(lastPush.push);
+        if (lastPush?.kind === 'carrier') {
+          const list = healthyCarryOver
+            ? plan.carrierFirst
+            : orders === carryOver
+              ? plan.urgentPushes
+              : plan.pushes;
+          list.push(lastPush.push);
+        }
         if (order.billLine && order.billLine.paidAt < start) plan.billLines.push(order.billLine);
         if (
           order.incident &&
@@ -236,6 +252,14 @@ export class Scenario {
     }
     for (const [kind, stores] of storesOf) incidents[kind].stores = [...stores].sort();
     plan.payments.sort((a, b) => a.paidAt - b.paidAt);
+    const outage = this.config.incidents.callbackOutage;
+    if (outage) {
+      let last = -1;
+      plan.payments.forEach((p, i) => {
+        if (p.provider === outage.provider && p.paidAt < outage.fromMs) last = i;
+      });
+      if (last >= 0) plan.urgentPayments.unshift(...plan.payments.splice(last, 1));
+    }
     plan.billLines.sort((a, b) => a.paidAt - b.paidAt);
     return plan;
   }

@@ -74,9 +74,9 @@ describe('the simulated hour against the real collector', () => {
     const h = summary.history;
     expect(progress.errorSamples).toEqual([]);
     expect(progress.counts.rejected).toBe(0);
-    expect(progress.counts.events).toBe(h.events.length);
+    expect(progress.counts.events).toBe(h.events.length + h.carryOverEvents.length);
     expect(progress.counts.payments).toBe(h.payments.length + h.urgentPayments.length);
-    expect(progress.counts.pushes).toBe(h.pushes.length + h.carrierFirst.length);
+    expect(progress.counts.pushes).toBe(h.pushes.length + h.carrierFirst.length + h.urgentPushes.length);
     expect(progress.counts.payments).toBeGreaterThan(100);
   });
 

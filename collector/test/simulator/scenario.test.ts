@@ -104,7 +104,7 @@ describe('the chain and its traffic', () => {
     );
     expect(delivered.length).toBeGreaterThan(20);
     for (const { p, c } of delivered) {
-      const shipped = history.events.find(
+      const shipped = [...history.carryOverEvents, ...history.events].find(
         (e) => e.order_id === p.orderId && e.type === 'order.status' && e.status === 'shipped',
       );
       const destination = (shipped as { region?: string }).region!;
@@ -154,14 +154,16 @@ describe('incidents', () => {
     expect(byKind.silent_carrier.dueAtStart).toBeGreaterThan(20);
     expect(byKind.silent_carrier.stores.length).toBeGreaterThan(20);
     const silentCarrier = scenario.config.incidents.silentCarrier!;
-    for (const push of history.carrierFirst.filter((p) => p.carrier === silentCarrier.carrier)) {
+    for (const push of [...history.carrierFirst, ...history.urgentPushes].filter(
+      (p) => p.carrier === silentCarrier.carrier,
+    )) {
       expect(push.checkpoints.every((c) => c.at < silentCarrier.fromMs)).toBe(true);
     }
   });
 
   it('parcels returned twice carry two 退回 checkpoints before the start', () => {
     expect(byKind.repeated_returns.dueAtStart).toBeGreaterThan(5);
-    const twice = history.carrierFirst.filter(
+    const twice = history.urgentPushes.filter(
       (p) => p.checkpoints.filter((c) => c.code === '6').length === 2,
     );
     expect(twice).toHaveLength(byKind.repeated_returns.dueAtStart);
@@ -184,8 +186,19 @@ describe('incidents', () => {
   it('paid orders that never move, and payments never applied', () => {
     expect(byKind.paid_stall.dueAtStart).toBeGreaterThan(0);
     expect(byKind.payment_unapplied.dueAtStart).toBeGreaterThan(0);
-    expect(history.urgentPayments).toHaveLength(byKind.payment_unapplied.total);
-    for (const payment of history.urgentPayments) {
+    // First the last WeChat Pay callback before the outage (so the silence shows at once), then the
+    // payments the order system never applied.
+    const [lastBeforeOutage, ...unapplied] = history.urgentPayments;
+    const outage = scenario.config.incidents.callbackOutage!;
+    expect(lastBeforeOutage).toMatchObject({ provider: 'wechatpay' });
+    expect(lastBeforeOutage!.paidAt).toBeLessThan(outage.fromMs);
+    expect(
+      history.payments.some(
+        (p) => p.provider === 'wechatpay' && p.paidAt > lastBeforeOutage!.paidAt && p.paidAt < outage.fromMs,
+      ),
+    ).toBe(false);
+    expect(unapplied).toHaveLength(byKind.payment_unapplied.total);
+    for (const payment of unapplied) {
       const statuses = eventsOf(history.events, payment.orderId).map(
         (e) => (e as { status?: string }).status,
       );

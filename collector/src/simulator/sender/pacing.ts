@@ -2,6 +2,10 @@
 // deployment without swamping it (or itself).
 import { setTimeout as sleep } from 'node:timers/promises';
 
+export interface Started {
+  done: Promise<void>;
+}
+
 /** Runs at most `limit` tasks at once; `run` waits for a free slot, not for the task. */
 export class Concurrency {
   readonly #limit: number;
@@ -13,7 +17,8 @@ export class Concurrency {
     this.#limit = Math.max(1, limit);
   }
 
-  async run(task: () => Promise<void>): Promise<void> {
+  /** Resolves once the task has started, with a promise of its end (which never rejects). */
+  async run(task: () => Promise<void>): Promise<Started> {
     while (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
     this.#active++;
     const running = task().finally(() => {
@@ -22,6 +27,8 @@ export class Concurrency {
       this.#waiting.shift()?.();
     });
     this.#running.add(running);
+    // Wrapped: a promise resolving to a promise would be flattened and wait for the task.
+    return { done: running.catch(() => {}) };
   }
 
   /** Resolves when every started task has finished (their errors are the tasks' own business). */

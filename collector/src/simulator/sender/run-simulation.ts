@@ -8,7 +8,7 @@ import { chinaDay } from '../traffic-curve.ts';
 import { wechatpayBillCsv } from '../wechatpay-bill.ts';
 import { paymentEvent, shipmentEvents } from './fallback-events.ts';
 import { postWithRetry } from './http-post.ts';
-import { Concurrency, RateLimit } from './pacing.ts';
+import { Concurrency, RateLimit, type Started } from './pacing.ts';
 import type { Progress } from './progress.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { ProviderSigner } from './provider-requests.ts';
@@ -94,12 +94,15 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
     }
   };
 
-  const queueEvents = async (events: WireEvent[]) => {
+  /** Each queue function resolves once its requests are under way, with a promise of their end. */
+  const queueEvents = async (events: WireEvent[]): Promise<Started> => {
+    const done: Promise<void>[] = [];
     for (let i = 0; i < events.length; i += batchSize) {
       const batch = events.slice(i, i + batchSize);
       await rate.take(batch.length, signal);
-      await pool.run(() => sendEvents(batch));
+      done.push((await pool.run(() => sendEvents(batch))).done);
     }
+    return { done: Promise.all(done).then(() => {}) };
   };
 
   const sendNative = async (
@@ -118,7 +121,7 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
     }
   };
 
-  const queuePayment = async (callback: PaymentCallback) => {
+  const queuePayment = async (callback: PaymentCallback): Promise<Started> => {
     await rate.take(1, signal);
     if (!signer)
       return pool.run(() =>
@@ -132,14 +135,14 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
       callback.provider === 'wechatpay'
         ? (status: number) => status === 204
         : (status: number, text: string) => status === 200 && text === 'success';
-    await pool.run(() => sendNative(request.path, request.headers, request.body, ok, 'payments'));
+    return pool.run(() => sendNative(request.path, request.headers, request.body, ok, 'payments'));
   };
 
-  const queuePush = async (push: CarrierPush) => {
+  const queuePush = async (push: CarrierPush): Promise<Started> => {
     await rate.take(1, signal);
     if (!signer) return pool.run(() => sendEvents(shipmentEvents(push)));
     const request = signer.kuaidi100(push);
-    await pool.run(() =>
+    return pool.run(() =>
       sendNative(
         request.path,
         request.headers,
@@ -155,37 +158,36 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
   // --- history ---
   progress.phase = 'history';
   const history = scenario.history();
-  const steps: [string, () => Promise<void>][] = [
-    [
-      "history: earlier days' waybills",
-      async () => {
-        for (const push of history.carrierFirst) await queuePush(push);
-      },
-    ],
-    ['history: order events', () => queueEvents(history.events)],
-    [
-      'history: unapplied payments',
-      async () => {
-        for (const payment of history.urgentPayments) await queuePayment(payment);
-      },
-    ],
-    [
-      'history: payments and pushes',
-      async () => {
-        for (const payment of history.payments) await queuePayment(payment);
-        for (const push of history.pushes) await queuePush(push);
-      },
-    ],
-  ];
   const phaseSeconds: Record<string, number> = {};
-  for (const [name, step] of steps) {
-    if (signal?.aborted) break;
-    progress.phase = name;
+  const timed = async (name: string, step: () => Promise<void>) => {
+    if (signal?.aborted) return;
+    progress.phase = `history: ${name}`;
     const t0 = performance.now();
     await step();
-    await pool.idle();
     phaseSeconds[name] = (performance.now() - t0) / 1000;
-  }
+  };
+  const each = async <T>(items: readonly T[], queue: (item: T) => Promise<Started>) => {
+    const done: Promise<void>[] = [];
+    for (const item of items) {
+      if (signal?.aborted) break;
+      done.push((await queue(item)).done);
+    }
+    await Promise.all(done);
+  };
+  progress.phase = 'history';
+  await timed('orders', async () => (await queueEvents(history.events)).done);
+  await timed('first callbacks', async () => {
+    await each(history.urgentPayments, queuePayment);
+    await each(history.urgentPushes, queuePush);
+  });
+  await Promise.all([
+    (async () => {
+      await timed('earlier days: waybills', () => each(history.carrierFirst, queuePush));
+      await timed('earlier days: orders', async () => (await queueEvents(history.carryOverEvents)).done);
+    })(),
+    timed('payments', () => each(history.payments, queuePayment)),
+  ]);
+  await timed('pushes', () => each(history.pushes, queuePush));
 
   let bill: BillReply | undefined;
   if (history.billLines.length > 0 && !signal?.aborted) {
