@@ -110,7 +110,8 @@ async function orderPulse() {
     ...(EMBEDDED ? { DATABASE_URL: '', ORDERPULSE_DATA_DIR: dataDir } : { DATABASE_URL: url }),
     ORDERPULSE_DB_SCHEMA: schema,
     LOG_LEVEL: 'error',
-    // e.g. BENCH_COLLECTOR_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the collector.
+    // e.g. '--require <file>' with a file that starts node:inspector's Profiler, to profile the collector
+    // (Node 20 refuses --cpu-prof in NODE_OPTIONS).
     ...(process.env.BENCH_COLLECTOR_NODE_OPTIONS && {
       NODE_OPTIONS: process.env.BENCH_COLLECTOR_NODE_OPTIONS,
     }),

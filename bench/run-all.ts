@@ -29,9 +29,6 @@ const BENCHES: Bench[] = [
     name: 'ingest',
     what: 'ingest through HTTP vs raw COPY (foundation)',
     args: [...tsx, 'bench/ingest-vs-copy.ts'],
-    env: { BENCH_EVENTS: orDefault('BENCH_EVENTS', '100000') },
-    reduced:
-      process.env.BENCH_EVENTS === undefined ? '100,000 events (full: BENCH_EVENTS=300000)' : undefined,
   },
   {
     name: 'detection',
@@ -45,11 +42,8 @@ const BENCHES: Bench[] = [
   },
   {
     name: 'restore',
-    what: 'restart recovery with open orders in PostgreSQL (rules)',
+    what: 'restart recovery with 1M open orders in PostgreSQL (rules)',
     args: [...gcTsx, 'bench/restore-recovery.ts'],
-    env: { BENCH_ORDERS: orDefault('BENCH_ORDERS', '200000') },
-    reduced:
-      process.env.BENCH_ORDERS === undefined ? '200,000 open orders (full: BENCH_ORDERS=1000000)' : undefined,
   },
   {
     name: 'engine-memory',
