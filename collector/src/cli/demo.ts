@@ -78,6 +78,8 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
       `  alerts API:    curl -H 'Authorization: Bearer ${viewer ?? '<viewer token>'}' ${url}/v1/alerts`,
       `  provider keys: ${path.relative(process.cwd(), keysDir) || keysDir}`,
       `  simulating ${args.stores} stores × ~${args.ordersPerStore} orders/day (seed ${args.seed}); Ctrl-C stops`,
+      "  alerts show as soon as the back-dated hour's orders are in (seconds); reconciliation once every",
+      '  payment callback of that hour is in and the WeChat bill is posted (a minute or two here).',
       '',
     ].join('\n'),
   );
@@ -96,13 +98,16 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     live: args.durationMs > 0,
     liveUntilMs: setup.scenario.config.startMs + args.durationMs,
     signal: controller.signal,
-    onHistorySent: (history) => {
-      const due = Object.entries(history.incidents)
-        .filter(([, t]) => t.dueAtStart > 0 || t.total > 0)
+    onHistorySent: (history, bill) => {
+      const seen = Object.entries(history.incidents)
+        .filter(([, t]) => t.total > 0)
         .map(([kind, t]) => `${kind} ${t.total} (${t.stores.length} stores)`)
         .join(', ');
+      const reconciled = bill
+        ? `; WeChat bill of ${bill.day} reconciled: ${JSON.stringify(bill.body.unmatched_payments ?? '?')} payments without an order`
+        : '';
       io.stdout.write(
-        `\nhistory sent (${progress.sent} requests' worth); incidents: ${due}\nthe wall display shows the alerts now: ${url}/${viewer ? `?token=${viewer}` : ''}\n\n`,
+        `\nthe last hour is in (${progress.sent} sent)${reconciled}\nincidents: ${seen}\nlive traffic follows.\n\n`,
       );
     },
   });
