@@ -1,34 +1,28 @@
-import { createServer, type Server } from 'node:http';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../../src/metrics/catalogue.ts';
 import { createMetrics } from '../../src/metrics/create-metrics.ts';
+import { metricsRoute } from '../../src/metrics/metrics-route.ts';
 import { applyRealisticLoad, storeIds } from '../metrics/realistic-load.ts';
 import { type RunningPrometheus, startPrometheus } from './prometheus-server.ts';
 import { repoPath } from './repo-paths.ts';
 
-// A real Prometheus scrapes a loopback server that serves createMetrics' registry, with the
-// project's alerting rules loaded, and we read the result back through its HTTP API.
+// A real Prometheus scrapes a loopback fastify server serving createMetrics' registry through
+// metricsRoute (the collector's GET /metrics), with the project's alerting rules loaded, and we
+// read the result back through Prometheus' HTTP API.
 describe('a real Prometheus scraping the OrderPulse metrics', () => {
-  let server: Server;
+  let server: FastifyInstance;
   let prometheus: RunningPrometheus;
 
   beforeAll(async () => {
     const registry = new Registry();
     const metrics = createMetrics(registry, { storeLabelCap: 50, version: 'scrape-test' });
     applyRealisticLoad(metrics, storeIds(80), Date.now());
-    server = createServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      registry
-        .metrics()
-        .then((text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const target = typeof address === 'object' && address ? `127.0.0.1:${address.port}` : '';
+    server = Fastify({ logger: false });
+    await server.register(metricsRoute, { registry });
+    const address = await server.listen({ port: 0, host: '127.0.0.1' });
+    const target = new URL(address).host;
     prometheus = await startPrometheus(`
 global:
   scrape_interval: 1s
@@ -44,7 +38,7 @@ scrape_configs:
 
   afterAll(async () => {
     await prometheus?.stop();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
   });
 
   it('scrapes orderpulse_ series and reports the target up', async () => {

@@ -1,9 +1,11 @@
+import Fastify from 'fastify';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { BoundedLabel } from '../../src/metrics/bounded-label.ts';
 import { HISTOGRAM_METRIC_NAMES, METRIC_NAMES, METRIC_PREFIX } from '../../src/metrics/catalogue.ts';
 import { createMetrics } from '../../src/metrics/create-metrics.ts';
+import { metricsRoute } from '../../src/metrics/metrics-route.ts';
 import { applyRealisticLoad, storeIds } from './realistic-load.ts';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
@@ -180,5 +182,19 @@ describe('createMetrics', () => {
       { store: 'ORDER-123456', value: 1 },
     ]);
     expect(await registry.metrics()).not.toContain('ORDER-123456');
+  });
+});
+
+describe('metricsRoute', () => {
+  it('serves the registry at GET /metrics in the Prometheus text format', async () => {
+    const { registry, metrics } = setup(10);
+    metrics.deadLetters.inc({ reason: 'invalid_json' });
+    const server = Fastify({ logger: false });
+    await server.register(metricsRoute, { registry });
+    const response = await server.inject({ method: 'GET', url: '/metrics' });
+    await server.close();
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain; version=0.0.4');
+    expect(sampleValue(response.body, METRIC_NAMES.deadLetters, { reason: 'invalid_json' })).toBe(1);
   });
 });
