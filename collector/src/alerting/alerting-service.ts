@@ -24,6 +24,7 @@ import { GBT2260_REGION_LOOKUP } from '../domain/regions/lookup.ts';
 import { RuleEngine } from '../domain/rules/engine.ts';
 import { DEFAULT_RULE_PARAMS } from '../domain/rules/params.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
+import { DEFAULT_SHIPMENT_EVENT_PARAMS } from '../domain/rules/shipment-event.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { AlertTransition as LiveTransition } from '../live/events.ts';
 import type { LoadError } from '../rules-config/load-error.ts';
@@ -139,6 +140,8 @@ export class AlertingService {
     const calendar = () => this.rules.ruleSet?.calendar;
     this.engine = new RuleEngine(DEFAULT_RULE_PARAMS, this.custom.rules, {
       regions: GBT2260_REGION_LOOKUP,
+      // Carrier key events become alerts routed like any other (routes.yaml `rule="shipment_event"`).
+      shipmentEvent: DEFAULT_SHIPMENT_EVENT_PARAMS,
       // Read through on every call, so a reloaded calendar applies at once.
       storeOpen: (storeId, at) => {
         const c = calendar();

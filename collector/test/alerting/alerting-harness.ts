@@ -56,11 +56,11 @@ export interface WireAlertBody {
 
 export async function startHarness(
   db: Database,
-  options: { rulesDir?: string; now?: number; watchRules?: boolean } = {},
+  options: { rulesDir?: string; now?: number; watchRules?: boolean; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Harness> {
   const rulesDir = options.rulesDir ?? copyRules();
   const clock = { now: options.now ?? T0 };
-  const app = await buildApp(testConfig({ ORDERPULSE_RULES_DIR: rulesDir }), {
+  const app = await buildApp(testConfig({ ...options.env, ORDERPULSE_RULES_DIR: rulesDir }), {
     db,
     logger: false,
     alerting: { now: () => clock.now, tickMs: 0, watchRules: options.watchRules ?? false },

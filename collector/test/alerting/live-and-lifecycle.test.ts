@@ -95,7 +95,7 @@ describe('alerts on the live stream, cool-down and escalation', () => {
     const again = byEntity(await h.alerts(), 'shipment_anomaly').get(key);
     expect(again).toMatchObject({ id: first.id, status: 'firing', resolved_at: null });
     const { rows } = await store.db.query<{ n: number; reopen_count: number }>(
-      `SELECT count(*)::int AS n, max(reopen_count)::int AS reopen_count FROM alerts WHERE entity_id = $1`,
+      `SELECT count(*)::int AS n, max(reopen_count)::int AS reopen_count FROM alerts WHERE entity_id = $1 AND rule = 'shipment_anomaly'`,
       [key],
     );
     expect(rows[0]).toEqual({ n: 1, reopen_count: 1 });

@@ -31,6 +31,12 @@ import {
   shipmentAnomalySummary,
   stuckAtLocationDueAt,
 } from './shipment-anomaly.ts';
+import {
+  DEFAULT_SHIPMENT_EVENT_PARAMS,
+  SHIPMENT_EVENT_RULE,
+  type ShipmentEventParams,
+  shipmentEventAt,
+} from './shipment-event.ts';
 import { applyShipmentEvent, boundShipment, type ShipmentState, shipmentKey } from './shipment-state.ts';
 import type { EntityType, Signal, Summary } from './signal.ts';
 import { SHIPMENT_FINAL_STATES, trackingSilentDueAt, trackingSilentSummary } from './tracking-silent.ts';
@@ -45,6 +51,8 @@ export const DEADLINE_KIND = {
   evict: 5,
   /** Re-evaluate soon (after restore, for alerts that were open before the restart). */
   recheck: 6,
+  /** A shipment_event alert's hold ends. */
+  shipmentEventEnds: 7,
 } as const;
 
 export interface RuleEngineOptions {
@@ -55,6 +63,8 @@ export interface RuleEngineOptions {
   storeOpenOnDay?: (storeId: string, day: string) => boolean;
   /** How long a finished order/shipment is kept for late events before it is forgotten; default 24 h. */
   retainFinishedMs?: number;
+  /** Carrier key events (delivered, rejected, stuck, exception) as alerts; off unless given. */
+  shipmentEvent?: ShipmentEventParams;
 }
 
 export interface TrackedCounts {
@@ -104,6 +114,7 @@ export class RuleEngine {
   private readonly storeOpen: (storeId: string, at: number) => boolean;
   private readonly storeOpenOnDay: (storeId: string, day: string) => boolean;
   private readonly retainFinishedMs: number;
+  private readonly shipmentEvent: ShipmentEventParams;
 
   private readonly orders = new OrderTable(1024);
   private readonly shipments = new Map<string, ShipmentState>();
@@ -130,6 +141,7 @@ export class RuleEngine {
     this.storeOpen = options.storeOpen ?? (() => true);
     this.storeOpenOnDay = options.storeOpenOnDay ?? (() => true);
     this.retainFinishedMs = options.retainFinishedMs ?? DEFAULT_RETAIN_FINISHED_MS;
+    this.shipmentEvent = options.shipmentEvent ?? { ...DEFAULT_SHIPMENT_EVENT_PARAMS, enabled: false };
     this.creations = new CreationWindow(params.callback_silent.limitMs);
   }
 
@@ -460,6 +472,20 @@ export class RuleEngine {
     }
     this.report(out, 'shipment_anomaly', 'shipment', shipment.key, shipment.storeId, anomaly, clearedAt);
 
+    let keyEvent: Holding | undefined;
+    // Key events are logistics notifications: they follow shipment_anomaly's store scope.
+    const held = inScope(sa.scope, shipment.storeId)
+      ? shipmentEventAt(shipment, this.shipmentEvent, now)
+      : undefined;
+    if (held !== undefined) {
+      keyEvent = { at: held.at, summary: held.summary, labels: held.labels, severity: held.severity };
+      if (held.endsAt < nextDue) {
+        nextDue = held.endsAt;
+        nextKind = DEADLINE_KIND.shipmentEventEnds;
+      }
+    }
+    this.report(out, SHIPMENT_EVENT_RULE, 'shipment', shipment.key, shipment.storeId, keyEvent, clearedAt);
+
     if (nextDue !== Number.POSITIVE_INFINITY) {
       this.shipmentDeadlines.schedule(shipment.key, nextDue, nextKind);
     } else if (SHIPMENT_FINAL_STATES.has(shipment.state)) {
@@ -479,7 +505,9 @@ export class RuleEngine {
       sa.enabled &&
       inScope(sa.scope, shipment.storeId) &&
       shipmentAnomalies(shipment, sa, this.regions, now).length > 0;
-    if (anomalyNow) this.shipmentDeadlines.schedule(shipment.key, now, DEADLINE_KIND.recheck);
+    const keyEventNow =
+      inScope(sa.scope, shipment.storeId) && shipmentEventAt(shipment, this.shipmentEvent, now) !== undefined;
+    if (anomalyNow || keyEventNow) this.shipmentDeadlines.schedule(shipment.key, now, DEADLINE_KIND.recheck);
     else if (tsDue !== undefined && (saDue === undefined || tsDue <= saDue)) {
       this.shipmentDeadlines.schedule(shipment.key, tsDue, DEADLINE_KIND.trackingSilent);
     } else if (saDue !== undefined)
