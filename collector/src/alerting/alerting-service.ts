@@ -43,6 +43,7 @@ import {
 } from '../store/silences.ts';
 import { AlertBook } from './alert-book.ts';
 import type { NotificationDispatcher } from './notification-dispatcher.ts';
+import { PromotionParams } from './promotion-params.ts';
 import { restoreEngine } from './restore-engine.ts';
 import { CustomRuleSlot, withRoutingLabels } from './rule-set-adapter.ts';
 
@@ -105,6 +106,7 @@ export class AlertingService {
   private readonly custom = new CustomRuleSlot();
   private readonly engine: RuleEngine;
   private readonly book = new AlertBook();
+  private readonly promotions = new PromotionParams();
   private readonly listeners: AlertChangeListener[] = [];
   private silences: StoredSilence[] = [];
   private rules: RulesStatus;
@@ -220,6 +222,12 @@ export class AlertingService {
   async tick(): Promise<void> {
     if (this.buffered !== undefined) return;
     const now = this.now();
+    const ruleSet = this.rules.ruleSet;
+    const promoted = ruleSet && this.promotions.due(ruleSet.builtin, ruleSet.calendar, now);
+    if (promoted) {
+      this.log?.info({ promotions: this.promotions.inForce() }, 'alerting: promotion parameters changed');
+      this.process(this.engine.setParams(promoted, now));
+    }
     this.process(this.engine.tick(now));
     for (const alert of this.book.pending()) {
       this.record(promotePending(alert, this.engine.ruleTiming(alert.rule), now), now);
@@ -410,6 +418,11 @@ export class AlertingService {
     return this.rules;
   }
 
+  /** Chain-wide promotions (calendar.yaml) whose rule parameters are in force now. */
+  promotionsInForce(): readonly string[] {
+    return this.promotions.inForce();
+  }
+
   /** Reads rulesDir again; a valid, changed set replaces the running one, an invalid one is refused. */
   reloadRules(): Promise<RulesStatus> {
     // One reload at a time; a change during a reload triggers another from the watcher.
@@ -470,7 +483,10 @@ export class AlertingService {
       lastChange: { at: now, contentHash: ruleSet.contentHash },
     };
     this.custom.fill(ruleSet);
-    const signals = this.engine.setParams(ruleSet.builtin, now);
+    const signals = this.engine.setParams(
+      this.promotions.paramsAt(ruleSet.builtin, ruleSet.calendar, now),
+      now,
+    );
     this.log?.info({ dir: this.options.rulesDir, hash: ruleSet.contentHash, when }, 'alert rules loaded');
     if (audit) {
       this.audits.push({

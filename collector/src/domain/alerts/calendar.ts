@@ -93,6 +93,20 @@ export function activePromotions(calendar: Calendar, now: number, storeId?: stri
 }
 
 /**
+ * The first time after `now` at which a promotion starts or ends (chain-wide ones, or those of
+ * `storeId`), Infinity if none will: until then the set of running promotions cannot change.
+ */
+export function nextPromotionChange(calendar: Calendar, now: number, storeId?: string): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const p of calendar.promotions) {
+    if (p.stores.length > 0 && (storeId === undefined || !p.stores.includes(storeId))) continue;
+    if (p.fromMs > now && p.fromMs < next) next = p.fromMs;
+    if (p.toMs > now && p.toMs < next) next = p.toMs;
+  }
+  return next;
+}
+
+/**
  * The parameters in force at `now`: `params` with the overrides of every running promotion, later
  * promotions in the calendar winning. Returns `params` itself when none runs, so a caller can
  * compare by identity and call RuleEngine.setParams only on change.
