@@ -47,6 +47,13 @@ export type Action =
   | { kind: 'payment'; at: number; callback: PaymentCallback }
   | { kind: 'carrier'; at: number; push: CarrierPush };
 
+/**
+ * A live action. `holdForBill`: it belongs to an order paid after the start, whose payment the
+ * history's WeChat bill does not have; sent before the bill is reconciled, that order would count as
+ * paid but missing from the bill.
+ */
+export type LiveAction = Action & { holdForBill?: boolean };
+
 /** The scripted incidents, each naming the alert it should raise. */
 export const INCIDENT_KINDS = [
   'lost_callback',

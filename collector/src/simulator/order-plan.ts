@@ -44,6 +44,8 @@ export interface PlannedOrder {
   /** The WeChat bill line, when the customer paid through WeChat Pay. */
   billLine?: BillLine;
   incident?: IncidentKind;
+  /** When the customer paid, if they did. */
+  paymentAt?: number;
   /** When the incident's alert condition starts to hold (event time). */
   conditionAt?: number;
 }
@@ -136,6 +138,7 @@ export function planOrder(
         ? 8 * SECOND + Math.min(rng.exponential(40 * SECOND), 10 * MINUTE)
         : rng.between(5, 40) * SECOND),
   );
+  plan.paymentAt = payAt;
   const callback: PaymentCallback = {
     provider,
     orderId,

@@ -1,6 +1,14 @@
 // A whole scenario: the chain, the orders of every 10-minute chunk (each drawn from its own seeded
 // stream), the back-dated history to send first and the live actions after it, in time order.
-import type { Action, BillLine, CarrierPush, IncidentKind, PaymentCallback, WireEvent } from './actions.ts';
+import type {
+  Action,
+  BillLine,
+  CarrierPush,
+  IncidentKind,
+  LiveAction,
+  PaymentCallback,
+  WireEvent,
+} from './actions.ts';
 import { INCIDENT_KINDS } from './actions.ts';
 import { buildChain, type Chain, pickStore } from './chain.ts';
 import { type OrderContext, type PlannedOrder, planOrder } from './order-plan.ts';
@@ -48,15 +56,36 @@ export interface HistoryPlan {
   billLines: BillLine[];
 }
 
+/**
+ * The history's events (newest first per order) regrouped so layer k holds each order's k-th newest
+ * event. Sent layer after layer, an order's latest status is committed before its older ones whatever
+ * order the collector commits the rows of one request in — so nothing long finished looks overdue.
+ */
+export function layersNewestFirst(events: readonly WireEvent[]): WireEvent[][] {
+  const byOrder = new Map<string, WireEvent[]>();
+  for (const event of events) {
+    const list = byOrder.get(event.order_id);
+    if (list) list.push(event);
+    else byOrder.set(event.order_id, [event]);
+  }
+  const layers: WireEvent[][] = [];
+  for (const list of byOrder.values()) {
+    list.forEach((event, k) => {
+      (layers[k] ??= []).push(event);
+    });
+  }
+  return layers;
+}
+
 class ActionHeap {
-  readonly #items: Action[] = [];
+  readonly #items: LiveAction[] = [];
   get size(): number {
     return this.#items.length;
   }
-  peek(): Action | undefined {
+  peek(): LiveAction | undefined {
     return this.#items[0];
   }
-  push(action: Action): void {
+  push(action: LiveAction): void {
     const a = this.#items;
     a.push(action);
     let i = a.length - 1;
@@ -68,7 +97,7 @@ class ActionHeap {
     }
     a[i] = action;
   }
-  pop(): Action | undefined {
+  pop(): LiveAction | undefined {
     const a = this.#items;
     const top = a[0];
     const last = a.pop();
@@ -268,15 +297,15 @@ export class Scenario {
    * Everything from the start on, in time order: the rest of the history orders' lives, then the
    * orders created live, chunk by chunk as time reaches them (endless when createToMs is Infinity).
    */
-  *live(): Generator<Action> {
+  *live(): Generator<LiveAction> {
     const start = this.config.startMs;
     const heap = new ActionHeap();
     const addFuture = (orders: readonly PlannedOrder[], createdFrom: number) => {
       for (const order of orders) {
-        if (order.createdAt < createdFrom) {
-          for (const a of order.actions) if (a.at >= start) heap.push(a);
-        } else {
-          for (const a of order.actions) heap.push(a);
+        const hold = order.paymentAt !== undefined && order.paymentAt >= start;
+        for (const a of order.actions) {
+          if (order.createdAt < createdFrom && a.at < start) continue;
+          heap.push(hold ? { ...a, holdForBill: true } : a);
         }
       }
     };

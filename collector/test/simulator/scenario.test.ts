@@ -6,7 +6,7 @@ import type { BillRow, BillSummary } from '../../src/ingest/bills/bill-row.ts';
 import { parseWechatpayTradeBill } from '../../src/ingest/bills/wechatpay-trade-bill.ts';
 import { RFC3339_WITH_OFFSET } from '../../src/ingest/events/wire-schema.ts';
 import type { WireEvent } from '../../src/simulator/actions.ts';
-import { CHUNK_MS, Scenario } from '../../src/simulator/scenario.ts';
+import { CHUNK_MS, layersNewestFirst, Scenario } from '../../src/simulator/scenario.ts';
 import { defaultScenarioConfig } from '../../src/simulator/scenario-config.ts';
 import { chinaDay, curveShiftFor, diurnalFactor } from '../../src/simulator/traffic-curve.ts';
 import { wechatpayBillCsv } from '../../src/simulator/wechatpay-bill.ts';
@@ -109,6 +109,23 @@ describe('the chain and its traffic', () => {
       );
       const destination = (shipped as { region?: string }).region!;
       expect(regionContains(destination, regionOf(c.city)!)).toBe(true);
+    }
+  });
+});
+
+describe('history order', () => {
+  it("sends each order's newest status in an earlier layer than its older ones", () => {
+    const layers = layersNewestFirst(history.events);
+    expect(layers.flat()).toHaveLength(history.events.length);
+    const layerOf = new Map<string, number>();
+    layers.forEach((layer, k) => {
+      for (const e of layer) layerOf.set(e.id, k);
+    });
+    for (const e of history.events.slice(0, 2000)) {
+      const later = eventsOf(history.events, e.order_id).filter(
+        (o) => Date.parse(o.occurred_at) > Date.parse(e.occurred_at),
+      );
+      for (const o of later) expect(layerOf.get(o.id)!).toBeLessThan(layerOf.get(e.id)!);
     }
   });
 });

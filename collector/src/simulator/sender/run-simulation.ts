@@ -2,8 +2,8 @@
 // slice (events committed before the callbacks that refer to them), then the WeChat bill, then the
 // live traffic as the clock reaches it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Action, CarrierPush, PaymentCallback, WireEvent } from '../actions.ts';
-import type { HistoryPlan, Scenario } from '../scenario.ts';
+import type { Action, CarrierPush, LiveAction, PaymentCallback, WireEvent } from '../actions.ts';
+import { type HistoryPlan, layersNewestFirst, type Scenario } from '../scenario.ts';
 import { chinaDay } from '../traffic-curve.ts';
 import { wechatpayBillCsv } from '../wechatpay-bill.ts';
 import { paymentEvent, shipmentEvents } from './fallback-events.ts';
@@ -155,6 +155,48 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
 
   await checkTarget(base, target.ingestToken, signal);
 
+  // --- live, from the start: runs beside the history so no order waits for it, except the actions
+  // of orders paid after the start, held until the bill is reconciled (see LiveAction) ---
+  const live = options.live !== false && !signal?.aborted;
+  const iterator: Iterator<LiveAction> = live ? scenario.live() : [][Symbol.iterator]();
+  let current = iterator.next();
+  const held: LiveAction[] = [];
+  let billDone = false;
+  let batch: WireEvent[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const events = batch;
+    batch = [];
+    await queueEvents(events);
+  };
+  const dispatch = async (action: Action) => {
+    if (action.kind === 'event') {
+      batch.push(action.event);
+      if (batch.length >= batchSize) await flush();
+    } else if (action.kind === 'payment') await queuePayment(action.callback);
+    else await queuePush(action.push);
+  };
+  const liveLoop = async (holding: boolean) => {
+    while (!current.done && !signal?.aborted && !(holding && billDone)) {
+      const action = current.value;
+      if (options.liveUntilMs !== undefined && action.at >= options.liveUntilMs) break;
+      if (action.at > now()) {
+        await flush();
+        await sleep(Math.min(250, action.at - now()), undefined, { signal });
+        continue;
+      }
+      if (holding && action.holdForBill) held.push(action);
+      else await dispatch(action);
+      current = iterator.next();
+    }
+    await flush();
+  };
+  const earlyLive = live
+    ? liveLoop(true).catch((error) => {
+        if (!signal?.aborted) throw error;
+      })
+    : Promise.resolve();
+
   // --- history ---
   progress.phase = 'history';
   const history = scenario.history();
@@ -175,7 +217,10 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
     await Promise.all(done);
   };
   progress.phase = 'history';
-  await timed('orders', async () => (await queueEvents(history.events)).done);
+  const inLayers = async (events: readonly WireEvent[]) => {
+    for (const layer of layersNewestFirst(events)) await (await queueEvents(layer)).done;
+  };
+  await timed('orders', () => inLayers(history.events));
   await timed('first callbacks', async () => {
     await each(history.urgentPayments, queuePayment);
     await each(history.urgentPushes, queuePush);
@@ -183,7 +228,7 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
   await Promise.all([
     (async () => {
       await timed('earlier days: waybills', () => each(history.carrierFirst, queuePush));
-      await timed('earlier days: orders', async () => (await queueEvents(history.carryOverEvents)).done);
+      await timed('earlier days: orders', () => inLayers(history.carryOverEvents));
     })(),
     timed('payments', () => each(history.payments, queuePayment)),
   ]);
@@ -199,36 +244,17 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
   const historySeconds = (performance.now() - began) / 1000;
   options.onHistorySent?.(history, bill);
 
-  // --- live ---
-  if (options.live !== false && !signal?.aborted) {
+  // --- live, after the bill: what was held back, then the rest as the clock reaches it ---
+  if (live) {
+    billDone = true;
+    await earlyLive;
     progress.phase = 'live';
-    let batch: WireEvent[] = [];
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const events = batch;
-      batch = [];
-      await queueEvents(events);
-    };
     try {
-      for (const action of scenario.live()) {
-        if (signal?.aborted) break;
-        if (options.liveUntilMs !== undefined && action.at >= options.liveUntilMs) break;
-        while (action.at > now()) {
-          await flush();
-          await sleep(Math.min(250, action.at - now()), undefined, { signal });
-        }
-        await dispatch(action);
-      }
-      await flush();
+      for (const action of held) await dispatch(action);
+      held.length = 0;
+      await liveLoop(false);
     } catch (error) {
       if (!signal?.aborted) throw error;
-    }
-    async function dispatch(action: Action) {
-      if (action.kind === 'event') {
-        batch.push(action.event);
-        if (batch.length >= batchSize) await flush();
-      } else if (action.kind === 'payment') await queuePayment(action.callback);
-      else await queuePush(action.push);
     }
   }
   await pool.idle();
