@@ -25,6 +25,12 @@ import { LivePanels } from './live/live-panels.ts';
 import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { type Database, StoreUnavailableError } from './store/database.ts';
 import { EventWriter, IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
+import { recentEvents } from './store/recent-events.ts';
+import { ReportingRollups } from './store/reporting-rollups.ts';
+
+/** Live panels cover the last hour; at start they are refilled from it (bounded for promotion peaks). */
+const LIVE_WINDOW_MS = 60 * 60_000;
+const LIVE_WARM_LIMIT = 500_000;
 
 export interface AppDeps {
   db: Database;
@@ -45,7 +51,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     logger: deps.logger ?? { level: config.logLevel },
     // Ingest bodies have their own 10 MiB limit; everything else stays small.
     bodyLimit: 1024 * 1024,
-    forceCloseConnections: false,
+    // 'idle': on close, idle keep-alive connections are dropped while in-flight requests finish.
+    forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
   const writer = new EventWriter(deps.db, {
@@ -54,6 +61,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     queueLimit: config.ingestQueueLimit,
     onListenerError: (error) => server.log.error({ err: error }, 'a commit listener failed'),
   });
+  // Grafana's rollups are applied from what each commit staged, off the acknowledgement path.
+  const rollups = new ReportingRollups(deps.db, { timeZone: config.timeZone, log: server.log });
   const readiness: ReadinessCheck[] = [
     {
       name: 'store',
@@ -129,13 +138,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     dashboardBaseUrl: config.publicUrl,
     log: server.log,
   });
-  server.addHook('onClose', async () => {
+  // Open websockets keep the HTTP server from closing: the gateway goes first.
+  server.addHook('preClose', async () => {
     await gateway.close();
+  });
+  server.addHook('onClose', async () => {
     await writer.close();
+    await rollups.stop();
     await alerting.stop();
     await notifications.stop();
   });
   await alerting.start();
+  rollups.start();
+  panels.applyEvents(await recentEvents(deps.db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
   feedLive(alerting, ctx.live);
   return { server, ctx, alerting };
 }

@@ -27,6 +27,8 @@ export interface LiveGatewayOptions {
   now?: () => number;
   /** Panel updates per room at most this often (four a second by default). */
   panelIntervalMs?: number;
+  /** A client with more unsent packets than this gets no panel updates until it drains (default 64). */
+  softBufferedPackets?: number;
   /** A client whose unsent packets pile up beyond this is disconnected; it reconnects to a fresh snapshot. */
   maxBufferedPackets?: number;
   onClientCount?: (count: number) => void;
@@ -53,6 +55,8 @@ export class LiveGateway {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, LiveSocketData>;
   private readonly now: () => number;
   private readonly lastSent = new Map<string, Map<PanelName, string>>();
+  /** Sockets held back for a backlog; they get a fresh snapshot once it drains. */
+  private readonly behind = new Set<string>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -91,7 +95,10 @@ export class LiveGateway {
         ack?.({ ok: true, filter });
         this.follow(socket, filter);
       });
-      socket.on('disconnect', () => options.onClientCount?.(nsp.sockets.size));
+      socket.on('disconnect', () => {
+        this.behind.delete(socket.id);
+        options.onClientCount?.(nsp.sockets.size);
+      });
       options.onClientCount?.(nsp.sockets.size);
     });
     this.timer = setInterval(() => this.publishPanels(), options.panelIntervalMs ?? 250);
@@ -110,14 +117,20 @@ export class LiveGateway {
     this.io.of(LIVE_NAMESPACE).to(rooms).emit('alert', event);
   }
 
+  /** Drops every client; the HTTP server itself belongs to fastify, which closes it. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    this.io.of(LIVE_NAMESPACE).disconnectSockets(true);
+    this.io.engine.close();
   }
 
   private follow(socket: LiveSocket, filter: LiveFilter): void {
+    socket.join(roomOf(filter));
+    this.sendSnapshot(socket, filter);
+  }
+
+  private sendSnapshot(socket: LiveSocket, filter: LiveFilter): void {
     const room = roomOf(filter);
-    socket.join(room);
     const now = this.now();
     const snapshot: LiveSnapshot = {
       at: now,
@@ -136,11 +149,30 @@ export class LiveGateway {
     }
   }
 
-  /** One pass: for each room with listeners, send the panels whose data changed since its last send. */
+  /**
+   * One pass: for each room with listeners, send the panels whose data changed since its last send.
+   * A client with a backlog gets nothing more until it drains; then it gets a fresh snapshot
+   * (drop-to-latest). A client whose backlog passes the hard limit is disconnected.
+   */
   private publishPanels(): void {
     const nsp = this.io.of(LIVE_NAMESPACE);
     const now = this.now();
     this.options.panels.prune(now);
+    const soft = this.options.softBufferedPackets ?? 64;
+    const hard = this.options.maxBufferedPackets ?? 1000;
+    const held: string[] = [];
+    for (const socket of nsp.sockets.values()) {
+      const buffered = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+      if (buffered > hard) {
+        socket.disconnect(true);
+      } else if (buffered > soft) {
+        this.behind.add(socket.id);
+        held.push(socket.id);
+      } else if (this.behind.delete(socket.id)) {
+        this.sendSnapshot(socket, socket.data.filter);
+        held.push(socket.id);
+      }
+    }
     const rooms = nsp.adapter.rooms;
     for (const room of [...this.lastSent.keys()]) if (!rooms.has(room)) this.lastSent.delete(room);
     for (const [room, members] of rooms) {
@@ -162,14 +194,11 @@ export class LiveGateway {
         const json = JSON.stringify(data[name]);
         if (sent.get(name) === json) continue;
         sent.set(name, json);
-        // volatile: a client that cannot take it now gets the next, newer value instead (drop-to-latest).
-        nsp.to(room).volatile.emit('panel', { name, data: data[name], at: now } as PanelUpdate);
+        nsp
+          .to(room)
+          .except(held)
+          .emit('panel', { name, data: data[name], at: now } as PanelUpdate);
       }
-    }
-    const limit = this.options.maxBufferedPackets ?? 1000;
-    for (const socket of nsp.sockets.values()) {
-      const buffered = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
-      if (buffered > limit) socket.disconnect(true);
     }
   }
 }

@@ -11,7 +11,7 @@ import type {
   PanelUpdate,
   ServerToClientEvents,
 } from '../../src/live/events.ts';
-import { orderStatus } from '../support/events.ts';
+import { orderStatus, paymentNotify } from '../support/events.ts';
 import { auth, buildTestApp, TOKENS } from '../support/test-app.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -102,6 +102,47 @@ describe('live gateway', () => {
     const newest = u.data.minutes.at(-1)!;
     expect(u.data.minutes.reduce((n, m) => n + m.total, 0)).toBe(totalBefore + 2);
     expect(newest.byStatus).toMatchObject({ created: 1, paid: 1 });
+  });
+
+  it('delivers every panel that changed in one pass, not only the first', async () => {
+    const c = open({ token: TOKENS.viewer });
+    await snapshotOf(c);
+    const names = new Set<string>();
+    c.on('panel', (u) => names.add(u.name));
+    const now = new Date().toISOString();
+    await app.server.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', ...auth('ingest') },
+      payload: JSON.stringify([
+        orderStatus({ order: 'L5', status: 'created', at: now, store: 'S1' }),
+        { ...paymentNotify({ order: 'L5', at: now, txn: 'T-L5', amount_fen: 100 }) },
+      ]),
+    });
+    await expect
+      .poll(() => [...names].sort(), { timeout: 5_000 })
+      .toEqual(expect.arrayContaining(['callbacks', 'freshness', 'orders_per_minute', 'payment_lag']));
+  });
+
+  it('refills the panels from the store after a restart, and closes with clients connected', async () => {
+    const again = await buildTestApp(store.db);
+    await again.server.listen({ port: 0, host: '127.0.0.1' });
+    const port = (again.server.server.address() as AddressInfo).port;
+    const c: Client = connect(`http://127.0.0.1:${port}/live`, {
+      auth: { token: TOKENS.viewer },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    clients.push(c);
+    const snapshot = await snapshotOf(c);
+    // Orders ingested through the first app in the last hour are counted by the second.
+    expect(snapshot.panels.orders_per_minute.minutes.reduce((n, m) => n + m.total, 0)).toBeGreaterThanOrEqual(
+      2,
+    );
+    // Resolves (it used to hang while a websocket was open) and drops the client.
+    await again.server.close();
+    await expect.poll(() => c.connected).toBe(false);
   });
 
   it('sends alert transitions at once, only to the rooms that see the store', async () => {
