@@ -32,10 +32,13 @@ const ORDER_COLUMNS = `o.order_id, o.store_id, o.status, ${epochMs('o.status_at'
   o.channel, ${epochMs('o.created_at')} AS created_at, ${epochMs('o.paid_at')} AS paid_at,
   ${epochMs('o.last_event_at')} AS last_event_at`;
 
-// The first successful payment only matters while the order has not reached `paid`.
-const PAYMENT_AT = `CASE WHEN o.status IS NULL OR o.status = 'created' THEN ${epochMs(
-  `(SELECT min(p.occurred_at) FROM payments p WHERE p.order_id = o.order_id AND p.status = 'success')`,
-)} END AS payment_at`;
+// The first successful payment only matters while the order has not reached `paid`, and not once
+// it was refunded (payment_unapplied does not hold for a refunded payment).
+const PAYMENT_AT = `CASE WHEN (o.status IS NULL OR o.status = 'created')
+    AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.order_id = o.order_id AND r.status = 'refund')
+  THEN ${epochMs(
+    `(SELECT min(p.occurred_at) FROM payments p WHERE p.order_id = o.order_id AND p.status = 'success')`,
+  )} END AS payment_at`;
 
 const time = (t: number | null) => (t === null ? undefined : t);
 

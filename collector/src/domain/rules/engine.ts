@@ -124,6 +124,8 @@ export class RuleEngine {
   /** rule → entityId → what was last reported firing. Holds only firing conditions. */
   private readonly firing = new Map<string, Map<string, Reported>>();
   private readonly lastNotifyAt = new Map<PaymentProvider, number>();
+  /** orderId → earliest successful refund, for tracked orders only (refunds are few). */
+  private readonly refundedAt = new Map<string, number>();
   private watchingSince: number | undefined;
   private readonly creations: CreationWindow;
   /** storeId → day → result, only the days inside the window. */
@@ -176,8 +178,10 @@ export class RuleEngine {
       .map((due) => ({ ...due, order: this.orders.at(due.id) }))
       .sort((a, b) => a.dueAt - b.dueAt || compare(a.order.orderId, b.order.orderId));
     for (const { id, kind, order } of dueOrders) {
-      if (kind === DEADLINE_KIND.evict && this.mayForgetOrder(order, now)) this.orders.delete(order.orderId);
-      else this.evaluateOrder(order, id, now, now, out);
+      if (kind === DEADLINE_KIND.evict && this.mayForgetOrder(order, now)) {
+        this.orders.delete(order.orderId);
+        this.refundedAt.delete(order.orderId);
+      } else this.evaluateOrder(order, id, now, now, out);
     }
     for (const due of this.shipmentDeadlines.popDue(now)) {
       const shipment = this.shipments.get(due.key);
@@ -323,6 +327,11 @@ export class RuleEngine {
     const previous = this.orders.get(event.orderId);
     const { state } = applyOrderEvent(previous, event);
     const slot = this.orders.set(state);
+    if (event.type === 'payment.notify' && event.status === 'refund') {
+      const known = this.refundedAt.get(event.orderId);
+      if (known === undefined || event.occurredAt < known)
+        this.refundedAt.set(event.orderId, event.occurredAt);
+    }
     if (
       event.type === 'order.status' &&
       event.status === 'created' &&
@@ -362,7 +371,9 @@ export class RuleEngine {
 
     let unapplied: Holding | undefined;
     const puDue =
-      pu.enabled && inScope(pu.scope, order.storeId) ? paymentUnappliedDueAt(order, pu) : undefined;
+      pu.enabled && inScope(pu.scope, order.storeId)
+        ? paymentUnappliedDueAt(order, pu, this.refundedAt.get(order.orderId))
+        : undefined;
     if (puDue !== undefined && puDue <= now) {
       unapplied = {
         at: puDue,
@@ -400,7 +411,9 @@ export class RuleEngine {
   private scheduleOrder(order: OrderState, slot: number, now: number): void {
     const { payment_unapplied: pu, order_stalled: os } = this.params;
     const puDue =
-      pu.enabled && inScope(pu.scope, order.storeId) ? paymentUnappliedDueAt(order, pu) : undefined;
+      pu.enabled && inScope(pu.scope, order.storeId)
+        ? paymentUnappliedDueAt(order, pu, this.refundedAt.get(order.orderId))
+        : undefined;
     const osDue = os.enabled && inScope(os.scope, order.storeId) ? orderStalledDueAt(order, os) : undefined;
     if (puDue !== undefined && (osDue === undefined || puDue <= osDue)) {
       this.orderDeadlines.schedule(slot, puDue, DEADLINE_KIND.paymentUnapplied);

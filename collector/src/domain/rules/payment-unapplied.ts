@@ -7,9 +7,18 @@ import type { Summary } from './signal.ts';
 
 type Params = BuiltinRuleParams['payment_unapplied'];
 
-/** When the condition starts to hold, or undefined if it cannot (no payment yet, or already paid). */
-export function paymentUnappliedDueAt(order: OrderState, params: Params): number | undefined {
-  if (order.paymentAt === undefined || hasReachedPaid(order)) return undefined;
+/**
+ * When the condition starts to hold, or undefined if it cannot: no payment yet, already paid, or
+ * refunded. A successful refund (`payment.notify` status `refund`, at `refundedAt`) sent the money
+ * back, so there is nothing left for the order system to apply; whatever its time, it stands for
+ * the payment before it (a payment made again after a refund is not told apart from the first).
+ */
+export function paymentUnappliedDueAt(
+  order: OrderState,
+  params: Params,
+  refundedAt?: number,
+): number | undefined {
+  if (order.paymentAt === undefined || hasReachedPaid(order) || refundedAt !== undefined) return undefined;
   return order.paymentAt + params.limitMs;
 }
 
