@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
 import { startOutboxNotifications } from './alerting/outbox-notifications.ts';
@@ -22,11 +23,23 @@ import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
 import { LiveGateway } from './live/gateway.ts';
 import { LivePanels } from './live/live-panels.ts';
+import { createMetrics } from './metrics/create-metrics.ts';
+import {
+  countCommitted,
+  countDuplicates,
+  observeBatch,
+  outboxMetricsObserver,
+  refreshGauges,
+} from './metrics/instrument-collector.ts';
+import { metricsRoute } from './metrics/metrics-route.ts';
 import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
+import { latestMismatchByStore } from './reconciliation/latest-mismatch.ts';
 import { type Database, StoreUnavailableError } from './store/database.ts';
+import { insertDeadLetters } from './store/dead-letters.ts';
 import { EventWriter, IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
 import { recentEvents } from './store/recent-events.ts';
-import { ReportingRollups } from './store/reporting-rollups.ts';
+
+const VERSION = '0.1.0';
 
 /** Live panels cover the last hour; at start they are refilled from it (bounded for promotion peaks). */
 const LIVE_WINDOW_MS = 60 * 60_000;
@@ -55,14 +68,16 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
+  const registry = new Registry();
+  const metrics = createMetrics(registry, { storeLabelCap: config.storeLabelCap, version: VERSION });
   const writer = new EventWriter(deps.db, {
     maxBatchEvents: config.groupCommitMaxEvents,
     concurrency: deps.db.mode === 'embedded' ? 1 : 2,
     queueLimit: config.ingestQueueLimit,
+    onBatch: (stats) => observeBatch(metrics, stats),
+    onDuplicates: (events) => countDuplicates(metrics, events),
     onListenerError: (error) => server.log.error({ err: error }, 'a commit listener failed'),
   });
-  // Grafana's rollups are applied from what each commit staged, off the acknowledgement path.
-  const rollups = new ReportingRollups(deps.db, { timeZone: config.timeZone, log: server.log });
   const readiness: ReadinessCheck[] = [
     {
       name: 'store',
@@ -100,7 +115,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   const panels = new LivePanels(config.timeZone);
   writer.onCommitted((events) => panels.applyEvents(events));
   const gateway = new LiveGateway(server.server, { tokens, panels });
-  const ctx: AppContext = { config, db: deps.db, writer, tokens, readiness, live: { panels, gateway } };
+  writer.onCommitted((events) => countCommitted(metrics, events));
+  const ctx: AppContext = {
+    config,
+    db: deps.db,
+    writer,
+    tokens,
+    readiness,
+    live: { panels, gateway },
+    metrics,
+    keepDeadLetters: async (letters) => {
+      await insertDeadLetters(deps.db, letters);
+      for (const l of letters) metrics.deadLetters.inc({ reason: l.reason });
+    },
+  };
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
     const api = toApiError(error);
@@ -125,7 +153,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         .catch((err) => server.log.error({ err }, 'reconciliation results were not evaluated'));
     },
   });
-  await server.register(carriersPlugin, { ctx });
+  await server.register(carriersPlugin, { ctx, metrics });
+  await server.register(metricsRoute, { registry });
   await server.register(alertsRoutes, { ctx, alerting });
   await server.register(silencesRoutes, { ctx, alerting });
   await server.register(auditRoutes, { ctx });
@@ -137,19 +166,33 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     db: deps.db,
     dashboardBaseUrl: config.publicUrl,
     log: server.log,
+    observer: outboxMetricsObserver(metrics),
   });
+  const gauges = refreshGauges(
+    metrics,
+    deps.db,
+    {
+      openAlerts: () => alerting.openAlerts(),
+      liveClients: () => gateway.clientCounts(),
+      mismatchByStore: (db) => latestMismatchByStore(db, config.timeZone, Date.now()),
+    },
+    {
+      intervalMs: 5_000,
+      slowEvery: 6,
+      onError: (error) => server.log.warn({ err: error }, 'metrics gauges were not refreshed'),
+    },
+  );
   // Open websockets keep the HTTP server from closing: the gateway goes first.
   server.addHook('preClose', async () => {
     await gateway.close();
   });
   server.addHook('onClose', async () => {
+    gauges.stop();
     await writer.close();
-    await rollups.stop();
     await alerting.stop();
     await notifications.stop();
   });
   await alerting.start();
-  rollups.start();
   panels.applyEvents(await recentEvents(deps.db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
   feedLive(alerting, ctx.live);
   return { server, ctx, alerting };

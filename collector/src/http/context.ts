@@ -1,8 +1,10 @@
 // What route plugins receive: the app's parts, built once in app.ts.
 import type { Config } from '../config.ts';
-import type { Database } from '../store/database.ts';
 import type { LiveGateway } from '../live/gateway.ts';
 import type { LivePanels } from '../live/live-panels.ts';
+import type { OrderPulseMetrics } from '../metrics/orderpulse-metrics.ts';
+import type { Database } from '../store/database.ts';
+import type { NewDeadLetter } from '../store/dead-letters.ts';
 import type { EventWriter } from '../store/event-writer.ts';
 import type { TokenRegistry } from './auth.ts';
 
@@ -19,4 +21,7 @@ export interface AppContext {
   readiness: ReadinessCheck[];
   /** Live panels state and the Socket.IO gateway: alert transitions go to `live.gateway.publishAlert` and `live.panels.applyAlert`. */
   live: { panels: LivePanels; gateway: LiveGateway };
+  metrics: OrderPulseMetrics;
+  /** Stores refused input verbatim and counts it by reason; every endpoint keeps dead letters through this. */
+  keepDeadLetters(letters: NewDeadLetter[]): Promise<void>;
 }

@@ -31,7 +31,6 @@ export interface LiveGatewayOptions {
   softBufferedPackets?: number;
   /** A client whose unsent packets pile up beyond this is disconnected; it reconnects to a fresh snapshot. */
   maxBufferedPackets?: number;
-  onClientCount?: (count: number) => void;
 }
 
 const ALL = 'all';
@@ -95,11 +94,7 @@ export class LiveGateway {
         ack?.({ ok: true, filter });
         this.follow(socket, filter);
       });
-      socket.on('disconnect', () => {
-        this.behind.delete(socket.id);
-        options.onClientCount?.(nsp.sockets.size);
-      });
-      options.onClientCount?.(nsp.sockets.size);
+      socket.on('disconnect', () => this.behind.delete(socket.id));
     });
     this.timer = setInterval(() => this.publishPanels(), options.panelIntervalMs ?? 250);
     this.timer.unref();
@@ -115,6 +110,13 @@ export class LiveGateway {
       if (region) rooms.push(`region:${region}`);
     }
     this.io.of(LIVE_NAMESPACE).to(rooms).emit('alert', event);
+  }
+
+  /** Connected clients by role, for the live-clients gauge. */
+  clientCounts(): { viewer: number; operator: number } {
+    const counts = { viewer: 0, operator: 0 };
+    for (const socket of this.io.of(LIVE_NAMESPACE).sockets.values()) counts[socket.data.role]++;
+    return counts;
   }
 
   /** Drops every client; the HTTP server itself belongs to fastify, which closes it. */

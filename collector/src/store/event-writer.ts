@@ -48,6 +48,8 @@ export interface EventWriterOptions {
   concurrency?: number;
   now?: () => number;
   onBatch?: (stats: BatchStats) => void;
+  /** Events of a committed batch that were already stored (resends). */
+  onDuplicates?: (events: OrderEvent[]) => void;
   /** A failing listener must not affect acknowledgements; it is reported here. */
   onListenerError?: (error: unknown) => void;
 }
@@ -130,7 +132,8 @@ export class EventWriter {
         this.active--;
         this.queuedEvents -= size;
         this.pump();
-        if (this.active === 0 && this.queue.length === 0) for (const resolve of this.idle.splice(0)) resolve();
+        if (this.active === 0 && this.queue.length === 0)
+          for (const resolve of this.idle.splice(0)) resolve();
       });
     }
   }
@@ -166,14 +169,17 @@ export class EventWriter {
       return;
     }
     const credited = new Set(fresh.map(eventKey));
+    const duplicates: OrderEvent[] = [];
     for (const pending of batch) {
       let accepted = 0;
       for (const event of pending.events) {
         const k = eventKey(event);
         if (credited.delete(k)) accepted++;
+        else duplicates.push(event);
       }
       pending.resolve({ accepted, duplicates: pending.events.length - accepted });
     }
+    if (duplicates.length > 0) this.options.onDuplicates?.(duplicates);
     this.options.onBatch?.({
       events: size,
       requests: batch.length,

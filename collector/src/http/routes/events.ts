@@ -1,7 +1,6 @@
 // POST /v1/events: one event, a JSON array, or NDJSON. The 202 goes out after commit.
 import type { FastifyInstance } from 'fastify';
 import { ingestEvents, MAX_BODY_BYTES } from '../../ingest/events/ingest-events.ts';
-import { insertDeadLetters } from '../../store/dead-letters.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
@@ -23,10 +22,11 @@ export async function eventsRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
 
   app.post('/v1/events', async (request, reply) => {
     const principal = authorize(ctx.tokens, request, ['ingest']);
+    const acknowledged = ctx.metrics.ingestAckSeconds.startTimer();
     const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (request.body instanceof UnsupportedBody || request.body === undefined) {
       const error = errors.unsupportedMediaType(contentType);
-      await insertDeadLetters(ctx.db, [
+      await ctx.keepDeadLetters([
         {
           endpoint: '/v1/events',
           source: principal.name,
@@ -48,6 +48,10 @@ export async function eventsRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
       case 'too_many_events':
         throw errors.tooLarge(`a request may carry at most 10000 events, this one has ${outcome.count}`);
       case 'ok':
+        for (const type of outcome.rejectedTypes) {
+          ctx.metrics.ingestEvents.inc({ type, source: principal.name, outcome: 'rejected' });
+        }
+        acknowledged();
         return reply.code(202).send(outcome.reply);
     }
   });

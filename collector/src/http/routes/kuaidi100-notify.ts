@@ -7,7 +7,6 @@ import { Kuaidi100Error } from '../../ingest/kuaidi100/errors.ts';
 import { parseKuaidi100Push } from '../../ingest/kuaidi100/push.ts';
 import { KUAIDI100_PUSH_ACCEPTED } from '../../ingest/kuaidi100/reply.ts';
 import { KUAIDI100_SOURCE } from '../../ingest/kuaidi100/track-result.ts';
-import { insertDeadLetters } from '../../store/dead-letters.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 
@@ -26,7 +25,7 @@ export async function kuaidi100NotifyRoutes(
   app.post(ENDPOINT, async (request, reply) => {
     const raw = typeof request.body === 'string' ? request.body : '';
     const refuse = async (error: ApiError) => {
-      await insertDeadLetters(ctx.db, [
+      await ctx.keepDeadLetters([
         {
           endpoint: ENDPOINT,
           source: KUAIDI100_SOURCE,

@@ -1,8 +1,8 @@
 // POST /v1/events, minus HTTP: parse, validate each item, commit the valid ones (group commit),
 // keep every rejected item as a dead letter, and say what happened to each.
 import type { OrderEvent } from '../../domain/events.ts';
-import type { Queryable } from '../../store/database.ts';
-import { insertDeadLetters, type NewDeadLetter } from '../../store/dead-letters.ts';
+import { EVENT_TYPES, type EventType } from '../../domain/events.ts';
+import type { NewDeadLetter } from '../../store/dead-letters.ts';
 import type { EventWriter } from '../../store/event-writer.ts';
 import { parseEventsBody, UnparsableLine } from './parse-body.ts';
 import { validateEvent } from './validate-event.ts';
@@ -23,13 +23,13 @@ export interface IngestReply {
 }
 
 export type IngestOutcome =
-  | { kind: 'ok'; reply: IngestReply; events: OrderEvent[] }
+  | { kind: 'ok'; reply: IngestReply; events: OrderEvent[]; rejectedTypes: (EventType | 'unknown')[] }
   | { kind: 'invalid_body'; message: string }
   | { kind: 'too_many_events'; count: number };
 
 export interface IngestDeps {
   writer: EventWriter;
-  db: Queryable;
+  keepDeadLetters(letters: NewDeadLetter[]): Promise<void>;
 }
 
 const ENDPOINT = '/v1/events';
@@ -41,7 +41,7 @@ export async function ingestEvents(
 ): Promise<IngestOutcome> {
   const parsed = parseEventsBody(raw, options.ndjson);
   if (!parsed.ok) {
-    await insertDeadLetters(deps.db, [
+    await deps.keepDeadLetters([
       {
         endpoint: ENDPOINT,
         source: options.source,
@@ -55,7 +55,7 @@ export async function ingestEvents(
   }
   if (parsed.items.length > MAX_EVENTS_PER_REQUEST) {
     const message = `a request may carry at most ${MAX_EVENTS_PER_REQUEST} events, this one has ${parsed.items.length}`;
-    await insertDeadLetters(deps.db, [
+    await deps.keepDeadLetters([
       {
         endpoint: ENDPOINT,
         source: options.source,
@@ -70,6 +70,7 @@ export async function ingestEvents(
   const events: OrderEvent[] = [];
   const rejected: RejectedItem[] = [];
   const letters: NewDeadLetter[] = [];
+  const rejectedTypes: (EventType | 'unknown')[] = [];
   parsed.items.forEach((item, index) => {
     const result =
       item instanceof UnparsableLine
@@ -84,6 +85,8 @@ export async function ingestEvents(
       return;
     }
     rejected.push({ index, error: result.error, message: result.message });
+    const type = (item as { type?: unknown } | null)?.type;
+    rejectedTypes.push(EVENT_TYPES.includes(type as EventType) ? (type as EventType) : 'unknown');
     letters.push({
       endpoint: ENDPOINT,
       source: options.source,
@@ -94,6 +97,6 @@ export async function ingestEvents(
     });
   });
   const written = await deps.writer.write(events);
-  await insertDeadLetters(deps.db, letters);
-  return { kind: 'ok', reply: { ...written, rejected }, events };
+  await deps.keepDeadLetters(letters);
+  return { kind: 'ok', reply: { ...written, rejected }, events, rejectedTypes };
 }

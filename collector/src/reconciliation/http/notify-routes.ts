@@ -11,7 +11,6 @@ import { alipayPublicKey } from '../../ingest/alipay/notify-signature.ts';
 import { ALIPAY_SUCCESS_REPLY, AlipayNotifyVerifier } from '../../ingest/alipay/notify-verifier.ts';
 import { WechatPayNotifyVerifier, wechatpayFailureBody } from '../../ingest/wechatpay/notify-verifier.ts';
 import { loadPlatformKeys } from '../../ingest/wechatpay/platform-keys.ts';
-import { insertDeadLetters } from '../../store/dead-letters.ts';
 
 export interface NotifyVerifiers {
   wechatpay?: WechatPayNotifyVerifier;
@@ -73,7 +72,7 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
     message: string,
     body: Buffer,
   ) => {
-    await insertDeadLetters(ctx.db, [
+    await ctx.keepDeadLetters([
       { endpoint, source: provider, reason, message, itemIndex: null, raw: body.toString('utf8') },
     ]);
     options.onRejected?.(provider, reason);

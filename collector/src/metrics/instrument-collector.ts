@@ -1,0 +1,138 @@
+// Feeds the Prometheus instruments from the collector's parts: counters from the commit stream as it
+// happens, gauges from a periodic read of in-memory state (and two cheap SQL counts), so a scrape
+// only renders and never queries.
+import { ORDER_STATUSES, type OrderEvent, type OrderStatus, type StoredEvent } from '../domain/events.ts';
+import type { Severity } from '../domain/rules/params.ts';
+import type { OutboxObserver } from '../notify/outbox/outbox-worker.ts';
+import type { Queryable } from '../store/database.ts';
+import type { BatchStats } from '../store/event-writer.ts';
+import type { IngestEventType, OrderPulseMetrics } from './orderpulse-metrics.ts';
+
+export interface OpenAlertView {
+  rule: string;
+  severity: Severity;
+  storeId: string | null;
+  labels: Record<string, string>;
+}
+
+export interface GaugeSources {
+  openAlerts(): readonly OpenAlertView[];
+  liveClients(): { viewer: number; operator: number };
+  /** Today's unmatched share per store from the newest reconciliation, if any. */
+  mismatchByStore(db: Queryable): Promise<{ store: string; value: number }[]>;
+}
+
+const STALL_RULES = new Set(['payment_unapplied', 'order_stalled']);
+
+/** Counters fed as events commit. */
+export function countCommitted(metrics: OrderPulseMetrics, events: readonly StoredEvent[]): void {
+  const accepted = new Map<string, { type: IngestEventType; source: string; n: number }>();
+  for (const e of events) {
+    const key = `${e.type}\u0000${e.source}`;
+    const entry = accepted.get(key) ?? { type: e.type, source: e.source, n: 0 };
+    entry.n++;
+    accepted.set(key, entry);
+    if (e.type === 'order.status') metrics.orderTransitions.inc({ status: e.status });
+    else if (e.type === 'payment.notify') metrics.paymentCallbackHeard(e.provider, e.receivedAt);
+  }
+  for (const { type, source, n } of accepted.values())
+    metrics.ingestEvents.inc({ type, source, outcome: 'accepted' }, n);
+}
+
+export function countDuplicates(metrics: OrderPulseMetrics, events: readonly OrderEvent[]): void {
+  for (const e of events) metrics.ingestEvents.inc({ type: e.type, source: e.source, outcome: 'duplicate' });
+}
+
+export function observeBatch(metrics: OrderPulseMetrics, stats: BatchStats): void {
+  metrics.commitBatchEvents.observe(stats.events);
+  metrics.commitSeconds.observe(stats.seconds);
+}
+
+/** Delivery outcomes of the notification outbox. */
+export function outboxMetricsObserver(metrics: OrderPulseMetrics): OutboxObserver {
+  return {
+    delivered: (a) =>
+      metrics.notificationDeliveries.inc({ channel: a.channelType, route: a.tier, outcome: 'success' }),
+    failed: (a) =>
+      metrics.notificationDeliveries.inc({ channel: a.channelType, route: a.tier, outcome: 'failure' }),
+  };
+}
+
+/**
+ * Refreshes the gauges every `intervalMs`. Label sets seen before and now empty are set to 0, so a
+ * rule whose alerts all resolved reads 0 rather than its last value.
+ */
+export function refreshGauges(
+  metrics: OrderPulseMetrics,
+  db: Queryable,
+  sources: GaugeSources,
+  options: { intervalMs: number; slowEvery: number; onError: (error: unknown) => void },
+): { stop(): void } {
+  const seenAlerts = new Set<string>();
+  const seenStalls = new Set<string>();
+  let round = 0;
+  let busy = false;
+
+  const fast = () => {
+    const alerts = sources.openAlerts();
+    const bySeverity = new Map<string, number>();
+    const stalls = new Map<string, number>();
+    const stallsByStore = new Map<string, number>();
+    for (const a of alerts) {
+      const k = `${a.rule}\u0000${a.severity}`;
+      bySeverity.set(k, (bySeverity.get(k) ?? 0) + 1);
+      if (STALL_RULES.has(a.rule)) {
+        const status = ORDER_STATUSES.includes(a.labels.status as OrderStatus) ? a.labels.status : 'paid';
+        const s = `${a.rule}\u0000${status}`;
+        stalls.set(s, (stalls.get(s) ?? 0) + 1);
+        if (a.storeId) stallsByStore.set(a.storeId, (stallsByStore.get(a.storeId) ?? 0) + 1);
+      }
+    }
+    for (const k of seenAlerts) if (!bySeverity.has(k)) bySeverity.set(k, 0);
+    for (const [k, n] of bySeverity) {
+      seenAlerts.add(k);
+      const [rule, severity] = k.split('\u0000') as [string, Severity];
+      metrics.alertsOpen.set({ rule, severity }, n);
+    }
+    for (const k of seenStalls) if (!stalls.has(k)) stalls.set(k, 0);
+    for (const [k, n] of stalls) {
+      seenStalls.add(k);
+      const [rule, status] = k.split('\u0000') as [string, OrderStatus];
+      metrics.stalledOrders.set({ rule, status }, n);
+    }
+    metrics.stalledOrdersByStore.replace([...stallsByStore].map(([store, value]) => ({ store, value })));
+    const clients = sources.liveClients();
+    metrics.liveClients.set({ role: 'viewer' }, clients.viewer);
+    metrics.liveClients.set({ role: 'operator' }, clients.operator);
+  };
+
+  const slow = async () => {
+    const { rows } = await db.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM orders WHERE status IS NOT NULL GROUP BY status',
+    );
+    const counts = new Map(rows.map((r) => [r.status, r.n]));
+    for (const status of ORDER_STATUSES) metrics.orders.set({ status }, counts.get(status) ?? 0);
+    const pending = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM notification_outbox WHERE status = 'pending'",
+    );
+    metrics.notificationOutboxPending.set(pending.rows[0]?.n ?? 0);
+    metrics.reconciliationMismatch.replace(await sources.mismatchByStore(db));
+  };
+
+  const run = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      fast();
+      if (round++ % options.slowEvery === 0) await slow();
+    } catch (error) {
+      options.onError(error);
+    } finally {
+      busy = false;
+    }
+  };
+  void run();
+  const timer = setInterval(() => void run(), options.intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
