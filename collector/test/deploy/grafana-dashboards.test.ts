@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTOGRAM_METRIC_NAMES, METRIC_NAMES } from '../../src/metrics/catalogue.ts';
 import { EventWriter } from '../../src/store/event-writer.ts';
+import { drainReportingRollups } from '../../src/store/reporting-rollups.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 import { mountsOf, readCompose } from './compose-file.ts';
 import {
@@ -134,6 +135,8 @@ describe.each(STORE_KINDS)('dashboard SQL on %s', (kind) => {
     const writer = new EventWriter(store.db, { maxBatchEvents: 500, queueLimit: 100_000 });
     await writer.write(sampleTraffic(now));
     await writer.close();
+    // commits stage rows; the collector applies them in the background, here at once
+    await drainReportingRollups(store.db);
   });
 
   afterAll(async () => {

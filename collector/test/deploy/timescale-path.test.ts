@@ -7,6 +7,7 @@ import type { Database } from '../../src/store/database.ts';
 import { EventWriter } from '../../src/store/event-writer.ts';
 import { applyMigrations } from '../../src/store/migrate.ts';
 import { PoolDatabase } from '../../src/store/pool-database.ts';
+import { drainReportingRollups } from '../../src/store/reporting-rollups.ts';
 import {
   dropSchema,
   openTestDatabase,
@@ -115,6 +116,7 @@ describe.each(STORE_KINDS)('the TimescaleDB branch of the reporting views, on st
       const writer = new EventWriter(db, { maxBatchEvents: 500, queueLimit: 100_000 });
       await writer.write(traffic);
       await writer.close();
+      await drainReportingRollups(db);
     }
     for (const view of ['order_status_minute_cagg', 'order_status_day_cagg']) {
       await timescale.db.query(`REFRESH MATERIALIZED VIEW ${view}`);

@@ -1,0 +1,212 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OrderEvent } from '../../src/domain/events.ts';
+import type { Database } from '../../src/store/database.ts';
+import { EventWriter } from '../../src/store/event-writer.ts';
+import { openDatabase } from '../../src/store/open-database.ts';
+import { drainReportingRollups, ReportingRollups } from '../../src/store/reporting-rollups.ts';
+import {
+  dropSchema,
+  openTestDatabase,
+  STORE_KINDS,
+  type StoreKind,
+  uniqueSchema,
+} from '../support/test-database.ts';
+import { sampleTraffic } from './sample-traffic.ts';
+
+// Migration 0055: group commits only stage reporting rows; apply_reporting_rollups (run by
+// ReportingRollups in the background) moves them into the rollups. The commit must not touch a
+// rollup, staged rows must survive a restart, and applying them must give what a rebuild gives.
+
+const ROLLUP_TABLES = [
+  'order_status_minute_rollup',
+  'order_status_day_rollup',
+  'order_status_day_total_rollup',
+  'callback_minute_rollup',
+  'callback_hour_rollup',
+  'order_match',
+  'store_mismatch_day_rollup',
+  'open_shipment_rollup',
+];
+const STAGING_TABLES = [
+  'report_staged_order_status',
+  'report_staged_payments',
+  'report_staged_paid_orders',
+  'report_staged_shipment_changes',
+];
+
+async function snapshot(db: Database): Promise<Record<string, string[]>> {
+  const result: Record<string, string[]> = {};
+  for (const table of ROLLUP_TABLES) {
+    const { rows } = await db.query(`SELECT * FROM ${table}`);
+    result[table] = rows.map((r) => JSON.stringify(r)).sort();
+  }
+  return result;
+}
+
+async function stagedRows(db: Database): Promise<Record<string, number>> {
+  const result: Record<string, number> = {};
+  for (const table of STAGING_TABLES) {
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    result[table] = rows[0]!.n;
+  }
+  return result;
+}
+
+/** The same traffic as new orders, payments and waybills (ids are what deduplication looks at). */
+function relabelled(prefix: string, events: OrderEvent[]): OrderEvent[] {
+  return events.map((e) => ({
+    ...e,
+    id: `${prefix}${e.id}`,
+    orderId: `${prefix}${e.orderId}`,
+    ...(e.type === 'payment.notify' && { transactionId: `${prefix}${e.transactionId}` }),
+    ...(e.type === 'shipment.update' && { trackingNo: `${prefix}${e.trackingNo}` }),
+  })) as OrderEvent[];
+}
+
+async function write(db: Database, events: OrderEvent[]): Promise<void> {
+  const writer = new EventWriter(db, { maxBatchEvents: 200, queueLimit: 100_000, concurrency: 2 });
+  await writer.write(events);
+  await writer.close();
+}
+
+/** A store that can be closed and opened again on the same data: a PGlite data dir, or a PostgreSQL schema. */
+function reopenableStore(kind: StoreKind) {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'op-staging-'));
+    return {
+      open: () => openDatabase({ databaseUrl: undefined, schema: 'orderpulse', dataDir: dir }),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const url = process.env.TEST_DATABASE_URL!;
+  const schema = uniqueSchema();
+  return {
+    open: () => openDatabase({ databaseUrl: url, schema }),
+    cleanup: () => dropSchema(url, schema),
+  };
+}
+
+describe.each(STORE_KINDS)('staged reporting rollups on %s', (kind) => {
+  let store: Awaited<ReturnType<typeof openTestDatabase>>;
+
+  beforeAll(async () => {
+    store = await openTestDatabase(kind);
+  });
+
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('commits events without changing any rollup, and applying the staged rows equals a rebuild', async () => {
+    const db = store.db;
+    const now = Date.now();
+    await write(db, sampleTraffic(now - 3 * 86_400_000));
+    await drainReportingRollups(db);
+    const before = await snapshot(db);
+    expect(before.order_status_day_rollup!.length).toBeGreaterThan(0);
+
+    const more = relabelled('more-', sampleTraffic(now));
+    await write(db, more);
+    // the commits left the rollups exactly as they were: all their reporting work is staged
+    expect(await snapshot(db)).toEqual(before);
+    const staged = await stagedRows(db);
+    for (const table of STAGING_TABLES) expect(staged[table], table).toBeGreaterThan(0);
+
+    await drainReportingRollups(db);
+    expect(Object.values(await stagedRows(db))).toEqual([0, 0, 0, 0]);
+    const applied = await snapshot(db);
+    expect(applied).not.toEqual(before);
+    await db.query('SELECT rebuild_reporting_rollups()');
+    expect(await snapshot(db)).toEqual(applied);
+  });
+
+  it('clears staged rows in a rebuild, so they are counted once', async () => {
+    const db = store.db;
+    await write(db, relabelled('rb-', sampleTraffic(Date.now())));
+    expect((await stagedRows(db)).report_staged_order_status).toBeGreaterThan(0);
+    await db.query('SELECT rebuild_reporting_rollups()');
+    expect(Object.values(await stagedRows(db))).toEqual([0, 0, 0, 0]);
+    const rebuilt = await snapshot(db);
+    await drainReportingRollups(db);
+    expect(await snapshot(db)).toEqual(rebuilt);
+  });
+
+  it('keeps staged rows across a restart and applies them from the background loop afterwards', async () => {
+    const reopenable = reopenableStore(kind);
+    try {
+      let db = await reopenable.open();
+      await write(db, sampleTraffic(Date.now()));
+      const staged = await stagedRows(db);
+      expect(staged.report_staged_order_status).toBeGreaterThan(0);
+      // the collector stops before it applied anything
+      await db.close();
+
+      db = await reopenable.open();
+      try {
+        expect(await stagedRows(db)).toEqual(staged);
+        const empty = (
+          await db.query<{ n: number }>('SELECT count(*)::int AS n FROM order_status_day_rollup')
+        ).rows[0];
+        expect(empty).toEqual({ n: 0 });
+
+        const errors: unknown[] = [];
+        const rollups = new ReportingRollups(db, {
+          timeZone: 'Asia/Shanghai',
+          maxRows: 50,
+          log: { error: (obj) => errors.push(obj) },
+        });
+        // a second run while one is in progress joins it
+        const first = rollups.runOnce();
+        expect(rollups.runOnce()).toBe(first);
+        await first;
+        // several bounded calls per run; keep running until everything staged is applied
+        while (Object.values(await stagedRows(db)).some((n) => n > 0)) await rollups.runOnce();
+        await rollups.stop();
+        expect(errors).toEqual([]);
+
+        const applied = await snapshot(db);
+        expect(applied.order_status_day_rollup!.length).toBeGreaterThan(0);
+        await db.query('SELECT rebuild_reporting_rollups()');
+        expect(await snapshot(db)).toEqual(applied);
+
+        // another ORDERPULSE_TZ at the next start: the first run sets it, which moves the daily rollups
+        const utc = new ReportingRollups(db, { timeZone: 'UTC', log: { error: (obj) => errors.push(obj) } });
+        await utc.runOnce();
+        await utc.stop();
+        expect(errors).toEqual([]);
+        expect((await db.query('SELECT time_zone FROM report_settings')).rows).toEqual([
+          { time_zone: 'UTC' },
+        ]);
+        const days = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM order_status_day_rollup WHERE day_start <> day::timestamp AT TIME ZONE 'UTC'`,
+        );
+        expect(days.rows).toEqual([{ n: 0 }]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await reopenable.cleanup();
+    }
+  });
+
+  it('logs a failed run instead of throwing', async () => {
+    const reopenable = reopenableStore(kind);
+    try {
+      const db = await reopenable.open();
+      await db.close();
+      const errors: unknown[] = [];
+      const rollups = new ReportingRollups(db, {
+        timeZone: 'UTC',
+        log: { error: (obj) => errors.push(obj) },
+      });
+      await expect(rollups.runOnce()).resolves.toBeUndefined();
+      await rollups.stop();
+      expect(errors).toHaveLength(1);
+    } finally {
+      await reopenable.cleanup();
+    }
+  });
+});
