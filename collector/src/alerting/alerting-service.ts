@@ -522,9 +522,18 @@ export class AlertingService {
     }
     if (events.length === 0) return;
     const now = this.now();
-    const signals: Signal[] = [];
-    for (const event of events) signals.push(...this.engine.ingest(event, now));
-    this.process(signals);
+    // A batch is applied in event-time order and only its net outcome per (rule, entity) counts:
+    // an order that was paid long ago and moved on in the same batch never blips a stall alert.
+    const ordered = [...events].sort((a, b) => a.occurredAt - b.occurredAt);
+    const net = new Map<string, Signal>();
+    for (const event of ordered) {
+      for (const signal of this.engine.ingest(event, now)) {
+        const key = `${signal.rule}\u0000${signal.entityType}\u0000${signal.entityId}`;
+        net.delete(key);
+        net.set(key, signal);
+      }
+    }
+    this.process([...net.values()]);
   }
 
   private process(signals: readonly Signal[]): void {
