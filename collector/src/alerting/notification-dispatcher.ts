@@ -90,6 +90,8 @@ export class NotificationDispatcher {
       const plan = planNotifications(groups, this.state.get(routeId) ?? {}, now, policy);
       nextState.set(routeId, plan.state);
       for (const planned of plan.notifications) {
+        // A group whose alerts all left it (silenced, discarded) has nothing to say.
+        if (planned.firing.length === 0 && planned.resolved.length === 0) continue;
         const receiver = planned.level > 0 && route?.escalation ? route.escalation.receiver : match.receiver;
         const notification = notificationFromPlan(
           { ...planned, groupKey: `${routeId}:${planned.groupKey}` },

@@ -73,7 +73,8 @@ export function notificationFromPlan(planned: PlannedNotification, ctx: Notifica
   let severity: Severity = 'info';
   for (const a of shown) if (SEVERITY_RANK[a.severity] > SEVERITY_RANK[severity]) severity = a.severity;
   const storeId = planned.group.labels.store_id || common.store_id || undefined;
-  const oldestStart = Math.min(...shown.map((a) => a.startedAt));
+  const starts = shown.map((a) => a.startedAt).filter((t) => Number.isFinite(t));
+  const oldestStart = starts.length > 0 ? Math.min(...starts) : ctx.now;
   const ends = planned.resolved.map((a) => a.resolvedAt).filter((t): t is number => t !== undefined);
   return {
     groupKey: planned.groupKey,
