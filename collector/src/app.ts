@@ -38,6 +38,7 @@ import { type Database, StoreUnavailableError } from './store/database.ts';
 import { insertDeadLetters } from './store/dead-letters.ts';
 import { EventWriter, IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
 import { recentEvents } from './store/recent-events.ts';
+import { ReportingRollups } from './store/reporting-rollups.ts';
 
 const VERSION = '0.1.0';
 
@@ -78,6 +79,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     onDuplicates: (events) => countDuplicates(metrics, events),
     onListenerError: (error) => server.log.error({ err: error }, 'a commit listener failed'),
   });
+  // Grafana's rollups are applied from what each commit staged, off the acknowledgement path.
+  const rollups = new ReportingRollups(deps.db, { timeZone: config.timeZone, log: server.log });
   const readiness: ReadinessCheck[] = [
     {
       name: 'store',
@@ -189,10 +192,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   server.addHook('onClose', async () => {
     gauges.stop();
     await writer.close();
+    await rollups.stop();
     await alerting.stop();
     await notifications.stop();
   });
   await alerting.start();
+  rollups.start();
   panels.applyEvents(await recentEvents(deps.db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
   feedLive(alerting, ctx.live);
   return { server, ctx, alerting };
