@@ -4,7 +4,8 @@
 //   npx tsx bench/fanout.ts
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test, an own schema dropped after;
 //      BENCH_STORE=embedded uses PGlite in a temporary directory instead), BENCH_CLIENTS (500),
-//      BENCH_RATE (events/s, 5000), BENCH_ALERTS_PER_S (20), BENCH_SECONDS (measured seconds, 20).
+//      BENCH_RATE (events/s, 5000), BENCH_ALERTS_PER_S (20), BENCH_SECONDS (measured seconds, 20),
+//      BENCH_PROFILE_DIR (write a CPU profile of the collector there).
 //
 // Latencies use the times the payloads carry against the receive time on the same machine clock:
 //   alert: LiveAlertEvent.at (the alert transition, taken right after the event's commit) → client;
@@ -13,7 +14,7 @@
 //          commit → client; the same from the batch's 202 (sent after its commit), a lower bound;
 //          and panel `at` (the coalescing pass that sent it) → client, the transport part alone.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -94,6 +95,35 @@ async function connectClients(base: string, onSocket: (socket: Socket) => void):
 // ---------------------------------------------------------------------------------------------
 // OrderPulse
 
+// Preloaded into the collector (NODE_OPTIONS --require): its event-loop delay from SIGUSR2 (start of
+// the measurement) to exit, and with BENCH_PROFILE_DIR a CPU profile through node:inspector (Node 20
+// refuses --cpu-prof in NODE_OPTIONS). Values are written on exit.
+const ELD_RESOLUTION_MS = 10;
+const HOOK = `
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const fs = require('node:fs');
+const out = process.env.BENCH_HOOK_OUT;
+if (out) {
+  const eld = monitorEventLoopDelay({ resolution: ${ELD_RESOLUTION_MS} });
+  eld.enable();
+  process.on('SIGUSR2', () => eld.reset());
+  const dir = process.env.BENCH_PROFILE_DIR;
+  let session;
+  if (dir) {
+    session = new (require('node:inspector').Session)();
+    session.connect();
+    session.post('Profiler.enable');
+    session.post('Profiler.start');
+  }
+  process.on('exit', () => {
+    eld.disable();
+    fs.writeFileSync(out, JSON.stringify({ p50: eld.percentile(50), p99: eld.percentile(99), max: eld.max }));
+    session?.post('Profiler.stop', (err, res) => {
+      if (!err) fs.writeFileSync(dir + '/collector-' + process.pid + '.cpuprofile', JSON.stringify(res.profile));
+    });
+  });
+}
+`;
 interface Batch {
   sentAt: number;
   /** The minute bucket its order.status events count in, and that bucket's total once it is in. */
@@ -106,15 +136,16 @@ interface Batch {
 async function orderPulse() {
   const schema = `bench_fanout_${run}`;
   const dataDir = EMBEDDED ? mkdtempSync(join(tmpdir(), 'op-fanout-')) : undefined;
+  const hookDir = mkdtempSync(join(tmpdir(), 'op-fanout-hook-'));
+  const hookFile = join(hookDir, 'hook.cjs');
+  writeFileSync(hookFile, HOOK);
   const collector = await spawnCollector({
     ...(EMBEDDED ? { DATABASE_URL: '', ORDERPULSE_DATA_DIR: dataDir } : { DATABASE_URL: url }),
     ORDERPULSE_DB_SCHEMA: schema,
     LOG_LEVEL: 'error',
-    // e.g. '--require <file>' with a file that starts node:inspector's Profiler, to profile the collector
-    // (Node 20 refuses --cpu-prof in NODE_OPTIONS).
-    ...(process.env.BENCH_COLLECTOR_NODE_OPTIONS && {
-      NODE_OPTIONS: process.env.BENCH_COLLECTOR_NODE_OPTIONS,
-    }),
+    NODE_OPTIONS: `--require ${hookFile}`,
+    BENCH_HOOK_OUT: join(hookDir, 'loop.json'),
+    BENCH_PROFILE_DIR: process.env.BENCH_PROFILE_DIR ?? '',
   });
   const batches: Batch[] = [];
   const got = samples();
@@ -178,6 +209,7 @@ async function orderPulse() {
       await sleep(due - performance.now());
       if (!measuring && performance.now() - started >= WARMUP_MS) {
         measuring = true;
+        collector.child.kill('SIGUSR2');
         cpuStart = cpuMsOf(collector.child.pid!);
         measureStarted = performance.now();
       }
@@ -245,8 +277,14 @@ async function orderPulse() {
     const seconds = (performance.now() - measureStarted) / 1000;
     const cpuMs = cpuMsOf(collector.child.pid!) - cpuStart;
     for (const socket of sockets) socket.close();
+    collector.child.kill('SIGTERM');
+    await collector.exited;
+    // The histogram counts whole sampling intervals; what is above the interval is the delay.
+    const loop = JSON.parse(readFileSync(join(hookDir, 'loop.json'), 'utf8')) as Record<string, number>;
+    const lag = (ns: number) => Math.max(0, ns / 1e6 - ELD_RESOLUTION_MS);
     return {
       got,
+      loopLag: { p50: lag(loop.p50!), p99: lag(loop.p99!), max: lag(loop.max!) },
       seconds,
       cpuPercent: cpuMs / seconds / 10,
       achievedRate: sent / ((performance.now() - started) / 1000 - 1),
@@ -258,8 +296,11 @@ async function orderPulse() {
       samplePanel,
     };
   } finally {
-    collector.child.kill('SIGTERM');
-    await collector.exited;
+    if (collector.child.exitCode === null) {
+      collector.child.kill('SIGTERM');
+      await collector.exited;
+    }
+    rmSync(hookDir, { recursive: true, force: true });
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     else {
       const client = new pg.Client({ connectionString: url });
@@ -375,7 +416,7 @@ async function main(): Promise<void> {
       `${ms(percentile(op.got.panelSent, 0.5))} / ${ms(percentile(op.got.panelSent, 0.99))}`,
       `${ms(percentile(op.got.panelAcked, 0.5))} / ${ms(percentile(op.got.panelAcked, 0.99))}`,
       ms(percentile(op.got.panelAt, 0.99)),
-      `${op.cpuPercent.toFixed(0)} % of a core`,
+      `${op.cpuPercent.toFixed(0)} % of a core; event-loop delay p50 ${ms(op.loopLag.p50)}, p99 ${ms(op.loopLag.p99)}, max ${ms(op.loopLag.max)}`,
     ],
     [
       `bare Socket.IO in this process, ${CLIENTS} clients, same rates (baseline)`,
