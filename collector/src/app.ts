@@ -32,6 +32,7 @@ import {
   refreshGauges,
 } from './metrics/instrument-collector.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
+import { DailyReconciliationJob, dailyReportText } from './reconciliation/daily-reconciliation-job.ts';
 import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { latestMismatchByStore } from './reconciliation/latest-mismatch.ts';
 import { type Database, StoreUnavailableError } from './store/database.ts';
@@ -58,6 +59,7 @@ export interface App {
   server: FastifyInstance;
   ctx: AppContext;
   alerting: AlertingService;
+  dailyReconciliation: DailyReconciliationJob;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
@@ -171,6 +173,27 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     log: server.log,
     observer: outboxMetricsObserver(metrics),
   });
+  const dailyReconciliation = new DailyReconciliationJob({
+    db: deps.db,
+    timeZone: config.timeZone,
+    ...(config.reconcileAt && { at: config.reconcileAt }),
+    ...(config.billsDir && { watchDir: config.billsDir }),
+    send: async (report) => {
+      await notifications.report({
+        rule: 'reconciliation_report',
+        severity: report.offenders.length > 0 ? 'warning' : 'info',
+        summary: dailyReportText(report),
+        labels: { day: report.day },
+        key: `reconciliation:${report.day}`,
+      });
+    },
+    onReconciled: (results) => {
+      alerting
+        .reconciliation(results)
+        .catch((err) => server.log.error({ err }, 'reconciliation results were not evaluated'));
+    },
+    onError: (err) => server.log.error({ err }, 'the daily reconciliation failed'),
+  });
   const gauges = refreshGauges(
     metrics,
     deps.db,
@@ -191,6 +214,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
   server.addHook('onClose', async () => {
     gauges.stop();
+    await dailyReconciliation.stop();
     await writer.close();
     await rollups.stop();
     await alerting.stop();
@@ -198,9 +222,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
   await alerting.start();
   rollups.start();
+  if (config.reconcileAt) dailyReconciliation.start();
   panels.applyEvents(await recentEvents(deps.db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
   feedLive(alerting, ctx.live);
-  return { server, ctx, alerting };
+  return { server, ctx, alerting, dailyReconciliation };
 }
 
 function toApiError(error: FastifyError | Error): ApiError {

@@ -1,5 +1,6 @@
 // The one reader of the environment: parsed once, validated strictly, frozen.
 import path from 'node:path';
+import { type DailyTime, parseDailyTime } from './domain/reconciliation/daily-schedule.ts';
 
 export interface TokenEntry {
   /** For ingest tokens the name becomes the event `source`. */
@@ -30,6 +31,10 @@ export interface Config {
   wechatpay: { apiV3Key: string | undefined; platformPublicKeyPath: string | undefined };
   alipayPublicKeyPath: string | undefined;
   kuaidi100Salt: string | undefined;
+  /** Folder watched for daily bill drops (`<dir>/wechatpay/*`, `<dir>/alipay/*`); unset: none. */
+  billsDir: string | undefined;
+  /** Local time of the daily reconciliation run; undefined when ORDERPULSE_RECONCILE_AT=off. */
+  reconcileAt: DailyTime | undefined;
   /** Kuaidi100 query API account; unset: no carrier polling (pushes still work with the salt). */
   kuaidi100Query: { customer: string; key: string; baseUrl: string } | undefined;
   /** Carrier polling: queries per second over all waybills, and the interval per waybill. */
@@ -91,6 +96,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const reconcileText = env.ORDERPULSE_RECONCILE_AT ?? '02:00';
+  const reconcileAt = reconcileText === 'off' ? undefined : parseDailyTime(reconcileText);
+  if (reconcileText !== 'off' && reconcileAt === undefined) {
+    problems.push(`ORDERPULSE_RECONCILE_AT must be HH:MM or off, got "${reconcileText}"`);
+  }
   const tokens = {
     ingest: parseTokens(env.ORDERPULSE_INGEST_TOKENS, 'default'),
     viewer: parseTokens(env.ORDERPULSE_VIEWER_TOKENS, 'viewer'),
@@ -128,6 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     alipayPublicKeyPath: env.ORDERPULSE_ALIPAY_PUBLIC_KEY || undefined,
     kuaidi100Salt: env.ORDERPULSE_KUAIDI100_SALT || undefined,
+    billsDir: env.ORDERPULSE_BILLS_DIR ? path.resolve(cwd, env.ORDERPULSE_BILLS_DIR) : undefined,
+    reconcileAt,
     kuaidi100Query:
       kuaidi100Customer && kuaidi100Key
         ? { customer: kuaidi100Customer, key: kuaidi100Key, baseUrl: kuaidi100BaseUrl }

@@ -2,8 +2,11 @@
 // the rule set changes), the durable outbox, its delivery worker, and the dispatcher that feeds it
 // from the alerting service's tick.
 
+import type { Severity } from '../domain/rules/params.ts';
 import type { Environment } from '../notify/create-channel.ts';
 import { createChannel } from '../notify/create-channel.ts';
+import type { LocalizedText } from '../notify/notification.ts';
+import { dashboardUrlFor } from '../notify/notification-from-plan.ts';
 import { Outbox } from '../notify/outbox/outbox.ts';
 import { type OutboxObserver, OutboxWorker } from '../notify/outbox/outbox-worker.ts';
 import {
@@ -12,6 +15,7 @@ import {
   type ReceiverChannels,
   type ReceiverRegistry,
 } from '../notify/receivers.ts';
+import { matchRoutes } from '../rules-config/route-matching.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Database } from '../store/database.ts';
 import type { AlertingLog, AlertingService } from './alerting-service.ts';
@@ -73,7 +77,19 @@ class RuleSetReceivers implements ReceiverRegistry {
   }
 }
 
+/** A report that is not an alert (e.g. the daily reconciliation), routed by its labels like one. */
+export interface ReportNotice {
+  rule: string;
+  severity: Severity;
+  summary: LocalizedText;
+  labels: Record<string, string>;
+  /** Same key, same report: a resend of it is recognisable downstream. */
+  key: string;
+}
+
 export interface OutboxNotifications {
+  /** Queues the report for every receiver routes.yaml gives its labels; returns how many. */
+  report(notice: ReportNotice): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -101,6 +117,33 @@ export function startOutboxNotifications(options: {
   );
   worker.start();
   return {
+    async report(notice) {
+      const ruleSet = alerting.rulesStatus().ruleSet;
+      if (!ruleSet) return 0;
+      const labels = { ...notice.labels, rule: notice.rule, severity: notice.severity };
+      const now = alerting.clock();
+      let queued = 0;
+      for (const route of matchRoutes(ruleSet.routing.route, labels)) {
+        await outbox.enqueue({
+          groupKey: `${route.path}:${notice.key}`,
+          receiver: route.receiver,
+          status: 'firing',
+          rule: notice.rule,
+          severity: notice.severity,
+          groupLabels: labels,
+          commonLabels: labels,
+          summary: notice.summary,
+          count: 0,
+          oldestAgeMs: 0,
+          sampleEntityIds: [],
+          startsAt: new Date(now).toISOString(),
+          dashboardUrl: dashboardUrlFor(options.dashboardBaseUrl, { rule: notice.rule }),
+          alerts: [],
+        });
+        queued++;
+      }
+      return queued;
+    },
     async stop() {
       await worker.stop();
       receivers.close();
