@@ -1,24 +1,55 @@
-// What the reporting triggers (migrations 0050–0053) cost the group commit, on real PostgreSQL.
+// What the reporting triggers cost the group commit, on real PostgreSQL.
 //   npx tsx collector/test/deploy/measure/ingest-overhead.ts [postgres-url]
 // The same 60k-event stream (orders with payments and shipments over 327 stores) is written
-// twice through the real EventWriter, in batches of 1,000, once with the reporting triggers
-// disabled and once enabled, each in a fresh schema; the ratio is what counts.
+// through the real EventWriter, in batches of 1,000, writer concurrency 2, each run in a fresh
+// schema, three ways in one run (ratios in one run are what count):
+//   * no reporting triggers at all (the staging triggers of 0055 disabled);
+//   * rollups updated inside the commit, as 0050–0054 did (migrations applied up to 0054 only);
+//   * staging in the commit and ReportingRollups applying in the background meanwhile (0055),
+//     plus how long the background needs after the last acknowledgement to have applied everything.
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import type { OrderEvent } from '../../../src/domain/events.ts';
 import type { Database } from '../../../src/store/database.ts';
 import { EventWriter } from '../../../src/store/event-writer.ts';
+import { applyMigrations } from '../../../src/store/migrate.ts';
 import { openDatabase } from '../../../src/store/open-database.ts';
+import { PoolDatabase } from '../../../src/store/pool-database.ts';
+import { drainReportingRollups, ReportingRollups } from '../../../src/store/reporting-rollups.ts';
 import { uniqueSchema } from '../../support/test-database.ts';
+import { repoPath } from '../repo-paths.ts';
 
 const url = process.argv[2] ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/op_sre';
-const REPORTING_TRIGGERS: [string, string][] = [
-  ['events', 'events_order_status_rollup'],
-  ['payments', 'payments_callback_rollup'],
-  ['payments', 'payments_order_match'],
-  ['orders', 'orders_match_insert'],
-  ['orders', 'orders_match_update'],
-  ['shipments', 'shipments_open_rollup_insert'],
-  ['shipments', 'shipments_open_rollup_update'],
+const STAGING_TRIGGERS: [string, string][] = [
+  ['events', 'events_stage_reporting'],
+  ['payments', 'payments_stage_reporting'],
+  ['orders', 'orders_stage_reporting_insert'],
+  ['orders', 'orders_stage_reporting_update'],
+  ['shipments', 'shipments_stage_reporting_insert'],
+  ['shipments', 'shipments_stage_reporting_update'],
 ];
+
+type Mode = 'none' | 'in-commit' | 'staged';
+
+/** The migrations before 0055: rollups maintained inside the commit. */
+function inCommitMigrations(): string {
+  const from = repoPath('collector/src/store/migrations');
+  const dir = mkdtempSync(join(tmpdir(), 'op-in-commit-'));
+  for (const file of readdirSync(from).filter((f) => f.endsWith('.sql') && f < '0055')) {
+    copyFileSync(join(from, file), join(dir, file));
+  }
+  return dir;
+}
+
+async function open(mode: Mode, schema: string): Promise<Database> {
+  if (mode !== 'in-commit') return openDatabase({ databaseUrl: url, schema });
+  const pool = new pg.Pool({ connectionString: url, max: 8, options: `-c search_path=${schema}` });
+  const db = new PoolDatabase(pool, 'postgres');
+  await applyMigrations(db, schema, inCommitMigrations());
+  return db;
+}
 
 function stream(): OrderEvent[] {
   const events: OrderEvent[] = [];
@@ -76,21 +107,36 @@ function stream(): OrderEvent[] {
   return events.sort((a, b) => a.occurredAt - b.occurredAt);
 }
 
-async function run(withTriggers: boolean, events: OrderEvent[]): Promise<number> {
+async function run(mode: Mode, events: OrderEvent[]): Promise<{ rate: number; catchUpMs?: number }> {
   const schema = uniqueSchema();
-  const db: Database = await openDatabase({ databaseUrl: url, schema });
+  const db = await open(mode, schema);
   try {
-    if (!withTriggers) {
-      for (const [table, trigger] of REPORTING_TRIGGERS)
+    if (mode === 'none') {
+      for (const [table, trigger] of STAGING_TRIGGERS)
         await db.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
     }
+    const rollups = mode === 'staged' ? new ReportingRollups(db, { timeZone: 'Asia/Shanghai' }) : undefined;
+    rollups?.start();
     const writer = new EventWriter(db, { maxBatchEvents: 1_000, queueLimit: 1_000_000, concurrency: 2 });
     const started = performance.now();
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < events.length; i += 1_000) writes.push(writer.write(events.slice(i, i + 1_000)));
     await Promise.all(writes);
+    const acknowledged = performance.now();
     await writer.close();
-    return events.length / ((performance.now() - started) / 1000);
+    const rate = events.length / ((acknowledged - started) / 1000);
+    if (!rollups) return { rate };
+    await rollups.stop();
+    await drainReportingRollups(db);
+    const catchUpMs = performance.now() - acknowledged;
+    // a figure only counts if the background really did the rollups' work
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT coalesce(sum(orders), 0)::int AS n FROM order_status_day_total_rollup',
+    );
+    const expected = events.filter((e) => e.type === 'order.status').length;
+    if (rows[0]?.n !== expected)
+      throw new Error(`rollups hold ${rows[0]?.n} order events, expected ${expected}`);
+    return { rate, catchUpMs };
   } finally {
     await db.query(`DROP SCHEMA ${schema} CASCADE`);
     await db.close();
@@ -99,9 +145,14 @@ async function run(withTriggers: boolean, events: OrderEvent[]): Promise<number>
 
 const events = stream();
 for (const round of [1, 2]) {
-  const without = await run(false, events);
-  const withTriggers = await run(true, events);
+  const none = await run('none', events);
+  const inCommit = await run('in-commit', events);
+  const staged = await run('staged', events);
+  const share = (rate: number) => `${((rate / none.rate) * 100).toFixed(0)} %`;
   console.log(
-    `round ${round}: ${events.length} events, without reporting triggers ${without.toFixed(0)} ev/s, with ${withTriggers.toFixed(0)} ev/s (${((withTriggers / without) * 100).toFixed(0)} %)`,
+    `round ${round}: ${events.length} events; no reporting triggers ${none.rate.toFixed(0)} ev/s; ` +
+      `rollups in the commit (0050–0054) ${inCommit.rate.toFixed(0)} ev/s (${share(inCommit.rate)}); ` +
+      `staged + background apply (0055) ${staged.rate.toFixed(0)} ev/s (${share(staged.rate)}), ` +
+      `all applied ${staged.catchUpMs!.toFixed(0)} ms after the last ack`,
   );
 }
