@@ -127,7 +127,15 @@ export class CarrierIngest {
     const kept = await keepPendingUpdates(this.#db, unbound);
     const now = this.#now();
     for (const update of unbound) if (kept.has(update.id)) this.#count(update, mode, now);
-    return { accepted: written.accepted, duplicates: written.duplicates, pending: kept.size };
+    // A binding that committed after findBindings above may have looked for pending updates before
+    // ours committed, and would leave them pending until the next start's sweep. Looking again
+    // after our commit closes that gap: whichever side commits last sees the other.
+    const linked = kept.size > 0 ? await this.linkPending(unbound) : 0;
+    return {
+      accepted: written.accepted + linked,
+      duplicates: written.duplicates,
+      pending: Math.max(0, kept.size - linked),
+    };
   }
 
   /** Writes the pending updates of these waybills that are bound by now; returns how many. */

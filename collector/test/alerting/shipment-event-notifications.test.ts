@@ -2,7 +2,7 @@
 // with a key state becomes a shipment_event alert, routed by routes.yaml (rule="shipment_event" →
 // logistics-events) into the real notify outbox; a silence on its labels mutes it, and its
 // self-resolution sends nothing (the receiver has send_resolved: false).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NotificationDispatcher } from '../../src/alerting/notification-dispatcher.ts';
 import { DEFAULT_SHIPMENT_EVENT_PARAMS } from '../../src/domain/rules/shipment-event.ts';
 import { kuaidi100PushSign } from '../../src/ingest/kuaidi100/sign.ts';
@@ -109,10 +109,17 @@ describe.each(STORE_KINDS)('shipment_event notifications (%s)', (kind) => {
       payload: new URLSearchParams({ param, sign: kuaidi100PushSign(param, SALT) }).toString(),
     });
     expect(res.statusCode).toBe(200);
-    await h.app.alerting.settled();
-
-    const alerts = (await h.alerts('?rule=shipment_event')).filter((a) => a.store_id === 'S7');
-    expect(alerts).toHaveLength(1);
+    // The waybill's binding (from the shipped event) and the push are written by the carrier
+    // ingest; on PostgreSQL the push may land before the binding commits and wait for it.
+    const alerts = await vi.waitFor(
+      async () => {
+        await h.app.alerting.settled();
+        const found = (await h.alerts('?rule=shipment_event')).filter((a) => a.store_id === 'S7');
+        expect(found).toHaveLength(1);
+        return found;
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     expect(alerts[0]).toMatchObject({
       severity: 'warning',
       status: 'firing',
