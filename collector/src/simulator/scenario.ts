@@ -1,7 +1,6 @@
 // A whole scenario: the chain, the orders of every 10-minute chunk (each drawn from its own seeded
 // stream), the back-dated history to send first and the live actions after it, in time order.
 import type {
-  Action,
   BillLine,
   CarrierPush,
   IncidentKind,
@@ -71,7 +70,8 @@ export function layersNewestFirst(events: readonly WireEvent[]): WireEvent[][] {
   const layers: WireEvent[][] = [];
   for (const list of byOrder.values()) {
     list.forEach((event, k) => {
-      (layers[k] ??= []).push(event);
+      layers[k] ??= [];
+      layers[k].push(event);
     });
   }
   return layers;

@@ -1,5 +1,5 @@
 // Reads for GET /v1/orders/{order_id}: current state, the timeline by event time, payments, shipments.
-import { alertsOfOrder, type WireAlert, toWireAlert } from './alerts.ts';
+import { alertsOfOrder, toWireAlert, type WireAlert } from './alerts.ts';
 import type { Queryable } from './database.ts';
 
 export interface OrderView {

@@ -6,7 +6,7 @@ export function installCanvas2d(): void {
   const proto = HTMLCanvasElement.prototype as unknown as { getContext: (kind: string) => unknown };
   proto.getContext = function getContext(this: HTMLCanvasElement, kind: string) {
     if (kind !== '2d') return null;
-    const canvas = this;
+    const canvas = this as HTMLCanvasElement;
     const state: Record<string | symbol, unknown> = { canvas };
     return new Proxy(state, {
       get(target, prop) {
