@@ -24,7 +24,7 @@ describe('runRulesCheck', () => {
     expect(await runRulesCheck(shipped, io.out)).toBe(0);
     expect(io.stderr()).toBe('');
     expect(io.stdout()).toMatch(
-      /^.*alert-rules: OK: 6 of 6 built-in rules enabled, 2 custom rules, 8 routes to 7 receivers, business hours for 0 stores beyond the default, 2 promotions, sha256 [0-9a-f]{12}\n$/,
+      /^.*alert-rules: OK: 6 of 6 built-in rules enabled, 2 custom rules, 9 routes to 7 receivers, business hours for 0 stores beyond the default, 2 promotions, sha256 [0-9a-f]{12}\n$/,
     );
   });
 
