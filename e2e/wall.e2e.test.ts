@@ -13,11 +13,8 @@ let page: Page;
 let injected: object[] = [];
 
 beforeAll(async () => {
-  // The fake until two collector bugs are fixed (ORDERPULSE_E2E_TARGET=collector shows them):
-  // the gateway emits panel updates as `volatile` in one burst, so all but the first changed panel
-  // of a pass are dropped yet recorded as sent (the open-stalls figure never updates); and LivePanels
-  // start empty after a restart instead of reloading the last hour from the store.
-  target = await startTarget('fake');
+  // The real collector (ORDERPULSE_E2E_TARGET=fake runs the same suite against the contract fake).
+  target = await startTarget('collector');
   browser = await launchBrowser();
 });
 

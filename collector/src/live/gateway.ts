@@ -122,7 +122,8 @@ export class LiveGateway {
   /** Drops every client; the HTTP server itself belongs to fastify, which closes it. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    this.io.of(LIVE_NAMESPACE).disconnectSockets(true);
+    // Closing the transports (not disconnecting the sockets) lets clients reconnect by themselves
+    // to whichever collector comes back: an "io server disconnect" would stop them for good.
     this.io.engine.close();
   }
 
@@ -166,7 +167,8 @@ export class LiveGateway {
     for (const socket of nsp.sockets.values()) {
       const buffered = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
       if (buffered > hard) {
-        socket.disconnect(true);
+        // Transport close, so the client reconnects and starts again from a snapshot.
+        socket.conn.close();
       } else if (buffered > soft) {
         this.behind.add(socket.id);
         held.push(socket.id);

@@ -101,14 +101,17 @@ export class LivePanels {
   }
 
   applyAlert(event: LiveAlertEvent): void {
-    if (event.alert.status === 'resolved') this.openAlerts.delete(event.alert.id);
+    // Info alerts (e.g. a parcel delivered) are news for a channel, not a problem on the wall.
+    if (event.alert.status === 'resolved' || event.alert.severity === 'info')
+      this.openAlerts.delete(event.alert.id);
     else this.openAlerts.set(event.alert.id, event.alert);
   }
 
   /** Replaces the open alerts wholesale (at start, from the store). */
   loadOpenAlerts(alerts: readonly Alert[]): void {
     this.openAlerts.clear();
-    for (const a of alerts) if (a.status !== 'resolved') this.openAlerts.set(a.id, a);
+    for (const a of alerts)
+      if (a.status !== 'resolved' && a.severity !== 'info') this.openAlerts.set(a.id, a);
   }
 
   setReconciliationToday(day: string, byStore: Map<string, StoreReconciliationToday>): void {

@@ -87,6 +87,11 @@ describe('LivePanels', () => {
     p.applyAlert(mk('2', 'S1', 'tracking_silent'));
     p.applyAlert(mk('3', 'S2', 'order_stalled'));
     p.applyAlert(mk('3', 'S2', 'order_stalled', 'resolved'));
+    // A delivered parcel is an info alert: news for a channel, not a problem counted on the wall.
+    p.applyAlert({
+      ...mk('4', 'S3', 'shipment_event'),
+      alert: { ...mk('4', 'S3', 'shipment_event').alert, severity: 'info' as never },
+    });
     const panels = p.panels({}, T0);
     expect(panels.open_stalls).toEqual({ byRule: { order_stalled: 1, tracking_silent: 1 }, total: 2 });
     expect(panels.shipments.silent).toBe(1);

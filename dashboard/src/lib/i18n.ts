@@ -171,6 +171,7 @@ export const MESSAGES = {
   'rule.order_stalled': { zh: '订单卡单', en: 'Order stalled' },
   'rule.tracking_silent': { zh: '物流静默', en: 'Tracking silent' },
   'rule.shipment_anomaly': { zh: '物流异常', en: 'Shipment anomaly' },
+  'rule.shipment_event': { zh: '物流关键事件', en: 'Shipment event' },
   'rule.callback_silent': { zh: '支付回调中断', en: 'Callbacks silent' },
   'rule.reconciliation_mismatch': { zh: '对账差异', en: 'Reconciliation mismatch' },
   'status.created': { zh: '已创建', en: 'created' },
