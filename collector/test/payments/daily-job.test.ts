@@ -149,29 +149,22 @@ describe('DailyReconciliationJob', () => {
     ]);
     expect(report.failures).toEqual([]);
     expect(report.stores).toEqual([
+      // The unmatched payment came from POS-7, the till that paid S7's order: S7's missing order.
       {
         storeId: 'S7',
         day: '2024-06-01',
-        paymentsTotal: 1,
+        paymentsTotal: 2,
         ordersTotal: 1,
-        unmatchedPayments: 0,
-        unmatchedOrders: 0,
-      },
-      {
-        storeId: 'unknown',
-        day: '2024-06-01',
-        paymentsTotal: 1,
-        ordersTotal: 0,
         unmatchedPayments: 1,
         unmatchedOrders: 0,
       },
     ]);
-    expect(report.offenders.map((s) => s.storeId)).toEqual(['unknown']);
+    expect(report.offenders.map((s) => s.storeId)).toEqual(['S7']);
     expect(report.openPending).toBe(1);
     expect(existsSync(join(watchDir, 'imported', 'wechatpay-1900000001_20240601_ALL.csv'))).toBe(true);
     expect(existsSync(join(watchDir, 'wechatpay', '1900000001_20240601_ALL.csv'))).toBe(false);
     expect(dailyReportText(report).en).toBe(
-      'Reconciliation 2024-06-01: 2 payments, 1 unmatched payments, 0 unmatched orders, 1 pending; stores above threshold: unknown 100.0%',
+      'Reconciliation 2024-06-01: 2 payments, 1 unmatched payments, 0 unmatched orders, 1 pending; stores above threshold: S7 50.0%',
     );
   });
 

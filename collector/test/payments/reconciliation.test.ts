@@ -107,23 +107,25 @@ describe('reconcile — a constructed day', () => {
   });
 
   it('tallies per store and device, and per store for the rule engine', () => {
+    // GHOST-1 was paid on POS-2, a till that paid S1's orders in this bill: it is S1's missing order.
     const s1pos2 = result.tallies.find((t) => t.storeId === 'S1' && t.deviceId === 'POS-2');
-    expect(s1pos2).toMatchObject({ day: '2024-06-01', payments: 1, matched: 1, unmatchedOrders: 1 });
-    const ghost = result.tallies.find((t) => t.storeId === 'unknown');
-    expect(ghost).toMatchObject({
-      payments: 1,
+    expect(s1pos2).toMatchObject({
+      day: '2024-06-01',
+      payments: 2,
+      matched: 1,
+      unmatchedOrders: 1,
       unmatchedPayments: 1,
       unmatchedPaymentsFen: 8800,
-      deviceId: 'POS-2',
     });
+    expect(result.tallies.find((t) => t.storeId === 'unknown')).toBeUndefined();
     expect(result.storeResults).toEqual(
       expect.arrayContaining([
         {
           storeId: 'S1',
           day: '2024-06-01',
-          paymentsTotal: 7,
+          paymentsTotal: 8,
           ordersTotal: 7,
-          unmatchedPayments: 1,
+          unmatchedPayments: 2,
           unmatchedOrders: 1,
         },
         {
@@ -134,17 +136,9 @@ describe('reconcile — a constructed day', () => {
           unmatchedPayments: 1,
           unmatchedOrders: 1,
         },
-        {
-          storeId: 'unknown',
-          day: '2024-06-01',
-          paymentsTotal: 1,
-          ordersTotal: 0,
-          unmatchedPayments: 1,
-          unmatchedOrders: 0,
-        },
       ]),
     );
-    expect(result.storeResults).toHaveLength(3);
+    expect(result.storeResults).toHaveLength(2);
   });
 
   it('an order without an amount matches by number and is no amount mismatch', () => {
@@ -256,5 +250,35 @@ describe('local days', () => {
     // a 23-hour day
     const [start, end] = localDayRange('2024-03-31', 'Europe/Berlin');
     expect(end - start).toBe(23 * 3_600_000);
+  });
+});
+
+describe('reconcile — which store a missing payment belongs to', () => {
+  it('puts a payment missing from a till under the store whose orders that till paid', () => {
+    const result = reconcile(
+      [
+        pay('A-0001', 1000, '09:00:00', { deviceId: 'POS-S3-1' }),
+        pay('LOST-1', 700, '09:30:00', { deviceId: 'POS-S3-1' }),
+      ],
+      [order('A-0001', 1000, '09:00:00', 'S3')],
+      { dayOf },
+    );
+    expect(result.unmatchedPayments.map((u) => u.storeId)).toEqual(['S3']);
+    expect(result.storeResults).toEqual([
+      expect.objectContaining({ storeId: 'S3', paymentsTotal: 2, unmatchedPayments: 1 }),
+    ]);
+  });
+
+  it('leaves it unknown when the till served several stores in the bill', () => {
+    const result = reconcile(
+      [
+        pay('A-0001', 1000, '09:00:00', { deviceId: 'POS-X' }),
+        pay('B-0001', 1000, '09:10:00', { deviceId: 'POS-X' }),
+        pay('LOST-2', 700, '09:30:00', { deviceId: 'POS-X' }),
+      ],
+      [order('A-0001', 1000, '09:00:00', 'S3'), order('B-0001', 1000, '09:10:00', 'S4')],
+      { dayOf },
+    );
+    expect(result.unmatchedPayments.map((u) => u.storeId)).toEqual(['unknown']);
   });
 });

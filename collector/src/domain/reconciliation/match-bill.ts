@@ -170,8 +170,17 @@ export function reconcile(
     }
     return t;
   };
+  // A till whose other payments in this bill matched orders of one store belongs to that store: a
+  // payment missing from it is that store's missing order, not an anonymous one.
+  const learned = new Map<string, string | null>();
+  const learn = (deviceId: string, storeId: string) => {
+    if (deviceId === '') return;
+    const known = learned.get(deviceId);
+    if (known === undefined) learned.set(deviceId, storeId);
+    else if (known !== storeId) learned.set(deviceId, null);
+  };
   const paymentStore = (p: BilledPayment) =>
-    p.storeId ?? options.deviceStores?.get(p.deviceId) ?? UNKNOWN_STORE;
+    p.storeId ?? options.deviceStores?.get(p.deviceId) ?? learned.get(p.deviceId) ?? UNKNOWN_STORE;
 
   // 1. exact
   for (const payment of bill) {
@@ -190,6 +199,7 @@ export function reconcile(
       exact.push(pair);
       // A negative amount means the order system never said; that is not a mismatch.
       if (order.amountFen >= 0 && order.amountFen !== payment.amountFen) amountMismatches.push(pair);
+      learn(payment.deviceId, order.storeId);
       const t = tally(dayOf(payment.paidAt), order.storeId, payment.deviceId);
       t.payments++;
       t.orders++;
