@@ -13,8 +13,11 @@ export interface RunningCollector {
   exited: Promise<number | null>;
 }
 
-export async function spawnCollector(env: NodeJS.ProcessEnv): Promise<RunningCollector> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+export async function spawnCollector(
+  env: NodeJS.ProcessEnv,
+  options: { nodeArgs?: string[] } = {},
+): Promise<RunningCollector> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, 'serve'], {
     env: {
       ...process.env,
       PORT: '0',

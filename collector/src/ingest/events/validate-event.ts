@@ -31,7 +31,8 @@ export function validateEvent(item: unknown, source: string): ItemResult {
     };
   }
   const checker = checkers[type as keyof typeof checkers];
-  const first = checker.Errors(item).First();
+  // Check() is the compiled fast path; the error walk only runs for items that fail it.
+  const first = checker.Check(item) ? undefined : checker.Errors(item).First();
   if (first) {
     const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(event)';
     return { ok: false, error: 'invalid_event', message: `${field}: ${first.message}` };
