@@ -97,6 +97,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     writer,
     rulesDir: config.rulesDir,
     log: server.log,
+    observeEvaluation: (pass, seconds) => metrics.ruleEvaluationSeconds.observe({ pass }, seconds),
     ...deps.alerting,
   });
   readiness.push({

@@ -64,6 +64,8 @@ export interface AlertingOptions {
   /** Watch rulesDir and reload on change. Default true. */
   watchRules?: boolean;
   log?: AlertingLog;
+  /** How long each engine pass took (for orderpulse_rule_evaluation_seconds). */
+  observeEvaluation?: (pass: 'events' | 'deadlines', seconds: number) => void;
 }
 
 /** One alert change, after it committed. `transition` and `alert` are the live stream's LiveAlertEvent. */
@@ -228,7 +230,10 @@ export class AlertingService {
       this.log?.info({ promotions: this.promotions.inForce() }, 'alerting: promotion parameters changed');
       this.process(this.engine.setParams(promoted, now));
     }
-    this.process(this.engine.tick(now));
+    const started = performance.now();
+    const due = this.engine.tick(now);
+    this.options.observeEvaluation?.('deadlines', (performance.now() - started) / 1000);
+    this.process(due);
     for (const alert of this.book.pending()) {
       this.record(promotePending(alert, this.engine.ruleTiming(alert.rule), now), now);
     }
@@ -524,6 +529,7 @@ export class AlertingService {
     const now = this.now();
     // A batch is applied in event-time order and only its net outcome per (rule, entity) counts:
     // an order that was paid long ago and moved on in the same batch never blips a stall alert.
+    const started = performance.now();
     const ordered = [...events].sort((a, b) => a.occurredAt - b.occurredAt);
     const net = new Map<string, Signal>();
     for (const event of ordered) {
@@ -533,6 +539,7 @@ export class AlertingService {
         net.set(key, signal);
       }
     }
+    this.options.observeEvaluation?.('events', (performance.now() - started) / 1000);
     this.process([...net.values()]);
   }
 

@@ -144,8 +144,8 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
 
   const ruleEvaluationSeconds = new Histogram({
     name: METRIC_NAMES.ruleEvaluationSeconds,
-    help: 'Time spent evaluating one rule over its due entities.',
-    labelNames: ['rule'],
+    help: 'Time the rule engine spends per pass: a committed batch of events, or a tick of due deadlines.',
+    labelNames: ['pass'],
     buckets: RULE_EVALUATION_BUCKETS,
     registers,
   });
@@ -251,8 +251,8 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       onStoreOverflow,
     ),
     ruleEvaluationSeconds: {
-      observe: (l, value) => ruleEvaluationSeconds.observe({ rule: rule(l.rule) }, value),
-      startTimer: (l) => ruleEvaluationSeconds.startTimer({ rule: rule(l.rule) }),
+      observe: (l, value) => ruleEvaluationSeconds.observe({ pass: l.pass }, value),
+      startTimer: (l) => ruleEvaluationSeconds.startTimer({ pass: l.pass }),
     },
     liveClients: plainGauge(
       new Gauge({

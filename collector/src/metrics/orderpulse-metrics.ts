@@ -80,7 +80,8 @@ export interface OrderPulseMetrics {
   carrierUpdateAgeSeconds: Histogram<{ mode: CarrierUpdateMode }>;
   /** Share (0..1) of unmatched payments or orders per store over the reconciliation window. */
   reconciliationMismatch: StoreSnapshotGauge;
-  ruleEvaluationSeconds: Histogram<{ rule: string }>;
+  /** `events`: evaluating a committed batch; `deadlines`: a tick firing what came due. */
+  ruleEvaluationSeconds: Histogram<{ pass: 'events' | 'deadlines' }>;
   liveClients: Gauge<{ role: LiveClientRole }>;
   notificationDeliveries: Counter<{
     channel: string;

@@ -78,6 +78,20 @@ describe('collector /metrics', () => {
     expect(sample(families, 'orderpulse_store_commit_batch_events', {})).toBeGreaterThanOrEqual(2);
   });
 
+  it('times the rule engine per pass', async () => {
+    // parse-prometheus-text-format drops the labels of labelled histograms: read the count lines.
+    const count = async (pass: string) => {
+      const text = (await app.server.inject('/metrics')).body;
+      const match = new RegExp(
+        `^orderpulse_rule_evaluation_seconds_count\\{pass="${pass}"\\} (\\d+)$`,
+        'm',
+      ).exec(text);
+      return Number(match?.[1] ?? 0);
+    };
+    await expect.poll(() => count('events')).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => count('deadlines')).toBeGreaterThanOrEqual(1);
+  });
+
   it('names every series orderpulse_* and stays far below 2,000 series, with no order ids', async () => {
     const families = await scrape();
     expect(families.length).toBeGreaterThan(20);

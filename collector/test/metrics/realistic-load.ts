@@ -33,7 +33,7 @@ export function applyRealisticLoad(
   }
   for (const rule of BUILTIN_RULES) {
     for (const severity of SEVERITIES) metrics.alertsOpen.set({ rule, severity }, 2);
-    for (let i = 0; i < 20; i += 1) metrics.ruleEvaluationSeconds.observe({ rule }, i / 1000);
+    for (let i = 0; i < 20; i += 1) metrics.ruleEvaluationSeconds.observe({ pass: 'deadlines' }, i / 1000);
   }
   for (const status of ORDER_STATUSES) {
     metrics.orders.set({ status }, 1000);
