@@ -4,14 +4,13 @@
 
 import type { Severity } from '../domain/rules/params.ts';
 import type { Environment } from '../notify/create-channel.ts';
-import { createChannel } from '../notify/create-channel.ts';
 import type { LocalizedText } from '../notify/notification.ts';
 import { dashboardUrlFor } from '../notify/notification-from-plan.ts';
 import { Outbox } from '../notify/outbox/outbox.ts';
 import { type OutboxObserver, OutboxWorker } from '../notify/outbox/outbox-worker.ts';
 import {
+  buildReceiver,
   closeReceivers,
-  keyChannels,
   type ReceiverChannels,
   type ReceiverRegistry,
 } from '../notify/receivers.ts';
@@ -53,19 +52,7 @@ class RuleSetReceivers implements ReceiverRegistry {
     this.builtFor = routing;
     for (const receiver of Object.values(routing?.receivers ?? {})) {
       try {
-        const deps = { env: this.env };
-        this.receivers.set(receiver.name, {
-          name: receiver.name,
-          sendResolved: receiver.sendResolved,
-          primary: keyChannels(
-            'primary',
-            receiver.primary.map((c) => createChannel(c, deps)),
-          ),
-          backup: keyChannels(
-            'backup',
-            receiver.backup.map((c) => createChannel(c, deps)),
-          ),
-        });
+        this.receivers.set(receiver.name, buildReceiver(receiver, { env: this.env }));
       } catch (error) {
         this.log?.warn(
           { receiver: receiver.name, reason: (error as Error).message },

@@ -359,29 +359,30 @@ async function importInTransaction(
     await inFlight;
     await upsertBillLines(tx, importId, batch);
     if (earlier.length > 0) {
-      await updateBillMatches(tx, provider, [
-        ...result.exact
-          .filter((m) => earlierSet.has(m.payment))
-          .map((m) => ({
-            transactionId: m.payment.transactionId,
-            match: 'exact' as const,
-            orderId: m.order.orderId,
-          })),
-        ...result.fuzzy
-          .filter((m) => earlierSet.has(m.payment))
-          .map((m) => ({
-            transactionId: m.payment.transactionId,
-            match: 'fuzzy' as const,
-            orderId: m.order.orderId,
-          })),
-        ...result.unmatchedPayments
-          .filter((u) => earlierSet.has(u.payment))
-          .map((u) => ({
-            transactionId: u.payment.transactionId,
-            match: 'unmatched' as const,
-            orderId: null,
-          })),
-      ]);
+      const outcomes = [
+        ...result.exact.map((m) => ({
+          payment: m.payment,
+          match: 'exact' as const,
+          orderId: m.order.orderId,
+        })),
+        ...result.fuzzy.map((m) => ({
+          payment: m.payment,
+          match: 'fuzzy' as const,
+          orderId: m.order.orderId,
+        })),
+        ...result.unmatchedPayments.map((u) => ({
+          payment: u.payment,
+          match: 'unmatched' as const,
+          orderId: null,
+        })),
+      ];
+      await updateBillMatches(
+        tx,
+        provider,
+        outcomes
+          .filter((o) => earlierSet.has(o.payment))
+          .map((o) => ({ transactionId: o.payment.transactionId, match: o.match, orderId: o.orderId })),
+      );
     }
     await replaceResults(tx, provider, importId, sortedDays, tallies);
     await settleResolvedItems(tx, provider, result, importId, options.now);
