@@ -2,14 +2,14 @@
 // in a binary min-heap over typed arrays.
 //
 // DeadlineHeap is keyed by small integer ids (an entity's slot in a columnar table): per id a due
-// time (Float64Array), a kind (Int32Array) and its position in the heap (Int32Array, -1 when none);
+// time (Float64Array), a kind (Uint8Array) and its position in the heap (Int32Array, -1 when none);
 // the heap itself is an Int32Array of ids. DeadlineQueue adds string keys on top (a Map to an id,
 // a free list of ids). Arrays double when full. schedule/reschedule/cancel are O(log n), popDue is
 // O(k log n) for k due entries. Nothing here reads the clock: `now` is always a parameter.
 
 export interface DueDeadline {
   key: string;
-  /** A small integer naming which rule/deadline this is. */
+  /** A small integer (0–255) naming which rule/deadline this is. */
   kind: number;
   dueAt: number;
 }
@@ -22,9 +22,13 @@ export interface DueId {
 
 const NOT_QUEUED = -1;
 
+function checkKind(kind: number): void {
+  if ((kind & 0xff) !== kind) throw new RangeError(`deadline kind ${kind} is not in 0..255`);
+}
+
 export class DeadlineHeap {
   private dueAt: Float64Array;
-  private kinds: Int32Array;
+  private kinds: Uint8Array;
   private heapIndex: Int32Array;
   private heap: Int32Array;
   private heapSize = 0;
@@ -32,7 +36,7 @@ export class DeadlineHeap {
   constructor(initialCapacity = 1024) {
     const capacity = Math.max(16, initialCapacity);
     this.dueAt = new Float64Array(capacity);
-    this.kinds = new Int32Array(capacity);
+    this.kinds = new Uint8Array(capacity);
     this.heapIndex = new Int32Array(capacity).fill(NOT_QUEUED);
     this.heap = new Int32Array(capacity);
   }
@@ -53,8 +57,9 @@ export class DeadlineHeap {
     return this.heapSize === 0 ? undefined : this.dueAt[this.heap[0]!];
   }
 
-  /** Sets the id's deadline, replacing any it had. */
+  /** Sets the id's deadline, replacing any it had. `kind` is 0–255 (one byte per id). */
   schedule(id: number, dueAt: number, kind: number): void {
+    checkKind(kind);
     if (id >= this.heapIndex.length) this.grow(id + 1);
     const position = this.heapIndex[id]!;
     if (position !== NOT_QUEUED) {
@@ -116,7 +121,7 @@ export class DeadlineHeap {
     const dueAt = new Float64Array(capacity);
     dueAt.set(this.dueAt);
     this.dueAt = dueAt;
-    const kinds = new Int32Array(capacity);
+    const kinds = new Uint8Array(capacity);
     kinds.set(this.kinds);
     this.kinds = kinds;
     const heapIndex = new Int32Array(capacity).fill(NOT_QUEUED);
@@ -196,6 +201,7 @@ export class DeadlineQueue {
 
   /** Sets the key's deadline, replacing any it had (insert or reschedule). */
   schedule(key: string, dueAt: number, kind: number): void {
+    checkKind(kind); // before the key takes an id
     let id = this.idOf.get(key);
     if (id === undefined) {
       id = this.freeIds.pop() ?? this.keys.length;

@@ -117,4 +117,13 @@ describe('DeadlineQueue', () => {
     for (let i = 1; i < all.length; i++) expect(all[i]!.dueAt).toBeGreaterThanOrEqual(all[i - 1]!.dueAt);
     expect(queue.get('k9999')).toBeUndefined();
   });
+
+  it('keeps kinds as one byte: 255 round-trips, 256 and -1 are refused rather than wrapped', () => {
+    const queue = new DeadlineQueue();
+    queue.schedule('a', 1, 255);
+    expect(queue.get('a')).toEqual({ dueAt: 1, kind: 255 });
+    expect(() => queue.schedule('b', 1, 256)).toThrow(RangeError);
+    expect(() => queue.schedule('b', 1, -1)).toThrow(RangeError);
+    expect(queue.has('b')).toBe(false);
+  });
 });

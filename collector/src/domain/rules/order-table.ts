@@ -1,13 +1,36 @@
-// The engine's open orders, stored by column: one slot per order in typed arrays (times as
-// Float64, NaN for "unknown"; status as Int8; store, region and channel interned), plus a Map from
+// The engine's open orders, stored by column: one slot per order in typed arrays, plus a Map from
 // order id to slot. On Node (8-byte pointers, 16-byte boxed doubles) an OrderState object costs
-// ~300 B; a slot here ~100 B including the Map entry, which is what lets a million open orders fit
-// the 200 B/order budget. Rows are read and written as OrderState values (made on demand).
+// ~300 B; a slot here ~40 B of columns, which with the Map entry, the id string and the deadline
+// keeps a million open orders well under the 200 B/order budget. Rows are read and written as
+// OrderState values (made on demand).
+//
+// Times are lossless but mostly 4 bytes: `updatedAt` (the latest event time) is kept as a Float64,
+// and every other time as a signed Int32 millisecond offset from it (±24.8 days, which covers the
+// life of nearly every order). A time that does not fit (further away, not a whole millisecond, -0)
+// is kept exactly in a small side Map instead, so reading back always gives the value written: no
+// ordering decision can change because of the encoding, at any granularity. The amount in fen is an
+// Int32 with the same escape for values beyond ±2^31 fen (21 million yuan).
 import { ORDER_STATUSES, type OrderStatus } from '../events.ts';
 import type { OrderState } from '../order-lifecycle.ts';
 
 const NO_STATUS = -1;
 const NONE = -1;
+/** Int32 column values that are not offsets/amounts: the field is undefined, or kept in `overflow`. */
+const UNDEFINED = -0x80000000;
+const OVERFLOW = -0x7fffffff;
+
+/** Fields kept as Int32 columns; their number is part of the overflow key. */
+const FIELD = {
+  statusAt: 0,
+  createdAt: 1,
+  paidAt: 2,
+  paymentAt: 3,
+  amountAt: 4,
+  regionAt: 5,
+  channelAt: 6,
+  amountFen: 7,
+} as const;
+const FIELDS = 8;
 
 /** Few distinct values (stores, regions, channels) stored once, referred to by index. */
 class Interner {
@@ -28,9 +51,14 @@ class Interner {
   }
 }
 
-function read(column: Float64Array, slot: number): number | undefined {
-  const value = column[slot]!;
-  return Number.isNaN(value) ? undefined : value;
+/** True when `value` is read back exactly from the Int32 offset `base - value` (not a sentinel). */
+function fitsOffset(value: number, base: number): boolean {
+  const offset = base - value;
+  return (offset | 0) === offset && offset > OVERFLOW && base - offset === value && !Object.is(value, -0);
+}
+
+function fitsInt32(value: number): boolean {
+  return (value | 0) === value && value > OVERFLOW && !Object.is(value, -0);
 }
 
 const STATUS_INDEX = new Map<OrderStatus, number>(ORDER_STATUSES.map((s, i) => [s, i]));
@@ -40,36 +68,38 @@ export class OrderTable {
   private orderIds: string[] = [];
   private freeSlots: number[] = [];
   private capacity: number;
-  // One Float64Array per number field, NaN for undefined. Written out field by field: a loop over
-  // column names made every write a megamorphic keyed access (2 µs per order instead of 0.2).
-  private statusAt: Float64Array;
-  private createdAt: Float64Array;
-  private paidAt: Float64Array;
-  private paymentAt: Float64Array;
-  private amountFen: Float64Array;
-  private amountAt: Float64Array;
-  private regionAt: Float64Array;
-  private channelAt: Float64Array;
   private updatedAt: Float64Array;
+  // One Int32Array per field (see FIELD). Written out field by field: a loop over column names made
+  // every write a megamorphic keyed access (2 µs per order instead of 0.2).
+  private statusAt: Int32Array;
+  private createdAt: Int32Array;
+  private paidAt: Int32Array;
+  private paymentAt: Int32Array;
+  private amountAt: Int32Array;
+  private regionAt: Int32Array;
+  private channelAt: Int32Array;
+  private amountFen: Int32Array;
   private status: Int8Array;
   private store: Int32Array;
   private region: Int32Array;
   private channel: Int32Array;
+  /** slot * FIELDS + field → exact value, for the rare values an Int32 column cannot hold. */
+  private readonly overflow = new Map<number, number>();
   private readonly stores = new Interner();
   private readonly regions = new Interner();
   private readonly channels = new Interner();
 
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity);
-    this.statusAt = new Float64Array(this.capacity);
-    this.createdAt = new Float64Array(this.capacity);
-    this.paidAt = new Float64Array(this.capacity);
-    this.paymentAt = new Float64Array(this.capacity);
-    this.amountFen = new Float64Array(this.capacity);
-    this.amountAt = new Float64Array(this.capacity);
-    this.regionAt = new Float64Array(this.capacity);
-    this.channelAt = new Float64Array(this.capacity);
     this.updatedAt = new Float64Array(this.capacity);
+    this.statusAt = new Int32Array(this.capacity);
+    this.createdAt = new Int32Array(this.capacity);
+    this.paidAt = new Int32Array(this.capacity);
+    this.paymentAt = new Int32Array(this.capacity);
+    this.amountAt = new Int32Array(this.capacity);
+    this.regionAt = new Int32Array(this.capacity);
+    this.channelAt = new Int32Array(this.capacity);
+    this.amountFen = new Int32Array(this.capacity);
     this.status = new Int8Array(this.capacity);
     this.store = new Int32Array(this.capacity);
     this.region = new Int32Array(this.capacity);
@@ -78,6 +108,11 @@ export class OrderTable {
 
   get size(): number {
     return this.slotOf.size;
+  }
+
+  /** Values kept outside the Int32 columns (for tests and the memory measure). */
+  get overflowCount(): number {
+    return this.overflow.size;
   }
 
   has(orderId: string): boolean {
@@ -96,21 +131,22 @@ export class OrderTable {
   /** The order in `slot` (which must be in use). */
   at(slot: number): OrderState {
     const status = this.status[slot]!;
+    const base = this.updatedAt[slot]!;
     return {
       orderId: this.orderIds[slot]!,
       storeId: this.stores.value(this.store[slot]!) ?? '',
       status: status === NO_STATUS ? undefined : ORDER_STATUSES[status],
-      statusAt: read(this.statusAt, slot),
-      createdAt: read(this.createdAt, slot),
-      paidAt: read(this.paidAt, slot),
-      paymentAt: read(this.paymentAt, slot),
-      amountFen: read(this.amountFen, slot),
-      amountAt: read(this.amountAt, slot),
+      statusAt: this.readTime(this.statusAt, slot, FIELD.statusAt, base),
+      createdAt: this.readTime(this.createdAt, slot, FIELD.createdAt, base),
+      paidAt: this.readTime(this.paidAt, slot, FIELD.paidAt, base),
+      paymentAt: this.readTime(this.paymentAt, slot, FIELD.paymentAt, base),
+      amountFen: this.readAmount(slot),
+      amountAt: this.readTime(this.amountAt, slot, FIELD.amountAt, base),
       region: this.regions.value(this.region[slot]!),
-      regionAt: read(this.regionAt, slot),
+      regionAt: this.readTime(this.regionAt, slot, FIELD.regionAt, base),
       channel: this.channels.value(this.channel[slot]!),
-      channelAt: read(this.channelAt, slot),
-      updatedAt: this.updatedAt[slot]!,
+      channelAt: this.readTime(this.channelAt, slot, FIELD.channelAt, base),
+      updatedAt: base,
     };
   }
 
@@ -124,15 +160,17 @@ export class OrderTable {
       else this.orderIds[slot] = order.orderId;
       this.slotOf.set(order.orderId, slot);
     }
-    this.statusAt[slot] = order.statusAt ?? Number.NaN;
-    this.createdAt[slot] = order.createdAt ?? Number.NaN;
-    this.paidAt[slot] = order.paidAt ?? Number.NaN;
-    this.paymentAt[slot] = order.paymentAt ?? Number.NaN;
-    this.amountFen[slot] = order.amountFen ?? Number.NaN;
-    this.amountAt[slot] = order.amountAt ?? Number.NaN;
-    this.regionAt[slot] = order.regionAt ?? Number.NaN;
-    this.channelAt[slot] = order.channelAt ?? Number.NaN;
-    this.updatedAt[slot] = order.updatedAt;
+    // Offsets are from the new updatedAt, so it is written first.
+    const base = order.updatedAt;
+    this.updatedAt[slot] = base;
+    this.writeTime(this.statusAt, slot, FIELD.statusAt, order.statusAt, base);
+    this.writeTime(this.createdAt, slot, FIELD.createdAt, order.createdAt, base);
+    this.writeTime(this.paidAt, slot, FIELD.paidAt, order.paidAt, base);
+    this.writeTime(this.paymentAt, slot, FIELD.paymentAt, order.paymentAt, base);
+    this.writeTime(this.amountAt, slot, FIELD.amountAt, order.amountAt, base);
+    this.writeTime(this.regionAt, slot, FIELD.regionAt, order.regionAt, base);
+    this.writeTime(this.channelAt, slot, FIELD.channelAt, order.channelAt, base);
+    this.writeAmount(slot, order.amountFen);
     this.status[slot] = order.status === undefined ? NO_STATUS : STATUS_INDEX.get(order.status)!;
     this.store[slot] = this.stores.intern(order.storeId);
     this.region[slot] = this.regions.intern(order.region);
@@ -146,6 +184,7 @@ export class OrderTable {
     if (slot === undefined) return undefined;
     this.slotOf.delete(orderId);
     this.orderIds[slot] = '';
+    if (this.overflow.size > 0) for (let f = 0; f < FIELDS; f++) this.overflow.delete(slot * FIELDS + f);
     this.freeSlots.push(slot);
     return slot;
   }
@@ -158,6 +197,47 @@ export class OrderTable {
     for (const slot of this.slotOf.values()) yield [slot, this.at(slot)];
   }
 
+  private readTime(column: Int32Array, slot: number, field: number, base: number): number | undefined {
+    const offset = column[slot]!;
+    if (offset === UNDEFINED) return undefined;
+    if (offset === OVERFLOW) return this.overflow.get(slot * FIELDS + field);
+    return base - offset;
+  }
+
+  private writeTime(
+    column: Int32Array,
+    slot: number,
+    field: number,
+    value: number | undefined,
+    base: number,
+  ): void {
+    if (column[slot] === OVERFLOW) this.overflow.delete(slot * FIELDS + field);
+    if (value === undefined) column[slot] = UNDEFINED;
+    else if (fitsOffset(value, base)) column[slot] = base - value;
+    else {
+      column[slot] = OVERFLOW;
+      this.overflow.set(slot * FIELDS + field, value);
+    }
+  }
+
+  private readAmount(slot: number): number | undefined {
+    const fen = this.amountFen[slot]!;
+    if (fen === UNDEFINED) return undefined;
+    if (fen === OVERFLOW) return this.overflow.get(slot * FIELDS + FIELD.amountFen);
+    return fen;
+  }
+
+  private writeAmount(slot: number, value: number | undefined): void {
+    const key = slot * FIELDS + FIELD.amountFen;
+    if (this.amountFen[slot] === OVERFLOW) this.overflow.delete(key);
+    if (value === undefined) this.amountFen[slot] = UNDEFINED;
+    else if (fitsInt32(value)) this.amountFen[slot] = value;
+    else {
+      this.amountFen[slot] = OVERFLOW;
+      this.overflow.set(key, value);
+    }
+  }
+
   private grow(): void {
     const capacity = this.capacity * 2;
     const widen = <T extends Float64Array | Int8Array | Int32Array>(old: T, make: (n: number) => T): T => {
@@ -165,20 +245,20 @@ export class OrderTable {
       next.set(old);
       return next;
     };
-    const float = (n: number) => new Float64Array(n);
-    this.statusAt = widen(this.statusAt, float);
-    this.createdAt = widen(this.createdAt, float);
-    this.paidAt = widen(this.paidAt, float);
-    this.paymentAt = widen(this.paymentAt, float);
-    this.amountFen = widen(this.amountFen, float);
-    this.amountAt = widen(this.amountAt, float);
-    this.regionAt = widen(this.regionAt, float);
-    this.channelAt = widen(this.channelAt, float);
-    this.updatedAt = widen(this.updatedAt, float);
+    const int32 = (n: number) => new Int32Array(n);
+    this.updatedAt = widen(this.updatedAt, (n) => new Float64Array(n));
+    this.statusAt = widen(this.statusAt, int32);
+    this.createdAt = widen(this.createdAt, int32);
+    this.paidAt = widen(this.paidAt, int32);
+    this.paymentAt = widen(this.paymentAt, int32);
+    this.amountAt = widen(this.amountAt, int32);
+    this.regionAt = widen(this.regionAt, int32);
+    this.channelAt = widen(this.channelAt, int32);
+    this.amountFen = widen(this.amountFen, int32);
     this.status = widen(this.status, (n) => new Int8Array(n));
-    this.store = widen(this.store, (n) => new Int32Array(n));
-    this.region = widen(this.region, (n) => new Int32Array(n));
-    this.channel = widen(this.channel, (n) => new Int32Array(n));
+    this.store = widen(this.store, int32);
+    this.region = widen(this.region, int32);
+    this.channel = widen(this.channel, int32);
     this.capacity = capacity;
   }
 }
