@@ -227,8 +227,11 @@ export class AlertingService {
     const ruleSet = this.rules.ruleSet;
     const promoted = ruleSet && this.promotions.due(ruleSet.builtin, ruleSet.calendar, now);
     if (promoted) {
-      this.log?.info({ promotions: this.promotions.inForce() }, 'alerting: promotion parameters changed');
-      this.process(this.engine.setParams(promoted, now));
+      this.log?.info(
+        { promotions: this.promotions.inForce(), storePromotions: this.promotions.storeLimitedInForce() },
+        'alerting: promotion parameters changed',
+      );
+      this.process(this.engine.setParams(promoted, now, this.promotions.byStore()));
     }
     const started = performance.now();
     const due = this.engine.tick(now);
@@ -428,6 +431,11 @@ export class AlertingService {
     return this.promotions.inForce();
   }
 
+  /** Running promotions limited to some stores (in force for those stores' orders and shipments). */
+  storePromotionsInForce(): readonly string[] {
+    return this.promotions.storeLimitedInForce();
+  }
+
   /** Reads rulesDir again; a valid, changed set replaces the running one, an invalid one is refused. */
   reloadRules(): Promise<RulesStatus> {
     // One reload at a time; a change during a reload triggers another from the watcher.
@@ -491,6 +499,7 @@ export class AlertingService {
     const signals = this.engine.setParams(
       this.promotions.paramsAt(ruleSet.builtin, ruleSet.calendar, now),
       now,
+      this.promotions.byStore(),
     );
     this.log?.info({ dir: this.options.rulesDir, hash: ruleSet.contentHash, when }, 'alert rules loaded');
     if (audit) {

@@ -92,6 +92,35 @@ describe('promotion parameters in the alerting service', () => {
       started_at: new Date(t + 2 * MINUTE).toISOString(),
     });
   });
+
+  it('a promotion limited to S99 (1 h, until 13:00) holds only S99 orders, POSTed through /v1/events', async () => {
+    // 12:02: flash-sale is over, other-stores-only runs until 13:00.
+    h.clock.now = T0 + 2 * HOUR + 2 * MINUTE;
+    await h.advance(0);
+    expect(h.app.alerting.promotionsInForce()).toEqual([]);
+    expect(h.app.alerting.storePromotionsInForce()).toEqual(['other-stores-only']);
+    const t = h.clock.now;
+    await h.post([
+      ev.order('PR-S1', 'created', t),
+      ev.payment('PR-S1', t),
+      ev.order('PR-S99', 'created', t, { store_id: 'S99' }),
+      ev.payment('PR-S99', t, { store_id: 'S99' }),
+    ]);
+    await h.advance(2 * MINUTE + SECOND);
+    expect(await unapplied('PR-S1')).toMatchObject({ status: 'firing', store_id: 'S1' });
+    expect(await unapplied('PR-S99')).toBeUndefined();
+    // 12:59:59: still inside S99's 1 h limit; at 13:00 the promotion ends and 2 m applies at once.
+    h.clock.now = T0 + 3 * HOUR - SECOND;
+    await h.advance(0);
+    expect(await unapplied('PR-S99')).toBeUndefined();
+    await h.advance(SECOND);
+    expect(h.app.alerting.storePromotionsInForce()).toEqual([]);
+    expect(await unapplied('PR-S99')).toMatchObject({
+      status: 'firing',
+      store_id: 'S99',
+      started_at: new Date(t + 2 * MINUTE).toISOString(),
+    });
+  });
 });
 
 describe('PromotionParams', () => {
@@ -116,5 +145,33 @@ describe('PromotionParams', () => {
     expect(p.due(DEFAULT_RULE_PARAMS, calendar, 10_000)).toBeUndefined();
     // A clock that goes back is re-checked.
     expect(p.due(DEFAULT_RULE_PARAMS, calendar, 1_100)?.payment_unapplied.limitMs).toBe(5);
+  });
+
+  it('keeps one parameter set per store named by a running store promotion, chain-wide ones included', () => {
+    const withStores: Calendar = {
+      ...calendar,
+      promotions: [
+        ...calendar.promotions,
+        { name: 'c', fromMs: 1_800, toMs: 2_500, stores: ['S9'], overrides: { order_stalled: { forMs: 3 } } },
+      ],
+    };
+    const p = new PromotionParams();
+    p.paramsAt(DEFAULT_RULE_PARAMS, withStores, 1_600);
+    expect(p.byStore().size).toBe(0);
+    // Only a store promotion starts: the chain-wide set is unchanged, but the change is still due.
+    const atC = p.due(DEFAULT_RULE_PARAMS, withStores, 1_800);
+    expect(atC?.payment_unapplied.limitMs).toBe(7);
+    expect(atC?.order_stalled.forMs).toBe(0);
+    expect(p.inForce()).toEqual(['a', 'b']);
+    expect(p.storeLimitedInForce()).toEqual(['c']);
+    expect([...p.byStore().keys()]).toEqual(['S9']);
+    expect(p.byStore().get('S9')?.order_stalled.forMs).toBe(3);
+    expect(p.byStore().get('S9')?.payment_unapplied.limitMs).toBe(7);
+    expect(p.due(DEFAULT_RULE_PARAMS, withStores, 1_900)).toBeUndefined();
+    expect(p.due(DEFAULT_RULE_PARAMS, withStores, 2_000)?.payment_unapplied.limitMs).toBe(7);
+    expect(p.byStore().get('S9')?.order_stalled.forMs).toBe(3);
+    expect(p.due(DEFAULT_RULE_PARAMS, withStores, 2_400)).toBeUndefined();
+    expect(p.due(DEFAULT_RULE_PARAMS, withStores, 2_500)?.payment_unapplied.limitMs).toBe(7);
+    expect(p.byStore().size).toBe(0);
   });
 });

@@ -109,6 +109,12 @@ const DEFAULT_COOL_DOWN_MS = 5 * 60_000;
 
 export class RuleEngine {
   private params: BuiltinRuleParams;
+  /**
+   * Stores with parameters of their own (a promotion limited to some stores); the others use
+   * `params`. Order, shipment and store rules read the entity's store's set; callback_silent is per
+   * provider across stores, and `for`/cool-down timing per rule, so those always use `params`.
+   */
+  private storeParams: ReadonlyMap<string, BuiltinRuleParams> = new Map();
   private customRules: readonly CustomRule[];
   private readonly regions: RegionLookup;
   private readonly storeOpen: (storeId: string, at: number) => boolean;
@@ -251,9 +257,17 @@ export class RuleEngine {
     }
   }
 
-  /** Hot reload: new parameters apply at once; conditions are re-evaluated (O(tracked entities)). */
-  setParams(params: BuiltinRuleParams, now: number): Signal[] {
+  /**
+   * Hot reload: new parameters apply at once; conditions are re-evaluated (O(tracked entities)).
+   * `byStore` replaces the per-store sets (stores not in it use `params`).
+   */
+  setParams(
+    params: BuiltinRuleParams,
+    now: number,
+    byStore: ReadonlyMap<string, BuiltinRuleParams> = new Map(),
+  ): Signal[] {
     this.params = params;
+    this.storeParams = byStore;
     this.creations.setRetention(params.callback_silent.limitMs);
     const out: Signal[] = [];
     for (const [slot, order] of this.orders.entries()) this.evaluateOrder(order, slot, now, now, out);
@@ -321,6 +335,10 @@ export class RuleEngine {
     return Object.fromEntries(this.customErrors);
   }
 
+  private paramsFor(storeId: string): BuiltinRuleParams {
+    return this.storeParams.size === 0 ? this.params : (this.storeParams.get(storeId) ?? this.params);
+  }
+
   // --- orders ---------------------------------------------------------------------------------
 
   private applyOrder(event: OrderEvent, now: number, out: Signal[]): OrderState {
@@ -365,7 +383,7 @@ export class RuleEngine {
     clearedAt: number,
     out: Signal[],
   ): void {
-    const { payment_unapplied: pu, order_stalled: os } = this.params;
+    const { payment_unapplied: pu, order_stalled: os } = this.paramsFor(order.storeId);
     let nextDue = Number.POSITIVE_INFINITY;
     let nextKind = 0;
 
@@ -409,7 +427,7 @@ export class RuleEngine {
 
   /** After restore: the earliest due time, past or not, so the next tick evaluates it. */
   private scheduleOrder(order: OrderState, slot: number, now: number): void {
-    const { payment_unapplied: pu, order_stalled: os } = this.params;
+    const { payment_unapplied: pu, order_stalled: os } = this.paramsFor(order.storeId);
     const puDue =
       pu.enabled && inScope(pu.scope, order.storeId)
         ? paymentUnappliedDueAt(order, pu, this.refundedAt.get(order.orderId))
@@ -444,7 +462,7 @@ export class RuleEngine {
   }
 
   private evaluateShipment(shipment: ShipmentState, now: number, clearedAt: number, out: Signal[]): void {
-    const { tracking_silent: ts, shipment_anomaly: sa } = this.params;
+    const { tracking_silent: ts, shipment_anomaly: sa } = this.paramsFor(shipment.storeId);
     let nextDue = Number.POSITIVE_INFINITY;
     let nextKind = 0;
     const base = { carrier: shipment.carrier, order_id: shipment.orderId };
@@ -509,7 +527,7 @@ export class RuleEngine {
   }
 
   private scheduleShipment(shipment: ShipmentState, now: number): void {
-    const { tracking_silent: ts, shipment_anomaly: sa } = this.params;
+    const { tracking_silent: ts, shipment_anomaly: sa } = this.paramsFor(shipment.storeId);
     const tsDue =
       ts.enabled && inScope(ts.scope, shipment.storeId) ? trackingSilentDueAt(shipment, ts) : undefined;
     const saDue =
@@ -569,7 +587,7 @@ export class RuleEngine {
   }
 
   private evaluateStore(storeId: string, now: number, out: Signal[]): void {
-    const p = this.params.reconciliation_mismatch;
+    const p = this.paramsFor(storeId).reconciliation_mismatch;
     const byDay = this.reconciliations.get(storeId);
     if (byDay === undefined) return;
     const keep = windowDays(p);
