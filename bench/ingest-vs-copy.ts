@@ -2,6 +2,7 @@
 // same shape, in one run on the same PostgreSQL; then ack latency at a fixed offered rate.
 //   npm run bench:ingest            (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -13,6 +14,7 @@ const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 30);
 const run = randomBytes(3).toString('hex');
 const STARTED = Date.now();
 
@@ -28,6 +30,60 @@ function makeEvent(n: number) {
     status: ['created', 'paid', 'picking', 'packed'][n % 4]!,
     amount_fen: 1000 + (n % 5000),
   };
+}
+
+// CPU seconds (user + system) of a process, from /proc: the collector's and its PostgreSQL backends'
+// cost per event hold up on a busy machine, where throughput and latency do not.
+const CLOCK_TICKS = 100;
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0; // a backend that has exited
+  }
+}
+
+/** CPU of the collector and of the PostgreSQL backends serving it (found by application_name). */
+async function cpuSnapshot(collectorPid: number, appName: string): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+    [appName],
+  );
+  await client.end();
+  const snapshot = new Map<number, number>([[collectorPid, cpuSeconds(collectorPid)]]);
+  for (const { pid } of rows) snapshot.set(-pid, cpuSeconds(pid));
+  return snapshot;
+}
+
+function cpuUsed(before: Map<number, number>, after: Map<number, number>) {
+  let collector = 0;
+  let postgres = 0;
+  for (const [key, seconds] of after) {
+    const used = seconds - (before.get(key) ?? 0);
+    if (key < 0) postgres += used;
+    else collector += used;
+  }
+  return { collector, postgres };
+}
+
+/** Waits until the background rollup applier has caught up, so one phase's backlog does not load the next. */
+async function waitForRollups(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let i = 0; i < 600; i++) {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM ${schema}.report_staged_order_status)::int AS n`,
+      );
+      if (rows[0]!.n === 0) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -116,14 +172,20 @@ async function main() {
   const schema = `bench_${run}`;
   // BENCH_PROFILE_DIR=dir writes the collector's CPU profile there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR;
+  const appName = `orderpulse-bench-${run}`;
+  const collectorUrl = `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}`;
   const collector = await spawnCollector(
-    { DATABASE_URL: url, ORDERPULSE_DB_SCHEMA: schema, LOG_LEVEL: 'error' },
+    { DATABASE_URL: collectorUrl, ORDERPULSE_DB_SCHEMA: schema, LOG_LEVEL: 'error' },
     profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {},
   );
   try {
     const copyRate = await copyBaseline(schema);
+    const pid = collector.child.pid!;
+    const before = await cpuSnapshot(pid, appName);
     const httpRate = await httpThroughput(collector.url, 10_000_000);
-    const latency = await latencyAtRate(collector.url, 10_000, 10, 20_000_000);
+    const cpu = cpuUsed(before, await cpuSnapshot(pid, appName));
+    await waitForRollups(schema);
+    const latency = await latencyAtRate(collector.url, 10_000, LATENCY_SECONDS, 20_000_000);
     const rows = [
       [
         'raw COPY into an events-shaped table (baseline)',
@@ -136,7 +198,12 @@ async function main() {
         `${(httpRate / copyRate).toFixed(2)}×`,
       ],
       [
-        `ack latency at ${Math.round(latency.achieved).toLocaleString('en')} events/s offered (50/request)`,
+        'CPU per event in that phase: collector / its PostgreSQL backends',
+        `${((cpu.collector / TOTAL) * 1e6).toFixed(1)} µs / ${((cpu.postgres / TOTAL) * 1e6).toFixed(1)} µs`,
+        '',
+      ],
+      [
+        `ack latency at ${Math.round(latency.achieved).toLocaleString('en')} events/s offered (50/request, ${LATENCY_SECONDS} s)`,
         `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`,
         '',
       ],

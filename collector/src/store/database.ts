@@ -6,8 +6,20 @@ export interface QueryResult<R> {
   rowCount: number | null;
 }
 
+/**
+ * A statement the hot path runs many times: PostgreSQL parses and plans it once per connection
+ * (a named prepared statement) instead of on every call.
+ */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(
+    statement: string | PreparedStatement,
+    values?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
 }
 
 /** Which store is running: decided once at start, logged, and reported by /readyz. */

@@ -2,21 +2,20 @@
 // Every statement is a single multi-row `unnest` so a batch costs a fixed number of round trips
 // on PostgreSQL and on PGlite alike (PGlite cannot take COPY FROM STDIN).
 import { ORDER_STATUSES, type OrderEvent } from '../domain/events.ts';
-import type { Queryable } from './database.ts';
+import type { PreparedStatement, Queryable } from './database.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const key = (source: string, id: string) => `${source}\u0000${id}`;
 
-/** Inserts events not seen before; returns the keys (source\0id) that were new. */
-export async function insertNewEvents(
-  tx: Queryable,
-  events: OrderEvent[],
-  receivedAt: number,
-): Promise<Set<string>> {
-  const { rows } = await tx.query<{ source: string; id: string }>(
-    `WITH input AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::jsonb[])
-         AS t(source, id, type, occurred_at, order_id, store_id, payload)
+const INSERT_NEW_EVENTS: PreparedStatement = {
+  name: 'orderpulse_insert_new_events',
+  // The batch arrives as one JSON array, which is also each event's stored payload: one
+  // JSON.stringify here instead of quoting every field of every event into seven text arrays.
+  text: `WITH input AS (
+       SELECT e->>'source' AS source, e->>'id' AS id, e->>'type' AS type,
+              timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond' AS occurred_at,
+              e->>'orderId' AS order_id, e->>'storeId' AS store_id, e AS payload
+       FROM jsonb_array_elements($1::jsonb) AS e
      ), fresh AS (
        INSERT INTO event_keys (source, id, occurred_at)
        SELECT source, id, occurred_at FROM input
@@ -24,20 +23,21 @@ export async function insertNewEvents(
        RETURNING source, id
      )
      INSERT INTO events (source, id, type, occurred_at, received_at, order_id, store_id, payload)
-     SELECT i.source, i.id, i.type, i.occurred_at, $8::timestamptz, i.order_id, i.store_id, i.payload
+     SELECT i.source, i.id, i.type, i.occurred_at, $2::timestamptz, i.order_id, i.store_id, i.payload
      FROM input i JOIN fresh f USING (source, id)
      RETURNING source, id`,
-    [
-      events.map((e) => e.source),
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => iso(e.occurredAt)),
-      events.map((e) => e.orderId),
-      events.map((e) => e.storeId),
-      events.map((e) => JSON.stringify(e)),
-      iso(receivedAt),
-    ],
-  );
+};
+
+/** Inserts events not seen before; returns the keys (source\0id) that were new. */
+export async function insertNewEvents(
+  tx: Queryable,
+  events: OrderEvent[],
+  receivedAt: number,
+): Promise<Set<string>> {
+  const { rows } = await tx.query<{ source: string; id: string }>(INSERT_NEW_EVENTS, [
+    JSON.stringify(events),
+    iso(receivedAt),
+  ]);
   return new Set(rows.map((r) => key(r.source, r.id)));
 }
 
@@ -109,11 +109,9 @@ export function orderDeltas(events: OrderEvent[]): OrderDelta[] {
 const ADVANCES = `(excluded.status IS NOT NULL AND (o.status_at IS NULL
   OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)))`;
 
-export async function upsertOrders(tx: Queryable, deltas: OrderDelta[], receivedAt: number): Promise<void> {
-  if (deltas.length === 0) return;
-  const t = (ms: number | null) => (ms === null ? null : iso(ms));
-  await tx.query(
-    `INSERT INTO orders AS o (order_id, store_id, status, status_at, status_rank, amount_fen, region, channel,
+const UPSERT_ORDERS: PreparedStatement = {
+  name: 'orderpulse_upsert_orders',
+  text: `INSERT INTO orders AS o (order_id, store_id, status, status_at, status_rank, amount_fen, region, channel,
                               created_at, paid_at, first_seen_at, last_event_at, updated_at)
      SELECT *, $13::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::int2[],
        $6::int8[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[])
@@ -130,23 +128,35 @@ export async function upsertOrders(tx: Queryable, deltas: OrderDelta[], received
        first_seen_at = LEAST(o.first_seen_at, excluded.first_seen_at),
        last_event_at = GREATEST(o.last_event_at, excluded.last_event_at),
        updated_at    = excluded.updated_at`,
-    [
-      deltas.map((d) => d.orderId),
-      deltas.map((d) => d.storeId),
-      deltas.map((d) => d.status),
-      deltas.map((d) => t(d.statusAt)),
-      deltas.map((d) => d.statusRank),
-      deltas.map((d) => d.amountFen),
-      deltas.map((d) => d.region),
-      deltas.map((d) => d.channel),
-      deltas.map((d) => t(d.createdAt)),
-      deltas.map((d) => t(d.paidAt)),
-      deltas.map((d) => iso(d.firstSeenAt)),
-      deltas.map((d) => iso(d.lastEventAt)),
-      iso(receivedAt),
-    ],
-  );
+};
+
+export async function upsertOrders(tx: Queryable, deltas: OrderDelta[], receivedAt: number): Promise<void> {
+  if (deltas.length === 0) return;
+  const t = (ms: number | null) => (ms === null ? null : iso(ms));
+  await tx.query(UPSERT_ORDERS, [
+    deltas.map((d) => d.orderId),
+    deltas.map((d) => d.storeId),
+    deltas.map((d) => d.status),
+    deltas.map((d) => t(d.statusAt)),
+    deltas.map((d) => d.statusRank),
+    deltas.map((d) => d.amountFen),
+    deltas.map((d) => d.region),
+    deltas.map((d) => d.channel),
+    deltas.map((d) => t(d.createdAt)),
+    deltas.map((d) => t(d.paidAt)),
+    deltas.map((d) => iso(d.firstSeenAt)),
+    deltas.map((d) => iso(d.lastEventAt)),
+    iso(receivedAt),
+  ]);
 }
+
+const INSERT_PAYMENTS: PreparedStatement = {
+  name: 'orderpulse_insert_payments',
+  text: `INSERT INTO payments (provider, transaction_id, status, order_id, store_id, amount_fen, occurred_at, source, event_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::timestamptz[],
+       $8::text[], $9::text[])
+     ON CONFLICT DO NOTHING`,
+};
 
 export async function insertPayments(tx: Queryable, events: OrderEvent[]): Promise<void> {
   // Sorted so that concurrent batches lock rows in the same order.
@@ -158,24 +168,33 @@ export async function insertPayments(tx: Queryable, events: OrderEvent[]): Promi
       return ka < kb ? -1 : ka > kb ? 1 : 0;
     });
   if (payments.length === 0) return;
-  await tx.query(
-    `INSERT INTO payments (provider, transaction_id, status, order_id, store_id, amount_fen, occurred_at, source, event_id)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::timestamptz[],
-       $8::text[], $9::text[])
-     ON CONFLICT DO NOTHING`,
-    [
-      payments.map((p) => p.provider),
-      payments.map((p) => p.transactionId),
-      payments.map((p) => p.status),
-      payments.map((p) => p.orderId),
-      payments.map((p) => p.storeId),
-      payments.map((p) => p.amountFen),
-      payments.map((p) => iso(p.occurredAt)),
-      payments.map((p) => p.source),
-      payments.map((p) => p.id),
-    ],
-  );
+  await tx.query(INSERT_PAYMENTS, [
+    payments.map((p) => p.provider),
+    payments.map((p) => p.transactionId),
+    payments.map((p) => p.status),
+    payments.map((p) => p.orderId),
+    payments.map((p) => p.storeId),
+    payments.map((p) => p.amountFen),
+    payments.map((p) => iso(p.occurredAt)),
+    payments.map((p) => p.source),
+    payments.map((p) => p.id),
+  ]);
 }
+
+const UPSERT_SHIPMENTS: PreparedStatement = {
+  name: 'orderpulse_upsert_shipments',
+  text: `INSERT INTO shipments AS s (carrier, tracking_no, order_id, store_id, state, last_update_at, location,
+                                 destination_region, returned_count)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
+       $8::text[], $9::int4[])
+     ON CONFLICT (carrier, tracking_no) DO UPDATE SET
+       state              = CASE WHEN excluded.last_update_at >= s.last_update_at THEN excluded.state ELSE s.state END,
+       location           = CASE WHEN excluded.last_update_at >= s.last_update_at
+                              THEN COALESCE(excluded.location, s.location) ELSE s.location END,
+       last_update_at     = GREATEST(s.last_update_at, excluded.last_update_at),
+       destination_region = COALESCE(excluded.destination_region, s.destination_region),
+       returned_count     = s.returned_count + excluded.returned_count`,
+};
 
 interface ShipmentDelta {
   carrier: string;
@@ -220,28 +239,15 @@ export async function upsertShipments(tx: Queryable, events: OrderEvent[]): Prom
   }
   if (byWaybill.size === 0) return;
   const rows = [...byWaybill.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, row]) => row);
-  await tx.query(
-    `INSERT INTO shipments AS s (carrier, tracking_no, order_id, store_id, state, last_update_at, location,
-                                 destination_region, returned_count)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[],
-       $8::text[], $9::int4[])
-     ON CONFLICT (carrier, tracking_no) DO UPDATE SET
-       state              = CASE WHEN excluded.last_update_at >= s.last_update_at THEN excluded.state ELSE s.state END,
-       location           = CASE WHEN excluded.last_update_at >= s.last_update_at
-                              THEN COALESCE(excluded.location, s.location) ELSE s.location END,
-       last_update_at     = GREATEST(s.last_update_at, excluded.last_update_at),
-       destination_region = COALESCE(excluded.destination_region, s.destination_region),
-       returned_count     = s.returned_count + excluded.returned_count`,
-    [
-      rows.map((r) => r.carrier),
-      rows.map((r) => r.trackingNo),
-      rows.map((r) => r.orderId),
-      rows.map((r) => r.storeId),
-      rows.map((r) => r.state),
-      rows.map((r) => iso(r.at)),
-      rows.map((r) => r.location),
-      rows.map((r) => r.destinationRegion),
-      rows.map((r) => r.returns),
-    ],
-  );
+  await tx.query(UPSERT_SHIPMENTS, [
+    rows.map((r) => r.carrier),
+    rows.map((r) => r.trackingNo),
+    rows.map((r) => r.orderId),
+    rows.map((r) => r.storeId),
+    rows.map((r) => r.state),
+    rows.map((r) => iso(r.at)),
+    rows.map((r) => r.location),
+    rows.map((r) => r.destinationRegion),
+    rows.map((r) => r.returns),
+  ]);
 }

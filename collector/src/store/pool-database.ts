@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import {
   type Database,
+  type PreparedStatement,
   type Queryable,
   type QueryResult,
   type StoreMode,
@@ -32,6 +33,13 @@ export function isUnreachable(error: unknown): boolean {
   );
 }
 
+function toConfig(statement: string | PreparedStatement, values?: readonly unknown[]): pg.QueryConfig {
+  const params = values as unknown[] | undefined;
+  return typeof statement === 'string'
+    ? { text: statement, values: params }
+    : { name: statement.name, text: statement.text, values: params };
+}
+
 const wrap = (error: unknown): unknown => (isUnreachable(error) ? new StoreUnavailableError(error) : error);
 
 export class PoolDatabase implements Database {
@@ -42,11 +50,11 @@ export class PoolDatabase implements Database {
   ) {}
 
   async query<R = Record<string, unknown>>(
-    text: string,
+    statement: string | PreparedStatement,
     values?: readonly unknown[],
   ): Promise<QueryResult<R>> {
     try {
-      const result = await this.pool.query(text, values as unknown[] | undefined);
+      const result = await this.pool.query(toConfig(statement, values));
       return { rows: result.rows as R[], rowCount: result.rowCount };
     } catch (error) {
       throw wrap(error);
@@ -65,8 +73,8 @@ export class PoolDatabase implements Database {
     const ignore = () => {};
     client.on('error', ignore);
     const tx: Queryable = {
-      query: async <R>(text: string, values?: readonly unknown[]) => {
-        const result = await client.query(text, values as unknown[] | undefined);
+      query: async <R>(statement: string | PreparedStatement, values?: readonly unknown[]) => {
+        const result = await client.query(toConfig(statement, values));
         return { rows: result.rows as R[], rowCount: result.rowCount };
       },
     };
