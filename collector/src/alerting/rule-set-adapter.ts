@@ -6,12 +6,25 @@
 //   is the array handed to the constructor; a reload replaces its contents in place, which the
 //   engine sees on its next evaluation (it only ever iterates and searches the array).
 
-import type { CustomRule as EngineCustomRule } from '../domain/rules/custom-rule.ts';
+import type { CustomRuleContext, CustomRule as EngineCustomRule } from '../domain/rules/custom-rule.ts';
 import type { BuiltinRuleName } from '../domain/rules/params.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { CustomRule as ConfiguredCustomRule } from '../rules-config/custom-rules.ts';
-import { buildRuleContext } from '../rules-config/expression/context-fields.ts';
+import { buildRuleContext, type RuleContext } from '../rules-config/expression/context-fields.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
+
+// The engine hands every custom rule the same context object for one event: the flat context is
+// built once for all of them (it was a third of the engine's time with two custom rules).
+let lastEngineContext: CustomRuleContext | undefined;
+let lastRuleContext: RuleContext | undefined;
+
+function ruleContextOf(ctx: CustomRuleContext): RuleContext {
+  if (ctx !== lastEngineContext || lastRuleContext === undefined) {
+    lastRuleContext = buildRuleContext(ctx.event, ctx.order);
+    lastEngineContext = ctx;
+  }
+  return lastRuleContext;
+}
 
 export function toEngineRule(rule: ConfiguredCustomRule): EngineCustomRule {
   const labels: Record<string, string> = { ...rule.labels };
@@ -22,18 +35,7 @@ export function toEngineRule(rule: ConfiguredCustomRule): EngineCustomRule {
     name: rule.name,
     severity: rule.severity,
     labels,
-    matches: (ctx) =>
-      rule.matches(
-        buildRuleContext(
-          ctx.event,
-          ctx.order && {
-            ...(ctx.order.status !== undefined && { status: ctx.order.status }),
-            ...(ctx.order.amountFen !== undefined && { amountFen: ctx.order.amountFen }),
-            ...(ctx.order.region !== undefined && { region: ctx.order.region }),
-            ...(ctx.order.channel !== undefined && { channel: ctx.order.channel }),
-          },
-        ),
-      ),
+    matches: (ctx) => rule.matches(ruleContextOf(ctx)),
     ...(written !== undefined && {
       summary: (ctx) => {
         const fallback = `${rule.name}: ${ctx.event.orderId}`;

@@ -157,29 +157,45 @@ const SHORT_WEEKDAY: Readonly<Record<string, Weekday>> = {
   Sun: 'sun',
 };
 
-// Building an Intl formatter costs ~100× using one and zones are few: keep one per zone.
-const formatters = new Map<string, Intl.DateTimeFormat>();
+// Building an Intl formatter costs ~100× using one and zones are few: keep one per zone. Using one
+// still costs microseconds and callback_silent asks for every order created, so the last answer
+// per zone is kept for its minute (zone offsets are whole minutes).
+interface ZoneClock {
+  formatter: Intl.DateTimeFormat;
+  minuteStart: number;
+  local: LocalTime | undefined;
+}
+const clocks = new Map<string, ZoneClock>();
+const MINUTE_MS = 60_000;
 
 function localTime(timeZone: string, at: number): LocalTime {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
+  let clock = clocks.get(timeZone);
+  if (clock === undefined) {
+    clock = {
+      formatter: new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        weekday: 'short',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      }),
+      minuteStart: Number.NaN,
+      local: undefined,
+    };
+    clocks.set(timeZone, clock);
   }
+  const minuteStart = Math.floor(at / MINUTE_MS) * MINUTE_MS;
+  if (clock.local !== undefined && clock.minuteStart === minuteStart) return clock.local;
   const parts: Record<string, string> = {};
-  for (const part of formatter.formatToParts(at)) parts[part.type] = part.value;
-  return {
+  for (const part of clock.formatter.formatToParts(at)) parts[part.type] = part.value;
+  clock.local = {
     date: `${parts.year}-${parts.month}-${parts.day}`,
     weekday: SHORT_WEEKDAY[parts.weekday ?? ''] ?? 'mon',
     minute: Number(parts.hour) * 60 + Number(parts.minute),
   };
+  clock.minuteStart = minuteStart;
+  return clock.local;
 }

@@ -51,10 +51,10 @@ export type RuleContext = Readonly<Record<string, ContextValue>>;
 
 /** The order facts a condition may need beyond the event itself. */
 export interface OrderFacts {
-  status?: OrderStatus;
-  amountFen?: number;
-  region?: string;
-  channel?: string;
+  status?: OrderStatus | undefined;
+  amountFen?: number | undefined;
+  region?: string | undefined;
+  channel?: string | undefined;
 }
 
 /** Builds the context a custom rule is evaluated on; event fields win over the order's. */
