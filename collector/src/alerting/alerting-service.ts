@@ -7,6 +7,9 @@
 //   the store is written behind them by one flush loop, so writes never interleave or reorder.
 // - A transition is announced only after the write that records it has committed.
 // - A write that fails (store down) is kept and retried on the next tick; nothing is dropped.
+// - Committed batches reach the engine in commit order. A batch with an event for an entity the
+//   engine does not hold (possibly one it forgot after it finished) waits for the store's state of
+//   those entities (one query, off the ack path); later batches, and ticks, queue behind it.
 
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../domain/alerts/alert.ts';
@@ -25,6 +28,7 @@ import { RuleEngine } from '../domain/rules/engine.ts';
 import { DEFAULT_RULE_PARAMS } from '../domain/rules/params.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import { DEFAULT_SHIPMENT_EVENT_PARAMS } from '../domain/rules/shipment-event.ts';
+import { shipmentKey } from '../domain/rules/shipment-state.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { AlertTransition as LiveTransition } from '../live/events.ts';
 import type { LoadError } from '../rules-config/load-error.ts';
@@ -44,6 +48,7 @@ import {
 import { AlertBook } from './alert-book.ts';
 import type { NotificationDispatcher } from './notification-dispatcher.ts';
 import { PromotionParams } from './promotion-params.ts';
+import { ordersById, shipmentsByKey } from './recovery-queries.ts';
 import { restoreEngine } from './restore-engine.ts';
 import { CustomRuleSlot, withRoutingLabels } from './rule-set-adapter.ts';
 
@@ -117,6 +122,8 @@ export class AlertingService {
   private stopped = false;
   /** Committed events that arrived while the engine was being restored. */
   private buffered: StoredEvent[] | undefined = [];
+  /** The last committed batch still waiting for the store's verdict on entities the engine lacks. */
+  private verdicts: Promise<void> | undefined;
   private readonly dirty = new Map<string, Alert>();
   private audits: AuditEntry[] = [];
   private outgoing: AlertChange[] = [];
@@ -176,6 +183,7 @@ export class AlertingService {
     const waiting = this.buffered ?? [];
     this.buffered = undefined;
     this.committed(waiting);
+    await this.batchesApplied();
     // Deadlines that passed while the process was down fire now, not one tick later.
     this.process(this.engine.tick(this.now()));
     await this.settled();
@@ -223,6 +231,8 @@ export class AlertingService {
   /** Advances the engine to now (due deadlines, pending alerts whose `for` elapsed) and writes. */
   async tick(): Promise<void> {
     if (this.buffered !== undefined) return;
+    // Batches committed before this tick are applied first, as when no store verdict is needed.
+    await this.batchesApplied();
     const now = this.now();
     const ruleSet = this.rules.ruleSet;
     const promoted = ruleSet && this.promotions.due(ruleSet.builtin, ruleSet.calendar, now);
@@ -274,6 +284,7 @@ export class AlertingService {
 
   /** Resolves once everything recorded so far is written (or throws the write's error). */
   async settled(): Promise<void> {
+    await this.batchesApplied();
     while (this.flushing !== undefined) await this.flushing;
     if (this.dirty.size > 0 || this.audits.length > 0) {
       this.requestFlush();
@@ -535,6 +546,61 @@ export class AlertingService {
       return;
     }
     if (events.length === 0) return;
+    const now = this.now();
+    const unknown = events.filter((e) => this.engine.needsStoreVerdict(e, now));
+    if (unknown.length === 0 && this.verdicts === undefined) {
+      this.apply(events);
+      return;
+    }
+    // The query starts now; the batch is applied once it answers and the batches before it are in.
+    const verdict = unknown.length === 0 ? undefined : this.storeVerdict(unknown);
+    const run = (this.verdicts ?? Promise.resolve()).then(async () => {
+      const found = await verdict?.catch((error: unknown) => {
+        // Without the store's word the events apply as they are (the behaviour before the lookup).
+        this.log?.warn(
+          { err: error },
+          'alerting: looking up unknown orders failed; applying the batch as is',
+        );
+        return undefined;
+      });
+      try {
+        if (found) this.engine.adoptFinished(found.orders, found.shipments, this.now());
+        this.apply(events);
+      } catch (error) {
+        // As a listener failure on the synchronous path: reported, and the next batches still apply.
+        this.log?.error({ err: error }, 'alerting: applying a committed batch failed');
+      }
+    });
+    this.verdicts = run;
+    void run.finally(() => {
+      if (this.verdicts === run) this.verdicts = undefined;
+    });
+  }
+
+  /**
+   * Resolves once every batch committed before the call has been applied to the engine (not those
+   * committed while waiting, so a steady stream of lookups cannot hold a tick back for long).
+   */
+  private async batchesApplied(): Promise<void> {
+    await this.verdicts;
+  }
+
+  /** The store's current state of the orders and shipments these events name. */
+  private async storeVerdict(events: readonly StoredEvent[]) {
+    const orderIds = new Set<string>();
+    const shipmentKeys = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'shipment.update') shipmentKeys.add(shipmentKey(e.carrier, e.trackingNo));
+      else orderIds.add(e.orderId);
+    }
+    const [orders, shipments] = await Promise.all([
+      ordersById(this.db, [...orderIds]),
+      shipmentsByKey(this.db, [...shipmentKeys]),
+    ]);
+    return { orders, shipments };
+  }
+
+  private apply(events: readonly StoredEvent[]): void {
     const now = this.now();
     // A batch is applied in event-time order and only its net outcome per (rule, entity) counts:
     // an order that was paid long ago and moved on in the same batch never blips a stall alert.

@@ -258,6 +258,45 @@ export class RuleEngine {
   }
 
   /**
+   * Could this event be for an order or shipment that finished and was forgotten (or finished before
+   * a restart and was never restored)? Applied to nothing, it would start the entity over and could
+   * open deadlines the entity is long past (a late `paid` for a delivered order). The caller then
+   * asks the store for the entity's current state and hands finished ones to `adoptFinished` before
+   * ingesting the event. New orders normally begin with `created`, which needs no question when it
+   * is recent: a forgotten order was finished at least `retainFinishedMs` ago, so its `created` is
+   * older than that.
+   */
+  needsStoreVerdict(event: StoredEvent, now: number): boolean {
+    if (event.type === 'shipment.update') {
+      return !this.shipments.has(shipmentKey(event.carrier, event.trackingNo));
+    }
+    if (this.orders.has(event.orderId)) return false;
+    const recentCreation =
+      event.type === 'order.status' &&
+      event.status === 'created' &&
+      event.occurredAt > now - this.retainFinishedMs;
+    return !recentCreation;
+  }
+
+  /**
+   * The store's current state of entities this engine does not hold: finished ones (terminal order
+   * status, final shipment state) are taken as they are, so late events apply on top of them and
+   * open nothing; they are kept like any finished entity, then forgotten again. Others are left to
+   * the events (they are new). Entities the engine holds meanwhile are left alone.
+   */
+  adoptFinished(orders: Iterable<OrderState>, shipments: Iterable<ShipmentState>, now: number): void {
+    for (const order of orders) {
+      if (order.status === undefined || !isTerminal(order.status) || this.orders.has(order.orderId)) continue;
+      this.orderDeadlines.schedule(this.orders.set(order), now + this.retainFinishedMs, DEADLINE_KIND.evict);
+    }
+    for (const shipment of shipments) {
+      if (!SHIPMENT_FINAL_STATES.has(shipment.state) || this.shipments.has(shipment.key)) continue;
+      this.shipments.set(shipment.key, shipment);
+      this.shipmentDeadlines.schedule(shipment.key, now + this.retainFinishedMs, DEADLINE_KIND.evict);
+    }
+  }
+
+  /**
    * Hot reload: new parameters apply at once; conditions are re-evaluated (O(tracked entities)).
    * `byStore` replaces the per-store sets (stores not in it use `params`).
    */
