@@ -142,33 +142,31 @@ export class EventWriter {
     const started = performance.now();
     const receivedAt = this.now();
     // The first occurrence of a key in the batch is the one inserted; later ones are duplicates.
-    const firstSeen = new Set<string>();
-    const unique: OrderEvent[] = [];
+    const firstSeen = new Map<string, OrderEvent>();
     for (const pending of batch) {
       for (const event of pending.events) {
         const k = eventKey(event);
-        if (firstSeen.has(k)) continue;
-        firstSeen.add(k);
-        unique.push(event);
+        if (!firstSeen.has(k)) firstSeen.set(k, event);
       }
     }
     // Concurrent batches take row locks in one global order, so they cannot deadlock each other.
-    unique.sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
+    const keys = [...firstSeen.keys()].sort();
+    const unique = keys.map((k) => firstSeen.get(k)!);
     let fresh: OrderEvent[];
+    let credited: Set<string>;
     try {
-      fresh = await this.db.transaction(async (tx) => {
+      [fresh, credited] = await this.db.transaction(async (tx) => {
         const inserted = await insertNewEvents(tx, unique, receivedAt);
-        const stored = unique.filter((e) => inserted.has(eventKey(e)));
+        const stored = unique.filter((_, i) => inserted.has(keys[i]!));
         await upsertOrders(tx, orderDeltas(stored), receivedAt);
         await insertPayments(tx, stored);
         await upsertShipments(tx, stored);
-        return stored;
+        return [stored, inserted] as const;
       });
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
     }
-    const credited = new Set(fresh.map(eventKey));
     const duplicates: OrderEvent[] = [];
     for (const pending of batch) {
       let accepted = 0;

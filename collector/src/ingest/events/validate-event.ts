@@ -49,38 +49,55 @@ export function validateEvent(item: unknown, source: string): ItemResult {
   return { ok: true, event: toDomain(wire, source, occurredAt) };
 }
 
+// Built with assignments rather than conditional spreads: this runs for every ingested event and
+// the spreads allocated a throw-away object per optional field.
 function toDomain(wire: WireEvent, source: string, occurredAt: number): OrderEvent {
-  const base = { id: wire.id, source, occurredAt, orderId: wire.order_id, storeId: wire.store_id };
   switch (wire.type) {
-    case 'order.status':
-      return {
-        ...base,
+    case 'order.status': {
+      const event: OrderEvent = {
+        id: wire.id,
+        source,
+        occurredAt,
+        orderId: wire.order_id,
+        storeId: wire.store_id,
         type: wire.type,
         status: wire.status,
-        ...(wire.amount_fen !== undefined && { amountFen: wire.amount_fen }),
-        ...(wire.region !== undefined && { region: wire.region }),
-        ...(wire.channel !== undefined && { channel: wire.channel }),
-        ...(wire.carrier !== undefined && { carrier: wire.carrier }),
-        ...(wire.tracking_no !== undefined && { trackingNo: wire.tracking_no }),
       };
+      if (wire.amount_fen !== undefined) event.amountFen = wire.amount_fen;
+      if (wire.region !== undefined) event.region = wire.region;
+      if (wire.channel !== undefined) event.channel = wire.channel;
+      if (wire.carrier !== undefined) event.carrier = wire.carrier;
+      if (wire.tracking_no !== undefined) event.trackingNo = wire.tracking_no;
+      return event;
+    }
     case 'payment.notify':
       return {
-        ...base,
+        id: wire.id,
+        source,
+        occurredAt,
+        orderId: wire.order_id,
+        storeId: wire.store_id,
         type: wire.type,
         provider: wire.provider,
         transactionId: wire.transaction_id,
         amountFen: wire.amount_fen,
         status: wire.status,
       };
-    case 'shipment.update':
-      return {
-        ...base,
+    case 'shipment.update': {
+      const event: OrderEvent = {
+        id: wire.id,
+        source,
+        occurredAt,
+        orderId: wire.order_id,
+        storeId: wire.store_id,
         type: wire.type,
         carrier: wire.carrier,
         trackingNo: wire.tracking_no,
         state: wire.state,
-        ...(wire.location !== undefined && { location: wire.location }),
-        ...(wire.destination_region !== undefined && { destinationRegion: wire.destination_region }),
       };
+      if (wire.location !== undefined) event.location = wire.location;
+      if (wire.destination_region !== undefined) event.destinationRegion = wire.destination_region;
+      return event;
+    }
   }
 }
