@@ -54,11 +54,13 @@ class Interner {
 /** True when `value` is read back exactly from the Int32 offset `base - value` (not a sentinel). */
 function fitsOffset(value: number, base: number): boolean {
   const offset = base - value;
-  return (offset | 0) === offset && offset > OVERFLOW && base - offset === value && !Object.is(value, -0);
+  return (
+    (offset | 0) === offset && offset > OVERFLOW && base - offset === value && (value !== 0 || 1 / value > 0)
+  );
 }
 
 function fitsInt32(value: number): boolean {
-  return (value | 0) === value && value > OVERFLOW && !Object.is(value, -0);
+  return (value | 0) === value && value > OVERFLOW && (value !== 0 || 1 / value > 0);
 }
 
 const STATUS_INDEX = new Map<OrderStatus, number>(ORDER_STATUSES.map((s, i) => [s, i]));
