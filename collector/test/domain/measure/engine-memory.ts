@@ -1,5 +1,5 @@
-// Heap per tracked open order in the RuleEngine, restore time, and tick latency with that many
-// orders tracked: `node --expose-gc --import tsx collector/test/domain/measure/engine-memory.ts [n]`
+// Heap per tracked open order in the RuleEngine, restore time, tick latency with that many, and
+// heap per tracked shipment: `node --expose-gc --import tsx collector/test/domain/measure/engine-memory.ts [n]`
 // Orders are `paid` with an amount and a region (a realistic open order with a live deadline).
 import type { OrderState } from '../../../src/domain/order-lifecycle.ts';
 import { RuleEngine } from '../../../src/domain/rules/engine.ts';
@@ -37,6 +37,45 @@ function ordersToRestore(): OrderState[] {
   }
   return out;
 }
+
+// 0) Heap per tracked shipment through the ingest path (shipments are plain ShipmentState objects in
+//    a Map, with a string-keyed deadline each), n/10 of them: open orders have at most one, and
+//    fewer are in transit than are open. Measured first, on a quiet heap; printed last.
+function measureShipments(): { carrierEngine: RuleEngine; line: string } {
+  const shipments = Math.max(1, Math.floor(n / 10));
+  gc!();
+  const start = process.memoryUsage();
+  const carrierEngine = new RuleEngine(DEFAULT_RULE_PARAMS);
+  for (let i = 0; i < shipments; i++) {
+    const at = base + (i % 3_600_000);
+    carrierEngine.ingest(
+      {
+        id: `s${i}`,
+        source: 'kuaidi100',
+        type: 'shipment.update',
+        occurredAt: at,
+        receivedAt: at,
+        orderId: orderId(i),
+        storeId: stores[i % stores.length]!,
+        carrier: 'sf',
+        trackingNo: JSON.parse(`"SF${String(i).padStart(10, '0')}"`),
+        state: 'in_transit',
+        location: '广东省深圳市',
+      },
+      base,
+    );
+  }
+  gc!();
+  const end = process.memoryUsage();
+  const bytes = (end.heapUsed - start.heapUsed + end.arrayBuffers - start.arrayBuffers) / shipments;
+  const line = JSON.stringify({
+    path: 'shipments',
+    tracked: carrierEngine.trackedCount(),
+    bytesPerShipment: Math.round(bytes),
+  });
+  return { carrierEngine, line };
+}
+const shipmentMeasure = measureShipments();
 
 // 1) Heap per order through the ingest path (what a running collector holds).
 gc();
@@ -115,3 +154,5 @@ console.log(
     firedAfterRestore,
   }),
 );
+
+console.log(shipmentMeasure.line);
