@@ -1,7 +1,7 @@
 // One POST with the retries a well-behaved client owes the collector: 503 and 429 are waited out as
 // long as Retry-After says (bounded), connection errors are retried with back-off; anything else is
 // the answer. A 503 that says the provider is not configured is final: waiting will not fix it.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type PacingClock, realClock } from './pacing.ts';
 
 export interface PostResult {
   status: number;
@@ -16,6 +16,8 @@ export interface PostOptions {
   signal?: AbortSignal;
   /** Called before each retry with the reason (progress line counts them). */
   onRetry?: (reason: string) => void;
+  /** Waits between attempts go through this clock (default: real time). */
+  clock?: PacingClock;
 }
 
 const FINAL_503_CODES = new Set(['provider_not_configured', 'not_configured']);
@@ -44,6 +46,7 @@ export async function postWithRetry(
 ): Promise<PostResult> {
   const maxAttempts = options.maxAttempts ?? 8;
   const maxWait = options.maxRetryAfterMs ?? 30_000;
+  const clock = options.clock ?? realClock;
   let lastError: unknown;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     let response: Response;
@@ -59,7 +62,7 @@ export async function postWithRetry(
       lastError = error;
       if (attempt === maxAttempts) break;
       options.onRetry?.('connection');
-      await sleep(Math.min(maxWait, 250 * 2 ** (attempt - 1)), undefined, { signal: options.signal });
+      await clock.sleep(Math.min(maxWait, 250 * 2 ** (attempt - 1)), options.signal);
       continue;
     }
     const body = await response.text();
@@ -69,7 +72,7 @@ export async function postWithRetry(
     }
     options.onRetry?.(String(response.status));
     const wait = Math.min(maxWait, retryAfterMs(response.headers.get('retry-after'), 500 * attempt));
-    await sleep(wait, undefined, { signal: options.signal });
+    await clock.sleep(wait, options.signal);
   }
   throw new Error(
     `POST ${url} failed after ${maxAttempts} attempts: ${(lastError as Error)?.message ?? lastError}`,

@@ -2,6 +2,18 @@
 // deployment without swamping it (or itself).
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** Time for pacing and retries: injected so tests can run the sender's schedule on a fake clock. */
+export interface PacingClock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const realClock: PacingClock = {
+  now: () => performance.now(),
+  sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+};
+
 export interface Started {
   done: Promise<void>;
 }
@@ -40,20 +52,22 @@ export class Concurrency {
 /** A token bucket refilled at `ratePerSecond`, holding at most one second's worth. */
 export class RateLimit {
   readonly #rate: number;
+  readonly #clock: PacingClock;
   #tokens: number;
   #last: number;
 
-  constructor(ratePerSecond: number) {
+  constructor(ratePerSecond: number, clock: PacingClock = realClock) {
     this.#rate = ratePerSecond;
+    this.#clock = clock;
     this.#tokens = Math.min(ratePerSecond, 1);
-    this.#last = performance.now();
+    this.#last = clock.now();
   }
 
   /** Waits until `n` units may go (a batch larger than the bucket waits for its share of time). */
   async take(n: number, signal?: AbortSignal): Promise<void> {
     if (!Number.isFinite(this.#rate)) return;
     for (;;) {
-      const now = performance.now();
+      const now = this.#clock.now();
       this.#tokens = Math.min(this.#rate, this.#tokens + ((now - this.#last) / 1000) * this.#rate);
       this.#last = now;
       if (this.#tokens >= Math.min(n, this.#rate)) {
@@ -61,7 +75,7 @@ export class RateLimit {
         return;
       }
       const missing = Math.min(n, this.#rate) - this.#tokens;
-      await sleep(Math.max(5, (missing / this.#rate) * 1000), undefined, { signal });
+      await this.#clock.sleep(Math.max(5, (missing / this.#rate) * 1000), signal);
     }
   }
 }

@@ -8,7 +8,7 @@ import { chinaDay } from '../traffic-curve.ts';
 import { wechatpayBillCsv } from '../wechatpay-bill.ts';
 import { paymentEvent, shipmentEvents } from './fallback-events.ts';
 import { postWithRetry } from './http-post.ts';
-import { Concurrency, RateLimit, type Started } from './pacing.ts';
+import { Concurrency, type PacingClock, RateLimit, type Started } from './pacing.ts';
 import type { Progress } from './progress.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { ProviderSigner } from './provider-requests.ts';
@@ -36,6 +36,8 @@ export interface RunOptions {
   liveUntilMs?: number;
   signal?: AbortSignal;
   now?: () => number;
+  /** The rate limit's and the retries' clock (default: real time); tests run the schedule on a fake one. */
+  pacingClock?: PacingClock;
   /** Called once the history and the bill are in (the demo prints its hints then). */
   onHistorySent?: (history: HistoryPlan, bill: BillReply | undefined) => void;
 }
@@ -60,12 +62,16 @@ export async function runSimulation(options: RunOptions): Promise<RunSummary> {
   const { scenario, target, progress, signal } = options;
   const now = options.now ?? Date.now;
   const base = target.url.replace(/\/+$/, '');
-  const rate = new RateLimit(options.ratePerSecond ?? Number.POSITIVE_INFINITY);
+  const rate = new RateLimit(options.ratePerSecond ?? Number.POSITIVE_INFINITY, options.pacingClock);
   const pool = new Concurrency(options.concurrency ?? 16);
   const batchSize = options.batchSize ?? 1000;
   const signer = options.keys ? new ProviderSigner(options.keys) : undefined;
   const began = performance.now();
-  const retry = { signal, onRetry: () => progress.counts.retries++ } as const;
+  const retry = {
+    signal,
+    onRetry: () => progress.counts.retries++,
+    ...(options.pacingClock && { clock: options.pacingClock }),
+  } as const;
 
   const sendEvents = async (events: WireEvent[]) => {
     const body = `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
@@ -273,7 +279,7 @@ async function postBill(
   day: string,
   lines: Parameters<typeof wechatpayBillCsv>[0],
   progress: Progress,
-  retry: { signal?: AbortSignal | undefined; onRetry: () => void },
+  retry: { signal?: AbortSignal | undefined; onRetry: () => void; clock?: PacingClock },
 ): Promise<BillReply | undefined> {
   const csv = wechatpayBillCsv(lines);
   try {
