@@ -198,7 +198,9 @@ async function main() {
     const httpRate = await httpThroughput(collector.url, 10_000_000);
     const cpu = cpuUsed(before, await cpuSnapshot(pid, appName));
     await waitForRollups(schema);
+    const beforeLatency = await cpuSnapshot(pid, appName);
     const latency = await latencyAtRate(collector.url, 10_000, LATENCY_SECONDS, 20_000_000);
+    const latencyCpu = cpuUsed(beforeLatency, await cpuSnapshot(pid, appName));
     const rows = [
       [
         'raw COPY into an events-shaped table (baseline)',
@@ -218,6 +220,11 @@ async function main() {
       [
         `ack latency at ${Math.round(latency.achieved).toLocaleString('en')} events/s offered (50/request, ${LATENCY_SECONDS} s)`,
         `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms${latency.failures > 0 ? `, ${latency.failures} requests failed` : ''}`,
+        '',
+      ],
+      [
+        'CPU in that phase: collector / its PostgreSQL backends (share of one core)',
+        `${Math.round((latencyCpu.collector / LATENCY_SECONDS) * 100)} % / ${Math.round((latencyCpu.postgres / LATENCY_SECONDS) * 100)} %`,
         '',
       ],
     ];
