@@ -547,7 +547,7 @@ export class AlertingService {
     }
     if (events.length === 0) return;
     const now = this.now();
-    const unknown = events.filter((e) => this.engine.needsStoreVerdict(e, now));
+    const unknown = this.engine.needingStoreVerdict(events, now);
     if (unknown.length === 0 && this.verdicts === undefined) {
       this.apply(events);
       return;

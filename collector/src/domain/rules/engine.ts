@@ -258,24 +258,25 @@ export class RuleEngine {
   }
 
   /**
-   * Could this event be for an order or shipment that finished and was forgotten (or finished before
-   * a restart and was never restored)? Applied to nothing, it would start the entity over and could
-   * open deadlines the entity is long past (a late `paid` for a delivered order). The caller then
-   * asks the store for the entity's current state and hands finished ones to `adoptFinished` before
-   * ingesting the event. New orders normally begin with `created`, which needs no question when it
-   * is recent: a forgotten order was finished at least `retainFinishedMs` ago, so its `created` is
-   * older than that.
+   * The events of a committed batch that could be for an order or shipment that finished and was
+   * forgotten (or finished before a restart and was never restored): applied to nothing, such an
+   * event would start the entity over and could open deadlines the entity is long past (a late
+   * `paid` for a delivered order). The caller asks the store for those entities' current state and
+   * hands finished ones to `adoptFinished` before ingesting the batch. Not asked about: entities the
+   * engine holds, and orders with a recent `created` in the batch (new orders) — a forgotten order
+   * finished at least `retainFinishedMs` ago, so its own `created` is older than that.
    */
-  needsStoreVerdict(event: StoredEvent, now: number): boolean {
-    if (event.type === 'shipment.update') {
-      return !this.shipments.has(shipmentKey(event.carrier, event.trackingNo));
+  needingStoreVerdict(events: readonly StoredEvent[], now: number): StoredEvent[] {
+    const createdRecently = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'order.status' && e.status === 'created' && e.occurredAt > now - this.retainFinishedMs)
+        createdRecently.add(e.orderId);
     }
-    if (this.orders.has(event.orderId)) return false;
-    const recentCreation =
-      event.type === 'order.status' &&
-      event.status === 'created' &&
-      event.occurredAt > now - this.retainFinishedMs;
-    return !recentCreation;
+    return events.filter((e) =>
+      e.type === 'shipment.update'
+        ? !this.shipments.has(shipmentKey(e.carrier, e.trackingNo))
+        : !this.orders.has(e.orderId) && !createdRecently.has(e.orderId),
+    );
   }
 
   /**
