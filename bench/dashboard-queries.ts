@@ -92,7 +92,7 @@ const gen = loaders[0]!;
 try {
   process.stdout.write(
     `dashboard queries: ${DAYS} days × ${STORES} stores × ~${values.orders} orders/store/day; ` +
-      `database ${database}; loadavg ${load()}\n`,
+      `database ${database}; ${new Date().toISOString()}; loadavg ${load()}\n`,
   );
   let started = performance.now();
   db = await openDatabase({ databaseUrl: dbUrl.toString(), schema: SCHEMA, poolSize: 2 });
@@ -225,7 +225,7 @@ try {
     process.stdout.write(`${cells.join(' ')}\n`);
   }
   process.stdout.write(
-    `\nrows: the product query's; raw rows marked ≠ differ from it (the raw side's margins or ` +
+    `\n${new Date().toISOString()}: done. rows: the product query's; raw rows marked ≠ differ from it (the raw side's margins or ` +
       `an order paid outside the range). speed-up: raw p50 / product p50. loadavg ${load()}\n`,
   );
   for (const q of slow) {
