@@ -200,9 +200,12 @@ export function dashboardQueries(options: QuerySetOptions): DashboardQuery[] {
               range: range.label,
               run: sqlRunner(sql),
               sql,
-              ...(raw !== undefined
-                ? { baseline: { sql: raw, run: sqlRunner(raw) } }
-                : { noBaseline: 'reads the raw table itself' }),
+              ...(raw === undefined
+                ? { noBaseline: 'reads the raw table itself' }
+                : store === storeChoices[0]
+                  ? { baseline: { sql: raw, run: sqlRunner(raw) } }
+                  : // the raw side computes every store before the panel's filter: the all-stores row's baseline
+                    { noBaseline: 'raw: as for all stores' }),
             });
           }
         }
