@@ -52,7 +52,12 @@ export interface AppDeps {
   /** Overrides the logger (tests pass false). */
   logger?: boolean | object;
   /** Alerting clock and timers (tests inject a clock, tick by hand and skip the file watcher). */
-  alerting?: { now?: () => number; tickMs?: number; watchRules?: boolean };
+  alerting?: {
+    now?: () => number;
+    tickMs?: number;
+    watchRules?: boolean;
+    restoreOrdersInBackground?: boolean;
+  };
 }
 
 export interface App {
@@ -115,6 +120,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
           ...(errors && { errors }),
         },
       };
+    },
+  });
+  readiness.push({
+    name: 'alerting',
+    // With the open orders restored in the background the server listens (and takes events) first;
+    // it is ready once they are in. The detail shows how far the restore has got.
+    check: async () => {
+      const status = alerting.startStatus();
+      return { ok: status.state === 'running', detail: status };
     },
   });
   const tokens = new TokenRegistry(config.tokens);

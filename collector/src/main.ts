@@ -12,7 +12,9 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<{ url
     schema: config.databaseSchema,
     dataDir: config.dataDir,
   });
-  const { server } = await buildApp(config, { db });
+  // The server listens while the open orders are read back from the store (seconds at a million):
+  // /healthz answers, /readyz says 503 with the progress, events are taken and applied after.
+  const { server, alerting } = await buildApp(config, { db, alerting: { restoreOrdersInBackground: true } });
   server.log.info(
     {
       store: db.mode,
@@ -27,7 +29,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<{ url
   );
 
   let closing = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (closing) return;
     closing = true;
     server.log.info({ signal }, 'draining in-flight requests');
@@ -35,10 +37,12 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<{ url
     // and the writer commits everything it has taken before the store closes.
     await server.close();
     await db.close();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Without its open orders the collector cannot alert: as when start-up failed before listening.
+  alerting.restored().catch(() => void shutdown('restore failed', 1));
 
   const address = await server.listen({ port: config.port, host: config.host });
   const url = `http://localhost:${(server.server.address() as { port: number }).port}`;

@@ -49,7 +49,7 @@ import { AlertBook } from './alert-book.ts';
 import type { NotificationDispatcher } from './notification-dispatcher.ts';
 import { PromotionParams } from './promotion-params.ts';
 import { ordersById, shipmentsByKey } from './recovery-queries.ts';
-import { restoreEngine } from './restore-engine.ts';
+import { restoreOrders, restoreShipments } from './restore-engine.ts';
 import { CustomRuleSlot, withRoutingLabels } from './rule-set-adapter.ts';
 
 export interface AlertingLog {
@@ -71,6 +71,20 @@ export interface AlertingOptions {
   log?: AlertingLog;
   /** How long each engine pass took (for orderpulse_rule_evaluation_seconds). */
   observeEvaluation?: (pass: 'events' | 'deadlines', seconds: number) => void;
+  /**
+   * `start` resolves before the open orders are restored (seconds at a million), so the server can
+   * listen and take events meanwhile; see `startStatus` and `restored`. Default false.
+   */
+  restoreOrdersInBackground?: boolean;
+}
+
+/** Where start-up is: the open orders may still be being read back from the store. */
+export interface StartStatus {
+  state: 'starting' | 'restoring' | 'running' | 'failed';
+  orders: number;
+  shipments: number;
+  /** Committed events waiting for the restore to end. */
+  waitingEvents: number;
 }
 
 /** One alert change, after it committed. `transition` and `alert` are the live stream's LiveAlertEvent. */
@@ -120,6 +134,9 @@ export class AlertingService {
 
   private started = false;
   private stopped = false;
+  private startState: StartStatus['state'] = 'starting';
+  private restoredCounts = { orders: 0, shipments: 0 };
+  private restoration: Promise<void> | undefined;
   /** Committed events that arrived while the engine was being restored. */
   private buffered: StoredEvent[] | undefined = [];
   /** The last committed batch still waiting for the store's verdict on entities the engine lacks. */
@@ -166,26 +183,80 @@ export class AlertingService {
     options.writer.onCommitted((events) => this.committed(events));
   }
 
-  /** Loads the rules, rebuilds state from the store, then starts the clock and the rules watcher. */
+  /**
+   * Loads the rules, rebuilds state from the store, then starts the clock and the rules watcher.
+   * With `restoreOrdersInBackground`, resolves once rules, alerts and shipments are in; the open
+   * orders follow (`restored()`), and events committed until then are applied when they are in.
+   */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    const startedAt = performance.now();
     await this.loadRules('start');
     const now = this.now();
     this.silences = await currentSilences(this.db, now);
     const alerts = await alertsForRecovery(this.db, now - RESTORE_RESOLVED_WINDOW_MS);
     for (const alert of alerts) this.book.put(alert);
-    const restored = await restoreEngine(this.db, this.engine, alerts, {
-      now,
-      createdSince: now - (this.rules.ruleSet?.builtin ?? DEFAULT_RULE_PARAMS).callback_silent.limitMs,
-    });
-    this.log?.info(restored, 'alerting: state rebuilt from the store');
+    const onProgress = (counts: { orders: number; shipments: number }) => {
+      this.restoredCounts = counts;
+    };
+    // Shipments before any event is taken: their state does not absorb an event applied twice.
+    const shipments = await restoreShipments(this.db, this.engine, alerts, { now, onProgress });
+    this.restoredCounts = { orders: 0, shipments };
+    this.startState = 'restoring';
+    this.restoration = this.restoreRest(alerts, now, shipments, startedAt);
+    if (this.options.restoreOrdersInBackground) this.restoration.catch(() => {});
+    else await this.restoration;
+  }
+
+  /** Resolves when start-up has finished (the open orders restored); rejects if it failed. */
+  restored(): Promise<void> {
+    return this.restoration ?? Promise.reject(new Error('alerting: start() was not called'));
+  }
+
+  startStatus(): StartStatus {
+    return { state: this.startState, ...this.restoredCounts, waitingEvents: this.buffered?.length ?? 0 };
+  }
+
+  private async restoreRest(
+    alerts: readonly Alert[],
+    now: number,
+    shipments: number,
+    startedAt: number,
+  ): Promise<void> {
+    try {
+      const orders = await restoreOrders(this.db, this.engine, alerts, {
+        now,
+        createdSince: now - (this.rules.ruleSet?.builtin ?? DEFAULT_RULE_PARAMS).callback_silent.limitMs,
+        shipments,
+        onProgress: (counts) => {
+          this.restoredCounts = counts;
+        },
+      });
+      this.restoredCounts = { orders, shipments };
+      this.log?.info(
+        {
+          orders,
+          shipments,
+          openAlerts: alerts.filter((a) => a.status !== 'resolved').length,
+          waitingEvents: this.buffered?.length ?? 0,
+          ms: Math.round(performance.now() - startedAt),
+        },
+        'alerting: state rebuilt from the store',
+      );
+    } catch (error) {
+      this.startState = 'failed';
+      if (!this.stopped) this.log?.error({ err: error }, 'alerting: restoring the open orders failed');
+      throw error;
+    }
+    if (this.stopped) return;
     const waiting = this.buffered ?? [];
     this.buffered = undefined;
     this.committed(waiting);
     await this.batchesApplied();
     // Deadlines that passed while the process was down fire now, not one tick later.
     this.process(this.engine.tick(this.now()));
+    this.startState = 'running';
     await this.settled();
     const tickMs = this.options.tickMs ?? 50;
     if (tickMs > 0) {

@@ -56,14 +56,25 @@ export interface WireAlertBody {
 
 export async function startHarness(
   db: Database,
-  options: { rulesDir?: string; now?: number; watchRules?: boolean; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    rulesDir?: string;
+    now?: number;
+    watchRules?: boolean;
+    env?: NodeJS.ProcessEnv;
+    restoreOrdersInBackground?: boolean;
+  } = {},
 ): Promise<Harness> {
   const rulesDir = options.rulesDir ?? copyRules();
   const clock = { now: options.now ?? T0 };
   const app = await buildApp(testConfig({ ...options.env, ORDERPULSE_RULES_DIR: rulesDir }), {
     db,
     logger: false,
-    alerting: { now: () => clock.now, tickMs: 0, watchRules: options.watchRules ?? false },
+    alerting: {
+      now: () => clock.now,
+      tickMs: 0,
+      watchRules: options.watchRules ?? false,
+      restoreOrdersInBackground: options.restoreOrdersInBackground ?? false,
+    },
   });
   await app.server.ready();
   return {
