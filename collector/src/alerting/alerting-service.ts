@@ -522,6 +522,9 @@ export class AlertingService {
   reloadRules(): Promise<RulesStatus> {
     // One reload at a time; a change during a reload triggers another from the watcher.
     const run = async () => {
+      // Not while the open orders are being restored: the engine would re-evaluate half of them and
+      // record as reported conditions that nobody is told about (signals wait for the restore).
+      await this.restoration?.catch(() => {});
       await this.loadRules('reload');
       await this.settled();
       return this.rules;
