@@ -120,6 +120,10 @@ const PRUNE_EVERY_MS = 60_000;
 /** Notification planning runs at most this often (group waits are whole seconds). */
 const DISPATCH_EVERY_MS = 1_000;
 
+/** The order or shipment an event is about, as the engine holds it. */
+const entityKey = (e: StoredEvent): string =>
+  e.type === 'shipment.update' ? `s:${shipmentKey(e.carrier, e.trackingNo)}` : `o:${e.orderId}`;
+
 export class AlertingService {
   private readonly db: Database;
   private readonly now: () => number;
@@ -141,6 +145,8 @@ export class AlertingService {
   private buffered: StoredEvent[] | undefined = [];
   /** The last committed batch still waiting for the store's verdict on entities the engine lacks. */
   private verdicts: Promise<void> | undefined;
+  /** Orders and shipments named by committed batches not applied yet (how many such batches name each). */
+  private readonly awaitingApply = new Map<string, number>();
   private readonly dirty = new Map<string, Alert>();
   private audits: AuditEntry[] = [];
   private outgoing: AlertChange[] = [];
@@ -621,11 +627,17 @@ export class AlertingService {
     }
     if (events.length === 0) return;
     const now = this.now();
-    const unknown = this.engine.needingStoreVerdict(events, now);
+    // An entity named by a batch still waiting to be applied is settled by that batch (its own
+    // lookup, or its events): asking again would make every batch behind a lookup look one up too.
+    const unknown = this.engine
+      .needingStoreVerdict(events, now)
+      .filter((e) => !this.awaitingApply.has(entityKey(e)));
     if (unknown.length === 0 && this.verdicts === undefined) {
       this.apply(events);
       return;
     }
+    const keys = events.map(entityKey);
+    for (const key of keys) this.awaitingApply.set(key, (this.awaitingApply.get(key) ?? 0) + 1);
     // The query starts now; the batch is applied once it answers and the batches before it are in.
     const verdict = unknown.length === 0 ? undefined : this.storeVerdict(unknown);
     const run = (this.verdicts ?? Promise.resolve()).then(async () => {
@@ -643,6 +655,12 @@ export class AlertingService {
       } catch (error) {
         // As a listener failure on the synchronous path: reported, and the next batches still apply.
         this.log?.error({ err: error }, 'alerting: applying a committed batch failed');
+      } finally {
+        for (const key of keys) {
+          const left = this.awaitingApply.get(key)! - 1;
+          if (left === 0) this.awaitingApply.delete(key);
+          else this.awaitingApply.set(key, left);
+        }
       }
     });
     this.verdicts = run;
