@@ -197,7 +197,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     orders: plainGauge(
       new Gauge({
         name: METRIC_NAMES.orders,
-        help: 'Orders currently in each status.',
+        help: 'Open orders in each status (created, paid, picking, packed, shipped); finished ones are counted by orderpulse_order_transitions_total.',
         labelNames: ['status'],
         registers,
       }),

@@ -63,7 +63,7 @@ export interface OrderPulseMetrics {
   /** Duration of one group commit transaction. */
   commitSeconds: UnlabelledHistogram;
   alertsOpen: Gauge<{ rule: string; severity: Severity }>;
-  /** Orders currently in each status (terminal ones included). */
+  /** Open orders in each non-terminal status (finished ones: orderTransitions). */
   orders: Gauge<{ status: OrderStatus }>;
   /** Orders entering each status; `rate()` of `created` is orders per second. */
   orderTransitions: Counter<{ status: OrderStatus }>;
