@@ -1,5 +1,7 @@
 // Ingest throughput through the real HTTP path versus raw COPY of the same rows into a table of the
-// same shape, in one run on the same PostgreSQL; then ack latency at a fixed offered rate.
+// same shape, in one run on the same PostgreSQL; then ack latency at a fixed offered rate, next to
+// the latency of plain INSERTs of the same batches at the same rate (what PostgreSQL and the disk
+// alone take).
 //   npm run bench:ingest            (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -69,8 +71,13 @@ function cpuUsed(before: Map<number, number>, after: Map<number, number>) {
   return { collector, postgres };
 }
 
-/** Waits until the background rollup applier has caught up, so one phase's backlog does not load the next. */
-async function waitForRollups(schema: string): Promise<void> {
+/**
+ * Lets the throughput phase's aftermath settle before the latency phase: the background rollup
+ * applier catches up on 300k staged rows, and a CHECKPOINT writes out the pages that phase dirtied
+ * (otherwise the checkpoint its WAL volume triggers lands inside the 30 s window and its fsyncs
+ * stall WAL flushes for ~100 ms, as sampling pg_stat_activity showed: commits waiting on WALSync).
+ */
+async function settle(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -78,9 +85,10 @@ async function waitForRollups(schema: string): Promise<void> {
       const { rows } = await client.query<{ n: number }>(
         `SELECT (SELECT count(*) FROM ${schema}.report_staged_order_status)::int AS n`,
       );
-      if (rows[0]!.n === 0) return;
+      if (rows[0]!.n === 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }
+    await client.query('CHECKPOINT');
   } finally {
     await client.end();
   }
@@ -116,6 +124,32 @@ async function copyBaseline(schema: string): Promise<number> {
   return TOTAL / seconds;
 }
 
+/**
+ * The floor for acknowledgement latency: the same 50-event batches, each one autocommitted
+ * INSERT of its rows into the COPY table by a plain pg pool — PostgreSQL's and the disk's share of
+ * an acknowledgement, with no HTTP, validation, state or rules.
+ */
+function rawInsert(pool: pg.Pool, schema: string): Send {
+  return async (events) => {
+    const started = performance.now();
+    await pool.query(
+      `INSERT INTO ${schema}.copy_events (source, id, type, occurred_at, received_at, order_id, store_id, payload)
+       SELECT 'raw', id, type, occurred_at, now(), order_id, store_id, payload
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[])
+         AS t(id, type, occurred_at, order_id, store_id, payload)`,
+      [
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => e.occurred_at),
+        events.map((e) => e.order_id),
+        events.map((e) => e.store_id),
+        events.map((e) => JSON.stringify(e)),
+      ],
+    );
+    return performance.now() - started;
+  };
+}
+
 async function post(base: string, events: object[]): Promise<number> {
   const started = performance.now();
   const res = await fetch(`${base}/v1/events`, {
@@ -147,8 +181,10 @@ async function httpThroughput(base: string, offset: number): Promise<number> {
   return TOTAL / ((performance.now() - started) / 1000);
 }
 
+type Send = (events: ReturnType<typeof makeEvent>[]) => Promise<number>;
+
 /** Open loop: a fixed number of events per second in small requests; latency of each acknowledgement. */
-async function latencyAtRate(base: string, perSecond: number, seconds: number, offset: number) {
+async function latencyAtRate(send: Send, perSecond: number, seconds: number, offset: number) {
   const perRequest = 50;
   const intervalMs = (1000 * perRequest) / perSecond;
   const latencies: number[] = [];
@@ -165,7 +201,7 @@ async function latencyAtRate(base: string, perSecond: number, seconds: number, o
     // A refused or failed request is counted, not thrown: an unhandled rejection here would end the
     // run before the collector is stopped and the schema dropped.
     inflight.push(
-      post(base, events).then(
+      send(events).then(
         (ms) => void latencies.push(ms),
         () => void failures++,
       ),
@@ -197,10 +233,18 @@ async function main() {
     const before = await cpuSnapshot(pid, appName);
     const httpRate = await httpThroughput(collector.url, 10_000_000);
     const cpu = cpuUsed(before, await cpuSnapshot(pid, appName));
-    await waitForRollups(schema);
+    await settle(schema);
     const beforeLatency = await cpuSnapshot(pid, appName);
-    const latency = await latencyAtRate(collector.url, 10_000, LATENCY_SECONDS, 20_000_000);
+    const latency = await latencyAtRate(
+      (events) => post(collector.url, events),
+      10_000,
+      LATENCY_SECONDS,
+      20_000_000,
+    );
     const latencyCpu = cpuUsed(beforeLatency, await cpuSnapshot(pid, appName));
+    const pool = new pg.Pool({ connectionString: url, max: 8 });
+    const floor = await latencyAtRate(rawInsert(pool, schema), 10_000, LATENCY_SECONDS, 30_000_000);
+    await pool.end();
     const rows = [
       [
         'raw COPY into an events-shaped table (baseline)',
@@ -223,7 +267,12 @@ async function main() {
         '',
       ],
       [
-        'CPU in that phase: collector / its PostgreSQL backends (share of one core)',
+        `raw INSERT of the same 50-event batches at the same rate, pg pool (floor for ack latency)`,
+        `p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms${floor.failures > 0 ? `, ${floor.failures} failed` : ''}`,
+        '',
+      ],
+      [
+        'CPU in the ack-latency phase: collector / its PostgreSQL backends (share of one core)',
         `${Math.round((latencyCpu.collector / LATENCY_SECONDS) * 100)} % / ${Math.round((latencyCpu.postgres / LATENCY_SECONDS) * 100)} %`,
         '',
       ],
