@@ -225,7 +225,13 @@ async function main() {
   const collectorUrl = `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}`;
   const collector = await spawnCollector(
     { DATABASE_URL: collectorUrl, ORDERPULSE_DB_SCHEMA: schema, LOG_LEVEL: 'error' },
-    profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {},
+    {
+      nodeArgs: [
+        ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+        // BENCH_NODE_ARGS: extra node flags for the collector (e.g. GC settings to compare).
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
+    },
   );
   try {
     const copyRate = await copyBaseline(schema);
