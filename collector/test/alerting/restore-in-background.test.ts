@@ -3,6 +3,7 @@
 // them once the restore ends — none lost, none counted twice — on every store kind.
 import { describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../src/store/database.ts';
+import { interceptQueries } from '../support/intercept-queries.ts';
 import { openTestDatabase, STORE_KINDS } from '../support/test-database.ts';
 import { byEntity, copyRules, ev, MINUTE, SECOND, startHarness, T0 } from './alerting-harness.ts';
 
@@ -13,20 +14,11 @@ function holdOrderPages(db: Database) {
     release = resolve;
   });
   const state = { held: 0, release };
-  const query: Database['query'] = async (text, params) => {
-    const sql = typeof text === 'string' ? text : (text as { text: string }).text;
+  const gated = interceptQueries(db, async (sql) => {
     if (sql.includes('FROM orders o') && sql.includes('o.order_id > $1')) {
       state.held++;
       await released;
     }
-    return db.query(text, params);
-  };
-  const gated = new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'query') return query;
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
   });
   return { db: gated, state };
 }

@@ -5,6 +5,7 @@
 // showed in the ingest benchmark's latency. On every store kind, through POST /v1/events.
 import { describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../src/store/database.ts';
+import { interceptQueries } from '../support/intercept-queries.ts';
 import { auth } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS } from '../support/test-database.ts';
 import { byEntity, ev, MINUTE, startHarness } from './alerting-harness.ts';
@@ -16,20 +17,11 @@ function recordVerdictLookups(db: Database) {
     release = resolve;
   });
   const lookups: string[][] = [];
-  const query: Database['query'] = async (text, params) => {
-    const sql = typeof text === 'string' ? text : text.text;
+  const recording = interceptQueries(db, async (sql, params) => {
     if (sql.includes('FROM orders o WHERE o.order_id = ANY')) {
       lookups.push([...((params?.[0] as string[]) ?? [])]);
       if (lookups.length === 1) await released;
     }
-    return db.query(text, params);
-  };
-  const recording = new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'query') return query;
-      const value = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
   });
   return { db: recording, lookups, release };
 }
