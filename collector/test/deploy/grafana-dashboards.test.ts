@@ -187,6 +187,36 @@ describe.each(STORE_KINDS)('dashboard SQL on %s', (kind) => {
     }
   });
 
+  it('shows callbacks per 5 minutes whatever the bin width: wider bins over long ranges keep the totals', async () => {
+    const target = sqlTargets().find((t) => t.panel.title === 'Callbacks per 5 minutes by provider');
+    expect(target).toBeDefined();
+    const perRange = async (from: Date) => {
+      const { rows } = await store.db.query<{ time: Date; value: number }>(
+        renderSql(target!.target.rawSql, { from, to: range.to }, {}, store.schema),
+      );
+      const { rows: width } = await store.db.query<{ ms: number }>(
+        `SELECT (extract(epoch FROM greatest(interval '5 minutes', report_bucket_width($1, $2))) * 1000)::int AS ms`,
+        [from, range.to],
+      );
+      const binMs = width[0]!.ms;
+      // every bin starts on a multiple of its width (date_bin from 2000-01-01 UTC)
+      for (const r of rows) expect(r.time.getTime() % binMs).toBe(0);
+      const total = rows.reduce((sum, r) => sum + Number(r.value), 0) * (binMs / 300_000);
+      const { rows: raw } = await store.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM payments WHERE occurred_at BETWEEN $1 AND $2`,
+        [from, range.to],
+      );
+      return { binMs, total, callbacks: raw[0]!.n };
+    };
+    const day = await perRange(new Date(now - 86_400_000));
+    const month = await perRange(range.from);
+    expect(day.binMs).toBe(300_000);
+    expect(month.binMs).toBeGreaterThanOrEqual(3_600_000);
+    expect(day.callbacks).toBeGreaterThan(0);
+    expect(day.total).toBeCloseTo(day.callbacks, 6);
+    expect(month.total).toBeCloseTo(month.callbacks, 6);
+  });
+
   it('gives the same daily totals for "All" (total rollup) as for every store selected (per-store rollup)', async () => {
     const target = sqlTargets().find((t) => t.target.rawSql.includes('order_status_daily_total'));
     expect(target).toBeDefined();
