@@ -384,22 +384,7 @@ export class AlertingService {
     }
     const result = acknowledge(alert, actor, note, now);
     if (!result.ok) return result;
-    this.book.put(result.alert);
-    this.dirty.set(result.alert.id, result.alert);
-    this.audits.push({
-      at: now,
-      actor,
-      action: 'alert.ack',
-      target: `alert/${id}`,
-      details: {
-        rule: alert.rule,
-        entity_type: alert.entityType,
-        entity_id: alert.entityId,
-        ...(note && { note }),
-      },
-    });
-    this.announce('changed', result.alert, now);
-    await this.settled();
+    await this.recordOperatorAction('alert.ack', 'changed', result.alert, actor, note, now);
     return result;
   }
 
@@ -413,13 +398,26 @@ export class AlertingService {
     if (alert === undefined) return { ok: false, reason: 'not_found' };
     const result = resolveByOperator(alert, now);
     if (!result.ok) return result;
-    this.book.put(result.alert);
-    this.dirty.set(result.alert.id, result.alert);
+    await this.recordOperatorAction('alert.resolve', 'resolved', result.alert, actor, note, now);
+    return result;
+  }
+
+  /** An operator's change to an alert: kept, audited, announced, and written before the reply. */
+  private async recordOperatorAction(
+    action: 'alert.ack' | 'alert.resolve',
+    transition: 'changed' | 'resolved',
+    alert: Alert,
+    actor: string,
+    note: string | undefined,
+    now: number,
+  ): Promise<void> {
+    this.book.put(alert);
+    this.dirty.set(alert.id, alert);
     this.audits.push({
       at: now,
       actor,
-      action: 'alert.resolve',
-      target: `alert/${id}`,
+      action,
+      target: `alert/${alert.id}`,
       details: {
         rule: alert.rule,
         entity_type: alert.entityType,
@@ -427,9 +425,8 @@ export class AlertingService {
         ...(note && { note }),
       },
     });
-    this.announce('resolved', result.alert, now);
+    this.announce(transition, alert, now);
     await this.settled();
-    return result;
   }
 
   async createSilence(
