@@ -2,14 +2,7 @@
 // on callers batching. A request's promise settles only after its transaction has committed.
 import type { OrderEvent, StoredEvent } from '../domain/events.ts';
 import type { Database } from './database.ts';
-import {
-  eventKey,
-  insertNewEvents,
-  insertPayments,
-  orderDeltas,
-  upsertOrders,
-  upsertShipments,
-} from './event-batch.ts';
+import { eventKey, ingestBatch } from './event-batch.ts';
 
 export interface WriteResult {
   accepted: number;
@@ -152,21 +145,14 @@ export class EventWriter {
     // Concurrent batches take row locks in one global order, so they cannot deadlock each other.
     const keys = [...firstSeen.keys()].sort();
     const unique = keys.map((k) => firstSeen.get(k)!);
-    let fresh: OrderEvent[];
     let credited: Set<string>;
     try {
-      [fresh, credited] = await this.db.transaction(async (tx) => {
-        const inserted = await insertNewEvents(tx, unique, receivedAt);
-        const stored = unique.filter((_, i) => inserted.has(keys[i]!));
-        await upsertOrders(tx, orderDeltas(stored), receivedAt);
-        await insertPayments(tx, stored);
-        await upsertShipments(tx, stored);
-        return [stored, inserted] as const;
-      });
+      credited = await ingestBatch(this.db, unique, receivedAt);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
       return;
     }
+    const fresh = unique.filter((_, i) => credited.has(keys[i]!));
     const duplicates: OrderEvent[] = [];
     for (const pending of batch) {
       let accepted = 0;

@@ -73,4 +73,105 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     expect((await first).accepted).toBe(15);
     await writer.close();
   });
+
+  it('folds a batch into one row per order and waybill: newest status decides, earliest created/paid', async () => {
+    const writer = new EventWriter(store.db, { maxBatchEvents: 10_000, queueLimit: 100_000 });
+    const at = (minute: number) => Date.parse('2026-11-11T10:00:00Z') + minute * 60_000;
+    const base = { source: 'fold', storeId: 's1' } as const;
+    const status = (id: string, minute: number, s: string, extra: object = {}) =>
+      ({
+        ...base,
+        id,
+        type: 'order.status',
+        orderId: 'F1',
+        occurredAt: at(minute),
+        status: s,
+        ...extra,
+      }) as OrderEvent;
+    const update = (id: string, minute: number, state: string, extra: object = {}) =>
+      ({
+        ...base,
+        id,
+        type: 'shipment.update',
+        orderId: 'F1',
+        occurredAt: at(minute),
+        carrier: 'sf',
+        trackingNo: 'SF1',
+        state,
+        ...extra,
+      }) as OrderEvent;
+    await writer.write([
+      // Key order (a…e) is not time order: the fold must go by event time, then rank.
+      status('a', 5, 'packed', { storeId: 's2' }),
+      status('b', 1, 'paid', { amountFen: 900, region: 'east' }),
+      status('c', 0, 'created', { amountFen: 800, channel: 'app' }),
+      status('d', 5, 'picking'),
+      status('e', 2, 'paid'),
+      {
+        ...base,
+        id: 'p',
+        type: 'payment.notify',
+        orderId: 'F2',
+        occurredAt: at(3),
+        provider: 'alipay',
+        transactionId: 'T1',
+        amountFen: 900,
+        status: 'success',
+      } as OrderEvent,
+      update('s1', 10, 'collected', { location: 'Shenzhen' }),
+      update('s2', 30, 'returned', { destinationRegion: 'north' }),
+      update('s3', 20, 'returned', { location: 'Guangzhou' }),
+    ]);
+    const order = async (id: string) =>
+      (
+        await store.db.query<Record<string, unknown>>(
+          `SELECT store_id, status, status_rank, amount_fen::int AS amount_fen, region, channel, created_at, paid_at,
+                  status_at, first_seen_at, last_event_at
+           FROM ${store.schema}.orders WHERE order_id = $1`,
+          [id],
+        )
+      ).rows[0];
+    expect(await order('F1')).toMatchObject({
+      store_id: 's2', // from the newest status event
+      status: 'packed', // same minute as picking, higher rank
+      status_rank: 3,
+      amount_fen: 900, // the newest status event that carries an amount
+      region: 'east',
+      channel: 'app',
+      created_at: new Date(at(0)),
+      paid_at: new Date(at(1)),
+      status_at: new Date(at(5)),
+      first_seen_at: new Date(at(0)),
+      last_event_at: new Date(at(30)),
+    });
+    // An order first named by a payment gets a row with no status yet.
+    expect(await order('F2')).toMatchObject({ status: null, store_id: 's1', first_seen_at: new Date(at(3)) });
+    const waybill = async () =>
+      (
+        await store.db.query(
+          `SELECT state, location, destination_region, returned_count, last_update_at
+           FROM ${store.schema}.shipments WHERE carrier = 'sf' AND tracking_no = 'SF1'`,
+        )
+      ).rows[0];
+    expect(await waybill()).toMatchObject({
+      state: 'returned',
+      location: 'Guangzhou',
+      destination_region: 'north',
+      returned_count: 2,
+      last_update_at: new Date(at(30)),
+    });
+    // Resent in a later batch, nothing changes: returns are not counted twice.
+    expect((await writer.write([update('s2', 30, 'returned'), status('a', 5, 'packed')])).duplicates).toBe(2);
+    expect((await waybill())!.returned_count).toBe(2);
+    // A later commit merges with the row: an older status rolls nothing back, nor replaces the amount.
+    await writer.write([status('f', 4, 'paid', { amountFen: 1000 })]);
+    expect(await order('F1')).toMatchObject({ status: 'packed', amount_fen: 900, paid_at: new Date(at(1)) });
+    await writer.write([status('g', 6, 'shipped', { amountFen: 1100 })]);
+    expect(await order('F1')).toMatchObject({
+      status: 'shipped',
+      amount_fen: 1100,
+      status_at: new Date(at(6)),
+    });
+    await writer.close();
+  });
 });
