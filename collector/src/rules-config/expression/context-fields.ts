@@ -57,40 +57,34 @@ export interface OrderFacts {
   channel?: string | undefined;
 }
 
-/** Builds the context a custom rule is evaluated on; event fields win over the order's. */
+/**
+ * Builds the context a custom rule is evaluated on; event fields win over the order's.
+ * One object literal with every field, in one order: V8 gives it a fixed shape. Adding the fields
+ * one by one to an `Object.create(null)` made a dictionary-mode object per event, which was 29 % of
+ * everything the collector allocated at 10k events/s (sampling heap profile of the latency phase).
+ * Absent fields stay `undefined`, which a condition reads as null, as before.
+ */
 export function buildRuleContext(event: OrderEvent, order?: OrderFacts): RuleContext {
-  const context: Record<string, ContextValue> = Object.create(null);
-  context.type = event.type;
-  context.source = event.source;
-  context.order_id = event.orderId;
-  context.store_id = event.storeId;
-  context.occurred_at = event.occurredAt;
-  context.order_status = order?.status ?? (event.type === 'order.status' ? event.status : undefined);
-  context.amount_fen = order?.amountFen;
-  context.region = order?.region;
-  context.channel = order?.channel;
-  switch (event.type) {
-    case 'order.status':
-      context.status = event.status;
-      context.amount_fen = event.amountFen ?? context.amount_fen;
-      context.region = event.region ?? context.region;
-      context.channel = event.channel ?? context.channel;
-      context.carrier = event.carrier;
-      context.tracking_no = event.trackingNo;
-      break;
-    case 'payment.notify':
-      context.status = event.status;
-      context.provider = event.provider;
-      context.transaction_id = event.transactionId;
-      context.amount_fen = event.amountFen;
-      break;
-    case 'shipment.update':
-      context.carrier = event.carrier;
-      context.tracking_no = event.trackingNo;
-      context.state = event.state;
-      context.location = event.location;
-      context.destination_region = event.destinationRegion;
-      break;
-  }
-  return context;
+  const ofOrder = event.type === 'order.status' ? event : undefined;
+  const payment = event.type === 'payment.notify' ? event : undefined;
+  const shipment = event.type === 'shipment.update' ? event : undefined;
+  return {
+    type: event.type,
+    source: event.source,
+    order_id: event.orderId,
+    store_id: event.storeId,
+    occurred_at: event.occurredAt,
+    status: event.type === 'shipment.update' ? undefined : event.status,
+    order_status: order?.status ?? ofOrder?.status,
+    amount_fen: event.type === 'shipment.update' ? order?.amountFen : (event.amountFen ?? order?.amountFen),
+    region: ofOrder?.region ?? order?.region,
+    channel: ofOrder?.channel ?? order?.channel,
+    provider: payment?.provider,
+    transaction_id: payment?.transactionId,
+    carrier: ofOrder !== undefined ? ofOrder.carrier : shipment?.carrier,
+    tracking_no: ofOrder !== undefined ? ofOrder.trackingNo : shipment?.trackingNo,
+    state: shipment?.state,
+    location: shipment?.location,
+    destination_region: shipment?.destinationRegion,
+  };
 }
