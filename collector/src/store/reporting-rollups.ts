@@ -18,7 +18,8 @@ export interface ReportingRollupsOptions {
 }
 
 const DEFAULT_MAX_ROWS = 20_000;
-// under sustained load staging never empties: a run stops after this many calls and the next tick goes on
+// A run calls again only while a call finds a backlog (it applied a full chunk), at most this many
+// times; the next tick goes on from there.
 const MAX_CALLS_PER_RUN = 10;
 
 /** One call of apply_reporting_rollups: how many staged rows it applied (0 when none were staged). */
@@ -80,7 +81,11 @@ export class ReportingRollups {
         this.timeZoneSet = true;
       }
       for (let call = 0; call < MAX_CALLS_PER_RUN; call += 1) {
-        if ((await applyReportingRollups(this.db, this.maxRows)) === 0) break;
+        // Fewer than a full chunk: caught up. At 10k events/s a run that went on until a call found
+        // nothing made ten calls a second (the first for the second's ~11k rows, nine more for the few
+        // hundred staged meanwhile), each 4-24 ms of PostgreSQL time whatever it applied; the rows
+        // staged since this call wait for the next tick instead.
+        if ((await applyReportingRollups(this.db, this.maxRows)) < this.maxRows) break;
       }
     } catch (error) {
       this.options.log?.error({ err: error }, 'reporting rollups: applying staged rows failed');

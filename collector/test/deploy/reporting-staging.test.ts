@@ -7,6 +7,7 @@ import type { Database } from '../../src/store/database.ts';
 import { EventWriter } from '../../src/store/event-writer.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { drainReportingRollups, ReportingRollups } from '../../src/store/reporting-rollups.ts';
+import { interceptQueries } from '../support/intercept-queries.ts';
 import {
   dropSchema,
   openTestDatabase,
@@ -184,6 +185,40 @@ describe.each(STORE_KINDS)('staged reporting rollups on %s', (kind) => {
           `SELECT count(*)::int AS n FROM order_status_day_rollup WHERE day_start <> day::timestamp AT TIME ZONE 'UTC'`,
         );
         expect(days.rows).toEqual([{ n: 0 }]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await reopenable.cleanup();
+    }
+  });
+
+  it('calls again within a run only while a call finds a full chunk', async () => {
+    const reopenable = reopenableStore(kind);
+    try {
+      const db = await reopenable.open();
+      try {
+        let calls = 0;
+        const counted = interceptQueries(db, (sql) => {
+          if (sql.includes('apply_reporting_rollups')) calls += 1;
+        });
+        await write(db, relabelled('chunked', sampleTraffic(Date.now())));
+        const staged = await stagedRows(db);
+        expect(staged.report_staged_order_status).toBeGreaterThan(100);
+        // A backlog: chunks of 50 rows, so one run makes several calls.
+        const small = new ReportingRollups(counted, { timeZone: 'Asia/Shanghai', maxRows: 50 });
+        await small.runOnce();
+        expect(calls).toBeGreaterThan(1);
+        while (Object.values(await stagedRows(db)).some((n) => n > 0)) await small.runOnce();
+
+        // Caught up: one call applies everything staged, and the run stops there instead of
+        // calling again to find nothing.
+        await write(db, relabelled('caught-up', sampleTraffic(Date.now())));
+        calls = 0;
+        const large = new ReportingRollups(counted, { timeZone: 'Asia/Shanghai' });
+        await large.runOnce();
+        expect(calls).toBe(1);
+        expect(Object.values(await stagedRows(db)).every((n) => n === 0)).toBe(true);
       } finally {
         await db.close();
       }
