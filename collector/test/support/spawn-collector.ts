@@ -18,24 +18,21 @@ export async function spawnCollector(
   options: { nodeArgs?: string[] } = {},
 ): Promise<RunningCollector> {
   // The flag `npm start` and the Dockerfile run the collector with (BENCHMARKS.md §3).
-  const child = spawn(
-    process.execPath,
-    ['--max-semi-space-size=32', ...(options.nodeArgs ?? []), BIN, 'serve'],
-    {
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ORDERPULSE_INGEST_TOKENS: `pos=${TOKENS.ingest}`,
-        ORDERPULSE_VIEWER_TOKENS: TOKENS.viewer,
-        ORDERPULSE_OPERATOR_TOKENS: TOKENS.operator,
-        ORDERPULSE_DASHBOARD_DIR: '/nonexistent',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const nodeArgs = ['--max-semi-space-size=32', ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ORDERPULSE_INGEST_TOKENS: `pos=${TOKENS.ingest}`,
+      ORDERPULSE_VIEWER_TOKENS: TOKENS.viewer,
+      ORDERPULSE_OPERATOR_TOKENS: TOKENS.operator,
+      ORDERPULSE_DASHBOARD_DIR: '/nonexistent',
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => {
     output += chunk;
