@@ -18,6 +18,11 @@ const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 30);
+// Offered rates of the latency phase, each followed by its floor: a sweep shows where the p99 turns
+// up on this machine (e.g. BENCH_LATENCY_RATES=2500,5000,7500,10000).
+const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '10000').split(',').map(Number);
+// The issue's reference machine COPYs these rows at ~170k rows/s; its bar is set at 10k events/s.
+const REFERENCE_COPY_RATE = 170_000;
 const run = randomBytes(3).toString('hex');
 const STARTED = Date.now();
 
@@ -314,17 +319,52 @@ async function main() {
     await settle(schema);
     // After the settle, so the rollups the applier wrote for these events count too.
     const walAfterHttp = await walSnapshot();
-    const beforeLatency = await cpuSnapshot(pid, appName);
-    const loadBefore = process.cpuUsage();
-    const latency = await latencyAtRate(poster(collector.url), 10_000, LATENCY_SECONDS, 20_000_000);
-    const latencyCpu = cpuUsed(beforeLatency, await cpuSnapshot(pid, appName));
-    const loadCpu = process.cpuUsage(loadBefore);
-    const walAfterLatency = await walSnapshot();
-    // The floor gets the same settled start as the collector's latency phase.
-    await settle(schema);
-    const pool = new pg.Pool({ connectionString: url, max: 8 });
-    const floor = await latencyAtRate(rawInsert(pool, schema), 10_000, LATENCY_SECONDS, 30_000_000);
-    await pool.end();
+    const latencyRows: string[][] = [];
+    for (const [i, rate] of LATENCY_RATES.entries()) {
+      if (i > 0) await settle(schema);
+      const beforeLatency = await cpuSnapshot(pid, appName);
+      const loadBefore = process.cpuUsage();
+      const walBefore = await walSnapshot();
+      const latency = await latencyAtRate(
+        poster(collector.url),
+        rate,
+        LATENCY_SECONDS,
+        20_000_000 + i * 10_000_000,
+      );
+      const latencyCpu = cpuUsed(beforeLatency, await cpuSnapshot(pid, appName));
+      const loadCpu = process.cpuUsage(loadBefore);
+      const walAfter = await walSnapshot();
+      // The floor gets the same settled start as the collector's latency phase.
+      await settle(schema);
+      const pool = new pg.Pool({ connectionString: url, max: 8 });
+      const floor = await latencyAtRate(
+        rawInsert(pool, schema),
+        rate,
+        LATENCY_SECONDS,
+        25_000_000 + i * 10_000_000,
+      );
+      await pool.end();
+      const share = (seconds: number) => Math.round((seconds / LATENCY_SECONDS) * 100);
+      latencyRows.push(
+        [
+          `ack latency at ${Math.round(latency.achieved).toLocaleString('en')} events/s offered (50/request, ${LATENCY_SECONDS} s)`,
+          `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms${latency.failures > 0 ? `, ${latency.failures} requests failed` : ''}` +
+            `, checkpoints begun ${walAfter.checkpoints - walBefore.checkpoints}`,
+          // The load this rate puts on this machine, as the rate on the issue's reference machine.
+          `≈ ${Math.round((rate * REFERENCE_COPY_RATE) / copyRate).toLocaleString('en')}/s there`,
+        ],
+        [
+          `raw INSERT of the same 50-event batches at the same rate, pg pool (floor for ack latency)`,
+          `p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms${floor.failures > 0 ? `, ${floor.failures} failed` : ''}`,
+          '',
+        ],
+        [
+          'CPU in that ack-latency phase: collector / its PostgreSQL backends / this load generator (share of one core)',
+          `${share(latencyCpu.collector)} % / ${share(latencyCpu.postgres)} % / ${share((loadCpu.user + loadCpu.system) / 1e6)} %`,
+          '',
+        ],
+      );
+    }
     const rows = [
       [
         'raw COPY into an events-shaped table (baseline)',
@@ -346,25 +386,11 @@ async function main() {
         `${Math.round((walAfterCopy.bytes - walAtStart.bytes) / TOTAL)} B / ${Math.round((walAfterHttp.bytes - walAfterCopy.bytes) / TOTAL)} B`,
         '',
       ],
-      [
-        `ack latency at ${Math.round(latency.achieved).toLocaleString('en')} events/s offered (50/request, ${LATENCY_SECONDS} s)`,
-        `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms${latency.failures > 0 ? `, ${latency.failures} requests failed` : ''}` +
-          `, checkpoints begun ${walAfterLatency.checkpoints - walAfterHttp.checkpoints}`,
-        '',
-      ],
-      [
-        `raw INSERT of the same 50-event batches at the same rate, pg pool (floor for ack latency)`,
-        `p50 ${floor.p50.toFixed(1)} ms, p99 ${floor.p99.toFixed(1)} ms${floor.failures > 0 ? `, ${floor.failures} failed` : ''}`,
-        '',
-      ],
-      [
-        'CPU in the ack-latency phase: collector / its PostgreSQL backends / this load generator (share of one core)',
-        `${Math.round((latencyCpu.collector / LATENCY_SECONDS) * 100)} % / ${Math.round((latencyCpu.postgres / LATENCY_SECONDS) * 100)} % / ${Math.round(((loadCpu.user + loadCpu.system) / 1e6 / LATENCY_SECONDS) * 100)} %`,
-        '',
-      ],
+      ...latencyRows,
     ];
     console.log(
-      `\ningest vs COPY — ${TOTAL.toLocaleString('en')} events, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}`,
+      `\ningest vs COPY — ${TOTAL.toLocaleString('en')} events, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}` +
+        ` (the last column of an ack row: the rate that puts the same load on a machine that COPYs ${REFERENCE_COPY_RATE.toLocaleString('en')} rows/s, the issue's reference)`,
     );
     for (const [what, figure, ratio] of rows) console.log(`| ${what} | ${figure} | ${ratio} |`);
   } finally {
