@@ -3,7 +3,8 @@
 -- against the whole array (a linear search per row: rows × max_rows comparisons), and plpgsql keeps
 -- such a plan once made. Profiled on a backend after 300k ingested events: 100 % of a core for
 -- tens of seconds in ExecEvalScalarArrayOp/tideq, one call taking over 13 s, while nothing was
--- being ingested; under live ingest the same calls took the CPU the acknowledgements needed.
+-- being ingested: the backlog a burst leaves (a bulk load, a restart after downtime) cost a core
+-- for as long as it took, beside whatever ingest came next.
 -- `ctid <= (the last TID of the first max_rows rows)` is a TID Range Scan, and even as a
 -- sequential scan it is one comparison per row. It takes exactly the rows the LIMIT saw, except
 -- when a synchronised scan starts mid-table: then the chunk is bigger, and still every staged row
