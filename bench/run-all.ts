@@ -31,6 +31,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/ingest-vs-copy.ts'],
   },
   {
+    name: 'ingest-batch',
+    what: 'PostgreSQL CPU per event of one group commit, current vs 0067 (foundation)',
+    args: [...tsx, 'bench/ingest-batch-cpu.ts'],
+  },
+  {
     name: 'detection',
     what: 'detection latency and DB load vs SQL polling every 10 s (rules)',
     args: [...gcTsx, 'bench/detection-vs-polling.ts'],
