@@ -10,7 +10,6 @@
 // packed (12 h), across 327 stores; on top, EXPIRE_PER_S × WINDOW_S paid orders whose deadlines are
 // staggered evenly over the window, so some pass every tick. Latency = when the alert exists − dueAt.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { AlertBook } from '../collector/src/alerting/alert-book.ts';
@@ -18,6 +17,7 @@ import { applySignal } from '../collector/src/domain/alerts/lifecycle.ts';
 import type { OrderState } from '../collector/src/domain/order-lifecycle.ts';
 import { RuleEngine } from '../collector/src/domain/rules/engine.ts';
 import { DEFAULT_RULE_PARAMS } from '../collector/src/domain/rules/params.ts';
+import { processCpuMs } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZES = (process.env.BENCH_SIZES ?? '100000,1000000').split(',').map(Number);
@@ -178,16 +178,6 @@ interface PollingFigures {
   loadS: number;
 }
 
-/** utime + stime of a local PostgreSQL backend in ms, if /proc shows it. */
-function backendCpuMs(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // CLK_TCK is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
-
 interface Explained {
   plan: string;
   rowsScanned: number;
@@ -283,7 +273,7 @@ async function runPolling(n: number, everyMs: number, withSeqScan: boolean): Pro
     const latencies: number[] = [];
     const queryMs: number[] = [];
     let rowsReturnedLast = 0;
-    const cpuBefore = backendCpuMs(pid);
+    const cpuBefore = processCpuMs(pid);
     const clientCpu = process.cpuUsage();
     const cpuStarted = performance.now();
     let next = performance.now();
@@ -301,7 +291,7 @@ async function runPolling(n: number, everyMs: number, withSeqScan: boolean): Pro
       next += everyMs;
       await sleep(next - performance.now());
     }
-    const cpuAfter = backendCpuMs(pid);
+    const cpuAfter = processCpuMs(pid);
     const minutes = (performance.now() - cpuStarted) / 60_000;
     const clientUsed = process.cpuUsage(clientCpu);
     const indexed = await explain(client, POLL_SQL);

@@ -25,6 +25,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { LiveAlertEvent, PanelUpdate } from '../collector/src/live/events.ts';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
+import { processCpuMs } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const EMBEDDED = process.env.BENCH_STORE === 'embedded';
@@ -45,12 +46,6 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 };
 const ms = (v: number) => (Number.isNaN(v) ? '–' : `${v.toFixed(v < 10 ? 1 : 0)} ms`);
-
-/** utime + stime of a process in ms (CLK_TCK 100). */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 interface Samples {
   alert: number[];
@@ -213,7 +208,7 @@ async function orderPulse() {
       if (!measuring && performance.now() - started >= WARMUP_MS) {
         measuring = true;
         collector.child.kill('SIGUSR2');
-        cpuStart = cpuMsOf(collector.child.pid!);
+        cpuStart = processCpuMs(collector.child.pid!) ?? Number.NaN;
         measureStarted = performance.now();
       }
       const sentAt = Math.max(Date.now(), lastSentAt + 1);
@@ -280,7 +275,7 @@ async function orderPulse() {
     await sleep(1000);
     measuring = false;
     const seconds = (performance.now() - measureStarted) / 1000;
-    const cpuMs = cpuMsOf(collector.child.pid!) - cpuStart;
+    const cpuMs = (processCpuMs(collector.child.pid!) ?? Number.NaN) - cpuStart;
     for (const socket of sockets) socket.close();
     collector.child.kill('SIGTERM');
     await collector.exited;

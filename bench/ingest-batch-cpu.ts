@@ -9,6 +9,7 @@ import pg from 'pg';
 import { ORDER_STATUSES, type OrderEvent } from '../collector/src/domain/events.ts';
 import { eventKey } from '../collector/src/store/event-batch.ts';
 import { openDatabase } from '../collector/src/store/open-database.ts';
+import { processCpuMs } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -23,10 +24,7 @@ const client = new pg.Client({ connectionString: url, options: `-c search_path=$
 await client.connect();
 try {
   const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  const backendCpuMs = () => {
-    const fields = readFileSync(`/proc/${rows[0]!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  };
+  const backendCpuMs = () => processCpuMs(rows[0]!.pid) ?? Number.NaN;
   const sql = readFileSync(
     new URL('../collector/src/store/migrations/0067_ingest_batch.sql', import.meta.url),
     'utf8',

@@ -4,7 +4,6 @@
 // alone take).
 //   npm run bench:ingest            (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +11,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
+import { processCpuMs } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
@@ -40,17 +40,8 @@ function makeEvent(n: number) {
   };
 }
 
-// CPU seconds (user + system) of a process, from /proc: the collector's and its PostgreSQL backends'
-// cost per event hold up on a busy machine, where throughput and latency do not.
-const CLOCK_TICKS = 100;
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return 0; // a backend that has exited
-  }
-}
+// CPU seconds of a process; 0 for a backend that has exited.
+const cpuSeconds = (pid: number) => (processCpuMs(pid) ?? 0) / 1000;
 
 /** CPU of the collector and of the PostgreSQL backends serving it (found by application_name). */
 async function cpuSnapshot(collectorPid: number, appName: string): Promise<Map<number, number>> {
