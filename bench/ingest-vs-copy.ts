@@ -4,6 +4,7 @@
 // alone take).
 //   npm run bench:ingest            (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
 import { randomBytes } from 'node:crypto';
+import { appendFile, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,19 +21,25 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 30);
 // Offered rates of the latency phase, each followed by its floor: a sweep shows where the p99 turns
 // up on this machine (e.g. BENCH_LATENCY_RATES=2500,5000,7500,10000).
+const TRACE = process.env.BENCH_LATENCY_TRACE;
 const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '10000').split(',').map(Number);
 // The issue's reference machine COPYs these rows at ~170k rows/s; its bar is set at 10k events/s.
 const REFERENCE_COPY_RATE = 170_000;
 const run = randomBytes(3).toString('hex');
-const STARTED = Date.now();
-
-function makeEvent(n: number) {
+/**
+ * Event n of the bench's traffic, occurring at `at` (epoch ms). Live traffic: each order is created,
+ * paid, picked and packed within seconds, and events carry the time they are sent, so ingest is
+ * measured rather than alerting. Event times must follow the clock: an order split across two
+ * requests sits at `paid` between them, and once its `paid` time is more than 2 minutes old that
+ * arrives past its order_stalled deadline, firing an alert that the next request resolves. With
+ * every event dated at the bench's start, each phase that began 2 minutes in did this ~100 times a
+ * second (2,921 alerts in one 30 s phase), doubling the collector's CPU.
+ */
+function makeEvent(n: number, at: number) {
   return {
     id: `b${run}-${n}`,
     type: 'order.status',
-    // Live traffic: orders move on within the run, so ingest is measured, not a flood of stall alerts
-    // (a back-dated run opens one order_stalled alert per order and measures alerting instead).
-    occurred_at: new Date(STARTED + (n % 4) * 1_000).toISOString(),
+    occurred_at: new Date(at + (n % 4) * 1_000).toISOString(),
     order_id: `o${run}-${n >> 2}`,
     store_id: `S${String(n % 327).padStart(3, '0')}`,
     status: ['created', 'paid', 'picking', 'packed'][n % 4]!,
@@ -80,6 +87,18 @@ async function walSnapshot(): Promise<{ bytes: number; checkpoints: number }> {
   return { bytes: Number(rows[0]!.bytes), checkpoints: Number(rows[0]!.checkpoints) };
 }
 
+/** Alerts the collector has opened so far: a latency phase should open none (see makeEvent). */
+async function alertCount(schema: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.alerts`);
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Lets the throughput phase's aftermath settle before the latency phase: the background rollup
  * applier catches up on 300k staged rows, and a CHECKPOINT writes out the pages that phase dirtied
@@ -114,7 +133,7 @@ async function copyBaseline(schema: string): Promise<number> {
   );
   const lines = function* () {
     for (let n = 0; n < TOTAL; n++) {
-      const e = makeEvent(n);
+      const e = makeEvent(n, Date.now());
       const payload = JSON.stringify(e).replaceAll('\\', '\\\\');
       yield `pos\t${e.id}\t${e.type}\t${e.occurred_at}\t${new Date().toISOString()}\t${e.order_id}\t${e.store_id}\t${payload}\n`;
     }
@@ -228,7 +247,7 @@ async function httpThroughput(base: string, offset: number): Promise<number> {
         const from = next;
         next += BATCH;
         const events = Array.from({ length: Math.min(BATCH, TOTAL - from) }, (_, i) =>
-          makeEvent(offset + from + i),
+          makeEvent(offset + from + i, Date.now()),
         );
         await post(base, events);
       }
@@ -244,15 +263,22 @@ interface Batch {
 type Send = (batch: Batch) => Promise<number>;
 
 /** Open loop: a fixed number of events per second in small requests; latency of each acknowledgement. */
-async function latencyAtRate(send: Send, perSecond: number, seconds: number, offset: number) {
+async function latencyAtRate(what: string, send: Send, perSecond: number, seconds: number, offset: number) {
   const perRequest = 50;
   const intervalMs = (1000 * perRequest) / perSecond;
-  // Built before the clock starts, so the sender only sends.
+  // Built before the clock starts, so the sender only sends; each batch dated when it is due (the
+  // build takes about a second, so events arrive that much after their time).
+  const dueFrom = Date.now();
   const batches: Batch[] = Array.from({ length: Math.ceil((perSecond * seconds) / perRequest) }, (_, b) => {
-    const events = Array.from({ length: perRequest }, (_, i) => makeEvent(offset + b * perRequest + i));
+    const events = Array.from({ length: perRequest }, (_, i) =>
+      makeEvent(offset + b * perRequest + i, dueFrom + b * intervalMs),
+    );
     return { events, body: ndjson(events) };
   });
   const latencies: number[] = [];
+  // BENCH_LATENCY_TRACE=file: one line per request, "sent at (ms into the phase) latency (ms)", to
+  // see whether slow acknowledgements cluster (and line them up with the collector's own timings).
+  const trace: string[] = [];
   const inflight: Promise<void>[] = [];
   const started = performance.now();
   let n = 0;
@@ -263,11 +289,15 @@ async function latencyAtRate(send: Send, perSecond: number, seconds: number, off
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const batch = batches[n / perRequest]!;
     n += perRequest;
+    const sentAt = performance.now() - started;
     // A refused or failed request is counted, not thrown: an unhandled rejection here would end the
     // run before the collector is stopped and the schema dropped.
     inflight.push(
       send(batch).then(
-        (ms) => void latencies.push(ms),
+        (ms) => {
+          latencies.push(ms);
+          if (TRACE) trace.push(`${sentAt.toFixed(1)} ${ms.toFixed(2)}`);
+        },
         () => void failures++,
       ),
     );
@@ -275,6 +305,7 @@ async function latencyAtRate(send: Send, perSecond: number, seconds: number, off
   const sendingSeconds = (performance.now() - started) / 1000;
   await Promise.all(inflight);
   latencies.sort((a, b) => a - b);
+  if (TRACE) await appendFile(TRACE, `# ${what} at ${perSecond}/s\n${trace.join('\n')}\n`);
   return {
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
@@ -316,7 +347,9 @@ async function main() {
       const beforeLatency = await cpuSnapshot(pid, appName);
       const loadBefore = process.cpuUsage();
       const walBefore = await walSnapshot();
+      const alertsBefore = await alertCount(schema);
       const latency = await latencyAtRate(
+        'collector',
         poster(collector.url),
         rate,
         LATENCY_SECONDS,
@@ -325,10 +358,12 @@ async function main() {
       const latencyCpu = cpuUsed(beforeLatency, await cpuSnapshot(pid, appName));
       const loadCpu = process.cpuUsage(loadBefore);
       const walAfter = await walSnapshot();
+      const alertsOpened = (await alertCount(schema)) - alertsBefore;
       // The floor gets the same settled start as the collector's latency phase.
       await settle(schema);
       const pool = new pg.Pool({ connectionString: url, max: 8 });
       const floor = await latencyAtRate(
+        'floor',
         rawInsert(pool, schema),
         rate,
         LATENCY_SECONDS,
@@ -340,7 +375,7 @@ async function main() {
         [
           `ack latency at ${Math.round(latency.achieved).toLocaleString('en')} events/s offered (50/request, ${LATENCY_SECONDS} s)`,
           `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms${latency.failures > 0 ? `, ${latency.failures} requests failed` : ''}` +
-            `, checkpoints begun ${walAfter.checkpoints - walBefore.checkpoints}`,
+            `, checkpoints begun ${walAfter.checkpoints - walBefore.checkpoints}, alerts opened ${alertsOpened}`,
           // The load this rate puts on this machine, as the rate on the issue's reference machine.
           `≈ ${Math.round((rate * REFERENCE_COPY_RATE) / copyRate).toLocaleString('en')}/s there`,
         ],
@@ -387,6 +422,8 @@ async function main() {
   } finally {
     collector.child.kill('SIGTERM');
     await collector.exited;
+    // BENCH_COLLECTOR_LOG=file keeps what the collector printed (e.g. with BENCH_NODE_ARGS=--trace-gc).
+    if (process.env.BENCH_COLLECTOR_LOG) await writeFile(process.env.BENCH_COLLECTOR_LOG, collector.output());
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
