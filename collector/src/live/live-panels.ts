@@ -15,10 +15,11 @@ import type {
   SourceFreshness,
 } from './events.ts';
 import { MinuteSeries, sumWindows } from './minute-series.ts';
+import { RecentMap } from './recent-map.ts';
 
 const WINDOW_MINUTES = 60;
 const LAG_WINDOW_MS = 15 * 60_000;
-/** Orders remembered for paid→applied lag; the oldest are forgotten first. */
+/** At most this many orders remembered for paid→applied lag; the oldest are forgotten first. */
 const LAG_MEMORY = 200_000;
 const PAID_OR_LATER: ReadonlySet<OrderStatus> = new Set([
   'paid',
@@ -59,9 +60,9 @@ export class LivePanels {
   private readonly lastHeard = new Map<PaymentProvider, number>();
   private readonly freshness = new Map<string, SourceFreshness>();
   /** Successful payments whose order has not reached paid yet: orderId → payment time, store. */
-  private readonly awaiting = new Map<string, { at: number; storeId: string }>();
-  /** Orders known to have reached paid: orderId → when. Insertion-ordered for eviction. */
-  private readonly applied = new Map<string, number>();
+  private readonly awaiting = new RecentMap<string, { at: number; storeId: string }>(LAG_MEMORY);
+  /** Orders known to have reached paid: orderId → when. */
+  private readonly applied = new RecentMap<string, number>(LAG_MEMORY);
   private lagSamples: LagSample[] = [];
   private readonly openAlerts = new Map<string, Alert>();
   private reconciliation: { day: string; byStore: Map<string, StoreReconciliationToday> } | undefined;
@@ -273,7 +274,7 @@ export class LivePanels {
       this.lagSamples.push({ at: Math.max(at, appliedAt), lagMs: Math.max(0, appliedAt - at), storeId });
       return;
     }
-    if (!this.awaiting.has(orderId)) this.remember(this.awaiting, orderId, { at, storeId });
+    if (!this.awaiting.has(orderId)) this.awaiting.set(orderId, { at, storeId });
   }
 
   private orderApplied(orderId: string, at: number, storeId: string): void {
@@ -282,11 +283,6 @@ export class LivePanels {
       this.awaiting.delete(orderId);
       this.lagSamples.push({ at, lagMs: Math.max(0, at - waiting.at), storeId });
     }
-    if (!this.applied.has(orderId)) this.remember(this.applied, orderId, at);
-  }
-
-  private remember<V>(map: Map<string, V>, key: string, value: V): void {
-    map.set(key, value);
-    if (map.size > LAG_MEMORY) map.delete(map.keys().next().value!);
+    if (!this.applied.has(orderId)) this.applied.set(orderId, at);
   }
 }
