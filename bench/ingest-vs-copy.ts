@@ -298,7 +298,11 @@ async function latencyAtRate(what: string, send: Send, perSecond: number, second
           latencies.push(ms);
           if (TRACE) trace.push(`${sentAt.toFixed(1)} ${ms.toFixed(2)}`);
         },
-        () => void failures++,
+        (error: unknown) => {
+          // The first few reasons go to stderr: a failed request is a finding, not noise.
+          if (failures++ < 5)
+            console.error(`${what}: request sent at ${sentAt.toFixed(0)} ms failed: ${error}`);
+        },
       ),
     );
   }
