@@ -73,7 +73,9 @@ export interface OrdersPerMinutePanel {
 
 /**
  * Paid→applied lag: seconds from a successful `payment.notify` to the order reaching `paid` (or later),
- * over the payments applied in the last `windowMs`. Null percentiles when there were no samples.
+ * over the payments applied in the last `windowMs` (whole minutes, the current one included). Null
+ * percentiles when there were no samples. A percentile is the lower edge of the histogram bucket it
+ * falls in: 0.1 s wide below 100 s, 1 s below an hour, 1 minute beyond.
  */
 export interface PaymentLagPanel {
   windowMs: number;

@@ -14,11 +14,13 @@ import type {
   ReconciliationPanel,
   SourceFreshness,
 } from './events.ts';
+import { lagBucket, lagPercentileSeconds } from './lag-histogram.ts';
 import { MinuteSeries, sumWindows } from './minute-series.ts';
 import { RecentMap } from './recent-map.ts';
 
 const WINDOW_MINUTES = 60;
-const LAG_WINDOW_MS = 15 * 60_000;
+const LAG_WINDOW_MINUTES = 15;
+const LAG_WINDOW_MS = LAG_WINDOW_MINUTES * 60_000;
 /** At most this many orders remembered for paid→applied lag; the oldest are forgotten first. */
 const LAG_MEMORY = 200_000;
 const PAID_OR_LATER: ReadonlySet<OrderStatus> = new Set([
@@ -33,19 +35,16 @@ interface ScopeSeries {
   orders: MinuteSeries<OrderStatus>;
   callbacks: MinuteSeries<PaymentProvider>;
   carriers: MinuteSeries<string>;
+  /** Paid→applied lags by minute, counted per lag bucket (see lag-histogram.ts). */
+  lags: MinuteSeries<string>;
 }
 
 const newSeries = (): ScopeSeries => ({
   orders: new MinuteSeries(WINDOW_MINUTES),
   callbacks: new MinuteSeries(WINDOW_MINUTES),
   carriers: new MinuteSeries(WINDOW_MINUTES),
+  lags: new MinuteSeries(LAG_WINDOW_MINUTES),
 });
-
-interface LagSample {
-  at: number;
-  lagMs: number;
-  storeId: string;
-}
 
 export interface StoreReconciliationToday {
   matched: number;
@@ -63,7 +62,6 @@ export class LivePanels {
   private readonly awaiting = new RecentMap<string, { at: number; storeId: string }>(LAG_MEMORY);
   /** Orders known to have reached paid: orderId → when. */
   private readonly applied = new RecentMap<string, number>(LAG_MEMORY);
-  private lagSamples: LagSample[] = [];
   private readonly openAlerts = new Map<string, Alert>();
   private reconciliation: { day: string; byStore: Map<string, StoreReconciliationToday> } | undefined;
 
@@ -139,14 +137,14 @@ export class LivePanels {
       .slice(0, limit);
   }
 
-  /** Forgets minutes and lag samples that left their windows. */
+  /** Forgets minutes that left their windows. */
   prune(now: number): void {
     for (const s of [this.chain, ...this.stores.values()]) {
       s.orders.prune(now);
       s.callbacks.prune(now);
       s.carriers.prune(now);
+      s.lags.prune(now);
     }
-    this.lagSamples = this.lagSamples.filter((s) => s.at > now - LAG_WINDOW_MS);
   }
 
   panels(filter: LiveFilter, now: number): PanelDataMap {
@@ -168,12 +166,14 @@ export class LivePanels {
         perStore.set(a.store_id, s);
       }
     }
-    const lags = this.lagSamples
-      .filter((s) => s.at > now - LAG_WINDOW_MS && match(s.storeId))
-      .map((s) => s.lagMs)
-      .sort((a, b) => a - b);
-    const pct = (p: number) =>
-      lags.length ? lags[Math.min(lags.length - 1, Math.floor(lags.length * p))]! / 1000 : null;
+    const lags = new Map<string, number>();
+    let lagSamples = 0;
+    for (const minutes of scoped.lags)
+      for (const { counts } of minutes)
+        for (const [bucket, n] of counts) {
+          lags.set(bucket, (lags.get(bucket) ?? 0) + n);
+          lagSamples += n;
+        }
     let unapplied = 0;
     for (const w of this.awaiting.values()) if (match(w.storeId)) unapplied++;
 
@@ -188,9 +188,9 @@ export class LivePanels {
       },
       payment_lag: {
         windowMs: LAG_WINDOW_MS,
-        samples: lags.length,
-        p50Seconds: pct(0.5),
-        p95Seconds: pct(0.95),
+        samples: lagSamples,
+        p50Seconds: lagPercentileSeconds(lags, 0.5),
+        p95Seconds: lagPercentileSeconds(lags, 0.95),
         unapplied,
       },
       open_stalls: { byRule, total: alerts.length },
@@ -265,13 +265,14 @@ export class LivePanels {
       orders: scopes.map((s) => s.orders.window(now)),
       callbacks: scopes.map((s) => s.callbacks.window(now)),
       carriers: scopes.map((s) => s.carriers.window(now)),
+      lags: scopes.map((s) => s.lags.window(now)),
     };
   }
 
   private paymentSucceeded(orderId: string, at: number, storeId: string): void {
     const appliedAt = this.applied.get(orderId);
     if (appliedAt !== undefined) {
-      this.lagSamples.push({ at: Math.max(at, appliedAt), lagMs: Math.max(0, appliedAt - at), storeId });
+      this.addLag(Math.max(at, appliedAt), appliedAt - at, storeId);
       return;
     }
     if (!this.awaiting.has(orderId)) this.awaiting.set(orderId, { at, storeId });
@@ -281,8 +282,15 @@ export class LivePanels {
     const waiting = this.awaiting.get(orderId);
     if (waiting) {
       this.awaiting.delete(orderId);
-      this.lagSamples.push({ at, lagMs: Math.max(0, at - waiting.at), storeId });
+      this.addLag(at, at - waiting.at, storeId);
     }
     if (!this.applied.has(orderId)) this.applied.set(orderId, at);
+  }
+
+  /** A lag known at `at` (when both its payment and its order's paid status had been seen). */
+  private addLag(at: number, lagMs: number, storeId: string): void {
+    const bucket = lagBucket(lagMs);
+    this.chain.lags.add(at, bucket);
+    this.storeSeries(storeId).lags.add(at, bucket);
   }
 }

@@ -63,6 +63,39 @@ describe('LivePanels', () => {
     expect(lag).toMatchObject({ samples: 1, p50Seconds: 30, unapplied: 1 });
   });
 
+  it('gives lag percentiles per store and region over the last 15 minutes only', () => {
+    const p = new LivePanels('Asia/Shanghai');
+    // S1 (浙江): lags of 1…20 s; S2 (江苏): 100 lags of 90 s. Applied 20 minutes ago: a 500 s lag.
+    p.applyEvents([order('S1', 'created', T0, '浙江'), order('S2', 'created', T0, '江苏')]);
+    p.applyEvents([pay('S1', 'old', T0 - 20 * 60_000 - 500_000)]);
+    p.applyEvents([order('S1', 'paid', T0 - 20 * 60_000, undefined, 'old')]);
+    for (let i = 1; i <= 20; i++) {
+      p.applyEvents([pay('S1', `a${i}`, T0)]);
+      p.applyEvents([order('S1', 'paid', T0 + i * 1_000, undefined, `a${i}`)]);
+    }
+    for (let i = 0; i < 100; i++) {
+      p.applyEvents([pay('S2', `b${i}`, T0)]);
+      p.applyEvents([order('S2', 'paid', T0 + 90_000, undefined, `b${i}`)]);
+    }
+    const now = T0 + 120_000;
+    p.prune(now);
+    expect(p.panels({ store_id: 'S1' }, now).payment_lag).toMatchObject({
+      samples: 20,
+      p50Seconds: 11,
+      p95Seconds: 20,
+    });
+    expect(p.panels({ region: '江苏' }, now).payment_lag).toMatchObject({
+      samples: 100,
+      p50Seconds: 90,
+      p95Seconds: 90,
+    });
+    expect(p.panels({}, now).payment_lag).toMatchObject({ samples: 120, p50Seconds: 90, p95Seconds: 90 });
+    // Sixteen minutes on, every lag above has left the window.
+    const later = now + 16 * 60_000;
+    p.prune(later);
+    expect(p.panels({}, later).payment_lag).toMatchObject({ samples: 0, p50Seconds: null, p95Seconds: null });
+  });
+
   it('tracks open alerts per rule and the stores with most alerts', () => {
     const p = new LivePanels('Asia/Shanghai');
     const mk = (id: string, store: string, rule: string, status: 'firing' | 'resolved' = 'firing') => ({
