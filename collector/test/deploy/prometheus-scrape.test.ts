@@ -65,8 +65,11 @@ scrape_configs:
   }, 60_000);
 
   it('loads the project rules and evaluates them over the scraped series', async () => {
-    // the recording rule over orderpulse_ingest_events_total produces one series per type/outcome
-    const recorded = await prometheus.waitFor('orderpulse:ingest_events:rate5m', (r) => r.length > 0, 30_000);
+    // the recording rule over orderpulse_ingest_events_total produces one series per type/outcome.
+    // Its group is evaluated every 30 s (its own interval, not the global 1 s) at an offset Prometheus
+    // derives from the group, so the first evaluation can come before two scrapes exist (rate() is
+    // then empty) and the next one 30 s later: wait out two intervals, not one.
+    const recorded = await prometheus.waitFor('orderpulse:ingest_events:rate5m', (r) => r.length > 0, 75_000);
     expect(new Set(recorded.map((s) => s.metric.outcome))).toEqual(
       new Set(['accepted', 'duplicate', 'rejected']),
     );
@@ -77,5 +80,5 @@ scrape_configs:
     const names = body.data.groups.map((g) => g.name);
     expect(names).toEqual(expect.arrayContaining(['orderpulse.recording', 'orderpulse.alerts']));
     for (const group of body.data.groups) for (const rule of group.rules) expect(rule.health).not.toBe('err');
-  }, 60_000);
+  }, 90_000);
 });
