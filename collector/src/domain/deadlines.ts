@@ -3,9 +3,11 @@
 //
 // DeadlineHeap is keyed by small integer ids (an entity's slot in a columnar table): per id a due
 // time (Float64Array), a kind (Uint8Array) and its position in the heap (Int32Array, -1 when none);
-// the heap itself is an Int32Array of ids. DeadlineQueue adds string keys on top (a Map to an id,
+// the heap itself is an Int32Array of ids. DeadlineQueue adds string keys on top (a ShardedMap to an id,
 // a free list of ids). Arrays double when full. schedule/reschedule/cancel are O(log n), popDue is
 // O(k log n) for k due entries. Nothing here reads the clock: `now` is always a parameter.
+
+import { ShardedMap } from './sharded-map.ts';
 
 export interface DueDeadline {
   key: string;
@@ -173,7 +175,7 @@ export class DeadlineHeap {
 /** One deadline per string key. */
 export class DeadlineQueue {
   private readonly heap: DeadlineHeap;
-  private readonly idOf = new Map<string, number>();
+  private readonly idOf = new ShardedMap<number>();
   private keys: string[] = [];
   private freeIds: number[] = [];
 

@@ -12,6 +12,7 @@
 // Int32 with the same escape for values beyond ±2^31 fen (21 million yuan).
 import { ORDER_STATUSES, type OrderStatus } from '../events.ts';
 import type { OrderState } from '../order-lifecycle.ts';
+import { ShardedMap } from '../sharded-map.ts';
 
 const NO_STATUS = -1;
 const NONE = -1;
@@ -66,7 +67,7 @@ function fitsInt32(value: number): boolean {
 const STATUS_INDEX = new Map<OrderStatus, number>(ORDER_STATUSES.map((s, i) => [s, i]));
 
 export class OrderTable {
-  private readonly slotOf = new Map<string, number>();
+  private readonly slotOf = new ShardedMap<number>();
   private orderIds: string[] = [];
   private freeSlots: number[] = [];
   private capacity: number;
