@@ -46,6 +46,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/fanout.ts'],
   },
   {
+    name: 'live-panels',
+    what: 'live panels per tick with 15 min of payments vs sorting every lag (live)',
+    args: [...tsx, 'bench/live-panels-lag.ts'],
+  },
+  {
     name: 'restore',
     what: 'restart recovery with 1M open orders in PostgreSQL (rules)',
     args: [...gcTsx, 'bench/restore-recovery.ts'],
