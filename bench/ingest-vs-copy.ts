@@ -19,9 +19,10 @@ const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 30);
+// A file for each latency-phase request's send time and latency (see latencyAtRate).
+const TRACE = process.env.BENCH_LATENCY_TRACE;
 // Offered rates of the latency phase, each followed by its floor: a sweep shows where the p99 turns
 // up on this machine (e.g. BENCH_LATENCY_RATES=2500,5000,7500,10000).
-const TRACE = process.env.BENCH_LATENCY_TRACE;
 const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '10000').split(',').map(Number);
 // The reference machine COPYs these rows at ~170k rows/s; its bar is set at 10k events/s.
 const REFERENCE_COPY_RATE = 170_000;
