@@ -12,7 +12,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
-import { processCpuMs } from './process-cpu.ts';
+import { cpuSnapshot, cpuUsed } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 300_000);
@@ -46,34 +46,6 @@ function makeEvent(n: number, at: number) {
     status: ['created', 'paid', 'picking', 'packed'][n % 4]!,
     amount_fen: 1000 + (n % 5000),
   };
-}
-
-// CPU seconds of a process; 0 for a backend that has exited.
-const cpuSeconds = (pid: number) => (processCpuMs(pid) ?? 0) / 1000;
-
-/** CPU of the collector and of the PostgreSQL backends serving it (found by application_name). */
-async function cpuSnapshot(collectorPid: number, appName: string): Promise<Map<number, number>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const { rows } = await client.query<{ pid: number }>(
-    'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
-    [appName],
-  );
-  await client.end();
-  const snapshot = new Map<number, number>([[collectorPid, cpuSeconds(collectorPid)]]);
-  for (const { pid } of rows) snapshot.set(-pid, cpuSeconds(pid));
-  return snapshot;
-}
-
-function cpuUsed(before: Map<number, number>, after: Map<number, number>) {
-  let collector = 0;
-  let postgres = 0;
-  for (const [key, seconds] of after) {
-    const used = seconds - (before.get(key) ?? 0);
-    if (key < 0) postgres += used;
-    else collector += used;
-  }
-  return { collector, postgres };
 }
 
 /** WAL written by the whole cluster so far and checkpoints begun: nothing else writes during a run. */
@@ -340,16 +312,16 @@ async function main() {
     const copyRate = await copyBaseline(schema);
     const walAfterCopy = await walSnapshot();
     const pid = collector.child.pid!;
-    const before = await cpuSnapshot(pid, appName);
+    const before = await cpuSnapshot(url, pid, appName);
     const httpRate = await httpThroughput(collector.url, 10_000_000);
-    const cpu = cpuUsed(before, await cpuSnapshot(pid, appName));
+    const cpu = cpuUsed(before, await cpuSnapshot(url, pid, appName));
     await settle(schema);
     // After the settle, so the rollups the applier wrote for these events count too.
     const walAfterHttp = await walSnapshot();
     const latencyRows: string[][] = [];
     for (const [i, rate] of LATENCY_RATES.entries()) {
       if (i > 0) await settle(schema);
-      const beforeLatency = await cpuSnapshot(pid, appName);
+      const beforeLatency = await cpuSnapshot(url, pid, appName);
       const loadBefore = process.cpuUsage();
       const walBefore = await walSnapshot();
       const alertsBefore = await alertCount(schema);
@@ -360,7 +332,7 @@ async function main() {
         LATENCY_SECONDS,
         20_000_000 + i * 10_000_000,
       );
-      const latencyCpu = cpuUsed(beforeLatency, await cpuSnapshot(pid, appName));
+      const latencyCpu = cpuUsed(beforeLatency, await cpuSnapshot(url, pid, appName));
       const loadCpu = process.cpuUsage(loadBefore);
       const walAfter = await walSnapshot();
       const alertsOpened = (await alertCount(schema)) - alertsBefore;

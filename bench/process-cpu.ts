@@ -1,6 +1,7 @@
 // CPU time (user + system) of a local process, from /proc: per-event CPU of the collector and of
 // its PostgreSQL backends holds up on a busy machine, where throughput and latency do not.
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 
 const CLOCK_TICKS_PER_SECOND = 100; // CLK_TCK on Linux
 
@@ -14,4 +15,37 @@ export function processCpuMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+// CPU seconds of a process; 0 for a backend that has exited.
+const cpuSeconds = (pid: number) => (processCpuMs(pid) ?? 0) / 1000;
+
+/** CPU of the collector and of the PostgreSQL backends serving it (found by application_name). */
+export async function cpuSnapshot(
+  url: string,
+  collectorPid: number,
+  appName: string,
+): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const { rows } = await client.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+    [appName],
+  );
+  await client.end();
+  const snapshot = new Map<number, number>([[collectorPid, cpuSeconds(collectorPid)]]);
+  for (const { pid } of rows) snapshot.set(-pid, cpuSeconds(pid));
+  return snapshot;
+}
+
+/** CPU seconds the collector and its backends used between two snapshots. */
+export function cpuUsed(before: Map<number, number>, after: Map<number, number>) {
+  let collector = 0;
+  let postgres = 0;
+  for (const [key, seconds] of after) {
+    const used = seconds - (before.get(key) ?? 0);
+    if (key < 0) postgres += used;
+    else collector += used;
+  }
+  return { collector, postgres };
 }

@@ -51,6 +51,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/live-panels-lag.ts'],
   },
   {
+    name: 'alert-storm',
+    what: 'CPU of an order_stalled fire + resolve per order vs the same traffic with none (rules)',
+    args: [...tsx, 'bench/alert-storm.ts'],
+  },
+  {
     name: 'restore',
     what: 'restart recovery with 1M open orders in PostgreSQL (rules)',
     args: [...gcTsx, 'bench/restore-recovery.ts'],
