@@ -89,6 +89,26 @@ describe.each(STORE_KINDS)('dead-letter pruning on %s', (kind) => {
     expect(Number(rows[0]!.bytes)).toBe(2000);
   });
 
+  it('prunes at once, without waiting for the interval, when a sixteenth of the cap was kept', async () => {
+    await keep([
+      { name: 'old', ageMs: 2 * HOUR, bytes: 1_000 },
+      { name: 'new', ageMs: HOUR, bytes: 1_000 },
+    ]);
+    const pruned = new Promise<PruneResult>((resolve, reject) => {
+      const pruner = new DeadLetterPruner(store.db, {
+        limits: { retentionMs: 7 * DAY, maxBytes: 1_600 },
+        now: () => NOW,
+        intervalMs: 60 * 60_000,
+        onPruned: (r) => void pruner.stop().then(() => resolve(r)),
+        onError: reject,
+      });
+      pruner.noteKept(99);
+      pruner.noteKept(1);
+    });
+    expect(await pruned).toEqual({ deleted: 1, storedBytes: 1_003 });
+    expect(await left()).toEqual(['new']);
+  });
+
   it('under the cap and within the retention, deletes nothing', async () => {
     await keep([
       { name: 'a', ageMs: 2 * HOUR, bytes: 100 },
