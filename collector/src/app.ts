@@ -36,12 +36,16 @@ import { DailyReconciliationJob, dailyReportText } from './reconciliation/daily-
 import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { latestMismatchByStore } from './reconciliation/latest-mismatch.ts';
 import { type Database, StoreUnavailableError } from './store/database.ts';
+import { DeadLetterPruner } from './store/dead-letter-pruner.ts';
 import { insertDeadLetters } from './store/dead-letters.ts';
 import { EventWriter, IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
 import { recentEvents } from './store/recent-events.ts';
 import { ReportingRollups } from './store/reporting-rollups.ts';
 
 const VERSION = '0.1.0';
+
+/** Retention and the size cap of dead letters are applied this often (and sooner after a flood). */
+const DEAD_LETTER_PRUNE_MS = 60_000;
 
 /** Live panels cover the last hour; at start they are refilled from it (bounded for promotion peaks). */
 const LIVE_WINDOW_MS = 60 * 60_000;
@@ -136,6 +140,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   writer.onCommitted((events) => panels.applyEvents(events));
   const gateway = new LiveGateway(server.server, { tokens, panels });
   writer.onCommitted((events) => countCommitted(metrics, events));
+  const deadLetterPruner = new DeadLetterPruner(deps.db, {
+    limits: config.deadLetters,
+    now: Date.now,
+    intervalMs: DEAD_LETTER_PRUNE_MS,
+    onPruned: ({ storedBytes }) => metrics.deadLetterBytes.set(storedBytes),
+    onError: (error) => server.log.warn({ err: error }, 'dead letters were not pruned'),
+  });
   const ctx: AppContext = {
     config,
     db: deps.db,
@@ -145,7 +156,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     live: { panels, gateway },
     metrics,
     keepDeadLetters: async (letters) => {
-      await insertDeadLetters(deps.db, letters);
+      deadLetterPruner.noteKept(await insertDeadLetters(deps.db, letters));
       for (const l of letters) metrics.deadLetters.inc({ reason: l.reason });
     },
   };
@@ -229,6 +240,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
   server.addHook('onClose', async () => {
     gauges.stop();
+    await deadLetterPruner.stop();
     await dailyReconciliation.stop();
     await writer.close();
     await rollups.stop();
@@ -237,6 +249,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
   await alerting.start();
   rollups.start();
+  deadLetterPruner.start();
   if (config.reconcileAt) dailyReconciliation.start();
   panels.applyEvents(await recentEvents(deps.db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
   feedLive(alerting, ctx.live);

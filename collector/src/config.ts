@@ -1,6 +1,7 @@
 // The one reader of the environment: parsed once, validated strictly, frozen.
 import path from 'node:path';
 import { type DailyTime, parseDailyTime } from './domain/reconciliation/daily-schedule.ts';
+import { parseDuration } from './rules-config/duration.ts';
 
 export interface TokenEntry {
   /** For ingest tokens the name becomes the event `source`. */
@@ -39,6 +40,8 @@ export interface Config {
   kuaidi100Query: { customer: string; key: string; baseUrl: string } | undefined;
   /** Carrier polling: queries per second over all waybills, and the interval per waybill. */
   carrierPoll: { ratePerSecond: number; intervalMs: number };
+  /** Dead letters older than retentionMs go, and the oldest go while all take more than maxBytes. */
+  deadLetters: { retentionMs: number; maxBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -117,6 +120,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const kuaidi100BaseUrl = env.ORDERPULSE_KUAIDI100_BASE_URL || 'https://poll.kuaidi100.com';
   if (!/^https?:\/\//.test(kuaidi100BaseUrl))
     problems.push('ORDERPULSE_KUAIDI100_BASE_URL must be an http(s) URL');
+  const retentionText = env.ORDERPULSE_DEAD_LETTER_RETENTION || '7d';
+  const retention = parseDuration(retentionText);
+  if (!retention.ok || retention.ms < 60_000) {
+    problems.push(
+      `ORDERPULSE_DEAD_LETTER_RETENTION must be a duration of at least 1m (e.g. "7d"), got "${retentionText}"`,
+    );
+  }
   const config: Config = {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -148,6 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ratePerSecond: int('ORDERPULSE_CARRIER_POLL_RATE', 2, 1, 1000),
       // Kuaidi100 locks waybills queried more than once per 30 minutes.
       intervalMs: int('ORDERPULSE_CARRIER_POLL_INTERVAL_MINUTES', 360, 30, 7 * 24 * 60) * 60_000,
+    },
+    deadLetters: {
+      retentionMs: retention.ok ? retention.ms : 0,
+      maxBytes: int('ORDERPULSE_DEAD_LETTER_MAX_BYTES', 256 * 1024 * 1024, 1024 * 1024, 2 ** 50),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

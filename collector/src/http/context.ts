@@ -22,6 +22,9 @@ export interface AppContext {
   /** Live panels state and the Socket.IO gateway: alert transitions go to `live.gateway.publishAlert` and `live.panels.applyAlert`. */
   live: { panels: LivePanels; gateway: LiveGateway };
   metrics: OrderPulseMetrics;
-  /** Stores refused input verbatim and counts it by reason; every endpoint keeps dead letters through this. */
+  /**
+   * Stores refused input and counts it by reason; every endpoint keeps dead letters through this.
+   * An authenticated caller's body is kept whole, anyone else's as a preview with length and SHA-256.
+   */
   keepDeadLetters(letters: NewDeadLetter[]): Promise<void>;
 }

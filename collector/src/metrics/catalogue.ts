@@ -25,6 +25,7 @@ export const METRIC_NAMES = {
   notificationDeliveries: 'orderpulse_notification_deliveries_total',
   notificationOutboxPending: 'orderpulse_notification_outbox_pending',
   deadLetters: 'orderpulse_dead_letters_total',
+  deadLetterBytes: 'orderpulse_dead_letter_bytes',
   labelOverflow: 'orderpulse_metric_label_overflow_total',
   buildInfo: 'orderpulse_build_info',
 } as const;

@@ -277,6 +277,13 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       }),
     ),
     deadLetters: { inc: (l, value = 1) => deadLetters.inc({ reason: reason(l.reason) }, value) },
+    deadLetterBytes: unlabelledGauge(
+      new Gauge({
+        name: METRIC_NAMES.deadLetterBytes,
+        help: 'Bytes the kept dead letters take (previews, exact bodies, messages), as of the last prune.',
+        registers,
+      }),
+    ),
   };
 }
 

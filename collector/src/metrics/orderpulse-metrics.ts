@@ -91,4 +91,6 @@ export interface OrderPulseMetrics {
   notificationOutboxPending: UnlabelledGauge;
   /** `reason` is the machine error code kept with the dead letter. */
   deadLetters: Counter<{ reason: string }>;
+  /** Bytes the kept dead letters take, as of the last retention and size-cap pass. */
+  deadLetterBytes: UnlabelledGauge;
 }

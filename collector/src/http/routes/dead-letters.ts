@@ -1,38 +1,107 @@
+// GET /v1/dead-letters pages newest first by (received time, id), each page at most 1 MiB of JSON;
+// GET /v1/dead-letters/{id}/raw serves an authenticated caller's exact body as a download.
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { listDeadLetters } from '../../store/dead-letters.ts';
+import { type DeadLetter, deadLetterBody, listDeadLetters } from '../../store/dead-letters.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
+import { errors } from '../errors.ts';
+
+/** A page stops before the item that would take it past this, so no reply grows with the store. */
+export const MAX_PAGE_BYTES = 1024 * 1024;
 
 const Query = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  before_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  before: Type.Optional(Type.String({ pattern: '^\\d{1,19}-\\d{1,19}$' })),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
+
+const Params = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
+
+/** Media types served as themselves; any other body is a plain octet stream. */
+const SERVED_TYPES: Readonly<Record<string, { type: string; extension: string }>> = {
+  'application/json': { type: 'application/json; charset=utf-8', extension: 'json' },
+  'application/x-ndjson': { type: 'application/x-ndjson; charset=utf-8', extension: 'ndjson' },
+  'application/x-www-form-urlencoded': { type: 'application/x-www-form-urlencoded', extension: 'txt' },
+  'text/plain': { type: 'text/plain; charset=utf-8', extension: 'txt' },
+  'text/csv': { type: 'text/csv; charset=utf-8', extension: 'csv' },
+};
+const OCTETS = { type: 'application/octet-stream', extension: 'bin' };
 
 export async function deadLettersRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
   app.get<{ Querystring: Static<typeof Query> }>(
     '/v1/dead-letters',
     { schema: { querystring: Query } },
-    async (request) => {
+    async (request, reply) => {
       authorize(ctx.tokens, request, ['viewer']);
+      const { limit, before, reason } = request.query;
+      // One more than asked tells whether a next page exists.
       const letters = await listDeadLetters(ctx.db, {
-        limit: request.query.limit,
-        ...(request.query.before_id !== undefined && { beforeId: request.query.before_id }),
-        ...(request.query.reason !== undefined && { reason: request.query.reason }),
+        limit: limit + 1,
+        ...(before !== undefined && { before }),
+        ...(reason !== undefined && { reason }),
       });
-      return {
-        dead_letters: letters.map((l) => ({
-          id: l.id,
-          received_at: l.receivedAt,
-          endpoint: l.endpoint,
-          source: l.source,
-          reason: l.reason,
-          message: l.message,
-          index: l.itemIndex,
-          raw: l.raw,
-        })),
-      };
+      return reply.type('application/json; charset=utf-8').send(pageJson(letters, limit));
     },
   );
+
+  app.get<{ Params: Static<typeof Params> }>(
+    '/v1/dead-letters/:id/raw',
+    { schema: { params: Params } },
+    async (request, reply) => {
+      authorize(ctx.tokens, request, ['viewer']);
+      const { id } = request.params;
+      const body = await deadLetterBody(ctx.db, id);
+      if (!body) throw errors.notFound(`the full body of dead letter ${id}`);
+      const served = (body.contentType && SERVED_TYPES[body.contentType]) || OCTETS;
+      // Whatever a caller sent must never render or run in the dashboard's origin.
+      return reply
+        .type(served.type)
+        .header('content-disposition', `attachment; filename="dead-letter-${id}.${served.extension}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('cache-control', 'no-store')
+        .send(body.bytes);
+    },
+  );
+}
+
+/** Serialises up to `limit` letters, stopping early at MAX_PAGE_BYTES; `next_before` continues. */
+function pageJson(letters: DeadLetter[], limit: number): string {
+  const head = '{"dead_letters":[';
+  const items: string[] = [];
+  // Room for the tail with the longest cursor.
+  let bytes = Buffer.byteLength(head) + 64;
+  let full = false;
+  for (const letter of letters.slice(0, limit)) {
+    const item = JSON.stringify(listItem(letter));
+    const itemBytes = Buffer.byteLength(item) + 1;
+    if (items.length > 0 && bytes + itemBytes > MAX_PAGE_BYTES) {
+      full = true;
+      break;
+    }
+    items.push(item);
+    bytes += itemBytes;
+  }
+  const more = full || letters.length > limit;
+  const last = letters[items.length - 1];
+  const next = more && last ? JSON.stringify(last.cursor) : 'null';
+  return `${head}${items.join(',')}],"next_before":${next}}`;
+}
+
+function listItem(l: DeadLetter) {
+  return {
+    id: l.id,
+    received_at: l.receivedAt,
+    endpoint: l.endpoint,
+    source: l.source,
+    reason: l.reason,
+    message: l.message,
+    index: l.itemIndex,
+    raw: l.preview,
+    length: l.length,
+    sha256: l.sha256,
+    truncated: l.truncated,
+    raw_url: l.authenticated ? `/v1/dead-letters/${l.id}/raw` : null,
+  };
 }

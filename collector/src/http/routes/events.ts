@@ -34,6 +34,8 @@ export async function eventsRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
           message: error.message,
           itemIndex: null,
           raw: request.body instanceof UnsupportedBody ? request.body.raw : '',
+          authenticated: true,
+          ...(contentType !== undefined && { contentType }),
         },
       ]);
       throw error;

@@ -33,6 +33,8 @@ export async function kuaidi100NotifyRoutes(
           message: error.message,
           itemIndex: null,
           raw,
+          // Kept before the sign is known to hold (or with no salt to check it): a preview only.
+          authenticated: false,
         },
       ]);
       return error;

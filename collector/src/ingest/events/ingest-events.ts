@@ -39,11 +39,15 @@ export async function ingestEvents(
   raw: string,
   options: { ndjson: boolean; source: string },
 ): Promise<IngestOutcome> {
+  // Every dead letter here comes from a caller whose ingest token was checked.
+  const contentType = options.ndjson ? 'application/x-ndjson' : 'application/json';
   const parsed = parseEventsBody(raw, options.ndjson);
   if (!parsed.ok) {
     await deps.keepDeadLetters([
       {
         endpoint: ENDPOINT,
+        authenticated: true,
+        contentType,
         source: options.source,
         reason: 'invalid_body',
         message: parsed.message,
@@ -58,6 +62,8 @@ export async function ingestEvents(
     await deps.keepDeadLetters([
       {
         endpoint: ENDPOINT,
+        authenticated: true,
+        contentType,
         source: options.source,
         reason: 'too_many_events',
         message,
@@ -89,6 +95,8 @@ export async function ingestEvents(
     rejectedTypes.push(EVENT_TYPES.includes(type as EventType) ? (type as EventType) : 'unknown');
     letters.push({
       endpoint: ENDPOINT,
+      authenticated: true,
+      contentType,
       source: options.source,
       reason: result.error,
       message: result.message,

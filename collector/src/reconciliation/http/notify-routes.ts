@@ -73,7 +73,8 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
     body: Buffer,
   ) => {
     await ctx.keepDeadLetters([
-      { endpoint, source: provider, reason, message, itemIndex: null, raw: body.toString('utf8') },
+      // The signature did not hold: a preview with the exact bytes' length and SHA-256 is kept.
+      { endpoint, source: provider, reason, message, itemIndex: null, raw: body, authenticated: false },
     ]);
     options.onRejected?.(provider, reason);
   };
