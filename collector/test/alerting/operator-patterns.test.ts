@@ -1,10 +1,22 @@
-// Silence matchers are operator-supplied regular expressions evaluated on every alert listing and
-// every transition. They run on RE2: `(a+)+` against a long store id answers in one linear pass,
-// and what RE2 cannot run (backreferences, lookaround) is refused when the silence is created.
+// Silence matchers and custom-rule patterns are operator-supplied regular expressions evaluated on
+// every alert listing, transition and event. They run on RE2: `(a+)+` against a long store id
+// answers in one linear pass, and what RE2 cannot run (backreferences, lookaround) is refused when
+// the silence is created or the rule file loaded.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auth } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
-import { byEntity, ev, type Harness, HOUR, iso, MINUTE, startHarness } from './alerting-harness.ts';
+import {
+  byEntity,
+  copyRules,
+  ev,
+  type Harness,
+  HOUR,
+  iso,
+  MINUTE,
+  startHarness,
+} from './alerting-harness.ts';
 
 // V8's backtracking engine needs about 2^29 steps to refuse this store id with `^(?:(a+)+)$`.
 const NEAR_MISS = `${'a'.repeat(29)}b`;
@@ -16,7 +28,19 @@ describe.each(STORE_KINDS)('silence regular expressions (%s)', (kind) => {
 
   beforeAll(async () => {
     store = await openTestDatabase(kind);
-    h = await startHarness(store.db);
+    const rulesDir = copyRules();
+    fs.writeFileSync(
+      path.join(rulesDir, 'custom', 'a-runs.yaml'),
+      [
+        'rules:',
+        '  - name: a_run_store',
+        '    when: type == "order.status" and store_id matches "^(a+)+$"',
+        '    severity: info',
+        '    summary: { en: Store id is a run of a, zh: 门店编号全是 a }',
+        '',
+      ].join('\n'),
+    );
+    h = await startHarness(store.db, { rulesDir });
     const t = h.clock.now;
     await h.post([
       ev.order('R-1', 'paid', t - 5 * MINUTE, { store_id: NEAR_MISS }),
@@ -56,5 +80,11 @@ describe.each(STORE_KINDS)('silence regular expressions (%s)', (kind) => {
     expect(alerts.get('R-2')).toMatchObject({ store_id: ALL_AS, silenced: true });
     expect(alerts.get('R-1')).toMatchObject({ store_id: NEAR_MISS, silenced: false });
     expect((await h.app.server.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+
+  it('evaluates a custom rule `matches "^(a+)+$"` on each event, long store ids included', async () => {
+    const runs = byEntity(await h.alerts(), 'a_run_store');
+    expect(runs.get('R-2')).toMatchObject({ status: 'firing', store_id: ALL_AS });
+    expect(runs.has('R-1')).toBe(false);
   });
 });
