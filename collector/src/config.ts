@@ -31,6 +31,8 @@ export interface Config {
   storeLabelCap: number;
   wechatpay: { apiV3Key: string | undefined; platformPublicKeyPath: string | undefined };
   alipayPublicKeyPath: string | undefined;
+  /** What a signed Alipay notify must also carry: our app id and seller id; SHA-1 signatures only by opt-in. */
+  alipayNotify: { appId: string | undefined; sellerId: string | undefined; allowRsa1: boolean };
   kuaidi100Salt: string | undefined;
   /** Folder watched for daily bill drops (`<dir>/wechatpay/*`, `<dir>/alipay/*`); unset: none. */
   billsDir: string | undefined;
@@ -112,6 +114,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   for (const entry of [...tokens.ingest, ...tokens.viewer, ...tokens.operator]) {
     if (entry.secret.length < 8) problems.push(`token "${entry.name}" is shorter than 8 characters`);
   }
+  const allowRsa1Text = env.ORDERPULSE_ALIPAY_ALLOW_RSA1 || 'false';
+  if (allowRsa1Text !== 'true' && allowRsa1Text !== 'false') {
+    problems.push(`ORDERPULSE_ALIPAY_ALLOW_RSA1 must be true or false, got "${allowRsa1Text}"`);
+  }
   const kuaidi100Customer = env.ORDERPULSE_KUAIDI100_CUSTOMER || undefined;
   const kuaidi100Key = env.ORDERPULSE_KUAIDI100_KEY || undefined;
   if ((kuaidi100Customer === undefined) !== (kuaidi100Key === undefined)) {
@@ -147,6 +153,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       platformPublicKeyPath: env.ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY || undefined,
     },
     alipayPublicKeyPath: env.ORDERPULSE_ALIPAY_PUBLIC_KEY || undefined,
+    alipayNotify: {
+      appId: env.ORDERPULSE_ALIPAY_APP_ID || undefined,
+      sellerId: env.ORDERPULSE_ALIPAY_SELLER_ID || undefined,
+      allowRsa1: allowRsa1Text === 'true',
+    },
     kuaidi100Salt: env.ORDERPULSE_KUAIDI100_SALT || undefined,
     billsDir: env.ORDERPULSE_BILLS_DIR ? path.resolve(cwd, env.ORDERPULSE_BILLS_DIR) : undefined,
     reconcileAt,

@@ -98,11 +98,45 @@ export function formatTime(iso: string, options: RenderOptions): string {
   return formatted;
 }
 
-/** e.g. `[FIRING:3] payment_unapplied (critical) store s-001` / `【告警:3】支付未入账（严重）门店 s-001`. */
-export function titleOf(n: Notification, lang: Language): string {
+/** Line breaks and other control characters as spaces: an event's value stays on its line. */
+export function singleLine(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
+}
+
+/** For the chat robots' plain-text fields: one line, and `@all` / `@所有人` mention no one. */
+export function unmentionable(text: string): string {
+  return singleLine(text).replace(/@/g, '＠');
+}
+
+// Characters that open markup in the robots' markdown: links and images, emphasis, code, headings,
+// quotes, tables, tags such as `<at id=all>` or `<font>`, HTML entities, backslash escapes, mentions.
+const MARKUP = /[\\`*_[\]()<>#~|!&@]/g;
+
+/**
+ * An event-supplied value (store id, order id, carrier, summary) made inert inside the markdown of
+ * WeCom, DingTalk and Feishu (`lark_md`). Their dialects differ and none documents a backslash escape
+ * all three honour, so each character that opens markup becomes its full-width twin (U+FF01–FF5E),
+ * which reads the same to a person and means nothing to a renderer. Line breaks become spaces, so a
+ * value cannot start a heading or list of its own, and `://` loses its colon, so nothing autolinks.
+ */
+export function inertMarkdown(text: string): string {
+  return singleLine(text)
+    .replace(MARKUP, (char) => String.fromCharCode(char.charCodeAt(0) + 0xfee0))
+    .replace(/:\/\//g, '：//');
+}
+
+/**
+ * e.g. `[FIRING:3] payment_unapplied (critical) store s-001` / `【告警:3】支付未入账（严重）门店 s-001`.
+ * `value` renders the event-supplied parts for the medium (default: kept on one line).
+ */
+export function titleOf(
+  n: Notification,
+  lang: Language,
+  value: (text: string) => string = singleLine,
+): string {
   const w = WORDS[lang];
   const state = n.status === 'firing' ? `${w.firing}:${n.count}` : w.resolved;
-  const store = n.storeId ? ` ${w.store} ${n.storeId}` : '';
+  const store = n.storeId ? ` ${w.store} ${value(n.storeId)}` : '';
   if (lang === 'zh')
     return `【${state}】${ruleName(n.rule, lang)}（${severityName(n.severity, lang)}）${store}`;
   return `[${state}] ${n.rule} (${n.severity})${store}`;
@@ -130,12 +164,16 @@ export function dashboardLinkText(lang: Language): string {
   return WORDS[lang].dashboard;
 }
 
-/** Markdown understood by WeCom, DingTalk and Feishu (`lark_md`): headings, bold, links. */
+/**
+ * Markdown understood by WeCom, DingTalk and Feishu (`lark_md`): headings, bold, links. The markup is
+ * ours alone: every value that came from events is rendered inert.
+ */
 export function markdownOf(n: Notification, language: MessageLanguage, options: RenderOptions): string {
   return languagesOf(language)
     .map((lang) => {
-      const lines = [`### ${titleOf(n, lang)}`];
-      for (const [label, value] of factsOf(n, lang, options)) lines.push(`**${label}**: ${value}`);
+      const lines = [`### ${titleOf(n, lang, inertMarkdown)}`];
+      for (const [label, value] of factsOf(n, lang, options))
+        lines.push(`**${label}**: ${inertMarkdown(value)}`);
       lines.push(`[${dashboardLinkText(lang)}](${n.dashboardUrl})`);
       return lines.join('\n\n');
     })

@@ -76,8 +76,3 @@ export function readRouteLabel(cursor: Cursor): string | undefined {
   }
   return route;
 }
-
-/** V8's message for a bad pattern, without its own "Invalid regular expression: " prefix. */
-export function regexProblem(error: unknown): string {
-  return String((error as Error).message).replace(/^Invalid regular expression: /, '');
-}

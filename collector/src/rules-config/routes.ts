@@ -7,7 +7,7 @@ import {
   matcherRegex,
   parseMatcher,
 } from '../domain/alerts/matchers.ts';
-import { ENV_VAR_NAME, readEnvVarName, regexProblem } from './common-fields.ts';
+import { ENV_VAR_NAME, readEnvVarName } from './common-fields.ts';
 import type { Cursor, ObjectCursor } from './yaml-cursor.ts';
 
 export const CHANNEL_KINDS = [
@@ -438,7 +438,7 @@ function readMatchers(cursor: Cursor, routeLabelValues: Set<string>): Matcher[] 
         // Compiled now so a bad regex is a load error, and cached for matching.
         matcherRegex(matcher);
       } catch (error) {
-        item.error(`invalid regular expression in "${text}": ${regexProblem(error)}`);
+        item.error(`invalid regular expression in "${text}": ${(error as Error).message}`);
         continue;
       }
     }

@@ -81,3 +81,26 @@ describe('parseMatcher', () => {
     expect(() => parseMatcher('rule="\\d"')).toThrow(/unterminated or badly escaped quote/);
   });
 });
+
+describe('matcher regular expressions run on RE2', () => {
+  it('answers `(a+)+` on a long value in one linear pass, anchored', () => {
+    // V8 needs about 2^n steps to refuse n a's and a "b" with this pattern; RE2 needs n.
+    const m = matcher('store_id', '=~', '(a+)+');
+    expect(matcherMatches(m, { store_id: 'a'.repeat(40) })).toBe(true);
+    expect(matcherMatches(m, { store_id: `${'a'.repeat(40)}b` })).toBe(false);
+    expect(matcherMatches(matcher('store_id', '!~', '(a+)+'), { store_id: `${'a'.repeat(40)}b` })).toBe(true);
+  });
+
+  it('refuses what RE2 cannot run (backreferences, lookaround), naming the reason', () => {
+    for (const value of ['(a)\\1', '(?<x>a)\\k<x>', 'S(?=1)', '(?!T)S', '(?<=S)1', '(?<!T)1']) {
+      expect(() => matcherRegex(matcher('store_id', '=~', value)), value).toThrow(
+        /no backreferences or lookaround/,
+      );
+    }
+  });
+
+  it('lets a stored pattern RE2 refuses match nothing, so it mutes nothing', () => {
+    expect(matcherMatches(matcher('store_id', '=~', '(?!x).*'), { store_id: 'S1' })).toBe(false);
+    expect(matcherMatches(matcher('store_id', '!~', '(?!x).*'), { store_id: 'S1' })).toBe(false);
+  });
+});

@@ -408,3 +408,76 @@ describe('createChannel reads secrets from the environment variables the config 
     expect(() => createChannel({ kind: 'slack', urlEnv: 'OP_NOPE' }, { env })).toThrow(/OP_NOPE/);
   });
 });
+
+describe('event values cannot inject markup into the chat robots', () => {
+  const EVIL_STORE = '**[点此重新授权](https://evil.example)**';
+  // Values from events: a store id, order ids (the samples) and a summary built from them.
+  const hostile = () =>
+    firingNotification({
+      storeId: EVIL_STORE,
+      sampleEntityIds: ['o-1\n\n# @all 立即处理', '<at id=all></at>', '![x](https://evil.example/p.png)'],
+      summary: {
+        zh: '订单 _o-9_ 停滞 @所有人 <font color="red">加急</font>',
+        en: 'order `o-9` stalled @everyone [more](https://evil.example)',
+      },
+      dashboardUrl: 'https://orderpulse.example.com/#/alerts?store_id=x',
+    });
+
+  /** What a renderer would turn into a link, emphasis, a heading, a tag or a mention. */
+  function expectInert(markdown: string, languages: number) {
+    // Our own markup: the dashboard link once per language, headings, bold labels. Nothing else.
+    expect(markdown.match(/\]\(/g)).toHaveLength(languages);
+    const theirs = markdown
+      .replace(/^### /gm, '')
+      .replace(/\*\*[^*\n]+\*\*: /g, '')
+      .replace(/\[[^\]\n]+\]\(https:\/\/orderpulse\.example\.com\/[^)\n]*\)/g, '');
+    expect(theirs).not.toMatch(/[*`<>#@]|\]\(|:\/\//);
+    expect(theirs).not.toContain('_o-9_');
+    expect(markdown).not.toMatch(/@(all|所有人|everyone)/i);
+    // A value's line break would start a heading of its own.
+    expect(markdown).not.toMatch(/\n# /);
+    // Still readable by the on-call person.
+    expect(markdown).toContain('点此重新授权');
+    expect(markdown).toContain('立即处理');
+  }
+
+  it('WeCom: the markdown content and the mention text', async () => {
+    receiver.fallback = { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
+    await new WeComChannel({
+      url: `${receiver.baseUrl}/cgi-bin/webhook/send?key=k1`,
+      mentionedMobiles: ['13800000000'],
+    }).send(hostile());
+    const [markdown, mention] = receiver.requests.map((r) => r.json as Record<string, { content: string }>);
+    expectInert(markdown!.markdown!.content, 1);
+    expect(mention!.text!.content).not.toMatch(/@|\n/);
+  });
+
+  it('DingTalk: the markdown text and title, in both languages', async () => {
+    receiver.fallback = { status: 200, body: '{"errcode":0,"errmsg":"ok"}' };
+    await new DingTalkChannel({
+      url: `${receiver.baseUrl}/robot/send?access_token=tok`,
+      language: 'both',
+    }).send(hostile());
+    const body = receiver.requests[0]!.json as {
+      markdown: { title: string; text: string };
+      at: { isAtAll: boolean };
+    };
+    expectInert(body.markdown.text, 2);
+    expect(body.markdown.title).not.toMatch(/@|\n/);
+    expect(body.at.isAtAll).toBe(false);
+  });
+
+  it('Feishu: the lark_md text and the header', async () => {
+    receiver.fallback = { status: 200, body: '{"code":0,"msg":"success"}' };
+    await new FeishuChannel({ url: `${receiver.baseUrl}/open-apis/bot/v2/hook/abc`, language: 'en' }).send(
+      hostile(),
+    );
+    const card = (
+      receiver.requests[0]!.json as {
+        card: { header: { title: { content: string } }; elements: Array<{ text: { content: string } }> };
+      }
+    ).card;
+    expectInert(card.elements[0]!.text.content, 1);
+    expect(card.header.title.content).not.toMatch(/@|\n/);
+  });
+});

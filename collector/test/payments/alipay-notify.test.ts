@@ -1,4 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createSign, generateKeyPairSync } from 'node:crypto';
+import { AlipaySdk } from 'alipay-sdk';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { parseAlipayForm } from '../../src/ingest/alipay/notify-form.ts';
@@ -14,6 +15,8 @@ import { parseChinaLocalTime } from '../../src/ingest/bills/china-standard-time.
 const alipay = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const verifier = new AlipayNotifyVerifier({ publicKey: alipay.publicKey, appId: '2021000000000000' });
+// Half a minute after the sample's notify_time (2024-06-01 10:15:31 China time).
+const NOW = Date.parse('2024-06-01T10:16:00+08:00');
 
 // PROVIDERS.md §2.3 synthetic notify; its sign string is quoted there verbatim.
 const base: [string, string][] = [
@@ -85,7 +88,7 @@ describe('Alipay sign content', () => {
 
 describe('AlipayNotifyVerifier', () => {
   it('accepts a valid TRADE_SUCCESS and maps it to a payment of integer fen', () => {
-    expect(verifier.verify(signedForm(base))).toEqual({
+    expect(verifier.verify(signedForm(base), NOW)).toEqual({
       ok: true,
       kind: 'event',
       event: {
@@ -105,7 +108,7 @@ describe('AlipayNotifyVerifier', () => {
 
   it('TRADE_FINISHED is paid too', () => {
     const pairs = base.map(([k, v]): [string, string] => [k, k === 'trade_status' ? 'TRADE_FINISHED' : v]);
-    expect(verifier.verify(signedForm(pairs))).toMatchObject({
+    expect(verifier.verify(signedForm(pairs), NOW)).toMatchObject({
       event: { status: 'success', amountFen: 12800 },
     });
   });
@@ -120,12 +123,15 @@ describe('AlipayNotifyVerifier', () => {
       ['gmt_refund', '2024-06-02 09:00:00.123'],
       ['gmt_close', '2024-06-02 09:00:01'],
     ];
-    expect(verifier.verify(signedForm(refund))).toMatchObject({
+    expect(verifier.verify(signedForm(refund), NOW)).toMatchObject({
       ok: true,
       event: { status: 'refund', amountFen: 10010, occurredAt: Date.parse('2024-06-02T09:00:00.123+08:00') },
     });
     expect(
-      verifier.verify(signedForm([...closed, ['refund_fee', '0.00'], ['gmt_close', '2024-06-01 10:45:00']])),
+      verifier.verify(
+        signedForm([...closed, ['refund_fee', '0.00'], ['gmt_close', '2024-06-01 10:45:00']]),
+        NOW,
+      ),
     ).toMatchObject({
       ok: true,
       event: { status: 'closed', occurredAt: Date.parse('2024-06-01T10:45:00+08:00') },
@@ -139,32 +145,32 @@ describe('AlipayNotifyVerifier', () => {
       ['out_biz_no', 'RF20240602'],
       ['gmt_refund', '2024-06-02 09:00:00'],
     ];
-    expect(verifier.verify(signedForm(pairs))).toMatchObject({
+    expect(verifier.verify(signedForm(pairs), NOW)).toMatchObject({
       event: { status: 'refund', amountFen: 2800 },
     });
   });
 
   it('WAIT_BUYER_PAY is acknowledged without an event', () => {
     const pairs = base.map(([k, v]): [string, string] => [k, k === 'trade_status' ? 'WAIT_BUYER_PAY' : v]);
-    expect(verifier.verify(signedForm(pairs))).toMatchObject({ ok: true, kind: 'ignored' });
+    expect(verifier.verify(signedForm(pairs), NOW)).toMatchObject({ ok: true, kind: 'ignored' });
   });
 
   it('refuses a forged signature, a tampered amount and a missing sign with 401', () => {
-    expect(verifier.verify(signedForm(base, { key: attacker.privateKey }))).toMatchObject({
+    expect(verifier.verify(signedForm(base, { key: attacker.privateKey }), NOW)).toMatchObject({
       ok: false,
       error: 'signature_invalid',
       status: 401,
     });
     const tampered = signedForm(base).replace('total_amount=128.00', 'total_amount=1.28');
-    expect(verifier.verify(tampered)).toMatchObject({ ok: false, error: 'signature_invalid' });
-    expect(verifier.verify(new URLSearchParams(base).toString())).toMatchObject({
+    expect(verifier.verify(tampered, NOW)).toMatchObject({ ok: false, error: 'signature_invalid' });
+    expect(verifier.verify(new URLSearchParams(base).toString(), NOW)).toMatchObject({
       error: 'signature_invalid',
     });
   });
 
   it('refuses a correctly signed notify for another app', () => {
     const other = base.map(([k, v]): [string, string] => [k, k === 'app_id' ? '2021999999999999' : v]);
-    expect(verifier.verify(signedForm(other))).toMatchObject({
+    expect(verifier.verify(signedForm(other), NOW)).toMatchObject({
       ok: false,
       error: 'app_mismatch',
       status: 401,
@@ -172,17 +178,17 @@ describe('AlipayNotifyVerifier', () => {
   });
 
   it('refuses malformed bodies with 400', () => {
-    expect(verifier.verify('a=%zz')).toMatchObject({ ok: false, error: 'malformed', status: 400 });
-    expect(verifier.verify('a=1&a=2')).toMatchObject({ ok: false, error: 'malformed' });
+    expect(verifier.verify('a=%zz', NOW)).toMatchObject({ ok: false, error: 'malformed', status: 400 });
+    expect(verifier.verify('a=1&a=2', NOW)).toMatchObject({ ok: false, error: 'malformed' });
     const badAmount = base.map(([k, v]): [string, string] => [k, k === 'total_amount' ? '12.345' : v]);
-    expect(verifier.verify(signedForm(badAmount))).toMatchObject({
+    expect(verifier.verify(signedForm(badAmount), NOW)).toMatchObject({
       ok: false,
       error: 'malformed',
       status: 400,
     });
   });
 
-  it('reads a GBK-encoded notify as Alipay sends it with charset=gbk', () => {
+  it('reads a GBK-encoded notify signed over UTF-8 (senders that sign UTF-8 whatever they declare)', () => {
     const pairs = base.map(([k, v]): [string, string] => [k, k === 'charset' ? 'gbk' : v]);
     const params = new Map(pairs);
     params.set('sign', signAlipayNotify(params, alipay.privateKey));
@@ -192,7 +198,7 @@ describe('AlipayNotifyVerifier', () => {
           `${k}=${[...iconv.encode(v, 'gbk')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}`,
       )
       .join('&');
-    const outcome = verifier.verify(Buffer.from(body, 'latin1'));
+    const outcome = verifier.verify(Buffer.from(body, 'latin1'), NOW);
     expect(outcome).toMatchObject({ ok: true, event: { amountFen: 12800 } });
     expect(parseAlipayForm(body).get('subject')).toBe('测试商品');
   });
@@ -229,5 +235,128 @@ describe('parseChinaLocalTime', () => {
     '2024-06-01T10:15:30+08:00',
   ])('rejects %j', (text) => {
     expect(parseChinaLocalTime(text)).toBeUndefined();
+  });
+});
+
+describe('Alipay notify checks beyond the signature', () => {
+  const pemKeys = {
+    privateKey: alipay.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    alipayPublicKey: alipay.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+  // The official SDK, as a merchant would use it: it must accept every notify these tests sign,
+  // so they are genuine Alipay notifies, not ones only our own signer and verifier agree on.
+  const sdk = new AlipaySdk({ appId: '2021000000000000', keyType: 'PKCS8', ...pemKeys });
+
+  // The sign string written out here as the docs give it, not by the code under test.
+  const signString = (params: Map<string, string>) =>
+    [...params.keys()]
+      .filter((k) => k !== 'sign' && k !== 'sign_type')
+      .sort()
+      .map((k) => `${k}=${params.get(k)}`)
+      .join('&');
+
+  /** SHA256withRSA over the UTF-8 sign string; the official SDK's checkNotifySign accepts it. */
+  function sdkSigned(pairs: [string, string][]): string {
+    const params = new Map(pairs);
+    params.set(
+      'sign',
+      createSign('sha256').update(signString(params), 'utf8').sign(alipay.privateKey, 'base64'),
+    );
+    expect(sdk.checkNotifySign(Object.fromEntries(params))).toBe(true);
+    return new URLSearchParams([...params]).toString();
+  }
+  const withParam = (name: string, value: string) =>
+    base.map(([k, v]): [string, string] => [k, k === name ? value : v]);
+
+  it('accepts a notify signed by the official SDK', () => {
+    expect(verifier.verify(sdkSigned(base), NOW)).toMatchObject({ ok: true, event: { amountFen: 12800 } });
+  });
+
+  it('refuses a notify for another seller when ORDERPULSE_ALIPAY_SELLER_ID is set', () => {
+    const ours = new AlipayNotifyVerifier({ publicKey: alipay.publicKey, sellerId: '2088102170000000' });
+    expect(ours.verify(sdkSigned(base), NOW)).toMatchObject({ ok: true });
+    expect(ours.verify(sdkSigned(withParam('seller_id', '2088999999999999')), NOW)).toMatchObject({
+      ok: false,
+      error: 'seller_mismatch',
+      status: 401,
+    });
+  });
+
+  it('refuses sign_type=RSA (SHA-1) unless RSA1 is allowed', () => {
+    const params = new Map(withParam('sign_type', 'RSA'));
+    params.set(
+      'sign',
+      createSign('sha1').update(signString(params), 'utf8').sign(alipay.privateKey, 'base64'),
+    );
+    // A genuine RSA1 notify: the official SDK verifies it.
+    expect(sdk.checkNotifySign(Object.fromEntries(params))).toBe(true);
+    const form = new URLSearchParams([...params]).toString();
+    expect(verifier.verify(form, NOW)).toMatchObject({ ok: false, error: 'sign_type_refused', status: 401 });
+    const legacy = new AlipayNotifyVerifier({ publicKey: alipay.publicKey, allowRsa1: true });
+    expect(legacy.verify(form, NOW)).toMatchObject({ ok: true, event: { amountFen: 12800 } });
+  });
+
+  it('refuses a notify_time older than Alipay retries (26 h) or from the future, keeps the last retry', () => {
+    const at = (text: string) => verifier.verify(sdkSigned(withParam('notify_time', text)), NOW);
+    expect(at('2019-03-01 08:00:00')).toMatchObject({ ok: false, error: 'notify_time_stale', status: 401 });
+    // The last of Alipay's retries comes about 24 h 22 min after the first.
+    expect(at('2024-05-31 09:00:00')).toMatchObject({ ok: true });
+    expect(at('2024-05-31 08:15:00')).toMatchObject({ ok: false, error: 'notify_time_stale' });
+    expect(at('2024-06-01 10:30:00')).toMatchObject({ ok: false, error: 'notify_time_stale' });
+    const missing = new Map(base.filter(([k]) => k !== 'notify_time'));
+    missing.set('sign', signAlipayNotify(missing, alipay.privateKey));
+    expect(verifier.verify(new URLSearchParams([...missing]).toString(), NOW)).toMatchObject({
+      ok: false,
+      error: 'malformed',
+      status: 400,
+    });
+  });
+
+  it('accepts a charset=GBK notify signed over its GBK bytes and reads its Chinese text', () => {
+    const params = new Map<string, string>([
+      ...withParam('charset', 'GBK'),
+      ['body', '上海徐汇店·会员日：满100减20'],
+      ['passback_params', '{"store_id":"上海徐汇店"}'],
+    ]);
+    params.set('subject', '鲜肉月饼（6只装）');
+    // Alipay signs the sign string's bytes in the notify's charset.
+    const content = iconv.encode(signString(params), 'gbk');
+    params.set('sign', createSign('sha256').update(content).sign(alipay.privateKey, 'base64'));
+    const gbkPercent = (text: string) =>
+      [...iconv.encode(text, 'gbk')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    const body = Buffer.from([...params].map(([k, v]) => `${k}=${gbkPercent(v)}`).join('&'), 'latin1');
+
+    const read = parseAlipayForm(body);
+    expect(read.get('subject')).toBe('鲜肉月饼（6只装）');
+    expect(read.get('body')).toBe('上海徐汇店·会员日：满100减20');
+    expect(verifier.verify(body, NOW)).toMatchObject({
+      ok: true,
+      event: { storeId: '上海徐汇店', amountFen: 12800 },
+    });
+    // The same bytes with one character of the body changed no longer verify.
+    const tampered = Buffer.from(
+      body.toString('latin1').replace(gbkPercent('满100'), gbkPercent('满900')),
+      'latin1',
+    );
+    expect(verifier.verify(tampered, NOW)).toMatchObject({ ok: false, error: 'signature_invalid' });
+  });
+
+  it('keeps raw (unencoded) bytes of a GBK body as GBK', () => {
+    const params = new Map<string, string>([
+      ...withParam('charset', 'gbk'),
+      ['passback_params', '{"store_id":"杭州店"}'],
+    ]);
+    const content = iconv.encode(signString(params), 'gbk');
+    params.set('sign', createSign('sha256').update(content).sign(alipay.privateKey, 'base64'));
+    const body = Buffer.concat(
+      [...params].flatMap(([k, v], i) => [
+        Buffer.from(`${i > 0 ? '&' : ''}${k}=`, 'latin1'),
+        iconv.encode(
+          v.replace(/[%&+=]/g, (c) => `%${c.charCodeAt(0).toString(16)}`),
+          'gbk',
+        ),
+      ]),
+    );
+    expect(verifier.verify(body, NOW)).toMatchObject({ ok: true, event: { storeId: '杭州店' } });
   });
 });

@@ -1,14 +1,16 @@
 // WeChat Pay and Alipay callbacks through the real app and store: verified payments are stored once,
 // however often the provider retries; forged, stale and probe requests are refused and kept as dead letters.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { signAlipayNotify } from '../../src/ingest/alipay/notify-signature.ts';
 import { signNotify } from '../../src/ingest/wechatpay/notify-signature.ts';
 import { apiV3KeyBytes, encryptResource } from '../../src/ingest/wechatpay/resource-decrypt.ts';
+import { chinaLocalText } from '../../src/simulator/traffic-curve.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
@@ -68,9 +70,10 @@ function wechatHeaders(
   };
 }
 
-function alipayForm(orderId: string, notifyId: string, key = alipay.privateKey): string {
-  const params = new Map<string, string>([
-    ['notify_time', '2024-06-01 10:15:31'],
+function alipayParams(orderId: string, notifyId: string): Map<string, string> {
+  return new Map<string, string>([
+    // Now: a notify_time older than Alipay's retries is refused.
+    ['notify_time', chinaLocalText(Date.now())],
     ['notify_type', 'trade_status_sync'],
     ['notify_id', notifyId],
     ['app_id', '2021000000000000'],
@@ -85,6 +88,10 @@ function alipayForm(orderId: string, notifyId: string, key = alipay.privateKey):
     ['passback_params', encodeURIComponent('{"store_id":"S7"}')],
     ['body', ''],
   ]);
+}
+
+function alipayForm(orderId: string, notifyId: string, key = alipay.privateKey): string {
+  const params = alipayParams(orderId, notifyId);
   params.set('sign', signAlipayNotify(params, key));
   return new URLSearchParams([...params]).toString();
 }
@@ -100,6 +107,7 @@ describe.each(STORE_KINDS)('provider callbacks over HTTP (%s)', (kind) => {
       ORDERPULSE_WECHATPAY_APIV3_KEY: API_V3_KEY,
       ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY: `${SERIAL}=${wechatKeyPath}`,
       ORDERPULSE_ALIPAY_PUBLIC_KEY: alipayKeyPath,
+      ORDERPULSE_ALIPAY_APP_ID: '2021000000000000',
     });
     unconfigured = await buildTestApp(store.db);
   }, 180_000);
@@ -224,6 +232,55 @@ describe.each(STORE_KINDS)('provider callbacks over HTTP (%s)', (kind) => {
     expect(res.body).not.toBe('success');
     expect(res.json()).toMatchObject({ error: 'signature_invalid' });
     expect((await deadLetters('/v1/notify/alipay')).map((d) => d.reason)).toEqual(['signature_invalid']);
+  });
+
+  it('Alipay: a genuinely signed notify for another app_id is 401 and a dead letter', async () => {
+    const params = alipayParams('ORD-A-OTHER-APP', '2024060100222101530000000000000003');
+    params.set('app_id', '2021999999999999');
+    params.set('sign', signAlipayNotify(params, alipay.privateKey));
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/v1/notify/alipay',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams([...params]).toString(),
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'app_mismatch' });
+    expect((await deadLetters('/v1/notify/alipay')).at(-1)?.reason).toBe('app_mismatch');
+    expect((await payments('alipay')).map((p) => p.order_id)).not.toContain('ORD-A-OTHER-APP');
+  });
+
+  it('Alipay: a charset=GBK notify signed over its GBK bytes is stored with its Chinese store', async () => {
+    const params = alipayParams('ORD-A-GBK', '2024060100222101530000000000000004');
+    params.set('charset', 'GBK');
+    params.set('subject', '鲜肉月饼（6只装）');
+    params.set('body', '会员日：满100减20');
+    params.set('passback_params', '{"store_id":"上海徐汇店"}');
+    const signed = [...params.keys()]
+      .filter((k) => k !== 'sign_type')
+      .sort()
+      .map((k) => `${k}=${params.get(k)}`)
+      .join('&');
+    params.set(
+      'sign',
+      createSign('sha256').update(iconv.encode(signed, 'gbk')).sign(alipay.privateKey, 'base64'),
+    );
+    const gbkPercent = (text: string) =>
+      [...iconv.encode(text, 'gbk')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/v1/notify/alipay',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=GBK' },
+      payload: [...params].map(([k, v]) => `${k}=${gbkPercent(v)}`).join('&'),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.body).toBe('success');
+    expect((await payments('alipay')).find((p) => p.order_id === 'ORD-A-GBK')).toEqual({
+      order_id: 'ORD-A-GBK',
+      store_id: '上海徐汇店',
+      amount_fen: 10010,
+      status: 'success',
+    });
   });
 
   it('a provider with no keys configured answers 503, not 2xx', async () => {

@@ -127,6 +127,14 @@ describe('condition evaluation', () => {
     expect(test('region contains "1"', { region: 123 })).toBe(false);
   });
 
+  it('evaluates a pattern that backtracks catastrophically in V8 in one linear pass (RE2)', () => {
+    // V8 needs about 2^n steps to refuse n a's and a "!" with this pattern; RE2 needs n.
+    const condition = compileCondition('store_id matches "^(a+)+$"');
+    expect(condition.test({ store_id: `${'a'.repeat(5000)}!` })).toBe(false);
+    expect(condition.test({ store_id: 'a'.repeat(5000) })).toBe(true);
+    expect(condition.test({ store_id: `b${'a'.repeat(40)}` })).toBe(false);
+  });
+
   it('keeps a compiled regex stateless across calls', () => {
     const condition = compileCondition('store_id matches "S"');
     for (let i = 0; i < 5; i++) expect(condition.test({ store_id: 'S1' })).toBe(true);
@@ -155,7 +163,13 @@ describe('condition errors carry line and column', () => {
     ['region in ["a", 1]', 1, 11, 'list mixes string and number values; use one type per list'],
     ['amount_fen contains "1"', 1, 12, '"contains" needs a string on its left, not amount_fen (number)'],
     ['region matches store_id', 1, 8, '"matches" needs a string literal pattern, not a field'],
-    ['region matches "(["', 1, 16, 'invalid regular expression: /([/u: Unterminated character class'],
+    ['region matches "(["', 1, 16, 'invalid regular expression: missing closing ]: `[`'],
+    [
+      'store_id matches "(a)\\\\1"',
+      1,
+      18,
+      'invalid regular expression: invalid escape sequence: `\\1` (patterns use RE2 syntax, which has no backreferences or lookaround)',
+    ],
     [
       'region',
       1,

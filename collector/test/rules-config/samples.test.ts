@@ -133,7 +133,15 @@ const INVALID: Record<string, Expected> = {
     file: 'routes.yaml',
     field: 'route.routes[0].matchers[0]',
     line: 4,
-    message: 'invalid regular expression in "store_id=~"SH-("": /^(?:SH-()$/u: Unterminated group',
+    message: 'invalid regular expression in "store_id=~"SH-("": missing closing ): `SH-(`',
+  },
+  // RE2 refuses backreferences and lookaround, which is how matchers stay linear-time.
+  'matcher-backreference': {
+    file: 'routes.yaml',
+    field: 'route.routes[0].matchers[1]',
+    line: 4,
+    message:
+      'invalid regular expression in "store_id=~"(SH)-\\\\1"": invalid escape sequence: `\\1` (patterns use RE2 syntax, which has no backreferences or lookaround)',
   },
   'repeat-shorter-than-group': {
     file: 'routes.yaml',
@@ -195,7 +203,17 @@ const INVALID: Record<string, Expected> = {
     field: 'when',
     line: 3,
     column: 28,
-    message: 'column 18: invalid regular expression: /SH-([/u: Unterminated character class',
+    message: 'column 18: invalid regular expression: missing closing ]: `[`',
+  },
+  // `^(a+)+$` (catastrophic for a backtracking engine) is accepted; the lookahead is not.
+  'custom-lookahead-regex': {
+    file: 'custom/rules.yaml',
+    rule: 'not_test_store',
+    field: 'when',
+    line: 6,
+    column: 28,
+    message:
+      'column 18: invalid regular expression: invalid or unsupported Perl syntax: `(?!` (patterns use RE2 syntax, which has no backreferences or lookaround)',
   },
   'custom-type-error': {
     file: 'custom/rules.yaml',

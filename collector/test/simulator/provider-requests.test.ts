@@ -77,12 +77,14 @@ describe('signed callbacks pass the production verifiers', () => {
     });
     const request = signer.payment(callback('alipay'), now);
     expect(request.path).toBe('/v1/notify/alipay');
-    expect(verifier.verify(request.body)).toMatchObject({
+    expect(verifier.verify(request.body, now)).toMatchObject({
       ok: true,
       kind: 'event',
       event: { id: 'notify0001', orderId: 'Oabc-ST0042-1-f', storeId: 'ST0042', amountFen: 12_345 },
     });
-    expect(verifier.verify(request.body.replace('total_amount=123.45', 'total_amount=1.45'))).toMatchObject({
+    expect(
+      verifier.verify(request.body.replace('total_amount=123.45', 'total_amount=1.45'), now),
+    ).toMatchObject({
       ok: false,
       error: 'signature_invalid',
     });

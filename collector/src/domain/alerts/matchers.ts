@@ -1,6 +1,8 @@
 // Alertmanager label matchers, the one implementation behind silences and the routes.yaml tree.
 // A missing label reads as the empty string (so `team=""` matches alerts without a team), and
-// regular expressions are anchored at both ends, as in Alertmanager and Prometheus.
+// regular expressions are anchored at both ends and have RE2 semantics, as in Alertmanager and
+// Prometheus.
+import { compileLinearRegex, type LinearRegex } from '../linear-regex.ts';
 
 export type MatchOperator = '=' | '!=' | '=~' | '!~';
 
@@ -20,14 +22,27 @@ export class MatcherError extends Error {
 }
 
 // Keyed by the matcher object, so a compiled regex lives exactly as long as the silence or route
-// tree holding its matcher.
-const compiled = new WeakMap<Matcher, RegExp>();
+// tree holding its matcher. `null` remembers a pattern RE2 refuses.
+const compiled = new WeakMap<Matcher, LinearRegex | null>();
 
-/** The anchored regex of a `=~`/`!~` matcher, compiled once; throws a SyntaxError when invalid. */
-export function matcherRegex(matcher: Matcher): RegExp {
+/**
+ * The regex of a `=~`/`!~` matcher, compiled once; throws a `RegexSyntaxError` when RE2 refuses it.
+ * Match it with `matches` (the whole value), never `test`: matchers are anchored at both ends.
+ */
+export function matcherRegex(matcher: Matcher): LinearRegex {
+  const regex = compileOnce(matcher);
+  // Compiled again only to throw the error: a refused pattern is the rare case.
+  return regex ?? compileLinearRegex(matcher.value);
+}
+
+function compileOnce(matcher: Matcher): LinearRegex | null {
   let regex = compiled.get(matcher);
   if (regex === undefined) {
-    regex = new RegExp(`^(?:${matcher.value})$`, 'u');
+    try {
+      regex = compileLinearRegex(matcher.value);
+    } catch {
+      regex = null;
+    }
     compiled.set(matcher, regex);
   }
   return regex;
@@ -41,10 +56,14 @@ export function matcherMatches(matcher: Matcher, labels: Labels): boolean {
       return value === matcher.value;
     case '!=':
       return value !== matcher.value;
+    // A pattern RE2 refuses can only come from a silence stored before patterns were checked with
+    // RE2: it matches nothing either way, so such a silence mutes nothing rather than everything.
     case '=~':
-      return matcherRegex(matcher).test(value);
-    case '!~':
-      return !matcherRegex(matcher).test(value);
+      return compileOnce(matcher)?.matches(value) ?? false;
+    case '!~': {
+      const regex = compileOnce(matcher);
+      return regex !== null && !regex.matches(value);
+    }
   }
 }
 

@@ -3,7 +3,7 @@
 // regular expressions are anchored at both ends. A silenced alert stays visible; it is only not
 // notified.
 import type { Alert } from './alert.ts';
-import { allMatch, LABEL_NAME, type Matcher, type MatchOperator } from './matchers.ts';
+import { allMatch, LABEL_NAME, type Matcher, type MatchOperator, matcherRegex } from './matchers.ts';
 
 // store/silences.ts (outside this clean-up) still reads the matcher types from here.
 export type { Matcher, MatchOperator } from './matchers.ts';
@@ -73,9 +73,9 @@ export function silenceProblem(
     if (!LABEL_NAME.test(m.name)) return `invalid label name "${m.name}"`;
     if (m.operator === '=~' || m.operator === '!~') {
       try {
-        new RegExp(m.value, 'u');
+        matcherRegex(m);
       } catch (error) {
-        return `invalid regular expression for ${m.name}: ${(error as Error).message}`;
+        return `invalid regular expression in ${m.name}${m.operator}${JSON.stringify(m.value)}: ${(error as Error).message}`;
       }
     }
   }

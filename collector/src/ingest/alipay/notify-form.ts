@@ -10,6 +10,7 @@ export class AlipayFormError extends Error {
   }
 }
 
+/** `raw` holds one byte per character (latin1), so a byte sent unencoded is kept as that byte. */
 function percentDecode(raw: string): Buffer {
   const spaced = raw.replace(/\+/g, ' ');
   const bytes: number[] = [];
@@ -20,11 +21,9 @@ function percentDecode(raw: string): Buffer {
       if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new AlipayFormError('bad percent-encoding');
       bytes.push(Number.parseInt(hex, 16));
       i += 2;
-    } else if (ch < 0x80) {
-      bytes.push(ch);
     } else {
-      // Raw non-ASCII (some proxies do not encode): keep its UTF-8 bytes.
-      for (const b of Buffer.from(spaced[i] ?? '', 'utf8')) bytes.push(b);
+      // Raw non-ASCII (some proxies do not encode): a byte of the body in its own charset.
+      bytes.push(ch);
     }
   }
   return Buffer.from(bytes);
@@ -32,7 +31,8 @@ function percentDecode(raw: string): Buffer {
 
 /** The decoded parameters, in arrival order. Duplicate keys are refused: they make the signature ambiguous. */
 export function parseAlipayForm(body: string | Uint8Array): Map<string, string> {
-  const text = typeof body === 'string' ? body : Buffer.from(body).toString('latin1');
+  // A string body is taken as already decoded text: its characters go back to their UTF-8 bytes.
+  const text = (typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body)).toString('latin1');
   const pairs = text
     .split('&')
     .filter((part) => part.length > 0)

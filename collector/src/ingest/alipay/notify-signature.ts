@@ -3,7 +3,11 @@
 // them, the Java AlipaySignature.getSignCheckContentV1 keeps them (`key=`). Alipay signs what it sends,
 // so the two only differ when a parameter arrives empty; we accept a signature that verifies over
 // either string, trying the empty-skipping one first.
+// Alipay signs the bytes of the string in the notify's own `charset` (GBK for old integrations), so
+// a GBK notify is checked over its GBK bytes first, then over UTF-8 for senders that sign UTF-8
+// whatever they declare.
 import { createPublicKey, createSign, type KeyObject, verify } from 'node:crypto';
+import iconv from 'iconv-lite';
 
 const EXCLUDED = new Set(['sign', 'sign_type']);
 
@@ -41,18 +45,26 @@ export function verifyAlipayNotifySign(
   const digest = digestFor(params.get('sign_type'));
   if (!digest) return { ok: false, reason: 'sign_type_unsupported' };
   const signature = Buffer.from(sign, 'base64');
-  const check = (content: string) => {
-    try {
-      return verify(digest, Buffer.from(content, 'utf8'), publicKey, signature);
-    } catch {
-      return false;
-    }
-  };
+  const encodings = signedEncodings(params.get('charset'));
+  const check = (content: string) =>
+    encodings.some((encoding) => {
+      try {
+        return verify(digest, iconv.encode(content, encoding), publicKey, signature);
+      } catch {
+        return false;
+      }
+    });
   if (check(alipaySignContent(params, { skipEmpty: true }))) return { ok: true, variant: 'empty_skipped' };
   const hasEmpty = [...params].some(([key, value]) => value === '' && !EXCLUDED.has(key));
   if (hasEmpty && check(alipaySignContent(params, { skipEmpty: false })))
     return { ok: true, variant: 'empty_kept' };
   return { ok: false, reason: 'mismatch' };
+}
+
+function signedEncodings(charset: string | undefined): string[] {
+  const declared = charset?.trim().toLowerCase();
+  if (!declared || !iconv.encodingExists(declared)) return ['utf8'];
+  return declared === 'utf-8' || declared === 'utf8' ? ['utf8'] : [declared, 'utf8'];
 }
 
 /** Alipay's side of it; used by tests and the traffic simulator. */

@@ -1,5 +1,5 @@
-// One Alipay async notify from raw form body to `payment.notify`: parse → verify → check app → map.
-// The signature is checked before any value is interpreted.
+// One Alipay async notify from raw form body to `payment.notify`: parse → verify → check app,
+// seller and notify time → map. The signature is checked before any value is interpreted.
 import type { KeyObject } from 'node:crypto';
 import type { PaymentNotifyEvent, PaymentStatus } from '../../domain/events.ts';
 import { tryYuanToFen } from '../../domain/money.ts';
@@ -7,7 +7,14 @@ import { parseChinaLocalTime } from '../bills/china-standard-time.ts';
 import { AlipayFormError, parseAlipayForm } from './notify-form.ts';
 import { verifyAlipayNotifySign } from './notify-signature.ts';
 
-export const ALIPAY_REJECTION_CODES = ['signature_invalid', 'app_mismatch', 'malformed'] as const;
+export const ALIPAY_REJECTION_CODES = [
+  'signature_invalid',
+  'sign_type_refused',
+  'app_mismatch',
+  'seller_mismatch',
+  'notify_time_stale',
+  'malformed',
+] as const;
 export type AlipayRejectionCode = (typeof ALIPAY_REJECTION_CODES)[number];
 
 export interface AlipayRejection {
@@ -25,8 +32,21 @@ export type AlipayNotifyOutcome =
 export interface AlipayNotifyConfig {
   publicKey: KeyObject;
   /** When set, a notify for another app id is refused even if Alipay signed it (another merchant's app). */
-  appId?: string;
+  appId?: string | undefined;
+  /** When set, a notify whose `seller_id` (the merchant's 2088… partner id) differs is refused. */
+  sellerId?: string | undefined;
+  /** `sign_type=RSA` (SHA1withRSA) is accepted only when true: SHA-1 signatures can be forged. */
+  allowRsa1?: boolean | undefined;
 }
+
+/**
+ * How old a `notify_time` may be. Alipay resends an unanswered notify 8 times over about 25 h
+ * (4m, 10m, 10m, 1h, 2h, 6h, 15h; "until past 24 h 22 min"), so 26 h accepts its last retry with
+ * room for clock error, and refuses a captured notify replayed later.
+ */
+export const ALIPAY_NOTIFY_MAX_AGE_MS = 26 * 60 * 60 * 1000;
+/** How far ahead of our clock a `notify_time` may be: clock error, not a notify from the future. */
+export const ALIPAY_NOTIFY_MAX_AHEAD_MS = 10 * 60 * 1000;
 
 /** The exact reply Alipay needs to stop retrying: 7 bytes, nothing else. */
 export const ALIPAY_SUCCESS_REPLY = 'success';
@@ -151,12 +171,15 @@ export class AlipayNotifyVerifier {
     this.#config = config;
   }
 
-  verify(rawBody: string | Uint8Array): AlipayNotifyOutcome {
+  verify(rawBody: string | Uint8Array, now: number): AlipayNotifyOutcome {
     let params: Map<string, string>;
     try {
       params = parseAlipayForm(rawBody);
     } catch (error) {
       return reject('malformed', error instanceof AlipayFormError ? error.message : 'body is not a form');
+    }
+    if (params.get('sign_type') === 'RSA' && !this.#config.allowRsa1) {
+      return reject('sign_type_refused', 'sign_type RSA (SHA-1) is refused; use RSA2');
     }
     const check = verifyAlipayNotifySign(params, this.#config.publicKey);
     if (!check.ok) {
@@ -168,6 +191,18 @@ export class AlipayNotifyVerifier {
     const appId = params.get('app_id');
     if (this.#config.appId && appId !== this.#config.appId) {
       return reject('app_mismatch', `notify is for app ${appId ?? '(none)'}, not ours`);
+    }
+    const sellerId = params.get('seller_id');
+    if (this.#config.sellerId && sellerId !== this.#config.sellerId) {
+      return reject('seller_mismatch', `notify is for seller ${sellerId ?? '(none)'}, not ours`);
+    }
+    const notifyTime = parseChinaLocalTime(params.get('notify_time') ?? '');
+    if (notifyTime === undefined) return reject('malformed', 'notify_time missing or not a time');
+    if (notifyTime < now - ALIPAY_NOTIFY_MAX_AGE_MS || notifyTime > now + ALIPAY_NOTIFY_MAX_AHEAD_MS) {
+      return reject(
+        'notify_time_stale',
+        `notify_time ${params.get('notify_time')} is not within 26 h of now`,
+      );
     }
     return mapAlipayNotify(params);
   }

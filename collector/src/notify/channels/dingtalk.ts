@@ -3,7 +3,13 @@
 // as query parameters; DingTalk refuses a timestamp more than an hour off.
 import { createHmac } from 'node:crypto';
 import { type Channel, DEFAULT_CHANNEL_TIMEOUT_MS, type MessageLanguage } from '../channel.ts';
-import { DEFAULT_RENDER_OPTIONS, markdownOf, type RenderOptions, titleOf } from '../message-text.ts';
+import {
+  DEFAULT_RENDER_OPTIONS,
+  markdownOf,
+  type RenderOptions,
+  titleOf,
+  unmentionable,
+} from '../message-text.ts';
 import type { Notification } from '../notification.ts';
 import { postJson } from '../post-json.ts';
 import { checkRobotReply } from '../robot-reply.ts';
@@ -46,7 +52,7 @@ export function dingTalkPayload(
   return {
     msgtype: 'markdown',
     markdown: {
-      title: titleOf(n, language === 'en' ? 'en' : 'zh'),
+      title: titleOf(n, language === 'en' ? 'en' : 'zh', unmentionable),
       text: markdownOf(n, language, render) + mentions,
     },
     at: { atMobiles: [...atMobiles], isAtAll: atAll && n.status === 'firing' },

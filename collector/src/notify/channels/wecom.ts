@@ -7,6 +7,7 @@ import {
   type RenderOptions,
   titleOf,
   truncateUtf8,
+  unmentionable,
 } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
 import { postJson } from '../post-json.ts';
@@ -34,7 +35,10 @@ export function weComPayload(n: Notification, language: MessageLanguage, render:
 export function weComMentionPayload(n: Notification, language: MessageLanguage, mobiles: readonly string[]) {
   return {
     msgtype: 'text',
-    text: { content: titleOf(n, language === 'en' ? 'en' : 'zh'), mentioned_mobile_list: [...mobiles] },
+    text: {
+      content: titleOf(n, language === 'en' ? 'en' : 'zh', unmentionable),
+      mentioned_mobile_list: [...mobiles],
+    },
   };
 }
 

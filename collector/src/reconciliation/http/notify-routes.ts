@@ -19,7 +19,7 @@ export interface NotifyVerifiers {
 
 /** Builds the verifiers the configuration allows; a provider without its secrets stays unconfigured. */
 export function notifyVerifiersFromConfig(
-  config: Pick<Config, 'wechatpay' | 'alipayPublicKeyPath'>,
+  config: Pick<Config, 'wechatpay' | 'alipayPublicKeyPath' | 'alipayNotify'>,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): NotifyVerifiers {
   const verifiers: NotifyVerifiers = {};
@@ -33,6 +33,7 @@ export function notifyVerifiersFromConfig(
   if (config.alipayPublicKeyPath) {
     verifiers.alipay = new AlipayNotifyVerifier({
       publicKey: alipayPublicKey(readFile(config.alipayPublicKeyPath)),
+      ...config.alipayNotify,
     });
   }
   return verifiers;
@@ -96,7 +97,7 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
     const verifier = verifiers.alipay;
     if (!verifier) throw notConfigured('alipay');
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const outcome = verifier.verify(body);
+    const outcome = verifier.verify(body, now());
     if (!outcome.ok) {
       await deadLetter('/v1/notify/alipay', 'alipay', outcome.error, outcome.message, body);
       return reply.code(outcome.status).send({ error: outcome.error, message: outcome.message });

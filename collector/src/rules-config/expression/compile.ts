@@ -2,7 +2,7 @@
 // regular expressions once, and builds a tree of closures. Nothing here evaluates text as code,
 // and fields are read only as own properties of the context, so a condition cannot reach
 // prototypes or JavaScript internals (`constructor`, `__proto__` are simply unknown fields).
-import { regexProblem } from '../common-fields.ts';
+import { compileLinearRegex, type LinearRegex } from '../../domain/linear-regex.ts';
 import { closestName } from '../spelling.ts';
 import type { Expression, LiteralValue, Position } from './ast.ts';
 import { CONTEXT_FIELDS, type ContextValue, type FieldSpec, type RuleContext } from './context-fields.ts';
@@ -269,13 +269,13 @@ function checkStringOperator(
   };
 }
 
-function compilePattern(pattern: string, at: Position): RegExp {
+/** RE2, so a rule's pattern costs linear time per event, whatever an event's text holds. */
+function compilePattern(pattern: string, at: Position): LinearRegex {
   if (pattern.length > MAX_PATTERN_LENGTH)
     fail(at, `pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
   try {
-    // No "g" or "y" flag: a stateful lastIndex would make the same condition answer differently.
-    return new RegExp(pattern, 'u');
+    return compileLinearRegex(pattern);
   } catch (error) {
-    return fail(at, `invalid regular expression: ${regexProblem(error)}`);
+    return fail(at, `invalid regular expression: ${(error as Error).message}`);
   }
 }
