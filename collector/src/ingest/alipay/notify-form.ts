@@ -10,23 +10,35 @@ export class AlipayFormError extends Error {
   }
 }
 
-/** `raw` holds one byte per character (latin1), so a byte sent unencoded is kept as that byte. */
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/**
+ * `raw` holds one byte per character (latin1), so a byte sent unencoded is kept as that byte.
+ * One pass into a preallocated buffer: a callback body of 1 MiB is decoded in milliseconds, where
+ * a slice and a regular expression per escape cost most of a second.
+ */
 function percentDecode(raw: string): Buffer {
-  const spaced = raw.replace(/\+/g, ' ');
-  const bytes: number[] = [];
-  for (let i = 0; i < spaced.length; i++) {
-    const ch = spaced.charCodeAt(i);
+  const out = Buffer.allocUnsafe(raw.length);
+  let n = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw.charCodeAt(i);
     if (ch === 0x25 /* % */) {
-      const hex = spaced.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new AlipayFormError('bad percent-encoding');
-      bytes.push(Number.parseInt(hex, 16));
+      const hi = i + 2 < raw.length ? hexValue(raw.charCodeAt(i + 1)) : -1;
+      const lo = hi < 0 ? -1 : hexValue(raw.charCodeAt(i + 2));
+      if (lo < 0) throw new AlipayFormError('bad percent-encoding');
+      out[n++] = (hi << 4) | lo;
       i += 2;
     } else {
-      // Raw non-ASCII (some proxies do not encode): a byte of the body in its own charset.
-      bytes.push(ch);
+      // `+` is a space; raw non-ASCII (some proxies do not encode) is a byte of the body in its own charset.
+      out[n++] = ch === 0x2b /* + */ ? 0x20 : ch;
     }
   }
-  return Buffer.from(bytes);
+  return out.subarray(0, n);
 }
 
 /** The decoded parameters, in arrival order. Duplicate keys are refused: they make the signature ambiguous. */
