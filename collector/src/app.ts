@@ -21,6 +21,7 @@ import { healthRoutes } from './http/routes/health.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
+import { DEFAULT_BILL_LIMITS } from './ingest/bills/bill-text.ts';
 import { LiveGateway } from './live/gateway.ts';
 import { LivePanels } from './live/live-panels.ts';
 import { createMetrics } from './metrics/create-metrics.ts';
@@ -204,6 +205,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     timeZone: config.timeZone,
     ...(config.reconcileAt && { at: config.reconcileAt }),
     ...(config.billsDir && { watchDir: config.billsDir }),
+    billLimits: { ...DEFAULT_BILL_LIMITS, maxBytes: config.billMaxBytes },
     send: async (report) => {
       await notifications.report({
         rule: 'reconciliation_report',

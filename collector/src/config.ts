@@ -36,6 +36,8 @@ export interface Config {
   kuaidi100Salt: string | undefined;
   /** Folder watched for daily bill drops (`<dir>/wechatpay/*`, `<dir>/alipay/*`); unset: none. */
   billsDir: string | undefined;
+  /** Largest bill accepted, in bytes after decompression (and as uploaded). */
+  billMaxBytes: number;
   /** Local time of the daily reconciliation run; undefined when ORDERPULSE_RECONCILE_AT=off. */
   reconcileAt: DailyTime | undefined;
   /** Kuaidi100 query API account; unset: no carrier polling (pushes still work with the salt). */
@@ -160,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     kuaidi100Salt: env.ORDERPULSE_KUAIDI100_SALT || undefined,
     billsDir: env.ORDERPULSE_BILLS_DIR ? path.resolve(cwd, env.ORDERPULSE_BILLS_DIR) : undefined,
+    billMaxBytes: int('ORDERPULSE_BILL_MAX_BYTES', 256 * 1024 * 1024, 1024 * 1024, 64 * 1024 * 1024 * 1024),
     reconcileAt,
     kuaidi100Query:
       kuaidi100Customer && kuaidi100Key

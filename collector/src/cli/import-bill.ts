@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import { type Config, loadConfig } from '../config.ts';
 import { BillFormatError, type BillProvider } from '../ingest/bills/bill-row.ts';
-import { BillEncodingError } from '../ingest/bills/bill-text.ts';
+import { BillEncodingError, BillLimitError, DEFAULT_BILL_LIMITS } from '../ingest/bills/bill-text.ts';
 import { type ImportBillResult, type ImportProgress, importBillFile } from '../reconciliation/import-bill.ts';
 import type { Database } from '../store/database.ts';
 import { openDatabase } from '../store/open-database.ts';
@@ -130,8 +130,14 @@ export function summaryText(result: ImportBillResult, file: string): string {
       ['fuzzy matched (to confirm)', String(r.fuzzyMatched)],
       ['paid, no order (漏单)', String(r.unmatchedPayments)],
       ['order paid, not in bill', String(r.unmatchedOrders)],
+      ...(r.rejectedRowsTotal > 0 ? [['rows that could not be read', String(r.rejectedRowsTotal)]] : []),
     ]),
   ];
+  if (r.rejectedRows.length > 0) {
+    lines.push('', ...r.rejectedRows.map((row) => `line ${row.line}: ${row.message}`));
+    if (r.rejectedRowsTotal > r.rejectedRows.length)
+      lines.push(`… and ${r.rejectedRowsTotal - r.rejectedRows.length} more`);
+  }
   const worst = [...result.storeResults]
     .filter((s) => s.unmatchedPayments + s.unmatchedOrders > 0)
     .sort((a, b) => b.unmatchedPayments - a.unmatchedPayments || b.unmatchedOrders - a.unmatchedOrders)
@@ -186,6 +192,7 @@ export async function importBillCommand(args: readonly string[], io: CliIo): Pro
       actor: 'cli',
       now: (io.now ?? Date.now)(),
       timeZone: config.timeZone,
+      limits: { ...DEFAULT_BILL_LIMITS, maxBytes: config.billMaxBytes },
       ...(parsed.tail !== undefined && { tailLength: parsed.tail }),
       ...(parsed.windowMin !== undefined && { windowMs: parsed.windowMin * 60_000 }),
       onProgress: (p) => progress.update(p),
@@ -202,13 +209,19 @@ export async function importBillCommand(args: readonly string[], io: CliIo): Pro
           fuzzy_matched: r.fuzzyMatched,
           unmatched_payments: r.unmatchedPayments,
           unmatched_orders: r.unmatchedOrders,
+          rejected_rows: r.rejectedRows,
+          rejected_rows_total: r.rejectedRowsTotal,
         })}\n`,
       );
     } else io.stdout.write(summaryText(result, parsed.file));
     return 0;
   } catch (error) {
     progress.done();
-    if (error instanceof BillFormatError || error instanceof BillEncodingError) {
+    if (
+      error instanceof BillFormatError ||
+      error instanceof BillEncodingError ||
+      error instanceof BillLimitError
+    ) {
       io.stderr.write(`orderpulse import-bill: ${parsed.file}: ${error.message}\n`);
       return 1;
     }

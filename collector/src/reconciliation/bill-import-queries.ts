@@ -1,7 +1,7 @@
 // SQL for one bill import: the import record, its lines, the orders it is matched against, and the
-// per-day results. Every statement takes the transaction it runs in.
+// per-day results. Every statement takes the connection or transaction it runs in.
 import type { BilledPayment, PaidOrder, ReconciliationTally } from '../domain/reconciliation/match-bill.ts';
-import type { BillProvider } from '../ingest/bills/bill-row.ts';
+import type { BillProvider, RejectedRow } from '../ingest/bills/bill-row.ts';
 import type { Queryable } from '../store/database.ts';
 
 export interface BillImportRecord {
@@ -20,6 +20,10 @@ export interface BillImportRecord {
   fuzzyMatched: number;
   unmatchedPayments: number;
   unmatchedOrders: number;
+  /** The first rows that could not be read, with their reasons. */
+  rejectedRows: RejectedRow[];
+  /** Every row that could not be read, listed or not. */
+  rejectedRowsTotal: number;
 }
 
 interface ImportRow {
@@ -38,11 +42,13 @@ interface ImportRow {
   fuzzy_matched: number;
   unmatched_payments: number;
   unmatched_orders: number;
+  rejected_rows: RejectedRow[];
+  rejected_rows_total: number;
 }
 
 const IMPORT_COLUMNS = `id, provider, file_sha256, file_name, imported_at, imported_by, rows, refunds, declared_rows,
   to_char(first_day, 'YYYY-MM-DD') AS first_day, to_char(last_day, 'YYYY-MM-DD') AS last_day,
-  matched, fuzzy_matched, unmatched_payments, unmatched_orders`;
+  matched, fuzzy_matched, unmatched_payments, unmatched_orders, rejected_rows, rejected_rows_total`;
 
 const toImport = (r: ImportRow): BillImportRecord => ({
   id: Number(r.id),
@@ -60,6 +66,8 @@ const toImport = (r: ImportRow): BillImportRecord => ({
   fuzzyMatched: r.fuzzy_matched,
   unmatchedPayments: r.unmatched_payments,
   unmatchedOrders: r.unmatched_orders,
+  rejectedRows: r.rejected_rows,
+  rejectedRowsTotal: r.rejected_rows_total,
 });
 
 export async function findImportByHash(
@@ -68,36 +76,54 @@ export async function findImportByHash(
   sha256: string,
 ): Promise<BillImportRecord | undefined> {
   const { rows } = await q.query<ImportRow>(
-    `SELECT ${IMPORT_COLUMNS} FROM bill_imports WHERE provider = $1 AND file_sha256 = $2`,
+    `SELECT ${IMPORT_COLUMNS} FROM bill_imports
+     WHERE provider = $1 AND file_sha256 = $2 AND completed_at IS NOT NULL`,
     [provider, sha256],
   );
   return rows[0] ? toImport(rows[0]) : undefined;
 }
 
-/** Inserts the import with zero counts; `finishImport` fills them once matching is done. */
-export async function insertImport(
+/**
+ * The import record this file's lines are written under: a new one with zero counts, or the one an
+ * earlier attempt left unfinished (its writes are upserts, so doing them again is harmless).
+ * `completed` says another import of the same file finished in the meantime.
+ */
+export async function claimImport(
   q: Queryable,
   entry: { provider: BillProvider; sha256: string; fileName: string | null; at: number; by: string },
-): Promise<number> {
-  const { rows } = await q.query<{ id: string }>(
+): Promise<{ id: number; completed: boolean }> {
+  const inserted = await q.query<{ id: string }>(
     `INSERT INTO bill_imports (provider, file_sha256, file_name, imported_at, imported_by, rows, refunds,
        matched, fuzzy_matched, unmatched_payments, unmatched_orders)
-     VALUES ($1, $2, $3, $4, $5, 0, 0, 0, 0, 0, 0) RETURNING id`,
+     VALUES ($1, $2, $3, $4, $5, 0, 0, 0, 0, 0, 0)
+     ON CONFLICT (provider, file_sha256) DO NOTHING RETURNING id`,
     [entry.provider, entry.sha256, entry.fileName, new Date(entry.at).toISOString(), entry.by],
   );
-  return Number(rows[0]?.id);
+  if (inserted.rows[0]) return { id: Number(inserted.rows[0].id), completed: false };
+  const { rows } = await q.query<{ id: string; completed: boolean }>(
+    `SELECT id, completed_at IS NOT NULL AS completed FROM bill_imports WHERE provider = $1 AND file_sha256 = $2`,
+    [entry.provider, entry.sha256],
+  );
+  if (!rows[0]) throw new Error(`bill import of ${entry.sha256} vanished`);
+  return { id: Number(rows[0].id), completed: rows[0].completed };
 }
 
+/**
+ * Fills in the counts and marks the import done; undefined when it already was (the same file imported
+ * by another process at the same time), so the caller's transaction can step back.
+ */
 export async function finishImport(
   q: Queryable,
   id: number,
   counts: Omit<BillImportRecord, 'id' | 'provider' | 'fileSha256' | 'fileName' | 'importedAt' | 'importedBy'>,
   header: readonly string[],
-): Promise<BillImportRecord> {
+  at: number,
+): Promise<BillImportRecord | undefined> {
   const { rows } = await q.query<ImportRow>(
     `UPDATE bill_imports SET rows = $2, refunds = $3, declared_rows = $4, first_day = $5::date, last_day = $6::date,
-       matched = $7, fuzzy_matched = $8, unmatched_payments = $9, unmatched_orders = $10, header = $11
-     WHERE id = $1 RETURNING ${IMPORT_COLUMNS}`,
+       matched = $7, fuzzy_matched = $8, unmatched_payments = $9, unmatched_orders = $10, header = $11,
+       rejected_rows = $12::jsonb, rejected_rows_total = $13, completed_at = $14
+     WHERE id = $1 AND completed_at IS NULL RETURNING ${IMPORT_COLUMNS}`,
     [
       id,
       counts.rows,
@@ -110,10 +136,12 @@ export async function finishImport(
       counts.unmatchedPayments,
       counts.unmatchedOrders,
       header.join(','),
+      JSON.stringify(counts.rejectedRows),
+      counts.rejectedRowsTotal,
+      new Date(at).toISOString(),
     ],
   );
-  if (!rows[0]) throw new Error(`bill import ${id} vanished`);
-  return toImport(rows[0]);
+  return rows[0] ? toImport(rows[0]) : undefined;
 }
 
 export interface StoredBillLine extends BilledPayment {

@@ -8,6 +8,7 @@ import { type DailyTime, nextDailyRun, previousLocalDay } from '../domain/reconc
 import type { StoreReconciliationResult } from '../domain/reconciliation/match-bill.ts';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import { BILL_PROVIDERS } from '../ingest/bills/bill-row.ts';
+import type { BillLimits } from '../ingest/bills/bill-text.ts';
 import type { Database } from '../store/database.ts';
 import { type ImportBillResult, importBillFile } from './import-bill.ts';
 import { storeResults } from './store-trend-queries.ts';
@@ -37,6 +38,8 @@ export interface DailyJobOptions {
   timeZone: string;
   at?: DailyTime;
   watchDir?: string;
+  /** Size limits for the dropped files (the upload limits by default). */
+  billLimits?: BillLimits;
   threshold?: number;
   now?: () => number;
   timers?: Timers;
@@ -112,6 +115,7 @@ export class DailyReconciliationJob {
               actor: 'daily-job',
               now: this.#now(),
               timeZone: this.#o.timeZone,
+              ...(this.#o.billLimits && { limits: this.#o.billLimits }),
             });
             imports.push({
               provider,

@@ -7,7 +7,12 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { parseAlipayTradeBill } from '../../src/ingest/bills/alipay-trade-bill.ts';
 import { BillFormatError, type BillRow, type BillSummary } from '../../src/ingest/bills/bill-row.ts';
-import { BillEncodingError, csvCells, textLines } from '../../src/ingest/bills/bill-text.ts';
+import {
+  BillEncodingError,
+  byteLines,
+  csvCells,
+  DEFAULT_BILL_LIMITS,
+} from '../../src/ingest/bills/bill-text.ts';
 import { parseBill } from '../../src/ingest/bills/parse-bill.ts';
 import { parseWechatpayTradeBill } from '../../src/ingest/bills/wechatpay-trade-bill.ts';
 
@@ -127,13 +132,49 @@ describe('WeChat Pay trade bill', () => {
   });
 
   it('refuses a row whose columns do not line up with the header, with its line number', async () => {
-    const text = readFileSync(fixture('wechatpay-trade-bill-20col.csv'), 'utf8').replace(
-      '`测试商品',
-      '`测试,商品',
-    );
+    const text = readFileSync(fixture('wechatpay-trade-bill-20col.csv'), 'utf8').replace('`测试商品,`', '');
     await expect(collect(parseWechatpayTradeBill(Readable.from([text])))).rejects.toThrow(
       /line 2: expected 20 columns/,
     );
+  });
+
+  it('reads commas in free text: WeChat never quotes, so only a comma before a backtick separates', async () => {
+    const text = readFileSync(fixture('wechatpay-trade-bill-20col.csv'), 'utf8').replace(
+      '`测试商品,`,',
+      '`苹果,香蕉 2件,`{"store_id":"S042","table":"A3"},',
+    );
+    const rows = await collect(parseWechatpayTradeBill(Readable.from([text])));
+    expect(rows.map((r) => [r.merchantOrderNo, r.amountFen, r.storeId])).toEqual([
+      ['ORD20240601000123', 12800, 'S042'],
+      ['ORD20240601000124', 1, undefined],
+    ]);
+    expect(rows[0]?.raw).toMatchObject({
+      商品名称: '苹果,香蕉 2件',
+      商户数据包: '{"store_id":"S042","table":"A3"}',
+    });
+    expect(rows[0]?.rawLine).toBe(text.split('\n')[1]);
+  });
+
+  it('reports an unreadable row and reads the rest when asked to', async () => {
+    const lines = readFileSync(fixture('wechatpay-trade-bill-20col.csv'), 'utf8').split('\n');
+    const bad = [
+      lines[0],
+      lines[1]?.replace('`0.60%,`128.00', '`0.60%,`12.8.0'),
+      lines[2],
+      lines[1]?.replace('`2024-06-01 10:15:30', '`2024-02-30 10:15:30'),
+      lines[1]?.replace('`0.60%,', ''),
+      ...lines.slice(3),
+    ].join('\n');
+    const rejected: { line: number; message: string }[] = [];
+    const rows = await collect(
+      parseWechatpayTradeBill(Readable.from([bad]), { onRejected: (r) => rejected.push(r) }),
+    );
+    expect(rows.map((r) => r.line)).toEqual([3]);
+    expect(rejected).toEqual([
+      { line: 2, message: expect.stringMatching(/^expected an amount in yuan; found "12\.8\.0"$/) },
+      { line: 4, message: expect.stringMatching(/^expected 交易时间 as yyyy-MM-dd HH:mm:ss/) },
+      { line: 5, message: expect.stringMatching(/^expected 20 columns as in the header; found 19 in/) },
+    ]);
   });
 
   it('refuses a malformed amount', async () => {
@@ -229,7 +270,9 @@ describe('Alipay 业务明细 bill', () => {
 describe('bill text plumbing', () => {
   it('splits lines across chunk borders with LF and CRLF', async () => {
     const lines: [string, number][] = [];
-    for await (const line of textLines(Readable.from(['a,b\r', '\nc', 'd\n\ne\r\n', 'f']))) lines.push(line);
+    const chunks = ['a,b\r', '\nc', 'd\n\ne\r\n', 'f'].map((t) => Buffer.from(t));
+    for await (const [line, n] of byteLines(Readable.from(chunks), DEFAULT_BILL_LIMITS))
+      lines.push([line.toString(), n]);
     expect(lines).toEqual([
       ['a,b', 1],
       ['cd', 2],
@@ -239,9 +282,10 @@ describe('bill text plumbing', () => {
     ]);
   });
 
-  it('honours quotes only where a cell starts with one', () => {
-    expect(csvCells('`a,`"b,c",d"e')).toEqual(['`a', '`b,c', 'd"e']);
+  it('reads quoted cells with csv-parse, tab padding and all', () => {
+    expect(csvCells('a\t,"b,c"\t,d"e')).toEqual(['a', 'b,c', 'd"e']);
     expect(csvCells('"x ""y""",z')).toEqual(['x "y"', 'z']);
+    expect(csvCells('a\t,b\t,')).toEqual(['a\t', 'b\t', '']);
   });
 
   it('streams a large bill without holding it', async () => {

@@ -8,6 +8,7 @@ import type { App } from '../../src/app.ts';
 import { importBillCommand, parseImportBillArgs } from '../../src/cli/import-bill.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { singleLineBomb, WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from './support/hostile-bills.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const repoRoot = new URL('../../../', import.meta.url).pathname;
@@ -157,5 +158,70 @@ describe('import-bill against a store', () => {
       }),
     ).toBe(1);
     expect(missing.err).toMatch(/no such file/);
+  });
+});
+
+describe('import-bill with real-world and hostile files', () => {
+  let store: TestDatabase;
+  const env = { ORDERPULSE_TZ: 'Asia/Shanghai', LOG_LEVEL: 'silent' };
+  const dir = mkdtempSync(join(tmpdir(), 'op-cli-real-'));
+
+  beforeAll(async () => {
+    store = await openTestDatabase('pglite');
+  }, 180_000);
+
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('imports a WeChat bill with commas in free text and lists the row it could not read', async () => {
+    const path = join(dir, 'wechat.csv');
+    writeFileSync(
+      path,
+      [
+        WECHAT_HEADER,
+        wechatRow({ txn: '4200000201', order: 'CLI-1', yuan: '5.00', product: '苹果,香蕉 2件' }),
+        wechatRow({ txn: '4200000202', order: 'CLI-2', yuan: '6.00', attach: '{"store_id":"S5","n":2}' }),
+        wechatRow({ txn: '4200000203', order: 'CLI-3', yuan: 'abc' }),
+        WECHAT_SUMMARY_HEADER,
+        '`3,`11.00,`0.00,`0.00,`0.00000,`11.00,`0.00',
+      ].join('\n'),
+    );
+    const io = capture();
+    const code = await importBillCommand(['--provider', 'wechatpay', path], {
+      ...io,
+      env,
+      openDb: async () => store.db,
+    });
+    expect(io.err).not.toMatch(/orderpulse import-bill:/);
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/bill rows\s+2\n/);
+    expect(io.out).toMatch(/rows that could not be read\s+1\n/);
+    expect(io.out).toContain('line 4: expected an amount in yuan; found "abc"');
+    const json = capture();
+    await importBillCommand(['--provider', 'wechatpay', '--json', path], {
+      ...json,
+      env,
+      openDb: async () => store.db,
+    });
+    expect(JSON.parse(json.out)).toMatchObject({
+      already_imported: true,
+      rows: 2,
+      rejected_rows: [{ line: 4, message: 'expected an amount in yuan; found "abc"' }],
+      rejected_rows_total: 1,
+    });
+  });
+
+  it('exits 1 naming the line for a gzip whose one line runs to 40 MB', async () => {
+    const path = join(dir, 'bomb.csv.gz');
+    writeFileSync(path, singleLineBomb(40 * 1024 * 1024));
+    const io = capture();
+    const code = await importBillCommand(['--provider', 'wechatpay', path], {
+      ...io,
+      env,
+      openDb: async () => store.db,
+    });
+    expect(code).toBe(1);
+    expect(io.err).toMatch(/bomb\.csv\.gz: line 1: a line may be at most 65536 bytes\n$/);
   });
 });

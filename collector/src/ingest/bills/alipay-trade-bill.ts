@@ -2,10 +2,17 @@
 // rows with tab-padded cells (anti-Excel), `#…业务明细列表结束`, then `#交易合计` / `#退款合计` / `#导出时间`.
 // Refund rows carry negative amounts. Columns are read by header name (full- or half-width brackets).
 import { tryYuanToFen } from '../../domain/money.ts';
-import { BillFormatError, type BillRow, type BillSummary, excerpt, ParsedBillRow } from './bill-row.ts';
-import { billText, csvCells, textLines } from './bill-text.ts';
+import {
+  BillFormatError,
+  type BillParseOptions,
+  type BillRow,
+  type BillSummary,
+  countSkipped,
+  excerpt,
+  ParsedBillRow,
+} from './bill-row.ts';
+import { BillCellsError, billLines, csvCells } from './bill-text.ts';
 import { parseChinaLocalTime } from './china-standard-time.ts';
-import type { BillParseOptions } from './wechatpay-trade-bill.ts';
 
 const EXPECTED =
   'an Alipay 业务明细 bill (CSV, GBK, "#支付宝业务明细查询" lines then the header 支付宝交易号,商户订单号,业务类型,…)';
@@ -31,6 +38,9 @@ function cellAt(cells: readonly string[], index: Record<Column, number>, column:
 const clean = (cell: string) => cell.replace(/^[\s`]+|[\s]+$/g, '');
 const headerName = (cell: string) => clean(cell).replace(/（/g, '(').replace(/）/g, ')');
 
+// The footer is three lines (交易合计, 退款合计, 导出时间) and the end marker; a file that goes on is not a bill.
+const MAX_FOOTER_LINES = 16;
+
 // `#交易合计：10374笔，…` / `#退款合计：1笔，…`
 const FOOTER_COUNT = /^#(?:交易|退款)合计[：:]\s*(\d+)\s*笔/;
 
@@ -45,7 +55,12 @@ export async function* parseAlipayTradeBill(
   let ended = false;
   const summary: BillSummary = { provider: 'alipay', skipped: {}, lines: [], header: [] };
 
-  for await (const [line, number] of textLines(billText(input, 'gbk'))) {
+  const reject = (number: number, expected: string, found: string) => {
+    if (!options.onRejected) throw new BillFormatError('alipay', expected, found, number);
+    options.onRejected({ line: number, message: `expected ${expected}; found ${found}` });
+  };
+
+  for await (const [line, number] of billLines(input, 'gbk', options.limits)) {
     if (line.trim() === '') continue;
     if (line.startsWith('#')) {
       if (!header) {
@@ -56,13 +71,26 @@ export async function* parseAlipayTradeBill(
         continue;
       }
       ended = true;
+      if (summary.lines.length >= MAX_FOOTER_LINES) {
+        throw new BillFormatError(
+          'alipay',
+          `at most ${MAX_FOOTER_LINES} # lines after the rows`,
+          'more',
+          number,
+        );
+      }
       summary.lines.push(line);
       const count = FOOTER_COUNT.exec(line);
       if (count) summary.declaredRows = (summary.declaredRows ?? 0) + Number(count[1]);
       continue;
     }
     if (!header || !index) {
-      const cells = csvCells(line).map(headerName);
+      let cells: string[];
+      try {
+        cells = csvCells(line).map(headerName);
+      } catch {
+        throw new BillFormatError('alipay', EXPECTED, excerpt(line), number);
+      }
       const positions = Object.fromEntries(
         Object.entries(COLUMN).map(([key, names]) => [
           key,
@@ -84,31 +112,37 @@ export async function* parseAlipayTradeBill(
         excerpt(line),
         number,
       );
-    const cells = csvCells(line);
+    let cells: string[];
+    try {
+      cells = csvCells(line);
+    } catch (error) {
+      if (!(error instanceof BillCellsError)) throw error;
+      reject(number, 'cells separated by commas', `${error.message} in ${excerpt(line)}`);
+      continue;
+    }
     if (cells.length !== header.length) {
-      throw new BillFormatError(
-        'alipay',
-        `${header.length} columns as in the header`,
-        `${cells.length}`,
-        number,
-      );
+      reject(number, `${header.length} columns as in the header`, `${cells.length} in ${excerpt(line)}`);
+      continue;
     }
     const columns = index;
     const value = (column: Column) => cellAt(cells, columns, column);
     const kind = value('kind') ?? '';
     if (kind !== '交易' && kind !== '退款') {
-      summary.skipped[kind] = (summary.skipped[kind] ?? 0) + 1;
+      countSkipped(summary, kind);
       continue;
     }
     const timeText = value('finished') || value('created') || '';
     const paidAt = parseChinaLocalTime(timeText);
     if (paidAt === undefined) {
-      throw new BillFormatError('alipay', '完成时间 as yyyy-MM-dd HH:mm:ss', excerpt(timeText), number);
+      reject(number, '完成时间 as yyyy-MM-dd HH:mm:ss', excerpt(timeText));
+      continue;
     }
     const amountText = value('amount') ?? '';
     const amount = tryYuanToFen(amountText);
-    if (amount === undefined)
-      throw new BillFormatError('alipay', 'an amount in yuan', excerpt(amountText), number);
+    if (amount === undefined) {
+      reject(number, 'an amount in yuan', excerpt(amountText));
+      continue;
+    }
     const isRefund = kind === '退款';
     const storeId = value('store');
     const refundNo = value('refundNo');

@@ -1,4 +1,5 @@
 // A bill line as OrderPulse reconciles it: the provider's own record of money that moved.
+import type { BillLimits } from './bill-text.ts';
 
 export type BillProvider = 'wechatpay' | 'alipay';
 export const BILL_PROVIDERS: readonly BillProvider[] = ['wechatpay', 'alipay'];
@@ -61,9 +62,48 @@ export function excerpt(text: string): string {
   return JSON.stringify(clean.length > 60 ? `${clean.slice(0, 60)}…` : clean);
 }
 
-/** Bill cells carry anti-Excel decoration: a leading backtick (WeChat) or tab padding (Alipay). */
+/**
+ * Bill cells carry anti-Excel decoration: a leading backtick (WeChat) or tab padding (Alipay); a cell
+ * that a spreadsheet re-saved may also come back in double quotes.
+ */
 export function cleanCell(cell: string): string {
-  return cell.replace(/^[\s`]+|\s+$/g, '');
+  const bare = cell.replace(/^[\s`]+|\s+$/g, '');
+  return bare.length >= 2 && bare.startsWith('"') && bare.endsWith('"')
+    ? bare.slice(1, -1).replaceAll('""', '"')
+    : bare;
+}
+
+/** A detail row that could not be read; the rest of the bill still is. */
+export interface RejectedRow {
+  line: number;
+  message: string;
+}
+
+export interface BillParseOptions {
+  /** Called once at the end with what the bill's own summary says. */
+  onSummary?: (summary: BillSummary) => void;
+  /**
+   * Called for each detail row that cannot be read (columns that do not line up, a bad time or amount);
+   * without it such a row refuses the whole bill with a BillFormatError.
+   */
+  onRejected?: (row: RejectedRow) => void;
+  /** Size, line-length and compression limits; the defaults otherwise. */
+  limits?: BillLimits;
+}
+
+/** Rows of a status a bill holds but we do not reconcile are counted by status, up to this many statuses. */
+export const MAX_SKIPPED_STATUSES = 16;
+export const OTHER_STATUSES = '(other)';
+
+/** Counts a skipped row by its status without letting a hostile file grow the map without end. */
+export function countSkipped(summary: BillSummary, status: string): void {
+  const name = status.slice(0, 64);
+  const key =
+    Object.hasOwn(summary.skipped, name) ||
+    (name !== '__proto__' && Object.keys(summary.skipped).length < MAX_SKIPPED_STATUSES - 1)
+      ? name
+      : OTHER_STATUSES;
+  summary.skipped[key] = (summary.skipped[key] ?? 0) + 1;
 }
 
 type BillRowFields = Omit<BillRow, 'raw' | 'rawLine'>;

@@ -1,10 +1,20 @@
 // WeChat Pay trade bill (交易账单, PROVIDERS.md §3.1): a header line, detail rows whose every value is
 // prefixed with a backtick (so Excel keeps long numbers), then a summary header (总交易单数,…) and one
 // summary row. Columns are read by header name, so the 27-column (免充值券结算) and the older 20- and
-// 24-column layouts all parse.
+// 24-column layouts all parse. WeChat never quotes: free text (商品名称, 商户数据包 with its JSON) carries
+// commas as they are, so a detail row is split where a comma is followed by the next value's backtick.
 import { tryYuanToFen } from '../../domain/money.ts';
-import { BillFormatError, type BillRow, type BillSummary, excerpt, ParsedBillRow } from './bill-row.ts';
-import { billText, csvCells, textLines } from './bill-text.ts';
+import {
+  BillFormatError,
+  type BillParseOptions,
+  type BillRow,
+  type BillSummary,
+  cleanCell,
+  countSkipped,
+  excerpt,
+  ParsedBillRow,
+} from './bill-row.ts';
+import { BillCellsError, billLines, csvCells } from './bill-text.ts';
 import { parseChinaLocalTime } from './china-standard-time.ts';
 
 const EXPECTED =
@@ -30,7 +40,18 @@ function cellAt(cells: readonly string[], index: Record<Column, number>, column:
   return at >= 0 ? clean(cells[at] ?? '') : undefined;
 }
 
-const clean = (cell: string) => cell.replace(/^`/, '').trim();
+const clean = cleanCell;
+
+// The summary is a header and one row; anything much longer after 总交易单数 is not a WeChat bill.
+const MAX_SUMMARY_LINES = 8;
+
+/** A WeChat detail row into its cells, each keeping its backtick (so the cells rejoin into the line). */
+export function wechatCells(line: string): string[] {
+  if (!line.startsWith('`')) return csvCells(line);
+  const cells = line.split(',`');
+  for (let i = 1; i < cells.length; i++) cells[i] = `\`${cells[i]}`;
+  return cells;
+}
 
 function storeFromAttach(attach: string | undefined): string | undefined {
   if (!attach?.startsWith('{')) return undefined;
@@ -44,10 +65,7 @@ function storeFromAttach(attach: string | undefined): string | undefined {
   }
 }
 
-export interface BillParseOptions {
-  /** Called once at the end with what the bill's own summary says. */
-  onSummary?: (summary: BillSummary) => void;
-}
+export type { BillParseOptions };
 
 /** Rows of a WeChat Pay trade bill, one at a time; throws BillFormatError for anything else. */
 export async function* parseWechatpayTradeBill(
@@ -60,10 +78,21 @@ export async function* parseWechatpayTradeBill(
   const summary: BillSummary = { provider: 'wechatpay', skipped: {}, lines: [], header: [] };
   let summaryHeader: string[] | undefined;
 
-  for await (const [line, number] of textLines(billText(input, 'utf-8'))) {
+  // A row that cannot be read is reported and skipped when the caller asks for that, else refuses the bill.
+  const reject = (number: number, expected: string, found: string) => {
+    if (!options.onRejected) throw new BillFormatError('wechatpay', expected, found, number);
+    options.onRejected({ line: number, message: `expected ${expected}; found ${found}` });
+  };
+
+  for await (const [line, number] of billLines(input, 'utf-8', options.limits)) {
     if (line.trim() === '') continue;
     if (!header || !index) {
-      const cells = csvCells(line).map(clean);
+      let cells: string[];
+      try {
+        cells = csvCells(line).map(clean);
+      } catch {
+        throw new BillFormatError('wechatpay', EXPECTED, excerpt(line), number);
+      }
       const positions = Object.fromEntries(
         Object.entries(COLUMN).map(([key, names]) => [
           key,
@@ -79,7 +108,20 @@ export async function* parseWechatpayTradeBill(
       continue;
     }
     if (inSummary) {
-      const cells = csvCells(line).map(clean);
+      if (summary.lines.length >= MAX_SUMMARY_LINES) {
+        throw new BillFormatError(
+          'wechatpay',
+          `the summary row and nothing more after the summary header ${SUMMARY_HEADER}`,
+          `more than ${MAX_SUMMARY_LINES} lines`,
+          number,
+        );
+      }
+      let cells: string[];
+      try {
+        cells = wechatCells(line).map(clean);
+      } catch {
+        cells = [];
+      }
       summary.lines.push(line);
       if (summaryHeader && !summary.declaredRows) {
         const count = Number(cells[summaryHeader.indexOf(SUMMARY_HEADER)]);
@@ -87,7 +129,14 @@ export async function* parseWechatpayTradeBill(
       }
       continue;
     }
-    const cells = csvCells(line);
+    let cells: string[];
+    try {
+      cells = wechatCells(line);
+    } catch (error) {
+      if (!(error instanceof BillCellsError)) throw error;
+      reject(number, 'cells separated by commas', `${error.message} in ${excerpt(line)}`);
+      continue;
+    }
     if (clean(cells[0] ?? '') === SUMMARY_HEADER) {
       inSummary = true;
       summaryHeader = cells.map(clean);
@@ -95,35 +144,29 @@ export async function* parseWechatpayTradeBill(
       continue;
     }
     if (cells.length !== header.length) {
-      throw new BillFormatError(
-        'wechatpay',
-        `${header.length} columns as in the header`,
-        `${cells.length} in ${excerpt(line)}`,
-        number,
-      );
+      reject(number, `${header.length} columns as in the header`, `${cells.length} in ${excerpt(line)}`);
+      continue;
     }
     const columns = index;
     const value = (column: Column) => cellAt(cells, columns, column);
     const status = value('status') ?? '';
     if (status !== 'SUCCESS' && status !== 'REFUND') {
-      summary.skipped[status] = (summary.skipped[status] ?? 0) + 1;
+      countSkipped(summary, status);
       continue;
     }
     const paidAt = parseChinaLocalTime(value('time') ?? '');
     if (paidAt === undefined) {
-      throw new BillFormatError(
-        'wechatpay',
-        '交易时间 as yyyy-MM-dd HH:mm:ss',
-        excerpt(value('time') ?? ''),
-        number,
-      );
+      reject(number, '交易时间 as yyyy-MM-dd HH:mm:ss', excerpt(value('time') ?? ''));
+      continue;
     }
     const isRefund = status === 'REFUND';
     const amountText =
       (isRefund ? (value('refundAmount') ?? value('orderAmount')) : value('orderAmount')) ?? '';
     const amount = tryYuanToFen(amountText);
-    if (amount === undefined)
-      throw new BillFormatError('wechatpay', 'an amount in yuan', excerpt(amountText), number);
+    if (amount === undefined) {
+      reject(number, 'an amount in yuan', excerpt(amountText));
+      continue;
+    }
     const refundNo = value('refundNo');
     const storeId = storeFromAttach(value('attach'));
     yield new ParsedBillRow(

@@ -1,6 +1,7 @@
 // POST /v1/bills/{wechatpay|alipay}: the provider's own bill file as the body (text/csv, or the gzip the
 // WeChat API hands out). The upload is spooled to a temporary file — never held in memory — so it can be
-// hashed for idempotency before it is parsed.
+// hashed for idempotency before it is parsed. The body is capped at the bill size limit (a gzip is never
+// larger than what it expands to), and the parser holds the expanded bill to the same limit.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -15,7 +16,12 @@ import { authorize } from '../../http/auth.ts';
 import type { AppContext } from '../../http/context.ts';
 import { ApiError } from '../../http/errors.ts';
 import { BillFormatError, type BillProvider } from '../../ingest/bills/bill-row.ts';
-import { BillEncodingError } from '../../ingest/bills/bill-text.ts';
+import {
+  BillEncodingError,
+  BillLimitError,
+  type BillLimits,
+  DEFAULT_BILL_LIMITS,
+} from '../../ingest/bills/bill-text.ts';
 import { importBillFile, toWireImport } from '../import-bill.ts';
 
 export interface BillRoutesOptions {
@@ -23,7 +29,8 @@ export interface BillRoutesOptions {
   now: () => number;
   /** Where uploads are spooled; the OS temp dir by default. */
   spoolDir?: string;
-  maxBytes?: number;
+  /** The bill limits; `maxBytes` caps the upload as well. Defaults: the config's size, 64 KiB lines. */
+  limits?: BillLimits;
   onReconciled?: (results: StoreReconciliationResult[]) => void;
 }
 
@@ -60,7 +67,8 @@ async function spool(body: Readable, path: string, maxBytes: number): Promise<vo
 
 export async function billRoutes(app: FastifyInstance, options: BillRoutesOptions): Promise<void> {
   const { ctx, now } = options;
-  const maxBytes = options.maxBytes ?? 1024 * 1024 * 1024;
+  const limits = options.limits ?? { ...DEFAULT_BILL_LIMITS, maxBytes: ctx.config.billMaxBytes };
+  const maxBytes = limits.maxBytes;
   app.removeAllContentTypeParsers();
   // Hand the request stream through untouched; the route decides how to read it.
   app.addContentTypeParser(BILL_CONTENT_TYPES, (_req, payload, done) => done(null, payload));
@@ -90,7 +98,11 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
           await spool(body, path, maxBytes);
         } catch (error) {
           if (error instanceof TooLarge)
-            throw new ApiError(413, 'payload_too_large', `a bill may be at most ${maxBytes} bytes`);
+            throw new ApiError(
+              413,
+              'payload_too_large',
+              `a bill upload may be at most ${maxBytes} bytes (ORDERPULSE_BILL_MAX_BYTES)`,
+            );
           throw error;
         }
         const result = await importBillFile(ctx.db, {
@@ -99,6 +111,7 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
           actor: principal.name,
           now: now(),
           timeZone: ctx.config.timeZone,
+          limits,
         });
         if (!result.alreadyImported && result.storeResults.length > 0)
           options.onReconciled?.(result.storeResults);
@@ -110,6 +123,11 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
             expected: error.expected,
             ...(error.line !== undefined && { line: error.line }),
           });
+        }
+        if (error instanceof BillLimitError) {
+          throw error.tooLarge
+            ? new ApiError(413, 'payload_too_large', error.message, { line: error.line })
+            : new ApiError(400, 'invalid_bill', error.message, { line: error.line });
         }
         if (error instanceof BillEncodingError) throw new ApiError(400, 'invalid_bill', error.message);
         throw error;
