@@ -187,6 +187,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     dashboardBaseUrl: config.publicUrl,
     log: server.log,
     observer: outboxMetricsObserver(metrics),
+    instance: config.instance,
+    watchdogIntervalMs: config.watchdogIntervalMs,
   });
   const dailyReconciliation = new DailyReconciliationJob({
     db: deps.db,
@@ -236,6 +238,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await notifications.stop();
   });
   await alerting.start();
+  notifications.startWatchdog();
   rollups.start();
   if (config.reconcileAt) dailyReconciliation.start();
   panels.applyEvents(await recentEvents(deps.db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
