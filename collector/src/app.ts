@@ -199,6 +199,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     dashboardBaseUrl: config.publicUrl,
     log: server.log,
     observer: outboxMetricsObserver(metrics),
+    instance: config.instance,
+    watchdogIntervalMs: config.watchdogIntervalMs,
   });
   const dailyReconciliation = new DailyReconciliationJob({
     db: deps.db,
@@ -250,6 +252,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await notifications.stop();
   });
   await alerting.start();
+  notifications.startWatchdog();
   rollups.start();
   deadLetterPruner.start();
   if (config.reconcileAt) dailyReconciliation.start();

@@ -1,4 +1,5 @@
 // The one reader of the environment: parsed once, validated strictly, frozen.
+import os from 'node:os';
 import path from 'node:path';
 import { type DailyTime, parseDailyTime } from './domain/reconciliation/daily-schedule.ts';
 import { parseDuration } from './rules-config/duration.ts';
@@ -29,6 +30,13 @@ export interface Config {
   /** Public base URL used in notification links; defaults to http://localhost:PORT. */
   publicUrl: string;
   storeLabelCap: number;
+  /**
+   * The `instance` label of everything pushed to Alertmanager: the address Prometheus scrapes, so
+   * an alert from Prometheus about this collector (OrderPulseCollectorDown) can inhibit its own.
+   */
+  instance: string;
+  /** How often the always-firing Watchdog alert is pushed to Alertmanager; 0: never. */
+  watchdogIntervalMs: number;
   wechatpay: { apiV3Key: string | undefined; platformPublicKeyPath: string | undefined };
   alipayPublicKeyPath: string | undefined;
   /** What a signed Alipay notify must also carry: our app id and seller id; SHA-1 signatures only by opt-in. */
@@ -150,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dashboardDir: path.resolve(cwd, env.ORDERPULSE_DASHBOARD_DIR ?? 'dashboard/dist'),
     publicUrl: env.ORDERPULSE_PUBLIC_URL ?? `http://localhost:${port}`,
     storeLabelCap: int('ORDERPULSE_STORE_LABEL_CAP', 50, 1, 1000),
+    instance: env.ORDERPULSE_INSTANCE || `${os.hostname()}:${port}`,
+    watchdogIntervalMs: int('ORDERPULSE_WATCHDOG_INTERVAL_SECONDS', 60, 0, 3600) * 1000,
     wechatpay: {
       apiV3Key,
       platformPublicKeyPath: env.ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY || undefined,

@@ -47,10 +47,23 @@ export class AlertBook {
     return [...this.byKey.values()].filter((a) => a.status !== 'resolved');
   }
 
-  /** Forgets resolved alerts that can no longer re-open (`keepFor` gives each alert's cool-down). */
-  prune(now: number, keepFor: (alert: Alert) => number): void {
+  /**
+   * Forgets resolved alerts that can no longer re-open (`keepFor` gives each alert's cool-down) and
+   * that nobody still has to be told about (`stillOwed`: a receiver was told it fires and its
+   * resolve is not queued yet). The cool-down runs from the event time of the resolve, which can be
+   * long past, while a route's resolve waits for its group interval in processing time.
+   */
+  prune(
+    now: number,
+    keepFor: (alert: Alert) => number,
+    stillOwed: (alert: Alert) => boolean = () => false,
+  ): void {
     for (const [key, alert] of this.byKey) {
-      if (alert.status === 'resolved' && (alert.resolvedAt ?? 0) + keepFor(alert) < now) {
+      if (
+        alert.status === 'resolved' &&
+        (alert.resolvedAt ?? 0) + keepFor(alert) < now &&
+        !stillOwed(alert)
+      ) {
         this.byKey.delete(key);
         this.keyById.delete(alert.id);
       }

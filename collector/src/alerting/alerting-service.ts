@@ -329,7 +329,11 @@ export class AlertingService {
     }
     if (now - this.lastPruneAt >= PRUNE_EVERY_MS) {
       this.lastPruneAt = now;
-      this.book.prune(now, (a) => this.engine.ruleTiming(a.rule).coolDownMs);
+      this.book.prune(
+        now,
+        (a) => this.engine.ruleTiming(a.rule).coolDownMs,
+        (a) => this.dispatcher?.awaitsResolve(a.id) ?? false,
+      );
     }
     await this.settled();
     await this.dispatch(now);

@@ -42,6 +42,8 @@ export class NotificationDispatcher {
   /** routeId → planning state of that route's groups. */
   private state = new Map<string, NotificationState>();
   private routing: RuleSet['routing'] | undefined;
+  /** Alerts some route last reported firing (built when asked: pruning asks once a minute). */
+  private reportedFiring: Set<string> | undefined;
 
   constructor(
     private readonly sink: NotificationSink,
@@ -54,7 +56,10 @@ export class NotificationDispatcher {
     if (routing === undefined) return [];
     if (routing !== this.routing) {
       // A new routes.yaml: routes may have moved, so their ids no longer name the same routes.
-      if (this.routing !== undefined) this.state = new Map();
+      if (this.routing !== undefined) {
+        this.state = new Map();
+        this.reportedFiring = undefined;
+      }
       this.routing = routing;
     }
     const byRoute = new Map<string, { match: RouteMatch; alerts: Alert[] }>();
@@ -115,7 +120,19 @@ export class NotificationDispatcher {
       }
     }
     this.state = nextState;
+    this.reportedFiring = undefined;
     return sent;
+  }
+
+  /**
+   * True while a route has told its receiver this alert fires and has not yet queued its resolve
+   * (a changed group waits for its group interval): the alert must stay around until then.
+   */
+  awaitsResolve(alertId: string): boolean {
+    this.reportedFiring ??= new Set(
+      [...this.state.values()].flatMap((groups) => Object.values(groups).flatMap((g) => g.notifiedIds)),
+    );
+    return this.reportedFiring.has(alertId);
   }
 }
 

@@ -3,6 +3,7 @@
 // from the alerting service's tick.
 
 import type { Severity } from '../domain/rules/params.ts';
+import type { Channel } from '../notify/channel.ts';
 import type { Environment } from '../notify/create-channel.ts';
 import type { LocalizedText } from '../notify/notification.ts';
 import { dashboardUrlFor } from '../notify/notification-from-plan.ts';
@@ -14,6 +15,7 @@ import {
   type ReceiverChannels,
   type ReceiverRegistry,
 } from '../notify/receivers.ts';
+import { WatchdogHeartbeat } from '../notify/watchdog.ts';
 import { matchRoutes } from '../rules-config/route-matching.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Database } from '../store/database.ts';
@@ -33,12 +35,25 @@ class RuleSetReceivers implements ReceiverRegistry {
     private readonly ruleSet: () => RuleSet | undefined,
     private readonly env: Environment,
     private readonly log: AlertingLog | undefined,
+    private readonly instance: string | undefined,
   ) {}
 
   get(name: string): ReceiverChannels | undefined {
+    this.current();
+    return this.receivers.get(name);
+  }
+
+  /** Every channel of every receiver, primary and backup. */
+  *channels(): Iterable<Channel> {
+    for (const receiver of this.current().values()) {
+      for (const keyed of [...receiver.primary, ...receiver.backup]) yield keyed.channel;
+    }
+  }
+
+  private current(): Map<string, ReceiverChannels> {
     const routing = this.ruleSet()?.routing;
     if (routing !== this.builtFor) this.rebuild(routing);
-    return this.receivers.get(name);
+    return this.receivers;
   }
 
   close(): void {
@@ -52,7 +67,10 @@ class RuleSetReceivers implements ReceiverRegistry {
     this.builtFor = routing;
     for (const receiver of Object.values(routing?.receivers ?? {})) {
       try {
-        this.receivers.set(receiver.name, buildReceiver(receiver, { env: this.env }));
+        this.receivers.set(
+          receiver.name,
+          buildReceiver(receiver, { env: this.env, ...(this.instance && { instance: this.instance }) }),
+        );
       } catch (error) {
         this.log?.warn(
           { receiver: receiver.name, reason: (error as Error).message },
@@ -77,6 +95,8 @@ export interface ReportNotice {
 export interface OutboxNotifications {
   /** Queues the report for every receiver routes.yaml gives its labels; returns how many. */
   report(notice: ReportNotice): Promise<number>;
+  /** Starts the Watchdog heartbeat; call once the rule set (hence the Alertmanagers) is loaded. */
+  startWatchdog(): void;
   stop(): Promise<void>;
 }
 
@@ -87,13 +107,24 @@ export function startOutboxNotifications(options: {
   env?: Environment;
   log?: AlertingLog;
   observer?: OutboxObserver;
+  /** The `instance` label of alerts pushed to Alertmanager. */
+  instance?: string;
+  /** How often the Watchdog heartbeat goes to each Alertmanager; 0 or unset: never. */
+  watchdogIntervalMs?: number;
 }): OutboxNotifications {
   const { alerting, db, log } = options;
   const receivers = new RuleSetReceivers(
     () => alerting.rulesStatus().ruleSet,
     options.env ?? process.env,
     log,
+    options.instance,
   );
+  const watchdog = new WatchdogHeartbeat({
+    channels: () => receivers.channels(),
+    intervalMs: options.watchdogIntervalMs ?? 0,
+    generatorURL: options.dashboardBaseUrl,
+    ...(log && { log }),
+  });
   const worker = new OutboxWorker({ db, receivers, ...(options.observer && { observer: options.observer }) });
   const outbox = new Outbox({ db, receivers, now: () => alerting.clock(), onEnqueued: () => worker.wake() });
   alerting.notifyThrough(
@@ -104,6 +135,7 @@ export function startOutboxNotifications(options: {
   );
   worker.start();
   return {
+    startWatchdog: () => watchdog.start(),
     async report(notice) {
       const ruleSet = alerting.rulesStatus().ruleSet;
       if (!ruleSet) return 0;
@@ -132,6 +164,7 @@ export function startOutboxNotifications(options: {
       return queued;
     },
     async stop() {
+      await watchdog.stop();
       await worker.stop();
       receivers.close();
     },

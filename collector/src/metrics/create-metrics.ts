@@ -51,11 +51,21 @@ const CARRIER_AGE_BUCKETS = [
   96 * HOUR,
 ];
 
+const MISNAMED_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
 export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPulseMetrics {
   const now = opts.now ?? Date.now;
   const registers = [registry];
 
   collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  // prom-client exports these three counts as gauges named `*_total`, which Prometheus reserves for
+  // counters (`promtool check metrics` refuses them). The same counts remain, per handle/request/
+  // resource type, in `orderpulse_nodejs_active_{handles,requests,resources}{type}`.
+  for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
 
   const overflow = new Counter({
     name: METRIC_NAMES.labelOverflow,

@@ -26,6 +26,8 @@ export interface ChannelDependencies {
   render?: RenderOptions;
   /** Clock for signatures and Alertmanager validity; defaults to the wall clock. */
   now?: () => number;
+  /** The `instance` label of alerts pushed to Alertmanager. */
+  instance?: string;
 }
 
 function required(env: Environment, name: string, what: string): string {
@@ -41,7 +43,7 @@ function optional(env: Environment, name: string | undefined, what: string): str
 }
 
 export function createChannel(config: ChannelConfig, deps: ChannelDependencies): Channel {
-  const { env, render, now } = deps;
+  const { env, render, now, instance } = deps;
   switch (config.kind) {
     case 'webhook':
       return new WebhookChannel({
@@ -90,6 +92,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
         url: required(env, config.urlEnv, 'Alertmanager URL'),
         bearerToken: optional(env, config.bearerTokenEnv, 'Alertmanager bearer token'),
         now,
+        instance,
       });
   }
 }

@@ -6,6 +6,7 @@ import { orderStatus } from '../support/events.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { type RunningPrometheus, startPrometheus } from './prometheus-server.ts';
+import { runTool } from './real-tool.ts';
 import { repoPath } from './repo-paths.ts';
 
 describe('a real Prometheus scraping a running collector', () => {
@@ -58,4 +59,15 @@ scrape_configs:
     const processSeries = await prometheus.query('orderpulse_process_cpu_seconds_total');
     expect(processSeries).toHaveLength(1);
   }, 60_000);
+
+  it('serves a /metrics page that promtool check metrics accepts (names, types, help)', async () => {
+    const port = (app.server.server.address() as AddressInfo).port;
+    const scrape = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(scrape.status).toBe(200);
+    const text = await scrape.text();
+    expect(text).toContain('orderpulse_ingest_events_total');
+    const run = runTool('promtool', ['check', 'metrics'], undefined, text);
+    expect(run.output).toBe('');
+    expect(run.status, run.output).toBe(0);
+  });
 });

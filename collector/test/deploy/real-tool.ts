@@ -24,7 +24,8 @@ export function requireTool(tool: string): string {
   return path;
 }
 
-export function runTool(tool: string, args: readonly string[], cwd?: string): ToolRun {
-  const result = spawnSync(requireTool(tool), args, { encoding: 'utf8', cwd, timeout: 60_000 });
+/** `input` is written to the tool's stdin (e.g. a scrape for `promtool check metrics`). */
+export function runTool(tool: string, args: readonly string[], cwd?: string, input?: string): ToolRun {
+  const result = spawnSync(requireTool(tool), args, { encoding: 'utf8', cwd, input, timeout: 60_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

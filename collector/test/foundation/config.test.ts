@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseTokens } from '../../src/config.ts';
 
@@ -11,6 +12,19 @@ describe('config', () => {
       timeZone: 'Asia/Shanghai',
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names the Alertmanager instance after the host and port unless told, and beats the Watchdog every minute', () => {
+    const defaults = loadConfig({ PORT: '9100' });
+    expect(defaults.instance).toBe(`${os.hostname()}:9100`);
+    expect(defaults.watchdogIntervalMs).toBe(60_000);
+    const set = loadConfig({
+      ORDERPULSE_INSTANCE: 'collector:8080',
+      ORDERPULSE_WATCHDOG_INTERVAL_SECONDS: '0',
+    });
+    expect(set.instance).toBe('collector:8080');
+    expect(set.watchdogIntervalMs).toBe(0);
+    expect(() => loadConfig({ ORDERPULSE_WATCHDOG_INTERVAL_SECONDS: '1m' })).toThrow(ConfigError);
   });
 
   it('parses name=secret tokens; a bare secret gets the default name', () => {

@@ -345,8 +345,15 @@ describe('Slack incoming webhook', () => {
 describe('Prometheus Alertmanager push', () => {
   it('posts /api/v2/alerts with labels, annotations, startsAt, a future endsAt while firing', async () => {
     const nowMs = Date.parse('2026-11-25T10:06:00Z');
-    await new AlertmanagerChannel({ url: `${receiver.baseUrl}/am/`, now: () => nowMs }).send(
-      firingNotification(),
+    await new AlertmanagerChannel({
+      url: `${receiver.baseUrl}/am/`,
+      now: () => nowMs,
+      instance: 'collector:8080',
+    }).send(
+      // a rule's own `service` label does not take its alerts away from OrderPulse's routes
+      firingNotification({
+        alerts: firingNotification().alerts.map((a) => ({ ...a, labels: { ...a.labels, service: 'shop' } })),
+      }),
     );
     const req = receiver.requests[0]!;
     expect(req.url.pathname).toBe('/am/api/v2/alerts');
@@ -359,6 +366,8 @@ describe('Prometheus Alertmanager push', () => {
         store_id: 's-001',
         rule: 'payment_unapplied',
         provider: 'alipay',
+        service: 'orderpulse',
+        instance: 'collector:8080',
       },
       annotations: {
         summary: 'order o-1002 payment not applied',
