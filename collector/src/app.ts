@@ -185,6 +185,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     alerting,
     db: deps.db,
     dashboardBaseUrl: config.publicUrl,
+    env: config.channelEnv,
     log: server.log,
     observer: outboxMetricsObserver(metrics),
   });
@@ -236,6 +237,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await notifications.stop();
   });
   await alerting.start();
+  notifications.checkReceivers();
   rollups.start();
   if (config.reconcileAt) dailyReconciliation.start();
   panels.applyEvents(await recentEvents(deps.db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));

@@ -39,6 +39,12 @@ export interface Config {
   kuaidi100Query: { customer: string; key: string; baseUrl: string } | undefined;
   /** Carrier polling: queries per second over all waybills, and the interval per waybill. */
   carrierPoll: { ratePerSecond: number; intervalMs: number };
+  /**
+   * The variables notification channels name in routes.yaml (`url_env`, `secret_env`, …). Which
+   * names matter is only known once the rule files are read, and they change with them, so the
+   * environment is kept here as read; nothing else reads it.
+   */
+  channelEnv: Readonly<Record<string, string | undefined>>;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       // Kuaidi100 locks waybills queried more than once per 30 minutes.
       intervalMs: int('ORDERPULSE_CARRIER_POLL_INTERVAL_MINUTES', 360, 30, 7 * 24 * 60) * 60_000,
     },
+    channelEnv: Object.freeze({ ...env }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -9,7 +9,7 @@ import { dashboardUrlFor } from '../notify/notification-from-plan.ts';
 import { Outbox } from '../notify/outbox/outbox.ts';
 import { type OutboxObserver, OutboxWorker } from '../notify/outbox/outbox-worker.ts';
 import {
-  buildReceiver,
+  buildConfiguredReceiver,
   closeReceivers,
   type ReceiverChannels,
   type ReceiverRegistry,
@@ -21,9 +21,10 @@ import type { AlertingLog, AlertingService } from './alerting-service.ts';
 import { NotificationDispatcher } from './notification-dispatcher.ts';
 
 /**
- * The receivers of the rule set in force. A receiver whose channel settings are missing from the
- * environment is left out (and said so once): its notifications are refused at enqueue, the
- * others still go out.
+ * The receivers of the rule set in force, each built from the channels whose settings are in the
+ * environment. A missing channel is left out and said so once per rule set, naming the variable; a
+ * receiver with no channel left is left out entirely: its notifications are refused at enqueue,
+ * the others still go out.
  */
 class RuleSetReceivers implements ReceiverRegistry {
   private builtFor: RuleSet['routing'] | undefined;
@@ -34,6 +35,12 @@ class RuleSetReceivers implements ReceiverRegistry {
     private readonly env: Environment,
     private readonly log: AlertingLog | undefined,
   ) {}
+
+  /** Builds the receivers now (logging what is left out) rather than at the first notification. */
+  check(): void {
+    const routing = this.ruleSet()?.routing;
+    if (routing !== this.builtFor) this.rebuild(routing);
+  }
 
   get(name: string): ReceiverChannels | undefined {
     const routing = this.ruleSet()?.routing;
@@ -51,14 +58,27 @@ class RuleSetReceivers implements ReceiverRegistry {
     this.receivers = new Map();
     this.builtFor = routing;
     for (const receiver of Object.values(routing?.receivers ?? {})) {
-      try {
-        this.receivers.set(receiver.name, buildReceiver(receiver, { env: this.env }));
-      } catch (error) {
+      const built = buildConfiguredReceiver(receiver, { env: this.env });
+      for (const channel of built.leftOut) {
         this.log?.warn(
-          { receiver: receiver.name, reason: (error as Error).message },
-          'notification receiver left out: its channel settings are incomplete',
+          {
+            receiver: receiver.name,
+            tier: channel.tier,
+            channel: channel.kind,
+            ...(channel.variable !== undefined && { variable: channel.variable }),
+            reason: channel.reason,
+          },
+          `notification ${channel.tier} channel ${channel.kind} of receiver ${receiver.name} left out: ${channel.reason}`,
         );
       }
+      if (built.receiver === undefined) {
+        this.log?.warn(
+          { receiver: receiver.name },
+          `notification receiver ${receiver.name} left out: none of its channels is configured`,
+        );
+        continue;
+      }
+      this.receivers.set(receiver.name, built.receiver);
     }
     closeReceivers(old.values());
   }
@@ -77,6 +97,8 @@ export interface ReportNotice {
 export interface OutboxNotifications {
   /** Queues the report for every receiver routes.yaml gives its labels; returns how many. */
   report(notice: ReportNotice): Promise<number>;
+  /** Builds the receivers of the rule set in force, warning about channels left out; call after start. */
+  checkReceivers(): void;
   stop(): Promise<void>;
 }
 
@@ -130,6 +152,9 @@ export function startOutboxNotifications(options: {
         queued++;
       }
       return queued;
+    },
+    checkReceivers() {
+      receivers.check();
     },
     async stop() {
       await worker.stop();

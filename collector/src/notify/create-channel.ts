@@ -15,9 +15,13 @@ import type { RenderOptions } from './message-text.ts';
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export class ChannelConfigError extends Error {
-  constructor(message: string) {
+  /** The unset environment variable, when that is what is wrong (its name only, never a value). */
+  readonly variable: string | undefined;
+
+  constructor(message: string, variable?: string) {
     super(message);
     this.name = 'ChannelConfigError';
+    this.variable = variable;
   }
 }
 
@@ -31,7 +35,7 @@ export interface ChannelDependencies {
 function required(env: Environment, name: string, what: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === '') {
-    throw new ChannelConfigError(`environment variable ${name} (${what}) is not set`);
+    throw new ChannelConfigError(`environment variable ${name} (${what}) is not set`, name);
   }
   return value.trim();
 }
