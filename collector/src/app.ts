@@ -188,6 +188,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     env: config.channelEnv,
     log: server.log,
     observer: outboxMetricsObserver(metrics),
+    onSmsSuppressed: ({ channel, suppressed }) => {
+      metrics.smsSuppressed.inc({ channel }, suppressed);
+      server.log.warn({ channel, suppressed }, 'SMS not sent to numbers that reached their per-number limit');
+    },
   });
   const dailyReconciliation = new DailyReconciliationJob({
     db: deps.db,

@@ -3,6 +3,7 @@
 // from the alerting service's tick.
 
 import type { Severity } from '../domain/rules/params.ts';
+import type { SmsSuppression } from '../notify/channels/sms-delivery.ts';
 import type { Environment } from '../notify/create-channel.ts';
 import type { LocalizedText } from '../notify/notification.ts';
 import { dashboardUrlFor } from '../notify/notification-from-plan.ts';
@@ -14,6 +15,7 @@ import {
   type ReceiverChannels,
   type ReceiverRegistry,
 } from '../notify/receivers.ts';
+import { PhoneRateLimiter } from '../notify/sms/phone-rate-limiter.ts';
 import { matchRoutes } from '../rules-config/route-matching.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Database } from '../store/database.ts';
@@ -30,10 +32,14 @@ class RuleSetReceivers implements ReceiverRegistry {
   private builtFor: RuleSet['routing'] | undefined;
   private receivers = new Map<string, ReceiverChannels>();
 
+  // Kept across rebuilds: a rules reload must not reset how often a phone was texted.
+  private readonly smsLimiter = new PhoneRateLimiter();
+
   constructor(
     private readonly ruleSet: () => RuleSet | undefined,
     private readonly env: Environment,
     private readonly log: AlertingLog | undefined,
+    private readonly onSmsSuppressed?: (event: SmsSuppression) => void,
   ) {}
 
   /** Builds the receivers now (logging what is left out) rather than at the first notification. */
@@ -58,7 +64,11 @@ class RuleSetReceivers implements ReceiverRegistry {
     this.receivers = new Map();
     this.builtFor = routing;
     for (const receiver of Object.values(routing?.receivers ?? {})) {
-      const built = buildConfiguredReceiver(receiver, { env: this.env });
+      const built = buildConfiguredReceiver(receiver, {
+        env: this.env,
+        smsLimiter: this.smsLimiter,
+        ...(this.onSmsSuppressed && { onSmsSuppressed: this.onSmsSuppressed }),
+      });
       for (const channel of built.leftOut) {
         this.log?.warn(
           {
@@ -109,12 +119,15 @@ export function startOutboxNotifications(options: {
   env?: Environment;
   log?: AlertingLog;
   observer?: OutboxObserver;
+  /** Phone numbers an SMS channel left out under its per-number limit (for a metric and the log). */
+  onSmsSuppressed?: (event: SmsSuppression) => void;
 }): OutboxNotifications {
   const { alerting, db, log } = options;
   const receivers = new RuleSetReceivers(
     () => alerting.rulesStatus().ruleSet,
     options.env ?? process.env,
     log,
+    options.onSmsSuppressed,
   );
   const worker = new OutboxWorker({ db, receivers, ...(options.observer && { observer: options.observer }) });
   const outbox = new Outbox({ db, receivers, now: () => alerting.clock(), onEnqueued: () => worker.wake() });

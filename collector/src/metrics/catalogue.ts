@@ -27,6 +27,7 @@ export const METRIC_NAMES = {
   deadLetters: 'orderpulse_dead_letters_total',
   labelOverflow: 'orderpulse_metric_label_overflow_total',
   buildInfo: 'orderpulse_build_info',
+  smsSuppressed: 'orderpulse_notification_sms_suppressed_total',
   wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
   wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;

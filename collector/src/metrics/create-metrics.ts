@@ -187,6 +187,13 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     registers,
   });
 
+  const smsSuppressed = new Counter({
+    name: METRIC_NAMES.smsSuppressed,
+    help: 'SMS texts not sent because the phone number reached its per-number limit (max_per_number per per_number_window), by channel.',
+    labelNames: ['channel'],
+    registers,
+  });
+
   return {
     ingestEvents: {
       inc: (l, value = 1) =>
@@ -303,6 +310,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       }),
     ),
     deadLetters: { inc: (l, value = 1) => deadLetters.inc({ reason: reason(l.reason) }, value) },
+    smsSuppressed: { inc: (l, value = 1) => smsSuppressed.inc({ channel: channel(l.channel) }, value) },
   };
 }
 

@@ -96,4 +96,6 @@ export interface OrderPulseMetrics {
   notificationOutboxPending: UnlabelledGauge;
   /** `reason` is the machine error code kept with the dead letter. */
   deadLetters: Counter<{ reason: string }>;
+  /** Texts an SMS channel did not send because the phone number reached its per-number limit. */
+  smsSuppressed: Counter<{ channel: string }>;
 }

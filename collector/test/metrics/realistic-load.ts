@@ -64,4 +64,5 @@ export function applyRealisticLoad(
   }
   metrics.notificationOutboxPending.set(3);
   for (const reason of REASONS) metrics.deadLetters.inc({ reason });
+  metrics.smsSuppressed.inc({ channel: 'tencent_sms' }, 2);
 }
