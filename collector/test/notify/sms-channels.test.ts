@@ -229,5 +229,24 @@ describe('SMS channels in routes.yaml', () => {
       await channel.send(firingNotification());
       expect(tencent.sent.length - before).toBe(3);
     });
+
+    it('counts concurrent sends together, and gives back the slot of a number the provider refused', async () => {
+      const channel = build(tencentConfig, {}, new PhoneRateLimiter());
+      const before = tencent.sent.length;
+      await Promise.all([1, 2, 3].map((count) => channel.send(firingNotification({ count }))));
+      expect(tencent.sent.length - before).toBe(2);
+
+      const refusing = build(tencentConfig, {}, new PhoneRateLimiter());
+      tencent.refuse.add('+8613800000001');
+      await refusing.send(firingNotification());
+      await refusing.send(firingNotification());
+      tencent.refuse.clear();
+      // +…001 was refused twice, so both of its slots are free again; +…002 has used its two.
+      const afterRefusals = tencent.sent.length;
+      await refusing.send(firingNotification());
+      expect(tencent.sent.slice(afterRefusals)).toEqual([
+        expect.objectContaining({ phones: ['+8613800000001'] }),
+      ]);
+    });
   });
 });

@@ -43,8 +43,19 @@ export class AliyunSmsChannel implements Channel {
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
     const o = this.#options;
-    const numbers = this.#recipients.select(o.phoneNumbers);
+    const selected = this.#recipients.select(o.phoneNumbers);
+    const numbers = selected.numbers;
     if (numbers.length === 0) return;
+    try {
+      await this.#send(n, numbers, signal);
+    } catch (error) {
+      selected.refused(numbers);
+      throw error;
+    }
+  }
+
+  async #send(n: Notification, numbers: readonly string[], signal: AbortSignal | undefined): Promise<void> {
+    const o = this.#options;
     const values = smsTemplateValues(n, o.templateFields, o.paramMaxChars ?? ALIYUN_SMS_PARAM_MAX_CHARS);
     const templateParam = Object.fromEntries(o.templateFields.map((field, i) => [field, values[i]]));
     const params: Record<string, string> = {
@@ -71,10 +82,7 @@ export class AliyunSmsChannel implements Channel {
     });
     const answer = parseJsonBody(reply.body);
     const code = typeof answer?.Code === 'string' ? answer.Code : undefined;
-    if (code === 'OK' && reply.status >= 200 && reply.status <= 299) {
-      this.#recipients.accepted(numbers);
-      return;
-    }
+    if (code === 'OK' && reply.status >= 200 && reply.status <= 299) return;
     if (code === undefined) throw httpStatusError(url, reply.status, reply.body, reply.headers);
     throw new DeliveryError(
       `Alibaba Cloud SMS refused the message: ${code} ${String(answer?.Message ?? '')}`,

@@ -29,18 +29,20 @@ export class SmsRecipients {
     this.#limiter = options.limiter ?? new PhoneRateLimiter();
   }
 
-  /** The numbers to text now; the others are reported as suppressed. */
-  select(numbers: readonly string[]): string[] {
-    const now = (this.#options.now ?? Date.now)();
-    const { allowed, suppressed } = this.#limiter.partition(numbers, this.#options.limit, now);
+  /**
+   * The numbers to text now, each taking a slot under its limit; the others are reported as
+   * suppressed. Call `refused` with the numbers the provider did not accept.
+   */
+  select(numbers: readonly string[]): { numbers: string[]; refused(numbers: readonly string[]): void } {
+    const takenAt = (this.#options.now ?? Date.now)();
+    const { allowed, suppressed } = this.#limiter.take(numbers, this.#options.limit, takenAt);
     if (suppressed.length > 0)
       this.#options.onSuppressed?.({ channel: this.channel, suppressed: suppressed.length });
-    return allowed;
-  }
-
-  /** Counts the numbers the provider accepted a message for. */
-  accepted(numbers: readonly string[]): void {
-    const now = (this.#options.now ?? Date.now)();
-    for (const number of numbers) this.#limiter.record(number, now);
+    return {
+      numbers: allowed,
+      refused: (refused) => {
+        for (const number of refused) this.#limiter.release(number, takenAt);
+      },
+    };
   }
 }

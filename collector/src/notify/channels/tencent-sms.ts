@@ -53,8 +53,25 @@ export class TencentSmsChannel implements Channel {
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
     const o = this.#options;
-    const numbers = this.#recipients.select(o.phoneNumbers);
+    const selected = this.#recipients.select(o.phoneNumbers);
+    const numbers = selected.numbers;
     if (numbers.length === 0) return;
+    try {
+      // Numbers the provider refused while it accepted others do not count against their limit.
+      selected.refused(await this.#send(n, numbers, signal));
+    } catch (error) {
+      selected.refused(numbers);
+      throw error;
+    }
+  }
+
+  /** Sends and returns the numbers the provider refused (when it accepted at least one). */
+  async #send(
+    n: Notification,
+    numbers: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<string[]> {
+    const o = this.#options;
     const url = new URL(o.endpoint ?? TENCENT_SMS_ENDPOINT);
     const payload = JSON.stringify({
       PhoneNumberSet: numbers,
@@ -112,7 +129,6 @@ export class TencentSmsChannel implements Channel {
     }
     const statuses = response.SendStatusSet ?? [];
     const accepted = statuses.filter((s) => s.Code === 'Ok').map((s) => String(s.PhoneNumber));
-    this.#recipients.accepted(accepted);
     if (accepted.length === 0) {
       const first = statuses[0];
       const code = String(first?.Code ?? 'unknown');
@@ -124,5 +140,6 @@ export class TencentSmsChannel implements Channel {
         },
       );
     }
+    return numbers.filter((number) => !accepted.includes(number));
   }
 }

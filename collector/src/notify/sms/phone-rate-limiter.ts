@@ -13,8 +13,12 @@ export const DEFAULT_PHONE_RATE_LIMIT: PhoneRateLimit = { max: 5, windowMs: 10 *
 export class PhoneRateLimiter {
   readonly #sent = new Map<string, number[]>();
 
-  /** Numbers that may get a message at `now`, and those that may not. Nothing is recorded. */
-  partition(
+  /**
+   * Takes a slot at `now` for every number still under the limit and returns them; the others are
+   * suppressed. Taking at once (not after the provider answered) keeps concurrent sends from both
+   * passing the check; `release` gives back the slot of a number the provider refused.
+   */
+  take(
     numbers: readonly string[],
     limit: PhoneRateLimit,
     now: number,
@@ -22,16 +26,23 @@ export class PhoneRateLimiter {
     const allowed: string[] = [];
     const suppressed: string[] = [];
     for (const number of numbers) {
-      (this.#recent(number, limit.windowMs, now).length < limit.max ? allowed : suppressed).push(number);
+      const recent = this.#recent(number, limit.windowMs, now);
+      if (recent.length < limit.max) {
+        recent.push(now);
+        this.#sent.set(number, recent);
+        allowed.push(number);
+      } else {
+        suppressed.push(number);
+      }
     }
     return { allowed, suppressed };
   }
 
-  /** Counts a message the provider accepted for `number`. */
-  record(number: string, now: number): void {
-    const times = this.#sent.get(number) ?? [];
-    times.push(now);
-    this.#sent.set(number, times);
+  /** Gives back the slot taken at `takenAt` for `number` (the provider did not send to it). */
+  release(number: string, takenAt: number): void {
+    const times = this.#sent.get(number);
+    const index = times?.indexOf(takenAt) ?? -1;
+    if (times && index >= 0) times.splice(index, 1);
   }
 
   #recent(number: string, windowMs: number, now: number): number[] {
