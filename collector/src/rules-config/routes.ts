@@ -591,6 +591,8 @@ export function requiredEnvVars(routing: RoutingConfig): string[] {
   for (const receiver of Object.values(routing.receivers)) {
     for (const channel of [...receiver.primary, ...receiver.backup]) {
       for (const [key, value] of Object.entries(channel)) {
+        // An endpoint override is optional by nature: unset means the provider's own API.
+        if (key === 'endpointEnv') continue;
         if (key.endsWith('Env') && typeof value === 'string' && ENV_VAR_NAME.test(value)) names.add(value);
       }
     }

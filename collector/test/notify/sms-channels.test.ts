@@ -10,7 +10,7 @@ import { createChannel } from '../../src/notify/create-channel.ts';
 import { DeliveryError } from '../../src/notify/delivery-error.ts';
 import { PhoneRateLimiter } from '../../src/notify/sms/phone-rate-limiter.ts';
 import { formatLoadError } from '../../src/rules-config/load-error.ts';
-import type { ChannelConfig } from '../../src/rules-config/routes.ts';
+import { type ChannelConfig, requiredEnvVars } from '../../src/rules-config/routes.ts';
 import { loadRuleSet } from '../../src/rules-config/rule-set.ts';
 import { type FakeSmsApi, startFakeAliyunSms, startFakeTencentSms } from './fake-sms-apis.ts';
 import { firingNotification } from './sample-notification.ts';
@@ -53,6 +53,7 @@ async function rulesWith(receivers: string): Promise<string> {
 describe('SMS channels in routes.yaml', () => {
   let tencentConfig: ChannelConfig;
   let aliyunConfig: ChannelConfig;
+  let required: string[];
 
   beforeAll(async () => {
     const loaded = await loadRuleSet(await rulesWith(SMS_RECEIVER));
@@ -60,6 +61,7 @@ describe('SMS channels in routes.yaml', () => {
     const receiver = loaded.ruleSet.routing.receivers['oncall-sms']!;
     tencentConfig = receiver.primary[0]!;
     aliyunConfig = receiver.backup[0]!;
+    required = requiredEnvVars(loaded.ruleSet.routing);
   });
 
   it('reads both kinds with their settings, naming only variables', () => {
@@ -85,6 +87,11 @@ describe('SMS channels in routes.yaml', () => {
       phoneNumbersEnv: 'ALI_PHONES',
       rateLimit: { max: 5, windowMs: 600_000 },
     });
+    // The endpoint override may stay unset; the secrets and the numbers' variable may not.
+    expect(required).toEqual(
+      expect.arrayContaining(['TC_SECRET_ID', 'TC_SECRET_KEY', 'ALI_KEY_SECRET', 'ALI_PHONES']),
+    );
+    expect(required).not.toContain('TC_SMS_ENDPOINT');
   });
 
   it('refuses literal secrets, bad template ids, unknown template fields and channels without numbers', async () => {
