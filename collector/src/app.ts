@@ -197,10 +197,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     alerting,
     db: deps.db,
     dashboardBaseUrl: config.publicUrl,
+    env: config.channelEnv,
     log: server.log,
     observer: outboxMetricsObserver(metrics),
     instance: config.instance,
     watchdogIntervalMs: config.watchdogIntervalMs,
+    onSmsSuppressed: ({ channel, suppressed }) => {
+      metrics.smsSuppressed.inc({ channel }, suppressed);
+      server.log.warn({ channel, suppressed }, 'SMS not sent to numbers that reached their per-number limit');
+    },
   });
   const dailyReconciliation = new DailyReconciliationJob({
     db: deps.db,
@@ -253,6 +258,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
   await alerting.start();
   notifications.startWatchdog();
+  notifications.checkReceivers();
   rollups.start();
   deadLetterPruner.start();
   if (config.reconcileAt) dailyReconciliation.start();

@@ -54,6 +54,12 @@ export interface Config {
   carrierPoll: { ratePerSecond: number; intervalMs: number };
   /** Dead letters older than retentionMs go, and the oldest go while all take more than maxBytes. */
   deadLetters: { retentionMs: number; maxBytes: number };
+  /**
+   * The variables notification channels name in routes.yaml (`url_env`, `secret_env`, …). Which
+   * names matter is only known once the rule files are read, and they change with them, so the
+   * environment is kept here as read; nothing else reads it.
+   */
+  channelEnv: Readonly<Record<string, string | undefined>>;
 }
 
 export class ConfigError extends Error {
@@ -187,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       retentionMs: retention.ok ? retention.ms : 0,
       maxBytes: int('ORDERPULSE_DEAD_LETTER_MAX_BYTES', 256 * 1024 * 1024, 1024 * 1024, 2 ** 50),
     },
+    channelEnv: Object.freeze({ ...env }),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -4,18 +4,20 @@
 
 import type { Severity } from '../domain/rules/params.ts';
 import type { Channel } from '../notify/channel.ts';
+import type { SmsSuppression } from '../notify/channels/sms-delivery.ts';
 import type { Environment } from '../notify/create-channel.ts';
 import type { LocalizedText } from '../notify/notification.ts';
 import { dashboardUrlFor } from '../notify/notification-from-plan.ts';
 import { Outbox } from '../notify/outbox/outbox.ts';
 import { type OutboxObserver, OutboxWorker } from '../notify/outbox/outbox-worker.ts';
 import {
-  buildReceiver,
+  buildConfiguredReceiver,
   closeReceivers,
   type ReceiverChannels,
   type ReceiverRegistry,
 } from '../notify/receivers.ts';
 import { WatchdogHeartbeat } from '../notify/watchdog.ts';
+import { PhoneRateLimiter } from '../notify/sms/phone-rate-limiter.ts';
 import { matchRoutes } from '../rules-config/route-matching.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Database } from '../store/database.ts';
@@ -23,20 +25,31 @@ import type { AlertingLog, AlertingService } from './alerting-service.ts';
 import { NotificationDispatcher } from './notification-dispatcher.ts';
 
 /**
- * The receivers of the rule set in force. A receiver whose channel settings are missing from the
- * environment is left out (and said so once): its notifications are refused at enqueue, the
- * others still go out.
+ * The receivers of the rule set in force, each built from the channels whose settings are in the
+ * environment. A missing channel is left out and said so once per rule set, naming the variable; a
+ * receiver with no channel left is left out entirely: its notifications are refused at enqueue,
+ * the others still go out.
  */
 class RuleSetReceivers implements ReceiverRegistry {
   private builtFor: RuleSet['routing'] | undefined;
   private receivers = new Map<string, ReceiverChannels>();
+
+  // Kept across rebuilds: a rules reload must not reset how often a phone was texted.
+  private readonly smsLimiter = new PhoneRateLimiter();
 
   constructor(
     private readonly ruleSet: () => RuleSet | undefined,
     private readonly env: Environment,
     private readonly log: AlertingLog | undefined,
     private readonly instance: string | undefined,
+    private readonly onSmsSuppressed?: (event: SmsSuppression) => void,
   ) {}
+
+  /** Builds the receivers now (logging what is left out) rather than at the first notification. */
+  check(): void {
+    const routing = this.ruleSet()?.routing;
+    if (routing !== this.builtFor) this.rebuild(routing);
+  }
 
   get(name: string): ReceiverChannels | undefined {
     this.current();
@@ -66,17 +79,32 @@ class RuleSetReceivers implements ReceiverRegistry {
     this.receivers = new Map();
     this.builtFor = routing;
     for (const receiver of Object.values(routing?.receivers ?? {})) {
-      try {
-        this.receivers.set(
-          receiver.name,
-          buildReceiver(receiver, { env: this.env, ...(this.instance && { instance: this.instance }) }),
-        );
-      } catch (error) {
+      const built = buildConfiguredReceiver(receiver, {
+        env: this.env,
+        ...(this.instance && { instance: this.instance }),
+        smsLimiter: this.smsLimiter,
+        ...(this.onSmsSuppressed && { onSmsSuppressed: this.onSmsSuppressed }),
+      });
+      for (const channel of built.leftOut) {
         this.log?.warn(
-          { receiver: receiver.name, reason: (error as Error).message },
-          'notification receiver left out: its channel settings are incomplete',
+          {
+            receiver: receiver.name,
+            tier: channel.tier,
+            channel: channel.kind,
+            ...(channel.variable !== undefined && { variable: channel.variable }),
+            reason: channel.reason,
+          },
+          `notification ${channel.tier} channel ${channel.kind} of receiver ${receiver.name} left out: ${channel.reason}`,
         );
       }
+      if (built.receiver === undefined) {
+        this.log?.warn(
+          { receiver: receiver.name },
+          `notification receiver ${receiver.name} left out: none of its channels is configured`,
+        );
+        continue;
+      }
+      this.receivers.set(receiver.name, built.receiver);
     }
     closeReceivers(old.values());
   }
@@ -97,6 +125,8 @@ export interface OutboxNotifications {
   report(notice: ReportNotice): Promise<number>;
   /** Starts the Watchdog heartbeat; call once the rule set (hence the Alertmanagers) is loaded. */
   startWatchdog(): void;
+  /** Builds the receivers of the rule set in force, warning about channels left out; call after start. */
+  checkReceivers(): void;
   stop(): Promise<void>;
 }
 
@@ -111,6 +141,8 @@ export function startOutboxNotifications(options: {
   instance?: string;
   /** How often the Watchdog heartbeat goes to each Alertmanager; 0 or unset: never. */
   watchdogIntervalMs?: number;
+  /** Phone numbers an SMS channel left out under its per-number limit (for a metric and the log). */
+  onSmsSuppressed?: (event: SmsSuppression) => void;
 }): OutboxNotifications {
   const { alerting, db, log } = options;
   const receivers = new RuleSetReceivers(
@@ -118,6 +150,7 @@ export function startOutboxNotifications(options: {
     options.env ?? process.env,
     log,
     options.instance,
+    options.onSmsSuppressed,
   );
   const watchdog = new WatchdogHeartbeat({
     channels: () => receivers.channels(),
@@ -162,6 +195,9 @@ export function startOutboxNotifications(options: {
         queued++;
       }
       return queued;
+    },
+    checkReceivers() {
+      receivers.check();
     },
     async stop() {
       await watchdog.stop();

@@ -3,6 +3,7 @@ import { ConfigError } from '../config.ts';
 import { serve } from '../main.ts';
 import { DEMO_USAGE, demoCommand } from './demo.ts';
 import { IMPORT_BILL_USAGE, importBillCommand } from './import-bill.ts';
+import { ROUTES_CHECK_USAGE, runRoutesCheck } from './routes-check.ts';
 import { runRulesCheck } from './rules-check.ts';
 import { SIMULATE_USAGE, simulateCommand } from './simulate.ts';
 
@@ -50,6 +51,19 @@ custom rules, routes and calendars. Exits 0 when valid, 1 with one line per erro
         return 2;
       }
       return runRulesCheck(dir ?? process.env.ORDERPULSE_RULES_DIR ?? 'alert-rules', process);
+    },
+  },
+  routes: {
+    usage: ROUTES_CHECK_USAGE,
+    async run(args) {
+      const [sub, dir] = args;
+      if (sub !== 'check') {
+        process.stderr.write(
+          'orderpulse routes: the only subcommand is "check" (orderpulse routes check [DIR])\n',
+        );
+        return 2;
+      }
+      return runRoutesCheck(dir ?? process.env.ORDERPULSE_RULES_DIR ?? 'alert-rules', process.env, process);
     },
   },
 };

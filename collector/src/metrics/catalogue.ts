@@ -28,6 +28,9 @@ export const METRIC_NAMES = {
   deadLetterBytes: 'orderpulse_dead_letter_bytes',
   labelOverflow: 'orderpulse_metric_label_overflow_total',
   buildInfo: 'orderpulse_build_info',
+  smsSuppressed: 'orderpulse_notification_sms_suppressed_total',
+  wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
+  wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];

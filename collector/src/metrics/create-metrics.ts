@@ -145,6 +145,29 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     },
   });
 
+  let platformCertificates: readonly { serial: string; notAfterMs: number }[] = [];
+  new Gauge({
+    name: METRIC_NAMES.wechatpayPlatformCertExpiry,
+    help: 'Seconds until each configured WeChat Pay platform certificate expires (notAfter), computed at scrape; negative once expired. Bare public keys have no expiry and no series.',
+    labelNames: ['serial'],
+    registers,
+    collect() {
+      this.reset();
+      const at = now();
+      for (const c of platformCertificates) this.set({ serial: c.serial }, (c.notAfterMs - at) / 1000);
+    },
+  });
+  new Gauge({
+    name: METRIC_NAMES.wechatpayPlatformCertExpiryTimestamp,
+    help: 'When each configured WeChat Pay platform certificate expires (notAfter, Unix seconds).',
+    labelNames: ['serial'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of platformCertificates) this.set({ serial: c.serial }, c.notAfterMs / 1000);
+    },
+  });
+
   const carrierUpdates = new Counter({
     name: METRIC_NAMES.carrierUpdates,
     help: 'Carrier tracking updates by carrier and how they arrived (push subscription or poll).',
@@ -171,6 +194,13 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     name: METRIC_NAMES.deadLetters,
     help: 'Items kept as dead letters, by reason (the machine error code).',
     labelNames: ['reason'],
+    registers,
+  });
+
+  const smsSuppressed = new Counter({
+    name: METRIC_NAMES.smsSuppressed,
+    help: 'SMS texts not sent because the phone number reached its per-number limit (max_per_number per per_number_window), by channel.',
+    labelNames: ['channel'],
     registers,
   });
 
@@ -237,6 +267,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       const previous = lastHeardMs.get(provider);
       if (previous === undefined || receivedAtMs > previous) lastHeardMs.set(provider, receivedAtMs);
     },
+    wechatpayPlatformCertificates(certificates) {
+      platformCertificates = [...certificates];
+    },
     carrierUpdates: {
       inc: (l, value = 1) => carrierUpdates.inc({ carrier: carrier(l.carrier), mode: l.mode }, value),
     },
@@ -294,6 +327,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
         registers,
       }),
     ),
+    smsSuppressed: { inc: (l, value = 1) => smsSuppressed.inc({ channel: channel(l.channel) }, value) },
   };
 }
 

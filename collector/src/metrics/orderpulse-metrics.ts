@@ -75,6 +75,11 @@ export interface OrderPulseMetrics {
    * the last-heard time forward (never back, so late replays do not hide a silence).
    */
   paymentCallbackHeard(provider: PaymentProvider, receivedAtMs: number): void;
+  /**
+   * The configured WeChat Pay platform certificates (bare public keys have no expiry and no series):
+   * exported as seconds until notAfter, computed at scrape, and as the notAfter timestamp.
+   */
+  wechatpayPlatformCertificates(certificates: readonly { serial: string; notAfterMs: number }[]): void;
   carrierUpdates: Counter<{ carrier: string; mode: CarrierUpdateMode }>;
   /** How old a carrier update is when it reaches us: received − occurred, seconds. No carrier or store label. */
   carrierUpdateAgeSeconds: Histogram<{ mode: CarrierUpdateMode }>;
@@ -93,4 +98,6 @@ export interface OrderPulseMetrics {
   deadLetters: Counter<{ reason: string }>;
   /** Bytes the kept dead letters take, as of the last retention and size-cap pass. */
   deadLetterBytes: UnlabelledGauge;
+  /** Texts an SMS channel did not send because the phone number reached its per-number limit. */
+  smsSuppressed: Counter<{ channel: string }>;
 }

@@ -1,23 +1,31 @@
 // Turns channel configuration into live channels, reading the environment variables it names. Resolving
 // at construction means a missing secret fails at start-up (or on config reload), not at 3 a.m. when the
 // first alert tries to leave.
-import type { ChannelConfig } from '../rules-config/routes.ts';
+import type { ChannelConfig, SmsSettings } from '../rules-config/routes.ts';
 import type { Channel } from './channel.ts';
 import { AlertmanagerChannel } from './channels/alertmanager.ts';
+import { AliyunSmsChannel } from './channels/aliyun-sms.ts';
 import { DingTalkChannel } from './channels/dingtalk.ts';
 import { EmailChannel } from './channels/email.ts';
 import { FeishuChannel } from './channels/feishu.ts';
 import { SlackChannel } from './channels/slack.ts';
+import type { SmsSuppression } from './channels/sms-delivery.ts';
+import { TencentSmsChannel } from './channels/tencent-sms.ts';
 import { WebhookChannel } from './channels/webhook.ts';
 import { WeComChannel } from './channels/wecom.ts';
 import type { RenderOptions } from './message-text.ts';
+import type { PhoneRateLimiter } from './sms/phone-rate-limiter.ts';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export class ChannelConfigError extends Error {
-  constructor(message: string) {
+  /** The unset environment variable, when that is what is wrong (its name only, never a value). */
+  readonly variable: string | undefined;
+
+  constructor(message: string, variable?: string) {
     super(message);
     this.name = 'ChannelConfigError';
+    this.variable = variable;
   }
 }
 
@@ -28,18 +36,52 @@ export interface ChannelDependencies {
   now?: () => number;
   /** The `instance` label of alerts pushed to Alertmanager. */
   instance?: string;
+  /** One per process, so SMS channels count texts per phone number together (and across reloads). */
+  smsLimiter?: PhoneRateLimiter;
+  /** Told about phone numbers an SMS channel left out because of the per-number limit. */
+  onSmsSuppressed?: (event: SmsSuppression) => void;
 }
 
 function required(env: Environment, name: string, what: string): string {
   const value = env[name];
   if (value === undefined || value.trim() === '') {
-    throw new ChannelConfigError(`environment variable ${name} (${what}) is not set`);
+    throw new ChannelConfigError(`environment variable ${name} (${what}) is not set`, name);
   }
   return value.trim();
 }
 
 function optional(env: Environment, name: string | undefined, what: string): string | undefined {
   return name === undefined ? undefined : required(env, name, what);
+}
+
+/** An override: its variable may be named and still unset, meaning "the default". */
+function override(env: Environment, name: string | undefined): string | undefined {
+  const value = name === undefined ? undefined : env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function phoneNumbers(env: Environment, config: SmsSettings): string[] {
+  const fromEnv = config.phoneNumbersEnv
+    ? required(env, config.phoneNumbersEnv, 'SMS phone numbers')
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n.length > 0)
+    : [];
+  const numbers = [...new Set([...config.phoneNumbers, ...fromEnv])];
+  if (numbers.length === 0) throw new ChannelConfigError('an SMS channel needs at least one phone number');
+  return numbers;
+}
+
+function smsLimits(config: SmsSettings, deps: ChannelDependencies) {
+  return {
+    limit: config.rateLimit,
+    ...(deps.smsLimiter && { limiter: deps.smsLimiter }),
+    ...(deps.onSmsSuppressed && { onSuppressed: deps.onSmsSuppressed }),
+    ...(deps.now && { now: deps.now }),
+    signName: config.signName,
+    templateFields: config.templateParams,
+    ...(config.paramMaxChars !== undefined && { paramMaxChars: config.paramMaxChars }),
+  };
 }
 
 export function createChannel(config: ChannelConfig, deps: ChannelDependencies): Channel {
@@ -94,5 +136,29 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
         now,
         instance,
       });
+    case 'tencent_sms': {
+      const endpoint = override(env, config.endpointEnv);
+      return new TencentSmsChannel({
+        secretId: required(env, config.secretIdEnv, 'Tencent Cloud SecretId'),
+        secretKey: required(env, config.secretKeyEnv, 'Tencent Cloud SecretKey'),
+        sdkAppId: config.sdkAppId,
+        templateId: config.templateId,
+        region: config.region,
+        phoneNumbers: phoneNumbers(env, config),
+        ...smsLimits(config, deps),
+        ...(endpoint && { endpoint }),
+      });
+    }
+    case 'aliyun_sms': {
+      const endpoint = override(env, config.endpointEnv);
+      return new AliyunSmsChannel({
+        accessKeyId: required(env, config.accessKeyIdEnv, 'Alibaba Cloud AccessKey ID'),
+        accessKeySecret: required(env, config.accessKeySecretEnv, 'Alibaba Cloud AccessKey secret'),
+        templateCode: config.templateCode,
+        phoneNumbers: phoneNumbers(env, config),
+        ...smsLimits(config, deps),
+        ...(endpoint && { endpoint }),
+      });
+    }
   }
 }

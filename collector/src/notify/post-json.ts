@@ -34,24 +34,31 @@ function hostOf(url: string): string {
   }
 }
 
-export async function postJson(
+export interface PostBodyResult extends PostJsonResult {
+  headers: Headers;
+}
+
+/**
+ * One POST of `body` as given (signed bodies must go out byte for byte), with the deadline and network
+ * failures classified; any HTTP status is returned for the caller to read (SMS APIs put their error
+ * codes in 4xx bodies).
+ */
+export async function postBody(
   url: string,
-  payload: unknown,
-  options: PostJsonOptions,
-): Promise<PostJsonResult> {
+  body: string,
+  options: PostJsonOptions & { contentType: string },
+): Promise<PostBodyResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const host = hostOf(url);
-  let response: Response;
-  let body: string;
   try {
-    response = await fetch(url, {
+    const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', ...options.headers },
-      body: JSON.stringify(payload),
+      headers: { 'content-type': options.contentType, ...options.headers },
+      body,
       signal,
     });
-    body = await response.text();
+    return { status: response.status, body: await response.text(), headers: response.headers };
   } catch (error) {
     if (timeout.aborted) {
       throw new DeliveryError(`${host} did not answer within ${options.timeoutMs} ms`, {
@@ -68,15 +75,31 @@ export async function postJson(
       cause: error,
     });
   }
+}
+
+/** A non-2xx answer as a DeliveryError: retryable for 408, 425, 429 and 5xx. */
+export function httpStatusError(url: string, status: number, body: string, headers: Headers): DeliveryError {
+  return new DeliveryError(`${hostOf(url)} answered HTTP ${status}: ${body.slice(0, 200)}`, {
+    code: status === 429 ? 'rate_limited' : 'http_status',
+    retryable: isRetryableStatus(status),
+    status,
+    retryAfterMs: parseRetryAfter(headers.get('retry-after'), Date.now()),
+  });
+}
+
+export async function postJson(
+  url: string,
+  payload: unknown,
+  options: PostJsonOptions,
+): Promise<PostJsonResult> {
+  const response = await postBody(url, JSON.stringify(payload), {
+    ...options,
+    contentType: 'application/json; charset=utf-8',
+  });
   if (response.status < 200 || response.status > 299) {
-    throw new DeliveryError(`${host} answered HTTP ${response.status}: ${body.slice(0, 200)}`, {
-      code: response.status === 429 ? 'rate_limited' : 'http_status',
-      retryable: isRetryableStatus(response.status),
-      status: response.status,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()),
-    });
+    throw httpStatusError(url, response.status, response.body, response.headers);
   }
-  return { status: response.status, body };
+  return { status: response.status, body: response.body };
 }
 
 /** Chat robots answer HTTP 200 with an error code in the JSON body; `null` when it cannot be parsed. */

@@ -7,6 +7,11 @@ import {
   matcherRegex,
   parseMatcher,
 } from '../domain/alerts/matchers.ts';
+import {
+  DEFAULT_SMS_TEMPLATE_FIELDS,
+  SMS_TEMPLATE_FIELDS,
+  type SmsTemplateField,
+} from '../notify/sms/template-params.ts';
 import { ENV_VAR_NAME, readEnvVarName } from './common-fields.ts';
 import type { Cursor, ObjectCursor } from './yaml-cursor.ts';
 
@@ -18,6 +23,8 @@ export const CHANNEL_KINDS = [
   'slack',
   'email',
   'alertmanager',
+  'tencent_sms',
+  'aliyun_sms',
 ] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
@@ -34,7 +41,38 @@ export type ChannelConfig =
   /** `smtpUrlEnv` holds an SMTP URL such as smtps://user:pass@host:465 (nodemailer form). */
   | { kind: 'email'; smtpUrlEnv: string; from: string; to: readonly string[] }
   /** Base URL of a Prometheus Alertmanager; alerts are POSTed to /api/v2/alerts. */
-  | { kind: 'alertmanager'; urlEnv: string; bearerTokenEnv?: string };
+  | { kind: 'alertmanager'; urlEnv: string; bearerTokenEnv?: string }
+  /** Tencent Cloud SMS (API 3.0 SendSms, TC3-HMAC-SHA256); `endpointEnv` overrides the API's base URL. */
+  | ({
+      kind: 'tencent_sms';
+      secretIdEnv: string;
+      secretKeyEnv: string;
+      sdkAppId: string;
+      templateId: string;
+      region: string;
+    } & SmsSettings)
+  /** Alibaba Cloud SMS (dysmsapi SendSms, RPC HMAC-SHA1 signature). */
+  | ({
+      kind: 'aliyun_sms';
+      accessKeyIdEnv: string;
+      accessKeySecretEnv: string;
+      templateCode: string;
+    } & SmsSettings);
+
+/** What both SMS channels take: whom to text, with which approved template, how often at most. */
+export interface SmsSettings {
+  signName: string;
+  /** Numbers written in routes.yaml; `phoneNumbersEnv` names a variable with more, comma-separated. */
+  phoneNumbers: readonly string[];
+  phoneNumbersEnv?: string;
+  /** Which values fill the template's variables, in order (Tencent) or by these names (Alibaba). */
+  templateParams: readonly SmsTemplateField[];
+  /** Characters per template variable; the provider's limit by default. */
+  paramMaxChars?: number;
+  /** At most `max` texts per number per `windowMs`; the rest are counted as suppressed. */
+  rateLimit: { max: number; windowMs: number };
+  endpointEnv?: string;
+}
 
 export interface Receiver {
   name: string;
@@ -104,7 +142,22 @@ const LITERAL_SECRET_KEYS: Readonly<Record<string, string>> = {
   bearer_token: 'bearer_token_env',
   password: 'smtp_url_env',
   smtp_url: 'smtp_url_env',
+  secret_id: 'secret_id_env',
+  secret_key: 'secret_key_env',
+  access_key_id: 'access_key_id_env',
+  access_key_secret: 'access_key_secret_env',
 };
+
+const SMS_KEYS = [
+  'sign_name',
+  'phone_numbers',
+  'phone_numbers_env',
+  'template_params',
+  'param_max_chars',
+  'max_per_number',
+  'per_number_window',
+  'endpoint_env',
+];
 
 const CHANNEL_KEYS: Record<ChannelKind, readonly string[]> = {
   webhook: ['url_env', 'bearer_token_env'],
@@ -114,6 +167,8 @@ const CHANNEL_KEYS: Record<ChannelKind, readonly string[]> = {
   slack: ['url_env', 'channel'],
   email: ['smtp_url_env', 'from', 'to'],
   alertmanager: ['url_env', 'bearer_token_env'],
+  tencent_sms: ['secret_id_env', 'secret_key_env', 'sdk_app_id', 'template_id', 'region', ...SMS_KEYS],
+  aliyun_sms: ['access_key_id_env', 'access_key_secret_env', 'template_code', ...SMS_KEYS],
 };
 
 export interface RoutesResult {
@@ -251,6 +306,36 @@ function readChannel(cursor: Cursor): ChannelConfig | undefined {
       if (urlEnv === undefined) return undefined;
       return { kind, urlEnv, ...(channel === undefined ? {} : { channel }) };
     }
+    case 'tencent_sms': {
+      const secretIdEnv = env('secret_id_env', true);
+      const secretKeyEnv = env('secret_key_env', true);
+      const sdkAppId = requiredText(
+        object.get('sdk_app_id'),
+        /^[0-9]{1,20}$/,
+        'an SmsSdkAppId such as "1400000000"',
+      );
+      const templateId = requiredText(
+        object.get('template_id'),
+        /^[0-9]{1,20}$/,
+        'a template id such as "1234567"',
+      );
+      const region = object.get('region').name(40) ?? 'ap-guangzhou';
+      const sms = readSmsSettings(object, env);
+      if (!secretIdEnv || !secretKeyEnv || !sdkAppId || !templateId || !sms) return undefined;
+      return { kind, secretIdEnv, secretKeyEnv, sdkAppId, templateId, region, ...sms };
+    }
+    case 'aliyun_sms': {
+      const accessKeyIdEnv = env('access_key_id_env', true);
+      const accessKeySecretEnv = env('access_key_secret_env', true);
+      const templateCode = requiredText(
+        object.get('template_code'),
+        /^SMS_[0-9]{1,20}$/,
+        'a template code such as "SMS_123456789"',
+      );
+      const sms = readSmsSettings(object, env);
+      if (!accessKeyIdEnv || !accessKeySecretEnv || !templateCode || !sms) return undefined;
+      return { kind, accessKeyIdEnv, accessKeySecretEnv, templateCode, ...sms };
+    }
     case 'email': {
       const smtpUrlEnv = env('smtp_url_env', true);
       const fromCursor = object.get('from');
@@ -263,6 +348,58 @@ function readChannel(cursor: Cursor): ChannelConfig | undefined {
       return { kind, smtpUrlEnv, from, to };
     }
   }
+}
+
+function requiredText(cursor: Cursor, pattern: RegExp, what: string): string | undefined {
+  if (!cursor.required()) return undefined;
+  const text = cursor.string();
+  if (text === undefined) return undefined;
+  if (!pattern.test(text)) {
+    cursor.error(`must be ${what}`);
+    return undefined;
+  }
+  return text;
+}
+
+function readSmsSettings(
+  object: ObjectCursor,
+  env: (key: string, required: boolean) => string | undefined,
+): SmsSettings | undefined {
+  const signNameCursor = object.get('sign_name');
+  const signName = signNameCursor.required() ? signNameCursor.string() : undefined;
+  if (signName !== undefined && (signName.trim() === '' || [...signName].length > 32)) {
+    signNameCursor.error('must be the approved sign name, 1 to 32 characters');
+  }
+  const phoneNumbers = object.get('phone_numbers').stringList(readMobile) ?? [];
+  const phoneNumbersEnv = env('phone_numbers_env', false);
+  if (phoneNumbers.length === 0 && phoneNumbersEnv === undefined) {
+    object.error('an SMS channel needs phone_numbers or phone_numbers_env');
+  }
+  const paramsCursor = object.get('template_params');
+  const templateParams = paramsCursor.present
+    ? paramsCursor.stringList((item) => {
+        const field = item.peekString();
+        if (!(SMS_TEMPLATE_FIELDS as readonly string[]).includes(field ?? '')) {
+          item.oneOf(SMS_TEMPLATE_FIELDS);
+          return undefined;
+        }
+        return field;
+      })
+    : [...DEFAULT_SMS_TEMPLATE_FIELDS];
+  const paramMaxChars = object.get('param_max_chars').integer(1, 500);
+  const max = object.get('max_per_number').integer(1, 1000) ?? 5;
+  const windowMs = object.get('per_number_window').duration({ positive: true }) ?? 10 * 60_000;
+  const endpointEnv = env('endpoint_env', false);
+  if (signName === undefined || templateParams === undefined) return undefined;
+  return {
+    signName,
+    phoneNumbers,
+    ...(phoneNumbersEnv !== undefined && { phoneNumbersEnv }),
+    templateParams: templateParams as SmsTemplateField[],
+    ...(paramMaxChars !== undefined && { paramMaxChars }),
+    rateLimit: { max, windowMs },
+    ...(endpointEnv !== undefined && { endpointEnv }),
+  };
 }
 
 function readMobile(cursor: Cursor): string | undefined {
@@ -454,6 +591,8 @@ export function requiredEnvVars(routing: RoutingConfig): string[] {
   for (const receiver of Object.values(routing.receivers)) {
     for (const channel of [...receiver.primary, ...receiver.backup]) {
       for (const [key, value] of Object.entries(channel)) {
+        // An endpoint override is optional by nature: unset means the provider's own API.
+        if (key === 'endpointEnv') continue;
         if (key.endsWith('Env') && typeof value === 'string' && ENV_VAR_NAME.test(value)) names.add(value);
       }
     }

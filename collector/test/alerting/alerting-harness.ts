@@ -62,13 +62,15 @@ export async function startHarness(
     watchRules?: boolean;
     env?: NodeJS.ProcessEnv;
     restoreOrdersInBackground?: boolean;
+    /** A logger configuration (e.g. `{ level: 'warn', stream }`) to read what the app logs. */
+    logger?: object;
   } = {},
 ): Promise<Harness> {
   const rulesDir = options.rulesDir ?? copyRules();
   const clock = { now: options.now ?? T0 };
   const app = await buildApp(testConfig({ ...options.env, ORDERPULSE_RULES_DIR: rulesDir }), {
     db,
-    logger: false,
+    logger: options.logger ?? false,
     alerting: {
       now: () => clock.now,
       tickMs: 0,

@@ -44,6 +44,9 @@ export function applyRealisticLoad(
   metrics.stalledOrdersByStore.replace(stores.map((store, i) => ({ store, value: i % 5 })));
   metrics.reconciliationMismatch.replace(stores.map((store, i) => ({ store, value: (i % 100) / 1000 })));
   for (const provider of PAYMENT_PROVIDERS) metrics.paymentCallbackHeard(provider, nowMs - 30_000);
+  metrics.wechatpayPlatformCertificates([
+    { serial: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1', notAfterMs: nowMs + 90 * 86_400_000 },
+  ]);
   for (const carrier of CARRIERS) {
     for (const mode of ['push', 'poll'] as const) {
       metrics.carrierUpdates.inc({ carrier, mode }, 10);
@@ -61,4 +64,5 @@ export function applyRealisticLoad(
   }
   metrics.notificationOutboxPending.set(3);
   for (const reason of REASONS) metrics.deadLetters.inc({ reason });
+  metrics.smsSuppressed.inc({ channel: 'tencent_sms' }, 2);
 }

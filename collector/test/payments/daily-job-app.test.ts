@@ -34,20 +34,23 @@ describe('daily reconciliation in the app', () => {
       },
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    process.env.ORDERPULSE_SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+    const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
     mkdirSync(join(dir, 'wechatpay'), { recursive: true });
     copyFileSync(
       join(import.meta.dirname, 'fixtures', 'wechatpay-trade-bill-20col.csv'),
       join(dir, 'wechatpay', 'bill-2024-06-01.csv'),
     );
     store = await openTestDatabase('pglite');
-    app = await buildTestApp(store.db, { ORDERPULSE_BILLS_DIR: dir, ORDERPULSE_RECONCILE_AT: 'off' });
+    app = await buildTestApp(store.db, {
+      ORDERPULSE_BILLS_DIR: dir,
+      ORDERPULSE_RECONCILE_AT: 'off',
+      ORDERPULSE_SMTP_URL: smtpUrl,
+    });
   });
   afterAll(async () => {
     await app.server.close();
     await store.dispose();
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
-    delete process.env.ORDERPULSE_SMTP_URL;
   });
 
   it('imports the dropped bill and mails the report to finance', async () => {

@@ -121,7 +121,8 @@ const INVALID: Record<string, Expected> = {
     file: 'routes.yaml',
     field: 'receivers[0].primary[0].kind',
     line: 6,
-    message: 'must be one of webhook, wecom, dingtalk, feishu, slack, email, alertmanager, not "pagerduty"',
+    message:
+      'must be one of webhook, wecom, dingtalk, feishu, slack, email, alertmanager, tencent_sms, aliyun_sms, not "pagerduty"',
   },
   'duplicate-receiver': {
     file: 'routes.yaml',

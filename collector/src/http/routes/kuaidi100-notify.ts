@@ -1,16 +1,32 @@
 // POST /v1/notify/kuaidi100: the Kuaidi100 subscription push (form fields `param`, `sign`). The
 // sign is the authentication; refused pushes are kept as dead letters. The documented reply goes
-// out only after the checkpoints are committed, well within Kuaidi100's 20 s.
-import type { FastifyInstance } from 'fastify';
+// out only after the checkpoints are committed, well within Kuaidi100's 20 s. Every refusal, the
+// framework's too (oversize body, rate limit), answers in Kuaidi100's failure shape.
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { CarrierTracking } from '../../carriers/carrier-tracking.ts';
 import { Kuaidi100Error } from '../../ingest/kuaidi100/errors.ts';
 import { parseKuaidi100Push } from '../../ingest/kuaidi100/push.ts';
-import { KUAIDI100_PUSH_ACCEPTED } from '../../ingest/kuaidi100/reply.ts';
+import { KUAIDI100_PUSH_ACCEPTED, kuaidi100Refusal } from '../../ingest/kuaidi100/reply.ts';
 import { KUAIDI100_SOURCE } from '../../ingest/kuaidi100/track-result.ts';
+import { StoreUnavailableError } from '../../store/database.ts';
 import type { AppContext } from '../context.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, errors } from '../errors.ts';
 
 const ENDPOINT = '/v1/notify/kuaidi100';
+
+/** Refusals thrown before the handler ran (body parsing, hooks such as rate limits), as ApiErrors. */
+function frameworkRefusal(error: FastifyError & { status?: number }): ApiError | undefined {
+  const status = error.statusCode ?? error.status;
+  if (status === undefined || status < 400 || status >= 500) return undefined;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'payload_too_large', 'the push is larger than 1 MiB');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(415, 'unsupported_media_type', 'the push has no usable content type');
+  }
+  if (status === 429) return new ApiError(429, 'rate_limited', 'too many pushes; push again later');
+  return new ApiError(status, 'bad_request', error.message);
+}
 
 export async function kuaidi100NotifyRoutes(
   app: FastifyInstance,
@@ -21,6 +37,41 @@ export async function kuaidi100NotifyRoutes(
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
     done(null, body),
   );
+
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    let refusal: ApiError;
+    if (error instanceof ApiError) {
+      refusal = error; // kept as a dead letter where it was raised
+    } else {
+      const framework = frameworkRefusal(error);
+      if (error instanceof StoreUnavailableError) {
+        refusal = errors.storeUnavailable();
+      } else if (framework === undefined) {
+        request.log.error({ err: error }, 'kuaidi100 push failed');
+        refusal = new ApiError(500, 'internal_error', 'an internal error occurred');
+      } else {
+        refusal = framework;
+      }
+      // A body refused before it was read is still recorded (without it); rate-limited pushes are
+      // not, or the limit would stop nothing from reaching the disk.
+      if (refusal.status !== 429 && refusal.status < 500) {
+        await ctx
+          .keepDeadLetters([
+            {
+              endpoint: ENDPOINT,
+              source: KUAIDI100_SOURCE,
+              reason: refusal.code,
+              message: `${refusal.message} (content-length ${request.headers['content-length'] ?? 'unknown'})`,
+              itemIndex: null,
+              raw: typeof request.body === 'string' ? request.body : '',
+            },
+          ])
+          .catch((err) => request.log.error({ err }, 'kuaidi100 refusal not kept as a dead letter'));
+      }
+    }
+    if (refusal.retryAfter !== undefined) reply.header('Retry-After', String(refusal.retryAfter));
+    return reply.code(refusal.status).send(kuaidi100Refusal(refusal.code, refusal.message));
+  });
 
   app.post(ENDPOINT, async (request, reply) => {
     const raw = typeof request.body === 'string' ? request.body : '';

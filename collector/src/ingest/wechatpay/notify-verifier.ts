@@ -80,6 +80,11 @@ export class WechatPayNotifyVerifier {
     this.#apiV3Key = apiV3KeyBytes(config.apiV3Key);
   }
 
+  /** The platform keys it verifies with (their expiry is watched). */
+  get platformKeys(): PlatformKeySet {
+    return this.#config.platformKeys;
+  }
+
   /** `rawBody` must be the bytes as received; `nowMs` is the collector's clock. */
   verify(headers: HeaderBag, rawBody: Uint8Array, nowMs: number): WechatPayNotifyOutcome {
     const signature = header(headers, 'Wechatpay-Signature');

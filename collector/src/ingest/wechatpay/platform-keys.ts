@@ -20,30 +20,51 @@ export class PlatformKeyConfigError extends Error {
 
 const CERTIFICATE_PEM = /-----BEGIN CERTIFICATE-----/;
 
+/** What is known about a configured key's lifetime: a bare public key carries no expiry. */
+export interface PlatformKeyInfo {
+  /** Serial or public-key id; undefined for a bare key configured without one. */
+  serial: string | undefined;
+  kind: 'certificate' | 'public_key';
+  /** The certificate's notAfter (epoch ms); undefined for a bare public key. */
+  notAfterMs: number | undefined;
+}
+
 export class PlatformKeySet {
   readonly #bySerial: Map<string, KeyObject>;
+  readonly #info: readonly PlatformKeyInfo[];
   /**
    * A bare public key configured without an id. It answers for any serial: with one key there is
    * nothing to rotate between, and the operator may not know the id. Keys with a serial always win.
    */
   readonly #unnamed: KeyObject | undefined;
 
-  private constructor(bySerial: Map<string, KeyObject>, unnamed: KeyObject | undefined) {
+  private constructor(
+    bySerial: Map<string, KeyObject>,
+    unnamed: KeyObject | undefined,
+    info: readonly PlatformKeyInfo[],
+  ) {
     this.#bySerial = bySerial;
     this.#unnamed = unnamed;
+    this.#info = info;
   }
 
   static from(sources: readonly PlatformKeySource[]): PlatformKeySet {
     const bySerial = new Map<string, KeyObject>();
     let unnamed: KeyObject | undefined;
+    const info: PlatformKeyInfo[] = [];
     for (const [index, source] of sources.entries()) {
       try {
         if (CERTIFICATE_PEM.test(source.pem)) {
           const certificate = new X509Certificate(source.pem);
-          bySerial.set(normaliseSerial(source.serial ?? certificate.serialNumber), certificate.publicKey);
+          const serial = normaliseSerial(source.serial ?? certificate.serialNumber);
+          bySerial.set(serial, certificate.publicKey);
+          // validTo is OpenSSL's "Mar  1 00:00:00 2027 GMT", which Date.parse reads.
+          info.push({ serial, kind: 'certificate', notAfterMs: Date.parse(certificate.validTo) });
         } else {
           const key = createPublicKey(source.pem);
-          if (source.serial) bySerial.set(normaliseSerial(source.serial), key);
+          const serial = source.serial ? normaliseSerial(source.serial) : undefined;
+          info.push({ serial, kind: 'public_key', notAfterMs: undefined });
+          if (serial) bySerial.set(serial, key);
           else if (unnamed) {
             throw new PlatformKeyConfigError('only one platform public key may be given without its id');
           } else unnamed = key;
@@ -60,7 +81,12 @@ export class PlatformKeySet {
     }
     if (bySerial.size === 0 && !unnamed)
       throw new PlatformKeyConfigError('no WeChat Pay platform key configured');
-    return new PlatformKeySet(bySerial, unnamed);
+    return new PlatformKeySet(bySerial, unnamed, info);
+  }
+
+  /** Every configured key with its expiry, in configuration order. */
+  get keys(): readonly PlatformKeyInfo[] {
+    return this.#info;
   }
 
   /** The key for `serial`, or undefined when it is not one of ours (an unknown serial is refused). */

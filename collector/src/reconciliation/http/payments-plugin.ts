@@ -6,6 +6,7 @@ import type { AppContext } from '../../http/context.ts';
 import { billRoutes } from './bill-routes.ts';
 import { type NotifyVerifiers, notifyRoutes, notifyVerifiersFromConfig } from './notify-routes.ts';
 import { pendingRoutes } from './pending-routes.ts';
+import { watchPlatformKeyExpiry } from './platform-key-watch.ts';
 import { storeTrendRoutes } from './store-trend-routes.ts';
 
 export interface PaymentsPluginOptions {
@@ -22,6 +23,7 @@ export async function paymentsPlugin(app: FastifyInstance, options: PaymentsPlug
   const { ctx } = options;
   const now = options.now ?? Date.now;
   const verifiers = options.verifiers ?? notifyVerifiersFromConfig(ctx.config);
+  if (verifiers.wechatpay) watchPlatformKeyExpiry(app, { ctx, keys: verifiers.wechatpay.platformKeys, now });
   await app.register(notifyRoutes, {
     ctx,
     now,

@@ -1,0 +1,37 @@
+// SMS templates are approved by the provider in advance; only their variables change. These are the
+// values OrderPulse can fill them with, cut to the provider's limit per variable (Tencent Cloud: 6
+// characters for a notification template's variable, cloud.tencent.com/document/product/382/13301).
+import type { Notification } from '../notification.ts';
+
+export const SMS_TEMPLATE_FIELDS = ['rule', 'severity', 'status', 'store', 'count', 'summary'] as const;
+export type SmsTemplateField = (typeof SMS_TEMPLATE_FIELDS)[number];
+
+export const DEFAULT_SMS_TEMPLATE_FIELDS: readonly SmsTemplateField[] = ['rule', 'store', 'count'];
+
+function fieldValue(n: Notification, field: SmsTemplateField): string {
+  switch (field) {
+    case 'rule':
+      return n.rule;
+    case 'severity':
+      return n.severity;
+    case 'status':
+      return n.status === 'firing' ? '告警' : '恢复';
+    case 'store':
+      return n.storeId ?? '全部';
+    case 'count':
+      return String(n.count);
+    case 'summary':
+      return n.summary.zh;
+  }
+}
+
+/** The values in `fields` order, each at most `maxChars` characters (code points, as the providers count). */
+export function smsTemplateValues(
+  n: Notification,
+  fields: readonly SmsTemplateField[],
+  maxChars: number,
+): string[] {
+  return fields.map((field) =>
+    [...fieldValue(n, field).replace(/\s+/g, ' ').trim()].slice(0, maxChars).join(''),
+  );
+}
