@@ -16,8 +16,8 @@ import {
   type ReceiverChannels,
   type ReceiverRegistry,
 } from '../notify/receivers.ts';
-import { WatchdogHeartbeat } from '../notify/watchdog.ts';
 import { PhoneRateLimiter } from '../notify/sms/phone-rate-limiter.ts';
+import { WatchdogHeartbeat } from '../notify/watchdog.ts';
 import { matchRoutes } from '../rules-config/route-matching.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Database } from '../store/database.ts';
