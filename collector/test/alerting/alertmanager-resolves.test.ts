@@ -60,7 +60,6 @@ describe('late and slow resolves reach a real Alertmanager', () => {
   let hook: LoopbackReceiver;
   let alertmanager: RunningAlertmanager;
   let h: Harness;
-  const previousUrl = process.env.ORDERPULSE_ALERTMANAGER_URL;
 
   beforeAll(async () => {
     hook = await startReceiver();
@@ -77,12 +76,15 @@ receivers:
       - url: '${hook.baseUrl}/hook'
         send_resolved: true
 `);
-    process.env.ORDERPULSE_ALERTMANAGER_URL = alertmanager.url;
     const rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-am-rules-'));
     fs.writeFileSync(path.join(rulesDir, 'rules.yaml'), RULES);
     fs.writeFileSync(path.join(rulesDir, 'routes.yaml'), ROUTES);
     db = await openTestDatabase('pglite');
-    h = await startHarness(db.db, { rulesDir, now: Math.floor(Date.now() / SECOND) * SECOND - 120 * MINUTE });
+    h = await startHarness(db.db, {
+      rulesDir,
+      env: { ORDERPULSE_ALERTMANAGER_URL: alertmanager.url },
+      now: Math.floor(Date.now() / SECOND) * SECOND - 120 * MINUTE,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -90,8 +92,6 @@ receivers:
     await db?.dispose();
     await alertmanager?.stop();
     await hook?.close();
-    if (previousUrl === undefined) delete process.env.ORDERPULSE_ALERTMANAGER_URL;
-    else process.env.ORDERPULSE_ALERTMANAGER_URL = previousUrl;
   });
 
   /** Moves the collector's clock in steps (each a tick: pruning and planning run as they would). */
