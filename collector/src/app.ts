@@ -13,6 +13,7 @@ import type { Config } from './config.ts';
 import { TokenRegistry } from './http/auth.ts';
 import type { AppContext, ReadinessCheck } from './http/context.ts';
 import { ApiError, errors } from './http/errors.ts';
+import { requestLogFields } from './http/log-redaction.ts';
 import { alertsRoutes } from './http/routes/alerts.ts';
 import { auditRoutes } from './http/routes/audit.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
@@ -69,7 +70,7 @@ export interface App {
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   const server = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+    logger: deps.logger ?? { level: config.logLevel, serializers: { req: requestLogFields } },
     // Ingest bodies have their own 10 MiB limit; everything else stays small.
     bodyLimit: 1024 * 1024,
     // 'idle': on close, idle keep-alive connections are dropped while in-flight requests finish.
@@ -279,7 +280,8 @@ async function registerDashboard(server: FastifyInstance, dir: string): Promise<
   }
   await server.register(fastifyStatic, { root: dir, wildcard: false });
   server.get('/*', (request, reply) => {
-    if (request.url.startsWith('/v1/')) return reply.code(404).send(errors.notFound(request.url).toBody());
+    if (request.url.startsWith('/v1/'))
+      return reply.code(404).send(errors.notFound(request.url.split('?')[0]!).toBody());
     return reply.sendFile('index.html');
   });
 }
