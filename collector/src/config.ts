@@ -1,11 +1,18 @@
 // The one reader of the environment: parsed once, validated strictly, frozen.
 import path from 'node:path';
 import { type DailyTime, parseDailyTime } from './domain/reconciliation/daily-schedule.ts';
+import { parseDuration } from './rules-config/duration.ts';
 
 export interface TokenEntry {
   /** For ingest tokens the name becomes the event `source`. */
   name: string;
   secret: string;
+}
+
+/** At most `max` requests per `windowMs`, per key (client address or token). */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
 }
 
 export interface Config {
@@ -39,6 +46,19 @@ export interface Config {
   kuaidi100Query: { customer: string; key: string; baseUrl: string } | undefined;
   /** Carrier polling: queries per second over all waybills, and the interval per waybill. */
   carrierPoll: { ratePerSecond: number; intervalMs: number };
+  /** Limits answered with 429; undefined when set to `off`. */
+  rateLimits: {
+    /** Failed authentications per client address. */
+    authFailures: RateLimit | undefined;
+    /** Provider callbacks per client address. */
+    callbacks: RateLimit | undefined;
+    /** Ingest requests per token. */
+    ingest: RateLimit | undefined;
+  };
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client address. */
+  trustProxy: boolean | string;
+  /** Longest time to receive a whole request (headers and body). */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +67,15 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+// Far above what honest callers send (the ingest benchmarks post 10k events/s from one token as
+// 200 requests/s; the demo replays an hour of payment callbacks from one address as fast as it
+// can), so only floods and token guessing meet them.
+export const DEFAULT_RATE_LIMITS = {
+  authFailures: '30/1m',
+  callbacks: '1000/1s',
+  ingest: '1000/1s',
+} as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -61,6 +90,17 @@ export function parseTokens(value: string | undefined, defaultName: string): Tok
       if (eq <= 0) return { name: defaultName, secret: part };
       return { name: part.slice(0, eq).trim(), secret: part.slice(eq + 1).trim() };
     });
+}
+
+/** `N/DURATION` (e.g. `30/1m`) or `off`. */
+export function parseRateLimit(text: string): RateLimit | undefined | string {
+  if (text.trim() === 'off') return undefined;
+  const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(text);
+  const duration = match ? parseDuration(match[2]!) : undefined;
+  if (!match || !duration?.ok || duration.ms <= 0 || Number(match[1]) < 1) {
+    return `"${text}" is not a rate limit; write requests/duration such as "30/1m", or "off"`;
+  }
+  return { max: Number(match[1]), windowMs: duration.ms };
 }
 
 /** Reads `env` (process.env by default) into a frozen Config or throws ConfigError listing every problem. */
@@ -117,6 +157,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const kuaidi100BaseUrl = env.ORDERPULSE_KUAIDI100_BASE_URL || 'https://poll.kuaidi100.com';
   if (!/^https?:\/\//.test(kuaidi100BaseUrl))
     problems.push('ORDERPULSE_KUAIDI100_BASE_URL must be an http(s) URL');
+  const rateLimit = (name: string, fallback: string): RateLimit | undefined => {
+    const parsed = parseRateLimit(env[name] || fallback);
+    if (typeof parsed === 'string') {
+      problems.push(`${name}: ${parsed}`);
+      return undefined;
+    }
+    return parsed;
+  };
+  const trustProxyText = (env.ORDERPULSE_TRUST_PROXY ?? '').trim();
+  const trustProxy: Config['trustProxy'] =
+    trustProxyText === '' || trustProxyText === 'false'
+      ? false
+      : trustProxyText === 'true'
+        ? true
+        : trustProxyText;
+  const requestTimeout = parseDuration(env.ORDERPULSE_REQUEST_TIMEOUT || '5m');
+  if (!requestTimeout.ok || requestTimeout.ms < 1_000) {
+    problems.push('ORDERPULSE_REQUEST_TIMEOUT must be a duration of at least 1s, e.g. "5m"');
+  }
   const config: Config = {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -149,6 +208,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       // Kuaidi100 locks waybills queried more than once per 30 minutes.
       intervalMs: int('ORDERPULSE_CARRIER_POLL_INTERVAL_MINUTES', 360, 30, 7 * 24 * 60) * 60_000,
     },
+    rateLimits: {
+      authFailures: rateLimit('ORDERPULSE_RATE_LIMIT_AUTH_FAILURES', DEFAULT_RATE_LIMITS.authFailures),
+      callbacks: rateLimit('ORDERPULSE_RATE_LIMIT_CALLBACKS', DEFAULT_RATE_LIMITS.callbacks),
+      ingest: rateLimit('ORDERPULSE_RATE_LIMIT_INGEST', DEFAULT_RATE_LIMITS.ingest),
+    },
+    trustProxy,
+    requestTimeoutMs: requestTimeout.ok && requestTimeout.ms >= 1_000 ? requestTimeout.ms : 300_000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
