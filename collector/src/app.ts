@@ -154,10 +154,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
   });
   const tokens = new TokenRegistry(config.tokens);
-  await registerRequestGuard(server, tokens, config.rateLimits);
+  const failedAuthentication = await registerRequestGuard(server, tokens, config.rateLimits);
   const panels = new LivePanels(config.timeZone);
   writer.onCommitted((events) => panels.applyEvents(events));
-  const gateway = new LiveGateway(server.server, { tokens, panels });
+  const gateway = new LiveGateway(server.server, {
+    tokens,
+    panels,
+    onFailedAuthentication: failedAuthentication,
+  });
   writer.onCommitted((events) => countCommitted(metrics, events));
   const ctx: AppContext = {
     config,

@@ -17,11 +17,13 @@ const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
 
 export function lingerAfterEarlyReplies(server: FastifyInstance): void {
   server.addHook('onSend', async (request, reply, payload) => {
-    if (!request.raw.complete && reply.getHeader('connection') === 'close') reply.removeHeader('connection');
+    if (request.raw.complete === false && reply.getHeader('connection') === 'close')
+      reply.removeHeader('connection');
     return payload;
   });
   server.addHook('onResponse', async (request, reply) => {
-    if (request.raw.complete) return;
+    // `complete` is only false on a real connection still receiving the body (not under inject).
+    if (request.raw.complete !== false) return;
     const unauthenticated = reply.statusCode === 401 || reply.statusCode === 429;
     discardRest(request.raw, unauthenticated ? UNAUTHENTICATED_LINGER_MS : REFUSED_BODY_LINGER_MS);
   });

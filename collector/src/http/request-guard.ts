@@ -26,11 +26,15 @@ type Limiter = (request: FastifyRequest) => Promise<{
 const CALLBACKS_PREFIX = '/v1/notify/';
 const INGEST_ROUTE = '/v1/events';
 
+/** Counts one failed authentication from `address`; says how long to refuse it, if at all. */
+export type FailedAuthentication = (address: string) => Promise<{ retryAfter: number } | undefined>;
+
+/** Installs the guard; returns the failed-authentication count for the live stream's handshakes. */
 export async function registerRequestGuard(
   server: FastifyInstance,
   tokens: TokenRegistry,
   limits: Config['rateLimits'],
-): Promise<void> {
+): Promise<FailedAuthentication> {
   await server.register(rateLimit, { global: false });
   const limiter = (
     limit: RateLimit | undefined,
@@ -65,6 +69,15 @@ export async function registerRequestGuard(
     request.principal = principal;
     if (route === INGEST_ROUTE && request.method === 'POST') await enforce(ingest, request);
   });
+  // Socket.IO handshakes do not pass through fastify. They share the HTTP budget of their address;
+  // the limiter needs only what it reads of a request: the address as `ip`, and route options.
+  return async (address) => {
+    if (!failures) return undefined;
+    const result = await failures({ ip: address, routeOptions: { config: {} } } as unknown as FastifyRequest);
+    return !result.isAllowed && result.isExceeded
+      ? { retryAfter: Math.max(1, result.ttlInSeconds ?? 1) }
+      : undefined;
+  };
 }
 
 /** Counts the request against `limiter` and refuses it with 429 once the limit is passed. */

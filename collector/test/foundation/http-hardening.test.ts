@@ -3,6 +3,7 @@
 // Retry-After, security headers, and nothing internal shown without a token. Over a real listening
 // server where sockets matter.
 import net from 'node:net';
+import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { orderStatus } from '../support/events.ts';
@@ -45,6 +46,13 @@ describe('the HTTP edge', () => {
     expect(JSON.stringify(await (await fetch(`${url}/v1/alerts?limit=abc`)).json())).not.toContain(
       'schemaPath',
     );
+  });
+
+  it('bounds the time to receive headers and a whole request', () => {
+    expect(app.server.server.headersTimeout).toBeGreaterThan(0);
+    expect(app.server.server.requestTimeout).toBe(300_000);
+    expect(app.server.server.headersTimeout).toBeLessThanOrEqual(app.server.server.requestTimeout);
+    expect(app.server.server.timeout).toBeGreaterThan(0);
   });
 
   it('answers a slow body without a token with 401 and closes, without waiting for the body', async () => {
@@ -139,6 +147,26 @@ describe('rate limits', () => {
       headers: auth('viewer'),
     });
     expect(valid.statusCode).toBe(200);
+  });
+
+  it('counts live-stream handshakes with a wrong token against the same budget', async () => {
+    const url = await app.server.listen({ port: 0, host: '127.0.0.1' });
+    const refusal = () =>
+      new Promise<string>((resolve) => {
+        const client = connect(`${url}/live`, {
+          auth: { token: 'not-a-token-at-all' },
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+        });
+        client.once('connect_error', (e) => {
+          client.disconnect();
+          resolve(e.message);
+        });
+      });
+    const seen: string[] = [];
+    for (let i = 0; i < 6; i++) seen.push(await refusal());
+    expect(seen).toEqual([...Array(5).fill('unauthorized'), 'rate_limited']);
   });
 
   it('limits provider callbacks per client address', async () => {
