@@ -1,9 +1,10 @@
 // Builds the collector: plugins, then stores, then routes. Never listens (main.ts does), so tests
 // build the app without a port.
 import fs from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Registry } from 'prom-client';
 import { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
@@ -12,7 +13,10 @@ import { carriersPlugin } from './carriers/carriers-plugin.ts';
 import type { Config } from './config.ts';
 import { TokenRegistry } from './http/auth.ts';
 import type { AppContext, ReadinessCheck } from './http/context.ts';
+import { lingerAfterEarlyReplies } from './http/early-reply.ts';
 import { ApiError, errors } from './http/errors.ts';
+import { requestLogFields } from './http/log-redaction.ts';
+import { registerRequestGuard } from './http/request-guard.ts';
 import { alertsRoutes } from './http/routes/alerts.ts';
 import { auditRoutes } from './http/routes/audit.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
@@ -21,6 +25,7 @@ import { healthRoutes } from './http/routes/health.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { DEFAULT_BILL_LIMITS } from './ingest/bills/bill-text.ts';
 import { LiveGateway } from './live/gateway.ts';
 import { LivePanels } from './live/live-panels.ts';
@@ -47,6 +52,9 @@ const VERSION = '0.1.0';
 
 /** Retention and the size cap of dead letters are applied this often (and sooner after a flood). */
 const DEAD_LETTER_PRUNE_MS = 60_000;
+const CONNECTION_IDLE_MS = 120_000;
+const HEADERS_TIMEOUT_MS = 15_000;
+const CONNECTIONS_CHECK_MS = 2_000;
 
 /** Live panels cover the last hour; at start they are refilled from it (bounded for promotion peaks). */
 const LIVE_WINDOW_MS = 60 * 60_000;
@@ -73,14 +81,27 @@ export interface App {
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
-  const server = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+  const server: FastifyInstance = Fastify({
+    logger: deps.logger ?? { level: config.logLevel, serializers: { req: requestLogFields } },
     // Ingest bodies have their own 10 MiB limit; everything else stays small.
     bodyLimit: 1024 * 1024,
     // 'idle': on close, idle keep-alive connections are dropped while in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-  });
+    trustProxy: config.trustProxy,
+    // Receiving one request may take this long (bill uploads are large); a connection idle for
+    // CONNECTION_IDLE_MS is closed; headers must arrive within HEADERS_TIMEOUT_MS. Node checks
+    // them every CONNECTIONS_CHECK_MS.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: CONNECTION_IDLE_MS,
+    http: {
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+    } satisfies http.ServerOptions,
+  } as FastifyServerOptions);
+  await registerSecurityHeaders(server);
+  lingerAfterEarlyReplies(server);
   const registry = new Registry();
   const metrics = createMetrics(registry, { storeLabelCap: config.storeLabelCap, version: VERSION });
   const writer = new EventWriter(deps.db, {
@@ -137,9 +158,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     },
   });
   const tokens = new TokenRegistry(config.tokens);
+  const failedAuthentication = await registerRequestGuard(server, tokens, config.rateLimits);
   const panels = new LivePanels(config.timeZone);
   writer.onCommitted((events) => panels.applyEvents(events));
-  const gateway = new LiveGateway(server.server, { tokens, panels });
+  const gateway = new LiveGateway(server.server, {
+    tokens,
+    panels,
+    onFailedAuthentication: failedAuthentication,
+  });
   writer.onCommitted((events) => countCommitted(metrics, events));
   const deadLetterPruner = new DeadLetterPruner(deps.db, {
     limits: config.deadLetters,
@@ -303,7 +329,8 @@ async function registerDashboard(server: FastifyInstance, dir: string): Promise<
   }
   await server.register(fastifyStatic, { root: dir, wildcard: false });
   server.get('/*', (request, reply) => {
-    if (request.url.startsWith('/v1/')) return reply.code(404).send(errors.notFound(request.url).toBody());
+    if (request.url.startsWith('/v1/'))
+      return reply.code(404).send(errors.notFound(request.url.split('?')[0]!).toBody());
     return reply.sendFile('index.html');
   });
 }

@@ -10,6 +10,12 @@ export interface TokenEntry {
   secret: string;
 }
 
+/** At most `max` requests per `windowMs`, per key (client address or token). */
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -60,6 +66,19 @@ export interface Config {
    * environment is kept here as read; nothing else reads it.
    */
   channelEnv: Readonly<Record<string, string | undefined>>;
+  /** Limits answered with 429; undefined when set to `off`. */
+  rateLimits: {
+    /** Failed authentications per client address. */
+    authFailures: RateLimit | undefined;
+    /** Provider callbacks per client address. */
+    callbacks: RateLimit | undefined;
+    /** Ingest requests per token. */
+    ingest: RateLimit | undefined;
+  };
+  /** Fastify's trustProxy: which proxies' X-Forwarded-For names the client address. */
+  trustProxy: boolean | string;
+  /** Longest time to receive a whole request (headers and body). */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +87,15 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+// Far above what honest callers send (the ingest benchmarks post 10k events/s from one token as
+// 200 requests/s; the demo replays an hour of payment callbacks from one address as fast as it
+// can), so only floods and token guessing meet them.
+export const DEFAULT_RATE_LIMITS = {
+  authFailures: '30/1m',
+  callbacks: '1000/1s',
+  ingest: '1000/1s',
+} as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -82,6 +110,17 @@ export function parseTokens(value: string | undefined, defaultName: string): Tok
       if (eq <= 0) return { name: defaultName, secret: part };
       return { name: part.slice(0, eq).trim(), secret: part.slice(eq + 1).trim() };
     });
+}
+
+/** `N/DURATION` (e.g. `30/1m`) or `off`. */
+export function parseRateLimit(text: string): RateLimit | undefined | string {
+  if (text.trim() === 'off') return undefined;
+  const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(text);
+  const duration = match ? parseDuration(match[2]!) : undefined;
+  if (!match || !duration?.ok || duration.ms <= 0 || Number(match[1]) < 1) {
+    return `"${text}" is not a rate limit; write requests/duration such as "30/1m", or "off"`;
+  }
+  return { max: Number(match[1]), windowMs: duration.ms };
 }
 
 /** Reads `env` (process.env by default) into a frozen Config or throws ConfigError listing every problem. */
@@ -149,6 +188,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `ORDERPULSE_DEAD_LETTER_RETENTION must be a duration of at least 1m (e.g. "7d"), got "${retentionText}"`,
     );
   }
+  const rateLimit = (name: string, fallback: string): RateLimit | undefined => {
+    const parsed = parseRateLimit(env[name] || fallback);
+    if (typeof parsed === 'string') {
+      problems.push(`${name}: ${parsed}`);
+      return undefined;
+    }
+    return parsed;
+  };
+  const trustProxyText = (env.ORDERPULSE_TRUST_PROXY ?? '').trim();
+  const trustProxy: Config['trustProxy'] =
+    trustProxyText === '' || trustProxyText === 'false'
+      ? false
+      : trustProxyText === 'true'
+        ? true
+        : trustProxyText;
+  const requestTimeout = parseDuration(env.ORDERPULSE_REQUEST_TIMEOUT || '5m');
+  if (!requestTimeout.ok || requestTimeout.ms < 1_000) {
+    problems.push('ORDERPULSE_REQUEST_TIMEOUT must be a duration of at least 1s, e.g. "5m"');
+  }
   const config: Config = {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -194,6 +252,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxBytes: int('ORDERPULSE_DEAD_LETTER_MAX_BYTES', 256 * 1024 * 1024, 1024 * 1024, 2 ** 50),
     },
     channelEnv: Object.freeze({ ...env }),
+    rateLimits: {
+      authFailures: rateLimit('ORDERPULSE_RATE_LIMIT_AUTH_FAILURES', DEFAULT_RATE_LIMITS.authFailures),
+      callbacks: rateLimit('ORDERPULSE_RATE_LIMIT_CALLBACKS', DEFAULT_RATE_LIMITS.callbacks),
+      ingest: rateLimit('ORDERPULSE_RATE_LIMIT_INGEST', DEFAULT_RATE_LIMITS.ingest),
+    },
+    trustProxy,
+    requestTimeoutMs: requestTimeout.ok && requestTimeout.ms >= 1_000 ? requestTimeout.ms : 300_000,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -1,12 +1,31 @@
 // `orderpulse serve`: read config → open the store → build the app → listen; drain on SIGTERM.
+import path from 'node:path';
 import { buildApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
-import { withGeneratedTokens } from './generated-tokens.ts';
+import { TOKENS_FILE, type TokenSetup, withGeneratedTokens } from './generated-tokens.ts';
 import { openDatabase } from './store/open-database.ts';
 
-/** Resolves once listening, with the URL and the configuration in force (tokens included). */
-export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<{ url: string; config: Config }> {
-  const { config, generated } = await withGeneratedTokens(loadConfig(env));
+export interface Serving {
+  url: string;
+  /** The configuration in force, tokens included. */
+  config: Config;
+  /** Tokens made by this start (printed now, never again). */
+  generated: TokenSetup['generated'];
+}
+
+/**
+ * Resolves once listening. Tokens are generated for roles left unset only with the embedded store,
+ * or when `generateTokens` says so (the demo, which must be usable with any store).
+ */
+export async function serve(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { generateTokens?: boolean } = {},
+): Promise<Serving> {
+  const loaded = loadConfig(env);
+  const { config, generated, kept, unusable } = await withGeneratedTokens(
+    loaded,
+    options.generateTokens ?? loaded.databaseUrl === undefined,
+  );
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
@@ -27,6 +46,14 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<{ url
         ? 'store: PostgreSQL with TimescaleDB (hypertables, compression, retention)'
         : 'store: plain PostgreSQL (TimescaleDB extension not available; BRIN time indexes)',
   );
+  if (unusable.length > 0) {
+    server.log.warn(
+      { roles: unusable },
+      `no token is configured for ${unusable.join(', ')} (${unusable
+        .map((role) => `ORDERPULSE_${role.toUpperCase()}_TOKENS`)
+        .join(', ')}): unusable, every request needing such a role is refused`,
+    );
+  }
 
   let closing = false;
   const shutdown = async (signal: string, exitCode = 0) => {
@@ -53,8 +80,10 @@ export async function serve(env: NodeJS.ProcessEnv = process.env): Promise<{ url
     const entry = generated[role]?.[0];
     if (entry) lines.push(`${role} token (${entry.name}): ${entry.secret}`);
   }
+  const tokensFile = path.join(config.dataDir, TOKENS_FILE);
   if (Object.keys(generated).length > 0)
-    lines.push(`(generated once, kept in ${config.dataDir}/tokens.json)`);
+    lines.push(`(generated now and shown this once; kept in ${tokensFile})`);
+  if (kept.length > 0) lines.push(`${kept.join(', ')} token(s): generated earlier, kept in ${tokensFile}`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
-  return { url, config };
+  return { url, config, generated };
 }

@@ -63,19 +63,23 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     io.stderr.write(`demo: using the demo provider keys instead of ${overridden.join(', ')} for this run\n`);
   // Request logs at info would drown the hints below in thousands of lines a second.
   const env = { LOG_LEVEL: 'error', ...io.env, ...providerEnv };
-  const { url, config } = await serve(env);
+  const { url, config, generated } = await serve(env, { generateTokens: true });
   const port = new URL(url).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const target = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const viewer = config.tokens.viewer[0]?.secret;
+  // A secret is shown only by the start that generated it; later runs point at where it is kept.
+  const viewer = generated.viewer?.[0]?.secret;
   const operator = config.tokens.operator[0]?.secret;
   const ingest = config.tokens.ingest[0]?.secret;
   if (!ingest) throw new Error('no ingest token configured');
   io.stdout.write(
     [
       'OrderPulse demo',
-      `  wall display:  ${url}/${viewer ? `?token=${viewer}` : ''}`,
+      `  wall display:  ${url}/?token=${viewer ?? '<viewer token>'}`,
       `  alerts API:    curl -H 'Authorization: Bearer ${viewer ?? '<viewer token>'}' ${url}/v1/alerts`,
+      ...(viewer
+        ? []
+        : [`  tokens:        ${path.join(config.dataDir, 'tokens.json')} or ORDERPULSE_VIEWER_TOKENS`]),
       `  provider keys: ${path.relative(process.cwd(), keysDir) || keysDir}`,
       `  simulating ${args.stores} stores × ~${args.ordersPerStore} orders/day (seed ${args.seed}); Ctrl-C stops`,
       "  alerts show as soon as the back-dated hour's orders are in (seconds); reconciliation once every",

@@ -50,14 +50,17 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-/** Resolves the caller or throws 401/403. Any of `allowed` suffices. */
+/**
+ * Resolves the caller or throws 401/403. Any of `allowed` suffices. The request guard has usually
+ * identified the caller already, before the body was read.
+ */
 export function authorize(
   registry: TokenRegistry,
   request: FastifyRequest,
   allowed: readonly Role[],
 ): Principal {
-  const token = bearerToken(request);
-  const principal = token ? registry.identify(token) : undefined;
+  const token = request.principal ? undefined : bearerToken(request);
+  const principal = request.principal ?? (token ? registry.identify(token) : undefined);
   if (!principal) throw errors.unauthorized(token ? 'the bearer token is not valid' : undefined);
   if (!allowed.some((role) => GRANTS[principal.role].includes(role)))
     throw errors.forbidden(allowed.join(' or '));

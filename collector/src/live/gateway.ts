@@ -31,6 +31,8 @@ export interface LiveGatewayOptions {
   softBufferedPackets?: number;
   /** A client whose unsent packets pile up beyond this is disconnected; it reconnects to a fresh snapshot. */
   maxBufferedPackets?: number;
+  /** Counts a handshake with a wrong or missing token against its address; a result refuses it with `rate_limited`. */
+  onFailedAuthentication?: (address: string) => Promise<{ retryAfter: number } | undefined>;
 }
 
 const ALL = 'all';
@@ -65,11 +67,22 @@ export class LiveGateway {
     this.now = options.now ?? Date.now;
     this.io = new Server(httpServer, { serveClient: false, perMessageDeflate: false });
     const nsp = this.io.of(LIVE_NAMESPACE);
-    nsp.use((socket, next) => {
+    nsp.use(async (socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown; filter?: unknown };
       const principal = typeof auth.token === 'string' ? options.tokens.identify(auth.token) : undefined;
-      if (!principal)
+      if (!principal) {
+        const limited = await options
+          .onFailedAuthentication?.(socket.handshake.address)
+          .catch(() => undefined);
+        if (limited) {
+          return next(
+            Object.assign(new Error('rate_limited'), {
+              data: { error: 'rate_limited', retry_after: limited.retryAfter },
+            }),
+          );
+        }
         return next(Object.assign(new Error('unauthorized'), { data: { error: 'unauthorized' } }));
+      }
       if (principal.role === 'ingest') {
         return next(Object.assign(new Error('forbidden'), { data: { error: 'forbidden' } }));
       }

@@ -1,10 +1,10 @@
 // Opens the configured store: PostgreSQL/TimescaleDB when a URL is given, else embedded PGlite.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { applyMigrations } from './migrate.ts';
 import { PoolDatabase } from './pool-database.ts';
+import { privateDir, restrictTree } from './private-files.ts';
 
 // bigint (COUNT, bigserial) as JS numbers: every such value here stays far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -36,16 +36,21 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  const root = options.dataDir;
   let dataDir: string | undefined;
-  if (options.dataDir) {
-    dataDir = path.join(options.dataDir, 'pgdata');
-    await fs.mkdir(options.dataDir, { recursive: true });
+  if (root) {
+    dataDir = path.join(root, 'pgdata');
+    await privateDir(root);
   }
   const lite = await PGlite.create(dataDir);
   await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema};`);
   // PGlite is a single connection: one pool slot, queries serialised.
   const pool = new pg.Pool({ ...(createPgConfig(lite) as pg.PoolConfig), max: 1 });
-  const db = new PoolDatabase(pool, 'embedded', () => lite.close());
+  const db = new PoolDatabase(pool, 'embedded', async () => {
+    await lite.close();
+    if (root) await restrictTree(root);
+  });
   await applyMigrations(db, options.schema);
+  if (root) await restrictTree(root);
   return db;
 }

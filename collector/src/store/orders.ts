@@ -13,10 +13,20 @@ export interface OrderView {
   paid_at: string | null;
   updated_at: string;
   timeline: Record<string, unknown>[];
+  /** How many events name the order; more than the timeline holds when it was cut. */
+  timeline_total: number;
+  /** The timeline holds only the last TIMELINE_LIMIT events by event time. */
+  timeline_truncated: boolean;
   payments: Record<string, unknown>[];
   shipments: Record<string, unknown>[];
   alerts: WireAlert[];
 }
+
+/**
+ * Events shown per order: the latest by event time. An order system in a retry loop can send
+ * tens of thousands for one order, and the whole list in one reply helps nobody.
+ */
+export const TIMELINE_LIMIT = 500;
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -40,9 +50,10 @@ export async function findOrder(db: Queryable, orderId: string): Promise<OrderVi
   const order = rows[0];
   if (!order) return undefined;
   const [timeline, payments, shipments] = [
-    await db.query<{ payload: Record<string, unknown>; received_at: Date }>(
-      `SELECT payload, received_at FROM events WHERE order_id = $1 ORDER BY occurred_at, received_at, id`,
-      [orderId],
+    await db.query<{ payload: Record<string, unknown>; received_at: Date; total: number }>(
+      `SELECT payload, received_at, count(*) OVER () AS total FROM events WHERE order_id = $1
+       ORDER BY occurred_at DESC, received_at DESC, id DESC LIMIT $2`,
+      [orderId, TIMELINE_LIMIT],
     ),
     await db.query<Record<string, unknown>>(
       `SELECT provider, transaction_id, status, amount_fen, occurred_at FROM payments
@@ -65,7 +76,9 @@ export async function findOrder(db: Queryable, orderId: string): Promise<OrderVi
     created_at: isoOrNull(order.created_at),
     paid_at: isoOrNull(order.paid_at),
     updated_at: (order.status_at ?? order.last_event_at).toISOString(),
-    timeline: timeline.rows.map((r) => toWire(r.payload, r.received_at)),
+    timeline: timeline.rows.map((r) => toWire(r.payload, r.received_at)).reverse(),
+    timeline_total: Number(timeline.rows[0]?.total ?? 0),
+    timeline_truncated: Number(timeline.rows[0]?.total ?? 0) > timeline.rows.length,
     payments: payments.rows,
     shipments: shipments.rows,
     alerts: (await alertsOfOrder(db, orderId)).map((a) => toWireAlert(a)),

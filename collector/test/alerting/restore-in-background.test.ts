@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../src/store/database.ts';
 import { interceptQueries } from '../support/intercept-queries.ts';
+import { auth } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS } from '../support/test-database.ts';
 import { byEntity, copyRules, ev, MINUTE, SECOND, startHarness, T0 } from './alerting-harness.ts';
 
@@ -41,7 +42,7 @@ describe.each(STORE_KINDS)('listening while the open orders are restored (%s)', 
       try {
         await vi.waitFor(() => expect(state.held).toBe(1));
         expect((await h.app.server.inject('/healthz')).statusCode).toBe(200);
-        const restoring = await h.app.server.inject('/readyz');
+        const restoring = await h.app.server.inject({ url: '/readyz', headers: auth('viewer') });
         expect(restoring.statusCode).toBe(503);
         expect(restoring.json().checks.alerting).toMatchObject({
           ok: false,
@@ -58,13 +59,16 @@ describe.each(STORE_KINDS)('listening while the open orders are restored (%s)', 
           ev.shipment('RB-S', 'SFRB1', 'returned', T0 + 30 * SECOND),
           ev.shipment('RB-S', 'SFRB1', 'in_transit', T0 + MINUTE),
         ]);
-        expect((await h.app.server.inject('/readyz')).json().checks.alerting.detail.waitingEvents).toBe(5);
+        expect(
+          (await h.app.server.inject({ url: '/readyz', headers: auth('viewer') })).json().checks.alerting
+            .detail.waitingEvents,
+        ).toBe(5);
         await h.advance(0); // a tick during the restore does nothing
         expect(await h.alerts()).toEqual([]);
 
         state.release();
         await h.app.alerting.restored();
-        const ready = await h.app.server.inject('/readyz');
+        const ready = await h.app.server.inject({ url: '/readyz', headers: auth('viewer') });
         expect(ready.statusCode).toBe(200);
         expect(ready.json().checks.alerting.detail).toMatchObject({
           state: 'running',

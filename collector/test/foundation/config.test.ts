@@ -53,4 +53,29 @@ describe('config', () => {
       expect(problems).toMatch(/DATABASE_URL/);
     }
   });
+
+  it('reads rate limits as requests/duration or off, the proxy trust and the request timeout', () => {
+    const config = loadConfig({
+      ORDERPULSE_RATE_LIMIT_AUTH_FAILURES: '5/30s',
+      ORDERPULSE_RATE_LIMIT_CALLBACKS: 'off',
+      ORDERPULSE_TRUST_PROXY: '127.0.0.1,10.0.0.0/8',
+      ORDERPULSE_REQUEST_TIMEOUT: '90s',
+    });
+    expect(config.rateLimits).toEqual({
+      authFailures: { max: 5, windowMs: 30_000 },
+      callbacks: undefined,
+      ingest: { max: 1000, windowMs: 1000 },
+    });
+    expect(config.trustProxy).toBe('127.0.0.1,10.0.0.0/8');
+    expect(config.requestTimeoutMs).toBe(90_000);
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ ORDERPULSE_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(() => loadConfig({ ORDERPULSE_RATE_LIMIT_INGEST: 'lots' })).toThrow(
+      /ORDERPULSE_RATE_LIMIT_INGEST/,
+    );
+    expect(() => loadConfig({ ORDERPULSE_RATE_LIMIT_INGEST: '10/0s' })).toThrow(
+      /ORDERPULSE_RATE_LIMIT_INGEST/,
+    );
+    expect(() => loadConfig({ ORDERPULSE_REQUEST_TIMEOUT: '5' })).toThrow(/ORDERPULSE_REQUEST_TIMEOUT/);
+  });
 });

@@ -265,7 +265,7 @@ describe.each(STORE_KINDS)('ingest on %s', (kind) => {
 
   it('reports health and readiness with the store mode', async () => {
     expect((await app.server.inject('/healthz')).json()).toEqual({ status: 'ok' });
-    const ready = await app.server.inject('/readyz');
+    const ready = await get('/readyz');
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({
       status: 'ready',

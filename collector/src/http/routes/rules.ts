@@ -1,5 +1,6 @@
 // GET /v1/rules: the rule set running now, whether the last load of alert-rules/ was valid (with
 // its precise errors if not), its content hash and the last change.
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService, RulesStatus } from '../../alerting/alerting-service.ts';
 import { BUILTIN_RULES, DEFAULT_RULE_PARAMS } from '../../domain/rules/params.ts';
@@ -24,7 +25,8 @@ export function rulesReport(status: RulesStatus) {
   const attempt = status.lastAttempt;
   const rejectedLast = attempt !== undefined && !attempt.ok && attempt.at >= (status.lastChange?.at ?? 0);
   return {
-    dir: status.dir,
+    // Relative to the working directory: where the install lives on disk is nobody's business.
+    dir: path.relative(process.cwd(), status.dir) || '.',
     source: status.source,
     valid: attempt?.ok ?? false,
     content_hash: ruleSet?.contentHash ?? null,

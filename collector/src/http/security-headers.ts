@@ -1,0 +1,23 @@
+// Response headers that keep browsers from misreading what the collector serves: no MIME sniffing,
+// a Content-Security-Policy the built dashboard runs under (its own scripts and styles, Svelte's
+// inline style attributes, the Socket.IO connection to the same origin), no Referer leaving the
+// page (a wall display's URL carries its token), and no framing of the dashboard. Helmet sets them;
+// its defaults are kept except where they would break a plain-HTTP install or belong to the proxy.
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+
+export async function registerSecurityHeaders(server: FastifyInstance): Promise<void> {
+  await server.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'frame-ancestors': ["'none'"],
+        // A collector on a LAN address without TLS would have every asset rewritten to https.
+        'upgrade-insecure-requests': null,
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // HSTS is for the TLS terminator in front (README "Security") to decide, for its own domain.
+    strictTransportSecurity: false,
+  });
+}
