@@ -73,7 +73,7 @@ describe.each(BILL_PROVIDERS)('%s trade bill', (provider) => {
           await parse(provider, bytes, sizes);
         },
       ),
-      fuzz(150),
+      fuzz(80),
     );
   });
 

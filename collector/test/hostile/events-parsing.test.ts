@@ -86,7 +86,7 @@ describe('events body parsing', () => {
           else expect(typeof parsed.message).toBe('string');
         },
       ),
-      fuzz(200),
+      fuzz(100),
     );
   });
 
@@ -100,7 +100,7 @@ describe('events body parsing', () => {
     ];
     fc.assert(
       fc.property(hostileItem(), (item) => void expectItemResult(item)),
-      { ...fuzz(1000), examples },
+      { ...fuzz(600), examples },
     );
   });
 
@@ -138,7 +138,7 @@ describe('events body parsing', () => {
           }
         },
       ),
-      fuzz(300),
+      fuzz(150),
     );
   });
 });

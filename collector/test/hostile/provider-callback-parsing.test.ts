@@ -134,7 +134,7 @@ describe('Alipay notify', () => {
           }
         },
       ),
-      fuzz(400),
+      fuzz(150),
     );
   });
 
@@ -155,7 +155,7 @@ describe('Alipay notify', () => {
           expectOutcome(outcome);
         },
       ),
-      fuzz(300),
+      fuzz(150),
     );
   });
 
@@ -241,7 +241,7 @@ describe('WeChat Pay notification', () => {
           if (typeof parsed !== 'string') expect(typeof parsed.id).toBe('string');
         },
       ),
-      fuzz(300),
+      fuzz(150),
     );
   });
 
@@ -261,7 +261,7 @@ describe('WeChat Pay notification', () => {
           expectOutcome(outcome);
         },
       ),
-      fuzz(300),
+      fuzz(150),
     );
   });
 
@@ -360,7 +360,7 @@ describe('Kuaidi100 push', () => {
           expect(() => parseKuaidi100Push(form, SALT)).toThrow(Kuaidi100Error);
         },
       ),
-      fuzz(300),
+      fuzz(150),
     );
   });
 
@@ -371,7 +371,7 @@ describe('Kuaidi100 push', () => {
         expectPushOrError({ param, sign: kuaidi100PushSign(param, SALT) });
       }),
       {
-        ...fuzz(300),
+        ...fuzz(150),
         examples: [
           [{ ...pushParam(), lastResult: { ...pushParam().lastResult, nu: 'YT\u0000' } }],
           [{ ...pushParam(), status: 'constructor' }],

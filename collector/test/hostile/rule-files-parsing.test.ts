@@ -73,7 +73,7 @@ describe.each(Object.keys(CHECKERS))('%s', (file) => {
         (text) => void check(file, text),
       ),
       {
-        ...fuzz(60),
+        ...fuzz(30),
         examples: [
           [BILLION_LAUGHS],
           ['rules: !!js/function "function () { return 1 }"'],
@@ -117,7 +117,7 @@ describe('silence and route matchers', () => {
           expect(error).toBeInstanceOf(MatcherError);
         }
       }),
-      fuzz(400),
+      fuzz(200),
     );
   });
 
@@ -143,7 +143,7 @@ describe('silence and route matchers', () => {
         }
         for (const m of matchers) expect(typeof matcherMatches(m, alertLabels)).toBe('boolean');
       }),
-      fuzz(400),
+      fuzz(200),
     );
   });
 });
@@ -183,7 +183,7 @@ describe('custom rule conditions', () => {
         // Never with a string that backtracks badly: that is the linear-time test's business.
         for (const c of contexts) expect(typeof compiled.test(c)).toBe('boolean');
       }),
-      fuzz(400),
+      fuzz(200),
     );
   });
 });

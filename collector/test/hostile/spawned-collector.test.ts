@@ -159,7 +159,7 @@ describe('a spawned collector under hostile traffic', () => {
         const answer = await send(collector.url, method, path, headers, body);
         expectNo5xx(answer, `${method} ${path} ${JSON.stringify(headers).slice(0, 200)}`);
       }),
-      fuzz(50),
+      fuzz(30),
     );
   });
 
