@@ -24,6 +24,11 @@ import { alipayParams, providerEnv } from './signed-callbacks.ts';
 const PEAK_GROWTH_BOUND = 256 * 1024 * 1024;
 /** Hang guard per request: any answer comes orders of magnitude sooner. */
 const ANSWER_GUARD_MS = 20_000;
+/**
+ * Hostile traffic comes from another loopback address than the checks, so a per-address limit
+ * on failed authentication (a 429 the contract asks for) does not answer the checks too.
+ */
+const HOSTILE_FROM = '127.0.0.3';
 
 const RULES_DIR = fileURLToPath(new URL('../../../alert-rules', import.meta.url));
 const HOSTILE_RULES = `rules:
@@ -49,13 +54,17 @@ function send(
   path: string,
   headers: Record<string, string> = {},
   body?: string | Buffer,
+  from = '127.0.0.1',
 ): Promise<Answer> {
+  // Node frames a DELETE or OPTIONS body only when told its length; unframed, the server would
+  // read the body as the next request.
+  if (body !== undefined) headers = { ...headers, 'content-length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, base),
       // A fresh connection each time: a kept-alive socket the server has just closed would fail the
       // next request with a reset that says nothing about the request itself.
-      { method, headers, agent: false, signal: AbortSignal.timeout(ANSWER_GUARD_MS) },
+      { method, headers, agent: false, localAddress: from, signal: AbortSignal.timeout(ANSWER_GUARD_MS) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -156,7 +165,7 @@ describe('a spawned collector under hostile traffic', () => {
         if (r.contentType) headers['content-type'] = r.contentType;
         if (r.extraHeader && r.extraHeader[0] !== 'expect') headers[r.extraHeader[0]] = r.extraHeader[1];
         const body = method === 'GET' || method === 'HEAD' ? undefined : r.body;
-        const answer = await send(collector.url, method, path, headers, body);
+        const answer = await send(collector.url, method, path, headers, body, HOSTILE_FROM);
         expectNo5xx(answer, `${method} ${path} ${JSON.stringify(headers).slice(0, 200)}`);
       }),
       fuzz(30),
@@ -168,7 +177,14 @@ describe('a spawned collector under hostile traffic', () => {
     for (const body of [deepArrayJson(10_000), deepObjectJson(10_000), `[${'{},'.repeat(3_500_000)}{}]`]) {
       for (const type of ['application/json', 'application/x-ndjson']) {
         expectNo5xx(
-          await send(collector.url, 'POST', '/v1/events', { ...ingest, 'content-type': type }, body),
+          await send(
+            collector.url,
+            'POST',
+            '/v1/events',
+            { ...ingest, 'content-type': type },
+            body,
+            HOSTILE_FROM,
+          ),
           `${type} ${body.slice(0, 30)}`,
         );
       }
@@ -184,6 +200,7 @@ describe('a spawned collector under hostile traffic', () => {
         '/v1/notify/alipay',
         { 'content-type': 'application/x-www-form-urlencoded' },
         form,
+        HOSTILE_FROM,
       );
       expectNo5xx(answer, '1 MiB forged Alipay notify');
       expect([401, 429]).toContain(answer.status);
