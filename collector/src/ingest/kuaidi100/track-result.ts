@@ -47,8 +47,14 @@ function optionalString(record: Record<string, unknown>, key: string): string | 
 function requiredString(record: Record<string, unknown>, key: string, where: string): string {
   const value = optionalString(record, key)?.trim();
   if (!value) throw new Kuaidi100Error('malformed', `${where}.${key} is missing`);
+  // PostgreSQL text cannot hold U+0000: an identifier carrying one makes the push unusable (400),
+  // where storing it would fail the commit (5xx).
+  if (value.includes('\u0000')) throw new Kuaidi100Error('malformed', `${where}.${key} contains U+0000`);
   return value;
 }
+
+/** Display text (checkpoint wording, place names) loses any U+0000 rather than the checkpoint. */
+const withoutNul = (text: string) => text.replaceAll('\u0000', '');
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
@@ -68,7 +74,9 @@ export function kuaidi100CheckpointId(
 }
 
 function locationOf(item: Record<string, unknown>, context: string): string | undefined {
-  const explicit = optionalString(item, 'location')?.trim() || optionalString(item, 'areaName')?.trim();
+  const explicit =
+    withoutNul(optionalString(item, 'location') ?? '').trim() ||
+    withoutNul(optionalString(item, 'areaName') ?? '').trim();
   if (explicit) return explicit;
   return /【([^】]+)】/.exec(context)?.[1];
 }
@@ -96,7 +104,7 @@ export function parseKuaidi100TrackResult(value: unknown, where = 'lastResult'):
   const newest = timed.at(-1);
 
   const updates = timed.map(({ item, time, occurredAt }): CarrierUpdate => {
-    const context = optionalString(item, 'context') ?? '';
+    const context = withoutNul(optionalString(item, 'context') ?? '');
     const statusCode = optionalString(item, 'statusCode');
     const statusName = optionalString(item, 'status');
     // Per-checkpoint state: the advanced code, else the state name (resultv2), else — for the

@@ -30,8 +30,12 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+// A value with U+0000 counts as absent: PostgreSQL text cannot hold it, and a required field that
+// is unusable makes the notification malformed (400) rather than failing the commit (5xx).
 const text = (value: unknown, max = 128): string | undefined =>
-  typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined;
+  typeof value === 'string' && value.length > 0 && value.length <= max && !value.includes('\u0000')
+    ? value
+    : undefined;
 
 export function parseRfc3339(value: unknown): number | undefined {
   if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
