@@ -1,6 +1,8 @@
 // The one reader of the environment: parsed once, validated strictly, frozen.
 import path from 'node:path';
 import { type DailyTime, parseDailyTime } from './domain/reconciliation/daily-schedule.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from './ingest/event-time.ts';
+import { parseDuration } from './rules-config/duration.ts';
 
 export interface TokenEntry {
   /** For ingest tokens the name becomes the event `source`. */
@@ -39,6 +41,8 @@ export interface Config {
   kuaidi100Query: { customer: string; key: string; baseUrl: string } | undefined;
   /** Carrier polling: queries per second over all waybills, and the interval per waybill. */
   carrierPoll: { ratePerSecond: number; intervalMs: number };
+  /** How far ahead of the server clock an event time may lie before it is refused as `invalid_time`. */
+  maxClockSkewMs: number;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     return n;
   };
   const port = int('PORT', 8080, 0, 65535);
+  const maxClockSkewText = env.ORDERPULSE_MAX_CLOCK_SKEW || undefined;
+  const maxClockSkew = maxClockSkewText === undefined ? undefined : parseDuration(maxClockSkewText);
+  if (maxClockSkew !== undefined && !maxClockSkew.ok)
+    problems.push(`ORDERPULSE_MAX_CLOCK_SKEW: ${maxClockSkew.message}`);
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const schema = env.ORDERPULSE_DB_SCHEMA ?? 'orderpulse';
@@ -149,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       // Kuaidi100 locks waybills queried more than once per 30 minutes.
       intervalMs: int('ORDERPULSE_CARRIER_POLL_INTERVAL_MINUTES', 360, 30, 7 * 24 * 60) * 60_000,
     },
+    maxClockSkewMs: maxClockSkew?.ok ? maxClockSkew.ms : DEFAULT_MAX_CLOCK_SKEW_MS,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
