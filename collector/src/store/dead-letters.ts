@@ -15,18 +15,22 @@ export interface DeadLetter extends NewDeadLetter {
   receivedAt: string;
 }
 
+// PostgreSQL text cannot hold U+0000, and refusing it would turn keeping a refused body into a 5xx:
+// it is kept as the six characters of its JSON escape instead.
+const storable = (text: string | null) => (text === null ? null : text.replaceAll('\u0000', '\\u0000'));
+
 export async function insertDeadLetters(db: Queryable, letters: NewDeadLetter[]): Promise<void> {
   if (letters.length === 0) return;
   await db.query(
     `INSERT INTO dead_letters (endpoint, source, reason, message, item_index, raw)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::text[])`,
     [
-      letters.map((l) => l.endpoint),
-      letters.map((l) => l.source),
-      letters.map((l) => l.reason),
-      letters.map((l) => l.message),
+      letters.map((l) => storable(l.endpoint)),
+      letters.map((l) => storable(l.source)),
+      letters.map((l) => storable(l.reason)),
+      letters.map((l) => storable(l.message)),
       letters.map((l) => l.itemIndex),
-      letters.map((l) => l.raw),
+      letters.map((l) => storable(l.raw)),
     ],
   );
 }

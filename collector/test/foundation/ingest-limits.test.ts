@@ -154,6 +154,22 @@ describe.each(STORE_KINDS)('ingest limits on %s', (kind) => {
     expect((await letters('invalid_event')).some((l) => l.raw === text)).toBe(true);
   });
 
+  it('keeps a body or an NDJSON line holding a raw U+0000 byte as a dead letter, never a 5xx', async () => {
+    const body = '{"id": "x\u0000", nope';
+    const whole = await post(body);
+    expect(whole.statusCode).toBe(400);
+    const line = await app.server.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/x-ndjson', ...auth('ingest') },
+      payload: `${JSON.stringify(orderStatus({ order: 'Z1', status: 'created', at: '2026-11-11T10:00:00Z' }))}\n{"id":"z\u0000\n`,
+    });
+    expect(line.statusCode).toBe(202);
+    expect(line.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, error: 'invalid_json' }] });
+    const kept = (await letters('invalid_json')).find((l) => l.index === 1);
+    expect(kept?.raw).toBe('{"id":"z\\u0000');
+  });
+
   it('keeps the item exactly as it was written as its dead letter', async () => {
     const written = `{ "type" : "order.status",\n  "id":"slice-1", "occurred_at":"2026-02-30T10:00:00Z",
       "order_id":"S1", "store_id":"s", "status":"created", "note":"a, b ] } \\" [" }`;
@@ -163,5 +179,28 @@ describe.each(STORE_KINDS)('ingest limits on %s', (kind) => {
     expect(res.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, error: 'invalid_time' }] });
     const kept = (await letters('invalid_time')).find((l) => l.index === 1 && l.raw.includes('slice-1'));
     expect(kept?.raw).toBe(written);
+  });
+});
+
+describe('ingest limits with ORDERPULSE_MAX_CLOCK_SKEW=1h', () => {
+  it('takes an event half an hour ahead, and refuses one two hours ahead', async () => {
+    const store = await openTestDatabase('pglite');
+    const app = await buildTestApp(store.db, { ORDERPULSE_MAX_CLOCK_SKEW: '1h' });
+    try {
+      const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+      const res = await app.server.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { 'content-type': 'application/json', ...auth('ingest') },
+        payload: JSON.stringify([
+          orderStatus({ order: 'K1', status: 'created', at: at(30 * MINUTE) }),
+          orderStatus({ order: 'K2', status: 'created', at: at(120 * MINUTE) }),
+        ]),
+      });
+      expect(res.json()).toMatchObject({ accepted: 1, rejected: [{ index: 1, error: 'invalid_time' }] });
+    } finally {
+      await app.server.close();
+      await store.dispose();
+    }
   });
 });
