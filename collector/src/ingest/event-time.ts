@@ -42,14 +42,12 @@ const RFC3339 =
 export function parseRfc3339Instant(text: string): number | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMs = 0;
@@ -59,12 +57,11 @@ export function parseRfc3339Instant(text: string): number | undefined {
     if (offsetHours > 23 || offsetMinutes > 59) return undefined;
     offsetMs = (m[9] === '-' ? -1 : 1) * (offsetHours * 3_600_000 + offsetMinutes * 60_000);
   }
-  const ms = Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3));
-  const utc = new Date(0);
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
-  utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(hour, minute, second, ms);
-  return utc.getTime() - offsetMs;
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  let utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  // Date.UTC reads years 0–99 as 1900–1999.
+  if (year < 100) utc = new Date(utc).setUTCFullYear(year);
+  return utc - offsetMs;
 }
 
 function daysInMonth(year: number, month: number): number {

@@ -7,33 +7,41 @@ export const MAX_NESTING = 32;
 
 /** A sentence naming what is wrong with `value`, or undefined when it is within the limits. */
 export function valueLimitProblem(value: unknown): string | undefined {
-  // An explicit stack rather than recursion: the value may be 10,000 levels deep. Only containers
-  // are pushed, so a flat event costs one pass over its fields and no allocation per field.
-  const stack: { value: object; depth: number; field: string }[] = [];
-  const visit = (v: unknown, depth: number, field: string): string | undefined => {
-    if (typeof v === 'string') return v.includes('\u0000') ? `${field}: contains U+0000` : undefined;
-    if (typeof v !== 'object' || v === null) return undefined;
-    if (depth > MAX_NESTING) return `${field}: nested deeper than ${MAX_NESTING} levels`;
-    stack.push({ value: v, depth, field });
-    return undefined;
-  };
-  const top = visit(value, 1, '(value)');
-  if (top !== undefined) return top;
+  if (typeof value === 'string') return value.includes('\u0000') ? '(value): contains U+0000' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  // A flat object (every event on the wire) is checked in one pass over its fields; only values
+  // holding containers take the general walk.
+  if (!Array.isArray(value)) {
+    let nested = false;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const v = (value as Record<string, unknown>)[key];
+      if (typeof v === 'string') {
+        if (v.includes('\u0000')) return `${key}: contains U+0000`;
+      } else if (typeof v === 'object' && v !== null) nested = true;
+    }
+    if (!nested) return undefined;
+  }
+  return walk(value);
+}
+
+// An explicit stack rather than recursion: the value may be 10,000 levels deep.
+function walk(value: object): string | undefined {
+  const stack: { value: object; depth: number; field: string }[] = [{ value, depth: 1, field: '(value)' }];
   while (stack.length > 0) {
     const { value: container, depth, field } = stack.pop()!;
-    if (Array.isArray(container)) {
-      for (const item of container) {
-        const problem = visit(item, depth + 1, field);
-        if (problem !== undefined) return problem;
-      }
-    } else {
-      for (const key of Object.keys(container)) {
-        const problem = visit(
-          (container as Record<string, unknown>)[key],
-          depth + 1,
-          depth === 1 ? key : field,
-        );
-        if (problem !== undefined) return problem;
+    if (depth > MAX_NESTING) return `${field}: nested deeper than ${MAX_NESTING} levels`;
+    const entries: [string, unknown][] = Array.isArray(container)
+      ? container.map((v): [string, unknown] => [field, v])
+      : Object.keys(container).map((k): [string, unknown] => [
+          depth === 1 ? k : field,
+          (container as Record<string, unknown>)[k],
+        ]);
+    for (const [name, v] of entries) {
+      if (typeof v === 'string') {
+        if (v.includes('\u0000')) return `${name}: contains U+0000`;
+      } else if (typeof v === 'object' && v !== null) {
+        stack.push({ value: v, depth: depth + 1, field: name });
       }
     }
   }
