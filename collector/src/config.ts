@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { type DailyTime, parseDailyTime } from './domain/reconciliation/daily-schedule.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from './ingest/event-time.ts';
 import { parseDuration } from './rules-config/duration.ts';
 
 export interface TokenEntry {
@@ -79,6 +80,8 @@ export interface Config {
   trustProxy: boolean | string;
   /** Longest time to receive a whole request (headers and body). */
   requestTimeoutMs: number;
+  /** How far ahead of the server clock an event time may lie before it is refused as `invalid_time`. */
+  maxClockSkewMs: number;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +140,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     return n;
   };
   const port = int('PORT', 8080, 0, 65535);
+  const maxClockSkewText = env.ORDERPULSE_MAX_CLOCK_SKEW || undefined;
+  const maxClockSkew = maxClockSkewText === undefined ? undefined : parseDuration(maxClockSkewText);
+  if (maxClockSkew !== undefined && !maxClockSkew.ok)
+    problems.push(`ORDERPULSE_MAX_CLOCK_SKEW: ${maxClockSkew.message}`);
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const schema = env.ORDERPULSE_DB_SCHEMA ?? 'orderpulse';
@@ -259,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     trustProxy,
     requestTimeoutMs: requestTimeout.ok && requestTimeout.ms >= 1_000 ? requestTimeout.ms : 300_000,
+    maxClockSkewMs: maxClockSkew?.ok ? maxClockSkew.ms : DEFAULT_MAX_CLOCK_SKEW_MS,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

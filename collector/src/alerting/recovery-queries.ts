@@ -28,9 +28,16 @@ interface OrderRow {
   payment_at: number | null;
 }
 
-const ORDER_COLUMNS = `o.order_id, o.store_id, o.status, ${epochMs('o.status_at')} AS status_at, o.amount_fen, o.region,
-  o.channel, ${epochMs('o.created_at')} AS created_at, ${epochMs('o.paid_at')} AS paid_at,
-  ${epochMs('o.last_event_at')} AS last_event_at`;
+// No event time is taken back later than the commit that stored it (`updated_at` is the latest
+// commit's receipt time): an order row dated ahead, stored before event times were bounded, would
+// otherwise put the order's deadlines out of reach. CASE rather than LEAST, which turns NULL into
+// the other argument.
+const heard = (column: string) =>
+  epochMs(`CASE WHEN ${column} > o.updated_at THEN o.updated_at ELSE ${column} END`);
+
+const ORDER_COLUMNS = `o.order_id, o.store_id, o.status, ${heard('o.status_at')} AS status_at, o.amount_fen, o.region,
+  o.channel, ${heard('o.created_at')} AS created_at, ${heard('o.paid_at')} AS paid_at,
+  ${heard('o.last_event_at')} AS last_event_at`;
 
 // The first successful payment only matters while the order has not reached `paid`, and not once
 // it was refunded (payment_unapplied does not hold for a refunded payment).
@@ -105,8 +112,9 @@ interface ShipmentRow {
   returned_count: number;
 }
 
-const SHIPMENT_COLUMNS = `carrier, tracking_no, order_id, store_id, state, ${epochMs('last_update_at')} AS last_update_at,
-  location, destination_region, returned_count`;
+// The shipments row keeps no receipt time; a last update dated after now was not heard yet.
+const SHIPMENT_COLUMNS = `carrier, tracking_no, order_id, store_id, state,
+  ${epochMs('LEAST(last_update_at, now())')} AS last_update_at, location, destination_region, returned_count`;
 
 function toShipmentState(r: ShipmentRow): ShipmentState {
   const at = r.last_update_at;
@@ -157,15 +165,25 @@ export async function shipmentsByKey(q: Queryable, keys: readonly string[]): Pro
   return rows.map(toShipmentState);
 }
 
-/** The latest payment.notify time per provider (callback_silent's "last heard"). */
+/**
+ * When each provider was last heard (callback_silent's "last heard"): the latest payment.notify, each
+ * taken at min(occurred_at, received_at). Only the newest notification dated up to now and those
+ * dated after it can be the latest, so the index on occurred_at bounds the rows read; received_at
+ * comes from the notification's own event row.
+ */
 export async function lastNotifyPerProvider(q: Queryable): Promise<Partial<Record<PaymentProvider, number>>> {
   const out: Partial<Record<PaymentProvider, number>> = {};
   for (const provider of PAYMENT_PROVIDERS) {
-    const { rows } = await q.query<{ at: Date }>(
-      'SELECT occurred_at AS at FROM payments WHERE provider = $1 ORDER BY occurred_at DESC LIMIT 1',
+    const { rows } = await q.query<{ at: Date | null }>(
+      `SELECT max(LEAST(p.occurred_at, e.received_at, now())) AS at
+       FROM payments p
+       LEFT JOIN events e ON e.order_id = p.order_id AND e.occurred_at = p.occurred_at
+                         AND e.source = p.source AND e.id = p.event_id
+       WHERE p.provider = $1 AND p.occurred_at >= COALESCE(
+         (SELECT max(occurred_at) FROM payments WHERE provider = $1 AND occurred_at <= now()), '-infinity')`,
       [provider],
     );
-    if (rows[0]) out[provider] = rows[0].at.getTime();
+    if (rows[0]?.at) out[provider] = rows[0].at.getTime();
   }
   return out;
 }

@@ -3,8 +3,11 @@
 // over the stored schedule.
 import type { Config } from '../config.ts';
 import type { ShipmentUpdateEvent } from '../domain/events.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../ingest/event-time.ts';
+import { Kuaidi100Error } from '../ingest/kuaidi100/errors.ts';
 import type { Kuaidi100Push } from '../ingest/kuaidi100/push.ts';
 import { KUAIDI100_SOURCE } from '../ingest/kuaidi100/track-result.ts';
+import { limitProviderEvents } from '../ingest/provider-event-limits.ts';
 import type { Queryable } from '../store/database.ts';
 import {
   CarrierIngest,
@@ -29,6 +32,8 @@ export interface CarrierTrackingDeps {
   log: CarrierTrackingLog;
   metrics?: CarrierMetrics;
   now?: () => number;
+  /** ORDERPULSE_MAX_CLOCK_SKEW: polled checkpoints dated further ahead are not stored. */
+  maxClockSkewMs?: number;
 }
 
 export interface PushOutcome extends CarrierIngestResult {
@@ -54,6 +59,14 @@ export class CarrierTracking {
           store: new SqlPollScheduleStore(deps.db),
           client: createKuaidi100QueryClient(query),
           onTracking: async ({ updates }) => {
+            // Pushes are checked at the HTTP edge (and refused there); a polled answer has no one to
+            // refuse to, so it is dropped and reported like a failed query, and polled again later.
+            const limited = limitProviderEvents(
+              updates,
+              { now: Date.now(), maxSkewMs: deps.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS },
+              'ftime',
+            );
+            if (!limited.ok) throw new Kuaidi100Error('malformed', limited.message);
             await this.ingest.ingest(updates, 'poll');
           },
           intervalMs: deps.config.carrierPoll.intervalMs,

@@ -24,6 +24,7 @@ export async function carriersPlugin(
     writer: ctx.writer,
     config: ctx.config,
     log: app.log,
+    maxClockSkewMs: ctx.config.maxClockSkewMs,
     ...(metrics !== undefined && { metrics }),
     ...(now !== undefined && { now }),
   });

@@ -133,6 +133,27 @@ export class EventWriter {
   }
 
   private async commit(batch: Pending[], size: number): Promise<void> {
+    try {
+      await this.commitTogether(batch, size);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // One request's bad value fails the whole shared transaction: each request is committed again
+      // on its own, so only the one that carries it fails.
+      for (const pending of batch) {
+        try {
+          await this.commitTogether([pending], pending.events.length);
+        } catch (alone) {
+          pending.reject(alone);
+        }
+      }
+    }
+  }
+
+  /** One transaction for the whole batch; throws (settling no request) when the store refuses it. */
+  private async commitTogether(batch: Pending[], size: number): Promise<void> {
     const started = performance.now();
     const receivedAt = this.now();
     // The first occurrence of a key in the batch is the one inserted; later ones are duplicates.
@@ -146,13 +167,7 @@ export class EventWriter {
     // Concurrent batches take row locks in one global order, so they cannot deadlock each other.
     const keys = [...firstSeen.keys()].sort();
     const unique = keys.map((k) => firstSeen.get(k)!);
-    let credited: Set<string>;
-    try {
-      credited = await ingestBatch(this.db, unique, receivedAt);
-    } catch (error) {
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
+    const credited = await ingestBatch(this.db, unique, receivedAt);
     const fresh = unique.filter((_, i) => credited.has(keys[i]!));
     const duplicates: OrderEvent[] = [];
     for (const pending of batch) {

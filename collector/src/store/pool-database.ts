@@ -53,11 +53,25 @@ export class PoolDatabase implements Database {
     statement: string | PreparedStatement,
     values?: readonly unknown[],
   ): Promise<QueryResult<R>> {
+    // Not pool.query: on any failed statement it destroys the client. A statement the store refused
+    // leaves the connection usable, and on PGlite every client shares the one connection, so
+    // destroying it broke every later query (a value PostgreSQL refuses in one caller's events
+    // made the embedded store unusable for everyone).
+    let client: pg.PoolClient;
     try {
-      const result = await this.pool.query(toConfig(statement, values));
-      return { rows: result.rows as R[], rowCount: result.rowCount };
+      client = await this.pool.connect();
     } catch (error) {
       throw wrap(error);
+    }
+    let broken = false;
+    try {
+      const result = await client.query(toConfig(statement, values));
+      return { rows: result.rows as R[], rowCount: result.rowCount };
+    } catch (error) {
+      broken = isUnreachable(error);
+      throw wrap(error);
+    } finally {
+      client.release(broken ? true : undefined);
     }
   }
 

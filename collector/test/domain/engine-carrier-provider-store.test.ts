@@ -196,6 +196,35 @@ describe('callback_silent', () => {
     ]);
   });
 
+  it('counts a notification dated ahead of its arrival as heard when it arrived, so it pins nothing', () => {
+    const engine = new RuleEngine(wechatOnly);
+    engine.ingest({ ...payment('P0', T0 + 4 * MINUTE), receivedAt: T0 }, T0);
+    createOrders(engine, 30, T0 + MINUTE, 20 * SECOND);
+    expect(callbacks(engine.tick(T0 + 10 * MINUTE))).toEqual([
+      `firing callback_silent wechatpay @${10 * MINUTE}`,
+    ]);
+    // A far-future one still means the provider called (the alert resolves), but only until the limit.
+    const year9999 = Date.UTC(9999, 0, 1);
+    const back = engine.ingest(
+      { ...payment('P1', year9999), receivedAt: T0 + 12 * MINUTE },
+      T0 + 12 * MINUTE,
+    );
+    expect(callbacks(back)).toEqual([`resolved callback_silent wechatpay @${12 * MINUTE}`]);
+    createOrders(engine, 30, T0 + 13 * MINUTE, 20 * SECOND);
+    expect(callbacks(engine.tick(T0 + 22 * MINUTE))).toEqual([
+      `firing callback_silent wechatpay @${22 * MINUTE}`,
+    ]);
+  });
+
+  it('takes back no last-heard time later than the restart', () => {
+    const engine = new RuleEngine(wechatOnly);
+    engine.restore([], [], T0, { lastNotifyAt: { wechatpay: Date.UTC(9999, 0, 1) } });
+    createOrders(engine, 30, T0 + MINUTE, 20 * SECOND);
+    expect(callbacks(engine.tick(T0 + 10 * MINUTE))).toEqual([
+      `firing callback_silent wechatpay @${10 * MINUTE}`,
+    ]);
+  });
+
   it('a provider never heard from counts as silent from when the engine started watching', () => {
     const engine = new RuleEngine(DEFAULT_RULE_PARAMS);
     createOrders(engine, 30, T0, 10 * SECOND);

@@ -35,6 +35,12 @@ describe('config', () => {
     ]);
   });
 
+  it('reads ORDERPULSE_MAX_CLOCK_SKEW as a duration, 5m by default', () => {
+    expect(loadConfig({}).maxClockSkewMs).toBe(5 * 60_000);
+    expect(loadConfig({ ORDERPULSE_MAX_CLOCK_SKEW: '90s' }).maxClockSkewMs).toBe(90_000);
+    expect(() => loadConfig({ ORDERPULSE_MAX_CLOCK_SKEW: '5' })).toThrow(/ORDERPULSE_MAX_CLOCK_SKEW/);
+  });
+
   it('lists every problem at once', () => {
     try {
       loadConfig({

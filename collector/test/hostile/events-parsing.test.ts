@@ -2,6 +2,7 @@
 // of the documented item errors, never an exception; a valid event among broken ones is still found.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../src/ingest/event-time.ts';
 import { parseEventsBody, UnparsableLine } from '../../src/ingest/events/parse-body.ts';
 import { validateEvent } from '../../src/ingest/events/validate-event.ts';
 import { fuzz } from './fuzz-settings.ts';
@@ -14,6 +15,9 @@ import {
   nastyString,
   PROTOTYPE_KEYS,
 } from './hostile-values.ts';
+
+/** The server's clock as it stands when the item is validated, with the default skew. */
+const bounds = () => ({ now: Date.now(), maxSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS });
 
 const ITEM_ERRORS = ['invalid_event', 'unknown_type', 'invalid_time'];
 
@@ -60,7 +64,7 @@ const hostileItem = () =>
   );
 
 function expectItemResult(item: unknown) {
-  const result = validateEvent(item, 'fuzz');
+  const result = validateEvent(item, 'fuzz', bounds());
   if (!result.ok) {
     expect(ITEM_ERRORS).toContain(result.error);
     expect(typeof result.message).toBe('string');
@@ -132,7 +136,7 @@ describe('events body parsing', () => {
           if (asNdjson.ok) {
             const found = asNdjson.items
               .filter((item) => !(item instanceof UnparsableLine))
-              .map((item) => validateEvent(item, 'fuzz'))
+              .map((item) => validateEvent(item, 'fuzz', bounds()))
               .filter((r) => r.ok && r.event.id === valid.id && r.event.type === valid.type);
             expect(found.length).toBeGreaterThanOrEqual(1);
           }
@@ -155,7 +159,7 @@ describe('known attack items are item errors', () => {
     ['minute 60', '2026-06-01T10:60:00+08:00'],
     ['month 13', '2026-13-01T10:00:00+08:00'],
   ])('%s is invalid_time', (_what, occurredAt) => {
-    const result = validateEvent({ ...base, occurred_at: occurredAt }, 'fuzz');
+    const result = validateEvent({ ...base, occurred_at: occurredAt }, 'fuzz', bounds());
     expect(result).toMatchObject({ ok: false, error: 'invalid_time' });
   });
 
@@ -163,22 +167,23 @@ describe('known attack items are item errors', () => {
     const result = validateEvent(
       { ...base, [field]: `${String(base[field as keyof typeof base])}\u0000` },
       'fuzz',
+      bounds(),
     );
     expect(result).toMatchObject({ ok: false, error: 'invalid_event' });
   });
 
   it.each(['region', 'channel'])('U+0000 in the optional string %s is invalid_event', (field) => {
-    const result = validateEvent({ ...base, [field]: 'x\u0000y' }, 'fuzz');
+    const result = validateEvent({ ...base, [field]: 'x\u0000y' }, 'fuzz', bounds());
     expect(result).toMatchObject({ ok: false, error: 'invalid_event' });
   });
 
   it('U+0000 in a shipment location is invalid_event', () => {
-    const result = validateEvent({ ...validEvents()[2], location: '杭州\u0000' }, 'fuzz');
+    const result = validateEvent({ ...validEvents()[2], location: '杭州\u0000' }, 'fuzz', bounds());
     expect(result).toMatchObject({ ok: false, error: 'invalid_event' });
   });
 
   it.each(PROTOTYPE_KEYS)('"type": %j is unknown_type', (type) => {
-    const result = validateEvent({ ...base, type }, 'fuzz');
+    const result = validateEvent({ ...base, type }, 'fuzz', bounds());
     expect(result).toMatchObject({ ok: false, error: 'unknown_type' });
   });
 
@@ -186,17 +191,17 @@ describe('known attack items are item errors', () => {
     const item = JSON.parse(
       `{"__proto__":{"type":"order.status","status":"paid"},"id":"p","occurred_at":"${recent()}","order_id":"O","store_id":"S"}`,
     );
-    expect(validateEvent(item, 'fuzz')).toMatchObject({ ok: false, error: 'unknown_type' });
+    expect(validateEvent(item, 'fuzz', bounds())).toMatchObject({ ok: false, error: 'unknown_type' });
   });
 
   it.each([33, 100, 10_000])('a field nested %i levels deep is invalid_event', (depth) => {
-    const result = validateEvent({ ...base, extra: deepValue(depth) }, 'fuzz');
+    const result = validateEvent({ ...base, extra: deepValue(depth) }, 'fuzz', bounds());
     expect(result).toMatchObject({ ok: false, error: 'invalid_event' });
   });
 
   it('32 levels of nesting are still accepted', () => {
     // The event object is level 1; its field adds 31 more.
-    expect(validateEvent({ ...base, extra: deepValue(30) }, 'fuzz')).toMatchObject({ ok: true });
+    expect(validateEvent({ ...base, extra: deepValue(30) }, 'fuzz', bounds())).toMatchObject({ ok: true });
   });
 
   it('a body 10,000 arrays or objects deep is parsed or refused, never thrown', () => {
@@ -210,7 +215,7 @@ describe('known attack items are item errors', () => {
 
   it('markdown and mentions in ids are just text: the event is accepted verbatim', () => {
     const storeId = '*S1* _x_ [pay](http://evil.example) `rm` @all <at user_id="all">';
-    const result = validateEvent({ ...base, store_id: storeId }, 'fuzz');
+    const result = validateEvent({ ...base, store_id: storeId }, 'fuzz', bounds());
     expect(result).toMatchObject({ ok: true, event: { storeId } });
   });
 });

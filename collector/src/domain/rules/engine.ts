@@ -165,10 +165,12 @@ export class RuleEngine {
     } else {
       order = this.applyOrder(event, now, out);
       if (event.type === 'payment.notify') {
+        // Nothing is heard before it arrives: a sender's clock running ahead must not put the
+        // provider's last-heard time in the future, where it would keep callback_silent quiet.
+        const heardAt = Math.min(event.occurredAt, event.receivedAt);
         const known = this.lastNotifyAt.get(event.provider);
-        if (known === undefined || event.occurredAt > known)
-          this.lastNotifyAt.set(event.provider, event.occurredAt);
-        this.evaluateProvider(event.provider, now, event.occurredAt, out);
+        if (known === undefined || heardAt > known) this.lastNotifyAt.set(event.provider, heardAt);
+        this.evaluateProvider(event.provider, now, heardAt, out);
       }
     }
     if (this.customRules.length > 0) this.evaluateCustom({ event, order, shipment }, out);
@@ -243,7 +245,9 @@ export class RuleEngine {
       this.scheduleShipment(shipment, now);
     }
     for (const [provider, at] of Object.entries(options.lastNotifyAt ?? {})) {
-      if (at !== undefined) this.lastNotifyAt.set(provider as PaymentProvider, at);
+      // A time ahead of the restart was never heard yet (a future-dated notification stored before
+      // event times were bounded): it would silence callback_silent until that time comes.
+      if (at !== undefined) this.lastNotifyAt.set(provider as PaymentProvider, Math.min(at, now));
     }
     for (const open of options.openAlerts ?? []) {
       const signal: Signal = { ...open, condition: 'firing' };

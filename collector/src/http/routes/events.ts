@@ -43,6 +43,7 @@ export async function eventsRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     const outcome = await ingestEvents(ctx, request.body as string, {
       ndjson: contentType === 'application/x-ndjson',
       source: principal.name,
+      bounds: { now: Date.now(), maxSkewMs: ctx.config.maxClockSkewMs },
     });
     switch (outcome.kind) {
       case 'invalid_body':

@@ -8,6 +8,7 @@ import { Kuaidi100Error } from '../../ingest/kuaidi100/errors.ts';
 import { parseKuaidi100Push } from '../../ingest/kuaidi100/push.ts';
 import { KUAIDI100_PUSH_ACCEPTED, kuaidi100Refusal } from '../../ingest/kuaidi100/reply.ts';
 import { KUAIDI100_SOURCE } from '../../ingest/kuaidi100/track-result.ts';
+import { limitProviderEvents } from '../../ingest/provider-event-limits.ts';
 import { StoreUnavailableError } from '../../store/database.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError, errors } from '../errors.ts';
@@ -114,6 +115,12 @@ export async function kuaidi100NotifyRoutes(
         throw await refuse(new ApiError(error.status, error.code, error.message));
       throw error;
     }
+    const limited = limitProviderEvents(
+      push.updates,
+      { now: Date.now(), maxSkewMs: ctx.config.maxClockSkewMs },
+      'ftime',
+    );
+    if (!limited.ok) throw await refuse(new ApiError(400, limited.error, limited.message));
     const outcome = await carriers.handlePush(push);
     request.log.debug({ waybill: push.trackingNo, ...outcome }, 'kuaidi100 push stored');
     return reply.code(200).send(KUAIDI100_PUSH_ACCEPTED);

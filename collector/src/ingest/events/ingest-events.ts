@@ -4,6 +4,7 @@ import type { OrderEvent } from '../../domain/events.ts';
 import { EVENT_TYPES, type EventType } from '../../domain/events.ts';
 import type { NewDeadLetter } from '../../store/dead-letters.ts';
 import type { EventWriter } from '../../store/event-writer.ts';
+import type { TimeBounds } from '../event-time.ts';
 import { parseEventsBody, UnparsableLine } from './parse-body.ts';
 import { validateEvent } from './validate-event.ts';
 
@@ -37,7 +38,7 @@ const ENDPOINT = '/v1/events';
 export async function ingestEvents(
   deps: IngestDeps,
   raw: string,
-  options: { ndjson: boolean; source: string },
+  options: { ndjson: boolean; source: string; bounds: TimeBounds },
 ): Promise<IngestOutcome> {
   // Every dead letter here comes from a caller whose ingest token was checked.
   const contentType = options.ndjson ? 'application/x-ndjson' : 'application/json';
@@ -85,14 +86,16 @@ export async function ingestEvents(
             error: 'invalid_json',
             message: `line ${item.line} is not JSON: ${item.reason}`,
           }
-        : validateEvent(item, options.source);
+        : validateEvent(item, options.source, options.bounds);
     if (result.ok) {
       events.push(result.event);
       return;
     }
     rejected.push({ index, error: result.error, message: result.message });
     const type = (item as { type?: unknown } | null)?.type;
-    rejectedTypes.push(EVENT_TYPES.includes(type as EventType) ? (type as EventType) : 'unknown');
+    rejectedTypes.push(
+      typeof type === 'string' && EVENT_TYPES.includes(type as EventType) ? (type as EventType) : 'unknown',
+    );
     letters.push({
       endpoint: ENDPOINT,
       authenticated: true,
@@ -101,7 +104,7 @@ export async function ingestEvents(
       reason: result.error,
       message: result.message,
       itemIndex: index,
-      raw: item instanceof UnparsableLine ? item.text : JSON.stringify(item),
+      raw: parsed.textOf(index),
     });
   });
   const written = await deps.writer.write(events);

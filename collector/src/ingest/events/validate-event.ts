@@ -1,13 +1,9 @@
 // Turns one untrusted wire item into a domain event, or says precisely why not.
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { OrderEvent } from '../../domain/events.ts';
-import {
-  OrderStatusWire,
-  PaymentNotifyWire,
-  RFC3339_WITH_OFFSET,
-  ShipmentUpdateWire,
-  type WireEvent,
-} from './wire-schema.ts';
+import { boundEventTime, parseRfc3339Instant, type TimeBounds } from '../event-time.ts';
+import { valueLimitProblem } from '../value-limits.ts';
+import { OrderStatusWire, PaymentNotifyWire, ShipmentUpdateWire, type WireEvent } from './wire-schema.ts';
 
 const checkers = {
   'order.status': TypeCompiler.Compile(OrderStatusWire),
@@ -18,12 +14,16 @@ const checkers = {
 export type ItemError = { error: 'invalid_event' | 'unknown_type' | 'invalid_time'; message: string };
 export type ItemResult = { ok: true; event: OrderEvent } | ({ ok: false } & ItemError);
 
-export function validateEvent(item: unknown, source: string): ItemResult {
+export function validateEvent(item: unknown, source: string, bounds: TimeBounds): ItemResult {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     return { ok: false, error: 'invalid_event', message: 'an event must be a JSON object' };
   }
+  // Before the schema check: that walk (and every later one) recurses into nested values.
+  const problem = valueLimitProblem(item);
+  if (problem !== undefined) return { ok: false, error: 'invalid_event', message: problem };
   const type = (item as { type?: unknown }).type;
-  if (typeof type !== 'string' || !(type in checkers)) {
+  // An own-property test: `in` also finds "constructor", "toString" and "__proto__" on the prototype.
+  if (typeof type !== 'string' || !Object.hasOwn(checkers, type)) {
     return {
       ok: false,
       error: 'unknown_type',
@@ -38,15 +38,23 @@ export function validateEvent(item: unknown, source: string): ItemResult {
     return { ok: false, error: 'invalid_event', message: `${field}: ${first.message}` };
   }
   const wire = item as WireEvent;
-  const occurredAt = RFC3339_WITH_OFFSET.test(wire.occurred_at) ? Date.parse(wire.occurred_at) : Number.NaN;
-  if (Number.isNaN(occurredAt)) {
+  const parsed = parseRfc3339Instant(wire.occurred_at);
+  if (parsed === undefined) {
     return {
       ok: false,
       error: 'invalid_time',
-      message: `occurred_at must be an RFC 3339 date-time with an offset (e.g. 2026-11-11T10:00:00+08:00), got ${JSON.stringify(wire.occurred_at)}`,
+      message: `occurred_at must be a real instant as an RFC 3339 date-time with an offset (e.g. 2026-11-11T10:00:00+08:00), got ${JSON.stringify(wire.occurred_at)}`,
     };
   }
-  return { ok: true, event: toDomain(wire, source, occurredAt) };
+  const bounded = boundEventTime(parsed, bounds);
+  if (!bounded.ok) {
+    return {
+      ok: false,
+      error: 'invalid_time',
+      message: `occurred_at ${JSON.stringify(wire.occurred_at)} ${bounded.message}`,
+    };
+  }
+  return { ok: true, event: toDomain(wire, source, bounded.at) };
 }
 
 // Built with assignments rather than conditional spreads: this runs for every ingested event and

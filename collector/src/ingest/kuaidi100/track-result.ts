@@ -5,6 +5,7 @@
 // again by polling, is a duplicate under the store's (source, id) key and adds nothing.
 import { createHash } from 'node:crypto';
 import type { CarrierUpdate } from '../../domain/shipments/carrier-update.ts';
+import { parseRfc3339Instant } from '../event-time.ts';
 import { Kuaidi100Error } from './errors.ts';
 import { type Kuaidi100State, kuaidi100StateByCode, kuaidi100StateByName } from './states.ts';
 
@@ -28,9 +29,8 @@ const FTIME = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
 export function parseKuaidi100Time(text: string): number | undefined {
   const m = FTIME.exec(text.trim());
   if (!m) return undefined;
-  const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}+08:00`;
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : ms;
+  // Calendar-checked: Date.parse would move 2024-02-30 to 1 March rather than refuse it.
+  return parseRfc3339Instant(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}+08:00`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

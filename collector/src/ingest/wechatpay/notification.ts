@@ -1,6 +1,7 @@
 // The notification envelope and its decrypted resource (wechatpay-go core/notify/notify_request.go,
 // services/payments/models.go, refund notify), mapped onto the contract's `payment.notify`.
 import type { PaymentNotifyEvent } from '../../domain/events.ts';
+import { parseRfc3339Instant } from '../event-time.ts';
 import type { EncryptedResource } from './resource-decrypt.ts';
 
 export interface NotificationEnvelope {
@@ -39,8 +40,7 @@ const text = (value: unknown, max = 128): string | undefined =>
 
 export function parseRfc3339(value: unknown): number | undefined {
   if (typeof value !== 'string' || !RFC3339.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? ms : undefined;
+  return parseRfc3339Instant(value);
 }
 
 /** The envelope's shape, or a sentence saying what is wrong with it. */

@@ -9,6 +9,7 @@ import type { AppContext } from '../../http/context.ts';
 import { ApiError } from '../../http/errors.ts';
 import { alipayPublicKey } from '../../ingest/alipay/notify-signature.ts';
 import { ALIPAY_SUCCESS_REPLY, AlipayNotifyVerifier } from '../../ingest/alipay/notify-verifier.ts';
+import { limitProviderEvents } from '../../ingest/provider-event-limits.ts';
 import { WechatPayNotifyVerifier, wechatpayFailureBody } from '../../ingest/wechatpay/notify-verifier.ts';
 import { loadPlatformKeys } from '../../ingest/wechatpay/platform-keys.ts';
 
@@ -60,6 +61,7 @@ const MAX_NOTIFY_BYTES = 1024 * 1024;
 
 export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOptions): Promise<void> {
   const { ctx, verifiers, now } = options;
+  const bounds = () => ({ now: now(), maxSkewMs: ctx.config.maxClockSkewMs });
   // Signatures cover the bytes as sent: keep every body raw, whatever it claims to be.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_NOTIFY_BYTES }, (_req, body, done) =>
@@ -89,7 +91,16 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
       await deadLetter('/v1/notify/wechatpay', 'wechatpay', outcome.error, outcome.message, body);
       return reply.code(outcome.status).send(wechatpayFailureBody(outcome));
     }
-    if (outcome.kind === 'event') await ctx.writer.write([outcome.event]);
+    if (outcome.kind === 'event') {
+      const limited = limitProviderEvents([outcome.event], bounds(), 'success_time');
+      if (!limited.ok) {
+        await deadLetter('/v1/notify/wechatpay', 'wechatpay', limited.error, limited.message, body);
+        return reply
+          .code(400)
+          .send({ error: limited.error, message: limited.message.slice(0, 64), code: 'FAIL' });
+      }
+      await ctx.writer.write([outcome.event]);
+    }
     return reply.code(204).send();
   });
 
@@ -102,7 +113,14 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
       await deadLetter('/v1/notify/alipay', 'alipay', outcome.error, outcome.message, body);
       return reply.code(outcome.status).send({ error: outcome.error, message: outcome.message });
     }
-    if (outcome.kind === 'event') await ctx.writer.write([outcome.event]);
+    if (outcome.kind === 'event') {
+      const limited = limitProviderEvents([outcome.event], bounds(), 'gmt_payment/notify_time');
+      if (!limited.ok) {
+        await deadLetter('/v1/notify/alipay', 'alipay', limited.error, limited.message, body);
+        return reply.code(400).send({ error: limited.error, message: limited.message });
+      }
+      await ctx.writer.write([outcome.event]);
+    }
     // Exactly these 7 bytes, and only once stored: anything else makes Alipay retry.
     return reply.code(200).type('text/plain').send(ALIPAY_SUCCESS_REPLY);
   });
