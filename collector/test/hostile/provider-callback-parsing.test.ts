@@ -11,9 +11,11 @@ import {
   AlipayNotifyVerifier,
   mapAlipayNotify,
 } from '../../src/ingest/alipay/notify-verifier.ts';
+import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../../src/ingest/event-time.ts';
 import { Kuaidi100Error } from '../../src/ingest/kuaidi100/errors.ts';
 import { parseKuaidi100Push } from '../../src/ingest/kuaidi100/push.ts';
 import { kuaidi100PushSign } from '../../src/ingest/kuaidi100/sign.ts';
+import { limitProviderEvents } from '../../src/ingest/provider-event-limits.ts';
 import { mapNotification, parseEnvelope } from '../../src/ingest/wechatpay/notification.ts';
 import { signNotify } from '../../src/ingest/wechatpay/notify-signature.ts';
 import {
@@ -62,7 +64,17 @@ function expectOutcome(outcome: AlipayNotifyOutcome | WechatPayNotifyOutcome) {
     expect([400, 401]).toContain(outcome.status);
     expect(typeof outcome.error).toBe('string');
     expect(typeof outcome.message).toBe('string');
-  } else if (outcome.kind === 'event') expectStorable(outcome.event);
+  } else if (outcome.kind === 'event') {
+    // The routes pass a verified event through the callback limits before writing it; what passes
+    // them must be storable, and what does not is refused there with a 400.
+    const limited = limitProviderEvents(
+      [outcome.event],
+      { now: Date.now(), maxSkewMs: DEFAULT_MAX_CLOCK_SKEW_MS },
+      'time',
+    );
+    if (limited.ok) expectStorable(outcome.event);
+    else expect(['invalid_time', 'invalid_event']).toContain(limited.error);
+  }
 }
 
 // --- Alipay -----------------------------------------------------------------------------------
