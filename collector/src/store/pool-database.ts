@@ -63,6 +63,10 @@ export class PoolDatabase implements Database {
     } catch (error) {
       throw wrap(error);
     }
+    // As in transaction(): a server going away makes the checked-out client emit 'error' besides
+    // rejecting the query; unhandled, that event would crash the process.
+    const ignore = () => {};
+    client.on('error', ignore);
     let broken = false;
     try {
       const result = await client.query(toConfig(statement, values));
@@ -71,6 +75,7 @@ export class PoolDatabase implements Database {
       broken = isUnreachable(error);
       throw wrap(error);
     } finally {
+      client.off('error', ignore);
       client.release(broken ? true : undefined);
     }
   }

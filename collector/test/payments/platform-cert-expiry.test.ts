@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.ts';
 import { platformKeysExpiry } from '../../src/ingest/wechatpay/platform-key-expiry.ts';
 import { loadPlatformKeys } from '../../src/ingest/wechatpay/platform-keys.ts';
-import { testConfig } from '../support/test-app.ts';
+import { auth, testConfig } from '../support/test-app.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const DAY = 86_400_000;
@@ -113,7 +113,7 @@ describe('WeChat Pay platform certificate expiry', () => {
   });
 
   it('reports each key in /readyz: expiring, ok, or unknown for a bare public key', async () => {
-    const ready = await certApp.server.inject('/readyz');
+    const ready = await certApp.server.inject({ url: '/readyz', headers: auth('viewer') });
     const check = ready.json().checks.wechatpay_platform_keys;
     expect(check.ok).toBe(true);
     expect(check.detail.keys).toEqual([
@@ -127,7 +127,8 @@ describe('WeChat Pay platform certificate expiry', () => {
     ]);
     expect(check.detail.warnings).toHaveLength(1);
 
-    const bare = (await bareApp.server.inject('/readyz')).json().checks.wechatpay_platform_keys;
+    const bare = (await bareApp.server.inject({ url: '/readyz', headers: auth('viewer') })).json().checks
+      .wechatpay_platform_keys;
     expect(bare.detail.keys).toEqual([
       {
         serial: 'PUB_KEY_ID_0114232134912410000000000000',
