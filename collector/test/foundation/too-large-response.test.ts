@@ -2,6 +2,7 @@
 // libraries) reads the 413, not a connection reset that it would retry forever. Through the real
 // `orderpulse serve` in its own process, where the race between the refusal and the upload is real.
 import fs from 'node:fs/promises';
+import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +42,20 @@ describe('413 as a response', () => {
     });
   }
 
+  // Node's http.request without an agent asks for `Connection: close`: the refusal must still wait
+  // for the upload instead of closing the socket under it.
+  for (const type of ['application/json', 'application/x-ndjson']) {
+    it(`reaches a client that asks to close the connection, posting ${type} with and without a token`, async () => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const refused = await postClosing(`${collector.url}/v1/events`, type, auth('ingest'));
+        expect(refused.status).toBe(413);
+        expect(JSON.parse(refused.body)).toMatchObject({ error: 'payload_too_large' });
+      }
+      const unauthenticated = await postClosing(`${collector.url}/v1/events`, type, {});
+      expect([401, 429]).toContain(unauthenticated.status);
+    });
+  }
+
   it('keeps serving after the refusals', async () => {
     const res = await fetch(`${collector.url}/v1/events`, {
       method: 'POST',
@@ -50,3 +65,32 @@ describe('413 as a response', () => {
     expect(res.status).toBe(202);
   });
 });
+
+/** Posts 11 MiB on a fresh connection that the client asks to close, and reads the answer. */
+function postClosing(
+  url: string,
+  contentType: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { ...headers, 'content-type': contentType, 'content-length': String(ELEVEN_MIB.length) },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(ELEVEN_MIB);
+  });
+}
