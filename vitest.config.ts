@@ -11,6 +11,9 @@ export default defineConfig({
           include: ['collector/test/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          // A shared two-core machine: a poll waits for work that will happen, never for a speed.
+          expect: { poll: { timeout: 15_000 } },
+          globalSetup: ['collector/test/support/require-postgres-in-ci.ts'],
         },
       },
       'dashboard/vitest.config.ts',

@@ -14,5 +14,7 @@ export default defineConfig({
     name: 'dashboard',
     environment: 'jsdom',
     include: ['test/**/*.test.ts'],
+    // A shared two-core machine: a poll waits for work that will happen, never for a speed.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

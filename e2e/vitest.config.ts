@@ -17,5 +17,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A shared two-core machine: a poll waits for work that will happen, never for a speed.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -175,6 +175,82 @@ describe.each(STORE_KINDS)('built-in rules end to end (%s)', (kind) => {
     expect(alert!.summary).toBe('High-value order to a remote region');
   });
 
+  it('filters by store, since and status from both sides, with every field of the contract', async () => {
+    // Two stalled orders in stores of their own, the second one a minute later.
+    const t = h.clock.now;
+    await h.post([ev.order('FL-A', 'paid', t - 3 * MINUTE, { store_id: 'FLA' })]);
+    await h.advance(MINUTE);
+    const later = h.clock.now;
+    await h.post([ev.order('FL-B', 'paid', later - 3 * MINUTE, { store_id: 'FLB' })]);
+
+    const [a] = await h.alerts('?store_id=FLA');
+    expect(a).toEqual({
+      id: expect.any(String),
+      rule: 'order_stalled',
+      severity: 'warning',
+      status: 'firing',
+      entity_type: 'order',
+      entity_id: 'FL-A',
+      store_id: 'FLA',
+      summary: expect.stringMatching(/\S/),
+      summary_zh: expect.stringMatching(/\S/),
+      labels: expect.objectContaining({ status: 'paid' }),
+      started_at: iso(t - MINUTE),
+      updated_at: iso(t),
+      resolved_at: null,
+      silenced: false,
+      acknowledged_by: null,
+      acknowledged_at: null,
+      ack_note: null,
+    });
+    expect((await h.alerts('?store_id=FLA')).map((x) => x.entity_id)).toEqual(['FL-A']);
+    expect((await h.alerts('?store_id=FLB')).map((x) => x.entity_id)).toEqual(['FL-B']);
+    expect(await h.alerts('?store_id=FLC')).toEqual([]);
+
+    // since is on updated_at: at the second alert's update, only it; a millisecond earlier, both.
+    const sinceLater = (await h.alerts(`?since=${encodeURIComponent(iso(later))}`)).map((x) => x.entity_id);
+    expect(sinceLater).toContain('FL-B');
+    expect(sinceLater).not.toContain('FL-A');
+    const sinceBefore = (await h.alerts(`?since=${encodeURIComponent(iso(later - 1))}`)).map(
+      (x) => x.entity_id,
+    );
+    expect(sinceBefore).toContain('FL-B');
+    expect(sinceBefore).not.toContain('FL-A');
+    const sinceFirst = (await h.alerts(`?since=${encodeURIComponent(iso(t))}`)).map((x) => x.entity_id);
+    expect(sinceFirst).toEqual(expect.arrayContaining(['FL-A', 'FL-B']));
+
+    // Acknowledged: only status=acknowledged (and the default) lists it; status=firing no longer does.
+    await h.advance(SECOND);
+    const ack = await h.app.server.inject({
+      method: 'POST',
+      url: `/v1/alerts/${a!.id}/ack`,
+      headers: { authorization: 'Bearer operator-secret-1', 'content-type': 'application/json' },
+      payload: JSON.stringify({ note: 'looking' }),
+    });
+    expect(ack.statusCode).toBe(200);
+    const acked = await h.alerts('?status=acknowledged&store_id=FLA');
+    expect(acked).toHaveLength(1);
+    expect(acked[0]).toMatchObject({
+      id: a!.id,
+      status: 'acknowledged',
+      acknowledged_by: expect.any(String),
+      acknowledged_at: iso(h.clock.now),
+      ack_note: 'looking',
+      started_at: iso(t - MINUTE),
+      updated_at: iso(h.clock.now),
+      resolved_at: null,
+    });
+    expect(await h.alerts('?status=acknowledged&store_id=FLB')).toEqual([]);
+    expect(await h.alerts('?status=firing&store_id=FLA')).toEqual([]);
+    expect((await h.alerts('?status=firing&store_id=FLB')).map((x) => x.entity_id)).toEqual(['FL-B']);
+    expect((await h.alerts('?store_id=FLA')).map((x) => x.status)).toEqual(['acknowledged']);
+    // The acknowledgement is an update: since now finds it.
+    const sinceAck = (await h.alerts(`?since=${encodeURIComponent(iso(h.clock.now))}`)).map(
+      (x) => x.entity_id,
+    );
+    expect(sinceAck).toContain('FL-A');
+  });
+
   it('filters by rule, store and since, and refuses an unknown status', async () => {
     const stalled = await h.alerts('?rule=order_stalled');
     expect(stalled.length).toBeGreaterThan(0);

@@ -40,7 +40,7 @@ describe.each(STORE_KINDS)('listening while the open orders are restored (%s)', 
       const { db, state } = holdOrderPages(store.db);
       const h = await startHarness(db, { rulesDir, now: T0 + 90 * SECOND, restoreOrdersInBackground: true });
       try {
-        await vi.waitFor(() => expect(state.held).toBe(1));
+        await vi.waitFor(() => expect(state.held).toBe(1), { timeout: 15_000 });
         expect((await h.app.server.inject('/healthz')).statusCode).toBe(200);
         const restoring = await h.app.server.inject({ url: '/readyz', headers: auth('viewer') });
         expect(restoring.statusCode).toBe(503);

@@ -42,7 +42,7 @@ describe.each(STORE_KINDS)('batches waiting for the store verdict (%s)', (kind) 
         });
       // First seen at `paid`: the engine asks the store whether VQ-1 finished long ago (held).
       expect((await post([ev.order('VQ-1', 'paid', t - 3 * MINUTE)])).statusCode).toBe(202);
-      await vi.waitFor(() => expect(lookups).toHaveLength(1));
+      await vi.waitFor(() => expect(lookups).toHaveLength(1), { timeout: 15_000 });
       // Committed while that lookup is held: VQ-1 moves on; VQ-2 is new to both batches.
       expect(
         (
@@ -52,7 +52,7 @@ describe.each(STORE_KINDS)('batches waiting for the store verdict (%s)', (kind) 
           ])
         ).statusCode,
       ).toBe(202);
-      await vi.waitFor(() => expect(lookups).toHaveLength(2));
+      await vi.waitFor(() => expect(lookups).toHaveLength(2), { timeout: 15_000 });
       expect(lookups).toEqual([['VQ-1'], ['VQ-2']]);
 
       release();

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKuaidi100QueryClient } from '../../src/carriers/kuaidi100-query-client.ts';
 import { MemoryPollScheduleStore } from '../../src/carriers/memory-poll-schedule.ts';
-import { CarrierPoller, type PolledTracking, type PollerOptions } from '../../src/carriers/poller.ts';
+import {
+  CarrierPoller,
+  type PolledTracking,
+  type PollerClock,
+  type PollerOptions,
+} from '../../src/carriers/poller.ts';
 import { TokenBucket } from '../../src/carriers/token-bucket.ts';
 import type { CarrierQueryError } from '../../src/carriers/tracking-query.ts';
 import { FakeClock, FakeKuaidi100 } from './fake-kuaidi100.ts';
@@ -293,21 +298,46 @@ describe('start and stop', () => {
         real.waybills.set(n, { state: '0', data: [transit] });
         await store.upsert({ carrier: 'yuantong', trackingNo: n }, Date.now() - 1000);
       }
+      // Idle sleeps end only when the test wakes them (or stop aborts them), so the loop cannot move
+      // on by itself; rate-limit waits (no signal) run on real time.
+      const idle: Array<() => void> = [];
+      let sleeps = 0;
+      const clock: PollerClock = {
+        now: () => Date.now(),
+        sleep: (ms, signal) => {
+          sleeps++;
+          if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+          return new Promise((resolve) => {
+            if (signal.aborted) return resolve();
+            const wake = () => resolve();
+            idle.push(wake);
+            signal.addEventListener('abort', wake, { once: true });
+          });
+        },
+      };
       const p = new CarrierPoller({
         store,
         client: createKuaidi100QueryClient({ baseUrl: real.baseUrl, customer: real.customer, key: real.key }),
         onTracking: async (polled) => {
           received.push(polled);
         },
+        clock,
         idleMs: 10,
         ratePerSecond: 100,
       });
       p.start();
       await expect.poll(() => received.length).toBe(3);
+      // A pass found nothing more due and the loop went to sleep.
+      await expect.poll(() => idle.length).toBe(1);
       await p.stop();
       const after = real.requests.length;
+      const sleepsAtStop = sleeps;
       await store.upsert({ carrier: 'yuantong', trackingNo: 'S4' }, Date.now() - 1000);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Every sleep a running loop could be in ends now: a live loop would pass over S4 and sleep again.
+      for (const wake of idle.splice(0)) wake();
+      await store.get({ carrier: 'yuantong', trackingNo: 'S4' });
+      expect(sleeps).toBe(sleepsAtStop);
+      expect(idle).toEqual([]);
       expect(real.requests.length).toBe(after);
       expect(after).toBe(3);
     } finally {

@@ -1,6 +1,6 @@
-// The stores the outbox tests run on: embedded PGlite always, and real PostgreSQL when one is reachable
-// (TEST_DATABASE_URL, else the local server's `op_notify` database, created on first use). Each
-// PostgreSQL test gets its own schema, dropped afterwards.
+// The stores the outbox tests run on: embedded PGlite always, and real PostgreSQL when
+// TEST_DATABASE_URL is set, as for every other store test. Each PostgreSQL test gets its own schema,
+// dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -21,34 +21,6 @@ export interface StoreHarness {
   open(): Promise<Database>;
   openDurable(): Promise<DurableStore>;
   dispose(): Promise<void>;
-}
-
-const LOCAL_URL = 'postgresql://postgres@127.0.0.1:5432/op_notify';
-
-async function reachablePostgresUrl(): Promise<string | undefined> {
-  const url = process.env.TEST_DATABASE_URL ?? LOCAL_URL;
-  const probe = async (u: string) => {
-    const client = new pg.Client({ connectionString: u, connectionTimeoutMillis: 2_000 });
-    await client.connect();
-    await client.end();
-  };
-  try {
-    await probe(url);
-    return url;
-  } catch (error) {
-    if (process.env.TEST_DATABASE_URL || (error as { code?: string }).code !== '3D000') return undefined;
-  }
-  // The local server is up but our database is not there yet.
-  const admin = new pg.Client({ connectionString: LOCAL_URL.replace(/\/op_notify$/, '/postgres') });
-  try {
-    await admin.connect();
-    await admin.query('CREATE DATABASE op_notify');
-    return url;
-  } catch (error) {
-    return (error as { code?: string }).code === '42P04' ? url : undefined;
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
 }
 
 function postgresHarness(url: string): StoreHarness {
@@ -120,7 +92,6 @@ function pgliteHarness(): StoreHarness {
 }
 
 export async function outboxStores(): Promise<StoreHarness[]> {
-  const url = await reachablePostgresUrl();
-  if (!url) console.warn('outbox tests: no PostgreSQL reachable, running on PGlite only');
+  const url = process.env.TEST_DATABASE_URL;
   return url ? [pgliteHarness(), postgresHarness(url)] : [pgliteHarness()];
 }

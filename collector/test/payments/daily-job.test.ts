@@ -126,9 +126,10 @@ describe('DailyReconciliationJob', () => {
     });
     expect(job.nextRunAt()).toBe(cst('2024-06-02T02:00:00'));
     job.start();
-    // settle: let the run (real I/O on PGlite) finish before the clock moves on
+    // settle: let the run (real I/O on PGlite) finish before the clock moves on; the job sets its
+    // next timer only once the run is over, so that timer is the signal.
     const settle = async () => {
-      for (let i = 0; i < 200 && reports.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      await expect.poll(() => clock.pendingCount()).toBe(1);
       await running;
     };
     await clock.advanceTo(cst('2024-06-02T01:59:59'), async () => {});
@@ -182,8 +183,9 @@ describe('DailyReconciliationJob', () => {
     });
     expect(job.nextRunAt()).toBe(cst('2024-06-03T02:00:00'));
     job.start();
+    // The next timer is set once the run is over.
     const settle = async () => {
-      for (let i = 0; i < 100 && clock.pendingCount() === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await expect.poll(() => clock.pendingCount()).toBe(1);
     };
     await clock.advanceTo(cst('2024-06-05T03:00:00'), settle);
     await job.stop();

@@ -61,7 +61,7 @@ describe('import-bill arguments', () => {
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--provider must be wechatpay or alipay/);
-  }, 30_000);
+  }, 180_000);
 });
 
 describe('import-bill against a store', () => {

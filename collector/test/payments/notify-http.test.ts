@@ -204,6 +204,36 @@ describe.each(STORE_KINDS)('provider callbacks over HTTP (%s)', (kind) => {
     expect((await payments('wechatpay')).map((p) => p.order_id)).not.toContain('ORD-W-FORGED');
   });
 
+  it('WeChat Pay: the same JSON with its whitespace changed after signing is refused, since the signature covers bytes', async () => {
+    const signed = wechatNotification('aaaaaaaa-0000-4000-8000-000000000002', 'ORD-W-RESHAPED', 12800);
+    const headers = wechatHeaders(signed);
+    const reshaped = Buffer.from(JSON.stringify(JSON.parse(signed.toString()), null, 1));
+    expect(JSON.parse(reshaped.toString())).toEqual(JSON.parse(signed.toString()));
+    const before = (await deadLetters('/v1/notify/wechatpay')).length;
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/v1/notify/wechatpay',
+      headers,
+      payload: reshaped,
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json()).toMatchObject({ error: 'signature_invalid', code: 'FAIL' });
+    const letters = await deadLetters('/v1/notify/wechatpay');
+    expect(letters.slice(before).map((d) => [d.reason, d.raw])).toEqual([
+      ['signature_invalid', reshaped.toString()],
+    ]);
+    expect((await payments('wechatpay')).map((p) => p.order_id)).not.toContain('ORD-W-RESHAPED');
+    // The bytes that were signed, with the same headers, are accepted.
+    const genuine = await app.server.inject({
+      method: 'POST',
+      url: '/v1/notify/wechatpay',
+      headers,
+      payload: signed,
+    });
+    expect(genuine.statusCode).toBe(204);
+    expect((await payments('wechatpay')).map((p) => p.order_id)).toContain('ORD-W-RESHAPED');
+  });
+
   it('Alipay: a verified notify is stored and answered exactly "success"; a retry is a duplicate', async () => {
     const form = alipayForm('ORD-A-1', '2024060100222101530000000000000001');
     for (let attempt = 0; attempt < 2; attempt++) {

@@ -17,11 +17,13 @@ interface Harness {
   logs: Array<{ level: 'info' | 'warn'; message: string; details: Record<string, unknown> }>;
   /** Resolves with the next change reported after this call. */
   next(): Promise<RuleSetChange>;
+  /** Stops this watcher only (the directory stays). */
+  close(): Promise<void>;
 }
 
-async function start(options: { initial?: boolean } = {}): Promise<Harness> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'op-watch-'));
-  await cp(minimal, dir, { recursive: true });
+async function start(options: { initial?: boolean; dir?: string } = {}): Promise<Harness> {
+  const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'op-watch-')));
+  if (options.dir === undefined) await cp(minimal, dir, { recursive: true });
   const queue: RuleSetChange[] = [];
   const waiters: Array<(change: RuleSetChange) => void> = [];
   const logs: Harness['logs'] = [];
@@ -49,11 +51,12 @@ async function start(options: { initial?: boolean } = {}): Promise<Harness> {
   );
   cleanups.push(async () => {
     await close();
-    await rm(dir, { recursive: true, force: true });
+    if (options.dir === undefined) await rm(dir, { recursive: true, force: true });
   });
   return {
     dir,
     logs,
+    close,
     next: () => {
       const queued = queue.shift();
       if (queued) return Promise.resolve(queued);
@@ -149,15 +152,23 @@ describe('watchRuleSet', () => {
 
   it('reports nothing after close', async () => {
     const harness = await start();
-    await cleanups.pop()!();
+    // A second watcher on the same directory stays open: once it has reported the edit, the closed
+    // one has had every chance to report it too.
+    const witness = await start({ dir: harness.dir });
+    await harness.close();
     let reported = false;
     void harness.next().then(() => {
       reported = true;
     });
-    await mkdir(harness.dir, { recursive: true });
     await writeFile(path.join(harness.dir, 'rules.yaml'), rules('6m'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const seen = await witness.next();
+    expect(seen.kind).toBe('loaded');
+    if (seen.kind === 'loaded') expect(seen.ruleSet.builtin.payment_unapplied.limitMs).toBe(360_000);
+    // A second edit seen by the witness: the first edit's reload, had there been one, is long over.
+    await writeFile(path.join(harness.dir, 'rules.yaml'), rules('7m'));
+    const again = await witness.next();
+    if (again.kind === 'loaded') expect(again.ruleSet.builtin.payment_unapplied.limitMs).toBe(420_000);
+    expect(again.kind).toBe('loaded');
     expect(reported).toBe(false);
-    await rm(harness.dir, { recursive: true, force: true });
   });
 });

@@ -1,0 +1,101 @@
+// The real `orderpulse` binary, run as a user runs it: --help, `rules check` on good and bad rule
+// sets, and `simulate` sending a short day to a real collector started with `orderpulse serve`.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { spawnCollector } from '../support/spawn-collector.ts';
+import { TOKENS } from '../support/test-app.ts';
+
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+// The machine may be busy: a spawned node process is given minutes, never a speed.
+const SLOW = 180_000;
+
+const run = (args: string[]) =>
+  spawnSync(process.execPath, ['bin/orderpulse.js', ...args], { cwd: repoRoot, encoding: 'utf8' });
+
+describe('the orderpulse binary', () => {
+  it(
+    '--help lists every command and exits 0; an unknown command exits 2 with the usage',
+    () => {
+      const help = run(['--help']);
+      expect(help.status).toBe(0);
+      for (const command of ['serve', 'simulate', 'demo', 'import-bill', 'rules'])
+        expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+      const unknown = run(['bogus']);
+      expect(unknown.status).toBe(2);
+      expect(unknown.stderr).toContain('unknown command "bogus"');
+      expect(unknown.stderr).toContain('usage: orderpulse <command>');
+    },
+    SLOW,
+  );
+
+  it(
+    'rules check accepts the shipped rules and refuses a bad one, naming file, line and field',
+    () => {
+      const good = run(['rules', 'check', 'alert-rules']);
+      expect(good.status).toBe(0);
+      expect(good.stdout).toMatch(/alert-rules: OK: 6 of 6 built-in rules enabled/);
+      const bad = run(['rules', 'check', 'collector/test/rules-config/testdata/invalid/bad-severity']);
+      expect(bad.status).toBe(1);
+      expect(bad.stdout + bad.stderr).toMatch(
+        /rules\.yaml:\d+:\d+: shipment_anomaly: severity: must be one of/,
+      );
+      expect(bad.stdout + bad.stderr).toContain('the rule set was not accepted');
+    },
+    SLOW,
+  );
+
+  it(
+    'simulate --once sends a day to a running collector, which accepts it all',
+    async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'op-cli-'));
+      const collector = await spawnCollector({ ORDERPULSE_DATA_DIR: dataDir });
+      try {
+        const child = spawn(
+          process.execPath,
+          [
+            'bin/orderpulse.js',
+            'simulate',
+            '--target',
+            collector.url,
+            '--token',
+            TOKENS.ingest,
+            '--operator-token',
+            TOKENS.operator,
+            '--stores',
+            '3',
+            '--orders-per-store',
+            '20',
+            '--once',
+          ],
+          { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let output = '';
+        child.stdout.on('data', (c) => {
+          output += c;
+        });
+        child.stderr.on('data', (c) => {
+          output += c;
+        });
+        const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+        expect({ code, output }).toMatchObject({ code: 0 });
+        // What it sent is there: the collector counted accepted order events and none rejected.
+        const metrics = await (await fetch(`${collector.url}/metrics`)).text();
+        const count = (outcome: string) =>
+          [...metrics.matchAll(/^orderpulse_ingest_events_total\{([^}]*)\} (\d+)/gm)]
+            .filter((m) => m[1]!.includes(`outcome="${outcome}"`) && m[1]!.includes('type="order.status"'))
+            .reduce((sum, m) => sum + Number(m[2]), 0);
+        expect(count('accepted')).toBeGreaterThan(0);
+        expect(count('rejected')).toBe(0);
+      } finally {
+        collector.child.kill('SIGTERM');
+        await collector.exited;
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    SLOW,
+  );
+});
