@@ -1,7 +1,7 @@
 // Runs when a request's headers are in, before its body is read or validated. Every /v1 route but
 // the provider callbacks needs a valid bearer token: checking it here means an unauthenticated
 // caller learns nothing of the request schemas and cannot hold a connection open with a slow body.
-// The 429s of CONTRACT.md "Limits and hostile input" are decided here too: failed authentication
+// The 429s are decided here too, so a flood is refused before it costs a body read: failed authentication
 // per client address, provider callbacks per client address, ingest per token. The counting is
 // @fastify/rate-limit's; only what is counted, and when, is ours.
 import rateLimit from '@fastify/rate-limit';

@@ -1,4 +1,4 @@
-// When an event may say it happened (CONTRACT.md "Limits and hostile input"). Rules decide by event
+// When an event may say it happened. Rules decide by event
 // time, so one event dated far ahead would pin a provider's last-heard time, an order's status or a
 // shipment's last update for as long as that date lies in the future: such times are refused, and a
 // time only slightly ahead (a sender's clock running fast) is taken as the time of receipt, since

@@ -1,4 +1,4 @@
-// The limits of CONTRACT.md "Limits and hostile input" for events built from providers' own callbacks
+// The event-time and value limits, applied to events built from providers' own callbacks
 // (WeChat Pay, Alipay, Kuaidi100). A provider's signature proves who sent a value, not that the value
 // is usable: a signed time can still lie years ahead, and a signed text can still hold U+0000.
 //
