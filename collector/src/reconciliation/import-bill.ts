@@ -281,6 +281,18 @@ async function importInChunks(
 
   const sortedDays = [...days].sort();
   let orders: PaidOrder[] = [];
+  // Orders a bill line names by number that the time window did not bring in (paid long before).
+  const addOrdersNamedBy = async (lines: readonly BilledPayment[]) => {
+    const known = new Set(orders.map((o) => o.orderId));
+    const missing = [
+      ...new Set(
+        lines
+          .filter((l) => l.kind === 'payment' && !known.has(l.merchantOrderNo))
+          .map((l) => l.merchantOrderNo),
+      ),
+    ];
+    orders.push(...(await ordersNamedByBill(db, missing)));
+  };
   if (sortedDays.length > 0) {
     const from = localDayRange(sortedDays[0]!, timeZone)[0] - windowMs;
     const to = localDayRange(sortedDays[sortedDays.length - 1]!, timeZone)[1] + windowMs;
@@ -290,15 +302,7 @@ async function importInChunks(
       Math.min(from, minAt - windowMs),
       Math.max(to, maxAt + windowMs),
     );
-    const known = new Set(orders.map((o) => o.orderId));
-    const missing = [
-      ...new Set(
-        payments
-          .filter((p) => p.kind === 'payment' && !known.has(p.merchantOrderNo))
-          .map((p) => p.merchantOrderNo),
-      ),
-    ];
-    orders.push(...(await ordersNamedByBill(db, missing)));
+    await addOrdersNamedBy(payments);
   }
   // Lines of the same days from earlier imports take part too (those this file restates excepted).
   const restated = new Set(payments.map((p) => `${p.kind}\u0000${p.transactionId}`));
@@ -306,17 +310,7 @@ async function importInChunks(
     (e) => !restated.has(`${e.kind}\u0000${e.transactionId}`),
   );
   const earlierSet = new Set<BilledPayment>(earlier);
-  if (earlier.length > 0) {
-    const known = new Set(orders.map((o) => o.orderId));
-    const missing = [
-      ...new Set(
-        earlier
-          .filter((e) => e.kind === 'payment' && !known.has(e.merchantOrderNo))
-          .map((e) => e.merchantOrderNo),
-      ),
-    ];
-    orders.push(...(await ordersNamedByBill(db, missing)));
-  }
+  if (earlier.length > 0) await addOrdersNamedBy(earlier);
   const full = reconcile(earlier.length > 0 ? [...payments, ...earlier] : payments, orders, {
     dayOf,
     windowMs,
