@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRIC_NAMES } from '../../src/metrics/catalogue.ts';
 import { createMetrics } from '../../src/metrics/create-metrics.ts';
-import { metricsRoute } from '../../src/metrics/metrics-route.ts';
+import { metricsRoute } from '../../src/http/routes/metrics.ts';
 import { applyRealisticLoad, storeIds } from '../metrics/realistic-load.ts';
 import { type RunningPrometheus, startPrometheus } from './prometheus-server.ts';
 import { repoPath } from './repo-paths.ts';

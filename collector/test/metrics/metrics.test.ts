@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BoundedLabel } from '../../src/metrics/bounded-label.ts';
 import { HISTOGRAM_METRIC_NAMES, METRIC_NAMES, METRIC_PREFIX } from '../../src/metrics/catalogue.ts';
 import { createMetrics } from '../../src/metrics/create-metrics.ts';
-import { metricsRoute } from '../../src/metrics/metrics-route.ts';
+import { metricsRoute } from '../../src/http/routes/metrics.ts';
 import { applyRealisticLoad, storeIds } from './realistic-load.ts';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
