@@ -1,5 +1,5 @@
-// GET /openapi.json (CONTRACT.md "Discovery"): a well-formed OpenAPI 3 document, public, that
-// describes every /v1 route the app registers with a response schema for its success. The routes
+// GET /openapi.json, the public contract's discovery document: well-formed OpenAPI 3, public, and
+// describing every /v1 route the app registers with a response schema for its success. The routes
 // are collected as fastify registers them, independently of the document.
 import diagnostics from 'node:diagnostics_channel';
 import type { FastifyInstance, RouteOptions } from 'fastify';
