@@ -3,7 +3,6 @@
 import type { Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseDuration } from '../rules-config/duration.ts';
-import './formats.ts';
 import { ENV_NAMES, type ENV_SCHEMA, type EnvName, variableSchema } from './schema.ts';
 
 /** Every variable's value, its default where unset (or wrong); `undefined` only for those without one. */

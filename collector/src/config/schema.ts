@@ -4,6 +4,8 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../ingest/event-time.ts';
 import { formatDuration } from '../rules-config/duration.ts';
+// Registers the formats named below, so whoever checks a value against this schema has them.
+import './formats.ts';
 import type { EnvFormat } from './formats.ts';
 
 /** `{name}` and `{value}` in a variable's `errorMessage` are replaced by its name and raw text. */
