@@ -1,5 +1,6 @@
 // Bearer-token roles and the registry of secrets. Shared by HTTP and the live stream, which both
-// authenticate callers but neither owns the tokens. Secrets are compared in constant time.
+// authenticate callers but neither owns the tokens. Secrets are compared in constant time, so the
+// time a refusal takes says nothing about how much of a guess was right.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TokenEntry } from '../config.ts';
 

@@ -1,4 +1,4 @@
-// GET /v1/alerts and POST /v1/alerts/{id}/ack (CONTRACT.md "Alerts").
+// GET /v1/alerts and POST /v1/alerts/{id}/ack and /resolve.
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
 import type { AlertStatus } from '../../domain/alerts/alert.ts';
@@ -77,7 +77,8 @@ export async function alertsRoutes(
     },
   );
 
-  // Operators may also close an alert by hand (CONTRACT.md "Running": operators resolve).
+  // Operators may also close an alert by hand: a condition the collector cannot see end (a refund
+  // settled by phone) would otherwise stay open.
   app.post<{ Params: AlertParams; Body: AlertActionBody | undefined }>(
     '/v1/alerts/:id/resolve',
     { schema: actionSchema('Resolve an alert by hand (operators)') },
