@@ -81,6 +81,15 @@ export interface Config {
   requestTimeoutMs: number;
   /** How far ahead of the server clock an event time may lie before it is refused as `invalid_time`. */
   maxClockSkewMs: number;
+  /** Asking the payment providers about orders whose callback has not come; a provider is asked only when configured. */
+  providerQueries: {
+    wechatpay:
+      | { mchid: string; merchantKeyPath: string; merchantSerial: string; apiBase: string }
+      | undefined;
+    alipay: { appId: string; appPrivateKeyPath: string; gateway: string } | undefined;
+    /** Age of an order still awaiting payment at which it is first asked about. */
+    queryAfterMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -105,6 +114,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
   const kuaidi100Key = s.ORDERPULSE_KUAIDI100_KEY;
   if ((kuaidi100Customer === undefined) !== (kuaidi100Key === undefined)) {
     problems.push('ORDERPULSE_KUAIDI100_CUSTOMER and ORDERPULSE_KUAIDI100_KEY must be set together');
+  }
+  const wechatpayQuery = [
+    s.ORDERPULSE_WECHATPAY_MCHID,
+    s.ORDERPULSE_WECHATPAY_MERCHANT_KEY,
+    s.ORDERPULSE_WECHATPAY_MERCHANT_SERIAL,
+  ] as const;
+  if (wechatpayQuery.some((v) => v === undefined) && wechatpayQuery.some((v) => v !== undefined)) {
+    problems.push(
+      'ORDERPULSE_WECHATPAY_MCHID, ORDERPULSE_WECHATPAY_MERCHANT_KEY and ORDERPULSE_WECHATPAY_MERCHANT_SERIAL must be set together',
+    );
+  }
+  // An answer is believed only with the provider's signature, so asking needs the key that verifies it.
+  if (
+    wechatpayQuery.every((v) => v !== undefined) &&
+    s.ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY === undefined
+  ) {
+    problems.push(
+      'ORDERPULSE_WECHATPAY_MCHID needs ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY to verify the answers',
+    );
+  }
+  if (s.ORDERPULSE_ALIPAY_APP_PRIVATE_KEY !== undefined) {
+    if (s.ORDERPULSE_ALIPAY_APP_ID === undefined) {
+      problems.push('ORDERPULSE_ALIPAY_APP_PRIVATE_KEY needs ORDERPULSE_ALIPAY_APP_ID');
+    }
+    if (s.ORDERPULSE_ALIPAY_PUBLIC_KEY === undefined) {
+      problems.push(
+        'ORDERPULSE_ALIPAY_APP_PRIVATE_KEY needs ORDERPULSE_ALIPAY_PUBLIC_KEY to verify the answers',
+      );
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -163,6 +201,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
     trustProxy: trustProxy === 'false' ? false : trustProxy === 'true' ? true : trustProxy,
     requestTimeoutMs: durationMs(s.ORDERPULSE_REQUEST_TIMEOUT)!,
     maxClockSkewMs: durationMs(s.ORDERPULSE_MAX_CLOCK_SKEW)!,
+    providerQueries: {
+      wechatpay:
+        s.ORDERPULSE_WECHATPAY_MCHID &&
+        s.ORDERPULSE_WECHATPAY_MERCHANT_KEY &&
+        s.ORDERPULSE_WECHATPAY_MERCHANT_SERIAL
+          ? {
+              mchid: s.ORDERPULSE_WECHATPAY_MCHID,
+              merchantKeyPath: path.resolve(cwd, s.ORDERPULSE_WECHATPAY_MERCHANT_KEY),
+              merchantSerial: s.ORDERPULSE_WECHATPAY_MERCHANT_SERIAL,
+              apiBase: s.ORDERPULSE_WECHATPAY_API_BASE,
+            }
+          : undefined,
+      alipay:
+        s.ORDERPULSE_ALIPAY_APP_ID && s.ORDERPULSE_ALIPAY_APP_PRIVATE_KEY
+          ? {
+              appId: s.ORDERPULSE_ALIPAY_APP_ID,
+              appPrivateKeyPath: path.resolve(cwd, s.ORDERPULSE_ALIPAY_APP_PRIVATE_KEY),
+              gateway: s.ORDERPULSE_ALIPAY_GATEWAY,
+            }
+          : undefined,
+      queryAfterMs: durationMs(s.ORDERPULSE_PAYMENT_QUERY_AFTER)!,
+    },
   };
   return Object.freeze(config);
 }

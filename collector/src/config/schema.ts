@@ -136,6 +136,33 @@ export const ENV_SCHEMA = Type.Object({
     description: 'accept SHA-1 signed Alipay notifies',
     errorMessage: '{name} must be true or false, got "{value}"',
   }),
+  ORDERPULSE_WECHATPAY_MCHID: Type.Optional(text({ description: 'our WeChat Pay merchant id (mchid)' })),
+  ORDERPULSE_WECHATPAY_MERCHANT_KEY: Type.Optional(
+    text({ description: 'path of the WeChat Pay merchant API private key (PEM)' }),
+  ),
+  ORDERPULSE_WECHATPAY_MERCHANT_SERIAL: Type.Optional(
+    text({ description: 'serial of the WeChat Pay merchant API certificate' }),
+  ),
+  ORDERPULSE_WECHATPAY_API_BASE: text({
+    default: 'https://api.mch.weixin.qq.com',
+    pattern: '^https?://',
+    description: 'WeChat Pay API v3 host asked about orders',
+    errorMessage: '{name} must be an http(s) URL',
+  }),
+  ORDERPULSE_ALIPAY_APP_PRIVATE_KEY: Type.Optional(
+    text({ description: 'path of our Alipay app private key (PEM)' }),
+  ),
+  ORDERPULSE_ALIPAY_GATEWAY: text({
+    default: 'https://openapi.alipay.com/gateway.do',
+    pattern: '^https?://',
+    description: 'Alipay OpenAPI gateway asked about orders',
+    errorMessage: '{name} must be an http(s) URL',
+  }),
+  ORDERPULSE_PAYMENT_QUERY_AFTER: formatted('duration-1s', {
+    default: '2m',
+    description: 'age of an unpaid order at which its payment provider is first asked',
+    errorMessage: '{name} must be a duration of at least 1s, e.g. "2m", got "{value}"',
+  }),
   ORDERPULSE_KUAIDI100_SALT: Type.Optional(text({ description: 'salt of Kuaidi100 push signatures' })),
   ORDERPULSE_KUAIDI100_CUSTOMER: Type.Optional(text({ description: 'Kuaidi100 query account' })),
   ORDERPULSE_KUAIDI100_KEY: Type.Optional(text({ description: 'Kuaidi100 query key' })),
