@@ -68,8 +68,13 @@ describe('operator pages', () => {
   it('filters by store and creates a silence from an alert', async () => {
     await page.getByTestId('filter-store').fill('S002');
     const rows = page.getByTestId('alert-row');
-    await expect.poll(() => rows.count()).toBeGreaterThan(0);
-    for (const text of await rows.allTextContents()) expect(text).toContain('S002');
+    // The rows shown before the filtered reply arrives belong to every store: wait for that reply.
+    await expect
+      .poll(async () => {
+        const texts = await rows.allTextContents();
+        return texts.length > 0 && texts.every((text) => text.includes('S002'));
+      })
+      .toBe(true);
     const stalled = rows.filter({ hasText: 'S002-ACK-2' }).first();
     await stalled.getByRole('button', { name: '静默' }).click();
     await page.getByTestId('silence-form').locator('input[placeholder=备注]').fill('促销期间暂不处理');
