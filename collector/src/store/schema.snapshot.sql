@@ -938,24 +938,19 @@ BEGIN
   FROM folded f
   ORDER BY f.order_id
   ON CONFLICT (order_id) DO UPDATE SET
-    store_id      = CASE WHEN (excluded.status IS NOT NULL AND (o.status_at IS NULL
-                      OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)))
-                    THEN excluded.store_id ELSE o.store_id END,
-    status        = CASE WHEN (excluded.status IS NOT NULL AND (o.status_at IS NULL
-                      OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)))
-                    THEN excluded.status ELSE o.status END,
-    status_rank   = CASE WHEN (excluded.status IS NOT NULL AND (o.status_at IS NULL
-                      OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)))
-                    THEN excluded.status_rank ELSE o.status_rank END,
-    amount_fen    = COALESCE(CASE WHEN (excluded.status IS NOT NULL AND (o.status_at IS NULL
-                      OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)))
-                    THEN excluded.amount_fen END, o.amount_fen, excluded.amount_fen),
-    region        = COALESCE(CASE WHEN (excluded.status IS NOT NULL AND (o.status_at IS NULL
-                      OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)))
-                    THEN excluded.region END, o.region, excluded.region),
-    channel       = COALESCE(CASE WHEN (excluded.status IS NOT NULL AND (o.status_at IS NULL
-                      OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)))
-                    THEN excluded.channel END, o.channel, excluded.channel),
+    -- The batch's status fields replace the stored ones only when its status is newer (event time,
+    -- then rank), so a late event never rolls the status back; an attribute the newer status does
+    -- not carry keeps the stored value, and a stored row without one takes the batch's.
+    (store_id, status, status_rank, amount_fen, region, channel) = (
+      SELECT CASE WHEN newer THEN excluded.store_id ELSE o.store_id END,
+             CASE WHEN newer THEN excluded.status ELSE o.status END,
+             CASE WHEN newer THEN excluded.status_rank ELSE o.status_rank END,
+             COALESCE(CASE WHEN newer THEN excluded.amount_fen END, o.amount_fen, excluded.amount_fen),
+             COALESCE(CASE WHEN newer THEN excluded.region END, o.region, excluded.region),
+             COALESCE(CASE WHEN newer THEN excluded.channel END, o.channel, excluded.channel)
+      FROM (SELECT excluded.status IS NOT NULL AND (o.status_at IS NULL
+              OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)) AS newer) AS batch
+    ),
     status_at     = GREATEST(o.status_at, excluded.status_at),
     created_at    = LEAST(o.created_at, excluded.created_at),
     paid_at       = LEAST(o.paid_at, excluded.paid_at),

@@ -1,7 +1,7 @@
 // The schema the migrations build, as a normalised catalog dump checked into the repository: a
 // change to a migration shows up as a diff of schema.snapshot.sql in review, and a store of either
-// kind that builds anything else fails here (after a deliberate change, `npx vitest run -u` on this
-// file rewrites the snapshot). Then stores migrated by the chain the baseline replaced: a complete
+// kind that builds anything else fails here (after a deliberate change, `npx vitest run --project
+// collector <this file> --update` rewrites the snapshot). Then stores migrated by the chain the baseline replaced: a complete
 // history is carried over without running anything, a partial one is refused with what to do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/store/database.ts';
