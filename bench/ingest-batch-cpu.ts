@@ -1,14 +1,14 @@
-// PostgreSQL CPU per event of one group commit: the current ingest_batch against 0067's version of
-// the function (its fold took each field with an ordered aggregate), in one schema, interleaved
+// PostgreSQL CPU per event of one group commit: the current ingest_batch against the former
+// migration 0067's version of the function (read from git history) (its fold took each field with an ordered aggregate), in one schema, interleaved
 // rounds of sequential 50-event calls, read from the backend's /proc CPU time (steadier than wall
 // time on a shared machine). PostgreSQL must run on this machine.
 //   npx tsx bench/ingest-batch-cpu.ts      (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { ORDER_STATUSES, type OrderEvent } from '../collector/src/domain/events.ts';
 import { eventKey } from '../collector/src/store/event-batch.ts';
 import { openDatabase } from '../collector/src/store/open-database.ts';
+import { formerMigration } from './former-migrations.ts';
 import { processCpuMs } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -25,10 +25,7 @@ await client.connect();
 try {
   const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   const backendCpuMs = () => processCpuMs(rows[0]!.pid) ?? Number.NaN;
-  const sql = readFileSync(
-    new URL('../collector/src/store/migrations/0067_ingest_batch.sql', import.meta.url),
-    'utf8',
-  );
+  const sql = formerMigration('0067_ingest_batch');
   await client.query(
     sql
       .slice(sql.indexOf('CREATE FUNCTION'))

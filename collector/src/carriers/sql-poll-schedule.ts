@@ -1,4 +1,4 @@
-// PollScheduleStore in the store's `carrier_poll_schedule` table (migration 0040).
+// PollScheduleStore in the store's `carrier_poll_schedule` table (migration 0006_carriers).
 import type { Queryable } from '../store/database.ts';
 import type { PollEntry, PollKey, PollMark, PollScheduleStore, PollTarget } from './poll-schedule.ts';
 

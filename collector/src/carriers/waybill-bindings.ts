@@ -1,5 +1,5 @@
 // Which order a waybill belongs to (the foundation's `shipments` rows), and the carrier updates
-// kept while it belongs to none yet (`carrier_updates_pending`, migration 0041).
+// kept while it belongs to none yet (`carrier_updates_pending`, migration 0006_carriers).
 import type { CarrierUpdate, ShipmentBinding } from '../domain/shipments/carrier-update.ts';
 import type { Queryable } from '../store/database.ts';
 import type { PollKey } from './poll-schedule.ts';

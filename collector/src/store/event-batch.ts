@@ -1,5 +1,5 @@
 // The SQL of one group commit: event log, current order state, payments, shipments, all in one
-// call of ingest_batch (migration 0067), one round trip on PostgreSQL and on PGlite alike.
+// call of ingest_batch (migration 0001_ingest), one round trip on PostgreSQL and on PGlite alike.
 import { ORDER_STATUSES, type OrderEvent } from '../domain/events.ts';
 import type { PreparedStatement, Queryable } from './database.ts';
 

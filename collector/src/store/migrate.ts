@@ -1,9 +1,11 @@
 // Numbered, forward-only migrations. Each runs in its own transaction that first inserts its
-// bookkeeping row, so two collectors starting at once cannot both apply it.
+// bookkeeping row, so two collectors starting at once cannot both apply it. The first ones are a
+// baseline that replaced an older chain (migration-baseline.ts carries such stores over).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './database.ts';
+import { carryOverSquashedHistory } from './migration-baseline.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -37,8 +39,10 @@ export async function applyMigrations(db: Database, schema: string, dir = MIGRAT
     name       text        NOT NULL,
     applied_at timestamptz NOT NULL DEFAULT now()
   )`);
+  const migrations = await readMigrations(dir);
+  await carryOverSquashedHistory(db, schema, migrations);
   const applied: string[] = [];
-  for (const migration of await readMigrations(dir)) {
+  for (const migration of migrations) {
     const done = await db.transaction(async (tx) => {
       const { rowCount } = await tx.query(
         `INSERT INTO ${schema}.migrations (version, name) VALUES ($1, $2) ON CONFLICT DO NOTHING`,

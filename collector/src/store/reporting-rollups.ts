@@ -1,6 +1,6 @@
-// Applies the reporting rows that group commits stage (migration 0055) to the Grafana rollups, in
-// the background: the acknowledgement path only appends to staging tables, this catches up about
-// once a second. Staged rows are committed with their events, so a crash or restart loses nothing;
+// Applies the reporting rows that group commits stage (migration 0007_reporting) to the Grafana
+// rollups, in the background: the acknowledgement path only appends to staging tables, this catches
+// up about once a second. Staged rows are committed with their events, so a crash or restart loses nothing;
 // whatever is staged is applied by the next run.
 import type { Queryable } from './database.ts';
 

@@ -6,9 +6,9 @@ import { EventWriter } from '../../src/store/event-writer.ts';
 import { drainReportingRollups } from '../../src/store/reporting-rollups.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
-// The reporting rollups behind the Grafana views (migrations 0050–0055), fed through the real
+// The reporting rollups behind the Grafana views (migration 0007_reporting), fed through the real
 // group-commit writer, checked against known answers and against a full rebuild from base tables.
-// Commits only stage rows (0055); drainReportingRollups applies them as the collector's background
+// Commits only stage rows; drainReportingRollups applies them as the collector's background
 // loop does, before anything is compared.
 
 const ROLLUP_TABLES = [
@@ -275,8 +275,8 @@ describe.each(STORE_KINDS)('reporting rollups on %s', (kind) => {
 });
 
 // Two commits that touch the same daily store rows from different statements, interleaved by
-// hand on two real connections. With the rollups updated in the commit (0050–0054) the second had
-// to queue on the rollups' advisory lock (without it PostgreSQL reported a deadlock); since 0055 the
+// hand on two real connections. Were the rollups updated in the commit, the second would have to
+// queue on the rollups' advisory lock (without it PostgreSQL reported a deadlock); as it is, the
 // commits only append staged rows, so the second commits while the first is still open.
 describe.each(STORE_KINDS.filter((k) => k === 'postgres'))(
   'reporting rollups under interleaved commits (%s)',

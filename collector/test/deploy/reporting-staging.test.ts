@@ -21,7 +21,7 @@ import {
 } from '../support/test-database.ts';
 import { sampleTraffic } from './sample-traffic.ts';
 
-// Migration 0055: group commits only stage reporting rows; apply_reporting_rollups (run by
+// Group commits only stage reporting rows; apply_reporting_rollups (run by
 // ReportingRollups in the background) moves them into the rollups. The commit must not touch a
 // rollup, staged rows must survive a restart, and applying them must give what a rebuild gives.
 

@@ -19,7 +19,7 @@ import { dashboards, renderSql, selectedValues } from './grafana-files.ts';
 import { repoPath } from './repo-paths.ts';
 import { sampleTraffic } from './sample-traffic.ts';
 
-// TimescaleDB cannot be installed here, so its branch of migration 0050 (continuous aggregates)
+// TimescaleDB cannot be installed here, so its branch of the reporting migration (continuous aggregates)
 // runs against stand-ins: the branch is forced on, `timescaledb.continuous` is dropped (leaving
 // ordinary materialized views WITH NO DATA), and time_bucket / add_continuous_aggregate_policy are
 // SQL stubs. That proves the branch's SQL is valid and that its views have the same columns and,
@@ -27,6 +27,7 @@ import { sampleTraffic } from './sample-traffic.ts';
 // It does not prove TimescaleDB accepts the aggregates or how real-time aggregation behaves.
 
 const MIGRATIONS = repoPath('collector/src/store/migrations');
+const REPORTING = '0007_reporting.sql';
 
 const STUBS = `
 CREATE FUNCTION time_bucket(bucket_width interval, ts timestamptz) RETURNS timestamptz
@@ -38,12 +39,12 @@ CREATE FUNCTION add_continuous_aggregate_policy(continuous_aggregate regclass, s
   end_offset interval, schedule_interval interval) RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
 `;
 
-/** The migrations with 0050's TimescaleDB branch forced on and made runnable on plain PostgreSQL. */
+/** The migrations with the reporting TimescaleDB branch forced on and made runnable on plain PostgreSQL. */
 function timescaleBranchMigrations(): string {
   const dir = mkdtempSync(join(tmpdir(), 'op-tsdb-migrations-'));
   for (const file of readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql'))) {
     let sql = readFileSync(join(MIGRATIONS, file), 'utf8');
-    if (file.startsWith('0050_')) {
+    if (file === REPORTING) {
       const forced = sql.replace(
         "IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') THEN",
         'IF true THEN',
@@ -54,7 +55,7 @@ function timescaleBranchMigrations(): string {
       );
       // if the migration's text changes shape, fail instead of silently testing the other branch
       if (forced === sql || plain === forced)
-        throw new Error('0050 no longer has the expected TimescaleDB branch');
+        throw new Error(`${REPORTING} no longer has the expected TimescaleDB branch`);
       sql = plain;
     }
     writeFileSync(join(dir, file), sql);

@@ -3,14 +3,13 @@
 // The same 60k-event stream (orders with payments and shipments over 327 stores) is written
 // through the real EventWriter, in batches of 1,000, writer concurrency 2, each run in a fresh
 // schema, three ways in one run (ratios in one run are what count):
-//   * no reporting triggers at all (the staging triggers of 0055 disabled);
-//   * rollups updated inside the commit, as 0050–0054 did (migrations applied up to 0054 only);
-//   * staging in the commit and ReportingRollups applying in the background meanwhile (0055),
+//   * no reporting triggers at all (the staging triggers disabled);
+//   * rollups updated inside the commit, as the former migrations 0050–0054 did (that chain, read
+//     from git history, applied up to 0054 only);
+//   * staging in the commit and ReportingRollups applying in the background meanwhile,
 //     plus how long the background needs after the last acknowledgement to have applied everything.
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
+import { formerMigrationsDir } from '../../../../bench/former-migrations.ts';
 import type { OrderEvent } from '../../../src/domain/events.ts';
 import type { Database } from '../../../src/store/database.ts';
 import { EventWriter } from '../../../src/store/event-writer.ts';
@@ -19,7 +18,6 @@ import { openDatabase } from '../../../src/store/open-database.ts';
 import { PoolDatabase } from '../../../src/store/pool-database.ts';
 import { drainReportingRollups, ReportingRollups } from '../../../src/store/reporting-rollups.ts';
 import { uniqueSchema } from '../../support/test-database.ts';
-import { repoPath } from '../repo-paths.ts';
 
 const url = process.argv[2] ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/op_sre';
 const STAGING_TRIGGERS: [string, string][] = [
@@ -33,15 +31,8 @@ const STAGING_TRIGGERS: [string, string][] = [
 
 type Mode = 'none' | 'in-commit' | 'staged';
 
-/** The migrations before 0055: rollups maintained inside the commit. */
-function inCommitMigrations(): string {
-  const from = repoPath('collector/src/store/migrations');
-  const dir = mkdtempSync(join(tmpdir(), 'op-in-commit-'));
-  for (const file of readdirSync(from).filter((f) => f.endsWith('.sql') && f < '0055')) {
-    copyFileSync(join(from, file), join(dir, file));
-  }
-  return dir;
-}
+/** The former migrations before 0055: rollups maintained inside the commit. */
+const inCommitMigrations = () => formerMigrationsDir((name) => name < '0055');
 
 async function open(mode: Mode, schema: string): Promise<Database> {
   if (mode !== 'in-commit') return openDatabase({ databaseUrl: url, schema });

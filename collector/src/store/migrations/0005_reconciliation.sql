@@ -1,25 +1,32 @@
--- Reconciliation of the providers' own bills against orders (issue 4, CONTRACT.md "Reconciliation").
+-- Reconciliation of the providers' own bills against orders (CONTRACT.md "Reconciliation").
 
 -- One row per imported bill file. (provider, file_sha256) is unique, so re-importing the same file
--- finds this row and changes nothing.
+-- finds this row and changes nothing. A bill's lines are written in chunks, each committed on its
+-- own, so that a large file never holds the store (the embedded one has a single connection) while
+-- events wait. An import is done once completed_at is set; until then a repeat upload of the same
+-- file redoes it (every write is an upsert) rather than reporting it imported.
 CREATE TABLE bill_imports (
-  id                 bigserial   PRIMARY KEY,
-  provider           text        NOT NULL CHECK (provider IN ('wechatpay', 'alipay')),
-  file_sha256        text        NOT NULL,
-  file_name          text,
+  id                  bigserial   PRIMARY KEY,
+  provider            text        NOT NULL CHECK (provider IN ('wechatpay', 'alipay')),
+  file_sha256         text        NOT NULL,
+  file_name           text,
   -- the bill's column header, so each stored line (bill_rows.raw) can be read by name
-  header             text,
-  imported_at        timestamptz NOT NULL,
-  imported_by        text        NOT NULL,
-  rows               integer     NOT NULL,
-  refunds            integer     NOT NULL,
-  declared_rows      integer,
-  first_day          date,
-  last_day           date,
-  matched            integer     NOT NULL,
-  fuzzy_matched      integer     NOT NULL,
-  unmatched_payments integer     NOT NULL,
-  unmatched_orders   integer     NOT NULL,
+  header              text,
+  imported_at         timestamptz NOT NULL,
+  imported_by         text        NOT NULL,
+  rows                integer     NOT NULL,
+  refunds             integer     NOT NULL,
+  declared_rows       integer,
+  first_day           date,
+  last_day            date,
+  matched             integer     NOT NULL,
+  fuzzy_matched       integer     NOT NULL,
+  unmatched_payments  integer     NOT NULL,
+  unmatched_orders    integer     NOT NULL,
+  completed_at        timestamptz,
+  -- rows of the file that could not be read: the first ones with their reasons, and how many in all
+  rejected_rows       jsonb       NOT NULL DEFAULT '[]',
+  rejected_rows_total integer     NOT NULL DEFAULT 0,
   UNIQUE (provider, file_sha256)
 );
 
