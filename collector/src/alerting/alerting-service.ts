@@ -50,7 +50,7 @@ import type { NotificationDispatcher } from './notification-dispatcher.ts';
 import { PromotionParams } from './promotion-params.ts';
 import { ordersById, shipmentsByKey } from './recovery-queries.ts';
 import { restoreOrders, restoreShipments } from './restore-engine.ts';
-import { CustomRuleSlot, withRoutingLabels } from './rule-set-adapter.ts';
+import { engineCustomRules, withRoutingLabels } from './rule-set-adapter.ts';
 
 export interface AlertingLog {
   info(obj: object, msg: string): void;
@@ -128,7 +128,6 @@ export class AlertingService {
   private readonly db: Database;
   private readonly now: () => number;
   private readonly log: AlertingLog | undefined;
-  private readonly custom = new CustomRuleSlot();
   private readonly engine: RuleEngine;
   private readonly book = new AlertBook();
   private readonly promotions = new PromotionParams();
@@ -172,7 +171,7 @@ export class AlertingService {
       lastChange: undefined,
     };
     const calendar = () => this.rules.ruleSet?.calendar;
-    this.engine = new RuleEngine(DEFAULT_RULE_PARAMS, this.custom.rules, {
+    this.engine = new RuleEngine(DEFAULT_RULE_PARAMS, [], {
       regions: GBT2260_REGION_LOOKUP,
       // Carrier key events become alerts routed like any other (routes.yaml `rule="shipment_event"`).
       shipmentEvent: DEFAULT_SHIPMENT_EVENT_PARAMS,
@@ -587,12 +586,15 @@ export class AlertingService {
       ruleSet,
       lastChange: { at: now, contentHash: ruleSet.contentHash },
     };
-    this.custom.fill(ruleSet);
-    const signals = this.engine.setParams(
-      this.promotions.paramsAt(ruleSet.builtin, ruleSet.calendar, now),
-      now,
-      this.promotions.byStore(),
-    );
+    // Alerts of custom rules that are gone resolve now, as when their condition ends.
+    const signals = [
+      ...this.engine.setCustomRules(engineCustomRules(ruleSet), now),
+      ...this.engine.setParams(
+        this.promotions.paramsAt(ruleSet.builtin, ruleSet.calendar, now),
+        now,
+        this.promotions.byStore(),
+      ),
+    ];
     this.log?.info({ dir: this.options.rulesDir, hash: ruleSet.contentHash, when }, 'alert rules loaded');
     if (audit) {
       this.audits.push({

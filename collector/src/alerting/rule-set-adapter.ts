@@ -1,10 +1,7 @@
-// Adapts the loaded alert-rules/ set (rules-config) to what the pure engine takes. Two gaps are
-// bridged here rather than in their owners' files:
-// - the engine's CustomRule reads a CustomRuleContext (event + order state), the loader's reads the
-//   flat RuleContext of the expression language: `toEngineRule` builds one from the other;
-// - the engine takes its custom rules once, in its constructor, and has no setter. `CustomRuleSlot`
-//   is the array handed to the constructor; a reload replaces its contents in place, which the
-//   engine sees on its next evaluation (it only ever iterates and searches the array).
+// Adapts the loaded alert-rules/ set (rules-config) to what the pure engine takes: the engine's
+// CustomRule reads a CustomRuleContext (event + order state), the loader's reads the flat
+// RuleContext of the expression language, and `toEngineRule` builds one from the other. The
+// loader's routing (`route`, rule labels) becomes alert labels here too.
 
 import type { CustomRuleContext, CustomRule as EngineCustomRule } from '../domain/rules/custom-rule.ts';
 import type { BuiltinRuleName } from '../domain/rules/params.ts';
@@ -45,14 +42,9 @@ export function toEngineRule(rule: ConfiguredCustomRule): EngineCustomRule {
   };
 }
 
-export class CustomRuleSlot {
-  /** The very array the engine holds; never replaced, only refilled. */
-  readonly rules: EngineCustomRule[] = [];
-
-  fill(ruleSet: RuleSet | undefined): void {
-    const next = (ruleSet?.custom ?? []).filter((r) => r.enabled).map(toEngineRule);
-    this.rules.splice(0, this.rules.length, ...next);
-  }
+/** The enabled custom rules of a set, as the engine runs them. */
+export function engineCustomRules(ruleSet: RuleSet | undefined): EngineCustomRule[] {
+  return (ruleSet?.custom ?? []).filter((r) => r.enabled).map(toEngineRule);
 }
 
 /**
