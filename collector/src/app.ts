@@ -5,35 +5,36 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
+import { TokenRegistry } from './auth/tokens.ts';
 import { carriersPlugin } from './carriers/carriers-plugin.ts';
 import type { Config } from './config.ts';
 import { type Core, type CoreDeps, createCore } from './core/create-core.ts';
-import { TokenRegistry } from './http/auth.ts';
 import type { AppContext } from './http/context.ts';
 import { lingerAfterEarlyReplies } from './http/early-reply.ts';
-import { ApiError, errors } from './http/errors.ts';
+import { registerErrorHandlers } from './http/error-handler.ts';
+import { errors } from './http/errors.ts';
 import { requestLogFields } from './http/log-redaction.ts';
+import { registerOpenApi } from './http/openapi.ts';
 import { registerRequestGuard } from './http/request-guard.ts';
 import { alertsRoutes } from './http/routes/alerts.ts';
 import { auditRoutes } from './http/routes/audit.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
 import { eventsRoutes } from './http/routes/events.ts';
 import { healthRoutes } from './http/routes/health.ts';
+import { metricsRoute } from './http/routes/metrics.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { LiveGateway } from './live/gateway.ts';
 import { refreshGauges } from './metrics/instrument-collector.ts';
-import { metricsRoute } from './metrics/metrics-route.ts';
 import type { DailyReconciliationJob } from './reconciliation/daily-reconciliation-job.ts';
 import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { latestMismatchByStore } from './reconciliation/latest-mismatch.ts';
-import { type Database, StoreUnavailableError } from './store/database.ts';
-import { IngestBufferFullError, WriterClosedError } from './store/event-writer.ts';
+import type { Database } from './store/database.ts';
 
 const CONNECTION_IDLE_MS = 120_000;
 const HEADERS_TIMEOUT_MS = 15_000;
@@ -80,16 +81,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     keepDeadLetters: core.keepDeadLetters,
   };
 
-  server.setErrorHandler((error: FastifyError, request, reply) => {
-    const api = toApiError(error);
-    if (api.status >= 500) request.log.error({ err: error }, 'request failed');
-    if (api.retryAfter !== undefined) reply.header('Retry-After', String(api.retryAfter));
-    return reply.code(api.status).send(api.toBody());
-  });
-  server.setNotFoundHandler((request, reply) => {
-    const api = errors.notFound(`${request.method} ${request.url.split('?')[0]}`);
-    return reply.code(404).send(api.toBody());
-  });
+  registerErrorHandlers(server);
+  await registerOpenApi(server);
 
   await server.register(healthRoutes, { ctx });
   await server.register(eventsRoutes, { ctx });
@@ -154,29 +147,6 @@ function createServer(config: Config, logger: AppDeps['logger']): FastifyInstanc
   registerSecurityHeaders(server);
   lingerAfterEarlyReplies(server);
   return server;
-}
-
-function toApiError(error: FastifyError | Error): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof StoreUnavailableError) return errors.storeUnavailable();
-  if (error instanceof IngestBufferFullError) return errors.bufferFull();
-  if (error instanceof WriterClosedError) return errors.shuttingDown();
-  const fastifyError = error as FastifyError;
-  switch (fastifyError.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(undefined);
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.tooLarge('the body is larger than this endpoint accepts (10 MiB for /v1/events)');
-    case 'FST_ERR_VALIDATION':
-      return errors.invalidRequest(fastifyError.message, fastifyError.validation);
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return errors.invalidBody(fastifyError.message);
-  }
-  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new ApiError(fastifyError.statusCode, 'bad_request', fastifyError.message);
-  }
-  return errors.internal();
 }
 
 /** The built dashboard at `/`; unknown non-API paths fall back to index.html for client routing. */

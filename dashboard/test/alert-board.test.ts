@@ -33,6 +33,10 @@ function alert(
     started_at: started,
     updated_at: started,
     resolved_at: null,
+    summary_zh: '',
+    acknowledged_at: null,
+    acknowledged_by: null,
+    ack_note: null,
     ...extra,
   };
 }

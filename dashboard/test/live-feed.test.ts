@@ -116,6 +116,10 @@ describe('LiveFeed over a real Socket.IO server', () => {
         started_at: '2026-11-11T10:00:00Z',
         updated_at: '2026-11-11T10:00:00Z',
         resolved_at: null,
+        summary_zh: '',
+        acknowledged_at: null,
+        acknowledged_by: null,
+        ack_note: null,
       },
     });
     await until(() => feed.board.length === 1, 'the alert');

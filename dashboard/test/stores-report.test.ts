@@ -66,7 +66,7 @@ describe('stores report', () => {
 });
 
 describe('api client', () => {
-  it('sends the bearer token, normalises bodies, and tells a missing route from a missing thing', async () => {
+  it('sends the bearer token, reads the wire bodies, and tells a missing route from a missing thing', async () => {
     const seen: string[] = [];
     const server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
@@ -74,7 +74,16 @@ describe('api client', () => {
       if (req.url === '/v1/audit') {
         res.end(
           JSON.stringify({
-            entries: [{ id: 7, created_at: '2026-11-01T00:00:00Z', actor: 'ops', action: 'ack' }],
+            entries: [
+              {
+                id: '7',
+                at: '2026-11-01T00:00:00Z',
+                actor: 'ops',
+                action: 'alert.ack',
+                target: 'alert a1',
+                details: {},
+              },
+            ],
           }),
         );
       } else if (req.url === '/v1/orders/nope') {
@@ -92,7 +101,16 @@ describe('api client', () => {
       const audit = await api.audit();
       expect(audit).toEqual({
         ok: true,
-        data: [{ id: '7', at: '2026-11-01T00:00:00Z', actor: 'ops', action: 'ack', target: '', note: '' }],
+        data: [
+          {
+            id: '7',
+            at: '2026-11-01T00:00:00Z',
+            actor: 'ops',
+            action: 'alert.ack',
+            target: 'alert a1',
+            details: {},
+          },
+        ],
       });
       const order = await api.order('nope');
       expect(order.ok === false && order.status === 404 && !order.unavailable).toBe(true);

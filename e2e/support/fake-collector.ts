@@ -311,6 +311,10 @@ export async function startFakeCollector(opts: {
           started_at: new Date(e.at + PAID_LIMIT_MS).toISOString(),
           updated_at: nowIso,
           resolved_at: null,
+          summary_zh: '',
+          acknowledged_at: null,
+          acknowledged_by: null,
+          ack_note: null,
         };
         alerts.set(id, alert);
         publishAlert('opened', alert);

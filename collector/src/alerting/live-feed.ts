@@ -1,7 +1,8 @@
 // Feeds the live stream: the open alerts once at start, then every committed alert transition,
 // to the live panels (which keep the open alerts for snapshots) and the Socket.IO gateway.
-import type { Alert, LiveAlertEvent } from '../live/events.ts';
-import { toWireAlert, type WireAlert } from '../store/alerts.ts';
+import type { LiveAlertEvent } from '../live/events.ts';
+import { toWireAlert } from '../store/alerts.ts';
+import type { Alert } from '../wire/alerts.ts';
 import type { AlertingService } from './alerting-service.ts';
 
 export interface LiveAlertTargets {
@@ -9,17 +10,12 @@ export interface LiveAlertTargets {
   gateway: { publishAlert(event: LiveAlertEvent): void };
 }
 
-// Pending alerts never leave the service, so every wire alert here has a contract status.
-const asLive = (alert: WireAlert): Alert => alert as Alert;
-
 export function feedLive(alerting: AlertingService, live: LiveAlertTargets): void {
-  live.panels.loadOpenAlerts(
-    alerting.openAlerts().map((a) => asLive(toWireAlert(a, alerting.isSilenced(a)))),
-  );
+  live.panels.loadOpenAlerts(alerting.openAlerts().map((a) => toWireAlert(a, alerting.isSilenced(a))));
   alerting.onTransition((change) => {
     const event: LiveAlertEvent = {
       transition: change.transition,
-      alert: asLive(change.alert),
+      alert: change.alert,
       at: change.at,
     };
     live.panels.applyAlert(event);

@@ -1,4 +1,6 @@
 // What route plugins receive: the app's parts, built once in app.ts.
+
+import type { TokenRegistry } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import type { LiveGateway } from '../live/gateway.ts';
 import type { LivePanels } from '../live/live-panels.ts';
@@ -6,7 +8,6 @@ import type { OrderPulseMetrics } from '../metrics/orderpulse-metrics.ts';
 import type { Database } from '../store/database.ts';
 import type { NewDeadLetter } from '../store/dead-letters.ts';
 import type { EventWriter } from '../store/event-writer.ts';
-import type { TokenRegistry } from './auth.ts';
 
 export interface ReadinessCheck {
   name: string;

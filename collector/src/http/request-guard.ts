@@ -6,8 +6,9 @@
 // @fastify/rate-limit's; only what is counted, and when, is ours.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal, TokenRegistry } from '../auth/tokens.ts';
 import type { Config, RateLimit } from '../config.ts';
-import { bearerToken, type Principal, type TokenRegistry } from './auth.ts';
+import { bearerToken } from './auth.ts';
 import { errors } from './errors.ts';
 
 declare module 'fastify' {

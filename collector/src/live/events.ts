@@ -1,14 +1,17 @@
-// The typed event map of the Socket.IO `/live` namespace (CONTRACT.md "Live stream and metrics").
+// The typed event map of the Socket.IO `/live` namespace.
 // Imported by the gateway (server) and by the dashboard (client), so the two cannot drift: the
 // dashboard never keeps a hand copy of these shapes.
 //
 // Conventions on the wire:
-// - Alert objects are exactly the REST shape of `GET /v1/alerts` (snake_case, RFC 3339 strings).
+// - Alert objects are exactly the REST shape of `GET /v1/alerts` (wire/alerts.ts).
 // - Panel data is produced for dashboards only: camelCase, every time is epoch milliseconds (UTC).
 // - Per-minute series are one-minute buckets keyed by the bucket start, oldest first, by event time
 //   (`occurred_at`), without gaps (a minute with no events has count 0).
+// Type-only imports: the dashboard's bundle imports this file and must not carry TypeBox.
 import type { OrderStatus, PaymentProvider } from '../domain/events.ts';
-import type { Severity } from '../domain/rules/params.ts';
+import type { Alert, AlertStatus } from '../wire/alerts.ts';
+
+export type { Alert, AlertStatus };
 
 export const LIVE_NAMESPACE = '/live';
 
@@ -23,27 +26,14 @@ export interface LiveAuth {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Alerts (the contract's shape)
+// Alerts (the REST shape of wire/alerts.ts)
 
-export const ALERT_STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
-
-/** One alert as `GET /v1/alerts` returns it. `rule` is a built-in rule name or a custom rule's name. */
-export interface Alert {
-  id: string;
-  rule: string;
-  severity: Severity;
-  status: AlertStatus;
-  /** e.g. `order`, `shipment`, `provider`, `store`. */
-  entity_type: string;
-  entity_id: string;
-  store_id: string | null;
-  summary: string;
-  labels: Record<string, string>;
-  started_at: string;
-  updated_at: string;
-  resolved_at: string | null;
-}
+/** The statuses an operator filters alerts by (`pending` only on request, never on the live stream). */
+export const ALERT_STATUSES = [
+  'firing',
+  'acknowledged',
+  'resolved',
+] as const satisfies readonly AlertStatus[];
 
 export const ALERT_TRANSITIONS = ['opened', 'changed', 'resolved'] as const;
 /** `changed` covers acknowledgement, severity or summary changes and re-notification of an open alert. */

@@ -3,7 +3,7 @@
 // The handlers only authenticate, join rooms and send; what the panels hold is LivePanels' business.
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import type { TokenRegistry } from '../http/auth.ts';
+import type { TokenRegistry } from '../auth/tokens.ts';
 import {
   type ClientToServerEvents,
   type InterServerEvents,

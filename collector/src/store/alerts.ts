@@ -1,10 +1,14 @@
 // The alerts aggregate: whole-row upserts of the lifecycle's Alert, reads for the API and for
-// restart recovery, and the contract's wire shape (CONTRACT.md "Alerts").
+// restart recovery, and the mapping to the wire shape (wire/alerts.ts).
 import { createHash } from 'node:crypto';
 import type { Alert, AlertStatus } from '../domain/alerts/alert.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import type { EntityType, Summary } from '../domain/rules/signal.ts';
+import type { Alert as WireAlert } from '../wire/alerts.ts';
 import type { Queryable } from './database.ts';
+
+/** The alert as the API and the live stream carry it; defined in wire/alerts.ts. */
+export type { WireAlert };
 
 const COLUMNS = `id, rule, severity, status, entity_type, entity_id, store_id, summary, labels, started_at,
   firing_at, updated_at, resolved_at, acknowledged_at, acknowledged_by, acknowledged_note, reopen_count`;
@@ -182,29 +186,7 @@ export async function alertsOfOrder(q: Queryable, orderId: string): Promise<Aler
   return rows.map(fromRow);
 }
 
-/** The contract's alert object (snake_case, RFC 3339). `summary` is English, `summary_zh` beside it. */
-export interface WireAlert {
-  id: string;
-  rule: string;
-  severity: Severity;
-  /** `pending` only appears when asked for explicitly (status=pending). */
-  status: AlertStatus;
-  entity_type: string;
-  entity_id: string;
-  store_id: string | null;
-  summary: string;
-  summary_zh: string;
-  labels: Record<string, string>;
-  started_at: string;
-  updated_at: string;
-  resolved_at: string | null;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  ack_note: string | null;
-  /** Muted by an active silence: visible, not notified. Absent where it was not worked out. */
-  silenced?: boolean;
-}
-
+/** The contract's alert object. `summary` is English, `summary_zh` beside it. */
 export function toWireAlert(alert: Alert, silenced?: boolean): WireAlert {
   return {
     id: alert.id,

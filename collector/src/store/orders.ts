@@ -1,5 +1,6 @@
 // Reads for GET /v1/orders/{order_id}: current state, the timeline by event time, payments, shipments.
-import { alertsOfOrder, toWireAlert, type WireAlert } from './alerts.ts';
+import type { Alert } from '../wire/alerts.ts';
+import { alertsOfOrder, toWireAlert } from './alerts.ts';
 import type { Queryable } from './database.ts';
 
 export interface OrderView {
@@ -19,7 +20,7 @@ export interface OrderView {
   timeline_truncated: boolean;
   payments: Record<string, unknown>[];
   shipments: Record<string, unknown>[];
-  alerts: WireAlert[];
+  alerts: Alert[];
 }
 
 /**

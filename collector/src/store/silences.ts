@@ -2,6 +2,7 @@
 // matchersFromObject turns it into matchers when a silence is applied.
 import type { Matcher, MatchOperator } from '../domain/alerts/silences.ts';
 import { matchersFromObject } from '../domain/alerts/silences.ts';
+import type { Silence } from '../wire/silences.ts';
 import type { Queryable } from './database.ts';
 
 export type MatcherObject = Record<string, string | { op: MatchOperator; value: string }>;
@@ -107,7 +108,7 @@ export async function expireSilence(
   return rows[0] && fromRow(rows[0]);
 }
 
-export function toWireSilence(s: StoredSilence, now: number) {
+export function toWireSilence(s: StoredSilence, now: number): Silence {
   return {
     id: s.id,
     matchers: s.matcherObject,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { App } from '../../src/app.ts';
 import { buildApp } from '../../src/app.ts';
 import type { Database } from '../../src/store/database.ts';
+import type { Alert } from '../../src/wire/alerts.ts';
 import { auth, testConfig } from '../support/test-app.ts';
 
 const REPO_RULES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../alert-rules');
@@ -36,23 +37,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface WireAlertBody {
-  id: string;
-  rule: string;
-  severity: string;
-  status: string;
-  entity_type: string;
-  entity_id: string;
-  store_id: string | null;
-  summary: string;
-  summary_zh: string;
-  labels: Record<string, string>;
-  started_at: string;
-  updated_at: string;
-  resolved_at: string | null;
-  silenced?: boolean;
-  acknowledged_by?: string | null;
-}
+/** What GET /v1/alerts returns: the wire shape itself, so a test cannot read a field the API lacks. */
+export type WireAlertBody = Alert;
 
 export async function startHarness(
   db: Database,

@@ -1,9 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsRoute } from '../../src/http/routes/metrics.ts';
 import { METRIC_NAMES } from '../../src/metrics/catalogue.ts';
 import { createMetrics } from '../../src/metrics/create-metrics.ts';
-import { metricsRoute } from '../../src/metrics/metrics-route.ts';
 import { applyRealisticLoad, storeIds } from '../metrics/realistic-load.ts';
 import { type RunningPrometheus, startPrometheus } from './prometheus-server.ts';
 import { repoPath } from './repo-paths.ts';

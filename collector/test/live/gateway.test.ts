@@ -33,6 +33,10 @@ const alert = (id: string, store: string, status: Alert['status'] = 'firing'): L
     started_at: new Date().toISOString(),
     updated_at: new Date().toISOString(),
     resolved_at: null,
+    summary_zh: '',
+    acknowledged_at: null,
+    acknowledged_by: null,
+    ack_note: null,
   },
 });
 

@@ -114,6 +114,10 @@ describe('LivePanels', () => {
         started_at: new Date(T0).toISOString(),
         updated_at: new Date(T0).toISOString(),
         resolved_at: null,
+        summary_zh: '',
+        acknowledged_at: null,
+        acknowledged_by: null,
+        ack_note: null,
       },
     });
     p.applyAlert(mk('1', 'S1', 'order_stalled'));

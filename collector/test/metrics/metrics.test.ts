@@ -2,10 +2,10 @@ import Fastify from 'fastify';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { metricsRoute } from '../../src/http/routes/metrics.ts';
 import { BoundedLabel } from '../../src/metrics/bounded-label.ts';
 import { HISTOGRAM_METRIC_NAMES, METRIC_NAMES, METRIC_PREFIX } from '../../src/metrics/catalogue.ts';
 import { createMetrics } from '../../src/metrics/create-metrics.ts';
-import { metricsRoute } from '../../src/metrics/metrics-route.ts';
 import { applyRealisticLoad, storeIds } from './realistic-load.ts';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');

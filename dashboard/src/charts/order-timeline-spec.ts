@@ -1,4 +1,4 @@
-// The order drill-down chart: status changes, payments, carrier checkpoints and alerts as points
+// The order drill-down chart: status changes, payments, carrier updates and alerts as points
 // on one time axis, one lane each. Pure.
 import type { OrderDetail } from '../lib/api-types.ts';
 import { TIME_AXIS_FORMATS } from '../lib/format-time.ts';
@@ -35,25 +35,18 @@ export function timelinePoints(order: OrderDetail, label: Label): TimelinePoint[
         text: `${e.carrier ?? ''} ${label('shipState', e.state ?? '')}${e.location ? ` · ${e.location}` : ''}`,
       });
   }
-  // Payments and checkpoints not already on the timeline (servers may list them only there).
+  // Payments and shipments whose events fell outside the timeline (it keeps the latest events only).
   if (!points.some((p) => p.lane === 'payment'))
     for (const p of order.payments) {
-      const at = time(p.occurred_at ?? p.paid_at);
+      const at = time(p.occurred_at);
       if (at !== null)
-        points.push({ lane: 'payment', at, text: `${label('provider', String(p.provider ?? ''))}` });
+        points.push({ lane: 'payment', at, text: `${label('provider', p.provider)} ${p.status}` });
     }
   if (!points.some((p) => p.lane === 'carrier'))
     for (const s of order.shipments) {
-      const checkpoints = Array.isArray(s.checkpoints) ? (s.checkpoints as Record<string, unknown>[]) : [];
-      for (const c of checkpoints) {
-        const at = time(c.occurred_at ?? c.at);
-        if (at !== null)
-          points.push({
-            lane: 'carrier',
-            at,
-            text: `${String(s.carrier ?? '')} ${label('shipState', String(c.state ?? ''))}`,
-          });
-      }
+      const at = time(s.last_update_at);
+      if (at !== null)
+        points.push({ lane: 'carrier', at, text: `${s.carrier} ${label('shipState', s.state)}` });
     }
   for (const a of order.alerts) {
     const at = time(a.started_at);

@@ -1,59 +1,26 @@
-// Response shapes of the `/v1` endpoints the dashboard reads (CONTRACT.md). Where the contract
-// names an endpoint without a body shape (audit, stores trend, pending pool, rules), this is the
-// shape the dashboard expects; lib/api.ts normalises the few spelling variants it tolerates.
-import type { Alert } from '../../../collector/src/live/events.ts';
+// Shapes of the `/v1` endpoints the dashboard reads. Most come from the collector's wire schemas
+// (collector/src/wire/), the same ones its routes declare and /openapi.json publishes; `import type`
+// only, so no schema code reaches the bundle. The rest are still written out here until their
+// routes declare schemas.
+import type { Alert, AlertsQuery as AlertsQueryParams } from '../../../collector/src/wire/alerts.ts';
+import type { AuditEntry } from '../../../collector/src/wire/audit.ts';
+import type { OrderDetail, TimelineEvent } from '../../../collector/src/wire/orders.ts';
+import type { RuleError, RuleSummary, RulesReport } from '../../../collector/src/wire/rules.ts';
+import type { SilenceRequest } from '../../../collector/src/wire/silences.ts';
 
-export type { Alert };
+export type {
+  Alert,
+  AuditEntry,
+  OrderDetail,
+  RuleError,
+  RuleSummary,
+  RulesReport,
+  SilenceRequest,
+  TimelineEvent,
+};
 
-export interface AlertsQuery {
-  status?: string;
-  rule?: string;
-  store_id?: string;
-  since?: string;
-  limit?: number;
-}
-
-export interface SilenceRequest {
-  matchers: Record<string, string>;
-  ends_at: string;
-  comment: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  note: string;
-}
-
-/** One event of an order's timeline, as ingested (snake_case wire fields). */
-export interface TimelineEvent {
-  id?: string;
-  type: 'order.status' | 'payment.notify' | 'shipment.update';
-  occurred_at: string;
-  status?: string;
-  provider?: string;
-  amount_fen?: number;
-  transaction_id?: string;
-  carrier?: string;
-  tracking_no?: string;
-  state?: string;
-  location?: string;
-}
-
-export interface OrderDetail {
-  order_id: string;
-  store_id: string;
-  status: string;
-  amount_fen: number | null;
-  updated_at: string;
-  timeline: TimelineEvent[];
-  payments: Record<string, unknown>[];
-  shipments: Record<string, unknown>[];
-  alerts: Alert[];
-}
+/** Every filter is optional for a caller; the collector fills in the default limit. */
+export type AlertsQuery = Partial<AlertsQueryParams>;
 
 export interface StoreDay {
   day: string;
@@ -94,32 +61,4 @@ export interface PendingItem {
   created_at: string | null;
   /** Both sides' evidence: e.g. `payment`/`bill` and `order`, each a flat record. */
   evidence: { side: string; fields: Record<string, unknown> }[];
-}
-
-export interface RuleError {
-  file: string;
-  rule: string | null;
-  field: string | null;
-  message: string;
-}
-
-export interface RuleSummary {
-  name: string;
-  kind: 'builtin' | 'custom';
-  enabled: boolean;
-  severity: string;
-  file: string | null;
-  description: string | null;
-  condition: string | null;
-  params: Record<string, unknown> | null;
-}
-
-/** `GET /v1/rules`: the loaded rule set, whether the files on disk validate, and the last change. */
-export interface RulesReport {
-  loaded_at: string | null;
-  content_hash: string | null;
-  valid: boolean;
-  errors: RuleError[];
-  last_change: { at: string; outcome: string; content_hash: string | null } | null;
-  rules: RuleSummary[];
 }

@@ -1,10 +1,11 @@
 // The dashboard's only REST client. Every call returns a result instead of throwing, so a page
 // can show an empty state for an endpoint the collector does not serve yet (404 route / 501)
 // without a crash or a console error.
+import type { AlertList, AlertReply } from '../../../collector/src/wire/alerts.ts';
+import type { AuditList } from '../../../collector/src/wire/audit.ts';
+import type { SilenceReply } from '../../../collector/src/wire/silences.ts';
 import type {
-  Alert,
   AlertsQuery,
-  AuditEntry,
   OrderDetail,
   PendingItem,
   PendingResolution,
@@ -105,12 +106,18 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
 
   return {
     alerts: (q: AlertsQuery = {}) =>
-      request('GET', `/v1/alerts${query({ ...q })}`, (b) => list(b, 'alerts') as Alert[]),
+      request('GET', `/v1/alerts${query({ ...q })}`, (b) => (b as AlertList).alerts),
     ack: (id: string, note: string) =>
-      request('POST', `/v1/alerts/${encodeURIComponent(id)}/ack`, () => true, note ? { note } : {}),
-    createSilence: (silence: SilenceRequest) => request('POST', '/v1/silences', (b) => b, silence),
-    audit: () => request('GET', '/v1/audit', (b) => list(b, 'entries', 'audit', 'items').map(toAuditEntry)),
-    order: (id: string) => request('GET', `/v1/orders/${encodeURIComponent(id)}`, toOrderDetail),
+      request(
+        'POST',
+        `/v1/alerts/${encodeURIComponent(id)}/ack`,
+        (b) => (b as AlertReply).alert,
+        note ? { note } : {},
+      ),
+    createSilence: (silence: SilenceRequest) =>
+      request('POST', '/v1/silences', (b) => (b as SilenceReply).silence, silence),
+    audit: () => request('GET', '/v1/audit', (b) => (b as AuditList).entries),
+    order: (id: string) => request('GET', `/v1/orders/${encodeURIComponent(id)}`, (b) => b as OrderDetail),
     storesReport: (from: string, to: string) =>
       request('GET', `/v1/reconciliation/stores${query({ from, to })}`, toStoresReport),
     pending: () =>
@@ -120,40 +127,11 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
         resolution,
         note,
       }),
-    rules: () => request('GET', '/v1/rules', toRulesReport),
+    rules: () => request('GET', '/v1/rules', (b) => b as RulesReport),
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
-
-function toAuditEntry(raw: unknown, i: number): AuditEntry {
-  const e = isRecord(raw) ? raw : {};
-  const targetType = str(e.target_type ?? e.entity_type);
-  const targetId = str(e.target_id ?? e.entity_id);
-  return {
-    id: str(e.id, String(i)),
-    at: str(e.at ?? e.created_at ?? e.time),
-    actor: str(e.actor ?? e.token_name ?? e.user),
-    action: str(e.action),
-    target: str(e.target, targetType && targetId ? `${targetType} ${targetId}` : targetId),
-    note: str(e.note ?? e.comment),
-  };
-}
-
-function toOrderDetail(raw: unknown): OrderDetail {
-  const o = isRecord(raw) ? raw : {};
-  return {
-    order_id: str(o.order_id),
-    store_id: str(o.store_id),
-    status: str(o.status),
-    amount_fen: num(o.amount_fen),
-    updated_at: str(o.updated_at),
-    timeline: list(o.timeline).filter(isRecord) as unknown as OrderDetail['timeline'],
-    payments: list(o.payments).filter(isRecord),
-    shipments: list(o.shipments).filter(isRecord),
-    alerts: list(o.alerts).filter(isRecord) as unknown as Alert[],
-  };
-}
 
 function toStoresReport(raw: unknown): StoresReport {
   const stores = list(raw, 'stores')
@@ -219,41 +197,5 @@ function toPendingItem(raw: unknown, i: number): PendingItem {
       side,
       fields: p[side] as Record<string, unknown>,
     })),
-  };
-}
-
-function toRulesReport(raw: unknown): RulesReport {
-  const r = isRecord(raw) ? raw : {};
-  const change = isRecord(r.last_change) ? r.last_change : null;
-  const errors = list(r.errors).filter(isRecord);
-  return {
-    loaded_at: typeof r.loaded_at === 'string' ? r.loaded_at : null,
-    content_hash: typeof r.content_hash === 'string' ? r.content_hash : null,
-    valid: typeof r.valid === 'boolean' ? r.valid : errors.length === 0,
-    errors: errors.map((e) => ({
-      file: str(e.file),
-      rule: typeof e.rule === 'string' ? e.rule : null,
-      field: typeof e.field === 'string' ? e.field : null,
-      message: str(e.message),
-    })),
-    last_change: change
-      ? {
-          at: str(change.at),
-          outcome: str(change.outcome, 'applied'),
-          content_hash: typeof change.content_hash === 'string' ? change.content_hash : null,
-        }
-      : null,
-    rules: list(r.rules)
-      .filter(isRecord)
-      .map((x) => ({
-        name: str(x.name),
-        kind: x.kind === 'custom' ? 'custom' : 'builtin',
-        enabled: x.enabled !== false,
-        severity: str(x.severity),
-        file: typeof x.file === 'string' ? x.file : null,
-        description: typeof x.description === 'string' ? x.description : null,
-        condition: typeof x.condition === 'string' ? x.condition : null,
-        params: isRecord(x.params) ? x.params : null,
-      })),
   };
 }

@@ -1,30 +1,25 @@
-// GET /v1/alerts and POST /v1/alerts/{id}/ack (CONTRACT.md "Alerts").
-import { type Static, Type } from '@sinclair/typebox';
+// GET /v1/alerts and POST /v1/alerts/{id}/ack and /resolve.
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
 import type { AlertStatus } from '../../domain/alerts/alert.ts';
 import { listAlerts, toWireAlert } from '../../store/alerts.ts';
+import { AlertActionBody, AlertList, AlertParams, AlertReply, AlertsQuery } from '../../wire/alerts.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
+import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 const STATUSES: readonly AlertStatus[] = ['firing', 'acknowledged', 'resolved', 'pending'];
 const DEFAULT_STATUSES: readonly AlertStatus[] = ['firing', 'acknowledged'];
 
-const Query = Type.Object({
-  /** One status or a comma-separated list; default firing and acknowledged. */
-  status: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  rule: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  store_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  since: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+const actionSchema = (summary: string) => ({
+  tags: ['alerts'],
+  summary,
+  security: BEARER,
+  params: AlertParams,
+  body: AlertActionBody,
+  response: { 200: AlertReply, ...errorResponses(...PROTECTED_ERRORS, 404, 409) },
 });
-
-const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
-const AckBody = Type.Union([
-  Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }),
-  Type.Null(),
-]);
 
 export interface AlertRoutesOptions {
   ctx: AppContext;
@@ -35,10 +30,18 @@ export async function alertsRoutes(
   app: FastifyInstance,
   { ctx, alerting }: AlertRoutesOptions,
 ): Promise<void> {
-  app.get<{ Querystring: Static<typeof Query> }>(
+  app.get<{ Querystring: AlertsQuery }>(
     '/v1/alerts',
-    { schema: { querystring: Query } },
-    async (request) => {
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts, newest first (by default the firing and acknowledged ones)',
+        security: BEARER,
+        querystring: AlertsQuery,
+        response: { 200: AlertList, ...errorResponses(...PROTECTED_ERRORS) },
+      },
+    },
+    async (request): Promise<AlertList> => {
       authorize(ctx.tokens, request, ['viewer']);
       const { status, rule, store_id, since, limit } = request.query;
       const statuses = status === undefined ? DEFAULT_STATUSES : parseStatuses(status);
@@ -62,10 +65,10 @@ export async function alertsRoutes(
     },
   );
 
-  app.post<{ Params: Static<typeof Params>; Body: Static<typeof AckBody> | undefined }>(
+  app.post<{ Params: AlertParams; Body: AlertActionBody | undefined }>(
     '/v1/alerts/:id/ack',
-    { schema: { params: Params, body: AckBody } },
-    async (request) => {
+    { schema: actionSchema('Acknowledge a firing alert (operators)') },
+    async (request): Promise<AlertReply> => {
       const principal = authorize(ctx.tokens, request, ['operator']);
       const note = request.body?.note?.trim() || undefined;
       const result = await alerting.acknowledge(request.params.id, principal.name, note);
@@ -74,11 +77,12 @@ export async function alertsRoutes(
     },
   );
 
-  // Operators may also close an alert by hand (CONTRACT.md "Running": operators resolve).
-  app.post<{ Params: Static<typeof Params>; Body: Static<typeof AckBody> | undefined }>(
+  // Operators may also close an alert by hand: a condition the collector cannot see end (a refund
+  // settled by phone) would otherwise stay open.
+  app.post<{ Params: AlertParams; Body: AlertActionBody | undefined }>(
     '/v1/alerts/:id/resolve',
-    { schema: { params: Params, body: AckBody } },
-    async (request) => {
+    { schema: actionSchema('Resolve an alert by hand (operators)') },
+    async (request): Promise<AlertReply> => {
       const principal = authorize(ctx.tokens, request, ['operator']);
       const note = request.body?.note?.trim() || undefined;
       const result = await alerting.resolve(request.params.id, principal.name, note);

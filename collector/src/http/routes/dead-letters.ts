@@ -1,22 +1,20 @@
 // GET /v1/dead-letters pages newest first by (received time, id), each page at most 1 MiB of JSON;
 // GET /v1/dead-letters/{id}/raw serves an authenticated caller's exact body as a download.
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { type DeadLetter, deadLetterBody, listDeadLetters } from '../../store/dead-letters.ts';
+import {
+  DeadLetterPage,
+  DeadLetterParams,
+  DeadLettersQuery,
+  type DeadLetter as WireDeadLetter,
+} from '../../wire/dead-letters.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
+import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 /** A page stops before the item that would take it past this, so no reply grows with the store. */
 export const MAX_PAGE_BYTES = 1024 * 1024;
-
-const Query = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  before: Type.Optional(Type.String({ pattern: '^\\d{1,19}-\\d{1,19}$' })),
-  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-});
-
-const Params = Type.Object({ id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) });
 
 /** Media types served as themselves; any other body is a plain octet stream. */
 const SERVED_TYPES: Readonly<Record<string, { type: string; extension: string }>> = {
@@ -29,9 +27,18 @@ const SERVED_TYPES: Readonly<Record<string, { type: string; extension: string }>
 const OCTETS = { type: 'application/octet-stream', extension: 'bin' };
 
 export async function deadLettersRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
-  app.get<{ Querystring: Static<typeof Query> }>(
+  app.get<{ Querystring: DeadLettersQuery }>(
     '/v1/dead-letters',
-    { schema: { querystring: Query } },
+    {
+      schema: {
+        tags: ['dead-letters'],
+        summary: 'Refused input, newest first, in pages of at most 1 MiB',
+        security: BEARER,
+        querystring: DeadLettersQuery,
+        // The page is serialised by hand (it stops at 1 MiB), so this schema documents it only.
+        response: { 200: DeadLetterPage, ...errorResponses(...PROTECTED_ERRORS) },
+      },
+    },
     async (request, reply) => {
       authorize(ctx.tokens, request, ['viewer']);
       const { limit, before, reason } = request.query;
@@ -45,9 +52,23 @@ export async function deadLettersRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
     },
   );
 
-  app.get<{ Params: Static<typeof Params> }>(
+  app.get<{ Params: DeadLetterParams }>(
     '/v1/dead-letters/:id/raw',
-    { schema: { params: Params } },
+    {
+      schema: {
+        tags: ['dead-letters'],
+        summary: "An authenticated caller's exact body, as a download",
+        security: BEARER,
+        params: DeadLetterParams,
+        response: {
+          200: {
+            description: 'the body as received, served as its own media type when safe, else octets',
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
+          ...errorResponses(...PROTECTED_ERRORS, 404),
+        },
+      },
+    },
     async (request, reply) => {
       authorize(ctx.tokens, request, ['viewer']);
       const { id } = request.params;
@@ -89,7 +110,7 @@ function pageJson(letters: DeadLetter[], limit: number): string {
   return `${head}${items.join(',')}],"next_before":${next}}`;
 }
 
-function listItem(l: DeadLetter) {
+function listItem(l: DeadLetter): WireDeadLetter {
   return {
     id: l.id,
     received_at: l.receivedAt,

@@ -1,9 +1,11 @@
 // POST /v1/events: one event, a JSON array, or NDJSON. The 202 goes out after commit.
 import type { FastifyInstance } from 'fastify';
 import { ingestEvents, MAX_BODY_BYTES } from '../../ingest/events/ingest-events.ts';
+import { IngestReply } from '../../wire/events.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
+import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 /** Bodies of content types we do not take are still read, so they can be kept as dead letters. */
 class UnsupportedBody {
@@ -20,7 +22,19 @@ export async function eventsRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     done(null, new UnsupportedBody(body as unknown as string)),
   );
 
-  app.post('/v1/events', async (request, reply) => {
+  const schema = {
+    tags: ['events'],
+    summary: 'Ingest events: one JSON event, a JSON array, or NDJSON; answered once committed',
+    description:
+      'Items are checked one by one; refused items are listed in `rejected` and kept as dead letters. ' +
+      'At most 10000 events and 10 MiB a request.',
+    security: BEARER,
+    // No body schema: the body is read as text and checked item by item (the contract's event
+    // fields), so one bad item never refuses the others.
+    response: { 202: IngestReply, ...errorResponses(...PROTECTED_ERRORS, 413, 415) },
+  };
+
+  app.post('/v1/events', { schema }, async (request, reply) => {
     const principal = authorize(ctx.tokens, request, ['ingest']);
     const acknowledged = ctx.metrics.ingestAckSeconds.startTimer();
     const contentType = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();

@@ -21,12 +21,12 @@ function frameworkRefusal(error: FastifyError & { status?: number }): ApiError |
   if (status === undefined || status < 400 || status >= 500) return undefined;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(413, 'payload_too_large', 'the push is larger than 1 MiB');
+      return errors.tooLarge('the push is larger than 1 MiB');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(415, 'unsupported_media_type', 'the push has no usable content type');
+      return errors.unsupportedMediaType(undefined, 'the push has no usable content type');
   }
-  if (status === 429) return new ApiError(429, 'rate_limited', 'too many pushes; push again later');
-  return new ApiError(status, 'bad_request', error.message);
+  if (status === 429) return errors.rateLimited(undefined, 'too many pushes; push again later');
+  return errors.badRequest(status, error.message);
 }
 
 export async function kuaidi100NotifyRoutes(
@@ -49,7 +49,7 @@ export async function kuaidi100NotifyRoutes(
         refusal = errors.storeUnavailable();
       } else if (framework === undefined) {
         request.log.error({ err: error }, 'kuaidi100 push failed');
-        refusal = new ApiError(500, 'internal_error', 'an internal error occurred');
+        refusal = errors.internal();
       } else {
         refusal = framework;
       }
@@ -93,15 +93,7 @@ export async function kuaidi100NotifyRoutes(
     };
     const salt = ctx.config.kuaidi100Salt;
     if (salt === undefined) {
-      throw await refuse(
-        new ApiError(
-          503,
-          'not_configured',
-          'ORDERPULSE_KUAIDI100_SALT is not set; the push was kept',
-          undefined,
-          60,
-        ),
-      );
+      throw await refuse(errors.notConfigured('ORDERPULSE_KUAIDI100_SALT is not set; the push was kept'));
     }
     const form = new URLSearchParams(raw);
     let push: ReturnType<typeof parseKuaidi100Push>;
@@ -111,8 +103,7 @@ export async function kuaidi100NotifyRoutes(
         salt,
       );
     } catch (error) {
-      if (error instanceof Kuaidi100Error)
-        throw await refuse(new ApiError(error.status, error.code, error.message));
+      if (error instanceof Kuaidi100Error) throw await refuse(errors.providerRefusal(error));
       throw error;
     }
     const limited = limitProviderEvents(
@@ -120,7 +111,7 @@ export async function kuaidi100NotifyRoutes(
       { now: Date.now(), maxSkewMs: ctx.config.maxClockSkewMs },
       'ftime',
     );
-    if (!limited.ok) throw await refuse(new ApiError(400, limited.error, limited.message));
+    if (!limited.ok) throw await refuse(errors.invalidItem(limited.error, limited.message));
     const outcome = await carriers.handlePush(push);
     request.log.debug({ waybill: push.trackingNo, ...outcome }, 'kuaidi100 push stored');
     return reply.code(200).send(KUAIDI100_PUSH_ACCEPTED);

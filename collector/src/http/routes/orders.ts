@@ -1,16 +1,24 @@
-import { type Static, Type } from '@sinclair/typebox';
+// GET /v1/orders/{order_id}: one order's state, timeline, payments, shipments and alerts.
 import type { FastifyInstance } from 'fastify';
 import { findOrder } from '../../store/orders.ts';
+import { OrderDetail, OrderParams } from '../../wire/orders.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
-
-const Params = Type.Object({ order_id: Type.String({ minLength: 1, maxLength: 64 }) });
+import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 export async function ordersRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
-  app.get<{ Params: Static<typeof Params> }>(
+  app.get<{ Params: OrderParams }>(
     '/v1/orders/:order_id',
-    { schema: { params: Params } },
+    {
+      schema: {
+        tags: ['orders'],
+        summary: 'One order: state, timeline by event time, payments, shipments, alerts',
+        security: BEARER,
+        params: OrderParams,
+        response: { 200: OrderDetail, ...errorResponses(...PROTECTED_ERRORS, 404) },
+      },
+    },
     async (request) => {
       authorize(ctx.tokens, request, ['viewer']);
       const order = await findOrder(ctx.db, request.params.order_id);

@@ -4,22 +4,36 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService, RulesStatus } from '../../alerting/alerting-service.ts';
 import { BUILTIN_RULES, DEFAULT_RULE_PARAMS } from '../../domain/rules/params.ts';
+import { RulesReport } from '../../wire/rules.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
+import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
-const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
+const iso = (t: number) => new Date(t).toISOString();
+const isoOrNull = (t: number | undefined) => (t === undefined ? null : iso(t));
 
 export async function rulesRoutes(
   app: FastifyInstance,
   { ctx, alerting }: { ctx: AppContext; alerting: AlertingService },
 ): Promise<void> {
-  app.get('/v1/rules', async (request) => {
-    authorize(ctx.tokens, request, ['viewer']);
-    return rulesReport(alerting.rulesStatus());
-  });
+  app.get(
+    '/v1/rules',
+    {
+      schema: {
+        tags: ['rules'],
+        summary: 'The rule set running now, the last load of alert-rules/ and its errors',
+        security: BEARER,
+        response: { 200: RulesReport, ...errorResponses(...PROTECTED_ERRORS) },
+      },
+    },
+    async (request) => {
+      authorize(ctx.tokens, request, ['viewer']);
+      return rulesReport(alerting.rulesStatus());
+    },
+  );
 }
 
-export function rulesReport(status: RulesStatus) {
+export function rulesReport(status: RulesStatus): RulesReport {
   const ruleSet = status.ruleSet;
   const builtin = ruleSet?.builtin ?? DEFAULT_RULE_PARAMS;
   const attempt = status.lastAttempt;
@@ -30,9 +44,9 @@ export function rulesReport(status: RulesStatus) {
     source: status.source,
     valid: attempt?.ok ?? false,
     content_hash: ruleSet?.contentHash ?? null,
-    loaded_at: iso(ruleSet?.loadedAt),
-    files: ruleSet?.files ?? [],
-    errors: attempt?.ok === false ? attempt.errors : [],
+    loaded_at: isoOrNull(ruleSet?.loadedAt),
+    files: [...(ruleSet?.files ?? [])],
+    errors: attempt?.ok === false ? [...attempt.errors] : [],
     last_attempt: attempt ? { at: iso(attempt.at), ok: attempt.ok } : null,
     last_change: rejectedLast
       ? { at: iso(attempt.at), outcome: 'rejected', content_hash: ruleSet?.contentHash ?? null }
@@ -49,7 +63,7 @@ export function rulesReport(status: RulesStatus) {
         const routing = ruleSet?.builtinRouting[name];
         return {
           name,
-          kind: 'builtin',
+          kind: 'builtin' as const,
           enabled,
           severity,
           file: ruleSet ? 'rules.yaml' : null,
@@ -60,7 +74,7 @@ export function rulesReport(status: RulesStatus) {
       }),
       ...(ruleSet?.custom ?? []).map((rule) => ({
         name: rule.name,
-        kind: 'custom',
+        kind: 'custom' as const,
         enabled: rule.enabled,
         severity: rule.severity,
         file: rule.file,
@@ -68,7 +82,7 @@ export function rulesReport(status: RulesStatus) {
         condition: rule.when,
         route: rule.route ?? null,
         labels: rule.labels,
-        tags: rule.tags,
+        tags: [...rule.tags],
       })),
     ],
   };

@@ -1,42 +1,20 @@
 // POST/GET /v1/silences and DELETE /v1/silences/{id} (expire). Alertmanager semantics: a silence
 // mutes notifications of the alerts all its matchers match; the alerts stay visible, marked silenced.
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
 import { matchersFromObject, silenceProblem } from '../../domain/alerts/silences.ts';
 import { listSilences, type MatcherObject, toWireSilence } from '../../store/silences.ts';
+import {
+  SilenceList,
+  SilenceParams,
+  SilenceReply,
+  SilenceRequest,
+  SilencesQuery,
+} from '../../wire/silences.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
-
-const MatcherValue = Type.Union([
-  Type.String({ maxLength: 256 }),
-  Type.Object(
-    {
-      op: Type.Union([Type.Literal('='), Type.Literal('!='), Type.Literal('=~'), Type.Literal('!~')]),
-      value: Type.String({ maxLength: 256 }),
-    },
-    { additionalProperties: false },
-  ),
-]);
-
-const Body = Type.Object(
-  {
-    matchers: Type.Record(Type.String({ maxLength: 64 }), MatcherValue, { maxProperties: 20 }),
-    starts_at: Type.Optional(Type.String({ maxLength: 64 })),
-    ends_at: Type.String({ minLength: 1, maxLength: 64 }),
-    comment: Type.String({ minLength: 1, maxLength: 1000 }),
-  },
-  { additionalProperties: false },
-);
-
-const Query = Type.Object({
-  status: Type.Optional(
-    Type.Union([Type.Literal('active'), Type.Literal('pending'), Type.Literal('expired')]),
-  ),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-});
-const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
 
@@ -55,9 +33,17 @@ export async function silencesRoutes(
   // The alerting service's clock, so a silence's window is judged on the same time line as the alerts.
   const now = () => alerting.clock();
 
-  app.post<{ Body: Static<typeof Body> }>(
+  app.post<{ Body: SilenceRequest }>(
     '/v1/silences',
-    { schema: { body: Body } },
+    {
+      schema: {
+        tags: ['silences'],
+        summary: 'Create a silence (operators): matching alerts stay visible but are not notified',
+        security: BEARER,
+        body: SilenceRequest,
+        response: { 201: SilenceReply, ...errorResponses(...PROTECTED_ERRORS) },
+      },
+    },
     async (request, reply) => {
       const principal = authorize(ctx.tokens, request, ['operator']);
       const body = request.body;
@@ -76,10 +62,18 @@ export async function silencesRoutes(
     },
   );
 
-  app.get<{ Querystring: Static<typeof Query> }>(
+  app.get<{ Querystring: SilencesQuery }>(
     '/v1/silences',
-    { schema: { querystring: Query } },
-    async (request) => {
+    {
+      schema: {
+        tags: ['silences'],
+        summary: 'Silences, newest first, expired ones included',
+        security: BEARER,
+        querystring: SilencesQuery,
+        response: { 200: SilenceList, ...errorResponses(...PROTECTED_ERRORS) },
+      },
+    },
+    async (request): Promise<SilenceList> => {
       authorize(ctx.tokens, request, ['viewer']);
       const t = now();
       const silences = (await listSilences(ctx.db, request.query.limit)).map((s) => toWireSilence(s, t));
@@ -88,10 +82,18 @@ export async function silencesRoutes(
     },
   );
 
-  app.delete<{ Params: Static<typeof Params> }>(
+  app.delete<{ Params: SilenceParams }>(
     '/v1/silences/:id',
-    { schema: { params: Params } },
-    async (request) => {
+    {
+      schema: {
+        tags: ['silences'],
+        summary: 'Expire a silence now (operators)',
+        security: BEARER,
+        params: SilenceParams,
+        response: { 200: SilenceReply, ...errorResponses(...PROTECTED_ERRORS, 404) },
+      },
+    },
+    async (request): Promise<SilenceReply> => {
       const principal = authorize(ctx.tokens, request, ['operator']);
       const expired = await alerting.expireSilence(request.params.id, principal.name);
       if (expired === undefined) throw errors.notFound(`silence ${JSON.stringify(request.params.id)}`);

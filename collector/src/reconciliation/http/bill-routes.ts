@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import type { StoreReconciliationResult } from '../../domain/reconciliation/match-bill.ts';
 import { authorize } from '../../http/auth.ts';
 import type { AppContext } from '../../http/context.ts';
-import { ApiError } from '../../http/errors.ts';
+import { errors } from '../../http/errors.ts';
 import { BillFormatError, type BillProvider } from '../../ingest/bills/bill-row.ts';
 import {
   BillEncodingError,
@@ -86,9 +86,8 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
       const body = request.body as Readable | typeof NOT_A_BILL_BODY | undefined;
       if (!body || body === NOT_A_BILL_BODY || typeof body.pipe !== 'function') {
         const type = request.headers['content-type'] ?? '(none)';
-        throw new ApiError(
-          415,
-          'unsupported_media_type',
+        throw errors.unsupportedMediaType(
+          type,
           `${JSON.stringify(type)} is not a bill: send the provider's file as the body with Content-Type: text/csv`,
         );
       }
@@ -98,9 +97,7 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
           await spool(body, path, maxBytes);
         } catch (error) {
           if (error instanceof TooLarge)
-            throw new ApiError(
-              413,
-              'payload_too_large',
+            throw errors.tooLarge(
               `a bill upload may be at most ${maxBytes} bytes (ORDERPULSE_BILL_MAX_BYTES)`,
             );
           throw error;
@@ -118,7 +115,7 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
         return reply.code(200).send(toWireImport(result));
       } catch (error) {
         if (error instanceof BillFormatError) {
-          throw new ApiError(400, 'invalid_bill', error.message, {
+          throw errors.invalidBill(error.message, {
             provider: error.provider,
             expected: error.expected,
             ...(error.line !== undefined && { line: error.line }),
@@ -126,10 +123,10 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
         }
         if (error instanceof BillLimitError) {
           throw error.tooLarge
-            ? new ApiError(413, 'payload_too_large', error.message, { line: error.line })
-            : new ApiError(400, 'invalid_bill', error.message, { line: error.line });
+            ? errors.tooLarge(error.message, { line: error.line })
+            : errors.invalidBill(error.message, { line: error.line });
         }
-        if (error instanceof BillEncodingError) throw new ApiError(400, 'invalid_bill', error.message);
+        if (error instanceof BillEncodingError) throw errors.invalidBill(error.message);
         throw error;
       } finally {
         await rm(path, { force: true });

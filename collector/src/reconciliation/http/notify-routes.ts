@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.ts';
 import type { AppContext } from '../../http/context.ts';
-import { ApiError } from '../../http/errors.ts';
+import { errors } from '../../http/errors.ts';
 import { alipayPublicKey } from '../../ingest/alipay/notify-signature.ts';
 import { ALIPAY_SUCCESS_REPLY, AlipayNotifyVerifier } from '../../ingest/alipay/notify-verifier.ts';
 import { limitProviderEvents } from '../../ingest/provider-event-limits.ts';
@@ -48,14 +48,7 @@ export interface NotifyRoutesOptions {
   onRejected?: (provider: 'wechatpay' | 'alipay', reason: string) => void;
 }
 
-const notConfigured = (provider: string) =>
-  new ApiError(
-    503,
-    'provider_not_configured',
-    `${provider} notifications cannot be verified: the collector has no ${provider} keys configured`,
-    undefined,
-    60,
-  );
+const notConfigured = errors.providerNotConfigured;
 
 const MAX_NOTIFY_BYTES = 1024 * 1024;
 

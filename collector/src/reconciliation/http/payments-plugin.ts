@@ -1,4 +1,4 @@
-// Everything issue 4 adds to the HTTP API, as one plugin for app.ts to register. Each part is its own
+// Everything reconciliation adds to the HTTP API, as one plugin for app.ts to register. Each part is its own
 // encapsulated plugin because they read bodies differently (raw bytes, a stream, JSON).
 import type { FastifyInstance } from 'fastify';
 import type { StoreReconciliationResult } from '../../domain/reconciliation/match-bill.ts';

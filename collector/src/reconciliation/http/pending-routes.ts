@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../../http/auth.ts';
 import type { AppContext } from '../../http/context.ts';
-import { ApiError, errors } from '../../http/errors.ts';
+import { errors } from '../../http/errors.ts';
 import { appendAudit } from '../../store/audit-log.ts';
 import {
   getPending,
@@ -103,11 +103,7 @@ export async function pendingRoutes(
       if (item) return { item: toWirePending(item) };
       const existing = await getPending(ctx.db, id);
       if (!existing) throw errors.notFound(`pending item ${id}`);
-      throw new ApiError(
-        409,
-        'already_resolved',
-        `pending item ${id} was already resolved (${existing.resolution})`,
-      );
+      throw errors.alreadyResolved(`pending item ${id} was already resolved (${existing.resolution})`);
     },
   );
 }

@@ -8,7 +8,17 @@ export interface MetricsRouteOptions {
 }
 
 export async function metricsRoute(server: FastifyInstance, options: MetricsRouteOptions): Promise<void> {
-  server.get('/metrics', async (_request, reply) => {
+  const schema = {
+    tags: ['metrics'],
+    summary: 'Prometheus metrics (text exposition format), unauthenticated',
+    response: {
+      200: {
+        description: 'the Prometheus text format, version 0.0.4',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+  };
+  server.get('/metrics', { schema }, async (_request, reply) => {
     const text = await options.registry.metrics();
     return reply.header('Cache-Control', 'no-store').type(options.registry.contentType).send(text);
   });
