@@ -9,7 +9,6 @@ import { AlertingService } from '../collector/src/alerting/alerting-service.ts';
 import { restoreEngine } from '../collector/src/alerting/restore-engine.ts';
 import { RuleEngine } from '../collector/src/domain/rules/engine.ts';
 import { DEFAULT_RULE_PARAMS } from '../collector/src/domain/rules/params.ts';
-import { EventWriter } from '../collector/src/store/event-writer.ts';
 import { openDatabase } from '../collector/src/store/open-database.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -87,7 +86,6 @@ async function main(): Promise<void> {
     // that restore ends, which is when serve used to start listening.
     const service = new AlertingService({
       db,
-      writer: new EventWriter(db, { maxBatchEvents: 1000, queueLimit: 10_000 }),
       rulesDir: new URL('../alert-rules', import.meta.url).pathname,
       now: () => NOW,
       tickMs: 0,

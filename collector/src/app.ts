@@ -1,18 +1,18 @@
-// Builds the collector: plugins, then stores, then routes. Never listens (main.ts does), so tests
-// build the app without a port.
+// Builds the collector: the core (store writer, alerting, notifications, background work; see
+// core/create-core.ts), then the HTTP server over it: request guard, live gateway, routes. Never
+// listens (main.ts does), so tests build the app without a port.
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { Registry } from 'prom-client';
-import { AlertingService } from './alerting/alerting-service.ts';
+import type { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
-import { startOutboxNotifications } from './alerting/outbox-notifications.ts';
 import { TokenRegistry } from './auth/tokens.ts';
 import { carriersPlugin } from './carriers/carriers-plugin.ts';
 import type { Config } from './config.ts';
-import type { AppContext, ReadinessCheck } from './http/context.ts';
+import { type Core, type CoreDeps, createCore } from './core/create-core.ts';
+import type { AppContext } from './http/context.ts';
 import { lingerAfterEarlyReplies } from './http/early-reply.ts';
 import { registerErrorHandlers } from './http/error-handler.ts';
 import { errors } from './http/errors.ts';
@@ -29,165 +29,56 @@ import { ordersRoutes } from './http/routes/orders.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
-import { DEFAULT_BILL_LIMITS } from './ingest/bills/bill-text.ts';
 import { LiveGateway } from './live/gateway.ts';
-import { LivePanels } from './live/live-panels.ts';
-import { createMetrics } from './metrics/create-metrics.ts';
-import {
-  countCommitted,
-  countDuplicates,
-  observeBatch,
-  outboxMetricsObserver,
-  refreshGauges,
-} from './metrics/instrument-collector.ts';
-import { DailyReconciliationJob, dailyReportText } from './reconciliation/daily-reconciliation-job.ts';
+import { refreshGauges } from './metrics/instrument-collector.ts';
+import type { DailyReconciliationJob } from './reconciliation/daily-reconciliation-job.ts';
 import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { latestMismatchByStore } from './reconciliation/latest-mismatch.ts';
 import type { Database } from './store/database.ts';
-import { DeadLetterPruner } from './store/dead-letter-pruner.ts';
-import { insertDeadLetters } from './store/dead-letters.ts';
-import { EventWriter } from './store/event-writer.ts';
-import { recentEvents } from './store/recent-events.ts';
-import { ReportingRollups } from './store/reporting-rollups.ts';
 
-const VERSION = '0.1.0';
-
-/** Retention and the size cap of dead letters are applied this often (and sooner after a flood). */
-const DEAD_LETTER_PRUNE_MS = 60_000;
 const CONNECTION_IDLE_MS = 120_000;
 const HEADERS_TIMEOUT_MS = 15_000;
 const CONNECTIONS_CHECK_MS = 2_000;
-
-/** Live panels cover the last hour; at start they are refilled from it (bounded for promotion peaks). */
-const LIVE_WINDOW_MS = 60 * 60_000;
-const LIVE_WARM_LIMIT = 500_000;
 
 export interface AppDeps {
   db: Database;
   /** Overrides the logger (tests pass false). */
   logger?: boolean | object;
-  /** Alerting clock and timers (tests inject a clock, tick by hand and skip the file watcher). */
-  alerting?: {
-    now?: () => number;
-    tickMs?: number;
-    watchRules?: boolean;
-    restoreOrdersInBackground?: boolean;
-  };
+  alerting?: CoreDeps['alerting'];
 }
 
 export interface App {
   server: FastifyInstance;
   ctx: AppContext;
+  core: Core;
   alerting: AlertingService;
   dailyReconciliation: DailyReconciliationJob;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
-  const server: FastifyInstance = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, serializers: { req: requestLogFields } },
-    // Ingest bodies have their own 10 MiB limit; everything else stays small.
-    bodyLimit: 1024 * 1024,
-    // 'idle': on close, idle keep-alive connections are dropped while in-flight requests finish.
-    forceCloseConnections: 'idle',
-    return503OnClosing: true,
-    trustProxy: config.trustProxy,
-    // Receiving one request may take this long (bill uploads are large); a connection idle for
-    // CONNECTION_IDLE_MS is closed; headers must arrive within HEADERS_TIMEOUT_MS. Node checks
-    // them every CONNECTIONS_CHECK_MS.
-    requestTimeout: config.requestTimeoutMs,
-    connectionTimeout: CONNECTION_IDLE_MS,
-    http: {
-      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
-      requestTimeout: config.requestTimeoutMs,
-      connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
-    } satisfies http.ServerOptions,
-  } as FastifyServerOptions);
-  registerSecurityHeaders(server);
-  lingerAfterEarlyReplies(server);
-  const registry = new Registry();
-  const metrics = createMetrics(registry, { storeLabelCap: config.storeLabelCap, version: VERSION });
-  const writer = new EventWriter(deps.db, {
-    maxBatchEvents: config.groupCommitMaxEvents,
-    concurrency: deps.db.mode === 'embedded' ? 1 : 2,
-    queueLimit: config.ingestQueueLimit,
-    onBatch: (stats) => observeBatch(metrics, stats),
-    onDuplicates: (events) => countDuplicates(metrics, events),
-    onListenerError: (error) => server.log.error({ err: error }, 'a commit listener failed'),
-  });
-  // Grafana's rollups are applied from what each commit staged, off the acknowledgement path.
-  const rollups = new ReportingRollups(deps.db, { timeZone: config.timeZone, log: server.log });
-  const readiness: ReadinessCheck[] = [
-    {
-      name: 'store',
-      check: async () => {
-        await deps.db.query('SELECT 1');
-        return { ok: true, detail: deps.db.mode };
-      },
-    },
-  ];
-  const alerting = new AlertingService({
+  const server = createServer(config, deps.logger);
+  const core = createCore(config, {
     db: deps.db,
-    writer,
-    rulesDir: config.rulesDir,
     log: server.log,
-    observeEvaluation: (pass, seconds) => metrics.ruleEvaluationSeconds.observe({ pass }, seconds),
-    ...deps.alerting,
+    ...(deps.alerting && { alerting: deps.alerting }),
   });
-  readiness.push({
-    name: 'rules',
-    // A broken rule file never takes the collector out of service: the last good set keeps running
-    // and the errors are reported here (and at GET /v1/rules).
-    check: async () => {
-      const rules = alerting.rulesStatus();
-      const errors = rules.lastAttempt?.ok === false ? rules.lastAttempt.errors : undefined;
-      return {
-        ok: true,
-        detail: {
-          source: rules.source,
-          content_hash: rules.ruleSet?.contentHash ?? null,
-          ...(errors && { errors }),
-        },
-      };
-    },
-  });
-  readiness.push({
-    name: 'alerting',
-    // With the open orders restored in the background the server listens (and takes events) first;
-    // it is ready once they are in. The detail shows how far the restore has got.
-    check: async () => {
-      const status = alerting.startStatus();
-      return { ok: status.state === 'running', detail: status };
-    },
-  });
+  const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens);
   const failedAuthentication = await registerRequestGuard(server, tokens, config.rateLimits);
-  const panels = new LivePanels(config.timeZone);
-  writer.onCommitted((events) => panels.applyEvents(events));
   const gateway = new LiveGateway(server.server, {
     tokens,
-    panels,
+    panels: core.panels,
     onFailedAuthentication: failedAuthentication,
-  });
-  writer.onCommitted((events) => countCommitted(metrics, events));
-  const deadLetterPruner = new DeadLetterPruner(deps.db, {
-    limits: config.deadLetters,
-    now: Date.now,
-    intervalMs: DEAD_LETTER_PRUNE_MS,
-    onPruned: ({ storedBytes }) => metrics.deadLetterBytes.set(storedBytes),
-    onError: (error) => server.log.warn({ err: error }, 'dead letters were not pruned'),
   });
   const ctx: AppContext = {
     config,
     db: deps.db,
-    writer,
+    writer: core.writer,
     tokens,
-    readiness,
-    live: { panels, gateway },
+    readiness: core.readiness,
+    live: { panels: core.panels, gateway },
     metrics,
-    keepDeadLetters: async (letters) => {
-      deadLetterPruner.noteKept(await insertDeadLetters(deps.db, letters));
-      for (const l of letters) metrics.deadLetters.inc({ reason: l.reason });
-    },
+    keepDeadLetters: core.keepDeadLetters,
   };
 
   registerErrorHandlers(server);
@@ -197,58 +88,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(eventsRoutes, { ctx });
   await server.register(ordersRoutes, { ctx });
   await server.register(deadLettersRoutes, { ctx });
-  await server.register(paymentsPlugin, {
-    ctx,
-    onReconciled: (results) => {
-      alerting
-        .reconciliation(results)
-        .catch((err) => server.log.error({ err }, 'reconciliation results were not evaluated'));
-    },
-  });
-  await server.register(carriersPlugin, { ctx, metrics });
-  await server.register(metricsRoute, { registry });
+  await server.register(paymentsPlugin, { ctx, onReconciled: core.reconciled });
+  await server.register(carriersPlugin, { ctx, carriers: core.carriers });
+  await server.register(metricsRoute, { registry: core.registry });
   await server.register(alertsRoutes, { ctx, alerting });
   await server.register(silencesRoutes, { ctx, alerting });
   await server.register(auditRoutes, { ctx });
   await server.register(rulesRoutes, { ctx, alerting });
   await registerDashboard(server, config.dashboardDir);
 
-  const notifications = startOutboxNotifications({
-    alerting,
-    db: deps.db,
-    dashboardBaseUrl: config.publicUrl,
-    env: config.channelEnv,
-    log: server.log,
-    observer: outboxMetricsObserver(metrics),
-    instance: config.instance,
-    watchdogIntervalMs: config.watchdogIntervalMs,
-    onSmsSuppressed: ({ channel, suppressed }) => {
-      metrics.smsSuppressed.inc({ channel }, suppressed);
-      server.log.warn({ channel, suppressed }, 'SMS not sent to numbers that reached their per-number limit');
-    },
-  });
-  const dailyReconciliation = new DailyReconciliationJob({
-    db: deps.db,
-    timeZone: config.timeZone,
-    ...(config.reconcileAt && { at: config.reconcileAt }),
-    ...(config.billsDir && { watchDir: config.billsDir }),
-    billLimits: { ...DEFAULT_BILL_LIMITS, maxBytes: config.billMaxBytes },
-    send: async (report) => {
-      await notifications.report({
-        rule: 'reconciliation_report',
-        severity: report.offenders.length > 0 ? 'warning' : 'info',
-        summary: dailyReportText(report),
-        labels: { day: report.day },
-        key: `reconciliation:${report.day}`,
-      });
-    },
-    onReconciled: (results) => {
-      alerting
-        .reconciliation(results)
-        .catch((err) => server.log.error({ err }, 'reconciliation results were not evaluated'));
-    },
-    onError: (err) => server.log.error({ err }, 'the daily reconciliation failed'),
-  });
   const gauges = refreshGauges(
     metrics,
     deps.db,
@@ -269,22 +117,36 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   });
   server.addHook('onClose', async () => {
     gauges.stop();
-    await deadLetterPruner.stop();
-    await dailyReconciliation.stop();
-    await writer.close();
-    await rollups.stop();
-    await alerting.stop();
-    await notifications.stop();
+    await core.stop();
   });
-  await alerting.start();
-  notifications.startWatchdog();
-  notifications.checkReceivers();
-  rollups.start();
-  deadLetterPruner.start();
-  if (config.reconcileAt) dailyReconciliation.start();
-  panels.applyEvents(await recentEvents(deps.db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
+  await core.start();
   feedLive(alerting, ctx.live);
-  return { server, ctx, alerting, dailyReconciliation };
+  return { server, ctx, core, alerting, dailyReconciliation: core.dailyReconciliation };
+}
+
+function createServer(config: Config, logger: AppDeps['logger']): FastifyInstance {
+  const server: FastifyInstance = Fastify({
+    logger: logger ?? { level: config.logLevel, serializers: { req: requestLogFields } },
+    // Ingest bodies have their own 10 MiB limit; everything else stays small.
+    bodyLimit: 1024 * 1024,
+    // 'idle': on close, idle keep-alive connections are dropped while in-flight requests finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    trustProxy: config.trustProxy,
+    // Receiving one request may take this long (bill uploads are large); a connection idle for
+    // CONNECTION_IDLE_MS is closed; headers must arrive within HEADERS_TIMEOUT_MS. Node checks
+    // them every CONNECTIONS_CHECK_MS.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: CONNECTION_IDLE_MS,
+    http: {
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
+      requestTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+    } satisfies http.ServerOptions,
+  } as FastifyServerOptions);
+  registerSecurityHeaders(server);
+  lingerAfterEarlyReplies(server);
+  return server;
 }
 
 /** The built dashboard at `/`; unknown non-API paths fall back to index.html for client routing. */

@@ -42,6 +42,8 @@ export class NotificationDispatcher {
   /** routeId → planning state of that route's groups. */
   private state = new Map<string, NotificationState>();
   private routing: RuleSet['routing'] | undefined;
+  /** The route tree the planning state was built under, as text (it is plain data). */
+  private routeTree: string | undefined;
   /** Alerts some route last reported firing (built when asked: pruning asks once a minute). */
   private reportedFiring: Set<string> | undefined;
 
@@ -54,13 +56,17 @@ export class NotificationDispatcher {
   async dispatch(input: DispatchInput, now: number): Promise<Notification[]> {
     const routing = input.ruleSet?.routing;
     if (routing === undefined) return [];
+    // Every reload brings a new routing object, even when only a rule file changed; the state is
+    // dropped only when the tree itself changed (routes may have moved, so their ids no longer name
+    // the same routes). Dropping it otherwise would lose the resolves owed to receivers.
     if (routing !== this.routing) {
-      // A new routes.yaml: routes may have moved, so their ids no longer name the same routes.
-      if (this.routing !== undefined) {
+      const routeTree = JSON.stringify(routing.route);
+      if (this.routeTree !== undefined && routeTree !== this.routeTree) {
         this.state = new Map();
         this.reportedFiring = undefined;
       }
       this.routing = routing;
+      this.routeTree = routeTree;
     }
     const byRoute = new Map<string, { match: RouteMatch; alerts: Alert[] }>();
     for (const alert of input.alerts) {

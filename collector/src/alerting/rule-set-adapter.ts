@@ -1,13 +1,15 @@
-// Adapts the loaded alert-rules/ set (rules-config) to what the pure engine takes. Two gaps are
-// bridged here rather than in their owners' files:
-// - the engine's CustomRule reads a CustomRuleContext (event + order state), the loader's reads the
-//   flat RuleContext of the expression language: `toEngineRule` builds one from the other;
-// - the engine takes its custom rules once, in its constructor, and has no setter. `CustomRuleSlot`
-//   is the array handed to the constructor; a reload replaces its contents in place, which the
-//   engine sees on its next evaluation (it only ever iterates and searches the array).
+// Adapts the loaded alert-rules/ set (rules-config) to what the pure engine takes: the engine's
+// CustomRule reads a CustomRuleContext (event + order state), the loader's reads the flat
+// RuleContext of the expression language, and `toEngineRule` builds one from the other. The
+// loader's routing (`route`, rule labels) becomes alert labels here too, and the engine reads the
+// calendar of the set in force.
 
+import { type Calendar, isStoreOpen, isStoreOpenOnDay } from '../domain/alerts/calendar.ts';
+import { GBT2260_REGION_LOOKUP } from '../domain/regions/lookup.ts';
 import type { CustomRuleContext, CustomRule as EngineCustomRule } from '../domain/rules/custom-rule.ts';
-import type { BuiltinRuleName } from '../domain/rules/params.ts';
+import { RuleEngine } from '../domain/rules/engine.ts';
+import { type BuiltinRuleName, DEFAULT_RULE_PARAMS } from '../domain/rules/params.ts';
+import { DEFAULT_SHIPMENT_EVENT_PARAMS } from '../domain/rules/shipment-event.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { CustomRule as ConfiguredCustomRule } from '../rules-config/custom-rules.ts';
 import { buildRuleContext, type RuleContext } from '../rules-config/expression/context-fields.ts';
@@ -45,14 +47,9 @@ export function toEngineRule(rule: ConfiguredCustomRule): EngineCustomRule {
   };
 }
 
-export class CustomRuleSlot {
-  /** The very array the engine holds; never replaced, only refilled. */
-  readonly rules: EngineCustomRule[] = [];
-
-  fill(ruleSet: RuleSet | undefined): void {
-    const next = (ruleSet?.custom ?? []).filter((r) => r.enabled).map(toEngineRule);
-    this.rules.splice(0, this.rules.length, ...next);
-  }
+/** The enabled custom rules of a set, as the engine runs them. */
+export function engineCustomRules(ruleSet: RuleSet | undefined): EngineCustomRule[] {
+  return (ruleSet?.custom ?? []).filter((r) => r.enabled).map(toEngineRule);
 }
 
 /**
@@ -66,4 +63,24 @@ export function withRoutingLabels(signal: Signal, ruleSet: RuleSet | undefined):
   if (routing.route !== undefined) extra.route = routing.route;
   if (Object.keys(extra).length === 0) return signal;
   return { ...signal, labels: { ...extra, ...signal.labels } };
+}
+
+/**
+ * The engine as the collector runs it, on the contract defaults until a rule set is applied. The
+ * store hours are read through `calendar` on every call, so a reloaded calendar applies at once.
+ */
+export function createRuleEngine(calendar: () => Calendar | undefined): RuleEngine {
+  return new RuleEngine(DEFAULT_RULE_PARAMS, [], {
+    regions: GBT2260_REGION_LOOKUP,
+    // Carrier key events become alerts routed like any other (routes.yaml `rule="shipment_event"`).
+    shipmentEvent: DEFAULT_SHIPMENT_EVENT_PARAMS,
+    storeOpen: (storeId, at) => {
+      const c = calendar();
+      return c === undefined || isStoreOpen(c, storeId, at);
+    },
+    storeOpenOnDay: (storeId, day) => {
+      const c = calendar();
+      return c === undefined || isStoreOpenOnDay(c, storeId, day);
+    },
+  });
 }

@@ -1,6 +1,7 @@
 // Carrier tracking as the app runs it: the ingest of carrier updates (push and poll), the binding
-// of waybills to orders on commit, and — when a Kuaidi100 query account is configured — the poller
-// over the stored schedule.
+// of waybills to orders on commit (`ingest.onCommitted`, registered with the other commit listeners
+// by the core), and — when a Kuaidi100 query account is configured — the poller over the stored
+// schedule.
 import type { Config } from '../config.ts';
 import type { ShipmentUpdateEvent } from '../domain/events.ts';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../ingest/event-time.ts';
@@ -27,7 +28,7 @@ export interface CarrierTrackingLog {
 
 export interface CarrierTrackingDeps {
   db: Queryable;
-  writer: EventSink & { onCommitted(listener: CarrierIngest['onCommitted']): void };
+  writer: EventSink;
   config: Pick<Config, 'kuaidi100Query' | 'carrierPoll'>;
   log: CarrierTrackingLog;
   metrics?: CarrierMetrics;
@@ -81,7 +82,6 @@ export class CarrierTracking {
       ...(deps.metrics !== undefined && { metrics: deps.metrics }),
       now: this.#now,
     });
-    deps.writer.onCommitted(this.ingest.onCommitted);
   }
 
   /** A verified Kuaidi100 push: store its checkpoints, then adjust polling. */

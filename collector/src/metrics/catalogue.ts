@@ -29,6 +29,7 @@ export const METRIC_NAMES = {
   labelOverflow: 'orderpulse_metric_label_overflow_total',
   buildInfo: 'orderpulse_build_info',
   smsSuppressed: 'orderpulse_notification_sms_suppressed_total',
+  internalErrors: 'orderpulse_internal_errors_total',
   wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
   wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;

@@ -204,6 +204,13 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     registers,
   });
 
+  const internalErrors = new Counter({
+    name: METRIC_NAMES.internalErrors,
+    help: 'Failures of background work with no caller to answer (each also logged), by component.',
+    labelNames: ['component'],
+    registers,
+  });
+
   return {
     ingestEvents: {
       inc: (l, value = 1) =>
@@ -328,6 +335,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       }),
     ),
     smsSuppressed: { inc: (l, value = 1) => smsSuppressed.inc({ channel: channel(l.channel) }, value) },
+    internalErrors: plainCounter(internalErrors),
   };
 }
 

@@ -11,6 +11,8 @@ export type CarrierUpdateMode = 'push' | 'poll';
 export type NotificationRoute = 'primary' | 'backup';
 export type NotificationOutcome = 'success' | 'failure';
 export type LiveClientRole = 'viewer' | 'operator';
+/** Background work whose failures would otherwise only be logged. */
+export type InternalComponent = 'alerting_tick';
 
 export interface Counter<L> {
   inc(labels: L, value?: number): void;
@@ -100,4 +102,6 @@ export interface OrderPulseMetrics {
   deadLetterBytes: UnlabelledGauge;
   /** Texts an SMS channel did not send because the phone number reached its per-number limit. */
   smsSuppressed: Counter<{ channel: string }>;
+  /** Failures of background work that has no caller to answer (each also logged). */
+  internalErrors: Counter<{ component: InternalComponent }>;
 }

@@ -117,7 +117,7 @@ describe.each(STORE_KINDS)('kuaidi100 refusals over HTTP on %s', (kind) => {
     // The route plugin behind a real @fastify/rate-limit, as a deployment limits provider callbacks.
     const limited = Fastify({ logger: false });
     await limited.register(rateLimit, { max: 1, timeWindow: 60_000 });
-    await limited.register(carriersPlugin, { ctx: app.ctx });
+    await limited.register(carriersPlugin, { ctx: app.ctx, carriers: app.core.carriers });
     const limitedBase = await listen(limited);
     try {
       const before = (await deadLetterReasons()).length;

@@ -1,0 +1,78 @@
+// What an operator does to an alert by hand: acknowledge it or resolve it. Each change is kept in
+// the book, audited, announced, and written before the caller gets its reply.
+import type { Alert } from '../domain/alerts/alert.ts';
+import { acknowledge, resolveByOperator } from '../domain/alerts/lifecycle.ts';
+import { findAlert } from '../store/alerts.ts';
+import type { Database } from '../store/database.ts';
+import type { AlertBook } from './alert-book.ts';
+import type { AlertWriter } from './alert-writer.ts';
+
+export type AckResult =
+  | { ok: true; alert: Alert }
+  | { ok: false; reason: 'not_found' | 'already_resolved' | 'not_firing' };
+
+export class OperatorActions {
+  constructor(
+    private readonly db: Database,
+    private readonly book: AlertBook,
+    private readonly writer: AlertWriter,
+    private readonly now: () => number,
+    /** Resolves once what was recorded is written (the reply waits for it). */
+    private readonly settled: () => Promise<void>,
+  ) {}
+
+  async acknowledge(id: string, actor: string, note: string | undefined): Promise<AckResult> {
+    const now = this.now();
+    let alert = this.book.byId(id);
+    if (alert === undefined) {
+      // Not in the book: unknown, or resolved long enough ago to have been pruned.
+      const stored = await findAlert(this.db, id);
+      if (stored === undefined) return { ok: false, reason: 'not_found' };
+      if (stored.status === 'resolved') return { ok: false, reason: 'already_resolved' };
+      alert = stored;
+    }
+    const result = acknowledge(alert, actor, note, now);
+    if (!result.ok) return result;
+    await this.record('alert.ack', 'changed', result.alert, actor, note, now);
+    return result;
+  }
+
+  /**
+   * An operator closes an alert by hand (e.g. a rejected parcel that was dealt with). The engine is
+   * not told: while the condition holds it stays quiet about it; a new episode opens a new alert.
+   */
+  async resolve(id: string, actor: string, note: string | undefined): Promise<AckResult> {
+    const now = this.now();
+    const alert = this.book.byId(id) ?? (await findAlert(this.db, id));
+    if (alert === undefined) return { ok: false, reason: 'not_found' };
+    const result = resolveByOperator(alert, now);
+    if (!result.ok) return result;
+    await this.record('alert.resolve', 'resolved', result.alert, actor, note, now);
+    return result;
+  }
+
+  private async record(
+    action: 'alert.ack' | 'alert.resolve',
+    transition: 'changed' | 'resolved',
+    alert: Alert,
+    actor: string,
+    note: string | undefined,
+    now: number,
+  ): Promise<void> {
+    this.writer.put(alert);
+    this.writer.audit({
+      at: now,
+      actor,
+      action,
+      target: `alert/${alert.id}`,
+      details: {
+        rule: alert.rule,
+        entity_type: alert.entityType,
+        entity_id: alert.entityId,
+        ...(note && { note }),
+      },
+    });
+    this.writer.announce(transition, alert, now);
+    await this.settled();
+  }
+}

@@ -1,0 +1,191 @@
+// The collector without its HTTP face: the store writer and everything that follows its commits
+// (alerting, live panels, metrics, carrier tracking), notifications, the daily reconciliation and
+// the background upkeep. Every commit listener is registered here, in the order they run; app.ts
+// puts routes and the live gateway on top, and `orderpulse serve` gets it through buildApp.
+import { Registry } from 'prom-client';
+import { type AlertingLog, AlertingService } from '../alerting/alerting-service.ts';
+import { type OutboxNotifications, startOutboxNotifications } from '../alerting/outbox-notifications.ts';
+import { CarrierTracking } from '../carriers/carrier-tracking.ts';
+import type { Config } from '../config.ts';
+import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
+import { DEFAULT_BILL_LIMITS } from '../ingest/bills/bill-text.ts';
+import { LivePanels } from '../live/live-panels.ts';
+import { createMetrics } from '../metrics/create-metrics.ts';
+import {
+  countCommitted,
+  countDuplicates,
+  observeBatch,
+  outboxMetricsObserver,
+} from '../metrics/instrument-collector.ts';
+import type { OrderPulseMetrics } from '../metrics/orderpulse-metrics.ts';
+import { DailyReconciliationJob, dailyReportText } from '../reconciliation/daily-reconciliation-job.ts';
+import type { Database } from '../store/database.ts';
+import { DeadLetterPruner } from '../store/dead-letter-pruner.ts';
+import { insertDeadLetters, type NewDeadLetter } from '../store/dead-letters.ts';
+import { EventWriter } from '../store/event-writer.ts';
+import { recentEvents } from '../store/recent-events.ts';
+import { ReportingRollups } from '../store/reporting-rollups.ts';
+import { coreReadiness, type ReadinessCheck } from './readiness.ts';
+
+export const VERSION = '0.1.0';
+
+/** Retention and the size cap of dead letters are applied this often (and sooner after a flood). */
+const DEAD_LETTER_PRUNE_MS = 60_000;
+/** Live panels cover the last hour; at start they are refilled from it (bounded for promotion peaks). */
+const LIVE_WINDOW_MS = 60 * 60_000;
+const LIVE_WARM_LIMIT = 500_000;
+
+export interface CoreDeps {
+  db: Database;
+  log: AlertingLog;
+  /** Alerting clock and timers (tests inject a clock, tick by hand and skip the file watcher). */
+  alerting?: {
+    now?: () => number;
+    tickMs?: number;
+    watchRules?: boolean;
+    restoreOrdersInBackground?: boolean;
+  };
+}
+
+export interface Core {
+  config: Config;
+  db: Database;
+  writer: EventWriter;
+  registry: Registry;
+  metrics: OrderPulseMetrics;
+  alerting: AlertingService;
+  panels: LivePanels;
+  carriers: CarrierTracking;
+  notifications: OutboxNotifications;
+  dailyReconciliation: DailyReconciliationJob;
+  /** Store reachable, rules loaded, open orders restored. */
+  readiness: ReadinessCheck[];
+  /** Stores refused input and counts it by reason. */
+  keepDeadLetters(letters: NewDeadLetter[]): Promise<void>;
+  /** Reconciliation results (daily job or bill upload) → the reconciliation_mismatch rule. */
+  reconciled(results: readonly StoreReconciliationResult[]): void;
+  /** Restores alerting and starts the background work; resolves as `AlertingService.start` does. */
+  start(): Promise<void>;
+  /** Stops the background work and writes what is still unwritten (the store stays open). */
+  stop(): Promise<void>;
+}
+
+export function createCore(config: Config, deps: CoreDeps): Core {
+  const { db, log } = deps;
+  const registry = new Registry();
+  const metrics = createMetrics(registry, { storeLabelCap: config.storeLabelCap, version: VERSION });
+  const writer = new EventWriter(db, {
+    maxBatchEvents: config.groupCommitMaxEvents,
+    concurrency: db.mode === 'embedded' ? 1 : 2,
+    queueLimit: config.ingestQueueLimit,
+    onBatch: (stats) => observeBatch(metrics, stats),
+    onDuplicates: (events) => countDuplicates(metrics, events),
+    onListenerError: (error) => log.error({ err: error }, 'a commit listener failed'),
+  });
+  // Grafana's rollups are applied from what each commit staged, off the acknowledgement path.
+  const rollups = new ReportingRollups(db, { timeZone: config.timeZone, log });
+  const alerting = new AlertingService({
+    db,
+    rulesDir: config.rulesDir,
+    log,
+    observeEvaluation: (pass, seconds) => metrics.ruleEvaluationSeconds.observe({ pass }, seconds),
+    onTickError: () => metrics.internalErrors.inc({ component: 'alerting_tick' }),
+    ...deps.alerting,
+  });
+  const panels = new LivePanels(config.timeZone);
+  const carriers = new CarrierTracking({
+    db,
+    writer,
+    config,
+    log,
+    maxClockSkewMs: config.maxClockSkewMs,
+    metrics,
+  });
+  writer.onCommitted(alerting.committed);
+  writer.onCommitted((events) => panels.applyEvents(events));
+  writer.onCommitted((events) => countCommitted(metrics, events));
+  writer.onCommitted(carriers.ingest.onCommitted);
+
+  const deadLetterPruner = new DeadLetterPruner(db, {
+    limits: config.deadLetters,
+    now: Date.now,
+    intervalMs: DEAD_LETTER_PRUNE_MS,
+    onPruned: ({ storedBytes }) => metrics.deadLetterBytes.set(storedBytes),
+    onError: (error) => log.warn({ err: error }, 'dead letters were not pruned'),
+  });
+  const notifications = startOutboxNotifications({
+    alerting,
+    db,
+    dashboardBaseUrl: config.publicUrl,
+    env: config.channelEnv,
+    log,
+    observer: outboxMetricsObserver(metrics),
+    instance: config.instance,
+    watchdogIntervalMs: config.watchdogIntervalMs,
+    onSmsSuppressed: ({ channel, suppressed }) => {
+      metrics.smsSuppressed.inc({ channel }, suppressed);
+      log.warn({ channel, suppressed }, 'SMS not sent to numbers that reached their per-number limit');
+    },
+  });
+  const reconciled = (results: readonly StoreReconciliationResult[]) => {
+    alerting
+      .reconciliation(results)
+      .catch((err) => log.error({ err }, 'reconciliation results were not evaluated'));
+  };
+  const dailyReconciliation = new DailyReconciliationJob({
+    db,
+    timeZone: config.timeZone,
+    ...(config.reconcileAt && { at: config.reconcileAt }),
+    ...(config.billsDir && { watchDir: config.billsDir }),
+    billLimits: { ...DEFAULT_BILL_LIMITS, maxBytes: config.billMaxBytes },
+    send: async (report) => {
+      await notifications.report({
+        rule: 'reconciliation_report',
+        severity: report.offenders.length > 0 ? 'warning' : 'info',
+        summary: dailyReportText(report),
+        labels: { day: report.day },
+        key: `reconciliation:${report.day}`,
+      });
+    },
+    onReconciled: reconciled,
+    onError: (err) => log.error({ err }, 'the daily reconciliation failed'),
+  });
+
+  return {
+    config,
+    db,
+    writer,
+    registry,
+    metrics,
+    alerting,
+    panels,
+    carriers,
+    notifications,
+    dailyReconciliation,
+    readiness: coreReadiness(db, alerting),
+    keepDeadLetters: async (letters) => {
+      deadLetterPruner.noteKept(await insertDeadLetters(db, letters));
+      for (const l of letters) metrics.deadLetters.inc({ reason: l.reason });
+    },
+    reconciled,
+    async start() {
+      await alerting.start();
+      notifications.startWatchdog();
+      notifications.checkReceivers();
+      rollups.start();
+      deadLetterPruner.start();
+      if (config.reconcileAt) dailyReconciliation.start();
+      carriers.start();
+      panels.applyEvents(await recentEvents(db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
+    },
+    async stop() {
+      await carriers.stop();
+      await deadLetterPruner.stop();
+      await dailyReconciliation.stop();
+      await writer.close();
+      await rollups.stop();
+      await alerting.stop();
+      await notifications.stop();
+    },
+  };
+}
