@@ -9,7 +9,6 @@ import { Registry } from 'prom-client';
 import { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
 import { startOutboxNotifications } from './alerting/outbox-notifications.ts';
-import { carriersPlugin } from './carriers/carriers-plugin.ts';
 import type { Config } from './config.ts';
 import { TokenRegistry } from './http/auth.ts';
 import type { AppContext, ReadinessCheck } from './http/context.ts';
@@ -19,10 +18,13 @@ import { requestLogFields } from './http/log-redaction.ts';
 import { registerRequestGuard } from './http/request-guard.ts';
 import { alertsRoutes } from './http/routes/alerts.ts';
 import { auditRoutes } from './http/routes/audit.ts';
+import { carriersPlugin } from './http/routes/carriers/index.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
 import { eventsRoutes } from './http/routes/events.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
+import { paymentsPlugin } from './http/routes/payments/index.ts';
+import { reconciliationRoutes } from './http/routes/reconciliation/index.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -39,7 +41,6 @@ import {
 } from './metrics/instrument-collector.ts';
 import { metricsRoute } from './metrics/metrics-route.ts';
 import { DailyReconciliationJob, dailyReportText } from './reconciliation/daily-reconciliation-job.ts';
-import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { latestMismatchByStore } from './reconciliation/latest-mismatch.ts';
 import { type Database, StoreUnavailableError } from './store/database.ts';
 import { DeadLetterPruner } from './store/dead-letter-pruner.ts';
@@ -211,6 +212,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
         .catch((err) => server.log.error({ err }, 'reconciliation results were not evaluated'));
     },
   });
+  await server.register(reconciliationRoutes, { ctx });
   await server.register(carriersPlugin, { ctx, metrics });
   await server.register(metricsRoute, { registry });
   await server.register(alertsRoutes, { ctx, alerting });

@@ -1,11 +1,11 @@
 // Everything carrier tracking adds to the app, as one plugin: the Kuaidi100 push endpoint, the
 // shipments list, the binding of waybills on commit, and the poller's lifecycle.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../http/context.ts';
-import { kuaidi100NotifyRoutes } from '../http/routes/kuaidi100-notify.ts';
-import { shipmentsRoutes } from '../http/routes/shipments.ts';
-import type { CarrierMetrics } from './carrier-ingest.ts';
-import { CarrierTracking } from './carrier-tracking.ts';
+import type { CarrierMetrics } from '../../../carriers/carrier-ingest.ts';
+import { CarrierTracking } from '../../../carriers/carrier-tracking.ts';
+import type { AppContext } from '../../context.ts';
+import { kuaidi100NotifyRoutes } from './kuaidi100-notify.ts';
+import { shipmentsRoutes } from './shipments.ts';
 
 export interface CarriersPluginOptions {
   ctx: AppContext;
