@@ -2,7 +2,16 @@
 // names an endpoint without a body shape (audit, stores trend, pending pool, rules), this is the
 // shape the dashboard expects; lib/api.ts normalises the few spelling variants it tolerates.
 import type { Alert } from '../../../collector/src/live/events.ts';
+import type { PendingResolution } from '../../../collector/src/wire/pending.ts';
 
+// The reconciliation endpoints' shapes come from the collector's wire schemas (type-only: no TypeBox in the bundle).
+export type { PendingItem, PendingList, PendingResolution } from '../../../collector/src/wire/pending.ts';
+export type {
+  StoreDay,
+  StoreDevice,
+  StoresReport,
+  StoreTrend,
+} from '../../../collector/src/wire/store-trends.ts';
 export type { Alert };
 
 export interface AlertsQuery {
@@ -55,46 +64,14 @@ export interface OrderDetail {
   alerts: Alert[];
 }
 
-export interface StoreDay {
-  day: string;
-  orders: number | null;
-  missing: number | null;
-  /** 0..1 */
-  rate: number;
-}
-
-export interface StoreDevice {
-  device_id: string;
-  missing: number;
-  days_flagged: number | null;
-}
-
-export interface StoreTrend {
-  store_id: string;
-  days: StoreDay[];
-  devices: StoreDevice[];
-  flagged: boolean;
-}
-
-export interface StoresReport {
-  stores: StoreTrend[];
-  /** The chain's daily average; computed from the stores when the server does not send it. */
-  chain: { day: string; rate: number }[];
-}
-
-export const PENDING_RESOLUTIONS = ['matched', 'write_off', 'refund', 'escalate'] as const;
-export type PendingResolution = (typeof PENDING_RESOLUTIONS)[number];
-
-export interface PendingItem {
-  id: string;
-  kind: string;
-  store_id: string | null;
-  amount_fen: number | null;
-  reason: string;
-  created_at: string | null;
-  /** Both sides' evidence: e.g. `payment`/`bill` and `order`, each a flat record. */
-  evidence: { side: string; fields: Record<string, unknown> }[];
-}
+/** The resolutions an operator picks from, in menu order; the Record type keeps them in step with the collector's. */
+const RESOLUTIONS: Record<PendingResolution, true> = {
+  matched: true,
+  write_off: true,
+  refund: true,
+  escalate: true,
+};
+export const PENDING_RESOLUTIONS = Object.keys(RESOLUTIONS) as PendingResolution[];
 
 export interface RuleError {
   file: string;
