@@ -2,20 +2,13 @@
 // one statement, so events (on the embedded store: everything) get the connection between chunks.
 import { createReadStream } from 'node:fs';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
-import type { BillLimits } from '../ingest/bills/bill-text.ts';
 import { parseBill } from '../ingest/bills/parse-bill.ts';
 import type { Queryable } from '../store/database.ts';
 import { type StoredBillLine, updateBillMatches, upsertBillLines } from './bill-import-queries.ts';
 import type { BillMatch } from './bill-matching.ts';
+import { type BillPassOptions, billedPaymentOf } from './bill-scan.ts';
 
 const BATCH = 5000;
-
-export interface SaveBillLinesOptions {
-  limits: BillLimits;
-  dayOf: (ms: number) => string;
-  /** Called every 10,000 rows with the bytes read so far. */
-  onRows: (rows: number, bytesRead: number) => void;
-}
 
 export async function saveBillLines(
   db: Queryable,
@@ -23,7 +16,7 @@ export async function saveBillLines(
   provider: BillProvider,
   filePath: string,
   { result }: BillMatch,
-  { limits, dayOf, onRows }: SaveBillLinesOptions,
+  { limits, dayOf, onRows }: BillPassOptions,
 ): Promise<void> {
   const matchOf = new Map<string, { match: 'exact' | 'fuzzy'; orderId: string }>();
   for (const m of result.exact)
@@ -38,17 +31,9 @@ export async function saveBillLines(
   for await (const row of parseBill(provider, file, { limits, onRejected: () => {} })) {
     const matched = row.kind === 'payment' ? matchOf.get(row.transactionId) : undefined;
     batch.push({
-      provider: row.provider,
-      transactionId: row.transactionId,
-      merchantOrderNo: row.merchantOrderNo,
-      paidAt: row.paidAt,
-      amountFen: row.amountFen,
-      kind: row.kind,
-      ...(row.storeId !== undefined && { storeId: row.storeId }),
-      deviceId: row.deviceId,
+      ...billedPaymentOf(row),
       // a refund line without its own number is keyed by its place in the file
       ...(row.kind === 'refund' && { refundNo: row.refundNo ?? `line-${row.line}` }),
-      line: row.line,
       day: dayOf(row.paidAt),
       rawLine: row.rawLine,
       match: row.kind === 'refund' ? 'refund' : (matched?.match ?? 'unmatched'),

@@ -2,7 +2,7 @@
 // (each line's cells are read again when it is stored, with its match).
 import { createReadStream } from 'node:fs';
 import type { BilledPayment } from '../domain/reconciliation/match-bill.ts';
-import type { BillProvider, BillSummary, RejectedRow } from '../ingest/bills/bill-row.ts';
+import type { BillProvider, BillRow, BillSummary, RejectedRow } from '../ingest/bills/bill-row.ts';
 import type { BillLimits } from '../ingest/bills/bill-text.ts';
 import { parseBill } from '../ingest/bills/parse-bill.ts';
 
@@ -23,17 +23,33 @@ export interface BillScan {
   rejectedRowsTotal: number;
 }
 
-export interface BillScanOptions {
+/** What each pass over a bill file needs. */
+export interface BillPassOptions {
   limits: BillLimits;
   dayOf: (ms: number) => string;
   /** Called every 10,000 rows with the bytes read so far. */
   onRows: (rows: number, bytesRead: number) => void;
 }
 
+/** The fields matching reads from a bill row, with its line number. */
+export function billedPaymentOf(row: BillRow): BilledPayment & { line: number } {
+  return {
+    provider: row.provider,
+    transactionId: row.transactionId,
+    merchantOrderNo: row.merchantOrderNo,
+    paidAt: row.paidAt,
+    amountFen: row.amountFen,
+    kind: row.kind,
+    ...(row.storeId !== undefined && { storeId: row.storeId }),
+    deviceId: row.deviceId,
+    line: row.line,
+  };
+}
+
 export async function scanBill(
   provider: BillProvider,
   filePath: string,
-  { limits, dayOf, onRows }: BillScanOptions,
+  { limits, dayOf, onRows }: BillPassOptions,
 ): Promise<BillScan & { bytesRead: number }> {
   const scan: BillScan = {
     payments: [],
@@ -60,17 +76,7 @@ export async function scanBill(
     if (row.paidAt < scan.minAt) scan.minAt = row.paidAt;
     if (row.paidAt > scan.maxAt) scan.maxAt = row.paidAt;
     if (row.kind === 'refund') scan.refunds++;
-    scan.payments.push({
-      provider: row.provider,
-      transactionId: row.transactionId,
-      merchantOrderNo: row.merchantOrderNo,
-      paidAt: row.paidAt,
-      amountFen: row.amountFen,
-      kind: row.kind,
-      ...(row.storeId !== undefined && { storeId: row.storeId }),
-      deviceId: row.deviceId,
-      line: row.line,
-    });
+    scan.payments.push(billedPaymentOf(row));
     if (++scan.rows % 10_000 === 0) onRows(scan.rows, file.bytesRead);
   }
   return { ...scan, bytesRead: file.bytesRead };
