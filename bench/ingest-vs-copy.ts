@@ -24,7 +24,7 @@ const TRACE = process.env.BENCH_LATENCY_TRACE;
 // Offered rates of the latency phase, each followed by its floor: a sweep shows where the p99 turns
 // up on this machine (e.g. BENCH_LATENCY_RATES=2500,5000,7500,10000).
 const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '10000').split(',').map(Number);
-// The issue's reference machine COPYs these rows at ~170k rows/s; its bar is set at 10k events/s.
+// The reference machine the goals were set on COPYs these rows at ~170k rows/s; its bar is set at 10k events/s.
 const REFERENCE_COPY_RATE = 170_000;
 const run = randomBytes(3).toString('hex');
 /**
@@ -353,7 +353,7 @@ async function main() {
           `ack latency at ${Math.round(latency.achieved).toLocaleString('en')} events/s offered (50/request, ${LATENCY_SECONDS} s)`,
           `p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms${latency.failures > 0 ? `, ${latency.failures} requests failed` : ''}` +
             `, checkpoints begun ${walAfter.checkpoints - walBefore.checkpoints}, alerts opened ${alertsOpened}`,
-          // The load this rate puts on this machine, as the rate on the issue's reference machine.
+          // The load this rate puts on this machine, as the rate on the reference machine.
           `≈ ${Math.round((rate * REFERENCE_COPY_RATE) / copyRate).toLocaleString('en')}/s there`,
         ],
         [

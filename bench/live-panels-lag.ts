@@ -1,7 +1,7 @@
 // Cost of the live panels' per-tick work with 15 minutes of payments in memory: LivePanels'
 // prune() and panels() (histogram buckets per minute), next to the same percentiles taken by keeping
-// every lag and sorting them on each call, which is how the panel worked before (BENCHMARKS.md §3,
-// fifth session). In one process, on the same lags.
+// every lag and sorting them on each call, which is how the panel worked before (BENCHMARKS.md §3).
+// In one process, on the same lags.
 //   npx tsx bench/live-panels-lag.ts [payments per second, default 100,1000]
 import type { StoredEvent } from '../collector/src/domain/events.ts';
 import { LivePanels } from '../collector/src/live/live-panels.ts';

@@ -1,8 +1,11 @@
 // `orderpulse serve`: read config → open the store → build the app → listen; drain on SIGTERM.
 import path from 'node:path';
 import { buildApp } from './app.ts';
+import { processEnvironment } from './config/process-environment.ts';
+import { describeUnknownVariable, unknownVariables } from './config/unknown-variables.ts';
 import { type Config, loadConfig } from './config.ts';
 import { TOKENS_FILE, type TokenSetup, withGeneratedTokens } from './generated-tokens.ts';
+import { channelVariables } from './notify/receiver-report.ts';
 import { openDatabase } from './store/open-database.ts';
 
 export interface Serving {
@@ -18,7 +21,7 @@ export interface Serving {
  * or when `generateTokens` says so (the demo, which must be usable with any store).
  */
 export async function serve(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv = processEnvironment(),
   options: { generateTokens?: boolean } = {},
 ): Promise<Serving> {
   const loaded = loadConfig(env);
@@ -46,6 +49,18 @@ export async function serve(
         ? 'store: PostgreSQL with TimescaleDB (hypertables, compression, retention)'
         : 'store: plain PostgreSQL (TimescaleDB extension not available; BRIN time indexes)',
   );
+  // The rule set is loaded by now, so the variables its routes name are known and not mistaken
+  // for misspelt settings.
+  const routing = alerting.rulesStatus().ruleSet?.routing;
+  const channelNames = Object.values(routing?.receivers ?? {}).flatMap((receiver) =>
+    [...receiver.primary, ...receiver.backup].flatMap(channelVariables),
+  );
+  for (const unknown of unknownVariables(env, channelNames)) {
+    server.log.warn(
+      { variable: unknown.name, suggestion: unknown.suggestion },
+      describeUnknownVariable(unknown),
+    );
+  }
   if (unusable.length > 0) {
     server.log.warn(
       { roles: unusable },

@@ -1,4 +1,4 @@
-// Wire-format events (CONTRACT.md "Ingesting events") for injecting live data through the API.
+// Wire-format events for injecting live data through the API.
 let seq = 0;
 const id = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
 

@@ -134,7 +134,7 @@ export function startOutboxNotifications(options: {
   alerting: AlertingService;
   db: Database;
   dashboardBaseUrl: string;
-  env?: Environment;
+  env: Environment;
   log?: AlertingLog;
   observer?: OutboxObserver;
   /** The `instance` label of alerts pushed to Alertmanager. */
@@ -147,7 +147,7 @@ export function startOutboxNotifications(options: {
   const { alerting, db, log } = options;
   const receivers = new RuleSetReceivers(
     () => alerting.rulesStatus().ruleSet,
-    options.env ?? process.env,
+    options.env,
     log,
     options.instance,
     options.onSmsSuppressed,

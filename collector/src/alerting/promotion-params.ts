@@ -1,4 +1,4 @@
-// Promotions change rule parameters while they run (calendar.yaml `promotions`, issue 3: thresholds
+// Promotions change rule parameters while they run (calendar.yaml `promotions`: thresholds
 // may differ during a promotion). This keeps the engine's parameters equal to
 // paramsAt(rules.yaml, calendar, now[, store]): one chain-wide set (chain-wide promotions) plus one
 // set per store named by a running store-limited promotion (chain-wide and that store's promotions,

@@ -1,4 +1,7 @@
 // The `orderpulse` command: subcommands with --help each; non-zero exit with the reason on stderr.
+
+import { processEnvironment } from '../config/process-environment.ts';
+import { settingOf } from '../config/read-environment.ts';
 import { ConfigError } from '../config.ts';
 import { serve } from '../main.ts';
 import { DEMO_USAGE, demoCommand } from './demo.ts';
@@ -26,16 +29,17 @@ PostgreSQL/TimescaleDB; without, an embedded PostgreSQL under ORDERPULSE_DATA_DI
   simulate: {
     usage: SIMULATE_USAGE,
     run: (args) =>
-      simulateCommand(args, { env: process.env, stdout: process.stdout, stderr: process.stderr }),
+      simulateCommand(args, { env: processEnvironment(), stdout: process.stdout, stderr: process.stderr }),
   },
   demo: {
     usage: DEMO_USAGE,
-    run: (args) => demoCommand(args, { env: process.env, stdout: process.stdout, stderr: process.stderr }),
+    run: (args) =>
+      demoCommand(args, { env: processEnvironment(), stdout: process.stdout, stderr: process.stderr }),
   },
   'import-bill': {
     usage: IMPORT_BILL_USAGE,
     run: (args) =>
-      importBillCommand(args, { env: process.env, stdout: process.stdout, stderr: process.stderr }),
+      importBillCommand(args, { env: processEnvironment(), stdout: process.stdout, stderr: process.stderr }),
   },
   rules: {
     usage: `orderpulse rules check [DIR]
@@ -50,7 +54,7 @@ custom rules, routes and calendars. Exits 0 when valid, 1 with one line per erro
         );
         return 2;
       }
-      return runRulesCheck(dir ?? process.env.ORDERPULSE_RULES_DIR ?? 'alert-rules', process);
+      return runRulesCheck(dir ?? settingOf(processEnvironment(), 'ORDERPULSE_RULES_DIR'), process);
     },
   },
   routes: {
@@ -63,7 +67,11 @@ custom rules, routes and calendars. Exits 0 when valid, 1 with one line per erro
         );
         return 2;
       }
-      return runRoutesCheck(dir ?? process.env.ORDERPULSE_RULES_DIR ?? 'alert-rules', process.env, process);
+      return runRoutesCheck(
+        dir ?? settingOf(processEnvironment(), 'ORDERPULSE_RULES_DIR'),
+        processEnvironment(),
+        process,
+      );
     },
   },
 };

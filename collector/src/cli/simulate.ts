@@ -3,6 +3,7 @@
 // line on stderr and a summary on stdout.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { settingOf } from '../config/read-environment.ts';
 import { parseTokens } from '../config.ts';
 import { parseDuration } from '../rules-config/duration.ts';
 import { Scenario } from '../simulator/scenario.ts';
@@ -174,7 +175,7 @@ async function tokenFromDataDir(
   env: NodeJS.ProcessEnv,
   role: 'ingest' | 'operator',
 ): Promise<string | undefined> {
-  const file = path.resolve(env.ORDERPULSE_DATA_DIR ?? 'data', 'tokens.json');
+  const file = path.resolve(settingOf(env, 'ORDERPULSE_DATA_DIR'), 'tokens.json');
   try {
     const stored = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, { secret: string }[]>;
     return stored[role]?.[0]?.secret;
@@ -184,7 +185,7 @@ async function tokenFromDataDir(
 }
 
 export function dataDirKeys(env: NodeJS.ProcessEnv): string {
-  return path.resolve(env.ORDERPULSE_DATA_DIR ?? 'data', 'simulator-keys');
+  return path.resolve(settingOf(env, 'ORDERPULSE_DATA_DIR'), 'simulator-keys');
 }
 
 export interface SimulationSetup {

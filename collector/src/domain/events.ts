@@ -1,4 +1,4 @@
-// The event model of CONTRACT.md "Ingesting events". Times are epoch milliseconds once inside
+// The event model of the ingest API. Times are epoch milliseconds once inside
 // the domain; the wire carries RFC 3339 strings (converted at the ingest edge).
 
 export const ORDER_STATUSES = [

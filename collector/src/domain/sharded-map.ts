@@ -7,7 +7,7 @@ const SHARDS = 64;
  * one go: 32 ms at 2^19 entries and 76 ms at 2^20 on this machine, in a single set(). The engine
  * keeps two such maps per open order (order slots, deadlines) that cross each power of two
  * together, which showed as ack latency spikes of 60–180 ms at 10k events/s exactly when ~250k and
- * ~500k orders were open (BENCHMARKS.md §3, fifth session). Split 64 ways, a shard's rehash moves a
+ * ~500k orders were open (BENCHMARKS.md §3). Split 64 ways, a shard's rehash moves a
  * 64th as much, and the shards reach their thresholds at different moments.
  *
  * Iteration goes shard by shard: it is not insertion order.

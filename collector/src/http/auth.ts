@@ -1,4 +1,5 @@
-// Bearer-token roles (CONTRACT.md "Running"). Secrets are compared in constant time.
+// Bearer-token roles: ingest, viewer, operator. Secrets are compared in constant time, so the time
+// a refusal takes says nothing about how much of a guess was right.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { TokenEntry } from '../config.ts';

@@ -1,4 +1,4 @@
-// The typed event map of the Socket.IO `/live` namespace (CONTRACT.md "Live stream and metrics").
+// The typed event map of the Socket.IO `/live` namespace.
 // Imported by the gateway (server) and by the dashboard (client), so the two cannot drift: the
 // dashboard never keeps a hand copy of these shapes.
 //

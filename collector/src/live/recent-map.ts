@@ -9,7 +9,7 @@
  * table until the table is rehashed, and `keys().next()` walks every such slot from the start, so
  * that eviction costs O(deleted) per insert — 9–45 µs per insert at 200,000 keys, with a rehash of
  * the whole table every ~60,000 inserts. At 10k events/s it took 40 % of the collector's CPU and
- * its latency spikes grew with every minute (BENCHMARKS.md §3, fifth session).
+ * its latency spikes grew with every minute (BENCHMARKS.md §3).
  */
 export class RecentMap<K, V> {
   #current = new Map<K, V>();

@@ -6,7 +6,7 @@ import type { Notification } from './notification.ts';
 export type Language = 'zh' | 'en';
 
 export interface RenderOptions {
-  /** Time zone for printed times; daily figures use the same default (CONTRACT.md `ORDERPULSE_TZ`). */
+  /** Time zone for printed times; daily figures use the same default (`ORDERPULSE_TZ`). */
   timeZone: string;
 }
 

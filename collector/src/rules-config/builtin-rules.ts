@@ -1,5 +1,5 @@
 // rules.yaml: the parameters of the built-in rules, mapped onto BuiltinRuleParams. Keys that are
-// not written keep the CONTRACT.md defaults from params.ts, so a file can tune one number.
+// not written keep the defaults from params.ts, so a file can tune one number.
 import type { ParamOverrides } from '../domain/alerts/calendar.ts';
 import { ORDER_STATUSES, type OrderStatus, PAYMENT_PROVIDERS } from '../domain/events.ts';
 import {

@@ -78,7 +78,7 @@ export interface Receiver {
   name: string;
   /** Tried first; every channel in the list is sent to. Empty means "drop" (a null receiver). */
   primary: readonly ChannelConfig[];
-  /** Used when delivery to the primary channels fails (the brief's dual channel). */
+  /** Used when delivery to the primary channels fails (so one broken channel does not silence a receiver). */
   backup: readonly ChannelConfig[];
   sendResolved: boolean;
 }
@@ -109,7 +109,7 @@ export interface RoutingConfig {
 }
 
 const MINUTE = 60_000;
-/** Alertmanager's defaults, and the default grouping (by rule and store). */
+/** Alertmanager's defaults, and grouping by rule and store (one message per store's problem). */
 export const ROUTE_DEFAULTS = {
   groupBy: ['rule', 'store_id'],
   groupWaitMs: 30_000,

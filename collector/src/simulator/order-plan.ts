@@ -20,7 +20,7 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
-/** Limits of the built-in rules (CONTRACT.md defaults), to say when an incident becomes an alert. */
+/** Limits of the built-in rules (their default parameters), to say when an incident becomes an alert. */
 export const RULE_LIMITS = {
   paymentUnapplied: 2 * MINUTE,
   paidStall: 2 * MINUTE,

@@ -67,7 +67,7 @@ export interface DefaultScenarioOptions {
   asIfHour?: number;
 }
 
-/** The brief's incidents around `startMs`, so each one is visible within a minute of starting. */
+/** The scenario's incidents around `startMs`, so each one is visible within a minute of starting. */
 export function defaultScenarioConfig(options: DefaultScenarioOptions): ScenarioConfig {
   const seed = options.seed ?? 20261111;
   const start = options.startMs;

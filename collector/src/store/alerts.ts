@@ -1,5 +1,5 @@
 // The alerts aggregate: whole-row upserts of the lifecycle's Alert, reads for the API and for
-// restart recovery, and the contract's wire shape (CONTRACT.md "Alerts").
+// restart recovery, and the public wire shape of an alert.
 import { createHash } from 'node:crypto';
 import type { Alert, AlertStatus } from '../domain/alerts/alert.ts';
 import type { Severity } from '../domain/rules/params.ts';

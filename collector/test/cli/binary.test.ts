@@ -1,5 +1,6 @@
 // The real `orderpulse` binary, run as a user runs it: --help, `rules check` on good and bad rule
-// sets, and `simulate` sending a short day to a real collector started with `orderpulse serve`.
+// sets, `serve` refusing a wrong configuration, and `simulate` sending a short day to a real
+// collector started with `orderpulse serve`.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,11 +50,41 @@ describe('the orderpulse binary', () => {
   );
 
   it(
+    'serve refuses a wrong configuration with exit 1, naming every wrong variable at once',
+    () => {
+      const serve = spawnSync(process.execPath, ['bin/orderpulse.js', 'serve'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, PORT: 'eighty', ORDERPULSE_TZ: 'Mars/Olympus', LOG_LEVEL: 'loud' },
+      });
+      expect(serve.status).toBe(1);
+      expect(serve.stderr).toContain('orderpulse serve: invalid configuration:');
+      expect(serve.stderr).toContain('PORT must be an integer from 0 to 65535, got "eighty"');
+      expect(serve.stderr).toContain('ORDERPULSE_TZ "Mars/Olympus" is not an IANA time zone');
+      expect(serve.stderr).toContain('LOG_LEVEL must be one of');
+    },
+    SLOW,
+  );
+
+  it(
     'simulate --once sends a day to a running collector, which accepts it all',
     async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'op-cli-'));
-      const collector = await spawnCollector({ ORDERPULSE_DATA_DIR: dataDir });
+      const collector = await spawnCollector({
+        ORDERPULSE_DATA_DIR: dataDir,
+        // A misspelt setting is warned about at start; a variable routes.yaml names is not.
+        ORDERPULSE_REQUEST_TIMOUT: '1m',
+        ORDERPULSE_DINGTALK_PAYMENTS_SECRET: 'named-by-routes-yaml',
+      });
       try {
+        // The log is written asynchronously, after the listening line; the names are warned
+        // about in alphabetical order, so once this one is out, a wrong warning would be too.
+        await expect
+          .poll(() => collector.output(), { timeout: 15_000 })
+          .toContain(
+            'ORDERPULSE_REQUEST_TIMOUT is set but is neither a collector setting nor named by routes.yaml, so it has no effect; did you mean ORDERPULSE_REQUEST_TIMEOUT?',
+          );
+        expect(collector.output()).not.toContain('ORDERPULSE_DINGTALK_PAYMENTS_SECRET is set');
         const child = spawn(
           process.execPath,
           [

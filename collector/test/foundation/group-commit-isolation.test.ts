@@ -1,5 +1,5 @@
 // A group commit shares one transaction among concurrent callers; a value the store refuses in one
-// caller's events must fail that caller only (CONTRACT.md "Limits and hostile input"). The value
+// caller's events must fail that caller only, never its neighbours in the commit. The value
 // here reaches the writer unvalidated on purpose: it stands for anything the edge checks miss.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent, StoredEvent } from '../../src/domain/events.ts';

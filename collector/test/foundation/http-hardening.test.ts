@@ -1,5 +1,4 @@
-// What an unauthenticated or careless caller meets at the HTTP edge (CONTRACT.md "Limits and hostile
-// input", "Errors"): authentication before validation and before the body is read, 429 with
+// What an unauthenticated or careless caller meets at the HTTP edge: authentication before validation and before the body is read, 429 with
 // Retry-After, security headers, and nothing internal shown without a token. Over a real listening
 // server where sockets matter.
 import net from 'node:net';

@@ -1,4 +1,4 @@
-// CONTRACT.md "Limits and hostile input" on POST /v1/events, through real HTTP (inject), against
+// The hostile-input limits of POST /v1/events, through real HTTP (inject), against
 // every available store: times that would pin state, values PostgreSQL refuses, prototype keys and
 // deep nesting are item errors of their own item; valid siblings and other callers are unaffected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// CONTRACT.md "Ingesting events", "Errors", the order endpoint and auth, through real HTTP (inject),
+// Ingesting events, the error bodies, the order endpoint and auth, through real HTTP (inject),
 // against every available store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';

@@ -33,7 +33,7 @@ async function copyOf(dir: string): Promise<string> {
 }
 
 describe('the shipped alert-rules/ directory', () => {
-  it('loads cleanly with the CONTRACT.md defaults', async () => {
+  it('loads cleanly with the documented defaults', async () => {
     const ruleSet = await load(shipped);
     expect(ruleSet.builtin.payment_unapplied.limitMs).toBe(2 * MINUTE);
     expect(ruleSet.builtin.order_stalled.limitsMs).toEqual({

@@ -1,4 +1,4 @@
-// Response shapes of the `/v1` endpoints the dashboard reads (CONTRACT.md). Where the contract
+// Response shapes of the `/v1` endpoints the dashboard reads. Where the public contract
 // names an endpoint without a body shape (audit, stores trend, pending pool, rules), this is the
 // shape the dashboard expects; lib/api.ts normalises the few spelling variants it tolerates.
 import type { Alert } from '../../../collector/src/live/events.ts';

@@ -1,5 +1,6 @@
 // Colour thresholds of the wall display's big figures. `ok` is green, `warn` amber, `crit` red,
-// `none` grey (no data yet). Limits follow the built-in rule defaults (CONTRACT.md).
+// `none` grey (no data yet). Limits follow the built-in rule defaults, so
+// a figure turns red when the collector would alert.
 export type Level = 'ok' | 'warn' | 'crit' | 'none';
 
 /** Rising values are worse: ok below `warn`, warn below `crit`, crit from `crit` up. */

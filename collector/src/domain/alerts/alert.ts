@@ -1,4 +1,4 @@
-// An alert: the durable record of one condition on one entity (CONTRACT.md "Alerts"). Plain data;
+// An alert: the durable record of one condition on one entity . Plain data;
 // the store persists it, the functions in this folder decide how it changes.
 import type { Severity } from '../rules/params.ts';
 import type { EntityType, Summary } from '../rules/signal.ts';

@@ -1,4 +1,4 @@
-// Parameters of the built-in rules (CONTRACT.md "Built-in rules"). The domain declares what it
+// Parameters of the built-in rules. The domain declares what it
 // needs; alert-rules/*.yaml is parsed into these shapes by the rules-config loader.
 import type { OrderStatus, PaymentProvider } from '../events.ts';
 
@@ -61,7 +61,7 @@ const common = (severity: Severity): RuleCommon => ({
   scope: everyStore,
 });
 
-/** CONTRACT.md defaults. */
+/** The defaults the public contract documents; alert-rules/rules.yaml overrides any of them. */
 export const DEFAULT_RULE_PARAMS: BuiltinRuleParams = {
   payment_unapplied: { ...common('critical'), limitMs: 2 * MINUTE },
   order_stalled: {

@@ -1,6 +1,6 @@
 // shipment_event: a carrier KEY EVENT (delivered 签收, rejected 拒收, stuck 滞留, exception 异常) as an
 // alert, so it reaches people through the same path as every other alert: labels → routes.yaml →
-// receiver, grouped, silenceable. It is not one of CONTRACT.md's built-in rules (an addition, like
+// receiver, grouped, silenceable. It is not one of the contract's built-in rules (an addition, like
 // the Alertmanager alerts a client sends with an `endsAt`): its alert fires at the checkpoint and
 // resolves by itself `holdMs` later, or earlier when a newer checkpoint moves the shipment to a
 // state that is not a key event. A later key event (stuck → delivered) updates the same alert.

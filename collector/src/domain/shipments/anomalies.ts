@@ -35,7 +35,7 @@ export interface ShipmentAnomaly {
 }
 
 export interface ShipmentAnomalyParams {
-  /** No update for this long while not final: `silent` (CONTRACT tracking_silent, 48 h). */
+  /** No update for this long while not final: `silent` (as `tracking_silent`, 48 h by default). */
   silentLimitMs: number;
   /** No location change for this long while moving: `stuck_at_location`. */
   stuckAtLocationMs: number;

@@ -134,7 +134,7 @@ export function lastUpdateAt(tracking: ShipmentTracking): number | undefined {
   return tracking.checkpoints.at(-1)?.occurredAt;
 }
 
-/** States after which a carrier sends nothing more for the normal flow (CONTRACT tracking_silent). */
+/** States after which a carrier sends nothing more for the normal flow (so `tracking_silent` stops watching them). */
 export const FINAL_SHIPMENT_STATES: readonly ShipmentState[] = ['delivered', 'rejected', 'returned'];
 
 export function isFinal(tracking: ShipmentTracking): boolean {

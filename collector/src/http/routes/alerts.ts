@@ -1,4 +1,4 @@
-// GET /v1/alerts and POST /v1/alerts/{id}/ack (CONTRACT.md "Alerts").
+// GET /v1/alerts and POST /v1/alerts/{id}/ack, as the public contract names them.
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
@@ -74,7 +74,8 @@ export async function alertsRoutes(
     },
   );
 
-  // Operators may also close an alert by hand (CONTRACT.md "Running": operators resolve).
+  // Operators may also close an alert by hand: a condition the collector cannot see end (a refund
+  // settled by phone) would otherwise stay open.
   app.post<{ Params: Static<typeof Params>; Body: Static<typeof AckBody> | undefined }>(
     '/v1/alerts/:id/resolve',
     { schema: { params: Params, body: AckBody } },

@@ -1,4 +1,5 @@
-// The JSON Schema of one event on the wire (CONTRACT.md "Ingesting events"), built with TypeBox.
+// The JSON Schema of one event on the wire, built with TypeBox: one declaration gives the validator
+// and the static type, so they cannot disagree.
 import { type Static, type TLiteral, type TUnion, Type } from '@sinclair/typebox';
 import { ORDER_STATUSES, PAYMENT_PROVIDERS, PAYMENT_STATUSES, SHIPMENT_STATES } from '../../domain/events.ts';
 

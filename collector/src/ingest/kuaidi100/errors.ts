@@ -1,5 +1,6 @@
 // Why a Kuaidi100 push was refused. The HTTP edge maps `status` onto the reply and keeps the raw
-// body as a dead letter (CONTRACT: a forged callback is a 401, bad input a 400, never a 5xx).
+// body as a dead letter (a forged callback is a 401, bad input a 400, never a 5xx: the sender
+// retries a 5xx, which would replay the forgery).
 
 export const KUAIDI100_ERROR_CODES = ['sign_missing', 'sign_invalid', 'malformed'] as const;
 export type Kuaidi100ErrorCode = (typeof KUAIDI100_ERROR_CODES)[number];

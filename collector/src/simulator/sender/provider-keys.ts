@@ -19,7 +19,7 @@ export interface ProviderKeys {
   kuaidi100Salt: string;
 }
 
-/** The collector's configuration for these keys (CONTRACT.md "provider secrets"). */
+/** The collector's provider-secret variables for these keys, so it verifies what the simulator signs. */
 export function collectorEnvFor(dir: string, keys: ProviderKeys): Record<string, string> {
   return {
     ORDERPULSE_WECHATPAY_APIV3_KEY: keys.wechatpay.apiV3Key,
