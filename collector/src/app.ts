@@ -9,7 +9,6 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
 import { TokenRegistry } from './auth/tokens.ts';
-import { carriersPlugin } from './carriers/carriers-plugin.ts';
 import type { Config } from './config.ts';
 import { type Core, type CoreDeps, createCore } from './core/create-core.ts';
 import type { AppContext } from './http/context.ts';
@@ -21,18 +20,20 @@ import { registerOpenApi } from './http/openapi.ts';
 import { registerRequestGuard } from './http/request-guard.ts';
 import { alertsRoutes } from './http/routes/alerts.ts';
 import { auditRoutes } from './http/routes/audit.ts';
+import { carriersPlugin } from './http/routes/carriers/index.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
 import { eventsRoutes } from './http/routes/events.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
+import { paymentsPlugin } from './http/routes/payments/index.ts';
+import { reconciliationRoutes } from './http/routes/reconciliation/index.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { LiveGateway } from './live/gateway.ts';
 import { refreshGauges } from './metrics/instrument-collector.ts';
 import type { DailyReconciliationJob } from './reconciliation/daily-reconciliation-job.ts';
-import { paymentsPlugin } from './reconciliation/http/payments-plugin.ts';
 import { latestMismatchByStore } from './reconciliation/latest-mismatch.ts';
 import type { Database } from './store/database.ts';
 
@@ -89,6 +90,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(ordersRoutes, { ctx });
   await server.register(deadLettersRoutes, { ctx });
   await server.register(paymentsPlugin, { ctx, onReconciled: core.reconciled });
+  await server.register(reconciliationRoutes, { ctx });
   await server.register(carriersPlugin, { ctx, carriers: core.carriers });
   await server.register(metricsRoute, { registry: core.registry });
   await server.register(alertsRoutes, { ctx, alerting });

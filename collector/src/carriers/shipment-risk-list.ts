@@ -10,6 +10,7 @@ import {
   lastUpdateAt,
 } from '../domain/shipments/tracking.ts';
 import type { Queryable } from '../store/database.ts';
+import type { ShipmentRiskItem } from '../wire/shipments.ts';
 import { waybillKey } from './waybill-bindings.ts';
 
 export interface ShipmentRiskFilter {
@@ -18,19 +19,6 @@ export interface ShipmentRiskFilter {
   storeId?: string;
   carrier?: string;
   limit: number;
-}
-
-export interface ShipmentRiskItem {
-  order_id: string;
-  store_id: string;
-  carrier: string;
-  tracking_no: string;
-  state: string;
-  last_update_at: string;
-  destination_region: string | null;
-  risk: RiskLevel;
-  risk_score: number;
-  reasons: { reason: string; since: string; detail: string }[];
 }
 
 /** Shipments examined per request, newest first: bounds the work of one listing. */

@@ -35,33 +35,32 @@ export function pendingItems(
   dayOf: (ms: number) => string,
 ): NewPendingItem[] {
   const items: NewPendingItem[] = [];
-  for (const f of r.fuzzy) {
-    items.push({
-      itemKey: `${provider}:fuzzy:${f.payment.transactionId}`,
-      kind: 'fuzzy_match',
-      provider,
-      day: dayOf(f.payment.paidAt),
-      storeId: f.order.storeId,
-      deviceId: f.payment.deviceId,
-      amountFen: f.payment.amountFen,
-      reason: f.reason.text,
-      bill: billEvidence(f.payment),
-      order: orderEvidence(f.order),
-    });
-  }
+  // A payment paired with an order (fuzzily, or by number with another amount): both sides as evidence.
+  const paired = (
+    kind: 'fuzzy_match' | 'amount_mismatch',
+    m: { payment: BilledPayment; order: PaidOrder },
+    reason: string,
+  ): NewPendingItem => ({
+    itemKey: `${provider}:${kind === 'fuzzy_match' ? 'fuzzy' : 'amount'}:${m.payment.transactionId}`,
+    kind,
+    provider,
+    day: dayOf(m.payment.paidAt),
+    storeId: m.order.storeId,
+    deviceId: m.payment.deviceId,
+    amountFen: m.payment.amountFen,
+    reason,
+    bill: billEvidence(m.payment),
+    order: orderEvidence(m.order),
+  });
+  for (const f of r.fuzzy) items.push(paired('fuzzy_match', f, f.reason.text));
   for (const m of r.amountMismatches) {
-    items.push({
-      itemKey: `${provider}:amount:${m.payment.transactionId}`,
-      kind: 'amount_mismatch',
-      provider,
-      day: dayOf(m.payment.paidAt),
-      storeId: m.order.storeId,
-      deviceId: m.payment.deviceId,
-      amountFen: m.payment.amountFen,
-      reason: `same order number, but the bill says ${fenToYuan(m.payment.amountFen)} yuan and the order ${fenToYuan(m.order.amountFen)}`,
-      bill: billEvidence(m.payment),
-      order: orderEvidence(m.order),
-    });
+    items.push(
+      paired(
+        'amount_mismatch',
+        m,
+        `same order number, but the bill says ${fenToYuan(m.payment.amountFen)} yuan and the order ${fenToYuan(m.order.amountFen)}`,
+      ),
+    );
   }
   for (const u of r.unmatchedPayments) {
     items.push({

@@ -1,16 +1,11 @@
 // The pending pool (待确认订单池): fuzzy matches and unmatched items awaiting an operator.
 import type { Queryable } from '../store/database.ts';
-
-export const PENDING_KINDS = [
-  'fuzzy_match',
-  'unmatched_payment',
-  'unmatched_order',
-  'amount_mismatch',
-] as const;
-export type PendingKind = (typeof PENDING_KINDS)[number];
-export const PENDING_RESOLUTIONS = ['matched', 'write_off', 'refund', 'escalate'] as const;
-export type PendingResolution = (typeof PENDING_RESOLUTIONS)[number];
-export type PendingStatus = 'open' | 'escalated' | 'resolved';
+import type {
+  PendingKind,
+  PendingResolution,
+  PendingStatus,
+  PendingItem as WirePendingItem,
+} from '../wire/pending.ts';
 
 export interface NewPendingItem {
   itemKey: string;
@@ -183,7 +178,7 @@ export async function resolvePending(
 }
 
 /** The wire shape the dashboard reads: evidence side by side as `bill` and `order`. */
-export function toWirePending(item: PendingItem) {
+export function toWirePending(item: PendingItem): WirePendingItem {
   return {
     id: String(item.id),
     kind: item.kind,

@@ -1,8 +1,10 @@
 // POST /v1/notify/kuaidi100 and GET /v1/shipments through the real app (inject), on every
 // available store: sign checks, binding before and after the first carrier update, duplicates.
+import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { kuaidi100PushSign } from '../../src/ingest/kuaidi100/sign.ts';
+import { ShipmentsList } from '../../src/wire/shipments.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
@@ -268,7 +270,9 @@ describe.each(STORE_KINDS)('kuaidi100 push and shipments on %s', (kind) => {
     const list = async (query: string, role: 'viewer' | 'operator' | 'ingest' = 'viewer') =>
       app.server.inject({ method: 'GET', url: `/v1/shipments?${query}`, headers: auth(role) });
 
-    const high = (await list('risk=high&store_id=store-9')).json().shipments;
+    const highReply = (await list('risk=high&store_id=store-9')).json();
+    expect([...Value.Errors(ShipmentsList, highReply)]).toEqual([]);
+    const high = highReply.shipments;
     expect(high.map((s: { tracking_no: string }) => s.tracking_no).sort()).toEqual(['YTREJ', 'ZTQUIET']);
     const rejected = high.find((s: { tracking_no: string }) => s.tracking_no === 'YTREJ');
     expect(rejected).toMatchObject({ order_id: 'O-REJ', state: 'rejected', risk: 'high' });

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { carriersPlugin } from '../../src/carriers/carriers-plugin.ts';
+import { carriersPlugin } from '../../src/http/routes/carriers/index.ts';
 import { kuaidi100PushSign } from '../../src/ingest/kuaidi100/sign.ts';
 import { buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';

@@ -1,9 +1,13 @@
 // Bill import, matching, the pending pool and store trends through the real app and a real store
 // (PGlite always; PostgreSQL too when TEST_DATABASE_URL is set).
 import { readFileSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
+import { BillImportReply } from '../../src/wire/bills.ts';
+import { PendingList } from '../../src/wire/pending.ts';
+import { StoresReport } from '../../src/wire/store-trends.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
@@ -314,6 +318,26 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     );
     expect(body.stores.find((s: { store_id: string }) => s.store_id === 'unknown')).toBeUndefined();
     expect(body.chain).toEqual([{ day: '2024-06-01', rate: 1 / 8 }]);
+  });
+
+  it('every reply has the shape its wire schema declares, and a validation error keeps its list of problems', async () => {
+    const get = (url: string) => app.server.inject({ method: 'GET', url, headers: auth('viewer') });
+    const pending = await get('/v1/reconciliation/pending?status=all');
+    expect(pending.statusCode).toBe(200);
+    expect(pending.json().items.length).toBeGreaterThan(0);
+    expect([...Value.Errors(PendingList, pending.json())]).toEqual([]);
+    const stores = await get('/v1/reconciliation/stores?from=2024-06-01&to=2024-06-01');
+    expect(stores.statusCode).toBe(200);
+    expect(stores.json().stores.length).toBeGreaterThan(0);
+    expect([...Value.Errors(StoresReport, stores.json())]).toEqual([]);
+    const again = await post('wechatpay', wechatBill);
+    expect([...Value.Errors(BillImportReply, again.json())]).toEqual([]);
+    const invalid = await get('/v1/reconciliation/pending?status=nope');
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json()).toMatchObject({
+      error: 'invalid_request',
+      details: expect.arrayContaining([expect.objectContaining({ instancePath: '/status' })]),
+    });
   });
 
   it('refuses a file that is not the bill it claims to be, naming what was expected', async () => {

@@ -8,6 +8,7 @@ import type {
   AlertsQuery,
   OrderDetail,
   PendingItem,
+  PendingList,
   PendingResolution,
   RulesReport,
   SilenceRequest,
@@ -35,20 +36,6 @@ function isRecord(v: unknown): v is Json {
 
 function str(v: unknown, fallback = ''): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback;
-}
-
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function list(body: unknown, ...keys: string[]): unknown[] {
-  if (Array.isArray(body)) return body;
-  if (!isRecord(body)) return [];
-  for (const k of keys) {
-    const v = body[k];
-    if (Array.isArray(v)) return v;
-  }
-  return [];
 }
 
 function query(params: Record<string, string | number | undefined>): string {
@@ -119,9 +106,9 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
     audit: () => request('GET', '/v1/audit', (b) => (b as AuditList).entries),
     order: (id: string) => request('GET', `/v1/orders/${encodeURIComponent(id)}`, (b) => b as OrderDetail),
     storesReport: (from: string, to: string) =>
-      request('GET', `/v1/reconciliation/stores${query({ from, to })}`, toStoresReport),
+      request('GET', `/v1/reconciliation/stores${query({ from, to })}`, (b) => b as StoresReport),
     pending: () =>
-      request('GET', '/v1/reconciliation/pending', (b) => list(b, 'items', 'pending').map(toPendingItem)),
+      request('GET', '/v1/reconciliation/pending', (b): PendingItem[] => (b as PendingList).items),
     resolvePending: (id: string, resolution: PendingResolution, note: string) =>
       request('POST', `/v1/reconciliation/pending/${encodeURIComponent(id)}/resolve`, () => true, {
         resolution,
@@ -132,70 +119,3 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
 }
 
 export type Api = ReturnType<typeof createApi>;
-
-function toStoresReport(raw: unknown): StoresReport {
-  const stores = list(raw, 'stores')
-    .filter(isRecord)
-    .map((s) => ({
-      store_id: str(s.store_id),
-      flagged: s.flagged === true || s.repeat_offender === true,
-      days: list(s.days)
-        .filter(isRecord)
-        .map((d) => ({
-          day: str(d.day ?? d.date),
-          orders: num(d.orders),
-          missing: num(d.missing ?? d.missing_orders),
-          rate: num(d.rate ?? d.missing_rate) ?? 0,
-        })),
-      devices: list(s.devices)
-        .filter(isRecord)
-        .map((d) => ({
-          device_id: str(d.device_id ?? d.device),
-          missing: num(d.missing) ?? 0,
-          days_flagged: num(d.days_flagged),
-        })),
-    }));
-  const sent = isRecord(raw) ? list(raw, 'chain', 'chain_average') : [];
-  const chain =
-    sent.length > 0
-      ? sent
-          .filter(isRecord)
-          .map((d) => ({ day: str(d.day ?? d.date), rate: num(d.rate ?? d.missing_rate) ?? 0 }))
-      : chainAverage(stores);
-  return { stores, chain };
-}
-
-/** Unweighted mean of the stores' daily rates, per day. */
-export function chainAverage(
-  stores: { days: { day: string; rate: number }[] }[],
-): { day: string; rate: number }[] {
-  const sums = new Map<string, { sum: number; n: number }>();
-  for (const s of stores)
-    for (const d of s.days) {
-      const acc = sums.get(d.day) ?? { sum: 0, n: 0 };
-      acc.sum += d.rate;
-      acc.n += 1;
-      sums.set(d.day, acc);
-    }
-  return [...sums.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([day, { sum, n }]) => ({ day, rate: sum / n }));
-}
-
-const EVIDENCE_SIDES = ['payment', 'bill', 'order', 'candidate'];
-
-function toPendingItem(raw: unknown, i: number): PendingItem {
-  const p = isRecord(raw) ? raw : {};
-  return {
-    id: str(p.id, String(i)),
-    kind: str(p.kind ?? p.type),
-    store_id: typeof p.store_id === 'string' ? p.store_id : null,
-    amount_fen: num(p.amount_fen),
-    reason: str(p.reason ?? p.why),
-    created_at: typeof p.created_at === 'string' ? p.created_at : null,
-    evidence: EVIDENCE_SIDES.filter((side) => isRecord(p[side])).map((side) => ({
-      side,
-      fields: p[side] as Record<string, unknown>,
-    })),
-  };
-}

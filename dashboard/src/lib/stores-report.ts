@@ -24,7 +24,7 @@ export function rankOffenders(report: StoresReport): Offender[] {
         store,
         averageRate,
         vsChain: chainMean > 0 ? averageRate / chainMean : null,
-        missing: store.days.reduce((s, d) => s + (d.missing ?? 0), 0),
+        missing: store.days.reduce((s, d) => s + d.missing, 0),
       };
     })
     .sort((a, b) => b.averageRate - a.averageRate || (a.store.store_id < b.store.store_id ? -1 : 1));

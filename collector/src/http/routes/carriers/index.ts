@@ -1,10 +1,10 @@
 // The HTTP face of carrier tracking, as one plugin: the Kuaidi100 push endpoint and the shipments
 // list. The tracking itself (binding on commit, the poller) runs in the core.
 import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../http/context.ts';
-import { kuaidi100NotifyRoutes } from '../http/routes/kuaidi100-notify.ts';
-import { shipmentsRoutes } from '../http/routes/shipments.ts';
-import type { CarrierTracking } from './carrier-tracking.ts';
+import type { CarrierTracking } from '../../../carriers/carrier-tracking.ts';
+import type { AppContext } from '../../context.ts';
+import { kuaidi100NotifyRoutes } from './kuaidi100-notify.ts';
+import { shipmentsRoutes } from './shipments.ts';
 
 export interface CarriersPluginOptions {
   ctx: AppContext;

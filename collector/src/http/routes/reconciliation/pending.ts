@@ -1,44 +1,26 @@
 // The pending pool over HTTP: list (viewer), resolve (operator, audited).
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { authorize } from '../../http/auth.ts';
-import type { AppContext } from '../../http/context.ts';
-import { errors } from '../../http/errors.ts';
-import { appendAudit } from '../../store/audit-log.ts';
 import {
   getPending,
   listPending,
-  PENDING_KINDS,
-  PENDING_RESOLUTIONS,
-  type PendingResolution,
-  type PendingStatus,
   resolvePending,
   toWirePending,
-} from '../pending-queries.ts';
+} from '../../../reconciliation/pending-queries.ts';
+import { appendAudit } from '../../../store/audit-log.ts';
+import {
+  PendingList,
+  PendingListQuery,
+  PendingParams,
+  type PendingStatus,
+  ResolvePendingBody,
+  ResolvePendingReply,
+} from '../../../wire/pending.ts';
+import { authorize } from '../../auth.ts';
+import type { AppContext } from '../../context.ts';
+import { errors } from '../../errors.ts';
+import { errorResponses } from '../../route-schema.ts';
 
-const Query = Type.Object({
-  status: Type.Union(
-    [Type.Literal('open'), Type.Literal('escalated'), Type.Literal('resolved'), Type.Literal('all')],
-    {
-      default: 'open',
-    },
-  ),
-  store_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  kind: Type.Optional(Type.Union(PENDING_KINDS.map((k) => Type.Literal(k)))),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  before_id: Type.Optional(Type.Integer({ minimum: 1 })),
-});
-
-const Params = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });
-const Body = Type.Object(
-  {
-    resolution: Type.Union(PENDING_RESOLUTIONS.map((r) => Type.Literal(r))),
-    note: Type.String({ minLength: 1, maxLength: 2000 }),
-  },
-  { additionalProperties: false },
-);
-
-const STATUSES: Record<Static<typeof Query>['status'], PendingStatus[]> = {
+const STATUSES: Record<PendingListQuery['status'], PendingStatus[]> = {
   // "open" is what still needs someone: new items and escalated ones
   open: ['open', 'escalated'],
   escalated: ['escalated'],
@@ -50,9 +32,16 @@ export async function pendingRoutes(
   app: FastifyInstance,
   { ctx, now }: { ctx: AppContext; now: () => number },
 ) {
-  app.get<{ Querystring: Static<typeof Query> }>(
+  app.get<{ Querystring: PendingListQuery }>(
     '/v1/reconciliation/pending',
-    { schema: { querystring: Query } },
+    {
+      schema: {
+        tags: ['reconciliation'],
+        summary: 'The pending pool: fuzzy matches and unmatched items, newest first',
+        querystring: PendingListQuery,
+        response: { 200: PendingList, ...errorResponses(400, 401, 403, 429, 503) },
+      },
+    },
     async (request) => {
       authorize(ctx.tokens, request, ['viewer']);
       const q = request.query;
@@ -67,23 +56,24 @@ export async function pendingRoutes(
     },
   );
 
-  app.post<{ Params: Static<typeof Params>; Body: Static<typeof Body> }>(
+  app.post<{ Params: PendingParams; Body: ResolvePendingBody }>(
     '/v1/reconciliation/pending/:id/resolve',
-    { schema: { params: Params, body: Body } },
+    {
+      schema: {
+        tags: ['reconciliation'],
+        summary: 'Resolve a pending item (operator; audited); escalate keeps it in the pool',
+        params: PendingParams,
+        body: ResolvePendingBody,
+        response: { 200: ResolvePendingReply, ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
+      },
+    },
     async (request) => {
       const principal = authorize(ctx.tokens, request, ['operator']);
       const id = Number(request.params.id);
       const { resolution, note } = request.body;
       const at = now();
       const item = await ctx.db.transaction(async (tx) => {
-        const resolved = await resolvePending(
-          tx,
-          id,
-          resolution as PendingResolution,
-          note,
-          principal.name,
-          at,
-        );
+        const resolved = await resolvePending(tx, id, resolution, note, principal.name, at);
         if (!resolved) return undefined;
         await appendAudit(tx, {
           at,

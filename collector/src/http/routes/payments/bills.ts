@@ -9,20 +9,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { StoreReconciliationResult } from '../../domain/reconciliation/match-bill.ts';
-import { authorize } from '../../http/auth.ts';
-import type { AppContext } from '../../http/context.ts';
-import { errors } from '../../http/errors.ts';
-import { BillFormatError, type BillProvider } from '../../ingest/bills/bill-row.ts';
+import type { StoreReconciliationResult } from '../../../domain/reconciliation/match-bill.ts';
+import { BillFormatError } from '../../../ingest/bills/bill-row.ts';
 import {
   BillEncodingError,
   BillLimitError,
   type BillLimits,
   DEFAULT_BILL_LIMITS,
-} from '../../ingest/bills/bill-text.ts';
-import { importBillFile, toWireImport } from '../import-bill.ts';
+} from '../../../ingest/bills/bill-text.ts';
+import { importBillFile } from '../../../reconciliation/import-bill.ts';
+import { toWireImport } from '../../../reconciliation/import-reply.ts';
+import { BillImportParams, BillImportReply } from '../../../wire/bills.ts';
+import { authorize } from '../../auth.ts';
+import type { AppContext } from '../../context.ts';
+import { errors } from '../../errors.ts';
+import { errorResponses } from '../../route-schema.ts';
 
 export interface BillRoutesOptions {
   ctx: AppContext;
@@ -43,8 +45,6 @@ const BILL_CONTENT_TYPES = [
   'application/gzip',
   'application/x-gzip',
 ];
-
-const Params = Type.Object({ provider: Type.Union([Type.Literal('wechatpay'), Type.Literal('alipay')]) });
 
 class TooLarge extends Error {}
 
@@ -78,9 +78,16 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
     done(null, NOT_A_BILL_BODY);
   });
 
-  app.post<{ Params: { provider: BillProvider } }>(
+  app.post<{ Params: BillImportParams }>(
     '/v1/bills/:provider',
-    { schema: { params: Params } },
+    {
+      schema: {
+        tags: ['reconciliation'],
+        summary: "Import the provider's trade bill (text/csv or gzip body) and reconcile it",
+        params: BillImportParams,
+        response: { 200: BillImportReply, ...errorResponses(400, 401, 403, 413, 415, 429, 503) },
+      },
+    },
     async (request, reply) => {
       const principal = authorize(ctx.tokens, request, ['operator', 'ingest']);
       const body = request.body as Readable | typeof NOT_A_BILL_BODY | undefined;

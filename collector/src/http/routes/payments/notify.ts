@@ -2,43 +2,17 @@
 // signatures (no bearer token). A verified payment goes through the same group-commit writer as
 // /v1/events and is answered only after commit; a retry is a duplicate by (source, id). Anything
 // forged, stale or undecryptable is refused with 401/400 and kept as a dead letter — never a 5xx.
-import { readFileSync } from 'node:fs';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../config.ts';
-import type { AppContext } from '../../http/context.ts';
-import { errors } from '../../http/errors.ts';
-import { alipayPublicKey } from '../../ingest/alipay/notify-signature.ts';
-import { ALIPAY_SUCCESS_REPLY, AlipayNotifyVerifier } from '../../ingest/alipay/notify-verifier.ts';
-import { limitProviderEvents } from '../../ingest/provider-event-limits.ts';
-import { WechatPayNotifyVerifier, wechatpayFailureBody } from '../../ingest/wechatpay/notify-verifier.ts';
-import { loadPlatformKeys } from '../../ingest/wechatpay/platform-keys.ts';
-
-export interface NotifyVerifiers {
-  wechatpay?: WechatPayNotifyVerifier;
-  alipay?: AlipayNotifyVerifier;
-}
-
-/** Builds the verifiers the configuration allows; a provider without its secrets stays unconfigured. */
-export function notifyVerifiersFromConfig(
-  config: Pick<Config, 'wechatpay' | 'alipayPublicKeyPath' | 'alipayNotify'>,
-  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
-): NotifyVerifiers {
-  const verifiers: NotifyVerifiers = {};
-  const { apiV3Key, platformPublicKeyPath } = config.wechatpay;
-  if (apiV3Key && platformPublicKeyPath) {
-    verifiers.wechatpay = new WechatPayNotifyVerifier({
-      apiV3Key,
-      platformKeys: loadPlatformKeys(platformPublicKeyPath, readFile),
-    });
-  }
-  if (config.alipayPublicKeyPath) {
-    verifiers.alipay = new AlipayNotifyVerifier({
-      publicKey: alipayPublicKey(readFile(config.alipayPublicKeyPath)),
-      ...config.alipayNotify,
-    });
-  }
-  return verifiers;
-}
+import { ALIPAY_SUCCESS_REPLY } from '../../../ingest/alipay/notify-verifier.ts';
+import type { NotifyVerifiers } from '../../../ingest/notify-verifiers.ts';
+import { limitProviderEvents } from '../../../ingest/provider-event-limits.ts';
+import { wechatpayFailureBody } from '../../../ingest/wechatpay/notify-verifier.ts';
+import { ApiErrorBody } from '../../../wire/errors.ts';
+import { AlipayNotifyAccepted, WechatPayNotifyRefusal } from '../../../wire/provider-callbacks.ts';
+import type { AppContext } from '../../context.ts';
+import { errors } from '../../errors.ts';
+import { errorResponses } from '../../route-schema.ts';
 
 export interface NotifyRoutesOptions {
   ctx: AppContext;
@@ -75,7 +49,19 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
     options.onRejected?.(provider, reason);
   };
 
-  app.post('/v1/notify/wechatpay', async (request, reply) => {
+  // Response schemas only: a body schema would parse what the signature must see as sent.
+  const wechatpaySchema = {
+    tags: ['payments'],
+    summary: 'WeChat Pay payment notification (signed by WeChat Pay, no bearer token)',
+    response: {
+      204: Type.Null({ description: 'stored (or not a payment event); WeChat Pay stops retrying' }),
+      // the provider's shape for what the verifier refuses; the framework's own 400s keep the error body
+      400: Type.Union([WechatPayNotifyRefusal, ApiErrorBody]),
+      401: WechatPayNotifyRefusal,
+      ...errorResponses(413, 415, 429, 503),
+    },
+  };
+  app.post('/v1/notify/wechatpay', { schema: wechatpaySchema }, async (request, reply) => {
     const verifier = verifiers.wechatpay;
     if (!verifier) throw notConfigured('wechatpay');
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -97,7 +83,15 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
     return reply.code(204).send();
   });
 
-  app.post('/v1/notify/alipay', async (request, reply) => {
+  const alipaySchema = {
+    tags: ['payments'],
+    summary: 'Alipay payment notification (signed by Alipay, no bearer token)',
+    response: {
+      200: { ...AlipayNotifyAccepted, description: 'stored; text/plain `success` stops Alipay retrying' },
+      ...errorResponses(400, 401, 413, 415, 429, 503),
+    },
+  };
+  app.post('/v1/notify/alipay', { schema: alipaySchema }, async (request, reply) => {
     const verifier = verifiers.alipay;
     if (!verifier) throw notConfigured('alipay');
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);

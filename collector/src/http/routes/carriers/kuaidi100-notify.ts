@@ -3,15 +3,16 @@
 // out only after the checkpoints are committed, well within Kuaidi100's 20 s. Every refusal, the
 // framework's too (oversize body, rate limit), answers in Kuaidi100's failure shape.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { CarrierTracking } from '../../carriers/carrier-tracking.ts';
-import { Kuaidi100Error } from '../../ingest/kuaidi100/errors.ts';
-import { parseKuaidi100Push } from '../../ingest/kuaidi100/push.ts';
-import { KUAIDI100_PUSH_ACCEPTED, kuaidi100Refusal } from '../../ingest/kuaidi100/reply.ts';
-import { KUAIDI100_SOURCE } from '../../ingest/kuaidi100/track-result.ts';
-import { limitProviderEvents } from '../../ingest/provider-event-limits.ts';
-import { StoreUnavailableError } from '../../store/database.ts';
-import type { AppContext } from '../context.ts';
-import { ApiError, errors } from '../errors.ts';
+import type { CarrierTracking } from '../../../carriers/carrier-tracking.ts';
+import { Kuaidi100Error } from '../../../ingest/kuaidi100/errors.ts';
+import { parseKuaidi100Push } from '../../../ingest/kuaidi100/push.ts';
+import { KUAIDI100_PUSH_ACCEPTED, kuaidi100Refusal } from '../../../ingest/kuaidi100/reply.ts';
+import { KUAIDI100_SOURCE } from '../../../ingest/kuaidi100/track-result.ts';
+import { limitProviderEvents } from '../../../ingest/provider-event-limits.ts';
+import { StoreUnavailableError } from '../../../store/database.ts';
+import { Kuaidi100PushAccepted, Kuaidi100PushRefusal } from '../../../wire/provider-callbacks.ts';
+import type { AppContext } from '../../context.ts';
+import { ApiError, errors } from '../../errors.ts';
 
 const ENDPOINT = '/v1/notify/kuaidi100';
 
@@ -74,7 +75,14 @@ export async function kuaidi100NotifyRoutes(
     return reply.code(refusal.status).send(kuaidi100Refusal(refusal.code, refusal.message));
   });
 
-  app.post(ENDPOINT, async (request, reply) => {
+  // Response schemas only: the sign covers the raw form, so the body is never parsed by a schema.
+  const schema = {
+    tags: ['shipments'],
+    summary: 'Kuaidi100 subscription push (form fields param and sign; authenticated by the sign)',
+    // Every refusal answers in Kuaidi100's failure shape, whatever its status.
+    response: { 200: Kuaidi100PushAccepted, '4xx': Kuaidi100PushRefusal, '5xx': Kuaidi100PushRefusal },
+  };
+  app.post(ENDPOINT, { schema }, async (request, reply) => {
     const raw = typeof request.body === 'string' ? request.body : '';
     const refuse = async (error: ApiError) => {
       await ctx.keepDeadLetters([

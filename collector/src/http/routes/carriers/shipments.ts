@@ -1,25 +1,26 @@
 // GET /v1/shipments?risk=&store_id=&carrier=&limit= (viewer): shipments with risk and reasons.
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { listShipmentRisks } from '../../carriers/shipment-risk-list.ts';
-import { authorize } from '../auth.ts';
-import type { AppContext } from '../context.ts';
-
-const Query = Type.Object({
-  risk: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')])),
-  store_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-});
+import { listShipmentRisks } from '../../../carriers/shipment-risk-list.ts';
+import { ShipmentsList, ShipmentsQuery } from '../../../wire/shipments.ts';
+import { authorize } from '../../auth.ts';
+import type { AppContext } from '../../context.ts';
+import { errorResponses } from '../../route-schema.ts';
 
 export async function shipmentsRoutes(
   app: FastifyInstance,
   { ctx, now = Date.now }: { ctx: AppContext; now?: () => number },
 ): Promise<void> {
-  app.get<{ Querystring: Static<typeof Query> }>(
+  app.get<{ Querystring: ShipmentsQuery }>(
     '/v1/shipments',
-    { schema: { querystring: Query } },
-    async (request) => {
+    {
+      schema: {
+        tags: ['shipments'],
+        summary: 'Shipments with their risk and its reasons, riskiest first',
+        querystring: ShipmentsQuery,
+        response: { 200: ShipmentsList, ...errorResponses(400, 401, 403, 429, 503) },
+      },
+    },
+    async (request): Promise<ShipmentsList> => {
       authorize(ctx.tokens, request, ['viewer']);
       const q = request.query;
       const shipments = await listShipmentRisks(

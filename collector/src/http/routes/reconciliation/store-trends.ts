@@ -1,22 +1,15 @@
 // GET /v1/reconciliation/stores?from=&to=: each store's daily missing-order rate, its devices, and
 // the repeat offenders.
-import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { localDayFn } from '../../domain/reconciliation/local-day.ts';
-import { storeTrends } from '../../domain/reconciliation/store-trends.ts';
-import { DEFAULT_RULE_PARAMS } from '../../domain/rules/params.ts';
-import { authorize } from '../../http/auth.ts';
-import type { AppContext } from '../../http/context.ts';
-import { errors } from '../../http/errors.ts';
-import { dailyDeviceCounts } from '../store-trend-queries.ts';
-
-const DAY = '^\\d{4}-\\d{2}-\\d{2}$';
-const Query = Type.Object({
-  from: Type.Optional(Type.String({ pattern: DAY })),
-  to: Type.Optional(Type.String({ pattern: DAY })),
-  threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  min_days: Type.Integer({ minimum: 1, maximum: 366, default: 2 }),
-});
+import { localDayFn } from '../../../domain/reconciliation/local-day.ts';
+import { storeTrends } from '../../../domain/reconciliation/store-trends.ts';
+import { DEFAULT_RULE_PARAMS } from '../../../domain/rules/params.ts';
+import { dailyDeviceCounts } from '../../../reconciliation/store-trend-queries.ts';
+import { StoresReport, StoreTrendsQuery } from '../../../wire/store-trends.ts';
+import { authorize } from '../../auth.ts';
+import type { AppContext } from '../../context.ts';
+import { errors } from '../../errors.ts';
+import { errorResponses } from '../../route-schema.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -24,10 +17,17 @@ export async function storeTrendRoutes(
   app: FastifyInstance,
   { ctx, now }: { ctx: AppContext; now: () => number },
 ) {
-  app.get<{ Querystring: Static<typeof Query> }>(
+  app.get<{ Querystring: StoreTrendsQuery }>(
     '/v1/reconciliation/stores',
-    { schema: { querystring: Query } },
-    async (request) => {
+    {
+      schema: {
+        tags: ['reconciliation'],
+        summary: "Each store's daily missing-order rate, its devices, and the chain's average",
+        querystring: StoreTrendsQuery,
+        response: { 200: StoresReport, ...errorResponses(400, 401, 403, 429, 503) },
+      },
+    },
+    async (request): Promise<StoresReport> => {
       authorize(ctx.tokens, request, ['viewer']);
       const dayOf = localDayFn(ctx.config.timeZone);
       const to = request.query.to ?? dayOf(now());
