@@ -63,21 +63,22 @@ const BENCHES: Bench[] = [
   {
     name: 'engine-memory',
     what: 'heap per tracked open order in the RuleEngine, 1M orders (rules)',
-    args: [
-      ...gcTsx,
-      'collector/test/domain/measure/engine-memory.ts',
-      orDefault('BENCH_ENGINE_ORDERS', '1000000'),
-    ],
+    args: [...gcTsx, 'bench/engine-memory.ts', orDefault('BENCH_ENGINE_ORDERS', '1000000')],
+  },
+  {
+    name: 'deadline-memory',
+    what: 'heap per tracked deadline in the DeadlineQueue, 1M deadlines (rules)',
+    args: [...gcTsx, 'bench/deadline-memory.ts', orDefault('BENCH_DEADLINES', '1000000')],
   },
   {
     name: 'match',
     what: 'reconciliation matching, 1M bill rows × 1M paid orders (payments)',
-    args: [...gcTsx, 'collector/test/payments/bench/match-1m.ts', orDefault('BENCH_MATCH_ROWS', '1000000')],
+    args: [...gcTsx, 'bench/match-1m.ts', orDefault('BENCH_MATCH_ROWS', '1000000')],
   },
   {
     name: 'bill-import',
     what: 'bill import end to end on PostgreSQL (payments)',
-    args: [...tsx, 'collector/test/payments/bench/import-1m.ts', orDefault('BENCH_IMPORT_ROWS', '100000')],
+    args: [...tsx, 'bench/bill-import-1m.ts', orDefault('BENCH_IMPORT_ROWS', '100000')],
     reduced:
       process.env.BENCH_IMPORT_ROWS === undefined
         ? '100,000 rows (full: BENCH_IMPORT_ROWS=1000000, ~5–6 min here)'
@@ -106,12 +107,12 @@ const BENCHES: Bench[] = [
   {
     name: 'ingest-overhead',
     what: 'cost of the reporting triggers on the group commit (deploy)',
-    args: [...tsx, 'collector/test/deploy/measure/ingest-overhead.ts', url],
+    args: [...tsx, 'bench/ingest-overhead.ts', url],
   },
   {
     name: 'metrics-render',
     what: '/metrics render time (metrics)',
-    args: [...tsx, 'collector/test/metrics/measure/render.ts'],
+    args: [...tsx, 'bench/metrics-render.ts'],
   },
 ];
 

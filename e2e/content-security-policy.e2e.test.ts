@@ -10,7 +10,7 @@ let browser: BrowserSession;
 let target: Target;
 
 beforeAll(async () => {
-  target = await startTarget('collector');
+  target = await startTarget();
   browser = await launchBrowser();
 });
 

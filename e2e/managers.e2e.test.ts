@@ -20,7 +20,7 @@ const get = async (p: string) =>
   ).json()) as Record<string, unknown>;
 
 beforeAll(async () => {
-  target = await startTarget('collector');
+  target = await startTarget();
   browser = await launchBrowser();
   const { events, bill } = reconciliationDay(yesterdayInChina(), { S2: 1, S3: 4 });
   await target.ingest(events);
@@ -105,7 +105,7 @@ describe('manager pages', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-rules-'));
     fs.cpSync('alert-rules', dir, { recursive: true });
     fs.appendFileSync(path.join(dir, 'rules.yaml'), '\n  tracking_silent:\n    limt: 48h\n');
-    const broken = await startTarget('collector', { rulesDir: dir });
+    const broken = await startTarget({ rulesDir: dir });
     try {
       const p = await browser.newPage({ width: 1440, height: 900 });
       await p.goto(`${broken.url}/?lang=en&token=${broken.tokens.viewer}#/rules`);

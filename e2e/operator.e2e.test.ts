@@ -15,7 +15,7 @@ let wall: Page;
 const ORDER = 'S001-ACK-1';
 
 beforeAll(async () => {
-  target = await startTarget('collector');
+  target = await startTarget();
   browser = await launchBrowser();
   // Both orders were paid minutes ago and never picked: `order_stalled` fires as they arrive.
   await target.ingest([

@@ -13,8 +13,7 @@ let page: Page;
 let injected: object[] = [];
 
 beforeAll(async () => {
-  // The real collector (ORDERPULSE_E2E_TARGET=fake runs the same suite against the contract fake).
-  target = await startTarget('collector');
+  target = await startTarget();
   browser = await launchBrowser();
 });
 

@@ -1,5 +1,6 @@
 // Opens the configured store: PostgreSQL/TimescaleDB when a URL is given, else embedded PGlite.
 import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { applyMigrations } from './migrate.ts';
@@ -35,7 +36,6 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     return new PoolDatabase(pool, rows[0]?.n ? 'timescaledb' : 'postgres');
   }
   const { PGlite } = await import('@electric-sql/pglite');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
   const root = options.dataDir;
   let dataDir: string | undefined;
   if (root) {
@@ -43,14 +43,34 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
     await privateDir(root);
   }
   const lite = await PGlite.create(dataDir);
-  await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${options.schema}; SET search_path TO ${options.schema};`);
-  // PGlite is a single connection: one pool slot, queries serialised.
-  const pool = new pg.Pool({ ...(createPgConfig(lite) as pg.PoolConfig), max: 1 });
-  const db = new PoolDatabase(pool, 'embedded', async () => {
-    await lite.close();
+  return embeddedDatabase(lite, options.schema, async () => {
     if (root) await restrictTree(root);
   });
-  await applyMigrations(db, options.schema);
-  if (root) await restrictTree(root);
+}
+
+/**
+ * The store over an open PGlite instance, migrated; closing it closes the instance. `restrictFiles`
+ * keeps the data files owner-only after PGlite wrote them (after migrating, and after closing).
+ */
+export async function embeddedDatabase(
+  lite: PGlite,
+  schema: string,
+  restrictFiles: () => Promise<void> = async () => {},
+): Promise<Database> {
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  await lite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema};`);
+  // PGlite is a single connection: one pool slot, queries serialised.
+  const pool = new pg.Pool({ ...(createPgConfig(lite) as pg.PoolConfig), max: 1 });
+  const db = new PoolDatabase(
+    pool,
+    'embedded',
+    async () => {
+      if (!lite.closed) await lite.close();
+      await restrictFiles();
+    },
+    () => lite.closed,
+  );
+  await applyMigrations(db, schema);
+  await restrictFiles();
   return db;
 }

@@ -40,14 +40,33 @@ function toConfig(statement: string | PreparedStatement, values?: readonly unkno
     : { name: statement.name, text: statement.text, values: params };
 }
 
-const wrap = (error: unknown): unknown => (isUnreachable(error) ? new StoreUnavailableError(error) : error);
-
 export class PoolDatabase implements Database {
   constructor(
     private readonly pool: pg.Pool,
     readonly mode: StoreMode,
     private readonly onClose: () => Promise<void> = async () => {},
+    /**
+     * True once the engine under the pool is gone for good (the embedded store closed or aborted):
+     * its adapter then fails with arbitrary TypeErrors, which must still read as "unreachable".
+     */
+    private readonly engineGone: () => boolean = () => false,
   ) {}
+
+  private unreachable(error: unknown): boolean {
+    return this.engineGone() || isUnreachable(error);
+  }
+
+  private wrap(error: unknown): unknown {
+    return this.unreachable(error) && !(error instanceof StoreUnavailableError)
+      ? new StoreUnavailableError(error)
+      : error;
+  }
+
+  private connect(): Promise<pg.PoolClient> {
+    if (this.engineGone())
+      return Promise.reject(new StoreUnavailableError(new Error('the store engine is closed')));
+    return this.pool.connect();
+  }
 
   async query<R = Record<string, unknown>>(
     statement: string | PreparedStatement,
@@ -59,9 +78,9 @@ export class PoolDatabase implements Database {
     // made the embedded store unusable for everyone).
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await this.connect();
     } catch (error) {
-      throw wrap(error);
+      throw this.wrap(error);
     }
     // As in transaction(): a server going away makes the checked-out client emit 'error' besides
     // rejecting the query; unhandled, that event would crash the process.
@@ -72,8 +91,8 @@ export class PoolDatabase implements Database {
       const result = await client.query(toConfig(statement, values));
       return { rows: result.rows as R[], rowCount: result.rowCount };
     } catch (error) {
-      broken = isUnreachable(error);
-      throw wrap(error);
+      broken = this.unreachable(error);
+      throw this.wrap(error);
     } finally {
       client.off('error', ignore);
       client.release(broken ? true : undefined);
@@ -83,9 +102,9 @@ export class PoolDatabase implements Database {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await this.connect();
     } catch (error) {
-      throw wrap(error);
+      throw this.wrap(error);
     }
     // A server that goes away mid-transaction makes the client emit 'error'; unhandled, that would
     // crash the process. The failing query rejects as well, which is where it is dealt with.
@@ -104,9 +123,9 @@ export class PoolDatabase implements Database {
       await client.query('COMMIT');
       return value;
     } catch (error) {
-      broken = isUnreachable(error);
+      broken = this.unreachable(error);
       if (!broken) await client.query('ROLLBACK').catch(() => {});
-      throw wrap(error);
+      throw this.wrap(error);
     } finally {
       client.off('error', ignore);
       // A connection that failed mid-transaction must not return to the pool.

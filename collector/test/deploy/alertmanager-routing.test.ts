@@ -179,5 +179,5 @@ describe('deploy/alertmanager.yml inhibitions in a real Alertmanager', () => {
     const state = (name: string) => alerts.find((a) => a.labels.alertname === name)?.status.state;
     expect(state('OrderPulseCollectorDown')).toBe('active');
     expect(state('Watchdog')).toBe('active');
-  });
+  }, 90_000);
 });

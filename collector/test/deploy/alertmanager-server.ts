@@ -89,7 +89,7 @@ export async function eventually<T>(
   what: string,
   read: () => T | Promise<T>,
   accept: (value: T) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = 40_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;

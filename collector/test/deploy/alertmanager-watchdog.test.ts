@@ -1,12 +1,15 @@
-// Who watches the watcher: a running collector (the real `orderpulse serve`) keeps an always-firing
-// Watchdog alert alive in a real Alertmanager, which routes it to a dead man's switch webhook; when the
-// collector stops, Alertmanager lets the Watchdog resolve, which is what the switch pages on.
+// Who watches the watcher: a running collector (the app as `orderpulse serve` builds it, in process)
+// keeps an always-firing Watchdog alert alive in a real Alertmanager, which routes it to a dead man's
+// switch webhook; when the collector stops, Alertmanager lets the Watchdog resolve, which is what the
+// switch pages on.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.ts';
 import { type LoopbackReceiver, startReceiver } from '../notify/loopback-receiver.ts';
-import { type RunningCollector, spawnCollector } from '../support/spawn-collector.ts';
+import { buildTestApp } from '../support/test-app.ts';
+import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 import { eventually, type RunningAlertmanager, startAlertmanager } from './alertmanager-server.ts';
 
 const ROUTES = `
@@ -27,7 +30,8 @@ interface WebhookBody {
 describe('the Watchdog heartbeat in a real Alertmanager', () => {
   let hook: LoopbackReceiver;
   let alertmanager: RunningAlertmanager;
-  let collector: RunningCollector | undefined;
+  let store: TestDatabase;
+  let collector: App | undefined;
   const dirs: string[] = [];
 
   beforeAll(async () => {
@@ -49,25 +53,22 @@ receivers:
         send_resolved: true
 `);
     const rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-watchdog-rules-'));
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-watchdog-data-'));
-    dirs.push(rulesDir, dataDir);
+    dirs.push(rulesDir);
     fs.writeFileSync(path.join(rulesDir, 'rules.yaml'), 'rules: {}\n');
     fs.writeFileSync(path.join(rulesDir, 'routes.yaml'), ROUTES);
-    collector = await spawnCollector({
-      ORDERPULSE_DATA_DIR: dataDir,
+    store = await openTestDatabase(STORE_KINDS.includes('postgres') ? 'postgres' : 'pglite');
+    collector = await buildTestApp(store.db, {
       ORDERPULSE_RULES_DIR: rulesDir,
       ORDERPULSE_ALERTMANAGER_URL: alertmanager.url,
       ORDERPULSE_INSTANCE: 'collector-7:8080',
       ORDERPULSE_WATCHDOG_INTERVAL_SECONDS: '1',
       ORDERPULSE_RECONCILE_AT: 'off',
     });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
-    if (collector && collector.child.exitCode === null) {
-      collector.child.kill('SIGTERM');
-      await collector.exited;
-    }
+    await collector?.server.close();
+    await store?.dispose();
     await alertmanager?.stop();
     await hook?.close();
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
@@ -104,17 +105,17 @@ receivers:
     const [ping] = pings();
     expect(hook.requests[0]?.url.pathname).toBe('/ping');
     expect(ping?.alerts[0]?.labels).toMatchObject({ alertname: 'Watchdog', service: 'orderpulse' });
-  }, 60_000);
+  }, 120_000);
 
   it('resolves in Alertmanager once the collector stops, so the switch notices', async () => {
-    collector!.child.kill('SIGTERM');
-    await collector!.exited;
+    await collector!.server.close();
+    collector = undefined;
     await eventually(
       'the Watchdog to resolve at the switch',
       () => pings().filter((p) => p.status === 'resolved'),
       (resolved) => resolved.length > 0,
-      30_000,
+      60_000,
     );
     expect(await alertmanager.alerts(['alertname="Watchdog"'])).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

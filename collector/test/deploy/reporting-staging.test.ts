@@ -139,6 +139,9 @@ describe.each(STORE_KINDS)('staged reporting rollups on %s', (kind) => {
     expect(await snapshot(db)).toEqual(rebuilt);
   });
 
+  /** The restart test's store once closed: what the failed-run test needs, without opening another. */
+  let closedStore: Database | undefined;
+
   it('keeps staged rows across a restart and applies them from the background loop afterwards', async () => {
     const reopenable = reopenableStore(kind);
     try {
@@ -191,97 +194,86 @@ describe.each(STORE_KINDS)('staged reporting rollups on %s', (kind) => {
         expect(days.rows).toEqual([{ n: 0 }]);
       } finally {
         await db.close();
+        closedStore = db;
       }
     } finally {
       await reopenable.cleanup();
     }
   });
 
+  // The tests above leave nothing staged (each drains or rebuilds), so the next two share their store.
   it('calls again within a run only while a call finds a full chunk', async () => {
-    const reopenable = reopenableStore(kind);
-    try {
-      const db = await reopenable.open();
-      try {
-        let calls = 0;
-        const counted = interceptQueries(db, (sql) => {
-          if (sql.includes('apply_reporting_rollups')) calls += 1;
-        });
-        await write(db, relabelled('chunked', sampleTraffic(Date.now())));
-        const staged = await stagedRows(db);
-        expect(staged.report_staged_order_status).toBeGreaterThan(100);
-        // A backlog: chunks of 50 rows, so one run makes several calls.
-        const small = new ReportingRollups(counted, { timeZone: 'Asia/Shanghai', maxRows: 50 });
-        await small.runOnce();
-        expect(calls).toBeGreaterThan(1);
-        while (Object.values(await stagedRows(db)).some((n) => n > 0)) await small.runOnce();
+    const db = store.db;
+    let calls = 0;
+    const counted = interceptQueries(db, (sql) => {
+      if (sql.includes('apply_reporting_rollups')) calls += 1;
+    });
+    await write(db, relabelled('chunked', sampleTraffic(Date.now())));
+    const staged = await stagedRows(db);
+    expect(staged.report_staged_order_status).toBeGreaterThan(100);
+    // A backlog: chunks of 50 rows, so one run makes several calls.
+    const small = new ReportingRollups(counted, { timeZone: 'Asia/Shanghai', maxRows: 50 });
+    await small.runOnce();
+    expect(calls).toBeGreaterThan(1);
+    while (Object.values(await stagedRows(db)).some((n) => n > 0)) await small.runOnce();
 
-        // Caught up: one call applies everything staged, and the run stops there instead of
-        // calling again to find nothing.
-        await write(db, relabelled('caught-up', sampleTraffic(Date.now())));
-        calls = 0;
-        const large = new ReportingRollups(counted, { timeZone: 'Asia/Shanghai' });
-        await large.runOnce();
-        expect(calls).toBe(1);
-        expect(Object.values(await stagedRows(db)).every((n) => n === 0)).toBe(true);
-      } finally {
-        await db.close();
-      }
-    } finally {
-      await reopenable.cleanup();
-    }
+    // Caught up: one call applies everything staged, and the run stops there instead of
+    // calling again to find nothing.
+    await write(db, relabelled('caught-up', sampleTraffic(Date.now())));
+    calls = 0;
+    const large = new ReportingRollups(counted, { timeZone: 'Asia/Shanghai' });
+    await large.runOnce();
+    expect(calls).toBe(1);
+    expect(Object.values(await stagedRows(db)).every((n) => n === 0)).toBe(true);
   });
 
   it('reads each staged row a bounded number of times, however many chunks a backlog takes', async () => {
-    const reopenable = reopenableStore(kind);
-    try {
-      const db = await reopenable.open();
-      try {
-        const rollups = new ReportingRollups(db, { timeZone: 'Asia/Shanghai', maxRows: 100 });
-        // As in a running collector: the applier's statements are planned, and plpgsql keeps their
-        // plans, while nothing is staged yet.
-        for (let i = 0; i < 10; i++) await rollups.runOnce();
-        const backlog = 3_000;
-        await db.query(
-          `INSERT INTO report_staged_order_status (occurred_at, store_id, status, amount_fen)
-           SELECT now(), 'S' || (g % 40), 'paid', 100 FROM generate_series(1, $1::int) AS g`,
-          [backlog],
-        );
-        const rowsRead = async () => {
-          await db.query('SELECT pg_stat_force_next_flush()');
-          const { rows } = await db.query<{ n: number }>(
-            `SELECT seq_tup_read::int AS n FROM pg_stat_user_tables
-             WHERE relid = 'report_staged_order_status'::regclass`,
-          );
-          return rows[0]!.n;
-        };
-        const readBefore = await rowsRead();
-        let calls = 0;
-        while ((await applyReportingRollups(db, 100)) > 0) calls += 1;
-        expect(calls).toBe(backlog / 100);
-        const read = (await rowsRead()) - readBefore;
-        // Thirty chunks: each takes its rows by a TID range (0068), so a row is read about twice,
-        // by the chunk's LIMIT and by its DELETE. Testing every row
-        // against the chunk's TID array, as the form before 0068 could, read the remaining
-        // backlog on every call: about sixteen times the backlog here.
-        expect(read).toBeGreaterThanOrEqual(backlog);
-        expect(read).toBeLessThan(4 * backlog);
-        const { rows } = await db.query<{ n: number }>(
+    const db = store.db;
+    expect(Object.values(await stagedRows(db)).every((n) => n === 0)).toBe(true);
+    const paidOrders = async () =>
+      (
+        await db.query<{ n: number | null }>(
           `SELECT sum(orders)::int AS n FROM order_status_day_total_rollup WHERE status = 'paid'`,
-        );
-        expect(rows[0]!.n).toBe(backlog);
-      } finally {
-        await db.close();
-      }
-    } finally {
-      await reopenable.cleanup();
-    }
+        )
+      ).rows[0]!.n ?? 0;
+    const paidBefore = await paidOrders();
+    const rollups = new ReportingRollups(db, { timeZone: 'Asia/Shanghai', maxRows: 100 });
+    // As in a running collector: the applier's statements are planned, and plpgsql keeps their
+    // plans, while nothing is staged yet.
+    for (let i = 0; i < 10; i++) await rollups.runOnce();
+    const backlog = 3_000;
+    await db.query(
+      `INSERT INTO report_staged_order_status (occurred_at, store_id, status, amount_fen)
+       SELECT now(), 'S' || (g % 40), 'paid', 100 FROM generate_series(1, $1::int) AS g`,
+      [backlog],
+    );
+    const rowsRead = async () => {
+      await db.query('SELECT pg_stat_force_next_flush()');
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT seq_tup_read::int AS n FROM pg_stat_user_tables
+         WHERE relid = 'report_staged_order_status'::regclass`,
+      );
+      return rows[0]!.n;
+    };
+    const readBefore = await rowsRead();
+    let calls = 0;
+    while ((await applyReportingRollups(db, 100)) > 0) calls += 1;
+    expect(calls).toBe(backlog / 100);
+    const read = (await rowsRead()) - readBefore;
+    // Thirty chunks: each takes its rows by a TID range (0068), so a row is read about twice,
+    // by the chunk's LIMIT and by its DELETE. Testing every row
+    // against the chunk's TID array, as the form before 0068 could, read the remaining
+    // backlog on every call: about sixteen times the backlog here.
+    expect(read).toBeGreaterThanOrEqual(backlog);
+    expect(read).toBeLessThan(4 * backlog);
+    expect((await paidOrders()) - paidBefore).toBe(backlog);
   });
 
   it('logs a failed run instead of throwing', async () => {
     const reopenable = reopenableStore(kind);
     try {
-      const db = await reopenable.open();
-      await db.close();
+      const db = closedStore ?? (await reopenable.open());
+      await db.close().catch(() => {});
       const errors: unknown[] = [];
       const rollups = new ReportingRollups(db, {
         timeZone: 'UTC',

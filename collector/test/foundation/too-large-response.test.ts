@@ -7,7 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderStatus } from '../support/events.ts';
-import { type RunningCollector, spawnCollector } from '../support/spawn-collector.ts';
+import {
+  type RunningCollector,
+  SPAWNED_TEST_TIMEOUT_MS,
+  spawnCollector,
+} from '../support/spawn-collector.ts';
 import { auth } from '../support/test-app.ts';
 
 const ELEVEN_MIB = 'x'.repeat(11 * 1024 * 1024);
@@ -21,7 +25,7 @@ describe('413 as a response', () => {
       ORDERPULSE_DATA_DIR: dataDir,
       ORDERPULSE_KUAIDI100_SALT: 'push-salt-for-tests',
     });
-  });
+  }, SPAWNED_TEST_TIMEOUT_MS);
   afterAll(async () => {
     collector.child.kill('SIGTERM');
     await collector.exited;

@@ -13,7 +13,7 @@ import type {
 } from '../../src/live/events.ts';
 import { orderStatus, paymentNotify } from '../support/events.ts';
 import { auth, buildTestApp, TOKENS } from '../support/test-app.ts';
-import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -47,7 +47,8 @@ describe('live gateway', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    store = await openTestDatabase('pglite');
+    // The gateway does not depend on the store: the faster one to open serves.
+    store = await openTestDatabase(STORE_KINDS.includes('postgres') ? 'postgres' : 'pglite');
     app = await buildTestApp(store.db);
     await app.server.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}/live`;
@@ -182,7 +183,9 @@ describe('live gateway', () => {
     const fast = open({ token: TOKENS.viewer });
     await Promise.all([snapshotOf(slow), snapshotOf(fast)]);
     // Stop reading from the slow client's TCP socket: its packets pile up on the server.
-    const engine = slow.io.engine as unknown as { transport: { ws: { _socket: { pause(): void } } } };
+    const engine = slow.io.engine as unknown as {
+      transport: { ws: { _socket: { pause(): void; resume(): void } } };
+    };
     engine.transport.ws._socket.pause();
     const received: string[] = [];
     fast.on('alert', (e) => received.push(e.alert.id));
@@ -200,5 +203,8 @@ describe('live gateway', () => {
     });
     expect(res.statusCode).toBe(202);
     await expect.poll(() => received.length, { timeout: 10_000 }).toBe(400);
+    // Reading again lets the close handshake complete: a client that never reads holds the server's
+    // close for the WebSocket close timeout (30 s).
+    engine.transport.ws._socket.resume();
   });
 });

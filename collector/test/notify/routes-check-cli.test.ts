@@ -12,6 +12,8 @@ function routesCheck(env: Record<string, string>) {
   return spawnSync(process.execPath, ['bin/orderpulse.js', 'routes', 'check', 'alert-rules'], {
     cwd: repoRoot,
     encoding: 'utf8',
+    // A deadline, not a speed: spawnSync blocks the worker, so no test timeout could stop a hang.
+    timeout: 120_000,
     // Only what node needs, so the machine's own variables cannot leak into the answer.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
   });
@@ -37,7 +39,7 @@ describe('orderpulse routes check', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/deliver nowhere: .*finance/);
     expect(run.stdout + run.stderr).not.toContain('very-secret-robot-key');
-  }, 30_000);
+  }, 180_000);
 
   it('with every variable set: every receiver delivers and the check passes', async () => {
     const loaded = await loadRuleSet(`${repoRoot}alert-rules`);
@@ -56,5 +58,5 @@ describe('orderpulse routes check', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).not.toMatch(/unset|left out|NOWHERE/);
     expect(run.stdout).not.toContain('example.invalid');
-  }, 30_000);
+  }, 180_000);
 });

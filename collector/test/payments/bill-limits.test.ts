@@ -86,7 +86,8 @@ describe('hostile gzip bills', () => {
     const child = spawnSync(
       process.execPath,
       ['--import', 'tsx', 'collector/test/payments/support/parse-bill-peak-memory.ts', 'wechatpay', file],
-      { cwd: repoRoot, encoding: 'utf8' },
+      // spawnSync blocks the worker, so no test timeout could stop a hang: it gets its own deadline.
+      { cwd: repoRoot, encoding: 'utf8', timeout: 90_000 },
     );
     expect(child.stderr).toBe('');
     const report = JSON.parse(child.stdout) as {
@@ -97,7 +98,7 @@ describe('hostile gzip bills', () => {
     expect(report.failure).toMatchObject({ name: 'BillLimitError', line: 1 });
     // the line alone would be 40 MB (80 MB as a string); refused, the process holds a few zlib buffers
     expect(report.growthKb).toBeLessThan(16 * 1024);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses 6.3 million lines after the summary header at the first line too many', async () => {
     const bomb = summaryBomb(6_300_000);

@@ -45,19 +45,18 @@ describe('import-bill arguments', () => {
   });
 
   it('the real binary prints usage and exits 2 on a bad provider', () => {
+    // spawnSync blocks the worker, so no test timeout could stop a hang: each run has a deadline.
     const help = spawnSync(process.execPath, ['bin/orderpulse.js', 'import-bill', '--help'], {
       cwd: repoRoot,
       encoding: 'utf8',
+      timeout: 75_000,
     });
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/orderpulse import-bill --provider wechatpay\|alipay/);
     const bad = spawnSync(
       process.execPath,
       ['bin/orderpulse.js', 'import-bill', '--provider', 'paypal', 'x.csv'],
-      {
-        cwd: repoRoot,
-        encoding: 'utf8',
-      },
+      { cwd: repoRoot, encoding: 'utf8', timeout: 75_000 },
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--provider must be wechatpay or alipay/);

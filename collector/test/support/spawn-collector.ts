@@ -6,6 +6,14 @@ import { TOKENS } from './test-app.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/orderpulse.js');
 
+/**
+ * How long a spawned node process may take to listen, and what a test that spawns one is given: on a
+ * shared two-core machine a start that takes a few seconds alone can take a minute. A deadline, never
+ * a speed.
+ */
+export const LISTEN_DEADLINE_MS = 120_000;
+export const SPAWNED_TEST_TIMEOUT_MS = 180_000;
+
 export interface RunningCollector {
   child: ChildProcess;
   url: string;
@@ -42,15 +50,22 @@ export async function spawnCollector(
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
+    const deadline = setTimeout(() => {
+      clearInterval(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`collector did not listen within ${LISTEN_DEADLINE_MS} ms:\n${output}`));
+    }, LISTEN_DEADLINE_MS);
     const timer = setInterval(() => {
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match) {
         clearInterval(timer);
+        clearTimeout(deadline);
         resolve(match[1]!);
       }
     }, 50);
     exited.then((code) => {
       clearInterval(timer);
+      clearTimeout(deadline);
       reject(new Error(`collector exited (${code}) before listening:\n${output}`));
     });
   });

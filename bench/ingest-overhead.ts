@@ -1,5 +1,5 @@
 // What the reporting triggers cost the group commit, on real PostgreSQL.
-//   npx tsx collector/test/deploy/measure/ingest-overhead.ts [postgres-url]
+//   npx tsx bench/ingest-overhead.ts [postgres-url]
 // The same 60k-event stream (orders with payments and shipments over 327 stores) is written
 // through the real EventWriter, in batches of 1,000, writer concurrency 2, each run in a fresh
 // schema, three ways in one run (ratios in one run are what count):
@@ -9,15 +9,15 @@
 //   * staging in the commit and ReportingRollups applying in the background meanwhile,
 //     plus how long the background needs after the last acknowledgement to have applied everything.
 import pg from 'pg';
-import { formerMigrationsDir } from '../../../../bench/former-migrations.ts';
-import type { OrderEvent } from '../../../src/domain/events.ts';
-import type { Database } from '../../../src/store/database.ts';
-import { EventWriter } from '../../../src/store/event-writer.ts';
-import { applyMigrations } from '../../../src/store/migrate.ts';
-import { openDatabase } from '../../../src/store/open-database.ts';
-import { PoolDatabase } from '../../../src/store/pool-database.ts';
-import { drainReportingRollups, ReportingRollups } from '../../../src/store/reporting-rollups.ts';
-import { uniqueSchema } from '../../support/test-database.ts';
+import type { OrderEvent } from '../collector/src/domain/events.ts';
+import type { Database } from '../collector/src/store/database.ts';
+import { EventWriter } from '../collector/src/store/event-writer.ts';
+import { applyMigrations } from '../collector/src/store/migrate.ts';
+import { openDatabase } from '../collector/src/store/open-database.ts';
+import { PoolDatabase } from '../collector/src/store/pool-database.ts';
+import { drainReportingRollups, ReportingRollups } from '../collector/src/store/reporting-rollups.ts';
+import { uniqueSchema } from '../collector/test/support/test-database.ts';
+import { formerMigrationsDir } from './former-migrations.ts';
 
 const url = process.argv[2] ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/op_sre';
 const STAGING_TRIGGERS: [string, string][] = [

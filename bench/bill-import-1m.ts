@@ -2,15 +2,15 @@
 // (98 % exact, 1 % fuzzy, 1 % paid-without-order), then importBillFile — parse, store lines, match,
 // results, pending pool — timed, with the process's peak RSS sampled.
 // Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/op_payments \
-//        node --import tsx collector/test/payments/bench/import-1m.ts [N]
+//        node --import tsx bench/bill-import-1m.ts [N]
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { importBillFile } from '../../../src/reconciliation/import-bill.ts';
-import { openDatabase } from '../../../src/store/open-database.ts';
+import { importBillFile } from '../collector/src/reconciliation/import-bill.ts';
+import { openDatabase } from '../collector/src/store/open-database.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 if (!url)

@@ -1,7 +1,7 @@
-// Heap bytes per tracked deadline: `node --expose-gc --import tsx collector/test/domain/measure/deadline-memory.ts [n]`
+// Heap bytes per tracked deadline: `node --expose-gc --import tsx bench/deadline-memory.ts [n]`
 // Counts everything the queue holds, its Map and its key strings included (flat strings shaped like
 // order ids, as JSON.parse makes them).
-import { DeadlineQueue } from '../../../src/domain/deadlines.ts';
+import { DeadlineQueue } from '../collector/src/domain/deadlines.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');

@@ -1,10 +1,10 @@
 // Measures how long rendering /metrics takes (it blocks the event loop while it runs).
-//   npx tsx collector/test/metrics/measure/render.ts
+//   npx tsx bench/metrics-render.ts
 // Registry after a realistic load: every label value in use, 327 stores (all labelled) and
 // 10,000 stores (capped at 500 + "other"); 200 renders each after 20 warm-up renders.
 import { Registry } from 'prom-client';
-import { createMetrics } from '../../../src/metrics/create-metrics.ts';
-import { applyRealisticLoad, storeIds } from '../realistic-load.ts';
+import { createMetrics } from '../collector/src/metrics/create-metrics.ts';
+import { applyRealisticLoad, storeIds } from '../collector/test/metrics/realistic-load.ts';
 
 for (const [stores, cap] of [
   [327, 500],

@@ -2,13 +2,13 @@
 // (98 % exact, 1 % fuzzy by a rewritten prefix, 1 % paid-but-no-order; 1 % orders with no payment).
 // Also times, in the same run, the floor any exact matcher pays: one Map build plus one lookup per row,
 // so the figure can be read on a loaded, shared machine.
-// Run: node --expose-gc --import tsx collector/test/payments/bench/match-1m.ts [N]
-import { localDayFn } from '../../../src/domain/reconciliation/local-day.ts';
+// Run: node --expose-gc --import tsx bench/match-1m.ts [N]
+import { localDayFn } from '../collector/src/domain/reconciliation/local-day.ts';
 import {
   type BilledPayment,
   type PaidOrder,
   reconcile,
-} from '../../../src/domain/reconciliation/match-bill.ts';
+} from '../collector/src/domain/reconciliation/match-bill.ts';
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const dayStart = Date.parse('2024-06-01T00:00:00+08:00');

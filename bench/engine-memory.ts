@@ -1,9 +1,9 @@
 // Heap per tracked open order in the RuleEngine, restore time, tick latency with that many, and
-// heap per tracked shipment: `node --expose-gc --import tsx collector/test/domain/measure/engine-memory.ts [n]`
+// heap per tracked shipment: `node --expose-gc --import tsx bench/engine-memory.ts [n]`
 // Orders are `paid` with an amount and a region (a realistic open order with a live deadline).
-import type { OrderState } from '../../../src/domain/order-lifecycle.ts';
-import { RuleEngine } from '../../../src/domain/rules/engine.ts';
-import { DEFAULT_RULE_PARAMS } from '../../../src/domain/rules/params.ts';
+import type { OrderState } from '../collector/src/domain/order-lifecycle.ts';
+import { RuleEngine } from '../collector/src/domain/rules/engine.ts';
+import { DEFAULT_RULE_PARAMS } from '../collector/src/domain/rules/params.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
