@@ -15,6 +15,21 @@ interface Command {
   run(args: string[]): Promise<number>;
 }
 
+/** `orderpulse <name> check [DIR]`: DIR defaults to the rules folder of the environment. */
+async function checkOnly(
+  name: string,
+  [sub, dir]: readonly string[],
+  check: (dir: string) => Promise<number>,
+): Promise<number> {
+  if (sub !== 'check') {
+    process.stderr.write(
+      `orderpulse ${name}: the only subcommand is "check" (orderpulse ${name} check [DIR])\n`,
+    );
+    return 2;
+  }
+  return check(dir ?? settingOf(processEnvironment(), 'ORDERPULSE_RULES_DIR'));
+}
+
 const commands: Record<string, Command> = {
   serve: {
     usage: `orderpulse serve
@@ -46,33 +61,11 @@ PostgreSQL/TimescaleDB; without, an embedded PostgreSQL under ORDERPULSE_DATA_DI
 
 Validates the rule set in DIR (default ORDERPULSE_RULES_DIR or ./alert-rules): built-in rule parameters,
 custom rules, routes and calendars. Exits 0 when valid, 1 with one line per error on stderr.`,
-    async run(args) {
-      const [sub, dir] = args;
-      if (sub !== 'check') {
-        process.stderr.write(
-          'orderpulse rules: the only subcommand is "check" (orderpulse rules check [DIR])\n',
-        );
-        return 2;
-      }
-      return runRulesCheck(dir ?? settingOf(processEnvironment(), 'ORDERPULSE_RULES_DIR'), process);
-    },
+    run: (args) => checkOnly('rules', args, (dir) => runRulesCheck(dir, process)),
   },
   routes: {
     usage: ROUTES_CHECK_USAGE,
-    async run(args) {
-      const [sub, dir] = args;
-      if (sub !== 'check') {
-        process.stderr.write(
-          'orderpulse routes: the only subcommand is "check" (orderpulse routes check [DIR])\n',
-        );
-        return 2;
-      }
-      return runRoutesCheck(
-        dir ?? settingOf(processEnvironment(), 'ORDERPULSE_RULES_DIR'),
-        processEnvironment(),
-        process,
-      );
-    },
+    run: (args) => checkOnly('routes', args, (dir) => runRoutesCheck(dir, processEnvironment(), process)),
   },
 };
 

@@ -4,6 +4,8 @@
 // time only slightly ahead (a sender's clock running fast) is taken as the time of receipt, since
 // nothing happens after it is reported.
 
+import { calendarInstant } from './calendar-instant.ts';
+
 /** Nothing before this is a real event of a running shop; it is a zeroed or mistyped date. */
 export const EARLIEST_EVENT_TIME = Date.UTC(2000, 0, 1);
 
@@ -42,14 +44,8 @@ const RFC3339 =
 export function parseRfc3339Instant(text: string): number | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const utc = calendarInstant(m);
+  if (utc === undefined) return undefined;
   let offsetMs = 0;
   if (m[8] === undefined) {
     const offsetHours = Number(m[10]);
@@ -57,14 +53,5 @@ export function parseRfc3339Instant(text: string): number | undefined {
     if (offsetHours > 23 || offsetMinutes > 59) return undefined;
     offsetMs = (m[9] === '-' ? -1 : 1) * (offsetHours * 3_600_000 + offsetMinutes * 60_000);
   }
-  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
-  let utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC reads years 0–99 as 1900–1999.
-  if (year < 100) utc = new Date(utc).setUTCFullYear(year);
   return utc - offsetMs;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

@@ -1,7 +1,7 @@
 // Chinese chat robots (WeCom, DingTalk, Feishu) answer HTTP 200 even when they refuse a message; the
 // verdict is an error code in the JSON body. A refused message must not count as delivered.
 import { DeliveryError } from './delivery-error.ts';
-import { parseJsonBody } from './post-json.ts';
+import { type PostJsonOptions, parseJsonBody, postJson } from './post-json.ts';
 
 export interface RobotReplyRules {
   robot: string;
@@ -31,4 +31,15 @@ export function checkRobotReply(body: string, rules: RobotReplyRules): void {
     retryable: rateLimited,
     status: 200,
   });
+}
+
+/** Posts a message to a chat robot; fails unless the reply body says the robot took it. */
+export async function postToRobot(
+  url: string,
+  payload: unknown,
+  options: PostJsonOptions,
+  rules: RobotReplyRules,
+): Promise<void> {
+  const reply = await postJson(url, payload, options);
+  checkRobotReply(reply.body, rules);
 }

@@ -76,59 +76,54 @@ export class PoolDatabase implements Database {
     // leaves the connection usable, and on PGlite every client shares the one connection, so
     // destroying it broke every later query (a value PostgreSQL refuses in one caller's events
     // made the embedded store unusable for everyone).
-    let client: pg.PoolClient;
-    try {
-      client = await this.connect();
-    } catch (error) {
-      throw this.wrap(error);
-    }
-    // As in transaction(): a server going away makes the checked-out client emit 'error' besides
-    // rejecting the query; unhandled, that event would crash the process.
-    const ignore = () => {};
-    client.on('error', ignore);
-    let broken = false;
-    try {
+    return this.#withClient(async (client) => {
       const result = await client.query(toConfig(statement, values));
       return { rows: result.rows as R[], rowCount: result.rowCount };
-    } catch (error) {
-      broken = this.unreachable(error);
-      throw this.wrap(error);
-    } finally {
-      client.off('error', ignore);
-      client.release(broken ? true : undefined);
-    }
+    });
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#withClient(async (client) => {
+      const tx: Queryable = {
+        query: async <R>(statement: string | PreparedStatement, values?: readonly unknown[]) => {
+          const result = await client.query(toConfig(statement, values));
+          return { rows: result.rows as R[], rowCount: result.rowCount };
+        },
+      };
+      try {
+        await client.query('BEGIN');
+        const value = await fn(tx);
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        if (!this.unreachable(error)) await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Runs `use` on a client of the pool. A server that goes away makes the checked-out client emit
+   * 'error' besides rejecting the query, which is where it is dealt with; unhandled, that event would
+   * crash the process. A client whose server went away (mid-transaction too) does not return to the pool.
+   */
+  async #withClient<T>(use: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.connect();
     } catch (error) {
       throw this.wrap(error);
     }
-    // A server that goes away mid-transaction makes the client emit 'error'; unhandled, that would
-    // crash the process. The failing query rejects as well, which is where it is dealt with.
     const ignore = () => {};
     client.on('error', ignore);
-    const tx: Queryable = {
-      query: async <R>(statement: string | PreparedStatement, values?: readonly unknown[]) => {
-        const result = await client.query(toConfig(statement, values));
-        return { rows: result.rows as R[], rowCount: result.rowCount };
-      },
-    };
     let broken = false;
     try {
-      await client.query('BEGIN');
-      const value = await fn(tx);
-      await client.query('COMMIT');
-      return value;
+      return await use(client);
     } catch (error) {
       broken = this.unreachable(error);
-      if (!broken) await client.query('ROLLBACK').catch(() => {});
       throw this.wrap(error);
     } finally {
       client.off('error', ignore);
-      // A connection that failed mid-transaction must not return to the pool.
       client.release(broken ? true : undefined);
     }
   }

@@ -1,7 +1,3 @@
-// Alipay 业务明细 (trade) bill (PROVIDERS.md §3.2): GBK, four `#` header lines, the column header, detail
-// rows with tab-padded cells (anti-Excel), `#…业务明细列表结束`, then `#交易合计` / `#退款合计` / `#导出时间`.
-// Refund rows carry negative amounts. Columns are read by header name (full- or half-width brackets).
-import { tryYuanToFen } from '../../domain/money.ts';
 import {
   BillFormatError,
   type BillParseOptions,
@@ -9,10 +5,18 @@ import {
   type BillSummary,
   countSkipped,
   excerpt,
-  ParsedBillRow,
 } from './bill-row.ts';
-import { BillCellsError, billLines, csvCells } from './bill-text.ts';
-import { parseChinaLocalTime } from './china-standard-time.ts';
+import { billLines, csvCells } from './bill-text.ts';
+import {
+  cellAt,
+  columnPositions,
+  detailCells,
+  linesUpWithHeader,
+  rowAmount,
+  rowRejecter,
+  rowTime,
+  tradeRow,
+} from './detail-rows.ts';
 
 const EXPECTED =
   'an Alipay 业务明细 bill (CSV, GBK, "#支付宝业务明细查询" lines then the header 支付宝交易号,商户订单号,业务类型,…)';
@@ -29,11 +33,6 @@ const COLUMN = {
   refundNo: ['退款批次号/请求号'],
 } as const;
 type Column = keyof typeof COLUMN;
-
-function cellAt(cells: readonly string[], index: Record<Column, number>, column: Column): string | undefined {
-  const at = index[column];
-  return at >= 0 ? clean(cells[at] ?? '') : undefined;
-}
 
 const clean = (cell: string) => cell.replace(/^[\s`]+|[\s]+$/g, '');
 const headerName = (cell: string) => clean(cell).replace(/（/g, '(').replace(/）/g, ')');
@@ -55,10 +54,7 @@ export async function* parseAlipayTradeBill(
   let ended = false;
   const summary: BillSummary = { provider: 'alipay', skipped: {}, lines: [], header: [] };
 
-  const reject = (number: number, expected: string, found: string) => {
-    if (!options.onRejected) throw new BillFormatError('alipay', expected, found, number);
-    options.onRejected({ line: number, message: `expected ${expected}; found ${found}` });
-  };
+  const reject = rowRejecter('alipay', options);
 
   for await (const [line, number] of billLines(input, 'gbk', options.limits)) {
     if (line.trim() === '') continue;
@@ -91,12 +87,7 @@ export async function* parseAlipayTradeBill(
       } catch {
         throw new BillFormatError('alipay', EXPECTED, excerpt(line), number);
       }
-      const positions = Object.fromEntries(
-        Object.entries(COLUMN).map(([key, names]) => [
-          key,
-          Math.max(-1, ...names.map((n) => cells.indexOf(n))),
-        ]),
-      ) as Record<Column, number>;
+      const positions = columnPositions(COLUMN, cells);
       const missing = (['transaction', 'order', 'kind', 'amount'] as const).filter((c) => positions[c] < 0);
       if (missing.length > 0 || (!sawTitle && positions.finished < 0)) {
         throw new BillFormatError('alipay', EXPECTED, excerpt(line), number);
@@ -112,51 +103,30 @@ export async function* parseAlipayTradeBill(
         excerpt(line),
         number,
       );
-    let cells: string[];
-    try {
-      cells = csvCells(line);
-    } catch (error) {
-      if (!(error instanceof BillCellsError)) throw error;
-      reject(number, 'cells separated by commas', `${error.message} in ${excerpt(line)}`);
-      continue;
-    }
-    if (cells.length !== header.length) {
-      reject(number, `${header.length} columns as in the header`, `${cells.length} in ${excerpt(line)}`);
-      continue;
-    }
+    const cells = detailCells(line, number, csvCells, reject);
+    if (!cells || !linesUpWithHeader(line, cells, header, number, reject)) continue;
     const columns = index;
-    const value = (column: Column) => cellAt(cells, columns, column);
+    const value = (column: Column) => cellAt(cells, columns, column, clean);
     const kind = value('kind') ?? '';
     if (kind !== '交易' && kind !== '退款') {
       countSkipped(summary, kind);
       continue;
     }
-    const timeText = value('finished') || value('created') || '';
-    const paidAt = parseChinaLocalTime(timeText);
-    if (paidAt === undefined) {
-      reject(number, '完成时间 as yyyy-MM-dd HH:mm:ss', excerpt(timeText));
-      continue;
-    }
-    const amountText = value('amount') ?? '';
-    const amount = tryYuanToFen(amountText);
-    if (amount === undefined) {
-      reject(number, 'an amount in yuan', excerpt(amountText));
-      continue;
-    }
-    const isRefund = kind === '退款';
-    const storeId = value('store');
-    const refundNo = value('refundNo');
-    yield new ParsedBillRow(
+    const paidAt = rowTime(value('finished') || value('created') || '', '完成时间', number, reject);
+    if (paidAt === undefined) continue;
+    const amount = rowAmount(value('amount') ?? '', number, reject);
+    if (amount === undefined) continue;
+    yield tradeRow(
       {
         provider: 'alipay',
         transactionId: value('transaction') ?? '',
         merchantOrderNo: value('order') ?? '',
         paidAt,
-        amountFen: isRefund ? -Math.abs(amount) : amount,
-        kind: isRefund ? 'refund' : 'payment',
-        ...(storeId ? { storeId } : {}),
+        amountFen: amount,
+        isRefund: kind === '退款',
+        storeId: value('store'),
         deviceId: value('device') ?? '',
-        ...(isRefund && refundNo ? { refundNo } : {}),
+        refundNo: value('refundNo'),
         line: number,
       },
       header,

@@ -2,6 +2,8 @@
 // notify fields (gmt_payment, notify_time). They are China Standard Time, UTC+8, which has had no DST
 // since 1991, so a fixed offset is exact and needs no time-zone database.
 
+import { calendarInstant } from '../calendar-instant.ts';
+
 const CST_OFFSET_MS = 8 * 3_600_000;
 // Also the forms Excel leaves behind when someone opens and re-saves a bill: `2024/6/1 9:05`.
 const LOCAL_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
@@ -10,17 +12,6 @@ const LOCAL_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(
 export function parseChinaLocalTime(text: string): number | undefined {
   const m = LOCAL_TIME.exec(text);
   if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6] ?? 0);
-  const fraction = m[7] ?? '0';
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
-    return undefined;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, Number(fraction.padEnd(3, '0')));
-  // Date.UTC rolls 31 June over into July; a bill never means that.
-  if (new Date(utc).getUTCDate() !== day) return undefined;
-  return utc - CST_OFFSET_MS;
+  const utc = calendarInstant(m);
+  return utc === undefined ? undefined : utc - CST_OFFSET_MS;
 }

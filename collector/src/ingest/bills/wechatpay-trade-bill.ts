@@ -1,9 +1,3 @@
-// WeChat Pay trade bill (交易账单, PROVIDERS.md §3.1): a header line, detail rows whose every value is
-// prefixed with a backtick (so Excel keeps long numbers), then a summary header (总交易单数,…) and one
-// summary row. Columns are read by header name, so the 27-column (免充值券结算) and the older 20- and
-// 24-column layouts all parse. WeChat never quotes: free text (商品名称, 商户数据包 with its JSON) carries
-// commas as they are, so a detail row is split where a comma is followed by the next value's backtick.
-import { tryYuanToFen } from '../../domain/money.ts';
 import {
   BillFormatError,
   type BillParseOptions,
@@ -12,10 +6,18 @@ import {
   cleanCell,
   countSkipped,
   excerpt,
-  ParsedBillRow,
 } from './bill-row.ts';
-import { BillCellsError, billLines, csvCells } from './bill-text.ts';
-import { parseChinaLocalTime } from './china-standard-time.ts';
+import { billLines, csvCells } from './bill-text.ts';
+import {
+  cellAt,
+  columnPositions,
+  detailCells,
+  linesUpWithHeader,
+  rowAmount,
+  rowRejecter,
+  rowTime,
+  tradeRow,
+} from './detail-rows.ts';
 
 const EXPECTED =
   'a WeChat Pay trade bill (CSV whose first line is the header 交易时间,公众账号ID,商户号,…,微信订单号,商户订单号,…)';
@@ -34,11 +36,6 @@ const COLUMN = {
   attach: ['商户数据包'],
 } as const;
 type Column = keyof typeof COLUMN;
-
-function cellAt(cells: readonly string[], index: Record<Column, number>, column: Column): string | undefined {
-  const at = index[column];
-  return at >= 0 ? clean(cells[at] ?? '') : undefined;
-}
 
 const clean = cleanCell;
 
@@ -78,11 +75,7 @@ export async function* parseWechatpayTradeBill(
   const summary: BillSummary = { provider: 'wechatpay', skipped: {}, lines: [], header: [] };
   let summaryHeader: string[] | undefined;
 
-  // A row that cannot be read is reported and skipped when the caller asks for that, else refuses the bill.
-  const reject = (number: number, expected: string, found: string) => {
-    if (!options.onRejected) throw new BillFormatError('wechatpay', expected, found, number);
-    options.onRejected({ line: number, message: `expected ${expected}; found ${found}` });
-  };
+  const reject = rowRejecter('wechatpay', options);
 
   for await (const [line, number] of billLines(input, 'utf-8', options.limits)) {
     if (line.trim() === '') continue;
@@ -93,12 +86,7 @@ export async function* parseWechatpayTradeBill(
       } catch {
         throw new BillFormatError('wechatpay', EXPECTED, excerpt(line), number);
       }
-      const positions = Object.fromEntries(
-        Object.entries(COLUMN).map(([key, names]) => [
-          key,
-          Math.max(-1, ...names.map((n) => cells.indexOf(n))),
-        ]),
-      ) as Record<Column, number>;
+      const positions = columnPositions(COLUMN, cells);
       const missing = (['time', 'transaction', 'order', 'status', 'orderAmount'] as const).filter(
         (c) => positions[c] < 0,
       );
@@ -129,57 +117,41 @@ export async function* parseWechatpayTradeBill(
       }
       continue;
     }
-    let cells: string[];
-    try {
-      cells = wechatCells(line);
-    } catch (error) {
-      if (!(error instanceof BillCellsError)) throw error;
-      reject(number, 'cells separated by commas', `${error.message} in ${excerpt(line)}`);
-      continue;
-    }
+    const cells = detailCells(line, number, wechatCells, reject);
+    if (!cells) continue;
     if (clean(cells[0] ?? '') === SUMMARY_HEADER) {
       inSummary = true;
       summaryHeader = cells.map(clean);
       summary.lines.push(line);
       continue;
     }
-    if (cells.length !== header.length) {
-      reject(number, `${header.length} columns as in the header`, `${cells.length} in ${excerpt(line)}`);
-      continue;
-    }
+    if (!linesUpWithHeader(line, cells, header, number, reject)) continue;
     const columns = index;
-    const value = (column: Column) => cellAt(cells, columns, column);
+    const value = (column: Column) => cellAt(cells, columns, column, clean);
     const status = value('status') ?? '';
     if (status !== 'SUCCESS' && status !== 'REFUND') {
       countSkipped(summary, status);
       continue;
     }
-    const paidAt = parseChinaLocalTime(value('time') ?? '');
-    if (paidAt === undefined) {
-      reject(number, '交易时间 as yyyy-MM-dd HH:mm:ss', excerpt(value('time') ?? ''));
-      continue;
-    }
+    const paidAt = rowTime(value('time') ?? '', '交易时间', number, reject);
+    if (paidAt === undefined) continue;
     const isRefund = status === 'REFUND';
     const amountText =
       (isRefund ? (value('refundAmount') ?? value('orderAmount')) : value('orderAmount')) ?? '';
-    const amount = tryYuanToFen(amountText);
-    if (amount === undefined) {
-      reject(number, 'an amount in yuan', excerpt(amountText));
-      continue;
-    }
+    const amount = rowAmount(amountText, number, reject);
+    if (amount === undefined) continue;
     const refundNo = value('refundNo');
-    const storeId = storeFromAttach(value('attach'));
-    yield new ParsedBillRow(
+    yield tradeRow(
       {
         provider: 'wechatpay',
         transactionId: value('transaction') ?? '',
         merchantOrderNo: value('order') ?? '',
         paidAt,
-        amountFen: isRefund ? -Math.abs(amount) : amount,
-        kind: isRefund ? 'refund' : 'payment',
-        ...(storeId ? { storeId } : {}),
+        amountFen: amount,
+        isRefund,
+        storeId: storeFromAttach(value('attach')),
         deviceId: value('device') ?? '',
-        ...(isRefund && refundNo && refundNo !== '0' ? { refundNo } : {}),
+        refundNo: refundNo === '0' ? undefined : refundNo,
         line: number,
       },
       header,

@@ -8,6 +8,7 @@
 import { type Channel, DEFAULT_CHANNEL_TIMEOUT_MS } from '../channel.ts';
 import { externalAnnotationsOf, externalLabelsOf, type Notification } from '../notification.ts';
 import { postJson } from '../post-json.ts';
+import { ConfiguredChannel } from './configured-channel.ts';
 
 export interface PostableAlert {
   labels: Record<string, string>;
@@ -59,37 +60,32 @@ export interface AlertmanagerChannelOptions {
   instance?: string;
 }
 
-export class AlertmanagerChannel implements Channel {
+export class AlertmanagerChannel extends ConfiguredChannel<AlertmanagerChannelOptions> implements Channel {
   readonly type = 'alertmanager' as const;
-  readonly #options: AlertmanagerChannelOptions;
-
-  constructor(options: AlertmanagerChannelOptions) {
-    this.#options = options;
-  }
 
   /** The Alertmanager this channel pushes to (one heartbeat per distinct Alertmanager). */
   get url(): string {
-    return this.#options.url;
+    return this.options.url;
   }
 
   get instance(): string | undefined {
-    return this.#options.instance;
+    return this.options.instance;
   }
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
-    const now = this.#options.now ?? Date.now;
+    const now = this.options.now ?? Date.now;
     const alerts = postableAlerts(
       n,
       now(),
-      this.#options.firingValidityMs ?? DEFAULT_FIRING_VALIDITY_MS,
-      this.#options.instance,
+      this.options.firingValidityMs ?? DEFAULT_FIRING_VALIDITY_MS,
+      this.options.instance,
     );
     await this.push(alerts, signal);
   }
 
   /** Posts alerts as they are (the Watchdog heartbeat uses it). */
   async push(alerts: readonly PostableAlert[], signal?: AbortSignal): Promise<void> {
-    const { url, bearerToken, timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.#options;
+    const { url, bearerToken, timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.options;
     const endpoint = `${url.replace(/\/+$/, '')}/api/v2/alerts`;
     await postJson(endpoint, alerts, {
       timeoutMs,

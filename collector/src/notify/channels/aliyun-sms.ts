@@ -2,13 +2,13 @@
 // over the canonicalized parameters, sent as a form POST. The reply is JSON: `Code` `OK` when accepted;
 // errors come with HTTP 200 (`isv.*` business errors) or 4xx (signature, access key).
 import { randomUUID } from 'node:crypto';
-import { type Channel, DEFAULT_CHANNEL_TIMEOUT_MS } from '../channel.ts';
+import { DEFAULT_CHANNEL_TIMEOUT_MS } from '../channel.ts';
 import { DeliveryError } from '../delivery-error.ts';
 import type { Notification } from '../notification.ts';
 import { httpStatusError, parseJsonBody, postBody } from '../post-json.ts';
 import { popCanonicalQuery, popSignature } from '../sms/aliyun-rpc-signature.ts';
 import { type SmsTemplateField, smsTemplateValues } from '../sms/template-params.ts';
-import { type SmsLimitOptions, SmsRecipients } from './sms-delivery.ts';
+import { SmsChannel, type SmsLimitOptions } from './sms-delivery.ts';
 
 export const ALIYUN_SMS_ENDPOINT = 'https://dysmsapi.aliyuncs.com';
 /** Alibaba allows longer template variables than Tencent; 35 characters is its common cap per variable. */
@@ -31,31 +31,15 @@ export interface AliyunSmsChannelOptions extends SmsLimitOptions {
 // Flow control and the platform's own trouble may pass; a wrong key, sign name or template will not.
 const RETRYABLE = /^(isp\.|Throttling|ServiceUnavailable|InternalError)/;
 
-export class AliyunSmsChannel implements Channel {
+export class AliyunSmsChannel extends SmsChannel<AliyunSmsChannelOptions> {
   readonly type = 'aliyun_sms' as const;
-  readonly #options: AliyunSmsChannelOptions;
-  readonly #recipients: SmsRecipients;
 
-  constructor(options: AliyunSmsChannelOptions) {
-    this.#options = options;
-    this.#recipients = new SmsRecipients(this.type, options);
-  }
-
-  async send(n: Notification, signal?: AbortSignal): Promise<void> {
-    const o = this.#options;
-    const selected = this.#recipients.select(o.phoneNumbers);
-    const numbers = selected.numbers;
-    if (numbers.length === 0) return;
-    try {
-      await this.#send(n, numbers, signal);
-    } catch (error) {
-      selected.refused(numbers);
-      throw error;
-    }
-  }
-
-  async #send(n: Notification, numbers: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-    const o = this.#options;
+  protected async sendBatch(
+    n: Notification,
+    numbers: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<readonly string[]> {
+    const o = this.options;
     const values = smsTemplateValues(n, o.templateFields, o.paramMaxChars ?? ALIYUN_SMS_PARAM_MAX_CHARS);
     const templateParam = Object.fromEntries(o.templateFields.map((field, i) => [field, values[i]]));
     const params: Record<string, string> = {
@@ -82,7 +66,8 @@ export class AliyunSmsChannel implements Channel {
     });
     const answer = parseJsonBody(reply.body);
     const code = typeof answer?.Code === 'string' ? answer.Code : undefined;
-    if (code === 'OK' && reply.status >= 200 && reply.status <= 299) return;
+    // Alibaba Cloud takes or refuses the batch as a whole.
+    if (code === 'OK' && reply.status >= 200 && reply.status <= 299) return [];
     if (code === undefined) throw httpStatusError(url, reply.status, reply.body, reply.headers);
     throw new DeliveryError(
       `Alibaba Cloud SMS refused the message: ${code} ${String(answer?.Message ?? '')}`,

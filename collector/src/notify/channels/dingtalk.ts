@@ -11,11 +11,16 @@ import {
   unmentionable,
 } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
-import { postJson } from '../post-json.ts';
-import { checkRobotReply } from '../robot-reply.ts';
+import { postToRobot, type RobotReplyRules } from '../robot-reply.ts';
+import { ConfiguredChannel } from './configured-channel.ts';
 
 /** 130101: sending too fast (20 messages per minute); 410100: throttled. */
-const RATE_LIMIT_CODES = [130101, 410100];
+const REPLY_RULES: RobotReplyRules = {
+  robot: 'DingTalk',
+  codeFields: ['errcode'],
+  messageFields: ['errmsg'],
+  rateLimitCodes: [130101, 410100],
+};
 
 export function dingTalkSign(secret: string, timestampMs: number): string {
   return createHmac('sha256', secret).update(`${timestampMs}\n${secret}`, 'utf8').digest('base64');
@@ -59,13 +64,8 @@ export function dingTalkPayload(
   };
 }
 
-export class DingTalkChannel implements Channel {
+export class DingTalkChannel extends ConfiguredChannel<DingTalkChannelOptions> implements Channel {
   readonly type = 'dingtalk' as const;
-  readonly #options: DingTalkChannelOptions;
-
-  constructor(options: DingTalkChannelOptions) {
-    this.#options = options;
-  }
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
     const {
@@ -74,17 +74,11 @@ export class DingTalkChannel implements Channel {
       atMobiles = [],
       language = 'zh',
       timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS,
-    } = this.#options;
-    const now = this.#options.now ?? Date.now;
+    } = this.options;
+    const now = this.options.now ?? Date.now;
     const target = secret ? signedDingTalkUrl(url, secret, now()) : url;
-    const render = this.#options.render ?? DEFAULT_RENDER_OPTIONS;
-    const payload = dingTalkPayload(n, language, atMobiles, render, this.#options.atAll ?? false);
-    const reply = await postJson(target, payload, { timeoutMs, signal });
-    checkRobotReply(reply.body, {
-      robot: 'DingTalk',
-      codeFields: ['errcode'],
-      messageFields: ['errmsg'],
-      rateLimitCodes: RATE_LIMIT_CODES,
-    });
+    const render = this.options.render ?? DEFAULT_RENDER_OPTIONS;
+    const payload = dingTalkPayload(n, language, atMobiles, render, this.options.atAll ?? false);
+    await postToRobot(target, payload, { timeoutMs, signal }, REPLY_RULES);
   }
 }

@@ -15,6 +15,7 @@ import {
   titleOf,
 } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
+import { ConfiguredChannel } from './configured-channel.ts';
 
 function escapeHtml(text: string): string {
   return text
@@ -84,13 +85,12 @@ export interface EmailChannelOptions {
   render?: RenderOptions;
 }
 
-export class EmailChannel implements Channel {
+export class EmailChannel extends ConfiguredChannel<EmailChannelOptions> implements Channel {
   readonly type = 'email' as const;
-  readonly #options: EmailChannelOptions;
   readonly #transport: Transporter;
 
   constructor(options: EmailChannelOptions) {
-    this.#options = options;
+    super(options);
     const timeoutMs = options.timeoutMs ?? DEFAULT_CHANNEL_TIMEOUT_MS;
     this.#transport = nodemailer.createTransport({
       url: options.smtpUrl,
@@ -103,13 +103,13 @@ export class EmailChannel implements Channel {
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
     const message = emailMessage(
       n,
-      this.#options.language ?? 'both',
-      this.#options.render ?? DEFAULT_RENDER_OPTIONS,
+      this.options.language ?? 'both',
+      this.options.render ?? DEFAULT_RENDER_OPTIONS,
     );
     // nodemailer ≥ 10.5 honours `signal`; its type definitions predate it.
     const mail: Mail.Options & { signal?: AbortSignal } = {
-      from: this.#options.from,
-      to: [...this.#options.to],
+      from: this.options.from,
+      to: [...this.options.to],
       ...message,
       ...(signal ? { signal } : {}),
     };

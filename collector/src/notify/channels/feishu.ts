@@ -12,11 +12,16 @@ import {
   unmentionable,
 } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
-import { postJson } from '../post-json.ts';
-import { checkRobotReply } from '../robot-reply.ts';
+import { postToRobot, type RobotReplyRules } from '../robot-reply.ts';
+import { ConfiguredChannel } from './configured-channel.ts';
 
 /** 11232: frequency limited (100 per minute, 5 per second per robot). */
-const RATE_LIMIT_CODES = [11232];
+const REPLY_RULES: RobotReplyRules = {
+  robot: 'Feishu',
+  codeFields: ['code', 'StatusCode'],
+  messageFields: ['msg', 'StatusMessage'],
+  rateLimitCodes: [11232],
+};
 
 export function feishuSign(secret: string, timestampSeconds: number): string {
   return createHmac('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
@@ -42,30 +47,19 @@ export function feishuCard(n: Notification, language: MessageLanguage, render: R
   };
 }
 
-export class FeishuChannel implements Channel {
+export class FeishuChannel extends ConfiguredChannel<FeishuChannelOptions> implements Channel {
   readonly type = 'feishu' as const;
-  readonly #options: FeishuChannelOptions;
-
-  constructor(options: FeishuChannelOptions) {
-    this.#options = options;
-  }
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
-    const { url, secret, language = 'zh', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.#options;
-    const now = this.#options.now ?? Date.now;
-    const card = feishuCard(n, language, this.#options.render ?? DEFAULT_RENDER_OPTIONS);
+    const { url, secret, language = 'zh', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.options;
+    const now = this.options.now ?? Date.now;
+    const card = feishuCard(n, language, this.options.render ?? DEFAULT_RENDER_OPTIONS);
     const timestamp = Math.floor(now() / 1000);
     const payload = {
       ...(secret ? { timestamp: String(timestamp), sign: feishuSign(secret, timestamp) } : {}),
       msg_type: 'interactive',
       card,
     };
-    const reply = await postJson(url, payload, { timeoutMs, signal });
-    checkRobotReply(reply.body, {
-      robot: 'Feishu',
-      codeFields: ['code', 'StatusCode'],
-      messageFields: ['msg', 'StatusMessage'],
-      rateLimitCodes: RATE_LIMIT_CODES,
-    });
+    await postToRobot(url, payload, { timeoutMs, signal }, REPLY_RULES);
   }
 }

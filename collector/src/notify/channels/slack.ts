@@ -10,6 +10,7 @@ import {
 } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
 import { postJson } from '../post-json.ts';
+import { ConfiguredChannel } from './configured-channel.ts';
 
 /** Slack's mrkdwn treats these three as control characters. */
 function escapeMrkdwn(text: string): string {
@@ -55,18 +56,13 @@ export interface SlackChannelOptions {
   render?: RenderOptions;
 }
 
-export class SlackChannel implements Channel {
+export class SlackChannel extends ConfiguredChannel<SlackChannelOptions> implements Channel {
   readonly type = 'slack' as const;
-  readonly #options: SlackChannelOptions;
-
-  constructor(options: SlackChannelOptions) {
-    this.#options = options;
-  }
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
-    const { url, language = 'en', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.#options;
-    const render = this.#options.render ?? DEFAULT_RENDER_OPTIONS;
-    await postJson(url, slackPayload(n, language, render, this.#options.channel), {
+    const { url, language = 'en', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.options;
+    const render = this.options.render ?? DEFAULT_RENDER_OPTIONS;
+    await postJson(url, slackPayload(n, language, render, this.options.channel), {
       timeoutMs,
       signal,
     });

@@ -1,13 +1,13 @@
 // Tencent Cloud SMS, API 3.0 `SendSms` (version 2021-01-11), signed with TC3-HMAC-SHA256. The reply is
 // HTTP 200 either way: `Response.Error` for a refused request, else one `SendStatusSet` entry per number
 // whose `Code` is `Ok` when that number was accepted.
-import { type Channel, DEFAULT_CHANNEL_TIMEOUT_MS } from '../channel.ts';
+import { DEFAULT_CHANNEL_TIMEOUT_MS } from '../channel.ts';
 import { DeliveryError } from '../delivery-error.ts';
 import type { Notification } from '../notification.ts';
 import { httpStatusError, parseJsonBody, postBody } from '../post-json.ts';
 import { tc3Sign } from '../sms/tc3-signature.ts';
 import { type SmsTemplateField, smsTemplateValues } from '../sms/template-params.ts';
-import { type SmsLimitOptions, SmsRecipients } from './sms-delivery.ts';
+import { SmsChannel, type SmsLimitOptions } from './sms-delivery.ts';
 
 export const TENCENT_SMS_ENDPOINT = 'https://sms.tencentcloudapi.com';
 const SERVICE = 'sms';
@@ -41,37 +41,16 @@ interface SendStatus {
 // template, sign name, balance) needs an operator.
 const RETRYABLE = /^(InternalError|RequestLimitExceeded)/;
 
-export class TencentSmsChannel implements Channel {
+export class TencentSmsChannel extends SmsChannel<TencentSmsChannelOptions> {
   readonly type = 'tencent_sms' as const;
-  readonly #options: TencentSmsChannelOptions;
-  readonly #recipients: SmsRecipients;
-
-  constructor(options: TencentSmsChannelOptions) {
-    this.#options = options;
-    this.#recipients = new SmsRecipients(this.type, options);
-  }
-
-  async send(n: Notification, signal?: AbortSignal): Promise<void> {
-    const o = this.#options;
-    const selected = this.#recipients.select(o.phoneNumbers);
-    const numbers = selected.numbers;
-    if (numbers.length === 0) return;
-    try {
-      // Numbers the provider refused while it accepted others do not count against their limit.
-      selected.refused(await this.#send(n, numbers, signal));
-    } catch (error) {
-      selected.refused(numbers);
-      throw error;
-    }
-  }
 
   /** Sends and returns the numbers the provider refused (when it accepted at least one). */
-  async #send(
+  protected async sendBatch(
     n: Notification,
     numbers: readonly string[],
     signal: AbortSignal | undefined,
   ): Promise<string[]> {
-    const o = this.#options;
+    const o = this.options;
     const url = new URL(o.endpoint ?? TENCENT_SMS_ENDPOINT);
     const payload = JSON.stringify({
       PhoneNumberSet: numbers,

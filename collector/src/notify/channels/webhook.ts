@@ -9,6 +9,7 @@ import {
   type NotificationStatus,
 } from '../notification.ts';
 import { postJson } from '../post-json.ts';
+import { ConfiguredChannel } from './configured-channel.ts';
 
 /** Alertmanager's placeholder for "no end time" in webhook payloads. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -74,16 +75,11 @@ export interface WebhookChannelOptions {
   timeoutMs?: number;
 }
 
-export class WebhookChannel implements Channel {
+export class WebhookChannel extends ConfiguredChannel<WebhookChannelOptions> implements Channel {
   readonly type = 'webhook' as const;
-  readonly #options: WebhookChannelOptions;
-
-  constructor(options: WebhookChannelOptions) {
-    this.#options = options;
-  }
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
-    const { url, bearerToken, timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.#options;
+    const { url, bearerToken, timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.options;
     await postJson(url, alertmanagerWebhookPayload(n), {
       timeoutMs,
       signal,

@@ -10,12 +10,17 @@ import {
   unmentionable,
 } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
-import { postJson } from '../post-json.ts';
-import { checkRobotReply } from '../robot-reply.ts';
+import { postToRobot, type RobotReplyRules } from '../robot-reply.ts';
+import { ConfiguredChannel } from './configured-channel.ts';
 
 const MAX_MARKDOWN_BYTES = 4096;
 /** 45009: api freq out of limit (20 messages per minute per robot). */
-const RATE_LIMIT_CODES = [45009];
+const REPLY_RULES: RobotReplyRules = {
+  robot: 'WeCom',
+  codeFields: ['errcode'],
+  messageFields: ['errmsg'],
+  rateLimitCodes: [45009],
+};
 
 export interface WeComChannelOptions {
   url: string;
@@ -42,33 +47,19 @@ export function weComMentionPayload(n: Notification, language: MessageLanguage, 
   };
 }
 
-export class WeComChannel implements Channel {
+export class WeComChannel extends ConfiguredChannel<WeComChannelOptions> implements Channel {
   readonly type = 'wecom' as const;
-  readonly #options: WeComChannelOptions;
-
-  constructor(options: WeComChannelOptions) {
-    this.#options = options;
-  }
 
   async send(n: Notification, signal?: AbortSignal): Promise<void> {
-    const { language = 'zh', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.#options;
-    const payload = weComPayload(n, language, this.#options.render ?? DEFAULT_RENDER_OPTIONS);
-    await this.#post(payload, timeoutMs, signal);
-    const mobiles = this.#options.mentionedMobiles ?? [];
+    const { language = 'zh', timeoutMs = DEFAULT_CHANNEL_TIMEOUT_MS } = this.options;
+    const payload = weComPayload(n, language, this.options.render ?? DEFAULT_RENDER_OPTIONS);
+    await postToRobot(this.options.url, payload, { timeoutMs, signal }, REPLY_RULES);
+    const mobiles = this.options.mentionedMobiles ?? [];
     // Markdown messages cannot @-mention; a short text message carries the mentions. Resolved
     // notifications do not wake anyone up.
     if (mobiles.length > 0 && n.status === 'firing') {
-      await this.#post(weComMentionPayload(n, language, mobiles), timeoutMs, signal);
+      const mention = weComMentionPayload(n, language, mobiles);
+      await postToRobot(this.options.url, mention, { timeoutMs, signal }, REPLY_RULES);
     }
-  }
-
-  async #post(payload: unknown, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
-    const reply = await postJson(this.#options.url, payload, { timeoutMs, signal });
-    checkRobotReply(reply.body, {
-      robot: 'WeCom',
-      codeFields: ['errcode'],
-      messageFields: ['errmsg'],
-      rateLimitCodes: RATE_LIMIT_CODES,
-    });
   }
 }
