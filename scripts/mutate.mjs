@@ -2,18 +2,29 @@
 // code (stryker.config.json), then the score per folder from its JSON report.
 // Stryker is started through its API rather than its CLI: the CLI refuses Node < 22, the project
 // supports Node >= 20.11, and the run itself works on 20. `--summary` only re-prints the last report.
+// `--reports DIR` keeps a run's report, incremental file and sandbox apart from the default ones, so
+// two scopes can be measured side by side.
 import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 
-const REPORT = 'reports/mutation/mutation.json';
 const args = process.argv.slice(2);
+const reportsAt = args.indexOf('--reports');
+const reports = reportsAt === -1 ? 'reports' : args.splice(reportsAt, 2)[1];
+const REPORT = `${reports}/mutation/mutation.json`;
 
 if (!args.includes('--summary')) {
-  const options = {};
+  const options =
+    reports === 'reports'
+      ? {}
+      : {
+          incrementalFile: `${reports}/stryker-incremental.json`,
+          jsonReporter: { fileName: REPORT },
+          tempDirName: `.stryker-tmp-${reports.replaceAll('/', '-')}`,
+        };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--mutate') options.mutate = args[++i].split(',');
     else if (args[i] === '--concurrency') options.concurrency = Number(args[++i]);
-    else throw new Error(`unknown argument ${args[i]} (expected --mutate GLOB[,GLOB], --concurrency N, --summary)`);
+    else throw new Error(`unknown argument ${args[i]} (expected --mutate GLOB[,GLOB], --concurrency N, --reports DIR, --summary)`);
   }
   const started = Date.now();
   const { Stryker } = await import('../node_modules/@stryker-mutator/core/dist/src/stryker.js');
