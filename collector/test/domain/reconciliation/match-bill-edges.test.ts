@@ -204,6 +204,25 @@ describe('which candidate a fuzzy payment takes', () => {
     ]);
   });
 
+  it('past a claimed later order, the next later one, never an earlier one outside the window', () => {
+    // The first payment takes B; the second finds A 20 min before it (outside the window) and B
+    // claimed, so C, 5 min after, is the only candidate.
+    const r = reconcile(
+      [pay('P-0001', 100, T0 - 30_000), pay('Q-0001', 100, T0)],
+      [
+        order('A-0001', 100, T0 - 20 * MIN),
+        order('B-0001', 100, T0 + MIN),
+        order('C-0001', 100, T0 + 5 * MIN),
+      ],
+      { dayOf },
+    );
+    expect(pairs(r)).toEqual([
+      ['P-0001', 'B-0001'],
+      ['Q-0001', 'C-0001'],
+    ]);
+    expect(r.unmatchedOrders.map((u) => u.order.orderId)).toEqual(['A-0001']);
+  });
+
   it('an order exactly claimed by number is never a fuzzy candidate', () => {
     const r = reconcile([pay('S1-7788', 4200, T0), pay('POS-7788', 4200, T0)], [order('S1-7788', 4200, T0)], {
       dayOf,

@@ -130,6 +130,23 @@ describe('storeTrends', () => {
     ]);
   });
 
+  it('sorts whatever order the rows come in', () => {
+    const opts = { threshold: 0.1, minDays: 2 };
+    const rows = [
+      row('d1', 'A', 'p1', 10, 0),
+      row('d2', 'A', 'p2', 10, 0),
+      row('d1', 'B', 'p1', 10, 0),
+      row('d3', 'A', 'p1', 10, 0),
+    ];
+    for (const input of [rows, [...rows].reverse()]) {
+      const { stores, chain } = storeTrends(input, opts);
+      expect(stores.map((s) => s.storeId)).toEqual(['A', 'B']);
+      expect(stores[0]?.days.map((d) => d.day)).toEqual(['d1', 'd2', 'd3']);
+      expect(stores[0]?.devices.map((d) => d.deviceId)).toEqual(['p1', 'p2']);
+      expect(chain.map((c) => c.day)).toEqual(['d1', 'd2', 'd3']);
+    }
+  });
+
   it('no rows, no trends', () => {
     expect(storeTrends([], { threshold: 0.01, minDays: 2 })).toEqual({ stores: [], chain: [] });
   });
