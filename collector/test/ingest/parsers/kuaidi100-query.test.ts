@@ -3,12 +3,20 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Kuaidi100Error } from '../../../src/ingest/kuaidi100/errors.ts';
-import { kuaidi100QueryForm, parseKuaidi100QueryReply } from '../../../src/ingest/kuaidi100/query.ts';
+import {
+  KUAIDI100_QUERY_PATH,
+  kuaidi100QueryForm,
+  parseKuaidi100QueryReply,
+} from '../../../src/ingest/kuaidi100/query.ts';
 
 const md5Upper = (text: string) => createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
 const credentials = { customer: 'CUST01', key: 'k3y' };
 
 describe('kuaidi100QueryForm', () => {
+  it('posts to the documented real-time query path', () => {
+    expect(KUAIDI100_QUERY_PATH).toBe('/poll/query.do');
+  });
+
   it('sends customer, the param JSON and UPPER(MD5(param + key + customer))', () => {
     const form = kuaidi100QueryForm({ com: 'shunfeng', num: 'SF1234567890' }, credentials);
     expect([...form.keys()]).toEqual(['customer', 'sign', 'param']);

@@ -75,6 +75,21 @@ describe('push form', () => {
     expect(parseKuaidi100Push({ param: [param, 'x'], sign: [sign] }, salt).trackingNo).toBe('YT1');
   });
 
+  it('keeps the JSON error as the cause, and names lastResult in a broken result', () => {
+    let caught: unknown;
+    try {
+      parseKuaidi100Push({ param: '{', sign: kuaidi100PushSign('{', salt) }, salt);
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).cause).toBeInstanceOf(SyntaxError);
+    const p = JSON.stringify({ status: 'polling' });
+    malformed(
+      () => parseKuaidi100Push({ param: p, sign: kuaidi100PushSign(p, salt) }, salt),
+      'lastResult is not an object',
+    );
+  });
+
   it('a message that is not a string is empty', () => {
     const p = JSON.stringify({ status: 'abort', message: 3, lastResult: result([]) });
     const parsed = parseKuaidi100Push({ param: p, sign: kuaidi100PushSign(p, salt) }, salt);
@@ -187,6 +202,42 @@ describe('parseKuaidi100TrackResult', () => {
       ['new', 'delivered', '3'],
     ]);
     expect(Object.keys(r.updates[0] ?? {})).not.toContain('providerCode');
+  });
+
+  it('a blank ftime falls back to time; the time in an error is trimmed', () => {
+    const r = parseKuaidi100TrackResult(result([{ ftime: '  ', time: '2024-06-02 08:00:00', context: 'x' }]));
+    expect(r.updates[0]?.occurredAt).toBe(Date.parse('2024-06-02T08:00:00+08:00'));
+    malformed(
+      () => parseKuaidi100TrackResult(result([{ time: ' 2024-13-02 08:00:00 ', context: 'x' }])),
+      'lastResult.data[0].ftime is not a time: "2024-13-02 08:00:00"',
+    );
+    expect(parseKuaidi100Time(' 2024-06-02 10:00:00 ')).toBe(Date.parse('2024-06-02T10:00:00+08:00'));
+  });
+
+  it('an area name is trimmed; a checkpoint without text has empty text', () => {
+    const r = parseKuaidi100TrackResult(
+      result([{ ftime: '2024-06-02 08:00:00', areaName: ' 浙江,杭州市 ' }]),
+    );
+    expect(r.updates[0]?.location).toBe('浙江,杭州市');
+    expect(r.updates[0]?.providerText).toBe('');
+  });
+
+  it('only the newest of several checkpoints takes the overall state', () => {
+    const r = parseKuaidi100TrackResult(
+      result(
+        [
+          { ftime: '2024-06-02 10:00:00', context: 'c' },
+          { ftime: '2024-06-02 08:00:00', context: 'a' },
+          { ftime: '2024-06-02 09:00:00', context: 'b' },
+        ],
+        { state: '14' },
+      ),
+    );
+    expect(r.updates.map((u) => [u.providerText, u.state])).toEqual([
+      ['a', 'in_transit'],
+      ['b', 'in_transit'],
+      ['c', 'rejected'],
+    ]);
   });
 
   it('every update names its source, carrier and number', () => {
