@@ -17,7 +17,7 @@ import { fuzz } from './fuzz-settings.ts';
 import { mutatedText, nastyString } from './hostile-values.ts';
 
 const fixture = (name: string) =>
-  readFileSync(new URL(`../payments/fixtures/${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../support/fixtures/${name}`, import.meta.url), 'utf8');
 
 const BILLS: Record<BillProvider, { text: string; detailLines: number[] }> = {
   wechatpay: { text: fixture('wechatpay-trade-bill-20col.csv'), detailLines: [2, 3] },

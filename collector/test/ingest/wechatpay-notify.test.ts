@@ -352,9 +352,12 @@ describe('WechatPayNotifyVerifier', () => {
 
 describe('platform keys', () => {
   it('takes the serial from a certificate and verifies with its key', () => {
-    const certPem = readFileSync(new URL('./fixtures/wechatpay-platform-cert.pem', import.meta.url), 'utf8');
+    const certPem = readFileSync(
+      new URL('../support/fixtures/wechatpay-platform-cert.pem', import.meta.url),
+      'utf8',
+    );
     const certKey = readFileSync(
-      new URL('./fixtures/wechatpay-platform-cert.key.pem', import.meta.url),
+      new URL('../support/fixtures/wechatpay-platform-cert.key.pem', import.meta.url),
       'utf8',
     );
     const set = PlatformKeySet.from([{ pem: certPem }]);

@@ -16,7 +16,7 @@ import {
   singleLineBomb,
   summaryBomb,
   WECHAT_HEADER,
-} from './support/hostile-bills.ts';
+} from '../support/hostile-bills.ts';
 
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'op-bill-limits-'));
@@ -85,7 +85,7 @@ describe('hostile gzip bills', () => {
     writeFileSync(file, singleLineBomb(40 * 1024 * 1024));
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'collector/test/payments/support/parse-bill-peak-memory.ts', 'wechatpay', file],
+      ['--import', 'tsx', 'collector/test/ingest/parse-bill-peak-memory.ts', 'wechatpay', file],
       // spawnSync blocks the worker, so no test timeout could stop a hang: it gets its own deadline.
       { cwd: repoRoot, encoding: 'utf8', timeout: 90_000 },
     );

@@ -347,7 +347,7 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     expect(res.json().message).toMatch(/expected a WeChat Pay trade bill/);
     const asAlipay = await post(
       'alipay',
-      readFileSync(new URL('./fixtures/wechatpay-trade-bill-20col.csv', import.meta.url)),
+      readFileSync(new URL('../support/fixtures/wechatpay-trade-bill-20col.csv', import.meta.url)),
     );
     expect(asAlipay.statusCode).toBe(400);
     expect(asAlipay.json().message).toMatch(/expected an Alipay 业务明细 bill/);

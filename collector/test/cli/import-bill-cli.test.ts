@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { importBillCommand, parseImportBillArgs } from '../../src/cli/import-bill.ts';
+import { singleLineBomb, WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from '../support/hostile-bills.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { singleLineBomb, WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from './support/hostile-bills.ts';
 
-const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const fixture = (name: string) => new URL(`../support/fixtures/${name}`, import.meta.url).pathname;
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 
 function capture() {

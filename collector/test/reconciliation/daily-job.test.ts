@@ -105,7 +105,7 @@ describe('DailyReconciliationJob', () => {
     const watchDir = mkdtempSync(join(tmpdir(), 'op-drop-'));
     mkdirSync(join(watchDir, 'wechatpay'));
     copyFileSync(
-      new URL('./fixtures/wechatpay-trade-bill-20col.csv', import.meta.url),
+      new URL('../support/fixtures/wechatpay-trade-bill-20col.csv', import.meta.url),
       join(watchDir, 'wechatpay', '1900000001_20240601_ALL.csv'),
     );
     const clock = fakeClock(cst('2024-06-02T00:30:00'));

@@ -37,7 +37,7 @@ describe('daily reconciliation in the app', () => {
     const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
     mkdirSync(join(dir, 'wechatpay'), { recursive: true });
     copyFileSync(
-      join(import.meta.dirname, 'fixtures', 'wechatpay-trade-bill-20col.csv'),
+      join(import.meta.dirname, '../support/fixtures', 'wechatpay-trade-bill-20col.csv'),
       join(dir, 'wechatpay', 'bill-2024-06-01.csv'),
     );
     store = await openTestDatabase('pglite');

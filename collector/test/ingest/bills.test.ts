@@ -16,7 +16,7 @@ import {
 import { parseBill } from '../../src/ingest/bills/parse-bill.ts';
 import { parseWechatpayTradeBill } from '../../src/ingest/bills/wechatpay-trade-bill.ts';
 
-const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
+const fixture = (name: string) => new URL(`../support/fixtures/${name}`, import.meta.url);
 const tmp = mkdtempSync(join(tmpdir(), 'op-bills-'));
 
 async function collect(rows: AsyncIterable<BillRow>): Promise<BillRow[]> {

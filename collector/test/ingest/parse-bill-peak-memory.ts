@@ -1,8 +1,8 @@
 // Child process for memory tests: parses one bill file as the import does and prints, as JSON, what
 // came of it and how far the process's peak RSS grew while parsing.
 import { createReadStream } from 'node:fs';
-import type { BillProvider } from '../../../src/ingest/bills/bill-row.ts';
-import { parseBill } from '../../../src/ingest/bills/parse-bill.ts';
+import type { BillProvider } from '../../src/ingest/bills/bill-row.ts';
+import { parseBill } from '../../src/ingest/bills/parse-bill.ts';
 
 const [provider, file] = process.argv.slice(2) as [BillProvider, string];
 const before = process.resourceUsage().maxRSS;

@@ -4,8 +4,6 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
-import { auth, buildTestApp } from '../support/test-app.ts';
-import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 import {
   blankLinesBomb,
   plainLargeBill,
@@ -14,7 +12,9 @@ import {
   WECHAT_HEADER,
   WECHAT_SUMMARY_HEADER,
   wechatRow,
-} from './support/hostile-bills.ts';
+} from '../support/hostile-bills.ts';
+import { auth, buildTestApp } from '../support/test-app.ts';
+import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
 const alipayExport = `#支付宝业务明细查询
 #账号：[20880211096256330156]

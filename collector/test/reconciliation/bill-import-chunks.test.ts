@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { importBillFile } from '../../src/reconciliation/import-bill.ts';
+import { WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from '../support/hostile-bills.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
-import { WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from './support/hostile-bills.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'op-bill-chunks-'));
 
