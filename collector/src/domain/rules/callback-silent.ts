@@ -3,6 +3,7 @@
 // window count costs O(window seconds) whatever the order rate.
 import type { PaymentProvider } from '../events.ts';
 import { durationText } from './duration-text.ts';
+import type { Evaluator } from './evaluator.ts';
 import type { BuiltinRuleParams } from './params.ts';
 import type { Summary } from './signal.ts';
 
@@ -71,3 +72,24 @@ export function callbackSilentSummary(silence: CallbackSilence, params: Params, 
     en: `${silence.provider} has sent no payment notification for ${silentFor.en} while ${silence.ordersInWindow} orders were created in the last ${window.en}`,
   };
 }
+
+/** Per provider, across stores: it always reads the global parameters. */
+export const callbackSilentRule: Evaluator<PaymentProvider> = {
+  name: 'callback_silent',
+  holding(provider, all, facts, now) {
+    const params = all.callback_silent;
+    if (!params.enabled || !params.providers.includes(provider)) return undefined;
+    const lastHeard = facts.lastHeardAt(provider, now);
+    const ordersInWindow = facts.ordersCreated(now, params.limitMs);
+    const silence = callbackSilence(provider, lastHeard, ordersInWindow, params, now);
+    if (silence === undefined) return undefined;
+    return {
+      at: silence.since,
+      summary: callbackSilentSummary(silence, params, now),
+      labels: { provider },
+      severity: params.severity,
+      // Re-reported once a minute so the open alert shows how long the silence has lasted.
+      fingerprint: `${params.severity}|${Math.floor((now - lastHeard) / 60_000)}`,
+    };
+  },
+};

@@ -2,6 +2,7 @@
 // into `matches`. The engine evaluates them on every event against the order it concerns.
 import type { StoredEvent } from '../events.ts';
 import type { OrderState } from '../order-lifecycle.ts';
+import type { Holding } from './evaluator.ts';
 import type { Severity } from './params.ts';
 import type { ShipmentState } from './shipment-state.ts';
 
@@ -24,4 +25,28 @@ export interface CustomRule {
   coolDownMs?: number;
   /** Bilingual summary; default names the rule and the order. */
   summary?: (ctx: CustomRuleContext) => { zh: string; en: string };
+}
+
+/** The rule's answer for the event; a rule that throws does not match and is passed to `onError`. */
+export function customRuleHolding(
+  rule: CustomRule,
+  ctx: CustomRuleContext,
+  onError: (rule: CustomRule) => void,
+): Holding | undefined {
+  let matched = false;
+  try {
+    matched = rule.matches(ctx);
+  } catch {
+    onError(rule);
+  }
+  if (!matched) return undefined;
+  return {
+    at: ctx.event.occurredAt,
+    summary: rule.summary?.(ctx) ?? {
+      zh: `订单 ${ctx.event.orderId} 命中规则 ${rule.name}`,
+      en: `Order ${ctx.event.orderId} matches rule ${rule.name}`,
+    },
+    labels: { ...rule.labels },
+    severity: rule.severity,
+  };
 }

@@ -2,6 +2,7 @@
 import type { OrderStatus } from '../events.ts';
 import { isTerminal, type OrderState } from '../order-lifecycle.ts';
 import { durationText } from './duration-text.ts';
+import { deadlineRule } from './evaluator.ts';
 import type { BuiltinRuleParams } from './params.ts';
 import type { Summary } from './signal.ts';
 
@@ -35,3 +36,15 @@ export function orderStalledSummary(order: OrderState, params: Params): Summary 
     en: `Order ${order.orderId} has been ${status} for more than ${limit.en}`,
   };
 }
+
+export const orderStalledRule = deadlineRule<OrderState, Params>({
+  name: 'order_stalled',
+  params: (all) => all.order_stalled,
+  dueAt: orderStalledDueAt,
+  holding: (order, params, at) => ({
+    at,
+    summary: orderStalledSummary(order, params),
+    labels: { status: order.status ?? '' },
+    severity: params.severity,
+  }),
+});

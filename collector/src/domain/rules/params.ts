@@ -21,7 +21,7 @@ export interface RuleScope {
   excludeStores: readonly string[];
 }
 
-interface RuleCommon {
+export interface RuleCommon {
   enabled: boolean;
   severity: Severity;
   /** The condition must hold this long before the alert fires (Prometheus `for`). */

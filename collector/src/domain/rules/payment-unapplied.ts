@@ -2,6 +2,7 @@
 // (or later) within the limit. The money arrived; the order system does not know.
 import { hasReachedPaid, type OrderState } from '../order-lifecycle.ts';
 import { durationText } from './duration-text.ts';
+import { deadlineRule } from './evaluator.ts';
 import type { BuiltinRuleParams } from './params.ts';
 import type { Summary } from './signal.ts';
 
@@ -29,3 +30,15 @@ export function paymentUnappliedSummary(order: OrderState, params: Params): Summ
     en: `Order ${order.orderId} received a successful payment notification but was not marked paid within ${limit.en}`,
   };
 }
+
+export const paymentUnappliedRule = deadlineRule<OrderState, Params>({
+  name: 'payment_unapplied',
+  params: (all) => all.payment_unapplied,
+  dueAt: (order, params, facts) => paymentUnappliedDueAt(order, params, facts.refundedAt(order.orderId)),
+  holding: (order, params, at) => ({
+    at,
+    summary: paymentUnappliedSummary(order, params),
+    labels: {},
+    severity: params.severity,
+  }),
+});

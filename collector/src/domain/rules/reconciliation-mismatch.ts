@@ -1,6 +1,7 @@
 // reconciliation_mismatch: a store's share of unmatched payments or unmatched orders over the
 // window exceeds the threshold. Evaluated from the daily results the payments reconciliation produces.
 import { durationText } from './duration-text.ts';
+import { type Evaluator, ruleApplies } from './evaluator.ts';
 import type { BuiltinRuleParams } from './params.ts';
 import type { Summary } from './signal.ts';
 
@@ -82,3 +83,21 @@ export function reconciliationMismatchSummary(rates: MismatchRates, params: Para
     en: `Store ${rates.storeId} reconciliation ${days}: unmatched payments ${percent(rates.unmatchedPaymentRate)}, unmatched orders ${percent(rates.unmatchedOrderRate)} (threshold ${percent(params.threshold)}, window ${window.en})`,
   };
 }
+
+/** Per store, from the daily results the engine has been given. */
+export const reconciliationMismatchRule: Evaluator<string> = {
+  name: 'reconciliation_mismatch',
+  holding(storeId, all, facts, now) {
+    const params = all.reconciliation_mismatch;
+    // Asked first whatever the rule's state: asking forgets the days that left the window.
+    const days = facts.reconciliationDays(storeId, windowDays(params));
+    const rates = days === undefined ? undefined : mismatchRates(days);
+    if (!ruleApplies(params, storeId) || rates === undefined || !isMismatch(rates, params)) return undefined;
+    return {
+      at: now,
+      summary: reconciliationMismatchSummary(rates, params),
+      labels: { from_day: rates.fromDay, to_day: rates.toDay },
+      severity: params.severity,
+    };
+  },
+};

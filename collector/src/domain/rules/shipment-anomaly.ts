@@ -3,6 +3,7 @@
 // contradicts its destination region. Each reason carries the event time it started.
 import type { ShipmentState as CarrierState } from '../events.ts';
 import { durationText } from './duration-text.ts';
+import { RECHECK, ruleApplies, type TimedEvaluator } from './evaluator.ts';
 import type { BuiltinRuleParams } from './params.ts';
 import type { ShipmentState } from './shipment-state.ts';
 import type { Summary } from './signal.ts';
@@ -114,3 +115,31 @@ export function shipmentAnomalySummary(
     en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) anomaly: ${reasonText('en')}`,
   };
 }
+
+export const shipmentAnomalyRule: TimedEvaluator<ShipmentState> = {
+  name: 'shipment_anomaly',
+  holding(shipment, all, facts, now, next) {
+    const params = all.shipment_anomaly;
+    if (!ruleApplies(params, shipment.storeId)) return undefined;
+    const stuckDue = stuckAtLocationDueAt(shipment, params);
+    if (stuckDue !== undefined && stuckDue > now) next.at(stuckDue);
+    const found = shipmentAnomalies(shipment, params, facts.regions, now);
+    if (found.length === 0) return undefined;
+    return {
+      at: Math.min(...found.map((a) => a.since)),
+      summary: shipmentAnomalySummary(shipment, found, params),
+      labels: {
+        carrier: shipment.carrier,
+        order_id: shipment.orderId,
+        reasons: found.map((a) => a.reason).join(','),
+      },
+      severity: params.severity,
+    };
+  },
+  firstCheckAt(shipment, all, facts, now) {
+    const params = all.shipment_anomaly;
+    if (!ruleApplies(params, shipment.storeId)) return undefined;
+    if (shipmentAnomalies(shipment, params, facts.regions, now).length > 0) return RECHECK;
+    return stuckAtLocationDueAt(shipment, params);
+  },
+};

@@ -10,9 +10,10 @@
 // The hold is longer than any group wait in routes.yaml. A key checkpoint learned more than the
 // hold after it happened (a late poll) notifies nothing; shipment_anomaly still covers the state.
 import type { ShipmentState as CarrierState } from '../events.ts';
-import type { Severity } from './params.ts';
+import { RECHECK, type TimedEvaluator } from './evaluator.ts';
+import type { BuiltinRuleParams, Severity } from './params.ts';
+import { inScope } from './scope.ts';
 import type { ShipmentState } from './shipment-state.ts';
-import type { Summary } from './signal.ts';
 
 export const SHIPMENT_EVENT_RULE = 'shipment_event';
 
@@ -37,36 +38,43 @@ const STATE_TEXT: Partial<Record<CarrierState, { zh: string; en: string }>> = {
   exception: { zh: '物流异常', en: 'has a carrier exception' },
 };
 
-export interface ShipmentEventHolding {
-  at: number;
-  /** When the alert resolves unless a newer checkpoint comes first. */
-  endsAt: number;
-  severity: Severity;
-  summary: Summary;
-  labels: Record<string, string>;
+/** When the alert of the shipment's current key event resolves, while its hold lasts at `now`; else undefined. */
+function holdEndsAt(shipment: ShipmentState, params: ShipmentEventParams, now: number): number | undefined {
+  // stateAt is -Infinity only for a shipment known before any checkpoint (never a key state).
+  if (
+    !params.enabled ||
+    params.severities[shipment.state] === undefined ||
+    !Number.isFinite(shipment.stateAt)
+  )
+    return undefined;
+  const endsAt = shipment.stateAt + params.holdMs;
+  return now < endsAt ? endsAt : undefined;
 }
 
-/** The key event the shipment's current state is, while its hold lasts at `now`; else undefined. */
-export function shipmentEventAt(
-  shipment: ShipmentState,
-  params: ShipmentEventParams,
-  now: number,
-): ShipmentEventHolding | undefined {
-  if (!params.enabled) return undefined;
-  const severity = params.severities[shipment.state];
-  // stateAt is -Infinity only for a shipment known before any checkpoint (never a key state).
-  if (severity === undefined || !Number.isFinite(shipment.stateAt)) return undefined;
-  const endsAt = shipment.stateAt + params.holdMs;
-  if (now >= endsAt) return undefined;
-  const text = STATE_TEXT[shipment.state] ?? { zh: shipment.state, en: `is ${shipment.state}` };
-  return {
-    at: shipment.stateAt,
-    endsAt,
-    severity,
-    summary: {
-      zh: `运单 ${shipment.carrier} ${shipment.trackingNo}（订单 ${shipment.orderId}）${text.zh}`,
-      en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) ${text.en}`,
-    },
-    labels: { carrier: shipment.carrier, order_id: shipment.orderId, state: shipment.state },
-  };
-}
+/** Key events are logistics notifications: they follow shipment_anomaly's store scope. */
+const inEventScope = (shipment: ShipmentState, all: BuiltinRuleParams): boolean =>
+  inScope(all.shipment_anomaly.scope, shipment.storeId);
+
+export const shipmentEventRule: TimedEvaluator<ShipmentState> = {
+  name: SHIPMENT_EVENT_RULE,
+  holding(shipment, all, facts, now, next) {
+    const params = facts.shipmentEvent;
+    const endsAt = inEventScope(shipment, all) ? holdEndsAt(shipment, params, now) : undefined;
+    if (endsAt === undefined) return undefined;
+    next.at(endsAt);
+    const text = STATE_TEXT[shipment.state] ?? { zh: shipment.state, en: `is ${shipment.state}` };
+    return {
+      at: shipment.stateAt,
+      severity: params.severities[shipment.state]!,
+      summary: {
+        zh: `运单 ${shipment.carrier} ${shipment.trackingNo}（订单 ${shipment.orderId}）${text.zh}`,
+        en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) ${text.en}`,
+      },
+      labels: { carrier: shipment.carrier, order_id: shipment.orderId, state: shipment.state },
+    };
+  },
+  firstCheckAt: (shipment, all, facts, now) =>
+    inEventScope(shipment, all) && holdEndsAt(shipment, facts.shipmentEvent, now) !== undefined
+      ? RECHECK
+      : undefined,
+};

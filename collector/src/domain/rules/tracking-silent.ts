@@ -1,6 +1,7 @@
 // tracking_silent: a shipment not yet delivered/rejected/returned has had no carrier update for the limit.
 import type { ShipmentState as CarrierState } from '../events.ts';
 import { durationText } from './duration-text.ts';
+import { deadlineRule } from './evaluator.ts';
 import type { BuiltinRuleParams } from './params.ts';
 import type { ShipmentState } from './shipment-state.ts';
 import type { Summary } from './signal.ts';
@@ -26,3 +27,15 @@ export function trackingSilentSummary(shipment: ShipmentState, params: Params): 
     en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) has had no carrier update for ${limit.en}`,
   };
 }
+
+export const trackingSilentRule = deadlineRule<ShipmentState, Params>({
+  name: 'tracking_silent',
+  params: (all) => all.tracking_silent,
+  dueAt: trackingSilentDueAt,
+  holding: (shipment, params, at) => ({
+    at,
+    summary: trackingSilentSummary(shipment, params),
+    labels: { carrier: shipment.carrier, order_id: shipment.orderId },
+    severity: params.severity,
+  }),
+});
