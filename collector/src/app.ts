@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
 import { TokenRegistry } from './auth/tokens.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/load-config.ts';
 import { type Core, type CoreDeps, createCore } from './core/create-core.ts';
 import type { AppContext } from './http/context.ts';
 import { lingerAfterEarlyReplies } from './http/early-reply.ts';

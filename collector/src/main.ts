@@ -1,10 +1,10 @@
 // `orderpulse serve`: read config → open the store → build the app → listen; drain on SIGTERM.
 import path from 'node:path';
 import { buildApp } from './app.ts';
+import { TOKENS_FILE, type TokenSetup, withGeneratedTokens } from './auth/generated-tokens.ts';
+import { type Config, loadConfig } from './config/load-config.ts';
 import { processEnvironment } from './config/process-environment.ts';
 import { describeUnknownVariable, unknownVariables } from './config/unknown-variables.ts';
-import { type Config, loadConfig } from './config.ts';
-import { TOKENS_FILE, type TokenSetup, withGeneratedTokens } from './generated-tokens.ts';
 import { channelVariables } from './notify/receiver-report.ts';
 import { openDatabase } from './store/open-database.ts';
 

@@ -3,7 +3,7 @@
 // `stop()`/`start()` close and rebuild the app on the same port and the same store, like a restart.
 import { fileURLToPath } from 'node:url';
 import { type App, buildApp } from '../../collector/src/app.ts';
-import { loadConfig } from '../../collector/src/config.ts';
+import { loadConfig } from '../../collector/src/config/load-config.ts';
 import type { Database } from '../../collector/src/store/database.ts';
 import { openDatabase } from '../../collector/src/store/open-database.ts';
 import type { Target } from './target.ts';

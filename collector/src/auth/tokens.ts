@@ -2,7 +2,7 @@
 // authenticate callers but neither owns the tokens. Secrets are compared in constant time, so the
 // time a refusal takes says nothing about how much of a guess was right.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { TokenEntry } from '../config.ts';
+import type { TokenEntry } from '../config/load-config.ts';
 
 export type Role = 'ingest' | 'viewer' | 'operator';
 

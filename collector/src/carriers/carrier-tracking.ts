@@ -2,7 +2,7 @@
 // of waybills to orders on commit (`ingest.onCommitted`, registered with the other commit listeners
 // by the core), and — when a Kuaidi100 query account is configured — the poller over the stored
 // schedule.
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load-config.ts';
 import type { ShipmentUpdateEvent } from '../domain/events.ts';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../ingest/event-time.ts';
 import { Kuaidi100Error } from '../ingest/kuaidi100/errors.ts';

@@ -1,7 +1,7 @@
 // `orderpulse import-bill --provider wechatpay|alipay FILE`: imports a provider's bill into the
 // configured store and reconciles it, with a progress bar on stderr and a summary table on stdout.
 import { basename } from 'node:path';
-import { type Config, loadConfig } from '../config.ts';
+import { type Config, loadConfig } from '../config/load-config.ts';
 import { BillFormatError, type BillProvider } from '../ingest/bills/bill-row.ts';
 import { BillEncodingError, BillLimitError, DEFAULT_BILL_LIMITS } from '../ingest/bills/bill-text.ts';
 import { type ImportBillResult, type ImportProgress, importBillFile } from '../reconciliation/import-bill.ts';

@@ -1,8 +1,8 @@
 // The `orderpulse` command: subcommands with --help each; non-zero exit with the reason on stderr.
 
+import { ConfigError } from '../config/load-config.ts';
 import { processEnvironment } from '../config/process-environment.ts';
 import { settingOf } from '../config/read-environment.ts';
-import { ConfigError } from '../config.ts';
 import { serve } from '../main.ts';
 import { DEMO_USAGE, demoCommand } from './demo.ts';
 import { IMPORT_BILL_USAGE, importBillCommand } from './import-bill.ts';

@@ -3,8 +3,8 @@
 // line on stderr and a summary on stdout.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseTokens } from '../config/load-config.ts';
 import { settingOf } from '../config/read-environment.ts';
-import { parseTokens } from '../config.ts';
 import { parseDuration } from '../rules-config/duration.ts';
 import { Scenario } from '../simulator/scenario.ts';
 import { defaultScenarioConfig } from '../simulator/scenario-config.ts';

@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { type AlertingLog, AlertingService } from '../alerting/alerting-service.ts';
 import { type OutboxNotifications, startOutboxNotifications } from '../alerting/outbox-notifications.ts';
 import { CarrierTracking } from '../carriers/carrier-tracking.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load-config.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import { DEFAULT_BILL_LIMITS } from '../ingest/bills/bill-text.ts';
 import { LivePanels } from '../live/live-panels.ts';

@@ -1,7 +1,7 @@
 // What route plugins receive: the app's parts, built once in app.ts.
 
 import type { TokenRegistry } from '../auth/tokens.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load-config.ts';
 import type { LiveGateway } from '../live/gateway.ts';
 import type { LivePanels } from '../live/live-panels.ts';
 import type { OrderPulseMetrics } from '../metrics/orderpulse-metrics.ts';

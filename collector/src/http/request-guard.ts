@@ -7,7 +7,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal, TokenRegistry } from '../auth/tokens.ts';
-import type { Config, RateLimit } from '../config.ts';
+import type { Config, RateLimit } from '../config/load-config.ts';
 import { bearerToken } from './auth.ts';
 import { errors } from './errors.ts';
 

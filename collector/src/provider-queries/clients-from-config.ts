@@ -2,7 +2,7 @@
 // verify answers are the notify path's: WeChat Pay's platform keys and Alipay's public key.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/load-config.ts';
 import type { PlatformKeySet } from '../ingest/wechatpay/platform-keys.ts';
 import { createAlipayQueryClient } from './alipay/query-client.ts';
 import type { PaymentQueryClient } from './query-answer.ts';

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseTokens } from '../../src/config.ts';
+import { ConfigError, loadConfig, parseTokens } from '../../src/config/load-config.ts';
 
 describe('config', () => {
   it('has working defaults', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
 
 describe('dead-letter limits in the configuration', () => {
   it('defaults to 7 days and 256 MiB, and reads both variables', () => {

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { OptionalKind } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
 import { readEnvironment, settingOf } from '../../src/config/read-environment.ts';
 import { ENV_NAMES, variableSchema } from '../../src/config/schema.ts';
 import { unknownVariables } from '../../src/config/unknown-variables.ts';
-import { ConfigError, loadConfig } from '../../src/config.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 

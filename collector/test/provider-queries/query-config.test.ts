@@ -3,7 +3,7 @@
 // clients made from them.
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type ConfigError, loadConfig } from '../../src/config.ts';
+import { type ConfigError, loadConfig } from '../../src/config/load-config.ts';
 import { PlatformKeySet } from '../../src/ingest/wechatpay/platform-keys.ts';
 import { paymentQueryClients, QueryKeyError } from '../../src/provider-queries/clients-from-config.ts';
 

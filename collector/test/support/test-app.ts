@@ -1,7 +1,7 @@
 // Builds the real app on a test store with known tokens.
 import type { App } from '../../src/app.ts';
 import { buildApp } from '../../src/app.ts';
-import { type Config, loadConfig } from '../../src/config.ts';
+import { type Config, loadConfig } from '../../src/config/load-config.ts';
 import type { Database } from '../../src/store/database.ts';
 
 export const TOKENS = {

@@ -2,18 +2,12 @@
 // checked as a whole and frozen.
 import os from 'node:os';
 import path from 'node:path';
-import {
-  durationMs,
-  parseRateLimit,
-  parseTokens,
-  type RateLimit,
-  type TokenEntry,
-} from './config/formats.ts';
-import { processEnvironment } from './config/process-environment.ts';
-import { readEnvironment } from './config/read-environment.ts';
-import { type DailyTime, parseDailyTime } from './domain/reconciliation/daily-schedule.ts';
+import { type DailyTime, parseDailyTime } from '../domain/reconciliation/daily-schedule.ts';
+import { durationMs, parseRateLimit, parseTokens, type RateLimit, type TokenEntry } from './formats.ts';
+import { processEnvironment } from './process-environment.ts';
+import { readEnvironment } from './read-environment.ts';
 
-export { DEFAULT_RATE_LIMITS } from './config/schema.ts';
+export { DEFAULT_RATE_LIMITS } from './schema.ts';
 export { parseRateLimit, parseTokens, type RateLimit, type TokenEntry };
 
 export interface Config {

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Config, TokenEntry } from './config.ts';
-import { privateDir } from './store/private-files.ts';
+import type { Config, TokenEntry } from '../config/load-config.ts';
+import { privateDir } from '../store/private-files.ts';
 
 type Tokens = Config['tokens'];
 type Role = keyof Tokens;
