@@ -197,6 +197,9 @@ order_id text NOT NULL
   first_seen_at timestamp with time zone NOT NULL
   last_event_at timestamp with time zone NOT NULL
   updated_at timestamp with time zone NOT NULL
+  amount_at timestamp with time zone
+  region_at timestamp with time zone
+  channel_at timestamp with time zone
 
 -- table payments
 provider text NOT NULL
@@ -893,71 +896,84 @@ BEGIN
   END IF;
 
   WITH e AS (
-    SELECT e->>'source' AS source, e->>'id' AS id, e->>'type' = 'order.status' AS is_status,
+    -- Only status reports carry a rank and attributes; the other events date the order.
+    SELECT e->>'orderId' AS order_id, e->>'storeId' AS store_id, e->>'status' AS status,
            timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond' AS at,
-           e->>'orderId' AS order_id, e->>'storeId' AS store_id, e->>'status' AS status,
-           (array_position(statuses, e->>'status') - 1)::int2 AS status_rank,
-           (e->>'amountFen')::int8 AS amount_fen, e->>'region' AS region, e->>'channel' AS channel
+           CASE WHEN e->>'type' = 'order.status' THEN (array_position(statuses, e->>'status') - 1)::int2 END AS status_rank,
+           CASE WHEN e->>'type' = 'order.status' THEN (e->>'amountFen')::int8 END AS amount_fen,
+           CASE WHEN e->>'type' = 'order.status' THEN e->>'region' END COLLATE "C" AS region,
+           CASE WHEN e->>'type' = 'order.status' THEN e->>'channel' END COLLATE "C" AS channel
     FROM jsonb_array_elements(fresh) AS e
-  ), ranked AS (
-    -- Two sorts of the batch: each status event's place among its order's status events, newest
-    -- first (event time, then rank, then key), and each event's place among its order's by key.
+  ), tops AS (
     SELECT e.*,
-           CASE WHEN is_status THEN row_number() OVER (PARTITION BY order_id, is_status
-                                                       ORDER BY at DESC, status_rank DESC, source, id) END AS newest,
-           row_number() OVER (PARTITION BY order_id ORDER BY source, id) AS by_key
+           max(status_rank) OVER by_order AS top_rank,
+           max(at) FILTER (WHERE amount_fen IS NOT NULL) OVER by_order AS amount_at,
+           max(at) FILTER (WHERE region IS NOT NULL) OVER by_order AS region_at,
+           max(at) FILTER (WHERE channel IS NOT NULL) OVER by_order AS channel_at
     FROM e
-  ), picked AS (
-    -- the place of the newest status event that carries each optional field
-    SELECT r.*,
-           min(newest) FILTER (WHERE amount_fen IS NOT NULL) OVER by_order AS amount_from,
-           min(newest) FILTER (WHERE region IS NOT NULL) OVER by_order AS region_from,
-           min(newest) FILTER (WHERE channel IS NOT NULL) OVER by_order AS channel_from
-    FROM ranked r
     WINDOW by_order AS (PARTITION BY order_id)
   ), folded AS (
     SELECT order_id,
-           coalesce(max(store_id) FILTER (WHERE newest = 1), max(store_id) FILTER (WHERE by_key = 1)) AS store_id,
-           max(status) FILTER (WHERE newest = 1) AS status,
-           max(at) FILTER (WHERE is_status) AS status_at,
-           max(status_rank) FILTER (WHERE newest = 1) AS status_rank,
-           max(amount_fen) FILTER (WHERE newest = amount_from) AS amount_fen,
-           max(region) FILTER (WHERE newest = region_from) AS region,
-           max(channel) FILTER (WHERE newest = channel_from) AS channel,
-           min(at) FILTER (WHERE is_status AND status = 'created') AS created_at,
-           min(at) FILTER (WHERE is_status AND status = 'paid') AS paid_at,
+           min(store_id COLLATE "C") AS store_id,
+           statuses[max(status_rank) + 1] AS status,
+           min(at) FILTER (WHERE status_rank = top_rank) AS status_at,
+           max(status_rank) AS status_rank,
+           max(amount_fen) FILTER (WHERE at = amount_at) AS amount_fen,
+           max(amount_at) AS amount_at,
+           max(region) FILTER (WHERE at = region_at) AS region,
+           max(region_at) AS region_at,
+           max(channel) FILTER (WHERE at = channel_at) AS channel,
+           max(channel_at) AS channel_at,
+           min(at) FILTER (WHERE status = 'created' AND status_rank IS NOT NULL) AS created_at,
+           min(at) FILTER (WHERE status = 'paid' AND status_rank IS NOT NULL) AS paid_at,
            min(at) AS first_seen_at,
            max(at) AS last_event_at
-    FROM picked
+    FROM tops
     GROUP BY order_id
   )
-  INSERT INTO orders AS o (order_id, store_id, status, status_at, status_rank, amount_fen, region, channel,
-                           created_at, paid_at, first_seen_at, last_event_at, updated_at)
-  SELECT f.order_id, f.store_id, f.status, f.status_at, f.status_rank, f.amount_fen, f.region, f.channel,
-         f.created_at, f.paid_at, f.first_seen_at, f.last_event_at, ingest_batch.received_at
+  INSERT INTO orders AS o (order_id, store_id, status, status_at, status_rank, amount_fen, amount_at, region,
+                           region_at, channel, channel_at, created_at, paid_at, first_seen_at, last_event_at,
+                           updated_at)
+  SELECT f.order_id, f.store_id, f.status, f.status_at, f.status_rank, f.amount_fen, f.amount_at, f.region,
+         f.region_at, f.channel, f.channel_at, f.created_at, f.paid_at, f.first_seen_at, f.last_event_at,
+         ingest_batch.received_at
   FROM folded f
   ORDER BY f.order_id
   ON CONFLICT (order_id) DO UPDATE SET
-    -- The batch's status fields replace the stored ones only when its status is newer (event time,
-    -- then rank), so a late event never rolls the status back; an attribute the newer status does
-    -- not carry keeps the stored value, and a stored row without one takes the batch's.
-    (store_id, status, status_rank, amount_fen, region, channel) = (
-      SELECT CASE WHEN newer THEN excluded.store_id ELSE o.store_id END,
-             CASE WHEN newer THEN excluded.status ELSE o.status END,
-             CASE WHEN newer THEN excluded.status_rank ELSE o.status_rank END,
-             COALESCE(CASE WHEN newer THEN excluded.amount_fen END, o.amount_fen, excluded.amount_fen),
-             COALESCE(CASE WHEN newer THEN excluded.region END, o.region, excluded.region),
-             COALESCE(CASE WHEN newer THEN excluded.channel END, o.channel, excluded.channel)
-      FROM (SELECT excluded.status IS NOT NULL AND (o.status_at IS NULL
-              OR (excluded.status_at, excluded.status_rank) > (o.status_at, o.status_rank)) AS newer) AS batch
+    -- Each group of columns takes the batch's values only when they win; NULLs lose, except that a
+    -- stored attribute without a time (a row from before attribute times) loses to any report.
+    (status, status_rank, status_at) = (
+      SELECT CASE WHEN further THEN excluded.status ELSE o.status END,
+             CASE WHEN further THEN excluded.status_rank ELSE o.status_rank END,
+             CASE WHEN further THEN excluded.status_at
+                  WHEN excluded.status_rank = o.status_rank THEN LEAST(o.status_at, excluded.status_at)
+                  ELSE o.status_at END
+      FROM (SELECT excluded.status_rank > o.status_rank
+                   OR (o.status_rank IS NULL AND excluded.status_rank IS NOT NULL) AS further) AS batch
     ),
-    status_at     = GREATEST(o.status_at, excluded.status_at),
+    (amount_fen, amount_at) = (
+      SELECT CASE WHEN newer THEN excluded.amount_fen ELSE o.amount_fen END,
+             CASE WHEN newer THEN excluded.amount_at ELSE o.amount_at END
+      FROM (SELECT excluded.amount_at IS NOT NULL AND (o.amount_at IS NULL
+              OR (excluded.amount_at, excluded.amount_fen) > (o.amount_at, o.amount_fen)) AS newer) AS batch
+    ),
+    (region, region_at) = (
+      SELECT CASE WHEN newer THEN excluded.region ELSE o.region END,
+             CASE WHEN newer THEN excluded.region_at ELSE o.region_at END
+      FROM (SELECT excluded.region_at IS NOT NULL AND (o.region_at IS NULL
+              OR (excluded.region_at, excluded.region COLLATE "C") > (o.region_at, o.region COLLATE "C")) AS newer) AS batch
+    ),
+    (channel, channel_at) = (
+      SELECT CASE WHEN newer THEN excluded.channel ELSE o.channel END,
+             CASE WHEN newer THEN excluded.channel_at ELSE o.channel_at END
+      FROM (SELECT excluded.channel_at IS NOT NULL AND (o.channel_at IS NULL
+              OR (excluded.channel_at, excluded.channel COLLATE "C") > (o.channel_at, o.channel COLLATE "C")) AS newer) AS batch
+    ),
     created_at    = LEAST(o.created_at, excluded.created_at),
     paid_at       = LEAST(o.paid_at, excluded.paid_at),
     first_seen_at = LEAST(o.first_seen_at, excluded.first_seen_at),
     last_event_at = GREATEST(o.last_event_at, excluded.last_event_at),
     updated_at    = excluded.updated_at;
-
   -- A notification resent with a new id finds its row and inserts nothing.
   IF fresh_payments > 0 THEN
     INSERT INTO payments (provider, transaction_id, status, order_id, store_id, amount_fen, occurred_at, source, event_id)

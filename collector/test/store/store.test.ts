@@ -93,7 +93,7 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     await writer.close();
   });
 
-  it('folds a batch into one row per order and waybill: newest status decides, earliest created/paid', async () => {
+  it('folds a batch into one row per order and waybill: furthest status decides, earliest created/paid', async () => {
     const writer = new EventWriter(store.db, { maxBatchEvents: 10_000, queueLimit: 100_000 });
     const at = (minute: number) => Date.parse('2026-11-11T10:00:00Z') + minute * 60_000;
     const base = { source: 'fold', storeId: 's1' } as const;
@@ -120,7 +120,7 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
         ...extra,
       }) as OrderEvent;
     await writer.write([
-      // Key order (a…e) is not time order: the fold must go by event time, then rank.
+      // Key order (a…e) is not time order: the fold must not depend on the order it reads them in.
       status('a', 5, 'packed', { storeId: 's2' }),
       status('b', 1, 'paid', { amountFen: 900, region: 'east' }),
       status('c', 0, 'created', { amountFen: 800, channel: 'app' }),
@@ -151,15 +151,15 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
         )
       ).rows[0];
     expect(await order('F1')).toMatchObject({
-      store_id: 's2', // from the newest status event
-      status: 'packed', // same minute as picking, higher rank
+      store_id: 's1', // an order belongs to one store: a batch that disagrees keeps the least
+      status: 'packed', // the furthest status reported
       status_rank: 3,
       amount_fen: 900, // the newest status event that carries an amount
       region: 'east',
       channel: 'app',
       created_at: new Date(at(0)),
       paid_at: new Date(at(1)),
-      status_at: new Date(at(5)),
+      status_at: new Date(at(5)), // its earliest report
       first_seen_at: new Date(at(0)),
       last_event_at: new Date(at(30)),
     });
@@ -182,9 +182,10 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     // Resent in a later batch, nothing changes: returns are not counted twice.
     expect((await writer.write([update('s2', 30, 'returned'), status('a', 5, 'packed')])).duplicates).toBe(2);
     expect((await waybill())!.returned_count).toBe(2);
-    // A later commit merges with the row: an older status rolls nothing back, nor replaces the amount.
+    // A later commit merges with the row: an earlier status rolls nothing back, but a newer amount
+    // replaces the stored one whichever status carries it.
     await writer.write([status('f', 4, 'paid', { amountFen: 1000 })]);
-    expect(await order('F1')).toMatchObject({ status: 'packed', amount_fen: 900, paid_at: new Date(at(1)) });
+    expect(await order('F1')).toMatchObject({ status: 'packed', amount_fen: 1000, paid_at: new Date(at(1)) });
     await writer.write([status('g', 6, 'shipped', { amountFen: 1100 })]);
     expect(await order('F1')).toMatchObject({
       status: 'shipped',
