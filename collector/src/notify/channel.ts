@@ -1,6 +1,6 @@
 // The port every notification integration implements. Which channel to build is configured in
-// routes.yaml (rules-config/routes.ts: ChannelConfig), naming environment variables, never secrets.
-import type { ChannelKind } from '../rules-config/routes.ts';
+// routes.yaml (rules-config/channel-configs.ts: ChannelConfig), naming environment variables, never secrets.
+import type { ChannelKind } from '../rules-config/channel-configs.ts';
 import type { Notification } from './notification.ts';
 
 export interface Channel {

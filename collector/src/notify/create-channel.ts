@@ -1,7 +1,8 @@
 // Turns channel configuration into live channels, reading the environment variables it names. Resolving
 // at construction means a missing secret fails at start-up (or on config reload), not at 3 a.m. when the
 // first alert tries to leave.
-import type { ChannelConfig, SmsSettings } from '../rules-config/routes.ts';
+import type { ChannelConfig } from '../rules-config/channel-configs.ts';
+import type { SmsSettings } from '../rules-config/sms-settings.ts';
 import type { Channel } from './channel.ts';
 import { AlertmanagerChannel } from './channels/alertmanager.ts';
 import { AliyunSmsChannel } from './channels/aliyun-sms.ts';

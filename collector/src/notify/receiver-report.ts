@@ -1,6 +1,7 @@
 // Which receivers will deliver where with a given environment: for `orderpulse routes check` and the
 // start-up warnings. Names variables and says whether each is set; never shows a value.
-import type { ChannelConfig, RoutingConfig } from '../rules-config/routes.ts';
+import type { ChannelConfig } from '../rules-config/channel-configs.ts';
+import type { RoutingConfig } from '../rules-config/routes.ts';
 import type { Environment } from './create-channel.ts';
 import { buildConfiguredReceiver, type ChannelTier, closeReceivers } from './receivers.ts';
 

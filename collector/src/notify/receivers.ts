@@ -1,6 +1,7 @@
 // Receivers with live channels, built once from configuration. Channels are addressed by a key that
 // records their place in the receiver (`primary/0/dingtalk`), which is what the outbox stores.
-import type { ChannelConfig, Receiver } from '../rules-config/routes.ts';
+import type { ChannelConfig } from '../rules-config/channel-configs.ts';
+import type { Receiver } from '../rules-config/receivers.ts';
 import type { Channel } from './channel.ts';
 import { ChannelConfigError, type ChannelDependencies, createChannel } from './create-channel.ts';
 

@@ -10,8 +10,9 @@ import {
   SEVERITIES,
 } from '../domain/rules/params.ts';
 import { readLabels, readRouteLabel, readScope } from './common-fields.ts';
+import type { ObjectCursor } from './object-cursor.ts';
 import { closestName } from './spelling.ts';
-import type { Cursor, ObjectCursor } from './yaml-cursor.ts';
+import type { Cursor } from './yaml-cursor.ts';
 
 /** Statuses order_stalled may watch; the others are terminal, an order rests there for good. */
 export const STALLABLE_STATUSES = ['created', 'paid', 'picking', 'packed', 'shipped'] as const;

@@ -13,7 +13,7 @@ import { type CustomRule, readCustomRules } from './custom-rules.ts';
 import type { LoadError } from './load-error.ts';
 import { type RoutingConfig, readRoutes } from './routes.ts';
 import type { Cursor } from './yaml-cursor.ts';
-import { readYamlFile } from './yaml-cursor.ts';
+import { readYamlFile } from './yaml-file.ts';
 
 export interface RuleSet {
   builtin: BuiltinRuleParams;

@@ -1,76 +1,11 @@
 // Strict reading of one parsed YAML file. Every value is read through a Cursor that knows its
 // file, rule and field path and its position, so that each problem is reported once, precisely,
 // and reading continues to collect the rest (Alertmanager-style: parse strictly, then check).
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { parseDuration } from './duration.ts';
-import type { LoadError } from './load-error.ts';
+import { ObjectCursor } from './object-cursor.ts';
 import { closestName } from './spelling.ts';
-
-const MAX_FILE_BYTES = 1 << 20;
-
-export interface YamlFile {
-  readonly file: string;
-  readonly errors: LoadError[];
-  /** The root, or undefined when the document is empty or could not be parsed. */
-  readonly root: Cursor;
-  /** False when the YAML syntax itself was broken; the root is then empty. */
-  readonly parsed: boolean;
-}
-
-class FileContext {
-  constructor(
-    readonly file: string,
-    readonly doc: Document,
-    readonly lines: LineCounter,
-    readonly errors: LoadError[],
-    readonly text: string,
-  ) {}
-
-  report(node: Node | undefined, rule: string | undefined, field: string, message: string): void {
-    const error: LoadError = { file: this.file, field, message };
-    if (rule !== undefined) error.rule = rule;
-    const offset = node?.range?.[0];
-    if (offset !== undefined) {
-      const pos = this.lines.linePos(offset);
-      error.line = pos.line;
-      error.column = pos.col;
-    }
-    this.errors.push(error);
-  }
-}
-
-export function readYamlFile(file: string, text: string): YamlFile {
-  const errors: LoadError[] = [];
-  const lines = new LineCounter();
-  if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
-    errors.push({ file, field: '', message: `file is larger than ${MAX_FILE_BYTES} bytes` });
-    const empty = parseDocument('', { lineCounter: lines });
-    return {
-      file,
-      errors,
-      root: new Cursor(new FileContext(file, empty, lines, errors, ''), undefined),
-      parsed: false,
-    };
-  }
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-  });
-  const context = new FileContext(file, doc, lines, errors, text);
-  for (const problem of doc.errors) {
-    const pos = lines.linePos(problem.pos[0]);
-    const message =
-      problem.code === 'DUPLICATE_KEY'
-        ? `duplicate key "${/^[^:\s]*/.exec(text.slice(problem.pos[0]))?.[0] ?? ''}"`
-        : `invalid YAML (${problem.code}): ${problem.message}`;
-    errors.push({ file, field: '', message, line: pos.line, column: pos.col });
-  }
-  const parsed = doc.errors.length === 0;
-  const contents = parsed ? ((doc.contents ?? undefined) as Node | undefined) : undefined;
-  return { file, errors, root: new Cursor(context, contents), parsed };
-}
+import { describeNode, type FileContext } from './yaml-context.ts';
 
 /** A position in the document: the node there (if present) and how to name it in errors. */
 export class Cursor {
@@ -124,48 +59,12 @@ export class Cursor {
 
   /**
    * Reports a problem at a 1-based line/column inside this string's value, pointing into the file
-   * where the value maps onto the source one to one (plain or quoted without escapes on one line,
-   * or a literal `|` block); elsewhere at the value's start.
+   * where the value maps onto the source one to one; elsewhere at the value's start.
    */
   errorInValue(message: string, line: number, column: number): void {
-    const error: LoadError = { file: this.#context.file, field: this.field, message };
-    if (this.rule !== undefined) error.rule = this.rule;
-    const offset = this.offsetInValue(line, column) ?? (this.#node ?? this.#anchor)?.range?.[0];
-    if (offset !== undefined) {
-      const pos = this.#context.lines.linePos(offset);
-      error.line = pos.line;
-      error.column = pos.col;
-    }
-    this.#context.errors.push(error);
-  }
-
-  private offsetInValue(line: number, column: number): number | undefined {
-    const node = this.#node;
-    if (node === undefined || !isScalar(node) || typeof node.value !== 'string' || !node.range)
-      return undefined;
-    const value = node.value;
-    const [start, end] = node.range;
-    const raw = this.#context.text.slice(start, end);
-    switch (node.type) {
-      case 'PLAIN':
-        return line === 1 && raw === value ? start + column - 1 : undefined;
-      case 'QUOTE_SINGLE':
-      case 'QUOTE_DOUBLE':
-        return line === 1 && raw.slice(1, -1) === value ? start + column : undefined;
-      case 'BLOCK_LITERAL': {
-        // Header line, then the content lines, each indented by the block's indentation.
-        const contentStart = raw.indexOf('\n') + 1;
-        if (contentStart === 0) return undefined;
-        const lines = raw.slice(contentStart).split('\n');
-        const first = lines.find((text) => text.trim() !== '');
-        const indent = first === undefined ? 0 : first.length - first.trimStart().length;
-        if (line > lines.length) return undefined;
-        const before = lines.slice(0, line - 1).reduce((sum, text) => sum + text.length + 1, 0);
-        return start + contentStart + before + indent + column - 1;
-      }
-      default:
-        return undefined;
-    }
+    const offset =
+      this.#context.offsetInValue(this.#node, line, column) ?? (this.#node ?? this.#anchor)?.range?.[0];
+    this.#context.reportAt(offset, this.rule, this.field, message);
   }
 
   /** Marks a required value: reports it when missing and returns false. */
@@ -178,17 +77,7 @@ export class Cursor {
   }
 
   private describe(): string {
-    const node = this.#node;
-    if (node === undefined) return 'nothing';
-    if (isMap(node)) return 'a mapping';
-    if (isSeq(node)) return 'a list';
-    if (isScalar(node)) {
-      const value = node.value;
-      if (value === null) return 'null';
-      if (typeof value === 'string') return `the string "${value}"`;
-      return `${typeof value} ${String(value)}`;
-    }
-    return 'an unsupported YAML value';
+    return describeNode(this.#node);
   }
 
   /**
@@ -223,7 +112,13 @@ export class Cursor {
       const value = (pair.value as Node | null) ?? undefined;
       entries.set(key, new Cursor(this.#context, value, field, this.rule, keyNode ?? node));
     }
-    return new ObjectCursor(this.#context, node, this.field, this.rule, entries);
+    return new ObjectCursor(
+      this.field,
+      this.rule,
+      entries,
+      (key) => new Cursor(this.#context, undefined, join(this.field, key), this.rule, node),
+      (message, field) => this.#context.report(node, this.rule, field, message),
+    );
   }
 
   /** The value under `key` if this is a mapping that has it; reports nothing either way. */
@@ -397,48 +292,6 @@ export class Cursor {
       else out.push(value);
     }
     return out;
-  }
-}
-
-export class ObjectCursor {
-  readonly #context: FileContext;
-  readonly #node: Node;
-  readonly #entries: Map<string, Cursor>;
-  readonly field: string;
-  readonly rule: string | undefined;
-
-  constructor(
-    context: FileContext,
-    node: Node,
-    field: string,
-    rule: string | undefined,
-    entries: Map<string, Cursor>,
-  ) {
-    this.#context = context;
-    this.#node = node;
-    this.field = field;
-    this.rule = rule;
-    this.#entries = entries;
-  }
-
-  /** The value under `key`; a cursor with `present === false` when the key is not written. */
-  get(key: string): Cursor {
-    return (
-      this.#entries.get(key) ??
-      new Cursor(this.#context, undefined, join(this.field, key), this.rule, this.#node)
-    );
-  }
-
-  has(key: string): boolean {
-    return this.#entries.has(key);
-  }
-
-  keys(): string[] {
-    return [...this.#entries.keys()];
-  }
-
-  error(message: string, field = this.field): void {
-    this.#context.report(this.#node, this.rule, field, message);
   }
 }
 

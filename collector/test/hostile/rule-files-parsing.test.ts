@@ -18,7 +18,8 @@ import { CONTEXT_FIELDS } from '../../src/rules-config/expression/context-fields
 import { ExpressionError } from '../../src/rules-config/expression/expression-error.ts';
 import type { LoadError } from '../../src/rules-config/load-error.ts';
 import { readRoutes } from '../../src/rules-config/routes.ts';
-import { type Cursor, readYamlFile } from '../../src/rules-config/yaml-cursor.ts';
+import type { Cursor } from '../../src/rules-config/yaml-cursor.ts';
+import { readYamlFile } from '../../src/rules-config/yaml-file.ts';
 import { fuzz } from './fuzz-settings.ts';
 import { mutatedText, nastyJson, nastyString, PROTOTYPE_KEYS } from './hostile-values.ts';
 

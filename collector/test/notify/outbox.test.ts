@@ -11,7 +11,8 @@ import {
 } from '../../src/notify/outbox/outbox-queries.ts';
 import { type DeliveryAttempt, OutboxWorker } from '../../src/notify/outbox/outbox-worker.ts';
 import { buildReceivers } from '../../src/notify/receivers.ts';
-import type { ChannelConfig, Receiver } from '../../src/rules-config/routes.ts';
+import type { ChannelConfig } from '../../src/rules-config/channel-configs.ts';
+import type { Receiver } from '../../src/rules-config/receivers.ts';
 import type { Database } from '../../src/store/database.ts';
 import { type LoopbackReceiver, startReceiver } from './loopback-receiver.ts';
 import { outboxStores } from './outbox-stores.ts';

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { activePromotions, isStoreOpen, paramsAt } from '../../src/domain/alerts/calendar.ts';
 import { DEFAULT_RULE_PARAMS } from '../../src/domain/rules/params.ts';
 import { buildRuleContext } from '../../src/rules-config/expression/context-fields.ts';
+import { requiredEnvVars } from '../../src/rules-config/receivers.ts';
 import { alertRoutingLabels, matchRoutes } from '../../src/rules-config/route-matching.ts';
-import { requiredEnvVars } from '../../src/rules-config/routes.ts';
 import { loadRuleSet, type RuleSet } from '../../src/rules-config/rule-set.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
