@@ -110,6 +110,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/ingest-overhead.ts', url],
   },
   {
+    name: 'idle-rss',
+    what: 'idle RSS of orderpulse serve, embedded store vs PostgreSQL, and after 20k events (store)',
+    args: [...tsx, 'bench/idle-rss.ts'],
+  },
+  {
     name: 'metrics-render',
     what: '/metrics render time (metrics)',
     args: [...tsx, 'bench/metrics-render.ts'],
