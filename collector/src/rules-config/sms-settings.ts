@@ -1,12 +1,13 @@
 // The settings both SMS channels share: whom to text, with which approved template, how often at
 // most; and the phone-number check every channel that names people by number uses.
-import {
-  DEFAULT_SMS_TEMPLATE_FIELDS,
-  SMS_TEMPLATE_FIELDS,
-  type SmsTemplateField,
-} from '../notify/sms/template-params.ts';
 import type { ObjectCursor } from './object-cursor.ts';
 import type { Cursor } from './yaml-cursor.ts';
+
+/** The values OrderPulse can fill an approved SMS template's variables with. */
+export const SMS_TEMPLATE_FIELDS = ['rule', 'severity', 'status', 'store', 'count', 'summary'] as const;
+export type SmsTemplateField = (typeof SMS_TEMPLATE_FIELDS)[number];
+
+export const DEFAULT_SMS_TEMPLATE_FIELDS: readonly SmsTemplateField[] = ['rule', 'store', 'count'];
 
 /** What both SMS channels take: whom to text, with which approved template, how often at most. */
 export interface SmsSettings {

@@ -2,12 +2,13 @@
 // over the canonicalized parameters, sent as a form POST. The reply is JSON: `Code` `OK` when accepted;
 // errors come with HTTP 200 (`isv.*` business errors) or 4xx (signature, access key).
 import { randomUUID } from 'node:crypto';
+import type { SmsTemplateField } from '../../rules-config/sms-settings.ts';
 import { DEFAULT_CHANNEL_TIMEOUT_MS } from '../channel.ts';
 import { DeliveryError } from '../delivery-error.ts';
 import type { Notification } from '../notification.ts';
 import { httpStatusError, parseJsonBody, postBody } from '../post-json.ts';
 import { popCanonicalQuery, popSignature } from '../sms/aliyun-rpc-signature.ts';
-import { type SmsTemplateField, smsTemplateValues } from '../sms/template-params.ts';
+import { smsTemplateValues } from '../sms/template-params.ts';
 import { SmsChannel, type SmsLimitOptions } from './sms-delivery.ts';
 
 export const ALIYUN_SMS_ENDPOINT = 'https://dysmsapi.aliyuncs.com';

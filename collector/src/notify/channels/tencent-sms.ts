@@ -1,12 +1,14 @@
 // Tencent Cloud SMS, API 3.0 `SendSms` (version 2021-01-11), signed with TC3-HMAC-SHA256. The reply is
 // HTTP 200 either way: `Response.Error` for a refused request, else one `SendStatusSet` entry per number
 // whose `Code` is `Ok` when that number was accepted.
+
+import type { SmsTemplateField } from '../../rules-config/sms-settings.ts';
 import { DEFAULT_CHANNEL_TIMEOUT_MS } from '../channel.ts';
 import { DeliveryError } from '../delivery-error.ts';
 import type { Notification } from '../notification.ts';
 import { httpStatusError, parseJsonBody, postBody } from '../post-json.ts';
 import { tc3Sign } from '../sms/tc3-signature.ts';
-import { type SmsTemplateField, smsTemplateValues } from '../sms/template-params.ts';
+import { smsTemplateValues } from '../sms/template-params.ts';
 import { SmsChannel, type SmsLimitOptions } from './sms-delivery.ts';
 
 export const TENCENT_SMS_ENDPOINT = 'https://sms.tencentcloudapi.com';

@@ -1,12 +1,8 @@
 // SMS templates are approved by the provider in advance; only their variables change. These are the
 // values OrderPulse can fill them with, cut to the provider's limit per variable (Tencent Cloud: 6
 // characters for a notification template's variable, cloud.tencent.com/document/product/382/13301).
+import type { SmsTemplateField } from '../../rules-config/sms-settings.ts';
 import type { Notification } from '../notification.ts';
-
-export const SMS_TEMPLATE_FIELDS = ['rule', 'severity', 'status', 'store', 'count', 'summary'] as const;
-export type SmsTemplateField = (typeof SMS_TEMPLATE_FIELDS)[number];
-
-export const DEFAULT_SMS_TEMPLATE_FIELDS: readonly SmsTemplateField[] = ['rule', 'store', 'count'];
 
 function fieldValue(n: Notification, field: SmsTemplateField): string {
   switch (field) {
