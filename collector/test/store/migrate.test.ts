@@ -33,9 +33,12 @@ describe.each(STORE_KINDS)('migrations on %s', (kind) => {
     (await db.query<{ name: string }>(`SELECT name FROM ${schema}.migrations ORDER BY version`)).rows.map(
       (r) => r.name,
     );
-  /** The bookkeeping a store has after the former chain: the same schema, the former names. */
+  /**
+   * The bookkeeping a store has after the former chain: the same schema, the former names. The
+   * migrations after the baseline keep their rows (their tables are in the schema this store has).
+   */
   const rewriteHistory = async (names: readonly string[]) => {
-    await db.query(`DELETE FROM ${schema}.migrations`);
+    await db.query(`DELETE FROM ${schema}.migrations WHERE version <= $1`, [BASELINE_LAST_VERSION]);
     for (const name of names) {
       await db.query(`INSERT INTO ${schema}.migrations (version, name) VALUES ($1, $2)`, [
         Number(name.slice(0, 4)),
@@ -72,6 +75,8 @@ describe.each(STORE_KINDS)('migrations on %s', (kind) => {
       /lacks 0075_dead_letter_bounds, 0080_bill_import_chunks: start the previous release/,
     );
     await expect(apply).rejects.toMatchObject({ name: 'PartialHistoryError' });
-    expect(await history()).toEqual(SQUASHED_MIGRATIONS.slice(0, -2));
+    const former = new Set<string>(SQUASHED_MIGRATIONS);
+    expect((await history()).filter((name) => former.has(name))).toEqual(SQUASHED_MIGRATIONS.slice(0, -2));
+    expect(await history()).not.toEqual(expect.arrayContaining(['0001_ingest']));
   });
 });
