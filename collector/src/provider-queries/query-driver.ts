@@ -84,14 +84,17 @@ export class PaymentQueryDriver {
         policy,
       );
       if (due.length === 0) return;
-      await Promise.all(due.map((query) => this.#ask(query, at)));
+      const started = await Promise.all(due.map((query) => this.#ask(query, at)));
+      // Every one already recorded (another collector took them): the next pass sees them.
+      if (!started.includes(true)) return;
     }
   }
 
-  async #ask(query: DueQuery, startedAt: number): Promise<void> {
+  /** False when the query was not sent: that attempt of the order is already recorded. */
+  async #ask(query: DueQuery, startedAt: number): Promise<boolean> {
     const { db, writer, metrics, log, now } = this.#options;
     // Recorded before it is sent, so a crash mid-query still counts towards the order's ceiling.
-    if (!(await recordQueryStart(db, { ...query, startedAt }))) return;
+    if (!(await recordQueryStart(db, { ...query, startedAt }))) return false;
     const answer = await this.#clients.get(query.provider)!.query(query.orderId);
     let outcome = attemptOutcome(answer);
     let counted = queryOutcome(answer);
@@ -116,5 +119,6 @@ export class PaymentQueryDriver {
       finishedAt: now(),
       retryAfterMs: answer.kind === 'error' ? answer.retryAfterMs : undefined,
     });
+    return true;
   }
 }

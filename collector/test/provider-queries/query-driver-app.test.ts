@@ -50,6 +50,7 @@ describe.each(STORE_KINDS)('provider queries in the app on %s', (kind) => {
   const clock = { now: createdAt };
   /** Query outcomes counted by each app the test ran, summed. */
   const counted = new Map<string, number>();
+  let callbacksCounted = 0;
 
   async function start(): Promise<App> {
     const built = await buildApp(testConfig(env), {
@@ -67,6 +68,9 @@ describe.each(STORE_KINDS)('provider queries in the app on %s', (kind) => {
       const key = `${v.labels.provider}/${v.labels.outcome}`;
       counted.set(key, (counted.get(key) ?? 0) + v.value);
     }
+    // A payment confirmed by query is no callback: the providers' callback counts stay untouched.
+    const callbacks = await running.core.registry.getSingleMetric(METRIC_NAMES.paymentCallbacks)?.get();
+    callbacksCounted += (callbacks?.values ?? []).reduce((sum, v) => sum + v.value, 0);
     await running.server.close();
   }
   /** Passes `stepMs` of virtual time apart until `until` (one second apart: as fast as the rate limits let queries start). */
@@ -224,6 +228,7 @@ describe.each(STORE_KINDS)('provider queries in the app on %s', (kind) => {
       'wechatpay/not_found': ALL.length - WECHAT_PAID.length - WECHAT_UNPAID.length,
       'alipay/not_found': ALL.length - ALIPAY_PAID.length - ALIPAY_UNPAID.length,
     });
+    expect(callbacksCounted).toBe(0);
   });
 
   it('counts a payment once when the real callback arrives after the query stored it', async () => {
