@@ -46,6 +46,7 @@ export interface AppDeps {
   /** Overrides the logger (tests pass false). */
   logger?: boolean | object;
   alerting?: CoreDeps['alerting'];
+  paymentQueries?: CoreDeps['paymentQueries'];
 }
 
 export interface App {
@@ -62,6 +63,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     db: deps.db,
     log: server.log,
     ...(deps.alerting && { alerting: deps.alerting }),
+    ...(deps.paymentQueries && { paymentQueries: deps.paymentQueries }),
   });
   const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens);

@@ -7,6 +7,11 @@ import { type AlertingLog, AlertingService } from '../alerting/alerting-service.
 import { type OutboxNotifications, startOutboxNotifications } from '../alerting/outbox-notifications.ts';
 import { CarrierTracking } from '../carriers/carrier-tracking.ts';
 import type { Config } from '../config/load-config.ts';
+import {
+  defaultQueryPolicy,
+  QUERIED_PROVIDERS,
+  type QueriedProvider,
+} from '../domain/payment-queries/policy.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import { DEFAULT_BILL_LIMITS } from '../ingest/bills/bill-text.ts';
 import { LivePanels } from '../live/live-panels.ts';
@@ -18,6 +23,8 @@ import {
   outboxMetricsObserver,
 } from '../metrics/instrument-collector.ts';
 import type { OrderPulseMetrics } from '../metrics/orderpulse-metrics.ts';
+import { paymentQueryClients, verifyingKeysFromConfig } from '../provider-queries/clients-from-config.ts';
+import { PaymentQueryDriver } from '../provider-queries/query-driver.ts';
 import { DailyReconciliationJob, dailyReportText } from '../reconciliation/daily-reconciliation-job.ts';
 import type { Database } from '../store/database.ts';
 import { DeadLetterPruner } from '../store/dead-letter-pruner.ts';
@@ -34,6 +41,8 @@ const DEAD_LETTER_PRUNE_MS = 60_000;
 /** Live panels cover the last hour; at start they are refilled from it (bounded for promotion peaks). */
 const LIVE_WINDOW_MS = 60 * 60_000;
 const LIVE_WARM_LIMIT = 500_000;
+/** How often the providers are asked what is due; the schedule's own steps are seconds to minutes apart. */
+const PAYMENT_QUERY_INTERVAL_MS = 5_000;
 
 export interface CoreDeps {
   db: Database;
@@ -45,6 +54,8 @@ export interface CoreDeps {
     watchRules?: boolean;
     restoreOrdersInBackground?: boolean;
   };
+  /** Provider query clock and pace (tests share the alerting clock and run passes by hand with intervalMs 0). */
+  paymentQueries?: { now?: () => number; intervalMs?: number };
 }
 
 export interface Core {
@@ -58,6 +69,8 @@ export interface Core {
   carriers: CarrierTracking;
   notifications: OutboxNotifications;
   dailyReconciliation: DailyReconciliationJob;
+  /** Asks the payment providers about overdue orders; undefined when no provider's queries are configured. */
+  paymentQueries: PaymentQueryDriver | undefined;
   /** Store reachable, rules loaded, open orders restored. */
   readiness: ReadinessCheck[];
   /** Stores refused input and counts it by reason. */
@@ -127,6 +140,21 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       log.warn({ channel, suppressed }, 'SMS not sent to numbers that reached their per-number limit');
     },
   });
+  const queryClients = paymentQueryClients(config.providerQueries, verifyingKeysFromConfig(config));
+  const paymentQueries =
+    queryClients.length === 0
+      ? undefined
+      : new PaymentQueryDriver({
+          db,
+          writer,
+          clients: queryClients,
+          policy: defaultQueryPolicy(config.providerQueries.queryAfterMs),
+          now: deps.paymentQueries?.now ?? deps.alerting?.now ?? Date.now,
+          silentSince: () => silentProviders(alerting),
+          metrics,
+          log,
+          intervalMs: deps.paymentQueries?.intervalMs ?? PAYMENT_QUERY_INTERVAL_MS,
+        });
   const reconciled = (results: readonly StoreReconciliationResult[]) => {
     alerting
       .reconciliation(results)
@@ -162,6 +190,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     carriers,
     notifications,
     dailyReconciliation,
+    paymentQueries,
     readiness: coreReadiness(db, alerting),
     keepDeadLetters: async (letters) => {
       deadLetterPruner.noteKept(await insertDeadLetters(db, letters));
@@ -176,10 +205,12 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       deadLetterPruner.start();
       if (config.reconcileAt) dailyReconciliation.start();
       carriers.start();
+      paymentQueries?.start();
       panels.applyEvents(await recentEvents(db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
     },
     async stop() {
       await carriers.stop();
+      await paymentQueries?.stop();
       await deadLetterPruner.stop();
       await dailyReconciliation.stop();
       await writer.close();
@@ -188,4 +219,14 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       await notifications.stop();
     },
   };
+}
+
+/** Providers whose callback_silent fires, with the event time the silence began. */
+function silentProviders(alerting: AlertingService): Map<QueriedProvider, number> {
+  const silent = new Map<QueriedProvider, number>();
+  for (const alert of alerting.openAlerts()) {
+    const provider = QUERIED_PROVIDERS.find((p) => p === alert.entityId);
+    if (alert.rule === 'callback_silent' && provider) silent.set(provider, alert.startedAt);
+  }
+  return silent;
 }

@@ -30,6 +30,7 @@ export const METRIC_NAMES = {
   buildInfo: 'orderpulse_build_info',
   smsSuppressed: 'orderpulse_notification_sms_suppressed_total',
   internalErrors: 'orderpulse_internal_errors_total',
+  providerQueries: 'orderpulse_provider_queries_total',
   wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
   wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;

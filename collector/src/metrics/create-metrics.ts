@@ -210,6 +210,12 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     labelNames: ['component'],
     registers,
   });
+  const providerQueries = new Counter({
+    name: METRIC_NAMES.providerQueries,
+    help: 'Order queries asked of payment providers about orders whose callback had not come, by outcome.',
+    labelNames: ['provider', 'outcome'],
+    registers,
+  });
 
   return {
     ingestEvents: {
@@ -336,6 +342,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     ),
     smsSuppressed: { inc: (l, value = 1) => smsSuppressed.inc({ channel: channel(l.channel) }, value) },
     internalErrors: plainCounter(internalErrors),
+    providerQueries: plainCounter(providerQueries),
   };
 }
 

@@ -34,7 +34,9 @@ export function countCommitted(metrics: OrderPulseMetrics, events: readonly Stor
     entry.n++;
     accepted.set(key, entry);
     if (e.type === 'order.status') metrics.orderTransitions.inc({ status: e.status });
-    else if (e.type === 'payment.notify') metrics.paymentCallbackHeard(e.provider, e.receivedAt);
+    // A payment confirmed by asking the provider is no callback: it must not make a silent provider look heard.
+    else if (e.type === 'payment.notify' && !e.source.endsWith('-query'))
+      metrics.paymentCallbackHeard(e.provider, e.receivedAt);
   }
   for (const { type, source, n } of accepted.values())
     metrics.ingestEvents.inc({ type, source, outcome: 'accepted' }, n);

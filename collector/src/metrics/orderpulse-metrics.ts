@@ -13,6 +13,8 @@ export type NotificationOutcome = 'success' | 'failure';
 export type LiveClientRole = 'viewer' | 'operator';
 /** Background work whose failures would otherwise only be logged. */
 export type InternalComponent = 'alerting_tick';
+/** What a provider's order query came to (`refunded` is `paid`, `closed` is `not_paid`). */
+export type ProviderQueryOutcome = 'paid' | 'not_paid' | 'not_found' | 'error';
 
 export interface Counter<L> {
   inc(labels: L, value?: number): void;
@@ -104,4 +106,6 @@ export interface OrderPulseMetrics {
   smsSuppressed: Counter<{ channel: string }>;
   /** Failures of background work that has no caller to answer (each also logged). */
   internalErrors: Counter<{ component: InternalComponent }>;
+  /** Order queries asked of payment providers about orders whose callback had not come. */
+  providerQueries: Counter<{ provider: 'wechatpay' | 'alipay'; outcome: ProviderQueryOutcome }>;
 }

@@ -3,7 +3,8 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/load-config.ts';
-import type { PlatformKeySet } from '../ingest/wechatpay/platform-keys.ts';
+import { alipayPublicKey } from '../ingest/alipay/notify-signature.ts';
+import { loadPlatformKeys, type PlatformKeySet } from '../ingest/wechatpay/platform-keys.ts';
 import { createAlipayQueryClient } from './alipay/query-client.ts';
 import type { PaymentQueryClient } from './query-answer.ts';
 import { createWechatPayQueryClient } from './wechatpay/query-client.ts';
@@ -68,4 +69,22 @@ export function paymentQueryClients(
     );
   }
   return clients;
+}
+
+/** The notify path's verifying keys, read only for the providers that are asked. */
+export function verifyingKeysFromConfig(
+  config: Pick<Config, 'providerQueries' | 'wechatpay' | 'alipayPublicKeyPath'>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): VerifyingKeys {
+  const { platformPublicKeyPath } = config.wechatpay;
+  return {
+    wechatpayPlatformKeys:
+      config.providerQueries.wechatpay && platformPublicKeyPath
+        ? loadPlatformKeys(platformPublicKeyPath, readFile)
+        : undefined,
+    alipayPublicKey:
+      config.providerQueries.alipay && config.alipayPublicKeyPath
+        ? alipayPublicKey(readFile(config.alipayPublicKeyPath))
+        : undefined,
+  };
 }

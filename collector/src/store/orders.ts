@@ -57,7 +57,7 @@ export async function findOrder(db: Queryable, orderId: string): Promise<OrderVi
       [orderId, TIMELINE_LIMIT],
     ),
     await db.query<Record<string, unknown>>(
-      `SELECT provider, transaction_id, status, amount_fen, occurred_at FROM payments
+      `SELECT provider, transaction_id, status, amount_fen, occurred_at, source FROM payments
        WHERE order_id = $1 ORDER BY occurred_at`,
       [orderId],
     ),

@@ -201,6 +201,15 @@ order_id text NOT NULL
   region_at timestamp with time zone
   channel_at timestamp with time zone
 
+-- table payment_query_attempts
+order_id text NOT NULL
+  attempt smallint NOT NULL
+  provider text NOT NULL
+  started_at timestamp with time zone NOT NULL
+  finished_at timestamp with time zone
+  outcome text
+  retry_after_ms integer
+
 -- table payments
 provider text NOT NULL
   transaction_id text NOT NULL
@@ -399,6 +408,9 @@ PRIMARY KEY (bucket, status)
 -- constraint orders.orders_pkey
 PRIMARY KEY (order_id)
 
+-- constraint payment_query_attempts.payment_query_attempts_pkey
+PRIMARY KEY (order_id, attempt)
+
 -- constraint payments.payments_pkey
 PRIMARY KEY (provider, transaction_id, status)
 
@@ -560,6 +572,12 @@ CREATE UNIQUE INDEX orders_pkey ON :schema.orders USING btree (order_id)
 
 -- index orders_store_status_idx
 CREATE INDEX orders_store_status_idx ON :schema.orders USING btree (store_id, status)
+
+-- index payment_query_attempts_pkey
+CREATE UNIQUE INDEX payment_query_attempts_pkey ON :schema.payment_query_attempts USING btree (order_id, attempt)
+
+-- index payment_query_attempts_started_idx
+CREATE INDEX payment_query_attempts_started_idx ON :schema.payment_query_attempts USING btree (started_at)
 
 -- index payments_order_idx
 CREATE INDEX payments_order_idx ON :schema.payments USING btree (order_id)

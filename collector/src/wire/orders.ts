@@ -33,6 +33,8 @@ export const OrderPayment = Type.Object({
   status: Type.String(),
   amount_fen: Type.Integer(),
   occurred_at: Type.String({ format: 'date-time' }),
+  /** Who told us: the provider's callback, or `<provider>-query` when OrderPulse asked the provider. */
+  source: Type.String(),
 });
 export type OrderPayment = Static<typeof OrderPayment>;
 

@@ -65,4 +65,9 @@ export function applyRealisticLoad(
   metrics.notificationOutboxPending.set(3);
   for (const reason of REASONS) metrics.deadLetters.inc({ reason });
   metrics.smsSuppressed.inc({ channel: 'tencent_sms' }, 2);
+  for (const provider of ['wechatpay', 'alipay'] as const) {
+    for (const outcome of ['paid', 'not_paid', 'not_found', 'error'] as const) {
+      metrics.providerQueries.inc({ provider, outcome });
+    }
+  }
 }
