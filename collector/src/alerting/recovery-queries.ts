@@ -2,7 +2,7 @@
 // shipments), mapped onto the engine's state types. Paged by primary key so a million open orders
 // never sit in one result set.
 import type { PaymentProvider } from '../domain/events.ts';
-import { PAYMENT_PROVIDERS } from '../domain/events.ts';
+import { PAYMENT_PROVIDERS, querySource } from '../domain/events.ts';
 import type { OrderState } from '../domain/order-lifecycle.ts';
 import { type ShipmentState, shipmentKey } from '../domain/rules/shipment-state.ts';
 import type { Queryable } from '../store/database.ts';
@@ -179,9 +179,11 @@ export async function lastNotifyPerProvider(q: Queryable): Promise<Partial<Recor
        FROM payments p
        LEFT JOIN events e ON e.order_id = p.order_id AND e.occurred_at = p.occurred_at
                          AND e.source = p.source AND e.id = p.event_id
-       WHERE p.provider = $1 AND p.occurred_at >= COALESCE(
-         (SELECT max(occurred_at) FROM payments WHERE provider = $1 AND occurred_at <= now()), '-infinity')`,
-      [provider],
+       WHERE p.provider = $1 AND p.source <> $2 AND p.occurred_at >= COALESCE(
+         (SELECT max(occurred_at) FROM payments
+          WHERE provider = $1 AND source <> $2 AND occurred_at <= now()), '-infinity')`,
+      // A payment confirmed by asking the provider is not a callback heard from it.
+      [provider, querySource(provider)],
     );
     if (rows[0]?.at) out[provider] = rows[0].at.getTime();
   }

@@ -34,6 +34,19 @@ export const SHIPMENT_STATES = [
 export type ShipmentState = (typeof SHIPMENT_STATES)[number];
 
 export const EVENT_TYPES = ['order.status', 'payment.notify', 'shipment.update'] as const;
+
+/** The source of a payment OrderPulse confirmed by asking the provider rather than being called. */
+export function querySource(provider: PaymentProvider): string {
+  return `${provider}-query`;
+}
+
+/**
+ * Whether a payment came from asking the provider. It says nothing about the provider's callbacks
+ * reaching us, so it must never make a silent provider look heard.
+ */
+export function isQueriedPayment(event: { provider: PaymentProvider; source: string }): boolean {
+  return event.source === querySource(event.provider);
+}
 export type EventType = (typeof EVENT_TYPES)[number];
 
 interface EventBase {

@@ -1,7 +1,13 @@
 // Feeds the Prometheus instruments from the collector's parts: counters from the commit stream as it
 // happens, gauges from a periodic read of in-memory state (and two cheap SQL counts), so a scrape
 // only renders and never queries.
-import { ORDER_STATUSES, type OrderEvent, type OrderStatus, type StoredEvent } from '../domain/events.ts';
+import {
+  isQueriedPayment,
+  ORDER_STATUSES,
+  type OrderEvent,
+  type OrderStatus,
+  type StoredEvent,
+} from '../domain/events.ts';
 import { isTerminal } from '../domain/order-lifecycle.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import type { OutboxObserver } from '../notify/outbox/outbox-worker.ts';
@@ -35,7 +41,7 @@ export function countCommitted(metrics: OrderPulseMetrics, events: readonly Stor
     accepted.set(key, entry);
     if (e.type === 'order.status') metrics.orderTransitions.inc({ status: e.status });
     // A payment confirmed by asking the provider is no callback: it must not make a silent provider look heard.
-    else if (e.type === 'payment.notify' && !e.source.endsWith('-query'))
+    else if (e.type === 'payment.notify' && !isQueriedPayment(e))
       metrics.paymentCallbackHeard(e.provider, e.receivedAt);
   }
   for (const { type, source, n } of accepted.values())

@@ -1,6 +1,6 @@
 // What a provider said about one order, reduced to what OrderPulse acts on. Only answers whose
 // provider signature verified get past the clients as anything but `error`.
-import type { PaymentNotifyEvent } from '../domain/events.ts';
+import { type PaymentNotifyEvent, querySource } from '../domain/events.ts';
 import type { QueriedProvider } from '../domain/payment-queries/policy.ts';
 import type { AttemptOutcome } from '../domain/payment-queries/provider-health.ts';
 
@@ -76,7 +76,7 @@ export function paymentFromAnswer(
   return {
     type: 'payment.notify',
     id: payment.transactionId,
-    source: `${provider}-query`,
+    source: querySource(provider),
     occurredAt: payment.paidAt,
     orderId: order.orderId,
     storeId: order.storeId,

@@ -166,6 +166,23 @@ describe('callback_silent', () => {
     expect(callbacks(back)).toEqual([`resolved callback_silent wechatpay @${12 * MINUTE}`]);
   });
 
+  it('is not resolved by a payment OrderPulse confirmed by asking the provider: callbacks are still missing', () => {
+    const engine = new RuleEngine(wechatOnly);
+    engine.ingest(payment('P0', T0), T0);
+    createOrders(engine, 30, T0 + MINUTE, 20 * SECOND);
+    expect(callbacks(engine.tick(T0 + 10 * MINUTE))).toEqual([
+      `firing callback_silent wechatpay @${10 * MINUTE}`,
+    ]);
+    const queried = { ...payment('P1', T0 + 11 * MINUTE), source: 'wechatpay-query' };
+    expect(callbacks(engine.ingest(queried, T0 + 11 * MINUTE))).toEqual([]);
+    expect(callbacks(engine.tick(T0 + 12 * MINUTE))).toEqual([
+      `firing callback_silent wechatpay @${10 * MINUTE}`,
+    ]);
+    // The provider's own callback is what resolves it.
+    const back = engine.ingest(payment('P2', T0 + 13 * MINUTE), T0 + 13 * MINUTE);
+    expect(callbacks(back)).toEqual([`resolved callback_silent wechatpay @${13 * MINUTE}`]);
+  });
+
   it('does not fire while fewer than minOrders orders were created in the window (a quiet night)', () => {
     const engine = new RuleEngine(wechatOnly);
     engine.ingest(payment('P0', T0), T0);

@@ -7,7 +7,13 @@
 // deadline, the earliest time at which one of its rules' answers would change with no new event;
 // popping it just re-evaluates the entity. Nothing here reads the clock or does I/O.
 import { DeadlineHeap, DeadlineQueue } from '../deadlines.ts';
-import type { OrderEvent, PaymentProvider, ShipmentUpdateEvent, StoredEvent } from '../events.ts';
+import {
+  isQueriedPayment,
+  type OrderEvent,
+  type PaymentProvider,
+  type ShipmentUpdateEvent,
+  type StoredEvent,
+} from '../events.ts';
 import { applyOrderEvent, type OrderState } from '../order-lifecycle.ts';
 import { BUILTIN_EVALUATORS, orderKind, shipmentKind } from './builtin-evaluators.ts';
 import type { CustomRule } from './custom-rule.ts';
@@ -121,7 +127,7 @@ export class RuleEngine {
       order = this.orders.get(event.orderId);
     } else {
       order = this.applyOrder(event, now, out);
-      if (event.type === 'payment.notify') {
+      if (event.type === 'payment.notify' && !isQueriedPayment(event)) {
         // Nothing is heard before it arrives: a sender's clock running ahead must not put the
         // provider's last-heard time in the future, where it would keep callback_silent quiet.
         const heardAt = Math.min(event.occurredAt, event.receivedAt);
