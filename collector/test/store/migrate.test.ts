@@ -30,7 +30,7 @@ describe.each(STORE_KINDS)('migrations on %s', (kind) => {
   });
 
   it('build the checked-in schema snapshot', async () => {
-    await expect(await dumpSchema(db, schema)).toMatchFileSnapshot('../../src/store/schema.snapshot.sql');
+    await expect(await dumpSchema(db, schema)).toMatchFileSnapshot('./schema.snapshot.sql');
   });
 
   const history = async (of = schema) =>
