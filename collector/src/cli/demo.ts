@@ -8,6 +8,7 @@ import { collectorEnvFor, ensureProviderKeys } from '../simulator/sender/provide
 import { runSimulation } from '../simulator/sender/run-simulation.ts';
 import {
   dataDirKeys,
+  pacingOf,
   parseSimulateArgs,
   prepareSimulation,
   type SimulateArgs,
@@ -97,10 +98,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     target: { url: target, ingestToken: ingest, ...(operator && { operatorToken: operator }) },
     keys,
     progress,
-    ratePerSecond: args.rate,
-    concurrency: args.concurrency,
-    live: args.durationMs > 0,
-    liveUntilMs: setup.scenario.config.startMs + args.durationMs,
+    ...pacingOf(args, setup),
     signal: controller.signal,
     onHistorySent: (history, bill) => {
       const seen = Object.entries(history.incidents)

@@ -222,6 +222,16 @@ export async function prepareSimulation(
   return { scenario, keys };
 }
 
+/** How fast and for how long the run sends (shared with `orderpulse demo`). */
+export function pacingOf(args: SimulateArgs, setup: SimulationSetup) {
+  return {
+    ratePerSecond: args.rate,
+    concurrency: args.concurrency,
+    live: args.durationMs > 0,
+    liveUntilMs: setup.scenario.config.startMs + args.durationMs,
+  };
+}
+
 export function summaryText(summary: RunSummary, progress: Progress): string {
   const h = summary.history;
   const lines = [
@@ -296,10 +306,7 @@ export async function simulateCommand(argv: string[], io: SimulateIo): Promise<n
       target: { url: args.target, ingestToken: token, ...(operatorToken && { operatorToken }) },
       ...(setup.keys && { keys: setup.keys }),
       progress,
-      ratePerSecond: args.rate,
-      concurrency: args.concurrency,
-      live: args.durationMs > 0,
-      liveUntilMs: setup.scenario.config.startMs + args.durationMs,
+      ...pacingOf(args, setup),
       signal: controller.signal,
       now,
     });

@@ -73,8 +73,11 @@ function phoneNumbers(env: Environment, config: SmsSettings): string[] {
   return numbers;
 }
 
-function smsLimits(config: SmsSettings, deps: ChannelDependencies) {
+/** What every SMS channel takes alike: its recipients, rate limit, signature, template and endpoint. */
+function smsDelivery(env: Environment, config: SmsSettings, deps: ChannelDependencies) {
+  const endpoint = override(env, config.endpointEnv);
   return {
+    phoneNumbers: phoneNumbers(env, config),
     limit: config.rateLimit,
     ...(deps.smsLimiter && { limiter: deps.smsLimiter }),
     ...(deps.onSmsSuppressed && { onSuppressed: deps.onSmsSuppressed }),
@@ -82,6 +85,7 @@ function smsLimits(config: SmsSettings, deps: ChannelDependencies) {
     signName: config.signName,
     templateFields: config.templateParams,
     ...(config.paramMaxChars !== undefined && { paramMaxChars: config.paramMaxChars }),
+    ...(endpoint && { endpoint }),
   };
 }
 
@@ -137,29 +141,21 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
         now,
         instance,
       });
-    case 'tencent_sms': {
-      const endpoint = override(env, config.endpointEnv);
+    case 'tencent_sms':
       return new TencentSmsChannel({
         secretId: required(env, config.secretIdEnv, 'Tencent Cloud SecretId'),
         secretKey: required(env, config.secretKeyEnv, 'Tencent Cloud SecretKey'),
         sdkAppId: config.sdkAppId,
         templateId: config.templateId,
         region: config.region,
-        phoneNumbers: phoneNumbers(env, config),
-        ...smsLimits(config, deps),
-        ...(endpoint && { endpoint }),
+        ...smsDelivery(env, config, deps),
       });
-    }
-    case 'aliyun_sms': {
-      const endpoint = override(env, config.endpointEnv);
+    case 'aliyun_sms':
       return new AliyunSmsChannel({
         accessKeyId: required(env, config.accessKeyIdEnv, 'Alibaba Cloud AccessKey ID'),
         accessKeySecret: required(env, config.accessKeySecretEnv, 'Alibaba Cloud AccessKey secret'),
         templateCode: config.templateCode,
-        phoneNumbers: phoneNumbers(env, config),
-        ...smsLimits(config, deps),
-        ...(endpoint && { endpoint }),
+        ...smsDelivery(env, config, deps),
       });
-    }
   }
 }

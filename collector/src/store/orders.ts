@@ -31,19 +31,16 @@ export const TIMELINE_LIMIT = 500;
 
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** The orders row as read: the view's own columns, with its times still Dates. */
+type OrderRow = Pick<OrderView, 'order_id' | 'store_id' | 'status' | 'amount_fen' | 'region' | 'channel'> & {
+  created_at: Date | null;
+  paid_at: Date | null;
+  status_at: Date | null;
+  last_event_at: Date;
+};
+
 export async function findOrder(db: Queryable, orderId: string): Promise<OrderView | undefined> {
-  const { rows } = await db.query<{
-    order_id: string;
-    store_id: string;
-    status: string | null;
-    amount_fen: number | null;
-    region: string | null;
-    channel: string | null;
-    created_at: Date | null;
-    paid_at: Date | null;
-    status_at: Date | null;
-    last_event_at: Date;
-  }>(
+  const { rows } = await db.query<OrderRow>(
     `SELECT order_id, store_id, status, amount_fen, region, channel, created_at, paid_at, status_at, last_event_at
      FROM orders WHERE order_id = $1`,
     [orderId],

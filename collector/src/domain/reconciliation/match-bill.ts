@@ -14,15 +14,24 @@ import type { StoreReconciliationResult } from '../rules/reconciliation-mismatch
 
 export type { StoreReconciliationResult };
 
-/** A bill line as matching needs it; the bill parsers' BillRow satisfies this. */
+/**
+ * A bill line as matching needs it: the provider's own record of money that moved. The bill parsers'
+ * BillRow extends it.
+ */
 export interface BilledPayment {
   provider: string;
+  /** The provider's transaction number (微信订单号 / 支付宝交易号). */
   transactionId: string;
+  /** Our order number as the provider recorded it (商户订单号). */
   merchantOrderNo: string;
+  /** Payment time, or for a refund the time it was made; epoch ms (bills are China local time). */
   paidAt: number;
+  /** Integer fen; negative for refunds, so a day's rows sum to the net amount. */
   amountFen: number;
   kind: 'payment' | 'refund';
+  /** From the bill where it carries one (Alipay 门店编号, WeChat 商户数据包 `{"store_id"}`). */
   storeId?: string;
+  /** The till or terminal (WeChat 设备号, Alipay 终端号); empty when the bill leaves it blank. */
   deviceId: string;
 }
 

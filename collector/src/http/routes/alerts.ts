@@ -1,7 +1,7 @@
 // GET /v1/alerts and POST /v1/alerts/{id}/ack and /resolve.
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
-import type { AlertStatus } from '../../domain/alerts/alert.ts';
+import type { Alert, AlertStatus } from '../../domain/alerts/alert.ts';
 import { listAlerts, toWireAlert } from '../../store/alerts.ts';
 import { AlertActionBody, AlertList, AlertParams, AlertReply, AlertsQuery } from '../../wire/alerts.ts';
 import { authorize } from '../auth.ts';
@@ -65,30 +65,36 @@ export async function alertsRoutes(
     },
   );
 
-  app.post<{ Params: AlertParams; Body: AlertActionBody | undefined }>(
-    '/v1/alerts/:id/ack',
-    { schema: actionSchema('Acknowledge a firing alert (operators)') },
-    async (request): Promise<AlertReply> => {
-      const principal = authorize(ctx.tokens, request, ['operator']);
-      const note = request.body?.note?.trim() || undefined;
-      const result = await alerting.acknowledge(request.params.id, principal.name, note);
-      if (!result.ok) throw ackError(result.reason, request.params.id);
-      return { alert: toWireAlert(result.alert, alerting.isSilenced(result.alert)) };
-    },
-  );
+  // Acknowledging and resolving by hand differ only in what the service does and whether the reply
+  // says the alert is silenced (the resolve reply never has).
+  const action = (
+    path: string,
+    summary: string,
+    act: AlertingService['resolve'],
+    silenced?: (alert: Alert) => boolean,
+  ) =>
+    app.post<{ Params: AlertParams; Body: AlertActionBody | undefined }>(
+      path,
+      { schema: actionSchema(summary) },
+      async (request): Promise<AlertReply> => {
+        const principal = authorize(ctx.tokens, request, ['operator']);
+        const note = request.body?.note?.trim() || undefined;
+        const result = await act(request.params.id, principal.name, note);
+        if (!result.ok) throw ackError(result.reason, request.params.id);
+        return { alert: toWireAlert(result.alert, silenced?.(result.alert)) };
+      },
+    );
 
+  action(
+    '/v1/alerts/:id/ack',
+    'Acknowledge a firing alert (operators)',
+    (id, actor, note) => alerting.acknowledge(id, actor, note),
+    (alert) => alerting.isSilenced(alert),
+  );
   // Operators may also close an alert by hand: a condition the collector cannot see end (a refund
   // settled by phone) would otherwise stay open.
-  app.post<{ Params: AlertParams; Body: AlertActionBody | undefined }>(
-    '/v1/alerts/:id/resolve',
-    { schema: actionSchema('Resolve an alert by hand (operators)') },
-    async (request): Promise<AlertReply> => {
-      const principal = authorize(ctx.tokens, request, ['operator']);
-      const note = request.body?.note?.trim() || undefined;
-      const result = await alerting.resolve(request.params.id, principal.name, note);
-      if (!result.ok) throw ackError(result.reason, request.params.id);
-      return { alert: toWireAlert(result.alert) };
-    },
+  action('/v1/alerts/:id/resolve', 'Resolve an alert by hand (operators)', (id, actor, note) =>
+    alerting.resolve(id, actor, note),
   );
 }
 

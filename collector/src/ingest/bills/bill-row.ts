@@ -1,24 +1,12 @@
 // A bill line as OrderPulse reconciles it: the provider's own record of money that moved.
+import type { BilledPayment } from '../../domain/reconciliation/match-bill.ts';
 import type { BillLimits } from './bill-text.ts';
 
 export type BillProvider = 'wechatpay' | 'alipay';
 export const BILL_PROVIDERS: readonly BillProvider[] = ['wechatpay', 'alipay'];
 
-export interface BillRow {
+export interface BillRow extends BilledPayment {
   provider: BillProvider;
-  /** The provider's transaction number (微信订单号 / 支付宝交易号). */
-  transactionId: string;
-  /** Our order number as the provider recorded it (商户订单号). */
-  merchantOrderNo: string;
-  /** Payment time, or for a refund the time it was made; epoch ms (bills are China local time). */
-  paidAt: number;
-  /** Integer fen; negative for refunds, so a day's rows sum to the net amount. */
-  amountFen: number;
-  kind: 'payment' | 'refund';
-  /** From the bill where it carries one (Alipay 门店编号, WeChat 商户数据包 `{"store_id"}`). */
-  storeId?: string;
-  /** The till or terminal (WeChat 设备号, Alipay 终端号); empty when the bill leaves it blank. */
-  deviceId: string;
   /** The refund's own number (微信退款单号 / 退款批次号), for refund rows. */
   refundNo?: string;
   /** 1-based line number in the file, for error messages and evidence. */
