@@ -1,7 +1,7 @@
 // The rule engine: keeps the current state of open orders and shipments, one deadline per entity,
 // and turns events, ticks and reconciliation results into Signals (a condition started or cleared).
 //
-// Evaluate → report: every evaluation asks each built-in rule (builtin-evaluators.ts) whether its
+// Evaluate → report: every evaluation asks each registered rule (builtin-evaluators.ts) whether its
 // condition holds for an entity NOW (by event time), and FiringConditions compares with what this
 // engine last said about that (rule, entity). Deadlines: each order/shipment has at most one
 // deadline, the earliest time at which one of its rules' answers would change with no new event;

@@ -1,7 +1,8 @@
 // What a built-in rule is to the engine: an evaluator that says, for one entity at one moment,
 // whether its condition holds (a Holding) and, for orders and shipments, when that answer would next
-// change with no new event (the entity's deadline). The engine iterates the evaluators listed in
-// builtin-evaluators.ts (each rule's file declares it in its BuiltinRule); it reports, schedules and forgets, and no rule does any of that itself.
+// change with no new event (the entity's deadline). The engine iterates the evaluators of the rules
+// registered in builtin-evaluators.ts; it reports, schedules and forgets, and no rule does any of
+// that itself.
 import type { PaymentProvider } from '../events.ts';
 import type { BuiltinRuleParams } from './params.ts';
 import type { StoreReconciliationResult } from './reconciliation-mismatch.ts';
