@@ -15,8 +15,6 @@ import type { ObjectCursor } from './object-cursor.ts';
 import { closestName } from './spelling.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
-export { STALLABLE_STATUSES } from '../domain/rules/order-stalled.ts';
-
 /** How a rule's alerts are labelled for routing (see routes.yaml). */
 export interface RuleRouting {
   /** Becomes the alert's `route` label; routes.yaml matches it with `route="…"`. */
@@ -26,6 +24,7 @@ export interface RuleRouting {
 
 const COMMON_KEYS = ['enabled', 'severity', 'for', 'cool_down'];
 const ROUTING_KEYS = ['scope', 'route', 'labels', 'description'];
+
 export interface BuiltinRulesResult<L extends readonly BuiltinRule[] = typeof BUILTIN_RULE_LIST> {
   params: RuleParamsOf<L>;
   routing: Record<L[number]['name'], RuleRouting>;
