@@ -1,21 +1,19 @@
 // rules.yaml: the parameters of the built-in rules, mapped onto BuiltinRuleParams. Keys that are
-// not written keep the defaults from params.ts, so a file can tune one number.
+// not written keep the rule's defaults, so a file can tune one number. The common keys are read
+// here; each rule reads its own (see BuiltinRule.readParams) through this file's cursors.
 import type { ParamOverrides } from '../domain/alerts/calendar.ts';
-import { ORDER_STATUSES, type OrderStatus, PAYMENT_PROVIDERS } from '../domain/events.ts';
+import { BUILTIN_RULE_LIST } from '../domain/rules/builtin-evaluators.ts';
 import {
-  BUILTIN_RULES,
-  type BuiltinRuleName,
-  type BuiltinRuleParams,
-  DEFAULT_RULE_PARAMS,
-  SEVERITIES,
-} from '../domain/rules/params.ts';
+  type BuiltinRule,
+  defaultParamsOf,
+  type ReadMode,
+  type RuleParamsOf,
+} from '../domain/rules/builtin-rule.ts';
+import { SEVERITIES } from '../domain/rules/rule-common.ts';
 import { readLabels, readRouteLabel, readScope } from './common-fields.ts';
 import type { ObjectCursor } from './object-cursor.ts';
 import { closestName } from './spelling.ts';
 import type { Cursor } from './yaml-cursor.ts';
-
-/** Statuses order_stalled may watch; the others are terminal, an order rests there for good. */
-export const STALLABLE_STATUSES = ['created', 'paid', 'picking', 'packed', 'shipped'] as const;
 
 /** How a rule's alerts are labelled for routing (see routes.yaml). */
 export interface RuleRouting {
@@ -26,66 +24,69 @@ export interface RuleRouting {
 
 const COMMON_KEYS = ['enabled', 'severity', 'for', 'cool_down'];
 const ROUTING_KEYS = ['scope', 'route', 'labels', 'description'];
-const SPECIFIC_KEYS: Record<BuiltinRuleName, readonly string[]> = {
-  payment_unapplied: ['limit'],
-  order_stalled: ['limits'],
-  tracking_silent: ['limit'],
-  shipment_anomaly: ['returns_threshold', 'stuck_at_location'],
-  callback_silent: ['limit', 'min_orders', 'providers'],
-  reconciliation_mismatch: ['window', 'threshold'],
-};
 
-export interface BuiltinRulesResult {
-  params: BuiltinRuleParams;
-  routing: Record<BuiltinRuleName, RuleRouting>;
+export interface BuiltinRulesResult<L extends readonly BuiltinRule[] = typeof BUILTIN_RULE_LIST> {
+  params: RuleParamsOf<L>;
+  routing: Record<L[number]['name'], RuleRouting>;
   /** Cursors of each `route:` value, so the loader can check them against routes.yaml. */
   routeCursors: Array<{ route: string; cursor: Cursor }>;
 }
 
-export function readBuiltinRules(root: Cursor): BuiltinRulesResult {
-  const params = structuredClone(DEFAULT_RULE_PARAMS) as BuiltinRuleParams;
-  const routing = Object.fromEntries(BUILTIN_RULES.map((name) => [name, { labels: {} }])) as Record<
-    BuiltinRuleName,
-    RuleRouting
+/** `rules` is the registration list read against; the built-in one unless a test registers its own. */
+export function readBuiltinRules<L extends readonly BuiltinRule[] = typeof BUILTIN_RULE_LIST>(
+  root: Cursor,
+  rules: L = BUILTIN_RULE_LIST as unknown as L,
+): BuiltinRulesResult<L> {
+  const byName = new Map<string, BuiltinRule>(rules.map((rule) => [rule.name, rule]));
+  const params = structuredClone(defaultParamsOf(rules)) as unknown as Record<
+    string,
+    Record<string, unknown>
   >;
+  const routing: Record<string, RuleRouting> = Object.fromEntries(
+    rules.map((rule) => [rule.name, { labels: {} }]),
+  );
   const routeCursors: BuiltinRulesResult['routeCursors'] = [];
+  const result = (): BuiltinRulesResult<L> => ({
+    params: params as unknown as RuleParamsOf<L>,
+    routing: routing as Record<L[number]['name'], RuleRouting>,
+    routeCursors,
+  });
   const file = root.object(['rules'], { extensions: true });
   if (file === undefined) {
-    if (root.present) return { params, routing, routeCursors };
+    if (root.present) return result();
     root.error(
       'rules.yaml is empty; write `rules:` with the built-in rules to tune (or {} for the defaults)',
     );
-    return { params, routing, routeCursors };
+    return result();
   }
   const rulesCursor = file.get('rules');
   // `rules:` with nothing under it keeps every default, like `rules: {}`.
-  const rules = rulesCursor.isNull ? [] : (rulesCursor.entries() ?? []);
-  for (const [name, cursor] of rules) {
-    if (!(BUILTIN_RULES as readonly string[]).includes(name)) {
-      const guess = closestName(name, BUILTIN_RULES);
-      const hint =
-        guess === undefined ? `built-in rules are ${BUILTIN_RULES.join(', ')}` : `did you mean "${guess}"?`;
-      cursor.error(`unknown built-in rule "${name}"; ${hint} (custom rules go in custom/*.yaml)`);
+  const entries = rulesCursor.isNull ? [] : (rulesCursor.entries() ?? []);
+  for (const [name, cursor] of entries) {
+    const rule = byName.get(name);
+    if (rule === undefined) {
+      cursor.error(
+        `unknown built-in rule "${name}"; ${unknownRuleHint(name, rules)} (custom rules go in custom/*.yaml)`,
+      );
       continue;
     }
-    const rule = name as BuiltinRuleName;
-    const ruleCursor = cursor.forRule(rule);
-    const object = ruleCursor.object([...COMMON_KEYS, ...ROUTING_KEYS, ...SPECIFIC_KEYS[rule]]);
+    const ruleCursor = cursor.forRule(name);
+    const object = ruleCursor.object([...COMMON_KEYS, ...ROUTING_KEYS, ...rule.fields]);
     if (object === undefined) continue;
-    const values = readTunables(rule, object, 'full');
-    const target = params[rule] as unknown as Record<string, unknown>;
-    Object.assign(target, values);
+    const target = params[name] as Record<string, unknown>;
+    Object.assign(target, readTunables(rule, object, 'full'));
     if (object.has('scope')) target.scope = readScope(object.get('scope'));
     const routeCursor = object.get('route');
     const route = routeCursor.present ? readRouteLabel(routeCursor) : undefined;
+    const labelled = routing[name] as { route?: string; labels: Readonly<Record<string, string>> };
     if (route !== undefined) {
-      routing[rule].route = route;
+      labelled.route = route;
       routeCursors.push({ route, cursor: routeCursor });
     }
-    if (object.has('labels')) routing[rule].labels = readLabels(object.get('labels'));
+    if (object.has('labels')) labelled.labels = readLabels(object.get('labels'));
     if (object.has('description')) object.get('description').string();
   }
-  return { params, routing, routeCursors };
+  return result();
 }
 
 /** Reads the overrides of one promotion: `overrides: { order_stalled: { limits: … }, … }`. */
@@ -93,31 +94,29 @@ export function readParamOverrides(cursor: Cursor): ParamOverrides {
   const overrides: Record<string, unknown> = {};
   const entries = cursor.entries() ?? [];
   for (const [name, value] of entries) {
-    if (!(BUILTIN_RULES as readonly string[]).includes(name)) {
-      const guess = closestName(name, BUILTIN_RULES);
-      const hint =
-        guess === undefined ? `built-in rules are ${BUILTIN_RULES.join(', ')}` : `did you mean "${guess}"?`;
-      value.error(`unknown built-in rule "${name}"; ${hint}`);
+    const rule = BUILTIN_RULE_LIST.find((candidate) => candidate.name === name);
+    if (rule === undefined) {
+      value.error(`unknown built-in rule "${name}"; ${unknownRuleHint(name, BUILTIN_RULE_LIST)}`);
       continue;
     }
-    const rule = name as BuiltinRuleName;
-    const object = value.object([...COMMON_KEYS, ...SPECIFIC_KEYS[rule]]);
+    const object = value.object([...COMMON_KEYS, ...rule.fields]);
     if (object === undefined) continue;
-    overrides[rule] = readTunables(rule, object, 'override');
+    overrides[name] = readTunables(rule, object, 'override');
   }
   return overrides as ParamOverrides;
 }
 
+function unknownRuleHint(name: string, rules: readonly BuiltinRule[]): string {
+  const names = rules.map((rule) => rule.name);
+  const guess = closestName(name, names);
+  return guess === undefined ? `built-in rules are ${names.join(', ')}` : `did you mean "${guess}"?`;
+}
+
 /**
- * The rule's tunable values that are written in `object`, keyed like BuiltinRuleParams. In
- * `full` mode order_stalled limits are merged over the defaults; in `override` mode they are
- * returned as written, with `null` for "off".
+ * The rule's tunable values that are written in `object`, keyed like BuiltinRuleParams: the common
+ * ones here, the rule's own ones read by the rule itself.
  */
-function readTunables(
-  rule: BuiltinRuleName,
-  object: ObjectCursor,
-  mode: 'full' | 'override',
-): Record<string, unknown> {
+function readTunables(rule: BuiltinRule, object: ObjectCursor, mode: ReadMode): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const set = (key: string, value: unknown): void => {
     if (value !== undefined) out[key] = value;
@@ -126,95 +125,6 @@ function readTunables(
   set('severity', object.get('severity').oneOf(SEVERITIES));
   set('forMs', object.get('for').duration({ positive: false }));
   set('coolDownMs', object.get('cool_down').duration({ positive: false }));
-  switch (rule) {
-    case 'payment_unapplied':
-    case 'tracking_silent':
-      set('limitMs', object.get('limit').duration({ positive: true }));
-      break;
-    case 'order_stalled': {
-      const limits = readStatusLimits(object.get('limits'));
-      if (limits === undefined) break;
-      if (mode === 'override') {
-        out.limitsMs = limits;
-        break;
-      }
-      const merged: Partial<Record<OrderStatus, number>> = { ...DEFAULT_RULE_PARAMS.order_stalled.limitsMs };
-      for (const [status, ms] of Object.entries(limits) as Array<[OrderStatus, number | null]>) {
-        if (ms === null) delete merged[status];
-        else merged[status] = ms;
-      }
-      out.limitsMs = merged;
-      break;
-    }
-    case 'shipment_anomaly':
-      set('returnsThreshold', object.get('returns_threshold').integer(1, 100));
-      set('stuckAtLocationMs', object.get('stuck_at_location').duration({ positive: true }));
-      break;
-    case 'callback_silent': {
-      set('limitMs', object.get('limit').duration({ positive: true }));
-      set('minOrders', object.get('min_orders').integer(0, 1_000_000));
-      const providers = object.get('providers');
-      const list = providers.stringList((item) => item.oneOf(PAYMENT_PROVIDERS));
-      if (list !== undefined && list.length === 0) providers.error('must name at least one payment provider');
-      else set('providers', list);
-      break;
-    }
-    case 'reconciliation_mismatch':
-      set('windowMs', object.get('window').duration({ positive: true }));
-      set('threshold', readFraction(object.get('threshold')));
-      break;
-  }
+  for (const [key, value] of Object.entries(rule.readParams(object, mode))) set(key, value);
   return out;
-}
-
-/** `limits: { paid: 2m, picking: off }`; `off` (or null) stops watching that status. */
-function readStatusLimits(cursor: Cursor): Partial<Record<OrderStatus, number | null>> | undefined {
-  const entries = cursor.entries();
-  if (entries === undefined) return undefined;
-  const limits: Partial<Record<OrderStatus, number | null>> = {};
-  for (const [status, value] of entries) {
-    if (!(STALLABLE_STATUSES as readonly string[]).includes(status)) {
-      const known = (ORDER_STATUSES as readonly string[]).includes(status);
-      value.error(
-        known
-          ? `"${status}" is a terminal status; order_stalled watches only ${STALLABLE_STATUSES.join(', ')}`
-          : `unknown order status "${status}"; order_stalled watches ${STALLABLE_STATUSES.join(', ')}`,
-      );
-      continue;
-    }
-    if (value.isNull || isOff(value)) {
-      limits[status as OrderStatus] = null;
-      continue;
-    }
-    const ms = value.duration({ positive: true });
-    if (ms !== undefined) limits[status as OrderStatus] = ms;
-  }
-  return limits;
-}
-
-function isOff(cursor: Cursor): boolean {
-  return cursor.peekString() === 'off';
-}
-
-/** A share in (0, 1): either a number such as 0.01 or a percentage such as "1%". */
-function readFraction(cursor: Cursor): number | undefined {
-  if (!cursor.present) return undefined;
-  const text = cursor.peekString();
-  let value: number | undefined;
-  if (text !== undefined) {
-    const match = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (!match) {
-      cursor.error(`must be a fraction such as 0.01 or a percentage such as "1%", not "${text}"`);
-      return undefined;
-    }
-    value = Number(match[1]) / 100;
-  } else {
-    value = cursor.number();
-    if (value === undefined) return undefined;
-  }
-  if (!(value > 0 && value < 1)) {
-    cursor.error(`must be greater than 0 and less than 1 (0 % – 100 %), not ${value}`);
-    return undefined;
-  }
-  return value;
 }

@@ -1,13 +1,20 @@
 // callback_silent: a payment provider has sent no payment.notify for the limit while orders kept
 // being created (the 47-minute DNS outage). Orders are counted per second of event time, so the
 // window count costs O(window seconds) whatever the order rate.
-import type { PaymentProvider } from '../events.ts';
+import { PAYMENT_PROVIDERS, type PaymentProvider } from '../events.ts';
+import type { BuiltinRule } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import type { Evaluator } from './evaluator.ts';
-import type { BuiltinRuleParams } from './params.ts';
+import { commonDefaults, MINUTE, type RuleCommon } from './rule-common.ts';
 import type { Summary } from './signal.ts';
 
-type Params = BuiltinRuleParams['callback_silent'];
+export type CallbackSilentParams = RuleCommon & {
+  limitMs: number;
+  /** Silence only counts while at least this many orders were created in the window. */
+  minOrders: number;
+  providers: readonly PaymentProvider[];
+};
+type Params = CallbackSilentParams;
 
 const BUCKET_MS = 1000;
 
@@ -91,5 +98,28 @@ export const callbackSilentRule: Evaluator<PaymentProvider> = {
       // Re-reported once a minute so the open alert shows how long the silence has lasted.
       fingerprint: `${params.severity}|${Math.floor((now - lastHeard) / 60_000)}`,
     };
+  },
+};
+
+export const callbackSilent: BuiltinRule<'callback_silent', Params> = {
+  name: 'callback_silent',
+  watches: { kind: 'provider', evaluator: callbackSilentRule },
+  defaults: {
+    ...commonDefaults('critical'),
+    limitMs: 10 * MINUTE,
+    minOrders: 20,
+    providers: ['wechatpay', 'alipay'],
+  },
+  fields: ['limit', 'min_orders', 'providers'],
+  readParams(fields) {
+    const limitMs = fields.get('limit').duration({ positive: true });
+    const minOrders = fields.get('min_orders').integer(0, 1_000_000);
+    const field = fields.get('providers');
+    const providers = field.stringList((item) => item.oneOf(PAYMENT_PROVIDERS));
+    if (providers !== undefined && providers.length === 0) {
+      field.error('must name at least one payment provider');
+      return { limitMs, minOrders };
+    }
+    return { limitMs, minOrders, providers };
   },
 };

@@ -1,7 +1,7 @@
 // The rule engine: keeps the current state of open orders and shipments, one deadline per entity,
 // and turns events, ticks and reconciliation results into Signals (a condition started or cleared).
 //
-// Evaluate → report: every evaluation asks each built-in rule (builtin-evaluators.ts) whether its
+// Evaluate → report: every evaluation asks each registered rule (builtin-evaluators.ts) whether its
 // condition holds for an entity NOW (by event time), and FiringConditions compares with what this
 // engine last said about that (rule, entity). Deadlines: each order/shipment has at most one
 // deadline, the earliest time at which one of its rules' answers would change with no new event;
@@ -15,7 +15,7 @@ import {
   type StoredEvent,
 } from '../events.ts';
 import { applyOrderEvent, type OrderState } from '../order-lifecycle.ts';
-import { BUILTIN_EVALUATORS, orderKind, shipmentKind } from './builtin-evaluators.ts';
+import { BUILTIN_EVALUATORS, orderKind, type RuleEvaluators, shipmentKind } from './builtin-evaluators.ts';
 import type { CustomRule } from './custom-rule.ts';
 import { CustomRuleSet } from './custom-rule-set.ts';
 import { EngineFacts } from './engine-facts.ts';
@@ -39,6 +39,11 @@ export interface RuleEngineOptions {
   retainFinishedMs?: number;
   /** Carrier key events (delivered, rejected, stuck, exception) as alerts; off unless given. */
   shipmentEvent?: ShipmentEventParams;
+  /**
+   * The rules evaluated, `ruleEvaluators(list)` of a registration list; default the built-in ones.
+   * The parameters passed to the engine must then hold an entry for every rule in the list.
+   */
+  rules?: RuleEvaluators;
 }
 
 export interface TrackedCounts {
@@ -86,6 +91,7 @@ export class RuleEngine {
   private readonly orderRules: EntityRules<OrderState, number>;
   private readonly shipmentRules: EntityRules<ShipmentState, string>;
   private readonly firing = new FiringConditions();
+  private readonly rules: RuleEvaluators;
 
   constructor(
     params: BuiltinRuleParams,
@@ -95,6 +101,7 @@ export class RuleEngine {
     this.params = params;
     this.customRules = new CustomRuleSet(customRules, this.firing);
     this.retainFinishedMs = options.retainFinishedMs ?? DEFAULT_RETAIN_FINISHED_MS;
+    this.rules = options.rules ?? BUILTIN_EVALUATORS;
     this.facts = new EngineFacts({
       regions: options.regions ?? SIMPLE_REGION_LOOKUP,
       shipmentEvent: options.shipmentEvent ?? { ...DEFAULT_SHIPMENT_EVENT_PARAMS, enabled: false },
@@ -103,13 +110,13 @@ export class RuleEngine {
       creationRetentionMs: params.callback_silent.limitMs,
     });
     this.orderRules = new EntityRules(
-      orderKind(this.orderDeadlines),
+      orderKind(this.orderDeadlines, this.rules.order),
       this.firing,
       this.facts,
       this.retainFinishedMs,
     );
     this.shipmentRules = new EntityRules(
-      shipmentKind(this.shipmentDeadlines),
+      shipmentKind(this.shipmentDeadlines, this.rules.shipment),
       this.firing,
       this.facts,
       this.retainFinishedMs,
@@ -363,7 +370,7 @@ export class RuleEngine {
   }
 
   private evaluateProvider(provider: PaymentProvider, now: number, clearedAt: number, out: Signal[]): void {
-    for (const rule of BUILTIN_EVALUATORS.provider) {
+    for (const rule of this.rules.provider) {
       const holding = rule.holding(provider, this.params, this.facts, now);
       this.firing.report(out, rule.name, 'provider', provider, null, holding, clearedAt);
     }
@@ -371,7 +378,7 @@ export class RuleEngine {
 
   private evaluateStore(storeId: string, now: number, out: Signal[]): void {
     const params = this.paramsFor(storeId);
-    for (const rule of BUILTIN_EVALUATORS.store) {
+    for (const rule of this.rules.store) {
       const holding = rule.holding(storeId, params, this.facts, now);
       this.firing.report(out, rule.name, 'store', storeId, storeId, holding, now);
     }

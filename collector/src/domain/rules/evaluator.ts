@@ -1,10 +1,12 @@
 // What a built-in rule is to the engine: an evaluator that says, for one entity at one moment,
 // whether its condition holds (a Holding) and, for orders and shipments, when that answer would next
-// change with no new event (the entity's deadline). The engine iterates the evaluators listed in
-// builtin-evaluators.ts; it reports, schedules and forgets, and no rule does any of that itself.
+// change with no new event (the entity's deadline). The engine iterates the evaluators of the rules
+// registered in builtin-evaluators.ts; it reports, schedules and forgets, and no rule does any of
+// that itself.
 import type { PaymentProvider } from '../events.ts';
-import type { BuiltinRuleParams, RuleCommon, Severity } from './params.ts';
+import type { BuiltinRuleParams } from './params.ts';
 import type { StoreReconciliationResult } from './reconciliation-mismatch.ts';
+import type { RuleCommon, Severity } from './rule-common.ts';
 import { inScope } from './scope.ts';
 import type { RegionLookup } from './shipment-anomaly.ts';
 import type { ShipmentEventParams } from './shipment-event.ts';
@@ -38,12 +40,15 @@ export interface RuleFacts {
   reconciliationDays(storeId: string, days: number): StoreReconciliationResult[] | undefined;
 }
 
-/** A rule over entities without deadlines: providers (evaluated on every tick) and stores (on results). */
-export interface Evaluator<E> {
+/**
+ * A rule over entities without deadlines: providers (evaluated on every tick) and stores (on results).
+ * `A` is the parameters of every registered rule, keyed by rule name.
+ */
+export interface Evaluator<E, A = BuiltinRuleParams> {
   /** The alert's rule name. */
   readonly name: string;
   /** `params` is the set of the entity's store (the global set for providers). */
-  holding(entity: E, params: BuiltinRuleParams, facts: RuleFacts, now: number): Holding | undefined;
+  holding(entity: E, params: A, facts: RuleFacts, now: number): Holding | undefined;
 }
 
 /** `firstCheckAt` answer: the condition may hold already, evaluate at once. */
@@ -56,26 +61,15 @@ export interface NextChange {
 }
 
 /** A rule over orders or shipments, which the engine re-evaluates at deadlines. */
-export interface TimedEvaluator<E> {
+export interface TimedEvaluator<E, A = BuiltinRuleParams> {
   readonly name: string;
   /** Whether the condition holds at `now`; calls `next.at` when the answer would change later by itself. */
-  holding(
-    entity: E,
-    params: BuiltinRuleParams,
-    facts: RuleFacts,
-    now: number,
-    next: NextChange,
-  ): Holding | undefined;
+  holding(entity: E, params: A, facts: RuleFacts, now: number, next: NextChange): Holding | undefined;
   /**
    * After a restart, with nothing reported yet: when to evaluate the entity first. A due time may
    * lie in the past (the next tick then evaluates it); undefined waits for the entity's next event.
    */
-  firstCheckAt(
-    entity: E,
-    params: BuiltinRuleParams,
-    facts: RuleFacts,
-    now: number,
-  ): number | typeof RECHECK | undefined;
+  firstCheckAt(entity: E, params: A, facts: RuleFacts, now: number): number | typeof RECHECK | undefined;
 }
 
 /** Whether the rule is enabled and the store in its scope. */
@@ -83,9 +77,9 @@ export function ruleApplies(params: RuleCommon, storeId: string): boolean {
   return params.enabled && inScope(params.scope, storeId);
 }
 
-interface DeadlineRuleSpec<E, P extends RuleCommon> {
+interface DeadlineRuleSpec<E, P extends RuleCommon, A> {
   name: string;
-  params(all: BuiltinRuleParams): P;
+  params(all: A): P;
   /** When the condition starts to hold (it then holds until an event changes the entity), if it can. */
   dueAt(entity: E, params: P, facts: RuleFacts): number | undefined;
   holding(entity: E, params: P, dueAt: number): Holding;
@@ -95,20 +89,14 @@ interface DeadlineRuleSpec<E, P extends RuleCommon> {
  * A rule whose condition starts at a time known in advance: it holds from its due time on, and until
  * then that due time is the entity's deadline for it.
  */
-class DeadlineRule<E extends { storeId: string }, P extends RuleCommon> implements TimedEvaluator<E> {
+class DeadlineRule<E extends { storeId: string }, P extends RuleCommon, A> implements TimedEvaluator<E, A> {
   readonly name: string;
 
-  constructor(private readonly spec: DeadlineRuleSpec<E, P>) {
+  constructor(private readonly spec: DeadlineRuleSpec<E, P, A>) {
     this.name = spec.name;
   }
 
-  holding(
-    entity: E,
-    all: BuiltinRuleParams,
-    facts: RuleFacts,
-    now: number,
-    next: NextChange,
-  ): Holding | undefined {
+  holding(entity: E, all: A, facts: RuleFacts, now: number, next: NextChange): Holding | undefined {
     const params = this.spec.params(all);
     const due = ruleApplies(params, entity.storeId) ? this.spec.dueAt(entity, params, facts) : undefined;
     if (due === undefined) return undefined;
@@ -117,14 +105,14 @@ class DeadlineRule<E extends { storeId: string }, P extends RuleCommon> implemen
     return undefined;
   }
 
-  firstCheckAt(entity: E, all: BuiltinRuleParams, facts: RuleFacts): number | undefined {
+  firstCheckAt(entity: E, all: A, facts: RuleFacts): number | undefined {
     const params = this.spec.params(all);
     return ruleApplies(params, entity.storeId) ? this.spec.dueAt(entity, params, facts) : undefined;
   }
 }
 
-export function deadlineRule<E extends { storeId: string }, P extends RuleCommon>(
-  spec: DeadlineRuleSpec<E, P>,
-): TimedEvaluator<E> {
+export function deadlineRule<E extends { storeId: string }, P extends RuleCommon, A = BuiltinRuleParams>(
+  spec: DeadlineRuleSpec<E, P, A>,
+): TimedEvaluator<E, A> {
   return new DeadlineRule(spec);
 }

@@ -1,12 +1,17 @@
 // order_stalled: an order stays in a non-terminal status longer than that status's limit.
-import type { OrderStatus } from '../events.ts';
+import { ORDER_STATUSES, type OrderStatus } from '../events.ts';
 import { isTerminal, type OrderState } from '../order-lifecycle.ts';
+import type { BuiltinRule, ParamField } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import { deadlineRule } from './evaluator.ts';
-import type { BuiltinRuleParams } from './params.ts';
+import { commonDefaults, HOUR, MINUTE, type RuleCommon } from './rule-common.ts';
 import type { Summary } from './signal.ts';
 
-type Params = BuiltinRuleParams['order_stalled'];
+export type OrderStalledParams = RuleCommon & { limitsMs: Partial<Record<OrderStatus, number>> };
+type Params = OrderStalledParams;
+
+/** Statuses order_stalled may watch; the others are terminal, an order rests there for good. */
+export const STALLABLE_STATUSES = ['created', 'paid', 'picking', 'packed', 'shipped'] as const;
 
 const STATUS_ZH: Record<OrderStatus, string> = {
   created: '待支付',
@@ -48,3 +53,49 @@ export const orderStalledRule = deadlineRule<OrderState, Params>({
     severity: params.severity,
   }),
 });
+
+/** `limits: { paid: 2m, picking: off }`; `off` (or null) stops watching that status. */
+function readStatusLimits(field: ParamField): Partial<Record<OrderStatus, number | null>> | undefined {
+  const entries = field.entries();
+  if (entries === undefined) return undefined;
+  const limits: Partial<Record<OrderStatus, number | null>> = {};
+  for (const [status, value] of entries) {
+    if (!(STALLABLE_STATUSES as readonly string[]).includes(status)) {
+      const known = (ORDER_STATUSES as readonly string[]).includes(status);
+      value.error(
+        known
+          ? `"${status}" is a terminal status; order_stalled watches only ${STALLABLE_STATUSES.join(', ')}`
+          : `unknown order status "${status}"; order_stalled watches ${STALLABLE_STATUSES.join(', ')}`,
+      );
+      continue;
+    }
+    if (value.isNull || value.peekString() === 'off') {
+      limits[status as OrderStatus] = null;
+      continue;
+    }
+    const ms = value.duration({ positive: true });
+    if (ms !== undefined) limits[status as OrderStatus] = ms;
+  }
+  return limits;
+}
+
+export const orderStalled: BuiltinRule<'order_stalled', Params> = {
+  name: 'order_stalled',
+  watches: { kind: 'order', evaluator: orderStalledRule },
+  defaults: {
+    ...commonDefaults('warning'),
+    limitsMs: { paid: 2 * MINUTE, picking: 30 * MINUTE, packed: 12 * HOUR },
+  },
+  fields: ['limits'],
+  readParams(fields, mode) {
+    const limits = readStatusLimits(fields.get('limits'));
+    // A promotion's overrides keep `null` ("off") for the calendar to apply over the limits in force.
+    if (limits === undefined || mode === 'override') return { limitsMs: limits };
+    const merged: Partial<Record<OrderStatus, number>> = { ...orderStalled.defaults.limitsMs };
+    for (const [status, ms] of Object.entries(limits) as Array<[OrderStatus, number | null]>) {
+      if (ms === null) delete merged[status];
+      else merged[status] = ms;
+    }
+    return { limitsMs: merged };
+  },
+};

@@ -1,12 +1,14 @@
 // payment_unapplied: a successful payment.notify for an order whose status has not reached `paid`
 // (or later) within the limit. The money arrived; the order system does not know.
 import { hasReachedPaid, type OrderState } from '../order-lifecycle.ts';
+import type { BuiltinRule } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import { deadlineRule } from './evaluator.ts';
-import type { BuiltinRuleParams } from './params.ts';
+import { commonDefaults, MINUTE, type RuleCommon } from './rule-common.ts';
 import type { Summary } from './signal.ts';
 
-type Params = BuiltinRuleParams['payment_unapplied'];
+export type PaymentUnappliedParams = RuleCommon & { limitMs: number };
+type Params = PaymentUnappliedParams;
 
 /**
  * When the condition starts to hold, or undefined if it cannot: no payment yet, already paid, or
@@ -42,3 +44,11 @@ export const paymentUnappliedRule = deadlineRule<OrderState, Params>({
     severity: params.severity,
   }),
 });
+
+export const paymentUnapplied: BuiltinRule<'payment_unapplied', Params> = {
+  name: 'payment_unapplied',
+  watches: { kind: 'order', evaluator: paymentUnappliedRule },
+  defaults: { ...commonDefaults('critical'), limitMs: 2 * MINUTE },
+  fields: ['limit'],
+  readParams: (fields) => ({ limitMs: fields.get('limit').duration({ positive: true }) }),
+};

@@ -1,11 +1,13 @@
 // reconciliation_mismatch: a store's share of unmatched payments or unmatched orders over the
 // window exceeds the threshold. Evaluated from the daily results the payments reconciliation produces.
+import type { BuiltinRule, ParamField } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import { type Evaluator, ruleApplies } from './evaluator.ts';
-import type { BuiltinRuleParams } from './params.ts';
+import { commonDefaults, HOUR, type RuleCommon } from './rule-common.ts';
 import type { Summary } from './signal.ts';
 
-type Params = BuiltinRuleParams['reconciliation_mismatch'];
+export type ReconciliationMismatchParams = RuleCommon & { windowMs: number; threshold: number };
+type Params = ReconciliationMismatchParams;
 
 /** One store's reconciliation of one local day (ORDERPULSE_TZ), as the payments reconciliation reports it. */
 export interface StoreReconciliationResult {
@@ -100,4 +102,38 @@ export const reconciliationMismatchRule: Evaluator<string> = {
       severity: params.severity,
     };
   },
+};
+
+/** A share in (0, 1): either a number such as 0.01 or a percentage such as "1%". */
+function readFraction(field: ParamField): number | undefined {
+  if (!field.present) return undefined;
+  const text = field.peekString();
+  let value: number | undefined;
+  if (text !== undefined) {
+    const match = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (!match) {
+      field.error(`must be a fraction such as 0.01 or a percentage such as "1%", not "${text}"`);
+      return undefined;
+    }
+    value = Number(match[1]) / 100;
+  } else {
+    value = field.number();
+    if (value === undefined) return undefined;
+  }
+  if (!(value > 0 && value < 1)) {
+    field.error(`must be greater than 0 and less than 1 (0 % – 100 %), not ${value}`);
+    return undefined;
+  }
+  return value;
+}
+
+export const reconciliationMismatch: BuiltinRule<'reconciliation_mismatch', Params> = {
+  name: 'reconciliation_mismatch',
+  watches: { kind: 'store', evaluator: reconciliationMismatchRule },
+  defaults: { ...commonDefaults('warning'), windowMs: 24 * HOUR, threshold: 0.01 },
+  fields: ['window', 'threshold'],
+  readParams: (fields) => ({
+    windowMs: fields.get('window').duration({ positive: true }),
+    threshold: readFraction(fields.get('threshold')),
+  }),
 };

@@ -2,13 +2,20 @@
 // moved from one location for too long, or is out for delivery / delivered somewhere that
 // contradicts its destination region. Each reason carries the event time it started.
 import type { ShipmentState as CarrierState } from '../events.ts';
+import type { BuiltinRule } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import { RECHECK, ruleApplies, type TimedEvaluator } from './evaluator.ts';
-import type { BuiltinRuleParams } from './params.ts';
+import { commonDefaults, HOUR, type RuleCommon } from './rule-common.ts';
 import type { ShipmentState } from './shipment-state.ts';
 import type { Summary } from './signal.ts';
 
-type Params = BuiltinRuleParams['shipment_anomaly'];
+export type ShipmentAnomalyParams = RuleCommon & {
+  /** Returned this many times or more is an anomaly. */
+  returnsThreshold: number;
+  /** No location change for this long while in transit counts as stuck. */
+  stuckAtLocationMs: number;
+};
+type Params = ShipmentAnomalyParams;
 
 export type AnomalyReason =
   | 'rejected'
@@ -142,4 +149,15 @@ export const shipmentAnomalyRule: TimedEvaluator<ShipmentState> = {
     if (shipmentAnomalies(shipment, params, facts.regions, now).length > 0) return RECHECK;
     return stuckAtLocationDueAt(shipment, params);
   },
+};
+
+export const shipmentAnomaly: BuiltinRule<'shipment_anomaly', Params> = {
+  name: 'shipment_anomaly',
+  watches: { kind: 'shipment', evaluator: shipmentAnomalyRule },
+  defaults: { ...commonDefaults('warning'), returnsThreshold: 2, stuckAtLocationMs: 24 * HOUR },
+  fields: ['returns_threshold', 'stuck_at_location'],
+  readParams: (fields) => ({
+    returnsThreshold: fields.get('returns_threshold').integer(1, 100),
+    stuckAtLocationMs: fields.get('stuck_at_location').duration({ positive: true }),
+  }),
 };

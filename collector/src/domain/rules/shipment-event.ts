@@ -11,7 +11,8 @@
 // hold after it happened (a late poll) notifies nothing; shipment_anomaly still covers the state.
 import type { ShipmentState as CarrierState } from '../events.ts';
 import { RECHECK, type TimedEvaluator } from './evaluator.ts';
-import type { BuiltinRuleParams, Severity } from './params.ts';
+import type { BuiltinRuleParams } from './params.ts';
+import type { Severity } from './rule-common.ts';
 import { inScope } from './scope.ts';
 import type { ShipmentState } from './shipment-state.ts';
 

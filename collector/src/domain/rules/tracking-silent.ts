@@ -1,12 +1,14 @@
 // tracking_silent: a shipment not yet delivered/rejected/returned has had no carrier update for the limit.
 import type { ShipmentState as CarrierState } from '../events.ts';
+import type { BuiltinRule } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import { deadlineRule } from './evaluator.ts';
-import type { BuiltinRuleParams } from './params.ts';
+import { commonDefaults, HOUR, type RuleCommon } from './rule-common.ts';
 import type { ShipmentState } from './shipment-state.ts';
 import type { Summary } from './signal.ts';
 
-type Params = BuiltinRuleParams['tracking_silent'];
+export type TrackingSilentParams = RuleCommon & { limitMs: number };
+type Params = TrackingSilentParams;
 
 /** States after which no further carrier update is expected. */
 export const SHIPMENT_FINAL_STATES: ReadonlySet<CarrierState> = new Set<CarrierState>([
@@ -39,3 +41,11 @@ export const trackingSilentRule = deadlineRule<ShipmentState, Params>({
     severity: params.severity,
   }),
 });
+
+export const trackingSilent: BuiltinRule<'tracking_silent', Params> = {
+  name: 'tracking_silent',
+  watches: { kind: 'shipment', evaluator: trackingSilentRule },
+  defaults: { ...commonDefaults('warning'), limitMs: 48 * HOUR },
+  fields: ['limit'],
+  readParams: (fields) => ({ limitMs: fields.get('limit').duration({ positive: true }) }),
+};
