@@ -142,6 +142,14 @@ export function titleOf(
   return `[${state}] ${n.rule} (${n.severity})${store}`;
 }
 
+/**
+ * The title a chat robot shows (in the language asked for, Chinese when both are), with the
+ * event-supplied parts unable to mention anyone.
+ */
+export function robotTitleOf(n: Notification, language: MessageLanguage): string {
+  return titleOf(n, language === 'en' ? 'en' : 'zh', unmentionable);
+}
+
 /** The facts as label/value pairs, in reading order; each renderer lays them out its own way. */
 export function factsOf(n: Notification, lang: Language, options: RenderOptions): Array<[string, string]> {
   const w = WORDS[lang];

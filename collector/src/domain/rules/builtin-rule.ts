@@ -59,3 +59,9 @@ export type RuleParamsOf<L extends readonly BuiltinRule[]> = { [R in L[number] a
 export function defaultParamsOf<L extends readonly BuiltinRule[]>(rules: L): RuleParamsOf<L> {
   return Object.fromEntries(rules.map((rule) => [rule.name, rule.defaults])) as RuleParamsOf<L>;
 }
+
+/** The own key of a rule whose one parameter is a time limit: `limit`, a positive duration. */
+export const LIMIT_PARAM = {
+  fields: ['limit'],
+  readParams: (fields: ParamFields) => ({ limitMs: fields.get('limit').duration({ positive: true }) }),
+} as const;

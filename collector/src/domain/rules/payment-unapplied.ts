@@ -1,7 +1,7 @@
 // payment_unapplied: a successful payment.notify for an order whose status has not reached `paid`
 // (or later) within the limit. The money arrived; the order system does not know.
 import { hasReachedPaid, type OrderState } from '../order-lifecycle.ts';
-import type { BuiltinRule } from './builtin-rule.ts';
+import { type BuiltinRule, LIMIT_PARAM } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import { deadlineRule } from './evaluator.ts';
 import { commonDefaults, MINUTE, type RuleCommon } from './rule-common.ts';
@@ -49,6 +49,5 @@ export const paymentUnapplied: BuiltinRule<'payment_unapplied', Params> = {
   name: 'payment_unapplied',
   watches: { kind: 'order', evaluator: paymentUnappliedRule },
   defaults: { ...commonDefaults('critical'), limitMs: 2 * MINUTE },
-  fields: ['limit'],
-  readParams: (fields) => ({ limitMs: fields.get('limit').duration({ positive: true }) }),
+  ...LIMIT_PARAM,
 };

@@ -1,6 +1,6 @@
 // tracking_silent: a shipment not yet delivered/rejected/returned has had no carrier update for the limit.
 import type { ShipmentState as CarrierState } from '../events.ts';
-import type { BuiltinRule } from './builtin-rule.ts';
+import { type BuiltinRule, LIMIT_PARAM } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import { deadlineRule } from './evaluator.ts';
 import { commonDefaults, HOUR, type RuleCommon } from './rule-common.ts';
@@ -46,6 +46,5 @@ export const trackingSilent: BuiltinRule<'tracking_silent', Params> = {
   name: 'tracking_silent',
   watches: { kind: 'shipment', evaluator: trackingSilentRule },
   defaults: { ...commonDefaults('warning'), limitMs: 48 * HOUR },
-  fields: ['limit'],
-  readParams: (fields) => ({ limitMs: fields.get('limit').duration({ positive: true }) }),
+  ...LIMIT_PARAM,
 };

@@ -3,13 +3,7 @@
 // as query parameters; DingTalk refuses a timestamp more than an hour off.
 import { createHmac } from 'node:crypto';
 import { type Channel, DEFAULT_CHANNEL_TIMEOUT_MS, type MessageLanguage } from '../channel.ts';
-import {
-  DEFAULT_RENDER_OPTIONS,
-  markdownOf,
-  type RenderOptions,
-  titleOf,
-  unmentionable,
-} from '../message-text.ts';
+import { DEFAULT_RENDER_OPTIONS, markdownOf, type RenderOptions, robotTitleOf } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
 import { postToRobot, type RobotReplyRules } from '../robot-reply.ts';
 import { ConfiguredChannel } from './configured-channel.ts';
@@ -57,7 +51,7 @@ export function dingTalkPayload(
   return {
     msgtype: 'markdown',
     markdown: {
-      title: titleOf(n, language === 'en' ? 'en' : 'zh', unmentionable),
+      title: robotTitleOf(n, language),
       text: markdownOf(n, language, render) + mentions,
     },
     at: { atMobiles: [...atMobiles], isAtAll: atAll && n.status === 'firing' },

@@ -4,13 +4,7 @@
 // order is the reverse of DingTalk's.
 import { createHmac } from 'node:crypto';
 import { type Channel, DEFAULT_CHANNEL_TIMEOUT_MS, type MessageLanguage } from '../channel.ts';
-import {
-  DEFAULT_RENDER_OPTIONS,
-  markdownOf,
-  type RenderOptions,
-  titleOf,
-  unmentionable,
-} from '../message-text.ts';
+import { DEFAULT_RENDER_OPTIONS, markdownOf, type RenderOptions, robotTitleOf } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
 import { postToRobot, type RobotReplyRules } from '../robot-reply.ts';
 import { ConfiguredChannel } from './configured-channel.ts';
@@ -40,7 +34,7 @@ export function feishuCard(n: Notification, language: MessageLanguage, render: R
   return {
     config: { wide_screen_mode: true },
     header: {
-      title: { tag: 'plain_text', content: titleOf(n, language === 'en' ? 'en' : 'zh', unmentionable) },
+      title: { tag: 'plain_text', content: robotTitleOf(n, language) },
       template: n.status === 'resolved' ? 'green' : n.severity === 'critical' ? 'red' : 'orange',
     },
     elements: [{ tag: 'div', text: { tag: 'lark_md', content: markdownOf(n, language, render) } }],

@@ -5,9 +5,8 @@ import {
   DEFAULT_RENDER_OPTIONS,
   markdownOf,
   type RenderOptions,
-  titleOf,
+  robotTitleOf,
   truncateUtf8,
-  unmentionable,
 } from '../message-text.ts';
 import type { Notification } from '../notification.ts';
 import { postToRobot, type RobotReplyRules } from '../robot-reply.ts';
@@ -41,7 +40,7 @@ export function weComMentionPayload(n: Notification, language: MessageLanguage, 
   return {
     msgtype: 'text',
     text: {
-      content: titleOf(n, language === 'en' ? 'en' : 'zh', unmentionable),
+      content: robotTitleOf(n, language),
       mentioned_mobile_list: [...mobiles],
     },
   };
