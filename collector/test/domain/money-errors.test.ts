@@ -55,3 +55,10 @@ describe('range', () => {
     expect(() => fenToYuan(2 ** 53)).toThrow(`fen must be a safe integer, got ${2 ** 53}`);
   });
 });
+
+describe('extra decimals', () => {
+  it('refuses non-zero digits anywhere past the second decimal, not only at the end', () => {
+    expect(tryYuanToFen('1.00100')).toBeUndefined();
+    expect(tryYuanToFen('1.0010')).toBeUndefined();
+  });
+});
