@@ -131,6 +131,7 @@ export class AlertingService {
     await this.loadRules('start');
     await this.silences.load();
     await this.restore.begin(() => this.goLive());
+    // A failed restore is logged where it fails and keeps /readyz at 503; nothing to add here.
     if (this.options.restoreOrdersInBackground) this.restore.restored().catch(() => {});
     else await this.restore.restored();
   }
@@ -164,6 +165,7 @@ export class AlertingService {
     this.writer.stop();
     this.clockLoop.stop();
     await this.stopWatching?.();
+    // The alert writer logs a failed write when it happens; stopping must not throw over it.
     await this.settled().catch(() => {});
   }
 
@@ -277,6 +279,7 @@ export class AlertingService {
     const run = async () => {
       // Not while the open orders are being restored: the engine would re-evaluate half of them and
       // record as reported conditions that nobody is told about (signals wait for the restore).
+      // (A failed restore is logged where it fails: the reload goes ahead.)
       await this.restore.restored().catch(() => {});
       await this.loadRules('reload');
       await this.settled();

@@ -56,6 +56,7 @@ export class PaymentQueryDriver {
     this.#stopped = true;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    // A failed pass was logged by the timer that started it.
     await this.#running?.catch(() => {});
   }
 
