@@ -16,7 +16,13 @@ export const COLLECTOR_TOKENS = {
   ingest: 'ingest-e2e-secret',
 } as const;
 
-export async function startCollectorTarget(options: { rulesDir?: string } = {}): Promise<Target> {
+export interface TargetOptions {
+  rulesDir?: string;
+  /** More variables for the collector (e.g. a receiver's URL); PORT, if set, is listened on. */
+  env?: Record<string, string>;
+}
+
+export async function startCollectorTarget(options: TargetOptions = {}): Promise<Target> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -26,10 +32,11 @@ export async function startCollectorTarget(options: { rulesDir?: string } = {}):
     ORDERPULSE_OPERATOR_TOKENS: `ops=${COLLECTOR_TOKENS.operator}`,
     ORDERPULSE_DASHBOARD_DIR: repo('dashboard/dist'),
     ORDERPULSE_RULES_DIR: options.rulesDir ?? repo('alert-rules'),
+    ...options.env,
   });
   const db: Database = await openDatabase({ databaseUrl: undefined, schema: config.databaseSchema });
   let app: App | null = await buildApp(config, { db, logger: false, alerting: { watchRules: false } });
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  await app.server.listen({ port: config.port, host: '127.0.0.1' });
   const port = (app.server.server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -1,6 +1,6 @@
 // The server the browser talks to: the real collector (support/collector-target.ts), built in
 // process on an embedded store. `stop()`/`start()` cut the connection and bring it back.
-import { startCollectorTarget } from './collector-target.ts';
+import { startCollectorTarget, type TargetOptions } from './collector-target.ts';
 
 export interface Target {
   url: string;
@@ -13,6 +13,6 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export function startTarget(options: { rulesDir?: string } = {}): Promise<Target> {
+export function startTarget(options: TargetOptions = {}): Promise<Target> {
   return startCollectorTarget(options);
 }

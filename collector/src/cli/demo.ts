@@ -6,6 +6,7 @@ import { serve } from '../main.ts';
 import { Progress, startProgressLine } from '../simulator/sender/progress.ts';
 import { collectorEnvFor, ensureProviderKeys } from '../simulator/sender/provider-keys.ts';
 import { runSimulation } from '../simulator/sender/run-simulation.ts';
+import { DEMO_HISTORY_DAYS, sendDemoHistory } from './demo-history.ts';
 import {
   dataDirKeys,
   pacingOf,
@@ -88,6 +89,20 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
       '',
     ].join('\n'),
   );
+  if (operator) {
+    const history = await sendDemoHistory(
+      { url: target, ingestToken: ingest, operatorToken: operator },
+      { seed: args.seed, stores: args.stores, nowMs: Date.now() },
+    );
+    io.stdout.write(
+      history.skippedDays === history.days
+        ? `the last ${DEMO_HISTORY_DAYS} days were reconciled by an earlier run\n`
+        : `${history.days - history.skippedDays} past days reconciled in ${history.seconds.toFixed(1)} s ` +
+            `(sales in ${history.eventSeconds.toFixed(1)} s, then the bills) ` +
+            `(${history.events} events, ${history.billLines} bill lines, ${history.missing} lost at the tills of ` +
+            `${history.offenders.map((o) => o.tillId).join(', ')})\n`,
+    );
+  }
   const setup = await prepareSimulation({ ...args, keysDir }, io.env, Date.now());
   const progress = new Progress();
   const stop = startProgressLine(progress, io.stderr, 2000);

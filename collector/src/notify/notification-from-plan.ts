@@ -10,7 +10,7 @@ import { commonLabelsOf, type Notification, type NotificationAlert } from './not
 
 export interface NotificationContext {
   receiver: string;
-  /** e.g. `https://orderpulse.example.com`; links go to its alerts page. */
+  /** e.g. `https://orderpulse.example.com`; links go to its phone-sized page of the group's oldest alert. */
   dashboardBaseUrl: string;
   now: number;
   /** Alerts carried individually (webhook, Alertmanager); `count` still tells the full size. Default 20. */
@@ -56,6 +56,11 @@ export function dashboardUrlFor(base: string, labels: Readonly<Record<string, st
   return `${base.replace(/\/+$/, '')}/#/alerts${suffix}`;
 }
 
+/** The dashboard's phone-sized page of one alert: its context, acknowledge and silence. */
+export function alertPageUrlFor(base: string, alertId: string): string {
+  return `${base.replace(/\/+$/, '')}/#/on-call/${encodeURIComponent(alertId)}`;
+}
+
 /**
  * Alertmanager semantics: the notification is `firing` while any alert of the group needs attention,
  * and `resolved` only when all it reports have resolved.
@@ -75,6 +80,11 @@ export function notificationFromPlan(planned: PlannedNotification, ctx: Notifica
   const storeId = planned.group.labels.store_id || common.store_id || undefined;
   const starts = shown.map((a) => a.startedAt).filter((t) => Number.isFinite(t));
   const oldestStart = starts.length > 0 ? Math.min(...starts) : ctx.now;
+  // The message's "since" is the oldest alert's start, so its link opens that alert.
+  const oldest = shown.reduce<Alert | undefined>(
+    (found, a) => (found === undefined || a.startedAt < found.startedAt ? a : found),
+    undefined,
+  );
   const ends = planned.resolved.map((a) => a.resolvedAt).filter((t): t is number => t !== undefined);
   return {
     groupKey: planned.groupKey,
@@ -91,7 +101,9 @@ export function notificationFromPlan(planned: PlannedNotification, ctx: Notifica
     sampleEntityIds: shown.slice(0, 5).map((a) => a.entityId),
     startsAt: new Date(oldestStart).toISOString(),
     ...(!firing && ends.length > 0 ? { endsAt: new Date(Math.max(...ends)).toISOString() } : {}),
-    dashboardUrl: dashboardUrlFor(ctx.dashboardBaseUrl, { rule, ...(storeId ? { store_id: storeId } : {}) }),
+    dashboardUrl: oldest
+      ? alertPageUrlFor(ctx.dashboardBaseUrl, oldest.id)
+      : dashboardUrlFor(ctx.dashboardBaseUrl, { rule, ...(storeId ? { store_id: storeId } : {}) }),
     alerts: items,
     ...(ctx.repeatIntervalMs !== undefined ? { repeatIntervalMs: ctx.repeatIntervalMs } : {}),
   };

@@ -4,7 +4,16 @@ import type { ObjectCursor } from './object-cursor.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
 /** The values OrderPulse can fill an approved SMS template's variables with. */
-export const SMS_TEMPLATE_FIELDS = ['rule', 'severity', 'status', 'store', 'count', 'summary'] as const;
+/** `link`: the alert's phone page (sent whole, never cut; the template needs a link variable for it). */
+export const SMS_TEMPLATE_FIELDS = [
+  'rule',
+  'severity',
+  'status',
+  'store',
+  'count',
+  'summary',
+  'link',
+] as const;
 export type SmsTemplateField = (typeof SMS_TEMPLATE_FIELDS)[number];
 
 export const DEFAULT_SMS_TEMPLATE_FIELDS: readonly SmsTemplateField[] = ['rule', 'store', 'count'];

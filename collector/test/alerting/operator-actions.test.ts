@@ -184,6 +184,31 @@ describe.each(STORE_KINDS)('operator actions (%s)', (kind) => {
     });
   });
 
+  it('one alert by id, for viewers: open, silenced or resolved; unknown ids are 404', async () => {
+    await h.post([ev.order('A-7', 'paid', h.clock.now - 5 * MINUTE, { store_id: 'S7' })]);
+    const alert = await stalled('A-7');
+    expect((await inject('GET', `/v1/alerts/${alert.id}`)).statusCode).toBe(401);
+    expect((await inject('GET', `/v1/alerts/${alert.id}`, 'ingest')).statusCode).toBe(403);
+    const open = await inject('GET', `/v1/alerts/${alert.id}`, 'viewer');
+    expect(open.statusCode).toBe(200);
+    expect(open.json().alert).toEqual({ ...alert, silenced: false });
+
+    const silenced = await inject('POST', '/v1/silences', 'operator', {
+      matchers: { rule: 'order_stalled', store_id: 'S7' },
+      ends_at: iso(h.clock.now + HOUR),
+      comment: 'S7 closed today',
+    });
+    expect((await inject('GET', `/v1/alerts/${alert.id}`, 'viewer')).json().alert.silenced).toBe(true);
+    await inject('DELETE', `/v1/silences/${silenced.json().silence.id}`, 'operator');
+
+    await inject('POST', `/v1/alerts/${alert.id}/resolve`, 'operator', {});
+    const resolved = await inject('GET', `/v1/alerts/${alert.id}`, 'viewer');
+    expect(resolved.json().alert).toMatchObject({ id: alert.id, status: 'resolved', silenced: false });
+    const missing = await inject('GET', '/v1/alerts/nope', 'viewer');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error).toBe('not_found');
+  });
+
   it('the audit log is for viewers and operators only', async () => {
     expect((await inject('GET', '/v1/audit')).statusCode).toBe(401);
     expect((await inject('GET', '/v1/audit', 'ingest')).statusCode).toBe(403);

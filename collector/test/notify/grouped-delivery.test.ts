@@ -81,9 +81,8 @@ describe('grouped notifications', () => {
       truncatedAlerts: 0,
     });
     expect(s001.alerts.map((a) => a.labels.entity_id)).toEqual(['o-1', 'o-2', 'o-3']);
-    expect(s001.alerts[0]!.annotations.dashboard_url).toBe(
-      'https://op.example.com/#/alerts?rule=order_stalled&store_id=s-001',
-    );
+    // the link opens the phone page of the group's oldest alert (the three started together: the first)
+    expect(s001.alerts[0]!.annotations.dashboard_url).toBe('https://op.example.com/#/on-call/A1');
 
     // the chat robot gets one message for the group of three, with the count and examples
     const planned = first.notifications.find((p) => p.group.labels.store_id === 's-001')!;

@@ -94,6 +94,8 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
   return {
     alerts: (q: AlertsQuery = {}) =>
       request('GET', `/v1/alerts${query({ ...q })}`, (b) => (b as AlertList).alerts),
+    alert: (id: string) =>
+      request('GET', `/v1/alerts/${encodeURIComponent(id)}`, (b) => (b as AlertReply).alert),
     ack: (id: string, note: string) =>
       request(
         'POST',

@@ -4,6 +4,7 @@ export type Route =
   | { page: 'wall' }
   | { page: 'signin' }
   | { page: 'alerts' }
+  | { page: 'oncall'; alertId: string }
   | { page: 'order'; orderId: string | null }
   | { page: 'stores' }
   | { page: 'reconciliation' }
@@ -17,6 +18,8 @@ export function parseHash(hash: string): Route {
       return { page: 'signin' };
     case 'alerts':
       return { page: 'alerts' };
+    case 'on-call':
+      return rest[0] ? { page: 'oncall', alertId: decodeURIComponent(rest[0]) } : { page: 'alerts' };
     case 'orders':
       return { page: 'order', orderId: rest[0] ? decodeURIComponent(rest.join('/')) : null };
     case 'stores':
@@ -32,4 +35,9 @@ export function parseHash(hash: string): Route {
 
 export function orderHref(orderId: string): string {
   return `#/orders/${encodeURIComponent(orderId)}`;
+}
+
+/** One alert on a phone: what the notifications' links open (collector `alertPageUrlFor`). */
+export function alertPageHref(alertId: string): string {
+  return `#/on-call/${encodeURIComponent(alertId)}`;
 }

@@ -1,8 +1,8 @@
-// GET /v1/alerts and POST /v1/alerts/{id}/ack and /resolve.
+// GET /v1/alerts, GET /v1/alerts/{id} and POST /v1/alerts/{id}/ack and /resolve.
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
 import type { Alert, AlertStatus } from '../../domain/alerts/alert.ts';
-import { listAlerts, toWireAlert } from '../../store/alerts.ts';
+import { findAlert, listAlerts, toWireAlert } from '../../store/alerts.ts';
 import { AlertActionBody, AlertList, AlertParams, AlertReply, AlertsQuery } from '../../wire/alerts.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
@@ -62,6 +62,26 @@ export async function alertsRoutes(
         ...(sinceMs !== undefined && { since: sinceMs }),
       });
       return { alerts: alerts.map((a) => toWireAlert(a, a.status !== 'resolved' && alerting.isSilenced(a))) };
+    },
+  );
+
+  // One alert, whatever its status: what a chat message's link opens on the on-call's phone.
+  app.get<{ Params: AlertParams }>(
+    '/v1/alerts/:id',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert by id, resolved ones included',
+        security: BEARER,
+        params: AlertParams,
+        response: { 200: AlertReply, ...errorResponses(...PROTECTED_ERRORS, 404) },
+      },
+    },
+    async (request): Promise<AlertReply> => {
+      authorize(ctx.tokens, request, ['viewer']);
+      const alert = await findAlert(ctx.db, request.params.id);
+      if (!alert) throw errors.notFound(`alert ${JSON.stringify(request.params.id)}`);
+      return { alert: toWireAlert(alert, alert.status !== 'resolved' && alerting.isSilenced(alert)) };
     },
   );
 

@@ -18,6 +18,8 @@ function fieldValue(n: Notification, field: SmsTemplateField): string {
       return String(n.count);
     case 'summary':
       return n.summary.zh;
+    case 'link':
+      return n.dashboardUrl;
   }
 }
 
@@ -27,7 +29,10 @@ export function smsTemplateValues(
   fields: readonly SmsTemplateField[],
   maxChars: number,
 ): string[] {
+  // A link cut short opens nothing: it goes whole, and the template's link variable must allow it.
   return fields.map((field) =>
-    [...fieldValue(n, field).replace(/\s+/g, ' ').trim()].slice(0, maxChars).join(''),
+    field === 'link'
+      ? fieldValue(n, field)
+      : [...fieldValue(n, field).replace(/\s+/g, ' ').trim()].slice(0, maxChars).join(''),
   );
 }
