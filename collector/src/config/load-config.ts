@@ -140,7 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
       );
     }
   }
-  if ((s.ORDERPULSE_ORDER_SYSTEM_URL === undefined) !== (s.ORDERPULSE_ORDER_SYSTEM_SECRET === undefined)) {
+  // Given at all, valid or not: a malformed URL is its own problem, not a missing half.
+  const given = (name: string) => (env[name] ?? '') !== '';
+  if (given('ORDERPULSE_ORDER_SYSTEM_URL') !== given('ORDERPULSE_ORDER_SYSTEM_SECRET')) {
     problems.push('ORDERPULSE_ORDER_SYSTEM_URL and ORDERPULSE_ORDER_SYSTEM_SECRET must be set together');
   }
   if (s.ORDERPULSE_ORDER_SYSTEM_SECRET !== undefined && s.ORDERPULSE_ORDER_SYSTEM_SECRET.length < 16) {
