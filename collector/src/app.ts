@@ -47,6 +47,7 @@ export interface AppDeps {
   logger?: boolean | object;
   alerting?: CoreDeps['alerting'];
   paymentQueries?: CoreDeps['paymentQueries'];
+  orderSystem?: CoreDeps['orderSystem'];
 }
 
 export interface App {
@@ -64,6 +65,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     log: server.log,
     ...(deps.alerting && { alerting: deps.alerting }),
     ...(deps.paymentQueries && { paymentQueries: deps.paymentQueries }),
+    ...(deps.orderSystem && { orderSystem: deps.orderSystem }),
   });
   const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens);

@@ -18,6 +18,7 @@ import {
 } from '../notify/receivers.ts';
 import { PhoneRateLimiter } from '../notify/sms/phone-rate-limiter.ts';
 import { WatchdogHeartbeat } from '../notify/watchdog.ts';
+import { ORDER_SYSTEM_RECEIVER } from '../order-system/order-system-webhooks.ts';
 import { matchRoutes } from '../rules-config/route-matching.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Database } from '../store/database.ts';
@@ -158,7 +159,13 @@ export function startOutboxNotifications(options: {
     generatorURL: options.dashboardBaseUrl,
     ...(log && { log }),
   });
-  const worker = new OutboxWorker({ db, receivers, ...(options.observer && { observer: options.observer }) });
+  const worker = new OutboxWorker({
+    db,
+    receivers,
+    // The order system's webhooks share the table; their own worker delivers them.
+    scope: { exceptReceiver: ORDER_SYSTEM_RECEIVER },
+    ...(options.observer && { observer: options.observer }),
+  });
   const outbox = new Outbox({ db, receivers, now: () => alerting.clock(), onEnqueued: () => worker.wake() });
   alerting.notifyThrough(
     new NotificationDispatcher(outbox, {

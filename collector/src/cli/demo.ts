@@ -7,6 +7,7 @@ import { Progress, startProgressLine } from '../simulator/sender/progress.ts';
 import { collectorEnvFor, ensureProviderKeys } from '../simulator/sender/provider-keys.ts';
 import { runSimulation } from '../simulator/sender/run-simulation.ts';
 import { DEMO_HISTORY_DAYS, sendDemoHistory } from './demo-history.ts';
+import { startDemoOrderSystem } from './demo-order-system.ts';
 import {
   dataDirKeys,
   pacingOf,
@@ -64,7 +65,8 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
   if (overridden.length > 0)
     io.stderr.write(`demo: using the demo provider keys instead of ${overridden.join(', ')} for this run\n`);
   // Request logs at info would drown the hints below in thousands of lines a second.
-  const env = { LOG_LEVEL: 'error', ...io.env, ...providerEnv };
+  const orderSystem = await startDemoOrderSystem();
+  const env = { LOG_LEVEL: 'error', ...io.env, ...providerEnv, ...orderSystem.env };
   const { url, config, generated } = await serve(env, { generateTokens: true });
   const port = new URL(url).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -74,6 +76,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
   const operator = config.tokens.operator[0]?.secret;
   const ingest = config.tokens.ingest[0]?.secret;
   if (!ingest) throw new Error('no ingest token configured');
+  orderSystem.connect({ baseUrl: target, token: ingest });
   io.stdout.write(
     [
       'OrderPulse demo',
@@ -83,6 +86,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
         ? []
         : [`  tokens:        ${path.join(config.dataDir, 'tokens.json')} or ORDERPULSE_VIEWER_TOKENS`]),
       `  provider keys: ${path.relative(process.cwd(), keysDir) || keysDir}`,
+      orderSystem.line,
       `  simulating ${args.stores} stores × ~${args.ordersPerStore} orders/day (seed ${args.seed}); Ctrl-C stops`,
       "  alerts show as soon as the back-dated hour's orders are in (seconds); reconciliation once every",
       '  payment callback of that hour is in and the WeChat bill is posted (a minute or two here).',

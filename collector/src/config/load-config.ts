@@ -84,6 +84,8 @@ export interface Config {
     /** Age of an order still awaiting payment at which it is first asked about. */
     queryAfterMs: number;
   };
+  /** Where confirmed-but-unapplied payments are pushed as signed webhooks; undefined: nowhere. */
+  orderSystem: { url: string; secret: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -137,6 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
         'ORDERPULSE_ALIPAY_APP_PRIVATE_KEY needs ORDERPULSE_ALIPAY_PUBLIC_KEY to verify the answers',
       );
     }
+  }
+  // Given at all, valid or not: a malformed URL is its own problem, not a missing half.
+  const given = (name: string) => (env[name] ?? '') !== '';
+  if (given('ORDERPULSE_ORDER_SYSTEM_URL') !== given('ORDERPULSE_ORDER_SYSTEM_SECRET')) {
+    problems.push('ORDERPULSE_ORDER_SYSTEM_URL and ORDERPULSE_ORDER_SYSTEM_SECRET must be set together');
+  }
+  if (s.ORDERPULSE_ORDER_SYSTEM_SECRET !== undefined && s.ORDERPULSE_ORDER_SYSTEM_SECRET.length < 16) {
+    problems.push('ORDERPULSE_ORDER_SYSTEM_SECRET must be at least 16 characters');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -217,6 +227,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
           : undefined,
       queryAfterMs: durationMs(s.ORDERPULSE_PAYMENT_QUERY_AFTER)!,
     },
+    orderSystem:
+      s.ORDERPULSE_ORDER_SYSTEM_URL && s.ORDERPULSE_ORDER_SYSTEM_SECRET
+        ? { url: s.ORDERPULSE_ORDER_SYSTEM_URL, secret: s.ORDERPULSE_ORDER_SYSTEM_SECRET }
+        : undefined,
   };
   return Object.freeze(config);
 }

@@ -163,6 +163,16 @@ export const ENV_SCHEMA = Type.Object({
     description: 'age of an unpaid order at which its payment provider is first asked',
     errorMessage: '{name} must be a duration of at least 1s, e.g. "2m", got "{value}"',
   }),
+  ORDERPULSE_ORDER_SYSTEM_URL: Type.Optional(
+    text({
+      pattern: '^https?://',
+      description: "the merchant order system's endpoint for signed payment-confirmed webhooks",
+      errorMessage: '{name} must be an http(s) URL',
+    }),
+  ),
+  ORDERPULSE_ORDER_SYSTEM_SECRET: Type.Optional(
+    text({ description: 'shared secret of the order-system webhook signatures (HMAC-SHA256)' }),
+  ),
   ORDERPULSE_KUAIDI100_SALT: Type.Optional(text({ description: 'salt of Kuaidi100 push signatures' })),
   ORDERPULSE_KUAIDI100_CUSTOMER: Type.Optional(text({ description: 'Kuaidi100 query account' })),
   ORDERPULSE_KUAIDI100_KEY: Type.Optional(text({ description: 'Kuaidi100 query key' })),

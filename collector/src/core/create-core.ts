@@ -23,6 +23,7 @@ import {
   outboxMetricsObserver,
 } from '../metrics/instrument-collector.ts';
 import type { OrderPulseMetrics } from '../metrics/orderpulse-metrics.ts';
+import { OrderSystemWebhooks } from '../order-system/order-system-webhooks.ts';
 import { paymentQueryClients, verifyingKeysFromConfig } from '../provider-queries/clients-from-config.ts';
 import { PaymentQueryDriver } from '../provider-queries/query-driver.ts';
 import { DailyReconciliationJob, dailyReportText } from '../reconciliation/daily-reconciliation-job.ts';
@@ -56,6 +57,8 @@ export interface CoreDeps {
   };
   /** Provider query clock and pace (tests share the alerting clock and run passes by hand with intervalMs 0). */
   paymentQueries?: { now?: () => number; intervalMs?: number };
+  /** Webhook delivery pace (tests deliver by hand with pollIntervalMs 0; the clock is the queries'). */
+  orderSystem?: { pollIntervalMs?: number };
 }
 
 export interface Core {
@@ -71,6 +74,8 @@ export interface Core {
   dailyReconciliation: DailyReconciliationJob;
   /** Asks the payment providers about overdue orders; undefined when no provider's queries are configured. */
   paymentQueries: PaymentQueryDriver | undefined;
+  /** Payment-confirmed webhooks to the order system; undefined when ORDERPULSE_ORDER_SYSTEM_URL is unset. */
+  orderSystem: OrderSystemWebhooks | undefined;
   /** Store reachable, rules loaded, open orders restored. */
   readiness: ReadinessCheck[];
   /** Stores refused input and counts it by reason. */
@@ -140,6 +145,18 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       log.warn({ channel, suppressed }, 'SMS not sent to numbers that reached their per-number limit');
     },
   });
+  const queryClock = deps.paymentQueries?.now ?? deps.alerting?.now ?? Date.now;
+  const orderSystem =
+    config.orderSystem &&
+    new OrderSystemWebhooks({
+      db,
+      ...config.orderSystem,
+      now: queryClock,
+      metrics,
+      ...(deps.orderSystem?.pollIntervalMs !== undefined && {
+        pollIntervalMs: deps.orderSystem.pollIntervalMs,
+      }),
+    });
   const queryClients = paymentQueryClients(config.providerQueries, verifyingKeysFromConfig(config));
   const paymentQueries =
     queryClients.length === 0
@@ -149,11 +166,12 @@ export function createCore(config: Config, deps: CoreDeps): Core {
           writer,
           clients: queryClients,
           policy: defaultQueryPolicy(config.providerQueries.queryAfterMs),
-          now: deps.paymentQueries?.now ?? deps.alerting?.now ?? Date.now,
+          now: queryClock,
           silentSince: () => silentProviders(alerting),
           metrics,
           log,
           intervalMs: deps.paymentQueries?.intervalMs ?? PAYMENT_QUERY_INTERVAL_MS,
+          confirmed: orderSystem,
         });
   const reconciled = (results: readonly StoreReconciliationResult[]) => {
     alerting
@@ -191,6 +209,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     notifications,
     dailyReconciliation,
     paymentQueries,
+    orderSystem,
     readiness: coreReadiness(db, alerting),
     keepDeadLetters: async (letters) => {
       deadLetterPruner.noteKept(await insertDeadLetters(db, letters));
@@ -206,11 +225,13 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       if (config.reconcileAt) dailyReconciliation.start();
       carriers.start();
       paymentQueries?.start();
+      orderSystem?.start();
       panels.applyEvents(await recentEvents(db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
     },
     async stop() {
       await carriers.stop();
       await paymentQueries?.stop();
+      await orderSystem?.stop();
       await deadLetterPruner.stop();
       await dailyReconciliation.stop();
       await writer.close();

@@ -69,6 +69,8 @@ export interface OrderStatusEvent extends EventBase {
   /** A `shipped` event may bind a waybill to the order. */
   carrier?: string;
   trackingNo?: string;
+  /** Who takes the order's payment: the provider queries ask only this one (`other`: none). */
+  provider?: PaymentProvider;
 }
 
 export interface PaymentNotifyEvent extends EventBase {

@@ -31,6 +31,7 @@ export const METRIC_NAMES = {
   smsSuppressed: 'orderpulse_notification_sms_suppressed_total',
   internalErrors: 'orderpulse_internal_errors_total',
   providerQueries: 'orderpulse_provider_queries_total',
+  orderSystemWebhooks: 'orderpulse_order_system_webhooks_total',
   wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
   wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;

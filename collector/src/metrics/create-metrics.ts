@@ -216,6 +216,12 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     labelNames: ['provider', 'outcome'],
     registers,
   });
+  const orderSystemWebhooks = new Counter({
+    name: METRIC_NAMES.orderSystemWebhooks,
+    help: 'Payment-confirmed webhooks to the order system, per delivery attempt, by outcome (delivered, already_applied, failed).',
+    labelNames: ['outcome'],
+    registers,
+  });
 
   return {
     ingestEvents: {
@@ -343,6 +349,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     smsSuppressed: { inc: (l, value = 1) => smsSuppressed.inc({ channel: channel(l.channel) }, value) },
     internalErrors: plainCounter(internalErrors),
     providerQueries: plainCounter(providerQueries),
+    orderSystemWebhooks: plainCounter(orderSystemWebhooks),
   };
 }
 

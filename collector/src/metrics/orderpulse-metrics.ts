@@ -15,6 +15,11 @@ export type LiveClientRole = 'viewer' | 'operator';
 export type InternalComponent = 'alerting_tick';
 /** What a provider's order query came to (`refunded` is `paid`, `closed` is `not_paid`). */
 export type ProviderQueryOutcome = 'paid' | 'not_paid' | 'not_found' | 'error';
+/**
+ * One delivery attempt of a payment-confirmed webhook to the order system: accepted (2xx), not sent
+ * because the order had moved on by then, or failed (the outbox retries it until it gives up).
+ */
+export type OrderSystemWebhookOutcome = 'delivered' | 'already_applied' | 'failed';
 
 export interface Counter<L> {
   inc(labels: L, value?: number): void;
@@ -108,4 +113,6 @@ export interface OrderPulseMetrics {
   internalErrors: Counter<{ component: InternalComponent }>;
   /** Order queries asked of payment providers about orders whose callback had not come. */
   providerQueries: Counter<{ provider: 'wechatpay' | 'alipay'; outcome: ProviderQueryOutcome }>;
+  /** Payment-confirmed webhooks to the merchant's order system, per delivery attempt. */
+  orderSystemWebhooks: Counter<{ outcome: OrderSystemWebhookOutcome }>;
 }

@@ -4,32 +4,38 @@ import type { ChannelConfig } from '../rules-config/channel-configs.ts';
 import type { Receiver } from '../rules-config/receivers.ts';
 import type { Channel } from './channel.ts';
 import { ChannelConfigError, type ChannelDependencies, createChannel } from './create-channel.ts';
+import type { Notification } from './notification.ts';
 
 export type ChannelTier = 'primary' | 'backup';
 
-export interface KeyedChannel {
+/** `P`: what the channel delivers; alert notifications unless said otherwise. */
+export interface KeyedChannel<P = Notification> {
   key: string;
   tier: ChannelTier;
-  channel: Channel;
+  channel: Channel<P>;
 }
 
-export interface ReceiverChannels {
+export interface ReceiverChannels<P = Notification> {
   name: string;
   sendResolved: boolean;
-  primary: readonly KeyedChannel[];
-  backup: readonly KeyedChannel[];
+  primary: readonly KeyedChannel<P>[];
+  backup: readonly KeyedChannel<P>[];
 }
 
 /** What the outbox needs: a Map works; a config reloader can pass something that swaps its contents. */
-export interface ReceiverRegistry {
-  get(name: string): ReceiverChannels | undefined;
+export interface ReceiverRegistry<P = Notification> {
+  get(name: string): ReceiverChannels<P> | undefined;
 }
 
-export function channelKey(tier: ChannelTier, index: number, channel: Pick<Channel, 'type'>): string {
+export function channelKey(
+  tier: ChannelTier,
+  index: number,
+  channel: Pick<Channel<unknown>, 'type'>,
+): string {
   return `${tier}/${index}/${channel.type}`;
 }
 
-export function keyChannels(tier: ChannelTier, channels: readonly Channel[]): KeyedChannel[] {
+export function keyChannels<P>(tier: ChannelTier, channels: readonly Channel<P>[]): KeyedChannel<P>[] {
   return channels.map((channel, index) => ({ key: channelKey(tier, index, channel), tier, channel }));
 }
 

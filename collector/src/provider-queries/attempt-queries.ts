@@ -1,5 +1,6 @@
 // The store side of the query schedule: the orders still awaiting payment and the queries recorded
 // for them. Times go in and come out as epoch milliseconds.
+import type { PaymentProvider } from '../domain/events.ts';
 import type { AwaitingOrder } from '../domain/payment-queries/plan-queries.ts';
 import type { QueriedProvider } from '../domain/payment-queries/policy.ts';
 import type { AttemptOutcome, QueryAttempt } from '../domain/payment-queries/provider-health.ts';
@@ -18,14 +19,24 @@ export async function awaitingOrders(
   createdSince: number,
   limit: number,
 ): Promise<AwaitingOrder[]> {
-  const { rows } = await q.query<{ order_id: string; store_id: string; created_at: number }>(
-    `SELECT o.order_id, o.store_id, ${epochMs('o.created_at')} AS created_at FROM orders o
+  const { rows } = await q.query<{
+    order_id: string;
+    store_id: string;
+    created_at: number;
+    provider: PaymentProvider | null;
+  }>(
+    `SELECT o.order_id, o.store_id, ${epochMs('o.created_at')} AS created_at, o.provider FROM orders o
      WHERE o.status = 'created' AND o.created_at >= $1
        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id AND p.status = 'success')
      ORDER BY o.created_at, o.order_id LIMIT $2`,
     [iso(createdSince), limit],
   );
-  return rows.map((r) => ({ orderId: r.order_id, storeId: r.store_id, createdAt: r.created_at }));
+  return rows.map((r) => ({
+    orderId: r.order_id,
+    storeId: r.store_id,
+    createdAt: r.created_at,
+    ...(r.provider !== null && { provider: r.provider }),
+  }));
 }
 
 /** The recorded queries of these orders, and every query started since `startedSince` (for the limits and back-off). */

@@ -72,7 +72,7 @@ export function paymentFromAnswer(
   provider: QueriedProvider,
   order: { orderId: string; storeId: string },
   payment: ConfirmedPayment,
-): PaymentNotifyEvent {
+): PaymentNotifyEvent & { provider: QueriedProvider } {
   return {
     type: 'payment.notify',
     id: payment.transactionId,

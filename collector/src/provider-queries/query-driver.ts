@@ -2,7 +2,7 @@
 // the awaiting orders and the recorded queries from the store, lets the scheduler pick what is due
 // within the providers' limits, runs those queries, records their outcomes, and writes a confirmed
 // payment through the event writer, where the rules see it as they would the callback.
-import type { OrderEvent } from '../domain/events.ts';
+import type { OrderEvent, PaymentNotifyEvent } from '../domain/events.ts';
 import { type DueQuery, planQueries } from '../domain/payment-queries/plan-queries.ts';
 import type { QueriedProvider, QueryPolicy } from '../domain/payment-queries/policy.ts';
 import type { Counter, ProviderQueryOutcome } from '../metrics/orderpulse-metrics.ts';
@@ -17,6 +17,14 @@ export interface QueryDriverLog {
   warn(fields: object, message: string): void;
 }
 
+/** Whoever must hear of a payment the queries confirmed (the order system's webhooks). */
+export interface ConfirmedPaymentListener {
+  /** Before the payment is stored; a throw leaves it unstored, to be asked about again. */
+  queue(payment: PaymentNotifyEvent & { provider: QueriedProvider }): Promise<void>;
+  /** After it is stored. */
+  stored(): void;
+}
+
 export interface PaymentQueryDriverOptions {
   db: Queryable;
   writer: { write(events: OrderEvent[]): Promise<unknown> };
@@ -29,6 +37,8 @@ export interface PaymentQueryDriverOptions {
   log: QueryDriverLog;
   /** Between passes; 0: only `runOnce` runs one (tests drive a virtual clock). */
   intervalMs: number;
+  /** Told of each payment a provider said was paid (not of refunded ones: nothing is left to apply). */
+  confirmed?: ConfirmedPaymentListener | undefined;
 }
 
 export class PaymentQueryDriver {
@@ -93,15 +103,19 @@ export class PaymentQueryDriver {
 
   /** False when the query was not sent: that attempt of the order is already recorded. */
   async #ask(query: DueQuery, startedAt: number): Promise<boolean> {
-    const { db, writer, metrics, log, now } = this.#options;
+    const { db, writer, metrics, log, now, confirmed } = this.#options;
     // Recorded before it is sent, so a crash mid-query still counts towards the order's ceiling.
     if (!(await recordQueryStart(db, { ...query, startedAt }))) return false;
     const answer = await this.#clients.get(query.provider)!.query(query.orderId);
     let outcome = attemptOutcome(answer);
     let counted = queryOutcome(answer);
     if (answer.kind === 'paid' || answer.kind === 'refunded') {
+      const payment = paymentFromAnswer(query.provider, query, answer);
+      const tell = answer.kind === 'paid' ? confirmed : undefined;
       try {
-        await writer.write([paymentFromAnswer(query.provider, query, answer)]);
+        await tell?.queue(payment);
+        await writer.write([payment]);
+        tell?.stored();
       } catch (err) {
         // Not stored, so not settled: the order stays awaiting and is asked again later.
         log.warn({ err, orderId: query.orderId }, 'a payment confirmed by query was not stored');

@@ -175,6 +175,13 @@ const RULES: Rule[] = [
     edge: PAYMENT_PROVIDERS.map((provider) => ({ provider })),
   },
   {
+    name: 'order provider outside its enum',
+    type: 'order.status',
+    bad: { provider: 'paypal' },
+    code: 'invalid_event',
+    edge: [...PAYMENT_PROVIDERS.map((provider) => ({ provider })), { provider: undefined }],
+  },
+  {
     name: 'payment provider missing',
     type: 'payment.notify',
     bad: { provider: undefined },

@@ -200,6 +200,8 @@ order_id text NOT NULL
   amount_at timestamp with time zone
   region_at timestamp with time zone
   channel_at timestamp with time zone
+  provider text
+  provider_at timestamp with time zone
 
 -- table payment_query_attempts
 order_id text NOT NULL
@@ -920,14 +922,16 @@ BEGIN
            CASE WHEN e->>'type' = 'order.status' THEN (array_position(statuses, e->>'status') - 1)::int2 END AS status_rank,
            CASE WHEN e->>'type' = 'order.status' THEN (e->>'amountFen')::int8 END AS amount_fen,
            CASE WHEN e->>'type' = 'order.status' THEN e->>'region' END COLLATE "C" AS region,
-           CASE WHEN e->>'type' = 'order.status' THEN e->>'channel' END COLLATE "C" AS channel
+           CASE WHEN e->>'type' = 'order.status' THEN e->>'channel' END COLLATE "C" AS channel,
+           CASE WHEN e->>'type' = 'order.status' THEN e->>'provider' END COLLATE "C" AS provider
     FROM jsonb_array_elements(fresh) AS e
   ), tops AS (
     SELECT e.*,
            max(status_rank) OVER by_order AS top_rank,
            max(at) FILTER (WHERE amount_fen IS NOT NULL) OVER by_order AS amount_at,
            max(at) FILTER (WHERE region IS NOT NULL) OVER by_order AS region_at,
-           max(at) FILTER (WHERE channel IS NOT NULL) OVER by_order AS channel_at
+           max(at) FILTER (WHERE channel IS NOT NULL) OVER by_order AS channel_at,
+           max(at) FILTER (WHERE provider IS NOT NULL) OVER by_order AS provider_at
     FROM e
     WINDOW by_order AS (PARTITION BY order_id)
   ), folded AS (
@@ -942,6 +946,8 @@ BEGIN
            max(region_at) AS region_at,
            max(channel) FILTER (WHERE at = channel_at) AS channel,
            max(channel_at) AS channel_at,
+           max(provider) FILTER (WHERE at = provider_at) AS provider,
+           max(provider_at) AS provider_at,
            min(at) FILTER (WHERE status = 'created' AND status_rank IS NOT NULL) AS created_at,
            min(at) FILTER (WHERE status = 'paid' AND status_rank IS NOT NULL) AS paid_at,
            min(at) AS first_seen_at,
@@ -950,11 +956,11 @@ BEGIN
     GROUP BY order_id
   )
   INSERT INTO orders AS o (order_id, store_id, status, status_at, status_rank, amount_fen, amount_at, region,
-                           region_at, channel, channel_at, created_at, paid_at, first_seen_at, last_event_at,
-                           updated_at)
+                           region_at, channel, channel_at, provider, provider_at, created_at, paid_at,
+                           first_seen_at, last_event_at, updated_at)
   SELECT f.order_id, f.store_id, f.status, f.status_at, f.status_rank, f.amount_fen, f.amount_at, f.region,
-         f.region_at, f.channel, f.channel_at, f.created_at, f.paid_at, f.first_seen_at, f.last_event_at,
-         ingest_batch.received_at
+         f.region_at, f.channel, f.channel_at, f.provider, f.provider_at, f.created_at, f.paid_at,
+         f.first_seen_at, f.last_event_at, ingest_batch.received_at
   FROM folded f
   ORDER BY f.order_id
   ON CONFLICT (order_id) DO UPDATE SET
@@ -986,6 +992,12 @@ BEGIN
              CASE WHEN newer THEN excluded.channel_at ELSE o.channel_at END
       FROM (SELECT excluded.channel_at IS NOT NULL AND (o.channel_at IS NULL
               OR (excluded.channel_at, excluded.channel COLLATE "C") > (o.channel_at, o.channel COLLATE "C")) AS newer) AS batch
+    ),
+    (provider, provider_at) = (
+      SELECT CASE WHEN newer THEN excluded.provider ELSE o.provider END,
+             CASE WHEN newer THEN excluded.provider_at ELSE o.provider_at END
+      FROM (SELECT excluded.provider_at IS NOT NULL AND (o.provider_at IS NULL
+              OR (excluded.provider_at, excluded.provider COLLATE "C") > (o.provider_at, o.provider COLLATE "C")) AS newer) AS batch
     ),
     created_at    = LEAST(o.created_at, excluded.created_at),
     paid_at       = LEAST(o.paid_at, excluded.paid_at),

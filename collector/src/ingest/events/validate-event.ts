@@ -76,6 +76,7 @@ function toDomain(wire: WireEvent, source: string, occurredAt: number): OrderEve
       if (wire.channel !== undefined) event.channel = wire.channel;
       if (wire.carrier !== undefined) event.carrier = wire.carrier;
       if (wire.tracking_no !== undefined) event.trackingNo = wire.tracking_no;
+      if (wire.provider !== undefined) event.provider = wire.provider;
       return event;
     }
     case 'payment.notify':

@@ -26,6 +26,7 @@ export const OrderStatusWire = Type.Object({
   channel: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
   carrier: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
   tracking_no: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  provider: Type.Optional(oneOf(PAYMENT_PROVIDERS)),
 });
 
 export const PaymentNotifyWire = Type.Object({

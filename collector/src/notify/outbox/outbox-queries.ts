@@ -7,13 +7,14 @@ import type { ChannelTier } from '../receivers.ts';
 
 export type OutboxStatus = 'pending' | 'delivered' | 'failed';
 
-export interface OutboxRow {
+/** `P`: the payload's type, which the row's receiver decides (alert notifications unless said otherwise). */
+export interface OutboxRow<P = Notification> {
   id: string;
   notificationId: string;
   receiver: string;
   channel: string;
   tier: ChannelTier;
-  payload: Notification;
+  payload: P;
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: Date;
@@ -28,7 +29,7 @@ interface RawRow {
   receiver: string;
   channel: string;
   tier: ChannelTier;
-  payload: Notification | string;
+  payload: object | string;
   status: OutboxStatus;
   attempts: number;
   next_attempt_at: Date;
@@ -44,14 +45,16 @@ function columns(alias = 'notification_outbox'): string {
     ${alias}.last_error, ${alias}.created_at, ${alias}.delivered_at`;
 }
 
-function toRow(raw: RawRow): OutboxRow {
+// The store keeps the payload as the receiver's channels were queued with; reading it back as `P`
+// is the caller's word that it asked for that receiver's rows.
+function toRow<P = Notification>(raw: RawRow): OutboxRow<P> {
   return {
     id: raw.id,
     notificationId: raw.notification_id,
     receiver: raw.receiver,
     channel: raw.channel,
     tier: raw.tier,
-    payload: typeof raw.payload === 'string' ? (JSON.parse(raw.payload) as Notification) : raw.payload,
+    payload: (typeof raw.payload === 'string' ? JSON.parse(raw.payload) : raw.payload) as P,
     status: raw.status,
     attempts: raw.attempts,
     nextAttemptAt: new Date(raw.next_attempt_at),
@@ -66,7 +69,8 @@ export interface NewOutboxRow {
   receiver: string;
   channel: string;
   tier: ChannelTier;
-  payload: Notification;
+  /** Plain JSON: a notification, or the order system's webhook body. */
+  payload: object;
 }
 
 /** Inserts rows due at `at`; rows already present for the same notification and channel are skipped. */
@@ -97,26 +101,33 @@ export async function insertOutboxRows(
  * Claims up to `limit` due rows: counts the attempt and leases each row until `leaseUntil`, so other
  * workers (SKIP LOCKED) and this one after a crash leave it alone until the lease ends.
  */
-export async function claimDueRows(
+/** Which rows a worker delivers: one receiver's only, or all but one receiver's. */
+export type OutboxScope = { receiver: string } | { exceptReceiver: string };
+
+export async function claimDueRows<P = Notification>(
   q: Queryable,
   now: Date,
   leaseUntil: Date,
   limit: number,
-): Promise<OutboxRow[]> {
+  scope?: OutboxScope,
+): Promise<OutboxRow<P>[]> {
+  const only = scope && 'receiver' in scope ? scope.receiver : null;
+  const except = scope && 'exceptReceiver' in scope ? scope.exceptReceiver : null;
   const { rows } = await q.query<RawRow>(
     `UPDATE notification_outbox AS o
         SET attempts = o.attempts + 1, next_attempt_at = $2
        FROM (SELECT id FROM notification_outbox
               WHERE status = 'pending' AND next_attempt_at <= $1
+                AND ($4::text IS NULL OR receiver = $4) AND ($5::text IS NULL OR receiver <> $5)
               ORDER BY next_attempt_at, id
               LIMIT $3
               FOR UPDATE SKIP LOCKED) AS due
       WHERE o.id = due.id
   RETURNING ${columns('o')}`,
-    [now, leaseUntil, limit],
+    [now, leaseUntil, limit, only, except],
   );
   return rows
-    .map(toRow)
+    .map((raw) => toRow<P>(raw))
     .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || Number(a.id) - Number(b.id));
 }
 

@@ -9,6 +9,7 @@
 import type { Database } from '../../store/database.ts';
 import type { ChannelType } from '../channel.ts';
 import { DeliveryError, toDeliveryError } from '../delivery-error.ts';
+import type { Notification } from '../notification.ts';
 import type { ChannelTier, KeyedChannel, ReceiverRegistry } from '../receivers.ts';
 import {
   claimDueRows,
@@ -17,6 +18,7 @@ import {
   markFailed,
   markRetry,
   type OutboxRow,
+  type OutboxScope,
   primaryDelivered,
 } from './outbox-queries.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './retry-schedule.ts';
@@ -42,9 +44,14 @@ export interface OutboxObserver {
   storeError?(error: unknown): void;
 }
 
-export interface OutboxWorkerOptions {
+/** `P`: what the receivers' channels deliver; alert notifications unless said otherwise. */
+export interface OutboxWorkerOptions<P extends object = Notification> {
   db: Database;
-  receivers: ReceiverRegistry;
+  receivers: ReceiverRegistry<P>;
+  /** The rows this worker delivers; unset: all. Workers over one table with different payloads split it so. */
+  scope?: OutboxScope;
+  /** The `rule` and `severity` of a delivery attempt; by default the notification's own. */
+  describe?: (payload: P) => { rule: string; severity: string };
   now?: () => number;
   observer?: OutboxObserver;
   retry?: RetryPolicy;
@@ -72,21 +79,31 @@ const defaults = {
   leaseMs: 2 * 60_000,
 };
 
-export class OutboxWorker {
-  readonly #options: Required<Omit<OutboxWorkerOptions, 'observer'>> & { observer: OutboxObserver };
+const describeNotification = (payload: unknown) => {
+  const { rule, severity } = payload as Notification;
+  return { rule, severity };
+};
+
+export class OutboxWorker<P extends object = Notification> {
+  readonly #options: Required<Omit<OutboxWorkerOptions<P>, 'observer' | 'scope'>> & {
+    observer: OutboxObserver;
+    scope: OutboxScope | undefined;
+  };
   readonly #abort = new AbortController();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<RunSummary> | undefined;
   #started = false;
   #wakeRequested = false;
 
-  constructor(options: OutboxWorkerOptions) {
+  constructor(options: OutboxWorkerOptions<P>) {
     this.#options = {
       ...defaults,
       now: Date.now,
       retry: DEFAULT_RETRY_POLICY,
+      describe: describeNotification,
       ...options,
       observer: options.observer ?? {},
+      scope: options.scope,
     };
   }
 
@@ -154,9 +171,15 @@ export class OutboxWorker {
   }
 
   async #pass(): Promise<RunSummary> {
-    const { db, now, leaseMs, batchSize } = this.#options;
+    const { db, now, leaseMs, batchSize, scope } = this.#options;
     const claimedAt = now();
-    const rows = await claimDueRows(db, new Date(claimedAt), new Date(claimedAt + leaseMs), batchSize);
+    const rows = await claimDueRows<P>(
+      db,
+      new Date(claimedAt),
+      new Date(claimedAt + leaseMs),
+      batchSize,
+      scope,
+    );
     // allSettled: one row's store error must not abandon the others mid-send.
     const outcomes = await Promise.allSettled(rows.map((row) => this.#deliver(row)));
     const storeFailure = outcomes.find((o) => o.status === 'rejected');
@@ -168,12 +191,12 @@ export class OutboxWorker {
     };
   }
 
-  #channelOf(row: OutboxRow): KeyedChannel | undefined {
+  #channelOf(row: OutboxRow<P>): KeyedChannel<P> | undefined {
     const receiver = this.#options.receivers.get(row.receiver);
     return [...(receiver?.primary ?? []), ...(receiver?.backup ?? [])].find((c) => c.key === row.channel);
   }
 
-  async #deliver(row: OutboxRow): Promise<boolean> {
+  async #deliver(row: OutboxRow<P>): Promise<boolean> {
     const { db, now, observer } = this.#options;
     const keyed = this.#channelOf(row);
     const attempt: DeliveryAttempt = {
@@ -183,8 +206,7 @@ export class OutboxWorker {
       channelType: keyed?.channel.type ?? 'unknown',
       tier: row.tier,
       attempts: row.attempts,
-      rule: row.payload.rule,
-      severity: row.payload.severity,
+      ...this.#options.describe(row.payload),
     };
     if (!keyed) {
       // The configuration changed since the row was queued; nothing can send it.
@@ -208,7 +230,7 @@ export class OutboxWorker {
     return true;
   }
 
-  async #recordFailure(row: OutboxRow, attempt: DeliveryAttempt, error: DeliveryError): Promise<void> {
+  async #recordFailure(row: OutboxRow<P>, attempt: DeliveryAttempt, error: DeliveryError): Promise<void> {
     const { db, now, observer, retry, maxAttempts } = this.#options;
     const message = `${error.code}: ${error.message}`.slice(0, 1000);
     const stopping = this.#abort.signal.aborted;
@@ -226,7 +248,7 @@ export class OutboxWorker {
     if (!stopping && row.tier === 'primary') await this.#failOverIfDue(row, error);
   }
 
-  async #failOverIfDue(row: OutboxRow, error: DeliveryError): Promise<void> {
+  async #failOverIfDue(row: OutboxRow<P>, error: DeliveryError): Promise<void> {
     const { db, now, observer, failoverAfterAttempts } = this.#options;
     if (error.retryable && row.attempts < failoverAfterAttempts) return;
     const backup = this.#options.receivers.get(row.receiver)?.backup ?? [];
