@@ -82,6 +82,8 @@ function keySql(key: Partial<GroupKey>, values: unknown[], alias = ''): string[]
 }
 
 interface GroupRow extends AlertRow {
+  total_groups: number;
+  total_alerts: number;
   g_rule: string;
   g_store_id: string | null;
   g_severity_rank: number;
@@ -91,16 +93,24 @@ interface GroupRow extends AlertRow {
   g_updated_at: Date;
 }
 
+export interface AlertGroupList {
+  groups: AlertGroupSummary[];
+  /** Groups and alerts the filters choose, on every page. */
+  totalGroups: number;
+  totalAlerts: number;
+}
+
 /**
- * One page of groups: highest severity first, then the largest, then by rule and store. `key`
- * narrows to one rule and/or store (the list's own filters).
+ * One page of groups: highest severity first, then the largest, then by rule and store; and the
+ * totals. One pass over the chosen alerts counts the groups and names each one's newest alert;
+ * only the page's newest alerts are then read whole (by primary key).
  */
 export async function listAlertGroups(
   q: Queryable,
   filter: GroupFilter,
   key: Partial<GroupKey>,
   page: { limit: number; after?: GroupPosition },
-): Promise<AlertGroupSummary[]> {
+): Promise<AlertGroupList> {
   const values: unknown[] = [];
   const where = [filterSql(filter, values), ...keySql(key, values)].join(' AND ');
   let afterSql = '';
@@ -111,58 +121,46 @@ export async function listAlertGroups(
     afterSql = `WHERE (severity_rank, -n, rule, store_key) > ($${n - 3}::int, $${n - 2}::int, $${n - 1}, $${n})`;
   }
   values.push(page.limit);
-  const limit = values.length;
-  // The newest alert of each group of the page is looked up only for that page.
-  const newestWhere = filterSql(filter, values, 'a.');
   const { rows } = await q.query<GroupRow>(
     `WITH groups AS (
        SELECT rule, store_id, coalesce(store_id, '') AS store_key, min(${SEVERITY_RANK}) AS severity_rank,
               count(*)::int AS n, (count(*) FILTER (WHERE status = 'firing'))::int AS firing,
-              (count(*) FILTER (WHERE status = 'acknowledged'))::int AS acknowledged, max(updated_at) AS last_update
+              (count(*) FILTER (WHERE status = 'acknowledged'))::int AS acknowledged, max(updated_at) AS last_update,
+              (array_agg(id ORDER BY started_at DESC, id DESC))[1] AS newest_id
        FROM alerts WHERE ${where}
        GROUP BY rule, store_id
+     ), totals AS (
+       SELECT count(*)::int AS total_groups, coalesce(sum(n), 0)::int AS total_alerts FROM groups
      ), page AS (
        SELECT * FROM groups ${afterSql}
        ORDER BY severity_rank, n DESC, rule, store_key
-       LIMIT $${limit}
+       LIMIT $${values.length}
      )
-     SELECT p.rule AS g_rule, p.store_id AS g_store_id, p.severity_rank AS g_severity_rank, p.n AS g_count,
-            p.firing AS g_firing, p.acknowledged AS g_acknowledged, p.last_update AS g_updated_at, newest.*
-     FROM page p
-     CROSS JOIN LATERAL (
-       SELECT ${ALERT_COLUMNS} FROM alerts a
-       WHERE a.rule = p.rule AND a.store_id IS NOT DISTINCT FROM p.store_id AND ${newestWhere}
-       ORDER BY a.started_at DESC, a.id DESC LIMIT 1
-     ) newest
+     SELECT t.total_groups, t.total_alerts, p.rule AS g_rule, p.store_id AS g_store_id,
+            p.severity_rank AS g_severity_rank, p.n AS g_count, p.firing AS g_firing,
+            p.acknowledged AS g_acknowledged, p.last_update AS g_updated_at, ${ALERT_COLUMNS.replace(/(\w+)/g, 'a.$1')}
+     FROM totals t
+     LEFT JOIN (page p JOIN alerts a ON a.id = p.newest_id) ON true
      ORDER BY p.severity_rank, p.n DESC, p.rule, p.store_key`,
     values,
   );
-  return rows.map((r) => ({
-    rule: r.g_rule,
-    storeId: r.g_store_id,
-    severity: RANKED[r.g_severity_rank] ?? 'info',
-    count: r.g_count,
-    firing: r.g_firing,
-    acknowledged: r.g_acknowledged,
-    updatedAt: r.g_updated_at.getTime(),
-    newest: alertFromRow(r),
-  }));
-}
-
-/** How many groups and alerts the filters choose, for the page's header. */
-export async function countAlertGroups(
-  q: Queryable,
-  filter: GroupFilter,
-  key: Partial<GroupKey>,
-): Promise<{ groups: number; alerts: number }> {
-  const values: unknown[] = [];
-  const where = [filterSql(filter, values), ...keySql(key, values)].join(' AND ');
-  const { rows } = await q.query<{ groups: number; alerts: number }>(
-    `SELECT count(DISTINCT (rule, coalesce(store_id, '')))::int AS groups, count(*)::int AS alerts
-     FROM alerts WHERE ${where}`,
-    values,
-  );
-  return rows[0] ?? { groups: 0, alerts: 0 };
+  const totals = rows[0] ?? { total_groups: 0, total_alerts: 0 };
+  return {
+    totalGroups: totals.total_groups,
+    totalAlerts: totals.total_alerts,
+    groups: rows
+      .filter((r) => r.g_rule !== null)
+      .map((r) => ({
+        rule: r.g_rule,
+        storeId: r.g_store_id,
+        severity: RANKED[r.g_severity_rank] ?? 'info',
+        count: r.g_count,
+        firing: r.g_firing,
+        acknowledged: r.g_acknowledged,
+        updatedAt: r.g_updated_at.getTime(),
+        newest: alertFromRow(r),
+      })),
+  };
 }
 
 /** One group's alerts, newest first (by when the condition started), after `before`. */

@@ -7,7 +7,6 @@ import type { Alert } from '../../domain/alerts/alert.ts';
 import { matchersFromObject, silenceProblem } from '../../domain/alerts/silences.ts';
 import {
   alertsByIds,
-  countAlertGroups,
   type GroupFilter,
   type GroupKey,
   groupAlertIds,
@@ -73,11 +72,10 @@ export async function alertGroupsRoutes(
       };
       const after = q.after === undefined ? undefined : parseGroupPosition(q.after);
       // One more than asked tells whether a next page exists.
-      const groups = await listAlertGroups(ctx.db, filter, key, {
+      const { groups, totalGroups, totalAlerts } = await listAlertGroups(ctx.db, filter, key, {
         limit: q.limit + 1,
         ...(after !== undefined && { after }),
       });
-      const totals = await countAlertGroups(ctx.db, filter, key);
       const page = groups.slice(0, q.limit);
       const last = page.at(-1);
       return {
@@ -92,8 +90,8 @@ export async function alertGroupsRoutes(
           updated_at: new Date(g.updatedAt).toISOString(),
           newest: wire(g.newest),
         })),
-        total_groups: totals.groups,
-        total_alerts: totals.alerts,
+        total_groups: totalGroups,
+        total_alerts: totalAlerts,
         next_after:
           groups.length > q.limit && last
             ? groupPositionText({
