@@ -64,6 +64,16 @@ describe('lists for thousands', () => {
     await expect.poll(() => page.getByTestId('alert-row').count()).toBe(20);
     expect(await page.locator('tr').count()).toBeLessThan(100);
     await screenshot(page, 'alerts-grouped-5000');
+
+    // The next page holds the other 25 groups; the first page comes back with its opened group.
+    const stores = () =>
+      page.getByTestId('alert-group').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-store')));
+    await page.getByTestId('groups-pager-next').click();
+    await expect.poll(stores).toEqual(Array.from({ length: 25 }, (_, i) => store(25 + i)));
+    expect(await page.locator('tr').count()).toBeLessThan(100);
+    await page.getByTestId('groups-pager-first').click();
+    await expect.poll(async () => (await stores())[0]).toBe('S001');
+    await expect.poll(() => page.getByTestId('alert-row').count()).toBe(20);
     expect(browser.errors).toEqual([]);
   });
 
@@ -122,8 +132,15 @@ describe('lists for thousands', () => {
       })
       .toBe(true);
     await expect.poll(() => page.getByTestId('board-paid').textContent()).toContain(`${PER_STORE}`);
+    const orderIds = () =>
+      page.getByTestId('order-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-order-id')));
+    const first = await orderIds();
+    expect(first).toHaveLength(50);
     await page.getByTestId('orders-pager-next').click();
-    await expect.poll(() => page.getByTestId('order-row').count()).toBe(PER_STORE - 50);
+    // The second page: the other 50 of the store's orders, none of the first page's.
+    await expect.poll(async () => (await orderIds()).filter((id) => first.includes(id)).length).toBe(0);
+    expect(new Set([...first, ...(await orderIds())]).size).toBe(PER_STORE);
+    expect(await page.getByTestId('orders-pager-first').isEnabled()).toBe(true);
     await screenshot(page, 'orders-list');
     const row = page.getByTestId('order-row').first();
     const id = await row.getAttribute('data-order-id');
