@@ -56,6 +56,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/alert-storm.ts'],
   },
   {
+    name: 'alert-lists',
+    what: 'the grouped alerts page with 5,000 open alerts vs the flat GET /v1/alerts (lists)',
+    args: [...tsx, 'bench/alert-lists.ts'],
+  },
+  {
     name: 'restore',
     what: 'restart recovery with 1M open orders in PostgreSQL (rules)',
     args: [...gcTsx, 'bench/restore-recovery.ts'],

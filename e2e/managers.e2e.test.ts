@@ -100,6 +100,31 @@ describe('manager pages', () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it('filters the pool by store and resolves the chosen items at once with one note', async () => {
+    const rows = page.getByTestId('pending-row');
+    await page.getByTestId('pool-filter-store').fill('S3');
+    const s3 = ((await get('/v1/reconciliation/pending?store_id=S3')).items as { id: string }[]).map(
+      (i) => i.id,
+    );
+    expect(s3.length).toBeGreaterThan(1);
+    await expect
+      .poll(async () => (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')))).sort())
+      .toEqual([...s3].sort());
+    for (const id of s3)
+      await page.locator(`[data-testid=pending-row][data-id="${id}"] [data-testid=pending-select]`).check();
+    await page.getByTestId('pool-bulk-resolution').selectOption('write_off');
+    await page.getByTestId('pool-bulk-note').fill('S3 收银机漏单，已补录');
+    await page.getByTestId('pool-bulk-submit').click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `已处理 ${s3.length} 项` })
+      .waitFor();
+    await expect.poll(() => rows.count()).toBe(0);
+    const audit = (await get('/v1/audit?action=reconciliation.resolve')).entries as { note?: string }[];
+    expect(audit.filter((e) => e.note === 'S3 收银机漏单，已补录')).toHaveLength(s3.length);
+    expect(browser.errors).toEqual([]);
+  });
+
   it('shows rule validation errors while the last good rule set keeps running', async () => {
     // A copy of alert-rules/ with a typo in a built-in rule's parameters.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-rules-'));

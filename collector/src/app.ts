@@ -18,6 +18,7 @@ import { errors } from './http/errors.ts';
 import { requestLogFields } from './http/log-redaction.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { registerRequestGuard } from './http/request-guard.ts';
+import { alertGroupsRoutes } from './http/routes/alert-groups.ts';
 import { alertsRoutes } from './http/routes/alerts.ts';
 import { auditRoutes } from './http/routes/audit.ts';
 import { carriersPlugin } from './http/routes/carriers/index.ts';
@@ -98,6 +99,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(carriersPlugin, { ctx, carriers: core.carriers });
   await server.register(metricsRoute, { registry: core.registry });
   await server.register(alertsRoutes, { ctx, alerting });
+  await server.register(alertGroupsRoutes, { ctx, alerting });
   await server.register(silencesRoutes, { ctx, alerting });
   await server.register(auditRoutes, { ctx });
   await server.register(rulesRoutes, { ctx, alerting });

@@ -230,6 +230,10 @@ export class AlertingService {
     return this.operator.acknowledge(id, actor, note);
   }
 
+  acknowledgeMany(ids: readonly string[], actor: string, note: string | undefined) {
+    return this.operator.acknowledgeMany(ids, actor, note);
+  }
+
   resolve(id: string, actor: string, note: string | undefined): Promise<AckResult> {
     return this.operator.resolve(id, actor, note);
   }

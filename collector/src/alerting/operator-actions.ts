@@ -7,9 +7,9 @@ import type { Database } from '../store/database.ts';
 import type { AlertBook } from './alert-book.ts';
 import type { AlertWriter } from './alert-writer.ts';
 
-export type AckResult =
-  | { ok: true; alert: Alert }
-  | { ok: false; reason: 'not_found' | 'already_resolved' | 'not_firing' };
+export type AckFailure = 'not_found' | 'already_resolved' | 'not_firing';
+
+export type AckResult = { ok: true; alert: Alert } | { ok: false; reason: AckFailure };
 
 export class OperatorActions {
   constructor(
@@ -22,7 +22,40 @@ export class OperatorActions {
   ) {}
 
   async acknowledge(id: string, actor: string, note: string | undefined): Promise<AckResult> {
+    const result = await this.recordAck(id, actor, note, this.now());
+    if (result.ok) await this.settled();
+    return result;
+  }
+
+  /**
+   * Acknowledges each of `ids` that is firing, with one note, and waits once for all of it to be
+   * written: a bulk action over thousands of alerts costs one write, not one per alert. Each alert
+   * is audited on its own, marked as part of a bulk action.
+   */
+  async acknowledgeMany(
+    ids: readonly string[],
+    actor: string,
+    note: string | undefined,
+  ): Promise<{ acknowledged: Alert[]; skipped: { id: string; reason: AckFailure }[] }> {
     const now = this.now();
+    const acknowledged: Alert[] = [];
+    const skipped: { id: string; reason: AckFailure }[] = [];
+    for (const id of new Set(ids)) {
+      const result = await this.recordAck(id, actor, note, now, true);
+      if (result.ok) acknowledged.push(result.alert);
+      else skipped.push({ id, reason: result.reason });
+    }
+    if (acknowledged.length > 0) await this.settled();
+    return { acknowledged, skipped };
+  }
+
+  private async recordAck(
+    id: string,
+    actor: string,
+    note: string | undefined,
+    now: number,
+    bulk = false,
+  ): Promise<AckResult> {
     let alert = this.book.byId(id);
     if (alert === undefined) {
       // Not in the book: unknown, or resolved long enough ago to have been pruned.
@@ -33,7 +66,7 @@ export class OperatorActions {
     }
     const result = acknowledge(alert, actor, note, now);
     if (!result.ok) return result;
-    await this.record('alert.ack', 'changed', result.alert, actor, note, now);
+    this.put('alert.ack', 'changed', result.alert, actor, note, now, bulk);
     return result;
   }
 
@@ -47,18 +80,21 @@ export class OperatorActions {
     if (alert === undefined) return { ok: false, reason: 'not_found' };
     const result = resolveByOperator(alert, now);
     if (!result.ok) return result;
-    await this.record('alert.resolve', 'resolved', result.alert, actor, note, now);
+    this.put('alert.resolve', 'resolved', result.alert, actor, note, now, false);
+    await this.settled();
     return result;
   }
 
-  private async record(
+  /** Keeps the change in the book, audits and announces it; written by the next `settled`. */
+  private put(
     action: 'alert.ack' | 'alert.resolve',
     transition: 'changed' | 'resolved',
     alert: Alert,
     actor: string,
     note: string | undefined,
     now: number,
-  ): Promise<void> {
+    bulk: boolean,
+  ): void {
     this.writer.put(alert);
     this.writer.audit({
       at: now,
@@ -70,9 +106,9 @@ export class OperatorActions {
         entity_type: alert.entityType,
         entity_id: alert.entityId,
         ...(note && { note }),
+        ...(bulk && { bulk: true }),
       },
     });
     this.writer.announce(transition, alert, now);
-    await this.settled();
   }
 }

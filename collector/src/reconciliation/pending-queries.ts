@@ -119,6 +119,8 @@ export interface PendingFilter {
   statuses: readonly PendingStatus[];
   storeId?: string;
   kind?: PendingKind;
+  /** The local day, YYYY-MM-DD. */
+  day?: string;
   limit: number;
   beforeId?: number;
 }
@@ -134,6 +136,10 @@ export async function listPending(q: Queryable, filter: PendingFilter): Promise<
   if (filter.kind !== undefined) {
     values.push(filter.kind);
     where.push(`kind = $${values.length}`);
+  }
+  if (filter.day !== undefined) {
+    values.push(filter.day);
+    where.push(`day = $${values.length}::date`);
   }
   if (filter.beforeId !== undefined) {
     values.push(filter.beforeId);

@@ -10,10 +10,11 @@ import type { Queryable } from './database.ts';
 /** The alert as the API and the live stream carry it; defined in wire/alerts.ts. */
 export type { WireAlert };
 
-const COLUMNS = `id, rule, severity, status, entity_type, entity_id, store_id, summary, labels, started_at,
+/** Every column of an alert row, in the order `AlertRow` reads them. */
+export const ALERT_COLUMNS = `id, rule, severity, status, entity_type, entity_id, store_id, summary, labels, started_at,
   firing_at, updated_at, resolved_at, acknowledged_at, acknowledged_by, acknowledged_note, reopen_count`;
 
-interface AlertRow {
+export interface AlertRow {
   id: string;
   rule: string;
   severity: Severity;
@@ -36,7 +37,7 @@ interface AlertRow {
 const ms = (d: Date | null): number | undefined => (d === null ? undefined : d.getTime());
 const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
 
-function fromRow(r: AlertRow): Alert {
+export function alertFromRow(r: AlertRow): Alert {
   return {
     id: r.id,
     rule: r.rule,
@@ -124,8 +125,8 @@ async function upsertRows(q: Queryable, alerts: readonly Alert[]): Promise<void>
 }
 
 export async function findAlert(q: Queryable, id: string): Promise<Alert | undefined> {
-  const { rows } = await q.query<AlertRow>(`SELECT ${COLUMNS} FROM alerts WHERE id = $1`, [id]);
-  return rows[0] && fromRow(rows[0]);
+  const { rows } = await q.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = $1`, [id]);
+  return rows[0] && alertFromRow(rows[0]);
 }
 
 /**
@@ -134,12 +135,12 @@ export async function findAlert(q: Queryable, id: string): Promise<Alert | undef
  */
 export async function alertsForRecovery(q: Queryable, resolvedSince: number): Promise<Alert[]> {
   const { rows } = await q.query<AlertRow>(
-    `SELECT ${COLUMNS} FROM alerts WHERE status <> 'resolved'
+    `SELECT ${ALERT_COLUMNS} FROM alerts WHERE status <> 'resolved'
      UNION ALL
-     SELECT ${COLUMNS} FROM alerts WHERE status = 'resolved' AND resolved_at >= $1`,
+     SELECT ${ALERT_COLUMNS} FROM alerts WHERE status = 'resolved' AND resolved_at >= $1`,
     [new Date(resolvedSince).toISOString()],
   );
-  return rows.map(fromRow);
+  return rows.map(alertFromRow);
 }
 
 export interface AlertFilter {
@@ -169,21 +170,21 @@ export async function listAlerts(q: Queryable, filter: AlertFilter): Promise<Ale
   }
   values.push(filter.limit);
   const { rows } = await q.query<AlertRow>(
-    `SELECT ${COLUMNS} FROM alerts WHERE ${where.join(' AND ')}
+    `SELECT ${ALERT_COLUMNS} FROM alerts WHERE ${where.join(' AND ')}
      ORDER BY started_at DESC, id LIMIT $${values.length}`,
     values,
   );
-  return rows.map(fromRow);
+  return rows.map(alertFromRow);
 }
 
 /** The alerts of one order and of its shipments, open ones first, then the newest. */
 export async function alertsOfOrder(q: Queryable, orderId: string): Promise<Alert[]> {
   const { rows } = await q.query<AlertRow>(
-    `SELECT ${COLUMNS} FROM alerts WHERE order_id = $1 AND status <> 'pending'
+    `SELECT ${ALERT_COLUMNS} FROM alerts WHERE order_id = $1 AND status <> 'pending'
      ORDER BY (status = 'resolved'), started_at DESC LIMIT 100`,
     [orderId],
   );
-  return rows.map(fromRow);
+  return rows.map(alertFromRow);
 }
 
 /** The contract's alert object. `summary` is English, `summary_zh` beside it. */

@@ -24,7 +24,12 @@ export const PendingListQuery = Type.Object({
   store_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   kind: Type.Optional(literals(PENDING_KINDS)),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  before_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  day: Type.Optional(
+    Type.String({ pattern: '^\\d{4}-\\d\\d-\\d\\d$', description: 'the local day, YYYY-MM-DD' }),
+  ),
+  before_id: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'a `next_before_id` from the previous page' }),
+  ),
 });
 export type PendingListQuery = Static<typeof PendingListQuery>;
 
@@ -64,8 +69,34 @@ export const PendingItem = Type.Object({
 });
 export type PendingItem = Static<typeof PendingItem>;
 
-export const PendingList = Type.Object({ items: Type.Array(PendingItem) });
+export const PendingList = Type.Object({
+  items: Type.Array(PendingItem),
+  next_before_id: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], { description: 'the next page, or null on the last one' }),
+  ),
+});
 export type PendingList = Static<typeof PendingList>;
 
 export const ResolvePendingReply = Type.Object({ item: PendingItem });
 export type ResolvePendingReply = Static<typeof ResolvePendingReply>;
+
+export const BulkResolvePendingBody = Type.Object(
+  {
+    ids: Type.Array(Type.String({ pattern: '^[0-9]{1,18}$' }), { minItems: 1, maxItems: 500 }),
+    resolution: literals(PENDING_RESOLUTIONS),
+    note: Type.String({ minLength: 1, maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+export type BulkResolvePendingBody = Static<typeof BulkResolvePendingBody>;
+
+export const BulkResolvePendingReply = Type.Object({
+  items: Type.Array(PendingItem, { description: 'the items resolved (or escalated)' }),
+  skipped: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      reason: Type.Union([Type.Literal('not_found'), Type.Literal('already_resolved')]),
+    }),
+  ),
+});
+export type BulkResolvePendingReply = Static<typeof BulkResolvePendingReply>;

@@ -461,6 +461,9 @@ CREATE INDEX alerts_fingerprint_idx ON :schema.alerts USING btree (fingerprint, 
 -- index alerts_one_open_idx
 CREATE UNIQUE INDEX alerts_one_open_idx ON :schema.alerts USING btree (rule, entity_type, entity_id) WHERE (status <> 'resolved'::text)
 
+-- index alerts_open_group_idx
+CREATE INDEX alerts_open_group_idx ON :schema.alerts USING btree (rule, store_id, started_at DESC, id DESC) WHERE (status <> 'resolved'::text)
+
 -- index alerts_open_started_idx
 CREATE INDEX alerts_open_started_idx ON :schema.alerts USING btree (started_at DESC) WHERE (status <> 'resolved'::text)
 
@@ -566,11 +569,20 @@ CREATE UNIQUE INDEX order_status_day_total_rollup_pkey ON :schema.order_status_d
 -- index order_status_minute_rollup_pkey
 CREATE UNIQUE INDEX order_status_minute_rollup_pkey ON :schema.order_status_minute_rollup USING btree (bucket, status)
 
+-- index orders_last_event_idx
+CREATE INDEX orders_last_event_idx ON :schema.orders USING btree (last_event_at DESC, order_id DESC)
+
 -- index orders_open_idx
 CREATE INDEX orders_open_idx ON :schema.orders USING btree (status, status_at) WHERE (status = ANY (ARRAY['created'::text, 'paid'::text, 'picking'::text, 'packed'::text, 'shipped'::text]))
 
 -- index orders_pkey
 CREATE UNIQUE INDEX orders_pkey ON :schema.orders USING btree (order_id)
+
+-- index orders_status_last_event_idx
+CREATE INDEX orders_status_last_event_idx ON :schema.orders USING btree (status, last_event_at DESC, order_id DESC)
+
+-- index orders_store_last_event_idx
+CREATE INDEX orders_store_last_event_idx ON :schema.orders USING btree (store_id, last_event_at DESC, order_id DESC)
 
 -- index orders_store_status_idx
 CREATE INDEX orders_store_status_idx ON :schema.orders USING btree (store_id, status)
@@ -592,6 +604,9 @@ CREATE INDEX payments_success_order_idx ON :schema.payments USING btree (order_i
 
 -- index payments_time_idx
 CREATE INDEX payments_time_idx ON :schema.payments USING btree (occurred_at)
+
+-- index reconciliation_pending_day_idx
+CREATE INDEX reconciliation_pending_day_idx ON :schema.reconciliation_pending USING btree (day, id DESC)
 
 -- index reconciliation_pending_item_key_key
 CREATE UNIQUE INDEX reconciliation_pending_item_key_key ON :schema.reconciliation_pending USING btree (item_key)

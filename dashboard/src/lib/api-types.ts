@@ -1,13 +1,26 @@
 // Shapes of the `/v1` endpoints the dashboard reads, from the collector's wire schemas
 // (collector/src/wire/), the same ones its routes declare and /openapi.json publishes; `import type`
 // only, so no schema code reaches the bundle.
+import type {
+  AlertGroupsQuery as AlertGroupsQueryParams,
+  BulkAckBody,
+  BulkSilenceBody,
+  GroupAlertsQuery as GroupAlertsQueryParams,
+} from '../../../collector/src/wire/alert-groups.ts';
 import type { Alert, AlertsQuery as AlertsQueryParams } from '../../../collector/src/wire/alerts.ts';
 import type { AuditEntry } from '../../../collector/src/wire/audit.ts';
+import type { OrderListQuery as OrderListQueryParams } from '../../../collector/src/wire/order-list.ts';
 import type { OrderDetail, TimelineEvent } from '../../../collector/src/wire/orders.ts';
-import type { PendingResolution } from '../../../collector/src/wire/pending.ts';
+import type {
+  PendingKind,
+  PendingListQuery,
+  PendingResolution,
+} from '../../../collector/src/wire/pending.ts';
 import type { RuleError, RuleSummary, RulesReport } from '../../../collector/src/wire/rules.ts';
 import type { SilenceRequest } from '../../../collector/src/wire/silences.ts';
 
+export type { AlertGroup } from '../../../collector/src/wire/alert-groups.ts';
+export type { OrderRow, OrderStatusCounts } from '../../../collector/src/wire/order-list.ts';
 export type { PendingItem, PendingList, PendingResolution } from '../../../collector/src/wire/pending.ts';
 export type {
   StoreDay,
@@ -18,6 +31,8 @@ export type {
 export type {
   Alert,
   AuditEntry,
+  BulkAckBody,
+  BulkSilenceBody,
   OrderDetail,
   RuleError,
   RuleSummary,
@@ -28,6 +43,10 @@ export type {
 
 /** Every filter is optional for a caller; the collector fills in the default limit. */
 export type AlertsQuery = Partial<AlertsQueryParams>;
+export type AlertGroupsQuery = Partial<AlertGroupsQueryParams>;
+export type GroupAlertsQuery = Partial<GroupAlertsQueryParams>;
+export type OrderListQuery = Partial<OrderListQueryParams>;
+export type PendingQuery = Partial<PendingListQuery>;
 
 /** The resolutions an operator picks from, in menu order; the Record type keeps them in step with the collector's. */
 const RESOLUTIONS: Record<PendingResolution, true> = {
@@ -37,3 +56,12 @@ const RESOLUTIONS: Record<PendingResolution, true> = {
   escalate: true,
 };
 export const PENDING_RESOLUTIONS = Object.keys(RESOLUTIONS) as PendingResolution[];
+
+/** The pool's kinds, in filter order; the Record type keeps them in step with the collector's. */
+const KINDS: Record<PendingKind, true> = {
+  unmatched_payment: true,
+  unmatched_order: true,
+  fuzzy_match: true,
+  amount_mismatch: true,
+};
+export const PENDING_KINDS = Object.keys(KINDS) as PendingKind[];

@@ -1,14 +1,27 @@
 // The dashboard's only REST client. Every call returns a result instead of throwing, so a page
 // can show an empty state for an endpoint the collector does not serve yet (404 route / 501)
 // without a crash or a console error.
+import type {
+  AlertGroupPage,
+  BulkAckReply,
+  BulkSilenceReply,
+  GroupAlertPage,
+} from '../../../collector/src/wire/alert-groups.ts';
 import type { AlertList, AlertReply } from '../../../collector/src/wire/alerts.ts';
 import type { AuditList } from '../../../collector/src/wire/audit.ts';
+import type { OrderPage } from '../../../collector/src/wire/order-list.ts';
+import type { BulkResolvePendingReply } from '../../../collector/src/wire/pending.ts';
 import type { SilenceReply } from '../../../collector/src/wire/silences.ts';
 import type {
+  AlertGroupsQuery,
   AlertsQuery,
+  BulkAckBody,
+  BulkSilenceBody,
+  GroupAlertsQuery,
   OrderDetail,
-  PendingItem,
+  OrderListQuery,
   PendingList,
+  PendingQuery,
   PendingResolution,
   RulesReport,
   SilenceRequest,
@@ -38,7 +51,7 @@ function str(v: unknown, fallback = ''): string {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : fallback;
 }
 
-function query(params: Record<string, string | number | undefined>): string {
+function query(params: Record<string, string | number | boolean | undefined>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();
@@ -103,14 +116,32 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
         (b) => (b as AlertReply).alert,
         note ? { note } : {},
       ),
+    alertGroups: (q: AlertGroupsQuery = {}) =>
+      request('GET', `/v1/alert-groups${query({ ...q })}`, (b) => b as AlertGroupPage),
+    groupAlerts: (group: string, q: GroupAlertsQuery = {}) =>
+      request(
+        'GET',
+        `/v1/alert-groups/${encodeURIComponent(group)}/alerts${query({ ...q })}`,
+        (b) => b as GroupAlertPage,
+      ),
+    bulkAck: (body: BulkAckBody) => request('POST', '/v1/alerts/ack', (b) => b as BulkAckReply, body),
+    bulkSilence: (body: BulkSilenceBody) =>
+      request('POST', '/v1/alerts/silence', (b) => b as BulkSilenceReply, body),
+    orders: (q: OrderListQuery = {}) => request('GET', `/v1/orders${query({ ...q })}`, (b) => b as OrderPage),
     createSilence: (silence: SilenceRequest) =>
       request('POST', '/v1/silences', (b) => (b as SilenceReply).silence, silence),
     audit: () => request('GET', '/v1/audit', (b) => (b as AuditList).entries),
     order: (id: string) => request('GET', `/v1/orders/${encodeURIComponent(id)}`, (b) => b as OrderDetail),
     storesReport: (from: string, to: string) =>
       request('GET', `/v1/reconciliation/stores${query({ from, to })}`, (b) => b as StoresReport),
-    pending: () =>
-      request('GET', '/v1/reconciliation/pending', (b): PendingItem[] => (b as PendingList).items),
+    pending: (q: PendingQuery = {}) =>
+      request('GET', `/v1/reconciliation/pending${query({ ...q })}`, (b) => b as PendingList),
+    resolvePendingMany: (ids: string[], resolution: PendingResolution, note: string) =>
+      request('POST', '/v1/reconciliation/pending/resolve', (b) => b as BulkResolvePendingReply, {
+        ids,
+        resolution,
+        note,
+      }),
     resolvePending: (id: string, resolution: PendingResolution, note: string) =>
       request('POST', `/v1/reconciliation/pending/${encodeURIComponent(id)}/resolve`, () => true, {
         resolution,

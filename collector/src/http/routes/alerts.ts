@@ -1,16 +1,14 @@
 // GET /v1/alerts, GET /v1/alerts/{id} and POST /v1/alerts/{id}/ack and /resolve.
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
-import type { Alert, AlertStatus } from '../../domain/alerts/alert.ts';
+import type { Alert } from '../../domain/alerts/alert.ts';
 import { findAlert, listAlerts, toWireAlert } from '../../store/alerts.ts';
 import { AlertActionBody, AlertList, AlertParams, AlertReply, AlertsQuery } from '../../wire/alerts.ts';
+import { DEFAULT_STATUSES, parseStatuses } from '../alert-filters.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
-
-const STATUSES: readonly AlertStatus[] = ['firing', 'acknowledged', 'resolved', 'pending'];
-const DEFAULT_STATUSES: readonly AlertStatus[] = ['firing', 'acknowledged'];
 
 const actionSchema = (summary: string) => ({
   tags: ['alerts'],
@@ -122,16 +120,4 @@ function ackError(reason: 'not_found' | 'already_resolved' | 'not_firing', id: s
   if (reason === 'not_found') return errors.notFound(`alert ${JSON.stringify(id)}`);
   if (reason === 'already_resolved') return errors.conflict('the alert is already resolved');
   return errors.conflict("the alert is not firing yet (its condition has not held for the rule's `for`)");
-}
-
-function parseStatuses(text: string): AlertStatus[] {
-  const wanted = text.split(',').map((s) => s.trim());
-  for (const s of wanted) {
-    if (!STATUSES.includes(s as AlertStatus)) {
-      throw errors.invalidRequest(
-        `status must be firing, acknowledged or resolved (comma-separated), got "${s}"`,
-      );
-    }
-  }
-  return wanted as AlertStatus[];
 }

@@ -3,14 +3,18 @@ import type { FastifyInstance } from 'fastify';
 import {
   getPending,
   listPending,
+  type PendingItem,
   resolvePending,
   toWirePending,
 } from '../../../reconciliation/pending-queries.ts';
 import { appendAudit } from '../../../store/audit-log.ts';
 import {
+  BulkResolvePendingBody,
+  BulkResolvePendingReply,
   PendingList,
   PendingListQuery,
   PendingParams,
+  type PendingResolution,
   type PendingStatus,
   ResolvePendingBody,
   ResolvePendingReply,
@@ -45,14 +49,63 @@ export async function pendingRoutes(
     async (request) => {
       authorize(ctx.tokens, request, ['viewer']);
       const q = request.query;
+      if (q.day !== undefined && !isCalendarDay(q.day)) {
+        throw errors.invalidRequest(`day must be a calendar day YYYY-MM-DD, got "${q.day}"`);
+      }
+      // One more than asked tells whether a next page exists.
       const items = await listPending(ctx.db, {
         statuses: STATUSES[q.status],
-        limit: q.limit,
+        limit: q.limit + 1,
+        ...(q.day !== undefined && { day: q.day }),
         ...(q.store_id !== undefined && { storeId: q.store_id }),
         ...(q.kind !== undefined && { kind: q.kind }),
         ...(q.before_id !== undefined && { beforeId: q.before_id }),
       });
-      return { items: items.map(toWirePending) };
+      const page = items.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toWirePending),
+        next_before_id: items.length > q.limit && last ? last.id : null,
+      };
+    },
+  );
+
+  app.post<{ Body: BulkResolvePendingBody }>(
+    '/v1/reconciliation/pending/resolve',
+    {
+      schema: {
+        tags: ['reconciliation'],
+        summary: 'Resolve several pending items with one resolution and note (operator; each audited)',
+        body: BulkResolvePendingBody,
+        response: { 200: BulkResolvePendingReply, ...errorResponses(400, 401, 403, 429, 503) },
+      },
+    },
+    async (request) => {
+      const principal = authorize(ctx.tokens, request, ['operator']);
+      const { resolution, note } = request.body;
+      const ids = [...new Set(request.body.ids.map(Number))];
+      const at = now();
+      // One transaction: the items and their audit entries are kept together or not at all.
+      const resolved = await ctx.db.transaction(async (tx) => {
+        const done: PendingItem[] = [];
+        for (const id of ids) {
+          const item = await resolvePending(tx, id, resolution, note, principal.name, at);
+          if (!item) continue;
+          await appendAudit(tx, resolveAudit(at, principal.name, item, resolution, note, true));
+          done.push(item);
+        }
+        return done;
+      });
+      const done = new Set(resolved.map((i) => i.id));
+      const skipped = [];
+      for (const id of ids.filter((i) => !done.has(i))) {
+        const existing = await getPending(ctx.db, id);
+        skipped.push({
+          id: String(id),
+          reason: existing ? ('already_resolved' as const) : ('not_found' as const),
+        });
+      }
+      return { items: resolved.map(toWirePending), skipped };
     },
   );
 
@@ -75,19 +128,7 @@ export async function pendingRoutes(
       const item = await ctx.db.transaction(async (tx) => {
         const resolved = await resolvePending(tx, id, resolution, note, principal.name, at);
         if (!resolved) return undefined;
-        await appendAudit(tx, {
-          at,
-          actor: principal.name,
-          action: 'reconciliation.resolve',
-          target: `reconciliation-pending/${id}`,
-          details: {
-            resolution,
-            note,
-            kind: resolved.kind,
-            item_key: resolved.itemKey,
-            store_id: resolved.storeId,
-          },
-        });
+        await appendAudit(tx, resolveAudit(at, principal.name, resolved, resolution, note, false));
         return resolved;
       });
       if (item) return { item: toWirePending(item) };
@@ -96,4 +137,34 @@ export async function pendingRoutes(
       throw errors.alreadyResolved(`pending item ${id} was already resolved (${existing.resolution})`);
     },
   );
+}
+
+function resolveAudit(
+  at: number,
+  actor: string,
+  item: PendingItem,
+  resolution: PendingResolution,
+  note: string,
+  bulk: boolean,
+) {
+  return {
+    at,
+    actor,
+    action: 'reconciliation.resolve',
+    target: `reconciliation-pending/${item.id}`,
+    details: {
+      resolution,
+      note,
+      kind: item.kind,
+      item_key: item.itemKey,
+      store_id: item.storeId,
+      ...(bulk && { bulk: true }),
+    },
+  };
+}
+
+/** A real day of the calendar (2026-02-30 is not), which the store's date cast would refuse. */
+function isCalendarDay(text: string): boolean {
+  const ms = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === text;
 }
