@@ -18,6 +18,7 @@ import {
 } from '../notify/receivers.ts';
 import { PhoneRateLimiter } from '../notify/sms/phone-rate-limiter.ts';
 import { WatchdogHeartbeat } from '../notify/watchdog.ts';
+import { recoveryFigures } from '../provider-queries/outage-recoveries.ts';
 import { matchRoutes } from '../rules-config/route-matching.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Database } from '../store/database.ts';
@@ -164,6 +165,7 @@ export function startOutboxNotifications(options: {
     new NotificationDispatcher(outbox, {
       dashboardBaseUrl: options.dashboardBaseUrl,
       ...(log && { log: { error: (obj, msg) => log.warn(obj, msg) } }),
+      recoveryOf: (resolved) => recoveryFigures(db, resolved, alerting.clock()),
     }),
   );
   worker.start();

@@ -31,6 +31,8 @@ export const METRIC_NAMES = {
   smsSuppressed: 'orderpulse_notification_sms_suppressed_total',
   internalErrors: 'orderpulse_internal_errors_total',
   providerQueries: 'orderpulse_provider_queries_total',
+  paymentsRecovered: 'orderpulse_payments_recovered_total',
+  recoveredPayments: 'orderpulse_recovered_payments',
   wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
   wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;

@@ -16,6 +16,9 @@ export type InternalComponent = 'alerting_tick';
 /** What a provider's order query came to (`refunded` is `paid`, `closed` is `not_paid`). */
 export type ProviderQueryOutcome = 'paid' | 'not_paid' | 'not_found' | 'error';
 
+/** `applied`: the order reached paid or later; `unapplied`: the order system still shows it unpaid. */
+export type RecoveredPaymentState = 'applied' | 'unapplied';
+
 export interface Counter<L> {
   inc(labels: L, value?: number): void;
 }
@@ -108,4 +111,8 @@ export interface OrderPulseMetrics {
   internalErrors: Counter<{ component: InternalComponent }>;
   /** Order queries asked of payment providers about orders whose callback had not come. */
   providerQueries: Counter<{ provider: 'wechatpay' | 'alipay'; outcome: ProviderQueryOutcome }>;
+  /** Payments stored from a provider's query answer rather than its callback. */
+  paymentsRecovered: Counter<{ provider: PaymentProvider }>;
+  /** Payments confirmed by query over the last day, by whether the order system has applied them. */
+  recoveredPayments: Gauge<{ provider: PaymentProvider; state: RecoveredPaymentState }>;
 }
