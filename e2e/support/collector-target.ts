@@ -16,7 +16,10 @@ export const COLLECTOR_TOKENS = {
   ingest: 'ingest-e2e-secret',
 } as const;
 
-export async function startCollectorTarget(options: { rulesDir?: string } = {}): Promise<Target> {
+/** `env`: further configuration, e.g. the provider-query variables pointing at loopback provider APIs. */
+export async function startCollectorTarget(
+  options: { rulesDir?: string; env?: Record<string, string> } = {},
+): Promise<Target> {
   const config = loadConfig({
     HOST: '127.0.0.1',
     PORT: '0',
@@ -26,6 +29,7 @@ export async function startCollectorTarget(options: { rulesDir?: string } = {}):
     ORDERPULSE_OPERATOR_TOKENS: `ops=${COLLECTOR_TOKENS.operator}`,
     ORDERPULSE_DASHBOARD_DIR: repo('dashboard/dist'),
     ORDERPULSE_RULES_DIR: options.rulesDir ?? repo('alert-rules'),
+    ...options.env,
   });
   const db: Database = await openDatabase({ databaseUrl: undefined, schema: config.databaseSchema });
   let app: App | null = await buildApp(config, { db, logger: false, alerting: { watchRules: false } });

@@ -13,6 +13,8 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export function startTarget(options: { rulesDir?: string } = {}): Promise<Target> {
+export function startTarget(
+  options: { rulesDir?: string; env?: Record<string, string> } = {},
+): Promise<Target> {
   return startCollectorTarget(options);
 }

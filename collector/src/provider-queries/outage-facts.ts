@@ -77,7 +77,7 @@ export async function outageFacts(
   const queries = await q.query<{ outcome: AttemptOutcome | null; n: number }>(
     `SELECT a.outcome, count(*)::int AS n FROM payment_query_attempts a
      JOIN orders o ON o.order_id = a.order_id
-     WHERE a.provider = $1 AND a.started_at >= $2 AND o.created_at >= $2 AND o.created_at <= $3
+     WHERE a.provider = $1 AND a.started_at >= $2 AND o.created_at <= $3
      GROUP BY a.outcome`,
     [provider, from, to],
   );

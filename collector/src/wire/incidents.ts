@@ -17,7 +17,9 @@ export type IncidentsQuery = Static<typeof IncidentsQuery>;
 const Count = (description: string) => Type.Integer({ minimum: 0, description });
 
 export const IncidentQueries = Type.Object({
-  sent: Count('order queries made at the provider about orders created during the outage'),
+  sent: Count(
+    'order queries made at the provider since the outage began, about orders created before it ended',
+  ),
   paid: Count('answered paid (or refunded)'),
   not_paid: Count('answered not paid or closed'),
   not_found: Count('the provider knows no such order'),

@@ -6,6 +6,7 @@ import type { AuditList } from '../../../collector/src/wire/audit.ts';
 import type { SilenceReply } from '../../../collector/src/wire/silences.ts';
 import type {
   AlertsQuery,
+  IncidentList,
   OrderDetail,
   PendingItem,
   PendingList,
@@ -115,6 +116,7 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
         note,
       }),
     rules: () => request('GET', '/v1/rules', (b) => b as RulesReport),
+    incidents: () => request('GET', '/v1/incidents', (b) => (b as IncidentList).incidents),
   };
 }
 

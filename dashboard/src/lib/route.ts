@@ -6,6 +6,7 @@ export type Route =
   | { page: 'alerts' }
   | { page: 'order'; orderId: string | null }
   | { page: 'stores' }
+  | { page: 'incidents' }
   | { page: 'reconciliation' }
   | { page: 'rules' };
 
@@ -21,6 +22,8 @@ export function parseHash(hash: string): Route {
       return { page: 'order', orderId: rest[0] ? decodeURIComponent(rest.join('/')) : null };
     case 'stores':
       return { page: 'stores' };
+    case 'incidents':
+      return { page: 'incidents' };
     case 'reconciliation':
       return { page: 'reconciliation' };
     case 'rules':
@@ -33,3 +36,6 @@ export function parseHash(hash: string): Route {
 export function orderHref(orderId: string): string {
   return `#/orders/${encodeURIComponent(orderId)}`;
 }
+
+/** Callback outages and their recovery by provider queries. */
+export const INCIDENTS_HREF = '#/incidents';

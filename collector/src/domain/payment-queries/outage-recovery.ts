@@ -29,7 +29,10 @@ export interface OutageFacts {
   recovered: readonly RecoveredPayment[];
   /** Orders created within the window still `created` with no payment stored (unpaid, or not confirmed yet). */
   stillAwaiting: number;
-  /** Queries made at the provider about orders created within the window; undefined: still in flight. */
+  /**
+   * Queries made at the provider since the window opened about orders created before it closed (so
+   * every query that confirmed one of `recovered`); undefined: still in flight.
+   */
   queryOutcomes: ReadonlyArray<{ outcome: AttemptOutcome | undefined; count: number }>;
 }
 
