@@ -17,17 +17,23 @@ import { FakeWechatPayApi } from './wechatpay-api.ts';
 const MCHID = '1900000109';
 const TICK_MS = 1000;
 
+interface KnownPayment {
+  payment: PaymentCallback;
+  /** The script drops its callback: the collector can only learn of it by asking. */
+  callbackDropped: boolean;
+}
+
 export class ProviderSandbox {
   readonly wechat: FakeWechatPayApi;
   readonly alipay: FakeAlipayGateway;
   readonly #merchant: MerchantKeys;
   readonly #alipayAppId: string;
   readonly #now: () => number;
-  /** Payments not made yet (or held), oldest first. */
-  #pending: PaymentCallback[] = [];
+  /** Payments the providers do not show as paid yet. */
+  #pending: KnownPayment[] = [];
   #scenario: Scenario | undefined;
   #nextChunk = 0;
-  #heldFrom = Number.POSITIVE_INFINITY;
+  #released = true;
   #timer: NodeJS.Timeout | undefined;
 
   private constructor(keys: ProviderKeys, merchant: MerchantKeys, now: () => number) {
@@ -76,20 +82,22 @@ export class ProviderSandbox {
   }
 
   /**
-   * Knows the scenario's orders as time reaches them. Payments made from the scenario's start on are
-   * held until `release()`: the simulator holds their callbacks until the earlier WeChat bill is
-   * reconciled, and a query must not bring them in earlier either.
+   * Knows the scenario's orders as time reaches them. Until `release()`, only the payments whose
+   * callback the script drops show as paid: the others' callbacks are still on their way (the
+   * simulator sends an hour of history in a minute or two, payments last, and holds later ones until
+   * the WeChat bill is reconciled), and a query must not overtake a callback that, live, would have
+   * come seconds after the payment.
    */
   follow(scenario: Scenario): void {
     this.#scenario = scenario;
-    this.#heldFrom = scenario.config.startMs;
+    this.#released = false;
     this.#tick();
     this.#timer ??= setInterval(() => this.#tick(), TICK_MS);
     this.#timer.unref();
   }
 
   release(): void {
-    this.#heldFrom = Number.POSITIVE_INFINITY;
+    this.#released = true;
     this.#tick();
   }
 
@@ -111,18 +119,16 @@ export class ProviderSandbox {
     ) {
       this.#know(scenario.ordersOfChunk(this.#nextChunk++));
     }
-    let paid = 0;
-    while (paid < this.#pending.length) {
-      const payment = this.#pending[paid]!;
-      if (payment.paidAt > now || payment.paidAt >= this.#heldFrom) break;
-      this.#pay(payment);
-      paid++;
+    const still: KnownPayment[] = [];
+    for (const entry of this.#pending) {
+      if (entry.payment.paidAt <= now && (this.#released || entry.callbackDropped)) this.#pay(entry.payment);
+      else still.push(entry);
     }
-    if (paid > 0) this.#pending = this.#pending.slice(paid);
+    this.#pending = still;
   }
 
   #know(orders: readonly PlannedOrder[]): void {
-    for (const { payment } of orders) {
+    for (const { payment, incident } of orders) {
       if (payment === undefined) continue;
       if (payment.provider === 'wechatpay')
         this.wechat.orders.set(payment.orderId, { state: 'NOTPAY', amountFen: payment.amountFen });
@@ -131,9 +137,8 @@ export class ProviderSandbox {
           status: 'WAIT_BUYER_PAY',
           totalAmount: yuan(payment.amountFen),
         });
-      this.#pending.push(payment);
+      this.#pending.push({ payment, callbackDropped: incident === 'lost_callback' });
     }
-    this.#pending.sort((a, b) => a.paidAt - b.paidAt);
   }
 
   #pay(payment: PaymentCallback): void {
