@@ -77,9 +77,12 @@ export async function outageFacts(
   const queries = await q.query<{ outcome: AttemptOutcome | null; n: number }>(
     `SELECT a.outcome, count(*)::int AS n FROM payment_query_attempts a
      JOIN orders o ON o.order_id = a.order_id
-     WHERE a.provider = $1 AND a.started_at >= $2 AND o.created_at <= $3
+     WHERE a.provider = $1 AND a.started_at >= $2
+       AND ((o.created_at >= $2 AND o.created_at <= $3)
+            OR EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id AND p.provider = $1
+                       AND p.source = $4 AND p.occurred_at >= $2 AND p.occurred_at <= $3))
      GROUP BY a.outcome`,
-    [provider, from, to],
+    [provider, from, to, querySource(provider as PaymentProvider)],
   );
   return {
     recovered: recovered.rows.map((r) => ({

@@ -18,7 +18,7 @@ const Count = (description: string) => Type.Integer({ minimum: 0, description })
 
 export const IncidentQueries = Type.Object({
   sent: Count(
-    'order queries made at the provider since the outage began, about orders created before it ended',
+    'order queries made at the provider since the outage began about its orders: created during it, or whose payment made during it a query confirmed',
   ),
   paid: Count('answered paid (or refunded)'),
   not_paid: Count('answered not paid or closed'),

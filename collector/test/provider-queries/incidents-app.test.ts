@@ -134,6 +134,8 @@ describe.each(STORE_KINDS)('callback outage recovery in the app on %s', (kind) =
     for (let i = 11; i <= 13; i++) await query(order(i), 1, 'wechatpay', 'not_paid');
     await query(order(14), 1, 'wechatpay');
     await query(order(15), 1, 'alipay', 'not_found');
+    // A query about an order created and paid before the outage is not this outage's.
+    await query('X-0', 1, 'wechatpay', 'paid');
 
     expect(await of('wechatpay')).toEqual({
       kind: 'callback_silent',

@@ -30,8 +30,9 @@ export interface OutageFacts {
   /** Orders created within the window still `created` with no payment stored (unpaid, or not confirmed yet). */
   stillAwaiting: number;
   /**
-   * Queries made at the provider since the window opened about orders created before it closed (so
-   * every query that confirmed one of `recovered`); undefined: still in flight.
+   * Queries made at the provider since the window opened about the outage's orders: those created
+   * within it and those of `recovered` (so every confirming query counts, and none about an earlier
+   * outage's orders); undefined: still in flight.
    */
   queryOutcomes: ReadonlyArray<{ outcome: AttemptOutcome | undefined; count: number }>;
 }
