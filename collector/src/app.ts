@@ -25,6 +25,7 @@ import { carriersPlugin } from './http/routes/carriers/index.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
 import { eventsRoutes } from './http/routes/events.ts';
 import { healthRoutes } from './http/routes/health.ts';
+import { incidentsRoutes } from './http/routes/incidents.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { paymentsPlugin } from './http/routes/payments/index.ts';
@@ -103,6 +104,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(silencesRoutes, { ctx, alerting });
   await server.register(auditRoutes, { ctx });
   await server.register(rulesRoutes, { ctx, alerting });
+  // The alerting clock: an open outage's window ends at the time the rules see.
+  await server.register(incidentsRoutes, { ctx, now: deps.alerting?.now ?? Date.now });
   await registerDashboard(server, config.dashboardDir);
 
   const gauges = refreshGauges(

@@ -15,7 +15,7 @@ import {
   planNotifications,
 } from '../domain/alerts/notification-plan.ts';
 import { alertLabels, type Silence } from '../domain/alerts/silences.ts';
-import type { Notification } from '../notify/notification.ts';
+import type { Notification, OutageRecoveryFigures } from '../notify/notification.ts';
 import { notificationFromPlan } from '../notify/notification-from-plan.ts';
 import { matchRoutes, type RouteMatch } from '../notify/route-tree.ts';
 import type { Route } from '../rules-config/routes.ts';
@@ -38,6 +38,9 @@ export interface DispatchLog {
   error(obj: object, msg: string): void;
 }
 
+/** What the provider queries recovered from these resolved `callback_silent` alerts' outages. */
+export type RecoveryReader = (resolved: readonly Alert[]) => Promise<OutageRecoveryFigures[]>;
+
 export class NotificationDispatcher {
   /** routeId → planning state of that route's groups. */
   private state = new Map<string, NotificationState>();
@@ -49,7 +52,7 @@ export class NotificationDispatcher {
 
   constructor(
     private readonly sink: NotificationSink,
-    private readonly options: { dashboardBaseUrl: string; log?: DispatchLog },
+    private readonly options: { dashboardBaseUrl: string; log?: DispatchLog; recoveryOf?: RecoveryReader },
   ) {}
 
   /** Plans and enqueues what is due at `now`; returns the notifications enqueued. */
@@ -104,6 +107,7 @@ export class NotificationDispatcher {
         // A group whose alerts all left it (silenced, discarded) has nothing to say.
         if (planned.firing.length === 0 && planned.resolved.length === 0) continue;
         const receiver = planned.level > 0 && route?.escalation ? route.escalation.receiver : match.receiver;
+        const recovery = planned.firing.length === 0 ? await this.recoveryOf(planned.resolved) : undefined;
         const notification = notificationFromPlan(
           { ...planned, groupKey: `${routeId}:${planned.groupKey}` },
           {
@@ -111,6 +115,7 @@ export class NotificationDispatcher {
             dashboardBaseUrl: this.options.dashboardBaseUrl,
             now,
             repeatIntervalMs: match.repeatIntervalMs,
+            ...(recovery && { recovery }),
           },
         );
         try {
@@ -128,6 +133,21 @@ export class NotificationDispatcher {
     this.state = nextState;
     this.reportedFiring = undefined;
     return sent;
+  }
+
+  /** The figures of a callback outage's resolve; without them (a failed read) the resolve still goes out. */
+  private async recoveryOf(resolved: readonly Alert[]): Promise<OutageRecoveryFigures[] | undefined> {
+    const outages = resolved.filter((a) => a.rule === 'callback_silent');
+    if (outages.length === 0 || this.options.recoveryOf === undefined) return undefined;
+    try {
+      return await this.options.recoveryOf(outages);
+    } catch (error) {
+      this.options.log?.error(
+        { err: error },
+        'alerting: the recovery figures of a callback outage were not read',
+      );
+      return undefined;
+    }
   }
 
   /**

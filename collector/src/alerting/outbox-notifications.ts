@@ -19,6 +19,7 @@ import {
 import { PhoneRateLimiter } from '../notify/sms/phone-rate-limiter.ts';
 import { WatchdogHeartbeat } from '../notify/watchdog.ts';
 import { ORDER_SYSTEM_RECEIVER } from '../order-system/order-system-webhooks.ts';
+import { recoveryFigures } from '../provider-queries/outage-recoveries.ts';
 import { matchRoutes } from '../rules-config/route-matching.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Database } from '../store/database.ts';
@@ -171,6 +172,7 @@ export function startOutboxNotifications(options: {
     new NotificationDispatcher(outbox, {
       dashboardBaseUrl: options.dashboardBaseUrl,
       ...(log && { log: { error: (obj, msg) => log.warn(obj, msg) } }),
+      recoveryOf: (resolved) => recoveryFigures(db, resolved, alerting.clock()),
     }),
   );
   worker.start();

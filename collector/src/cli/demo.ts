@@ -3,6 +3,7 @@
 // in the data dir; the collector is configured with their public halves, the simulator signs with the rest.
 import path from 'node:path';
 import { serve } from '../main.ts';
+import { ProviderSandbox } from '../simulator/provider-apis/provider-sandbox.ts';
 import { Progress, startProgressLine } from '../simulator/sender/progress.ts';
 import { collectorEnvFor, ensureProviderKeys } from '../simulator/sender/provider-keys.ts';
 import { runSimulation } from '../simulator/sender/run-simulation.ts';
@@ -27,7 +28,10 @@ DATABASE_URL is set), makes demo WeChat Pay, Alipay and Kuaidi100 keys once (kep
 <data dir>/simulator-keys, and configured into the collector for this run), prints the wall display's
 URL with a viewer token, then plays \`orderpulse simulate\` against it: an hour of back-dated traffic
 with the brief's incidents, the WeChat bill, then live traffic with a ×20 promotion spike. Alerts from
-several rules across many stores show within a minute. Ctrl-C stops both.
+several rules across many stores show within a minute. Loopback WeChat Pay and Alipay order-query APIs
+answer as the providers' sandboxes would (the collector's ORDERPULSE_WECHATPAY_API_BASE and
+ORDERPULSE_ALIPAY_GATEWAY point at them), so during the scripted 47-minute WeChat Pay callback outage
+the paid orders are confirmed by query and the wall shows the recovery. Ctrl-C stops both.
 
 The traffic curve is played as if it were 20:00 in China (the evening rush) whatever the hour;
 --as-if-hour H changes that.
@@ -60,7 +64,10 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
   }
   const keysDir = dataDirKeys(io.env);
   const keys = await ensureProviderKeys(keysDir);
-  const providerEnv = collectorEnvFor(keysDir, keys);
+  // The providers' order-query APIs answer as their sandboxes would, so the outage's paid orders
+  // are confirmed by query; the collector is pointed at them like at the real hosts.
+  const sandbox = await ProviderSandbox.start(keysDir, keys);
+  const providerEnv = { ...collectorEnvFor(keysDir, keys), ...sandbox.env };
   const overridden = Object.keys(providerEnv).filter((k) => io.env[k] && io.env[k] !== providerEnv[k]);
   if (overridden.length > 0)
     io.stderr.write(`demo: using the demo provider keys instead of ${overridden.join(', ')} for this run\n`);
@@ -87,6 +94,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
         : [`  tokens:        ${path.join(config.dataDir, 'tokens.json')} or ORDERPULSE_VIEWER_TOKENS`]),
       `  provider keys: ${path.relative(process.cwd(), keysDir) || keysDir}`,
       orderSystem.line,
+      `  provider APIs: WeChat Pay ${sandbox.wechat.baseUrl}, Alipay ${sandbox.alipay.gateway} (order queries)`,
       `  simulating ${args.stores} stores × ~${args.ordersPerStore} orders/day (seed ${args.seed}); Ctrl-C stops`,
       "  alerts show as soon as the back-dated hour's orders are in (seconds); reconciliation once every",
       '  payment callback of that hour is in and the WeChat bill is posted (a minute or two here).',
@@ -108,6 +116,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     );
   }
   const setup = await prepareSimulation({ ...args, keysDir }, io.env, Date.now());
+  sandbox.follow(setup.scenario);
   const progress = new Progress();
   const stop = startProgressLine(progress, io.stderr, 2000);
   const controller = new AbortController();
@@ -120,6 +129,7 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
     ...pacingOf(args, setup),
     signal: controller.signal,
     onHistorySent: (history, bill) => {
+      sandbox.release();
       const seen = Object.entries(history.incidents)
         .filter(([, t]) => t.total > 0)
         .map(([kind, t]) => `${kind} ${t.total} (${t.stores.length} stores)`)

@@ -49,14 +49,15 @@ export function isTerminal(status: OrderStatus): boolean {
 }
 
 /** Statuses that imply the payment was applied to the order. */
-const PAID_OR_LATER: ReadonlySet<OrderStatus> = new Set<OrderStatus>([
+export const PAID_OR_LATER_STATUSES: readonly OrderStatus[] = [
   'paid',
   'picking',
   'packed',
   'shipped',
   'delivered',
   'refunded',
-]);
+];
+const PAID_OR_LATER: ReadonlySet<OrderStatus> = new Set<OrderStatus>(PAID_OR_LATER_STATUSES);
 
 /**
  * Current state of one order: only what the rules need. Every field is always present (possibly

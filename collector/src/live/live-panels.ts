@@ -1,6 +1,7 @@
 // The live panels' state: fed by committed events and alert transitions, read per filter.
 // In memory and bounded; time is a parameter so it is tested without a clock.
 import {
+  isQueriedPayment,
   type OrderStatus,
   PAYMENT_PROVIDERS,
   type PaymentProvider,
@@ -86,9 +87,12 @@ export class LivePanels {
           if (PAID_OR_LATER.has(e.status)) this.orderApplied(e.orderId, e.occurredAt, e.storeId);
           break;
         case 'payment.notify':
-          this.chain.callbacks.add(e.occurredAt, e.provider);
-          store.callbacks.add(e.occurredAt, e.provider);
-          this.lastHeard.set(e.provider, Math.max(this.lastHeard.get(e.provider) ?? 0, e.receivedAt));
+          // A payment confirmed by asking the provider is no callback: a silent provider must look silent.
+          if (!isQueriedPayment(e)) {
+            this.chain.callbacks.add(e.occurredAt, e.provider);
+            store.callbacks.add(e.occurredAt, e.provider);
+            this.lastHeard.set(e.provider, Math.max(this.lastHeard.get(e.provider) ?? 0, e.receivedAt));
+          }
           if (e.status === 'success') this.paymentSucceeded(e.orderId, e.occurredAt, e.storeId);
           break;
         case 'shipment.update':

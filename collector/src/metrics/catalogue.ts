@@ -32,6 +32,8 @@ export const METRIC_NAMES = {
   internalErrors: 'orderpulse_internal_errors_total',
   providerQueries: 'orderpulse_provider_queries_total',
   orderSystemWebhooks: 'orderpulse_order_system_webhooks_total',
+  paymentsRecovered: 'orderpulse_payments_recovered_total',
+  recoveredPayments: 'orderpulse_recovered_payments',
   wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
   wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;

@@ -223,6 +223,19 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     registers,
   });
 
+  const paymentsRecovered = new Counter({
+    name: METRIC_NAMES.paymentsRecovered,
+    help: "Payments stored from a provider's order-query answer because its callback had not come, by provider.",
+    labelNames: ['provider'],
+    registers,
+  });
+  const recoveredPayments = new Gauge({
+    name: METRIC_NAMES.recoveredPayments,
+    help: 'Payments confirmed by query over the last 24 hours, by provider and whether the order system has applied them (state applied or unapplied).',
+    labelNames: ['provider', 'state'],
+    registers,
+  });
+
   return {
     ingestEvents: {
       inc: (l, value = 1) =>
@@ -350,6 +363,8 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     internalErrors: plainCounter(internalErrors),
     providerQueries: plainCounter(providerQueries),
     orderSystemWebhooks: plainCounter(orderSystemWebhooks),
+    paymentsRecovered: plainCounter(paymentsRecovered),
+    recoveredPayments: plainGauge(recoveredPayments),
   };
 }
 

@@ -9,8 +9,10 @@ import {
   type StoredEvent,
 } from '../domain/events.ts';
 import { isTerminal } from '../domain/order-lifecycle.ts';
+import { QUERIED_PROVIDERS } from '../domain/payment-queries/policy.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import type { OutboxObserver } from '../notify/outbox/outbox-worker.ts';
+import { recoveredPaymentCounts } from '../provider-queries/outage-facts.ts';
 import type { Queryable } from '../store/database.ts';
 import type { BatchStats } from '../store/event-writer.ts';
 import type { IngestEventType, OrderPulseMetrics } from './orderpulse-metrics.ts';
@@ -30,6 +32,8 @@ export interface GaugeSources {
 }
 
 const STALL_RULES = new Set(['payment_unapplied', 'order_stalled']);
+/** The recovered-payments gauge looks back as far as the query schedule does. */
+const RECOVERED_WINDOW_MS = 24 * 3_600_000;
 
 /** Counters fed as events commit. */
 export function countCommitted(metrics: OrderPulseMetrics, events: readonly StoredEvent[]): void {
@@ -43,6 +47,8 @@ export function countCommitted(metrics: OrderPulseMetrics, events: readonly Stor
     // A payment confirmed by asking the provider is no callback: it must not make a silent provider look heard.
     else if (e.type === 'payment.notify' && !isQueriedPayment(e))
       metrics.paymentCallbackHeard(e.provider, e.receivedAt);
+    else if (e.type === 'payment.notify' && e.status === 'success')
+      metrics.paymentsRecovered.inc({ provider: e.provider });
   }
   for (const { type, source, n } of accepted.values())
     metrics.ingestEvents.inc({ type, source, outcome: 'accepted' }, n);
@@ -139,6 +145,13 @@ export function refreshGauges(
     );
     metrics.notificationOutboxPending.set(pending.rows[0]?.n ?? 0);
     metrics.reconciliationMismatch.replace(await sources.mismatchByStore(db));
+    const recovered = await recoveredPaymentCounts(db, Date.now() - RECOVERED_WINDOW_MS);
+    for (const provider of QUERIED_PROVIDERS) {
+      for (const state of ['applied', 'unapplied'] as const) {
+        const n = recovered.find((r) => r.provider === provider && r.state === state)?.n ?? 0;
+        metrics.recoveredPayments.set({ provider, state }, n);
+      }
+    }
   };
 
   const run = async () => {

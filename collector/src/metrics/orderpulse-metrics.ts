@@ -21,6 +21,9 @@ export type ProviderQueryOutcome = 'paid' | 'not_paid' | 'not_found' | 'error';
  */
 export type OrderSystemWebhookOutcome = 'delivered' | 'already_applied' | 'failed';
 
+/** `applied`: the order reached paid or later; `unapplied`: the order system still shows it unpaid. */
+export type RecoveredPaymentState = 'applied' | 'unapplied';
+
 export interface Counter<L> {
   inc(labels: L, value?: number): void;
 }
@@ -115,4 +118,8 @@ export interface OrderPulseMetrics {
   providerQueries: Counter<{ provider: 'wechatpay' | 'alipay'; outcome: ProviderQueryOutcome }>;
   /** Payment-confirmed webhooks to the merchant's order system, per delivery attempt. */
   orderSystemWebhooks: Counter<{ outcome: OrderSystemWebhookOutcome }>;
+  /** Payments stored from a provider's query answer rather than its callback. */
+  paymentsRecovered: Counter<{ provider: PaymentProvider }>;
+  /** Payments confirmed by query over the last day, by whether the order system has applied them. */
+  recoveredPayments: Gauge<{ provider: PaymentProvider; state: RecoveredPaymentState }>;
 }

@@ -1,7 +1,7 @@
 // Human-readable renderings of a notification shared by the chat robots, Slack and e-mail. Each
 // integration wraps these in its own payload; the words live here so zh and en stay in step.
 import type { MessageLanguage } from './channel.ts';
-import type { Notification } from './notification.ts';
+import type { Notification, OutageRecoveryFigures } from './notification.ts';
 
 export type Language = 'zh' | 'en';
 
@@ -37,6 +37,7 @@ const WORDS = {
     lasted: '已持续',
     ended: '恢复于',
     samples: '样例',
+    recovered: '查询补单',
     dashboard: '查看面板',
   },
   en: {
@@ -49,6 +50,7 @@ const WORDS = {
     lasted: 'open for',
     ended: 'Resolved at',
     samples: 'Examples',
+    recovered: 'Recovered by query',
     dashboard: 'Open dashboard',
   },
 } as const;
@@ -165,7 +167,15 @@ export function factsOf(n: Notification, lang: Language, options: RenderOptions)
     facts.push([w.ended, formatTime(n.endsAt, options)]);
   }
   if (n.sampleEntityIds.length > 0) facts.push([w.samples, n.sampleEntityIds.join(', ')]);
+  for (const figures of n.recovery ?? []) facts.push([w.recovered, recoveryText(figures, lang)]);
   return facts;
+}
+
+/** e.g. `wechatpay: 812 orders confirmed by query, 790 applied by the order system, 22 remaining`. */
+export function recoveryText(r: OutageRecoveryFigures, lang: Language): string {
+  if (lang === 'zh')
+    return `${r.provider}：查询确认已支付 ${r.confirmedByQuery} 笔，订单系统已入账 ${r.applied} 笔，仍待入账 ${r.remaining} 笔`;
+  return `${r.provider}: ${r.confirmedByQuery} orders confirmed by query, ${r.applied} applied by the order system, ${r.remaining} remaining`;
 }
 
 export function dashboardLinkText(lang: Language): string {

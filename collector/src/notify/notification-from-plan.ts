@@ -6,7 +6,12 @@ import type { PlannedNotification } from '../domain/alerts/notification-plan.ts'
 import { alertLabels } from '../domain/alerts/silences.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import { ruleName } from './message-text.ts';
-import { commonLabelsOf, type Notification, type NotificationAlert } from './notification.ts';
+import {
+  commonLabelsOf,
+  type Notification,
+  type NotificationAlert,
+  type OutageRecoveryFigures,
+} from './notification.ts';
 
 export interface NotificationContext {
   receiver: string;
@@ -17,6 +22,8 @@ export interface NotificationContext {
   maxAlerts?: number;
   /** The route's repeat interval (RouteMatch.repeatIntervalMs), passed on for Alertmanager. */
   repeatIntervalMs?: number;
+  /** What queries recovered from the resolved alerts' callback outages; carried only by a resolve. */
+  recovery?: readonly OutageRecoveryFigures[];
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
@@ -106,5 +113,6 @@ export function notificationFromPlan(planned: PlannedNotification, ctx: Notifica
       : dashboardUrlFor(ctx.dashboardBaseUrl, { rule, ...(storeId ? { store_id: storeId } : {}) }),
     alerts: items,
     ...(ctx.repeatIntervalMs !== undefined ? { repeatIntervalMs: ctx.repeatIntervalMs } : {}),
+    ...(!firing && ctx.recovery && ctx.recovery.length > 0 ? { recovery: [...ctx.recovery] } : {}),
   };
 }

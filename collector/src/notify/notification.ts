@@ -24,6 +24,17 @@ export interface NotificationAlert {
   endsAt?: string;
 }
 
+/** What asking the provider recovered from a callback outage, carried by `callback_silent`'s resolve. */
+export interface OutageRecoveryFigures {
+  provider: string;
+  /** Orders paid during the outage whose payment a query to the provider confirmed. */
+  confirmedByQuery: number;
+  /** Of those, orders the order system has moved to paid or later. */
+  applied: number;
+  /** Confirmed and not applied yet. */
+  remaining: number;
+}
+
 export interface Notification {
   /** Identifies the group across notifications (same group, same key), like Alertmanager's groupKey. */
   groupKey: string;
@@ -50,6 +61,8 @@ export interface Notification {
   endsAt?: string;
   dashboardUrl: string;
   alerts: readonly NotificationAlert[];
+  /** Set on the resolve of a callback outage: per provider, what the queries recovered from it. */
+  recovery?: readonly OutageRecoveryFigures[];
   /**
    * The route's repeat interval, when known: receivers that expire alerts on their own (Alertmanager)
    * must keep a firing alert alive at least until the next repeat.

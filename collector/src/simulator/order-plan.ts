@@ -46,6 +46,8 @@ export interface PlannedOrder {
   incident?: IncidentKind;
   /** When the customer paid, if they did. */
   paymentAt?: number;
+  /** The payment as the provider knows it, whether or not its callback reaches the collector. */
+  payment?: PaymentCallback;
   /** When the incident's alert condition starts to hold (event time). */
   conditionAt?: number;
 }
@@ -166,6 +168,7 @@ export function planOrder(
       payer: callback.payer,
     };
   }
+  plan.payment = callback;
   const callbackAction: Action = {
     kind: 'payment',
     at: Math.floor(payAt + rng.between(0.3, 2.5) * SECOND),

@@ -147,3 +147,16 @@ describe('LivePanels', () => {
     expect(p.panels({}, T0 + 24 * 3600_000).reconciliation.mismatchRate).toBeNull();
   });
 });
+
+describe('LivePanels and payments confirmed by query', () => {
+  it('draws only callbacks on the callback chart and its last-heard state, yet counts the payment as paid', () => {
+    const p = new LivePanels('Asia/Shanghai');
+    p.applyEvents([pay('S1', 'CB', T0)]);
+    p.applyEvents([{ ...pay('S1', 'Q1', T0 + 120_000), source: 'wechatpay-query' }]);
+    const callbacks = p.panels({}, T0 + 150_000).callbacks;
+    const wechat = callbacks.providers.find((c) => c.provider === 'wechatpay')!;
+    expect(wechat.lastHeardAt).toBe(T0 + 100);
+    expect(wechat.perMinute.reduce((s, m) => s + m.count, 0)).toBe(1);
+    expect(p.panels({}, T0 + 150_000).payment_lag.unapplied).toBe(2);
+  });
+});

@@ -8,12 +8,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import type { IncidentKind } from '../../src/simulator/actions.ts';
+import { ProviderSandbox } from '../../src/simulator/provider-apis/provider-sandbox.ts';
 import { Scenario } from '../../src/simulator/scenario.ts';
 import { defaultScenarioConfig } from '../../src/simulator/scenario-config.ts';
 import { Progress } from '../../src/simulator/sender/progress.ts';
 import { collectorEnvFor, ensureProviderKeys } from '../../src/simulator/sender/provider-keys.ts';
 import { type RunSummary, runSimulation } from '../../src/simulator/sender/run-simulation.ts';
 import { chinaDay } from '../../src/simulator/traffic-curve.ts';
+import type { IncidentList } from '../../src/wire/incidents.ts';
+import type { OrderDetail } from '../../src/wire/orders.ts';
 import { auth, buildTestApp, TOKENS } from '../support/test-app.ts';
 import { openTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -27,6 +30,7 @@ let store: TestDatabase;
 let app: App;
 let base: string;
 let summary: RunSummary;
+let sandbox: ProviderSandbox;
 const progress = new Progress();
 const startMs = Date.now();
 // Live traffic runs beside the history from the start; orders paid after the start wait for the bill.
@@ -73,7 +77,9 @@ beforeAll(async () => {
   const keysDir = mkdtempSync(join(tmpdir(), 'op-sim-e2e-'));
   const keys = await ensureProviderKeys(keysDir);
   store = await openTestDatabase('pglite');
-  app = await buildTestApp(store.db, collectorEnvFor(keysDir, keys));
+  sandbox = await ProviderSandbox.start(keysDir, keys);
+  app = await buildTestApp(store.db, { ...collectorEnvFor(keysDir, keys), ...sandbox.env });
+  sandbox.follow(scenario);
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
   summary = await runSimulation({
@@ -82,11 +88,13 @@ beforeAll(async () => {
     keys,
     progress,
     liveUntilMs: startMs + LIVE_MS,
+    onHistorySent: () => sandbox.release(),
   });
 }, 90_000);
 
 afterAll(async () => {
   await app?.server.close();
+  await sandbox?.close();
   await store?.dispose();
 });
 
@@ -167,5 +175,34 @@ describe('the simulated hour against the real collector', () => {
       '/v1/dead-letters?limit=100',
     );
     expect(dead_letters).toEqual([]);
+  });
+
+  it("confirms the outage's paid orders by asking the WeChat Pay sandbox, and counts the recovery", async () => {
+    const lost = Array.from({ length: scenario.historyChunks }, (_, k) => scenario.ordersOfChunk(k))
+      .flat()
+      .filter((o) => o.incident === 'lost_callback' && o.createdAt < startMs)
+      .sort((a, b) => a.createdAt - b.createdAt);
+    expect(lost.length).toBeGreaterThan(20);
+    // The oldest lost callbacks are asked about first.
+    const oldest = lost[0]!;
+    await expect
+      .poll(
+        async () => (await get<OrderDetail>(`/v1/orders/${oldest.orderId}`)).payments.map((p) => p.source),
+        { timeout: 60_000 },
+      )
+      .toEqual(['wechatpay-query']);
+    const payment = (await get<OrderDetail>(`/v1/orders/${oldest.orderId}`)).payments[0]!;
+    expect(payment).toMatchObject({
+      transaction_id: oldest.payment!.transactionId,
+      amount_fen: oldest.payment!.amountFen,
+    });
+    const { incidents } = await get<IncidentList>('/v1/incidents');
+    const outage = incidents.find((i) => i.provider === 'wechatpay')!;
+    expect(outage.open).toBe(true);
+    expect(outage.confirmed_by_query).toBeGreaterThan(0);
+    // Nobody confirms a payment the customers did not make, nor one of the other provider.
+    expect(outage.confirmed_by_query).toBeLessThanOrEqual(lost.length);
+    expect(outage.queries.paid).toBeGreaterThanOrEqual(outage.confirmed_by_query);
+    expect(outage.remaining).toBe(outage.confirmed_by_query - outage.applied);
   });
 });

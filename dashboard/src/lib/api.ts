@@ -18,6 +18,7 @@ import type {
   BulkAckBody,
   BulkSilenceBody,
   GroupAlertsQuery,
+  IncidentList,
   OrderDetail,
   OrderListQuery,
   PendingList,
@@ -148,6 +149,7 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
         note,
       }),
     rules: () => request('GET', '/v1/rules', (b) => b as RulesReport),
+    incidents: () => request('GET', '/v1/incidents', (b) => (b as IncidentList).incidents),
   };
 }
 

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'oncall'; alertId: string }
   | { page: 'order'; orderId: string | null }
   | { page: 'stores' }
+  | { page: 'incidents' }
   | { page: 'reconciliation' }
   | { page: 'rules' };
 
@@ -24,6 +25,8 @@ export function parseHash(hash: string): Route {
       return { page: 'order', orderId: rest[0] ? decodeURIComponent(rest.join('/')) : null };
     case 'stores':
       return { page: 'stores' };
+    case 'incidents':
+      return { page: 'incidents' };
     case 'reconciliation':
       return { page: 'reconciliation' };
     case 'rules':
@@ -41,3 +44,5 @@ export function orderHref(orderId: string): string {
 export function alertPageHref(alertId: string): string {
   return `#/on-call/${encodeURIComponent(alertId)}`;
 }
+/** Callback outages and their recovery by provider queries. */
+export const INCIDENTS_HREF = '#/incidents';

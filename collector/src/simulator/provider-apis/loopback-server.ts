@@ -16,6 +16,10 @@ export class LoopbackServer {
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => handler(request, Buffer.concat(chunks), response));
     });
+    // Providers' front ends keep idle connections for about a minute (nginx's default is 75 s). Node's
+    // 5 s equals the query driver's pass interval: a connection reused by the next pass raced the
+    // server closing it, and under load the query failed with `fetch failed`.
+    this.#server.keepAliveTimeout = 75_000;
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
