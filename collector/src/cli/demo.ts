@@ -71,8 +71,8 @@ export async function demoCommand(argv: string[], io: DemoIo): Promise<number> {
   const overridden = Object.keys(providerEnv).filter((k) => io.env[k] && io.env[k] !== providerEnv[k]);
   if (overridden.length > 0)
     io.stderr.write(`demo: using the demo provider keys instead of ${overridden.join(', ')} for this run\n`);
-  // Request logs at info would drown the hints below in thousands of lines a second.
   const orderSystem = await startDemoOrderSystem();
+  // Request logs at info would drown the hints below in thousands of lines a second.
   const env = { LOG_LEVEL: 'error', ...io.env, ...providerEnv, ...orderSystem.env };
   const { url, config, generated } = await serve(env, { generateTokens: true });
   const port = new URL(url).port;
