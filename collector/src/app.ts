@@ -92,7 +92,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(ordersRoutes, { ctx });
   await server.register(deadLettersRoutes, { ctx });
   await server.register(paymentsPlugin, { ctx, onReconciled: core.reconciled });
-  await server.register(reconciliationRoutes, { ctx });
+  await server.register(reconciliationRoutes, {
+    ctx,
+    onPendingResolved: () => void core.refreshReconciliationPanel(),
+  });
   await server.register(carriersPlugin, { ctx, carriers: core.carriers });
   await server.register(metricsRoute, { registry: core.registry });
   await server.register(alertsRoutes, { ctx, alerting });

@@ -79,6 +79,8 @@ export interface PaymentLagPanel {
 /** Open (firing or acknowledged) alerts per rule; rules with none may be omitted or 0. */
 export interface OpenStallsPanel {
   byRule: Record<string, number>;
+  /** Open alerts of the stall rules (`order_stalled`, `payment_unapplied`): the wall's 卡单. */
+  stalls: number;
   total: number;
 }
 
@@ -91,8 +93,20 @@ export interface ProviderCallbacks {
   provider: PaymentProvider;
   /** The last 60 minutes of `payment.notify` events from this provider. */
   perMinute: CountAtMinute[];
-  /** Receive time of the newest notification from this provider; null if never heard. */
+  /**
+   * When the provider was last heard as `callback_silent` counts it (the newest notification's event
+   * time, never after its arrival; a payment confirmed by a provider query does not count); null if
+   * never heard.
+   */
   lastHeardAt: number | null;
+  /** The provider's open `callback_silent` alert (firing or acknowledged), null when none is open. */
+  silent: ProviderSilence | null;
+}
+
+export interface ProviderSilence {
+  /** The alert's `started_at`, epoch ms. */
+  since: number;
+  severity: Alert['severity'];
 }
 
 export interface CallbacksPanel {
@@ -112,15 +126,28 @@ export interface ShipmentsPanel {
   updatesPerMinute: CarrierMinute[];
 }
 
-/** Today's reconciliation (calendar day in ORDERPULSE_TZ). */
+/**
+ * Today's reconciliation (calendar day in ORDERPULSE_TZ) of the stores in scope, from the reconciled
+ * bills: the figures of reconciliation_mismatch, the `orderpulse_reconciliation_mismatch_ratio`
+ * gauge and the `reconciliation_daily` views.
+ */
 export interface ReconciliationPanel {
   /** `YYYY-MM-DD`. */
   day: string;
-  /** Unmatched (payments + orders) over all reconciled items, 0..1; null before any bill was reconciled. */
+  /**
+   * The larger of unmatched payments / bill payments and unmatched orders / paid orders, 0..1 (what
+   * reconciliation_mismatch compares with its threshold); null before any bill was reconciled today.
+   */
   mismatchRate: number | null;
+  paymentsTotal: number;
+  ordersTotal: number;
+  unmatchedPayments: number;
+  unmatchedOrders: number;
+  /** Bill payments matched to an order. */
   matched: number;
+  /** unmatchedPayments + unmatchedOrders. */
   unmatched: number;
-  /** Items waiting in the pending pool. */
+  /** Today's items still waiting in the pending pool (status open or escalated). */
   pending: number;
 }
 

@@ -1,15 +1,11 @@
 // Feeds the Prometheus instruments from the collector's parts: counters from the commit stream as it
 // happens, gauges from a periodic read of in-memory state (and two cheap SQL counts), so a scrape
 // only renders and never queries.
-import {
-  isQueriedPayment,
-  ORDER_STATUSES,
-  type OrderEvent,
-  type OrderStatus,
-  type StoredEvent,
-} from '../domain/events.ts';
+import { ORDER_STATUSES, type OrderEvent, type OrderStatus, type StoredEvent } from '../domain/events.ts';
 import { isTerminal } from '../domain/order-lifecycle.ts';
+import { callbackHeardAt } from '../domain/rules/callback-silent.ts';
 import type { Severity } from '../domain/rules/params.ts';
+import { isStallRule } from '../domain/rules/stall-rules.ts';
 import type { OutboxObserver } from '../notify/outbox/outbox-worker.ts';
 import type { Queryable } from '../store/database.ts';
 import type { BatchStats } from '../store/event-writer.ts';
@@ -29,8 +25,6 @@ export interface GaugeSources {
   mismatchByStore(db: Queryable): Promise<{ store: string; value: number }[]>;
 }
 
-const STALL_RULES = new Set(['payment_unapplied', 'order_stalled']);
-
 /** Counters fed as events commit. */
 export function countCommitted(metrics: OrderPulseMetrics, events: readonly StoredEvent[]): void {
   const accepted = new Map<string, { type: IngestEventType; source: string; n: number }>();
@@ -40,9 +34,11 @@ export function countCommitted(metrics: OrderPulseMetrics, events: readonly Stor
     entry.n++;
     accepted.set(key, entry);
     if (e.type === 'order.status') metrics.orderTransitions.inc({ status: e.status });
-    // A payment confirmed by asking the provider is no callback: it must not make a silent provider look heard.
-    else if (e.type === 'payment.notify' && !isQueriedPayment(e))
-      metrics.paymentCallbackHeard(e.provider, e.receivedAt);
+    else if (e.type === 'payment.notify') {
+      // The time callback_silent counts as heard, so the metric and the rule never disagree.
+      const heardAt = callbackHeardAt(e);
+      if (heardAt !== undefined) metrics.paymentCallbackHeard(e.provider, heardAt);
+    }
   }
   for (const { type, source, n } of accepted.values())
     metrics.ingestEvents.inc({ type, source, outcome: 'accepted' }, n);
@@ -106,7 +102,7 @@ export function refreshGauges(
     for (const a of alerts) {
       const k = `${a.rule}\u0000${a.severity}`;
       bySeverity.set(k, (bySeverity.get(k) ?? 0) + 1);
-      if (STALL_RULES.has(a.rule)) {
+      if (isStallRule(a.rule)) {
         const status = ORDER_STATUSES.includes(a.labels.status as OrderStatus) ? a.labels.status : 'paid';
         const s = `${a.rule}\u0000${status}`;
         stalls.set(s, (stalls.get(s) ?? 0) + 1);
