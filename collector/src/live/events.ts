@@ -39,6 +39,15 @@ export const ALERT_TRANSITIONS = ['opened', 'changed', 'resolved'] as const;
 /** `changed` covers acknowledgement, severity or summary changes and re-notification of an open alert. */
 export type AlertTransition = (typeof ALERT_TRANSITIONS)[number];
 
+/**
+ * Whether an open alert is a problem the wall lists and counts. Info alerts (a parcel delivered) are
+ * news for a channel: the panels' counts and the wall's alert list both leave them out, so the two
+ * never disagree.
+ */
+export function countsOnWall(alert: Pick<Alert, 'severity'>): boolean {
+  return alert.severity !== 'info';
+}
+
 export interface LiveAlertEvent {
   transition: AlertTransition;
   alert: Alert;

@@ -10,14 +10,15 @@ import { reconciliationFigures } from '../domain/reconciliation/day-figures.ts';
 import { callbackHeardAt } from '../domain/rules/callback-silent.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import { isStallRule } from '../domain/rules/stall-rules.ts';
-import type {
-  Alert,
-  LiveAlertEvent,
-  LiveFilter,
-  PanelDataMap,
-  ProviderSilence,
-  ReconciliationPanel,
-  SourceFreshness,
+import {
+  type Alert,
+  countsOnWall,
+  type LiveAlertEvent,
+  type LiveFilter,
+  type PanelDataMap,
+  type ProviderSilence,
+  type ReconciliationPanel,
+  type SourceFreshness,
 } from './events.ts';
 import { lagBucket, lagPercentileSeconds } from './lag-histogram.ts';
 import { MinuteSeries, sumWindows } from './minute-series.ts';
@@ -105,8 +106,7 @@ export class LivePanels {
   }
 
   applyAlert(event: LiveAlertEvent): void {
-    // Info alerts (e.g. a parcel delivered) are news for a channel, not a problem on the wall.
-    if (event.alert.status === 'resolved' || event.alert.severity === 'info')
+    if (event.alert.status === 'resolved' || !countsOnWall(event.alert))
       this.openAlerts.delete(event.alert.id);
     else this.openAlerts.set(event.alert.id, event.alert);
   }
@@ -114,8 +114,7 @@ export class LivePanels {
   /** Replaces the open alerts wholesale (at start, from the store). */
   loadOpenAlerts(alerts: readonly Alert[]): void {
     this.openAlerts.clear();
-    for (const a of alerts)
-      if (a.status !== 'resolved' && a.severity !== 'info') this.openAlerts.set(a.id, a);
+    for (const a of alerts) if (a.status !== 'resolved' && countsOnWall(a)) this.openAlerts.set(a.id, a);
   }
 
   /** Today's reconciliation per store (`day` in the panels' time zone), replaced wholesale. */
