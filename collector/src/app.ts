@@ -20,6 +20,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { registerRequestGuard } from './http/request-guard.ts';
 import { alertsRoutes } from './http/routes/alerts.ts';
 import { auditRoutes } from './http/routes/audit.ts';
+import { businessDayRoutes } from './http/routes/business-day.ts';
 import { carriersPlugin } from './http/routes/carriers/index.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
 import { eventsRoutes } from './http/routes/events.ts';
@@ -47,6 +48,8 @@ export interface AppDeps {
   logger?: boolean | object;
   alerting?: CoreDeps['alerting'];
   paymentQueries?: CoreDeps['paymentQueries'];
+  /** The read API's clock for "today" and default ranges (tests fix it); the real time by default. */
+  now?: () => number;
 }
 
 export interface App {
@@ -94,6 +97,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(paymentsPlugin, { ctx, onReconciled: core.reconciled });
   await server.register(reconciliationRoutes, {
     ctx,
+    ...(deps.now && { now: deps.now }),
     onPendingResolved: () => void core.refreshReconciliationPanel(),
   });
   await server.register(carriersPlugin, { ctx, carriers: core.carriers });
@@ -101,6 +105,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(alertsRoutes, { ctx, alerting });
   await server.register(silencesRoutes, { ctx, alerting });
   await server.register(auditRoutes, { ctx });
+  await server.register(businessDayRoutes, { ctx, ...(deps.now && { now: deps.now }) });
   await server.register(rulesRoutes, { ctx, alerting });
   await registerDashboard(server, config.dashboardDir);
 

@@ -8,6 +8,7 @@ import type { PendingResolution } from '../../../collector/src/wire/pending.ts';
 import type { RuleError, RuleSummary, RulesReport } from '../../../collector/src/wire/rules.ts';
 import type { SilenceRequest } from '../../../collector/src/wire/silences.ts';
 
+export type { BusinessDay } from '../../../collector/src/wire/business-day.ts';
 export type { PendingItem, PendingList, PendingResolution } from '../../../collector/src/wire/pending.ts';
 export type {
   StoreDay,
