@@ -21,6 +21,7 @@ import { registerRequestGuard } from './http/request-guard.ts';
 import { alertGroupsRoutes } from './http/routes/alert-groups.ts';
 import { alertsRoutes } from './http/routes/alerts.ts';
 import { auditRoutes } from './http/routes/audit.ts';
+import { businessDayRoutes } from './http/routes/business-day.ts';
 import { carriersPlugin } from './http/routes/carriers/index.ts';
 import { deadLettersRoutes } from './http/routes/dead-letters.ts';
 import { eventsRoutes } from './http/routes/events.ts';
@@ -50,6 +51,8 @@ export interface AppDeps {
   alerting?: CoreDeps['alerting'];
   paymentQueries?: CoreDeps['paymentQueries'];
   orderSystem?: CoreDeps['orderSystem'];
+  /** The read API's clock for "today" and default ranges (tests fix it); the real time by default. */
+  now?: () => number;
 }
 
 export interface App {
@@ -96,13 +99,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(ordersRoutes, { ctx });
   await server.register(deadLettersRoutes, { ctx });
   await server.register(paymentsPlugin, { ctx, onReconciled: core.reconciled });
-  await server.register(reconciliationRoutes, { ctx });
+  await server.register(reconciliationRoutes, {
+    ctx,
+    ...(deps.now && { now: deps.now }),
+    onPendingResolved: () => void core.refreshReconciliationPanel(),
+  });
   await server.register(carriersPlugin, { ctx, carriers: core.carriers });
   await server.register(metricsRoute, { registry: core.registry });
   await server.register(alertsRoutes, { ctx, alerting });
   await server.register(alertGroupsRoutes, { ctx, alerting });
   await server.register(silencesRoutes, { ctx, alerting });
   await server.register(auditRoutes, { ctx });
+  await server.register(businessDayRoutes, { ctx, ...(deps.now && { now: deps.now }) });
   await server.register(rulesRoutes, { ctx, alerting });
   // The alerting clock: an open outage's window ends at the time the rules see.
   await server.register(incidentsRoutes, { ctx, now: deps.alerting?.now ?? Date.now });

@@ -77,6 +77,14 @@ describe('alert ordering', () => {
   });
 });
 
+describe('the board lists what the wall counts', () => {
+  it('leaves out info alerts, from the snapshot and from the stream', () => {
+    let board = boardFromAlerts([alert('w', 'warning', 3), alert('i', 'info', 2)], T0);
+    board = applyAlertEvent(board, ev('opened', alert('i2', 'info', 1)), T0);
+    expect(board.map((e) => e.alert.id)).toEqual(['w']);
+  });
+});
+
 describe('resolved alerts fade out on their own', () => {
   it('keeps a resolved alert, marked, until the fade has run, then drops it', () => {
     let board = boardFromAlerts([alert('a', 'critical', 3), alert('b', 'warning', 3)], T0);

@@ -22,10 +22,20 @@ function snapshot(filter: LiveSnapshot['filter'] = {}): LiveSnapshot {
     panels: {
       orders_per_minute: { minutes: [{ at: 0, byStatus: { created: 4 }, total: 4 }] },
       payment_lag: { windowMs: 600_000, samples: 0, p50Seconds: null, p95Seconds: null, unapplied: 0 },
-      open_stalls: { byRule: {}, total: 0 },
+      open_stalls: { byRule: {}, stalls: 0, total: 0 },
       callbacks: { providers: [] },
       shipments: { silent: 0, highRisk: 0, updatesPerMinute: [] },
-      reconciliation: { day: '2026-11-11', mismatchRate: null, matched: 0, unmatched: 0, pending: 0 },
+      reconciliation: {
+        day: '2026-11-11',
+        mismatchRate: null,
+        paymentsTotal: 0,
+        ordersTotal: 0,
+        unmatchedPayments: 0,
+        unmatchedOrders: 0,
+        matched: 0,
+        unmatched: 0,
+        pending: 0,
+      },
       top_stores: { stores: [] },
       freshness: { sources: [] },
     },
@@ -96,7 +106,11 @@ describe('LiveFeed over a real Socket.IO server', () => {
     expect(feed.scopes.stores).toEqual(['S001', 'S002']);
 
     const [socket] = await server.io.of('/live').fetchSockets();
-    socket!.emit('panel', { name: 'open_stalls', data: { byRule: { order_stalled: 3 }, total: 3 }, at: 2 });
+    socket!.emit('panel', {
+      name: 'open_stalls',
+      data: { byRule: { order_stalled: 3 }, stalls: 3, total: 3 },
+      at: 2,
+    });
     await until(() => feed.panels?.open_stalls.total === 3, 'the panel update');
     expect(feed.panels?.orders_per_minute.minutes[0]?.total).toBe(4);
 

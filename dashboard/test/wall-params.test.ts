@@ -50,23 +50,43 @@ describe('colour thresholds', () => {
     ]);
   });
 
-  it('shows a provider as silent for N minutes', () => {
+  it("shows a provider as silent exactly while its callback_silent alert is open, at the alert's severity", () => {
     const now = 10 * 3_600_000;
     const statuses = providerStatuses(
       {
         providers: [
-          { provider: 'wechatpay', perMinute: [], lastHeardAt: now - 47 * 60_000 },
-          { provider: 'alipay', perMinute: [], lastHeardAt: now - 30_000 },
-          { provider: 'other', perMinute: [], lastHeardAt: null },
+          {
+            provider: 'wechatpay',
+            perMinute: [],
+            lastHeardAt: now - 47 * 60_000,
+            silent: { since: now - 37 * 60_000, severity: 'critical' },
+          },
+          // Quiet for 15 minutes, but the rule has not fired (too few orders): not shown as silent.
+          { provider: 'alipay', perMinute: [], lastHeardAt: now - 15 * 60_000, silent: null },
+          { provider: 'other', perMinute: [], lastHeardAt: null, silent: null },
         ],
       },
       now,
     );
     expect(statuses).toEqual([
       { provider: 'wechatpay', state: 'crit', silentMinutes: 47 },
-      { provider: 'alipay', state: 'ok', silentMinutes: 0 },
+      { provider: 'alipay', state: 'ok', silentMinutes: 15 },
       { provider: 'other', state: 'never', silentMinutes: 0 },
     ]);
+    const warning = providerStatuses(
+      {
+        providers: [
+          {
+            provider: 'alipay',
+            perMinute: [],
+            lastHeardAt: null,
+            silent: { since: now - 60_000, severity: 'warning' },
+          },
+        ],
+      },
+      now,
+    );
+    expect(warning).toEqual([{ provider: 'alipay', state: 'silent', silentMinutes: 1 }]);
   });
 });
 

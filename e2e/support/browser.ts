@@ -16,7 +16,10 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<BrowserSession> {
+/** `timezoneId` and `locale` are the browser's own (an operator's laptop in New York, say). */
+export async function launchBrowser(
+  options: { timezoneId?: string; locale?: string } = {},
+): Promise<BrowserSession> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -33,6 +36,7 @@ export async function launchBrowser(): Promise<BrowserSession> {
       '--disable-sync',
     ],
     viewport: { width: 1920, height: 1080 },
+    ...options,
   });
   const errors: string[] = [];
   const watch = (page: Page) => {

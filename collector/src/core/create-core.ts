@@ -27,6 +27,7 @@ import { OrderSystemWebhooks } from '../order-system/order-system-webhooks.ts';
 import { paymentQueryClients, verifyingKeysFromConfig } from '../provider-queries/clients-from-config.ts';
 import { PaymentQueryDriver } from '../provider-queries/query-driver.ts';
 import { DailyReconciliationJob, dailyReportText } from '../reconciliation/daily-reconciliation-job.ts';
+import { reconciliationToday } from '../reconciliation/reconciliation-today.ts';
 import type { Database } from '../store/database.ts';
 import { DeadLetterPruner } from '../store/dead-letter-pruner.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../store/dead-letters.ts';
@@ -82,6 +83,8 @@ export interface Core {
   keepDeadLetters(letters: NewDeadLetter[]): Promise<void>;
   /** Reconciliation results (daily job or bill upload) → the reconciliation_mismatch rule. */
   reconciled(results: readonly StoreReconciliationResult[]): void;
+  /** Reads today's reconciliation and pending pool into the live panel (after a pool item changed). */
+  refreshReconciliationPanel(): Promise<void>;
   /** Restores alerting and starts the background work; resolves as `AlertingService.start` does. */
   start(): Promise<void>;
   /** Stops the background work and writes what is still unwritten (the store stays open). */
@@ -173,10 +176,23 @@ export function createCore(config: Config, deps: CoreDeps): Core {
           intervalMs: deps.paymentQueries?.intervalMs ?? PAYMENT_QUERY_INTERVAL_MS,
           confirmed: orderSystem,
         });
+  // The wall's reconciliation panel is read back from the store whenever it may have changed (and
+  // every minute, for the new day at midnight), so it shows the figures the API and Grafana show.
+  const refreshReconciliationPanel = async () => {
+    try {
+      const today = await reconciliationToday(db, config.timeZone, Date.now());
+      panels.setReconciliationToday(today.day, today.byStore);
+    } catch (err) {
+      log.warn({ err }, "today's reconciliation panel was not refreshed");
+    }
+  };
+  const reconciliationPanelTimer = setInterval(() => void refreshReconciliationPanel(), 60_000);
+  reconciliationPanelTimer.unref();
   const reconciled = (results: readonly StoreReconciliationResult[]) => {
     alerting
       .reconciliation(results)
       .catch((err) => log.error({ err }, 'reconciliation results were not evaluated'));
+    void refreshReconciliationPanel();
   };
   const dailyReconciliation = new DailyReconciliationJob({
     db,
@@ -216,6 +232,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       for (const l of letters) metrics.deadLetters.inc({ reason: l.reason });
     },
     reconciled,
+    refreshReconciliationPanel,
     async start() {
       await alerting.start();
       notifications.startWatchdog();
@@ -227,8 +244,10 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       paymentQueries?.start();
       orderSystem?.start();
       panels.applyEvents(await recentEvents(db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
+      await refreshReconciliationPanel();
     },
     async stop() {
+      clearInterval(reconciliationPanelTimer);
       await carriers.stop();
       await paymentQueries?.stop();
       await orderSystem?.stop();

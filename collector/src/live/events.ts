@@ -39,6 +39,15 @@ export const ALERT_TRANSITIONS = ['opened', 'changed', 'resolved'] as const;
 /** `changed` covers acknowledgement, severity or summary changes and re-notification of an open alert. */
 export type AlertTransition = (typeof ALERT_TRANSITIONS)[number];
 
+/**
+ * Whether an open alert is a problem the wall lists and counts. Info alerts (a parcel delivered) are
+ * news for a channel: the panels' counts and the wall's alert list both leave them out, so the two
+ * never disagree.
+ */
+export function countsOnWall(alert: Pick<Alert, 'severity'>): boolean {
+  return alert.severity !== 'info';
+}
+
 export interface LiveAlertEvent {
   transition: AlertTransition;
   alert: Alert;
@@ -79,6 +88,8 @@ export interface PaymentLagPanel {
 /** Open (firing or acknowledged) alerts per rule; rules with none may be omitted or 0. */
 export interface OpenStallsPanel {
   byRule: Record<string, number>;
+  /** Open alerts of the stall rules (`order_stalled`, `payment_unapplied`): the wall's 卡单. */
+  stalls: number;
   total: number;
 }
 
@@ -91,8 +102,20 @@ export interface ProviderCallbacks {
   provider: PaymentProvider;
   /** The last 60 minutes of `payment.notify` events from this provider. */
   perMinute: CountAtMinute[];
-  /** Receive time of the newest notification from this provider; null if never heard. */
+  /**
+   * When the provider was last heard as `callback_silent` counts it (the newest notification's event
+   * time, never after its arrival; a payment confirmed by a provider query does not count); null if
+   * never heard.
+   */
   lastHeardAt: number | null;
+  /** The provider's open `callback_silent` alert (firing or acknowledged), null when none is open. */
+  silent: ProviderSilence | null;
+}
+
+export interface ProviderSilence {
+  /** The alert's `started_at`, epoch ms. */
+  since: number;
+  severity: Alert['severity'];
 }
 
 export interface CallbacksPanel {
@@ -112,15 +135,28 @@ export interface ShipmentsPanel {
   updatesPerMinute: CarrierMinute[];
 }
 
-/** Today's reconciliation (calendar day in ORDERPULSE_TZ). */
+/**
+ * Today's reconciliation (calendar day in ORDERPULSE_TZ) of the stores in scope, from the reconciled
+ * bills: the figures of reconciliation_mismatch, the `orderpulse_reconciliation_mismatch_ratio`
+ * gauge and the `reconciliation_daily` views.
+ */
 export interface ReconciliationPanel {
   /** `YYYY-MM-DD`. */
   day: string;
-  /** Unmatched (payments + orders) over all reconciled items, 0..1; null before any bill was reconciled. */
+  /**
+   * The larger of unmatched payments / bill payments and unmatched orders / paid orders, 0..1 (what
+   * reconciliation_mismatch compares with its threshold); null before any bill was reconciled today.
+   */
   mismatchRate: number | null;
+  paymentsTotal: number;
+  ordersTotal: number;
+  unmatchedPayments: number;
+  unmatchedOrders: number;
+  /** Bill payments matched to an order. */
   matched: number;
+  /** unmatchedPayments + unmatchedOrders. */
   unmatched: number;
-  /** Items waiting in the pending pool. */
+  /** Today's items still waiting in the pending pool (status open or escalated). */
   pending: number;
 }
 

@@ -156,13 +156,21 @@ export class LiveGateway {
       scopes: this.options.panels.scopes(),
     };
     socket.emit('snapshot', snapshot);
+    const sent = this.lastSent.get(room);
     // A room's first listener: what the snapshot carried counts as sent, so the next pass sends changes only.
-    if (!this.lastSent.has(room)) {
+    if (!sent) {
       this.lastSent.set(
         room,
         new Map(PANEL_NAMES.map((name) => [name, JSON.stringify(snapshot.panels[name])])),
       );
+      return;
     }
+    // The room's other listeners hold what the last pass sent, this one the snapshot. Where the two
+    // differ, the next pass sends the panel again to all: otherwise, should the data go back to what
+    // the last pass sent, this listener would keep the snapshot's figures for good (an alert
+    // re-opened within a pass showed on the board while its counts stayed at 0).
+    for (const name of PANEL_NAMES)
+      if (sent.get(name) !== JSON.stringify(snapshot.panels[name])) sent.delete(name);
   }
 
   /**
@@ -170,7 +178,7 @@ export class LiveGateway {
    * A client with a backlog gets nothing more until it drains; then it gets a fresh snapshot
    * (drop-to-latest). A client whose backlog passes the hard limit is disconnected.
    */
-  private publishPanels(): void {
+  publishPanels(): void {
     const nsp = this.io.of(LIVE_NAMESPACE);
     const now = this.now();
     this.options.panels.prune(now);

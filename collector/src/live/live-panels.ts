@@ -7,13 +7,19 @@ import {
   type PaymentProvider,
   type StoredEvent,
 } from '../domain/events.ts';
-import type {
-  Alert,
-  LiveAlertEvent,
-  LiveFilter,
-  PanelDataMap,
-  ReconciliationPanel,
-  SourceFreshness,
+import { reconciliationFigures } from '../domain/reconciliation/day-figures.ts';
+import { callbackHeardAt } from '../domain/rules/callback-silent.ts';
+import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
+import { isStallRule } from '../domain/rules/stall-rules.ts';
+import {
+  type Alert,
+  countsOnWall,
+  type LiveAlertEvent,
+  type LiveFilter,
+  type PanelDataMap,
+  type ProviderSilence,
+  type ReconciliationPanel,
+  type SourceFreshness,
 } from './events.ts';
 import { lagBucket, lagPercentileSeconds } from './lag-histogram.ts';
 import { MinuteSeries, sumWindows } from './minute-series.ts';
@@ -47,9 +53,8 @@ const newSeries = (): ScopeSeries => ({
   lags: new MinuteSeries(LAG_WINDOW_MINUTES),
 });
 
-export interface StoreReconciliationToday {
-  matched: number;
-  unmatched: number;
+/** One store's reconciliation of today and its items still waiting in the pending pool. */
+export interface StoreReconciliationToday extends StoreReconciliationResult {
   pending: number;
 }
 
@@ -57,6 +62,7 @@ export class LivePanels {
   private readonly chain = newSeries();
   private readonly stores = new Map<string, ScopeSeries>();
   private readonly regionOfStore = new Map<string, string>();
+  /** When each provider was last heard, as callback_silent counts it. */
   private readonly lastHeard = new Map<PaymentProvider, number>();
   private readonly freshness = new Map<string, SourceFreshness>();
   /** Successful payments whose order has not reached paid yet: orderId → payment time, store. */
@@ -91,8 +97,8 @@ export class LivePanels {
           if (!isQueriedPayment(e)) {
             this.chain.callbacks.add(e.occurredAt, e.provider);
             store.callbacks.add(e.occurredAt, e.provider);
-            this.lastHeard.set(e.provider, Math.max(this.lastHeard.get(e.provider) ?? 0, e.receivedAt));
           }
+          this.heard(e.provider, callbackHeardAt(e));
           if (e.status === 'success') this.paymentSucceeded(e.orderId, e.occurredAt, e.storeId);
           break;
         case 'shipment.update':
@@ -104,8 +110,7 @@ export class LivePanels {
   }
 
   applyAlert(event: LiveAlertEvent): void {
-    // Info alerts (e.g. a parcel delivered) are news for a channel, not a problem on the wall.
-    if (event.alert.status === 'resolved' || event.alert.severity === 'info')
+    if (event.alert.status === 'resolved' || !countsOnWall(event.alert))
       this.openAlerts.delete(event.alert.id);
     else this.openAlerts.set(event.alert.id, event.alert);
   }
@@ -113,10 +118,10 @@ export class LivePanels {
   /** Replaces the open alerts wholesale (at start, from the store). */
   loadOpenAlerts(alerts: readonly Alert[]): void {
     this.openAlerts.clear();
-    for (const a of alerts)
-      if (a.status !== 'resolved' && a.severity !== 'info') this.openAlerts.set(a.id, a);
+    for (const a of alerts) if (a.status !== 'resolved' && countsOnWall(a)) this.openAlerts.set(a.id, a);
   }
 
+  /** Today's reconciliation per store (`day` in the panels' time zone), replaced wholesale. */
   setReconciliationToday(day: string, byStore: Map<string, StoreReconciliationToday>): void {
     this.reconciliation = { day, byStore };
   }
@@ -160,9 +165,11 @@ export class LivePanels {
     const carriers = sumWindows(scoped.carriers, minutes);
     const alerts = [...this.openAlerts.values()].filter((a) => match(a.store_id));
     const byRule: Record<string, number> = {};
+    let stalls = 0;
     const perStore = new Map<string, { openAlerts: number; critical: number }>();
     for (const a of alerts) {
       byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
+      if (isStallRule(a.rule)) stalls++;
       if (a.store_id) {
         const s = perStore.get(a.store_id) ?? { openAlerts: 0, critical: 0 };
         s.openAlerts++;
@@ -197,13 +204,14 @@ export class LivePanels {
         p95Seconds: lagPercentileSeconds(lags, 0.95),
         unapplied,
       },
-      open_stalls: { byRule, total: alerts.length },
+      open_stalls: { byRule, stalls, total: alerts.length },
       callbacks: {
         providers: PAYMENT_PROVIDERS.filter((p) => p !== 'other' || this.lastHeard.has(p)).map(
           (provider) => ({
             provider,
             perMinute: minutes.map((at, i) => ({ at, count: callbacks[i]!.get(provider) ?? 0 })),
             lastHeardAt: this.lastHeard.get(provider) ?? null,
+            silent: this.silence(provider),
           }),
         ),
       },
@@ -226,19 +234,33 @@ export class LivePanels {
     };
   }
 
+  /** The provider's open callback_silent alert, if any: the badge shows what the rule decided. */
+  private silence(provider: PaymentProvider): ProviderSilence | null {
+    for (const a of this.openAlerts.values())
+      if (a.rule === 'callback_silent' && a.entity_id === provider)
+        return { since: Date.parse(a.started_at), severity: a.severity };
+    return null;
+  }
+
+  private heard(provider: PaymentProvider, at: number | undefined): void {
+    if (at !== undefined) this.lastHeard.set(provider, Math.max(this.lastHeard.get(provider) ?? at, at));
+  }
+
   private reconciliationPanel(match: (store: string | null) => boolean, now: number): ReconciliationPanel {
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: this.timeZone }).format(now);
-    const panel: ReconciliationPanel = { day, mismatchRate: null, matched: 0, unmatched: 0, pending: 0 };
-    if (!this.reconciliation || this.reconciliation.day !== day) return panel;
-    for (const [store, r] of this.reconciliation.byStore) {
-      if (!match(store)) continue;
-      panel.matched += r.matched;
-      panel.unmatched += r.unmatched;
-      panel.pending += r.pending;
-    }
-    const total = panel.matched + panel.unmatched;
-    panel.mismatchRate = total > 0 ? panel.unmatched / total : null;
-    return panel;
+    const today =
+      this.reconciliation?.day === day
+        ? [...this.reconciliation.byStore.values()].filter((r) => match(r.storeId))
+        : [];
+    const figures = reconciliationFigures(today);
+    const unmatched = figures.unmatchedPayments + figures.unmatchedOrders;
+    return {
+      day,
+      ...figures,
+      matched: figures.paymentsTotal - figures.unmatchedPayments,
+      unmatched,
+      pending: today.reduce((sum, r) => sum + r.pending, 0),
+    };
   }
 
   private storeSeries(storeId: string): ScopeSeries {

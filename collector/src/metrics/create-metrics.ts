@@ -127,7 +127,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
   });
   new Gauge({
     name: METRIC_NAMES.callbackLastHeardTimestamp,
-    help: 'When the last payment.notify from the provider was received (Unix seconds).',
+    help: 'When the provider was last heard as callback_silent counts it: the newest payment.notify by event time, never after its arrival (Unix seconds).',
     labelNames: ['provider'],
     registers,
     collect() {
@@ -136,7 +136,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
   });
   new Gauge({
     name: METRIC_NAMES.callbackLastHeardAge,
-    help: 'Seconds since the last payment.notify from the provider was received, computed at scrape.',
+    help: 'Seconds since the provider was last heard (as callback_silent counts it), computed at scrape.',
     labelNames: ['provider'],
     registers,
     collect() {
@@ -294,10 +294,10 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       'sum',
       onStoreOverflow,
     ),
-    paymentCallbackHeard(provider, receivedAtMs) {
+    paymentCallbackHeard(provider, heardAtMs) {
       paymentCallbacks.inc({ provider });
       const previous = lastHeardMs.get(provider);
-      if (previous === undefined || receivedAtMs > previous) lastHeardMs.set(provider, receivedAtMs);
+      if (previous === undefined || heardAtMs > previous) lastHeardMs.set(provider, heardAtMs);
     },
     wechatpayPlatformCertificates(certificates) {
       platformCertificates = [...certificates];

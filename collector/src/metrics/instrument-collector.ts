@@ -1,16 +1,12 @@
 // Feeds the Prometheus instruments from the collector's parts: counters from the commit stream as it
 // happens, gauges from a periodic read of in-memory state (and two cheap SQL counts), so a scrape
 // only renders and never queries.
-import {
-  isQueriedPayment,
-  ORDER_STATUSES,
-  type OrderEvent,
-  type OrderStatus,
-  type StoredEvent,
-} from '../domain/events.ts';
+import { ORDER_STATUSES, type OrderEvent, type OrderStatus, type StoredEvent } from '../domain/events.ts';
 import { isTerminal } from '../domain/order-lifecycle.ts';
 import { QUERIED_PROVIDERS } from '../domain/payment-queries/policy.ts';
+import { callbackHeardAt } from '../domain/rules/callback-silent.ts';
 import type { Severity } from '../domain/rules/params.ts';
+import { isStallRule } from '../domain/rules/stall-rules.ts';
 import type { OutboxObserver } from '../notify/outbox/outbox-worker.ts';
 import { recoveredPaymentCounts } from '../provider-queries/outage-facts.ts';
 import type { Queryable } from '../store/database.ts';
@@ -31,7 +27,6 @@ export interface GaugeSources {
   mismatchByStore(db: Queryable): Promise<{ store: string; value: number }[]>;
 }
 
-const STALL_RULES = new Set(['payment_unapplied', 'order_stalled']);
 /** The recovered-payments gauge looks back as far as the query schedule does. */
 const RECOVERED_WINDOW_MS = 24 * 3_600_000;
 
@@ -44,11 +39,13 @@ export function countCommitted(metrics: OrderPulseMetrics, events: readonly Stor
     entry.n++;
     accepted.set(key, entry);
     if (e.type === 'order.status') metrics.orderTransitions.inc({ status: e.status });
-    // A payment confirmed by asking the provider is no callback: it must not make a silent provider look heard.
-    else if (e.type === 'payment.notify' && !isQueriedPayment(e))
-      metrics.paymentCallbackHeard(e.provider, e.receivedAt);
-    else if (e.type === 'payment.notify' && e.status === 'success')
-      metrics.paymentsRecovered.inc({ provider: e.provider });
+    else if (e.type === 'payment.notify') {
+      // The time callback_silent counts as heard, so the metric and the rule never disagree; a payment
+      // confirmed by asking the provider is no callback, and is counted as recovered instead.
+      const heardAt = callbackHeardAt(e);
+      if (heardAt !== undefined) metrics.paymentCallbackHeard(e.provider, heardAt);
+      else if (e.status === 'success') metrics.paymentsRecovered.inc({ provider: e.provider });
+    }
   }
   for (const { type, source, n } of accepted.values())
     metrics.ingestEvents.inc({ type, source, outcome: 'accepted' }, n);
@@ -112,7 +109,7 @@ export function refreshGauges(
     for (const a of alerts) {
       const k = `${a.rule}\u0000${a.severity}`;
       bySeverity.set(k, (bySeverity.get(k) ?? 0) + 1);
-      if (STALL_RULES.has(a.rule)) {
+      if (isStallRule(a.rule)) {
         const status = ORDER_STATUSES.includes(a.labels.status as OrderStatus) ? a.labels.status : 'paid';
         const s = `${a.rule}\u0000${status}`;
         stalls.set(s, (stalls.get(s) ?? 0) + 1);

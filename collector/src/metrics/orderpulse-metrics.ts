@@ -83,10 +83,11 @@ export interface OrderPulseMetrics {
   stalledOrders: Gauge<{ rule: string; status: OrderStatus }>;
   stalledOrdersByStore: StoreSnapshotGauge;
   /**
-   * A `payment.notify` arrived from `provider` at `receivedAtMs` (epoch ms): counts it and moves
-   * the last-heard time forward (never back, so late replays do not hide a silence).
+   * A `payment.notify` from `provider` heard at `heardAtMs` (epoch ms, as callback_silent counts it:
+   * see callbackHeardAt): counts it and moves the last-heard time forward (never back, so late
+   * replays do not hide a silence).
    */
-  paymentCallbackHeard(provider: PaymentProvider, receivedAtMs: number): void;
+  paymentCallbackHeard(provider: PaymentProvider, heardAtMs: number): void;
   /**
    * The configured WeChat Pay platform certificates (bare public keys have no expiry and no series):
    * exported as seconds until notAfter, computed at scrape, and as the notAfter timestamp.

@@ -1,4 +1,5 @@
 // Each store's unmatched share on its newest reconciled day, for the per-store mismatch gauge.
+import { mismatchShare } from '../domain/reconciliation/day-figures.ts';
 import { mismatchRates, type StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import type { Queryable } from '../store/database.ts';
 import { storeResults } from './store-trend-queries.ts';
@@ -21,8 +22,7 @@ export async function latestMismatchByStore(
   const out: { store: string; value: number }[] = [];
   for (const r of newest.values()) {
     const rates = mismatchRates([r]);
-    if (rates)
-      out.push({ store: r.storeId, value: Math.max(rates.unmatchedPaymentRate, rates.unmatchedOrderRate) });
+    if (rates) out.push({ store: r.storeId, value: mismatchShare(rates) });
   }
   return out;
 }

@@ -204,3 +204,13 @@ export function toWirePending(item: PendingItem): WirePendingItem {
     resolved_at: item.resolvedAt === null ? null : new Date(item.resolvedAt).toISOString(),
   };
 }
+
+/** Items of local day `day` still waiting for someone (open or escalated), per store. */
+export async function waitingPendingByStore(q: Queryable, day: string): Promise<Map<string, number>> {
+  const { rows } = await q.query<{ store_id: string; n: number }>(
+    `SELECT store_id, count(*)::int AS n FROM reconciliation_pending
+     WHERE day = $1::date AND status IN ('open', 'escalated') GROUP BY store_id`,
+    [day],
+  );
+  return new Map(rows.map((r) => [r.store_id, r.n]));
+}

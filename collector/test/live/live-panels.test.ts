@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/domain/events.ts';
+import type { Alert } from '../../src/live/events.ts';
 import { LivePanels } from '../../src/live/live-panels.ts';
 
 const T0 = Date.parse('2026-11-11T02:00:00Z');
@@ -130,21 +131,106 @@ describe('LivePanels', () => {
       alert: { ...mk('4', 'S3', 'shipment_event').alert, severity: 'info' as never },
     });
     const panels = p.panels({}, T0);
-    expect(panels.open_stalls).toEqual({ byRule: { order_stalled: 1, tracking_silent: 1 }, total: 2 });
+    expect(panels.open_stalls).toEqual({
+      byRule: { order_stalled: 1, tracking_silent: 1 },
+      stalls: 1,
+      total: 2,
+    });
     expect(panels.shipments.silent).toBe(1);
     expect(panels.top_stores.stores).toEqual([{ storeId: 'S1', region: null, openAlerts: 2, critical: 2 }]);
   });
 
-  it("reports today's reconciliation only for today in the configured time zone", () => {
+  it("reports today's reconciliation only for today in the configured time zone, rated as the rule rates it", () => {
     const p = new LivePanels('Asia/Shanghai');
-    // 2026-11-11T02:00Z is 10:00 on the 11th in Shanghai.
-    p.setReconciliationToday('2026-11-11', new Map([['S1', { matched: 97, unmatched: 3, pending: 3 }]]));
-    expect(p.panels({}, T0).reconciliation).toMatchObject({
+    const result = (storeId: string, payments: number, orders: number, up: number, uo: number) => ({
+      storeId,
       day: '2026-11-11',
-      mismatchRate: 0.03,
-      pending: 3,
+      paymentsTotal: payments,
+      ordersTotal: orders,
+      unmatchedPayments: up,
+      unmatchedOrders: uo,
     });
-    expect(p.panels({}, T0 + 24 * 3600_000).reconciliation.mismatchRate).toBeNull();
+    // 2026-11-11T02:00Z is 10:00 on the 11th in Shanghai.
+    p.setReconciliationToday(
+      '2026-11-11',
+      new Map([
+        ['S1', { ...result('S1', 100, 97, 3, 0), pending: 3 }],
+        ['S2', { ...result('S2', 100, 100, 0, 1), pending: 1 }],
+      ]),
+    );
+    // Payments: 3 of 200 unmatched (1.5 %); orders: 1 of 197 (0.5 %): the larger share, as
+    // reconciliation_mismatch judges it.
+    expect(p.panels({}, T0).reconciliation).toEqual({
+      day: '2026-11-11',
+      mismatchRate: 3 / 200,
+      paymentsTotal: 200,
+      ordersTotal: 197,
+      unmatchedPayments: 3,
+      unmatchedOrders: 1,
+      matched: 197,
+      unmatched: 4,
+      pending: 4,
+    });
+    expect(p.panels({ store_id: 'S2' }, T0).reconciliation).toMatchObject({ mismatchRate: 0.01, pending: 1 });
+    // The next day in Shanghai (still the 11th in UTC until 16:00) has nothing reconciled yet.
+    expect(p.panels({}, Date.parse('2026-11-11T16:30:00Z')).reconciliation).toMatchObject({
+      day: '2026-11-12',
+      mismatchRate: null,
+      pending: 0,
+    });
+  });
+
+  it("counts the stall rules' open alerts for the wall's 卡单", () => {
+    const p = new LivePanels('Asia/Shanghai');
+    p.loadOpenAlerts([
+      wireAlert({ id: 'a', rule: 'order_stalled', store_id: 'S1' }),
+      wireAlert({ id: 'b', rule: 'payment_unapplied', store_id: 'S1' }),
+      wireAlert({ id: 'c', rule: 'tracking_silent', store_id: 'S2' }),
+    ]);
+    expect(p.panels({}, T0).open_stalls).toEqual({
+      byRule: { order_stalled: 1, payment_unapplied: 1, tracking_silent: 1 },
+      stalls: 2,
+      total: 3,
+    });
+  });
+
+  it('shows a provider as silent from the same state as callback_silent, by event time', () => {
+    const p = new LivePanels('Asia/Shanghai');
+    const now = T0 + 60 * 60_000;
+    // The demo's history: a WeChat Pay callback from 46 minutes ago arrives now (a replay). The
+    // rule counts it as heard 46 minutes ago, and so must the panel.
+    p.applyEvents([{ ...pay('S1', 'old', now - 46 * 60_000), receivedAt: now }]);
+    // A payment confirmed by asking Alipay is no callback: Alipay stays never heard.
+    const queried = pay('S1', 'q', now - 60_000);
+    if (queried.type === 'payment.notify')
+      p.applyEvents([{ ...queried, provider: 'alipay', source: 'alipay-query' }]);
+    const before = p.panels({}, now).callbacks.providers;
+    expect(before.find((x) => x.provider === 'wechatpay')).toMatchObject({
+      lastHeardAt: now - 46 * 60_000,
+      silent: null,
+    });
+    expect(before.find((x) => x.provider === 'alipay')).toMatchObject({ lastHeardAt: null, silent: null });
+    const started = now - 36 * 60_000;
+    p.applyAlert({
+      transition: 'opened',
+      at: now,
+      alert: wireAlert({
+        id: 'cs',
+        rule: 'callback_silent',
+        entity_type: 'provider',
+        entity_id: 'wechatpay',
+        store_id: null,
+        started_at: new Date(started).toISOString(),
+      }),
+    });
+    const silent = p.panels({}, now).callbacks.providers.find((x) => x.provider === 'wechatpay');
+    expect(silent?.silent).toEqual({ since: started, severity: 'critical' });
+    p.applyAlert({
+      transition: 'resolved',
+      at: now,
+      alert: wireAlert({ id: 'cs', rule: 'callback_silent', entity_id: 'wechatpay', status: 'resolved' }),
+    });
+    expect(p.panels({}, now).callbacks.providers.find((x) => x.provider === 'wechatpay')?.silent).toBeNull();
   });
 });
 
@@ -160,3 +246,22 @@ describe('LivePanels and payments confirmed by query', () => {
     expect(p.panels({}, T0 + 150_000).payment_lag.unapplied).toBe(2);
   });
 });
+function wireAlert(fields: Partial<Alert> & Pick<Alert, 'id' | 'rule'>): Alert {
+  return {
+    severity: 'critical',
+    status: 'firing',
+    entity_type: 'order',
+    entity_id: fields.id,
+    store_id: null,
+    summary: '',
+    summary_zh: '',
+    labels: {},
+    started_at: new Date(T0).toISOString(),
+    updated_at: new Date(T0).toISOString(),
+    resolved_at: null,
+    acknowledged_at: null,
+    acknowledged_by: null,
+    ack_note: null,
+    ...fields,
+  };
+}

@@ -718,6 +718,46 @@ SELECT bucket,
     amount_fen
    FROM order_status_minute_rollup;
 
+-- view reconciliation_daily
+WITH results AS (
+         SELECT day,
+            store_id,
+            sum(payments) AS payments,
+            sum(orders) AS orders,
+            sum(unmatched_payments) AS unmatched_payments,
+            sum(unmatched_orders) AS unmatched_orders
+           FROM reconciliation_results
+          GROUP BY day, store_id
+        ), waiting AS (
+         SELECT day,
+            store_id,
+            count(*) AS pending
+           FROM reconciliation_pending
+          WHERE (status = ANY (ARRAY['open'::text, 'escalated'::text]))
+          GROUP BY day, store_id
+        )
+ SELECT COALESCE(day, day) AS day,
+    COALESCE(store_id, store_id) AS store_id,
+    COALESCE(payments, (0)::bigint) AS payments,
+    COALESCE(orders, (0)::bigint) AS orders,
+    COALESCE(unmatched_payments, (0)::bigint) AS unmatched_payments,
+    COALESCE(unmatched_orders, (0)::bigint) AS unmatched_orders,
+    COALESCE(pending, (0)::bigint) AS pending,
+    reconciliation_mismatch_rate(COALESCE(payments, (0)::bigint), COALESCE(orders, (0)::bigint), COALESCE(unmatched_payments, (0)::bigint), COALESCE(unmatched_orders, (0)::bigint)) AS mismatch_rate
+   FROM (results r
+     FULL JOIN waiting w ON (((day = day) AND (store_id = store_id))));
+
+-- view reconciliation_daily_total
+SELECT day,
+    (sum(payments))::bigint AS payments,
+    (sum(orders))::bigint AS orders,
+    (sum(unmatched_payments))::bigint AS unmatched_payments,
+    (sum(unmatched_orders))::bigint AS unmatched_orders,
+    (sum(pending))::bigint AS pending,
+    reconciliation_mismatch_rate((sum(payments))::bigint, (sum(orders))::bigint, (sum(unmatched_payments))::bigint, (sum(unmatched_orders))::bigint) AS mismatch_rate
+   FROM reconciliation_daily
+  GROUP BY day;
+
 -- view silent_shipments
 SELECT carrier,
     tracking_no,
@@ -1165,6 +1205,17 @@ BEGIN
 END
 $function$
 
+-- function reconciliation_mismatch_rate(payments bigint, orders bigint, unmatched_payments bigint, unmatched_orders bigint)
+CREATE OR REPLACE FUNCTION :schema.reconciliation_mismatch_rate(payments bigint, orders bigint, unmatched_payments bigint, unmatched_orders bigint)
+ RETURNS double precision
+ LANGUAGE sql
+ IMMUTABLE
+AS $function$
+  SELECT CASE WHEN payments = 0 AND orders = 0 THEN NULL
+              ELSE greatest(coalesce(unmatched_payments::double precision / nullif(payments, 0), 0),
+                            coalesce(unmatched_orders::double precision / nullif(orders, 0), 0)) END
+$function$
+
 -- function report_bucket_width(range_from timestamp with time zone, range_to timestamp with time zone, max_points integer)
 CREATE OR REPLACE FUNCTION :schema.report_bucket_width(range_from timestamp with time zone, range_to timestamp with time zone, max_points integer DEFAULT 1500)
  RETURNS interval
@@ -1380,6 +1431,12 @@ order.status events per hour (event time) by status, all stores.
 
 -- comment order_status_minutely
 order.status events per minute (event time) by status, all stores; amount_fen sums the events' amounts.
+
+-- comment reconciliation_daily
+Bill reconciliation per local day and store: payments, orders, unmatched_payments, unmatched_orders, pending (pool items waiting), mismatch_rate (the rule's share).
+
+-- comment reconciliation_daily_total
+reconciliation_daily summed over all stores, rated the same way.
 
 -- comment report_bucket_width(range_from timestamp with time zone, range_
 Bucket width for a time series panel over [range_from, range_to]: 1 min, 5 min, 15 min, 1 h, 6 h or 1 day, the smallest giving at most max_points buckets.

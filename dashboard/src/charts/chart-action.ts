@@ -1,6 +1,8 @@
 // A Svelte action that owns one chart.js instance for the life of its <canvas>. New specs update
 // the existing chart in place (datasets matched by label) and redraw with `update('none')` — the
 // chart is never destroyed and re-created per tick, so a wall display does not flicker or leak.
+
+import type { Plugin } from 'chart.js';
 import type { ActionReturn } from 'svelte/action';
 import { Chart, type ChartConfiguration, type ChartData, type ChartType } from './chart-setup.ts';
 
@@ -28,12 +30,25 @@ export function applyChartData(chart: Chart, next: ChartSpec['data']): void {
   current.splice(0, current.length, ...kept);
 }
 
+/**
+ * Writes the x axis' tick labels, as drawn, to the canvas' `data-x-ticks` (comma-separated): what a
+ * canvas shows is otherwise unreadable to anything but eyes, and a day axis must be checkable.
+ */
+const axisLabels: Plugin = {
+  id: 'axisLabels',
+  afterUpdate(c) {
+    const ticks = c.scales.x?.ticks ?? [];
+    c.canvas.dataset.xTicks = ticks.map((t) => String(t.label ?? '')).join(',');
+  },
+};
+
 export function chart(canvas: HTMLCanvasElement, spec: ChartSpec): ActionReturn<ChartSpec> {
   // chart.js keeps references into what it is given; hand it copies so Svelte state stays untouched.
   const instance = new Chart(canvas, {
     type: spec.type,
     data: { labels: [...(spec.data.labels ?? [])], datasets: spec.data.datasets.map((d) => ({ ...d })) },
     options: spec.options,
+    plugins: [axisLabels],
   } as ChartConfiguration);
   let options = spec.options;
   return {

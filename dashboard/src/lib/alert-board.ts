@@ -1,6 +1,6 @@
 // The wall display's alert list: open alerts ordered by severity, then newest first; a resolved
 // alert stays visible (fading) for FADE_MS so the room sees it go, then leaves on its own.
-import type { Alert, LiveAlertEvent } from '../../../collector/src/live/events.ts';
+import { type Alert, countsOnWall, type LiveAlertEvent } from '../../../collector/src/live/events.ts';
 
 export const FADE_MS = 8_000;
 
@@ -25,8 +25,10 @@ export function compareAlerts(a: Alert, b: Alert): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** The board lists what the panels count (countsOnWall): no info alerts. */
 export function boardFromAlerts(alerts: readonly Alert[], now: number): BoardEntry[] {
   return alerts
+    .filter(countsOnWall)
     .map((alert) => ({ alert, resolvedSeenAt: alert.status === 'resolved' ? now : null }))
     .sort((x, y) => compareAlerts(x.alert, y.alert));
 }
@@ -37,6 +39,7 @@ export function applyAlertEvent(
   event: LiveAlertEvent,
   now: number,
 ): BoardEntry[] {
+  if (!countsOnWall(event.alert)) return [...board];
   const rest = board.filter((e) => e.alert.id !== event.alert.id);
   const previous = board.find((e) => e.alert.id === event.alert.id);
   const resolved = event.transition === 'resolved' || event.alert.status === 'resolved';

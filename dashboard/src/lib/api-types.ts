@@ -20,6 +20,7 @@ import type { RuleError, RuleSummary, RulesReport } from '../../../collector/src
 import type { SilenceRequest } from '../../../collector/src/wire/silences.ts';
 
 export type { AlertGroup } from '../../../collector/src/wire/alert-groups.ts';
+export type { BusinessDay } from '../../../collector/src/wire/business-day.ts';
 export type { Incident, IncidentList } from '../../../collector/src/wire/incidents.ts';
 export type { OrderRow, OrderStatusCounts } from '../../../collector/src/wire/order-list.ts';
 export type { PendingItem, PendingList, PendingResolution } from '../../../collector/src/wire/pending.ts';

@@ -17,6 +17,7 @@ import type {
   AlertsQuery,
   BulkAckBody,
   BulkSilenceBody,
+  BusinessDay,
   GroupAlertsQuery,
   IncidentList,
   OrderDetail,
@@ -133,6 +134,7 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
       request('POST', '/v1/silences', (b) => (b as SilenceReply).silence, silence),
     audit: () => request('GET', '/v1/audit', (b) => (b as AuditList).entries),
     order: (id: string) => request('GET', `/v1/orders/${encodeURIComponent(id)}`, (b) => b as OrderDetail),
+    businessDay: () => request('GET', '/v1/business-day', (b) => b as BusinessDay),
     storesReport: (from: string, to: string) =>
       request('GET', `/v1/reconciliation/stores${query({ from, to })}`, (b) => b as StoresReport),
     pending: (q: PendingQuery = {}) =>

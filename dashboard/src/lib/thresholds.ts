@@ -32,8 +32,3 @@ export const mismatchLevel = (rate: number | null): Level => rising(rate, 0.005,
 
 /** Age of the newest data from a source, in ms. */
 export const freshnessLevel = (ageMs: number | null): Level => rising(ageMs, 60_000, 5 * 60_000);
-
-/** A payment provider is shown as silent from this many minutes without a callback. */
-export const CALLBACK_SILENT_AFTER_MS = 2 * 60_000;
-/** …and critical from the `callback_silent` default limit. */
-export const CALLBACK_SILENT_CRIT_MS = 10 * 60_000;

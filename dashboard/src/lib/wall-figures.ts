@@ -1,13 +1,10 @@
-// The wall display's big figures and provider states, derived from panel data. Pure.
+// The wall display's big figures and provider states, read from panel data the collector computed
+// once for the wall, the API and the metrics alike. Pure.
 import type {
   CallbacksPanel,
   OpenStallsPanel,
   OrdersPerMinutePanel,
 } from '../../../collector/src/live/events.ts';
-import { CALLBACK_SILENT_AFTER_MS, CALLBACK_SILENT_CRIT_MS } from './thresholds.ts';
-
-/** Rules whose open alerts count as "stalls" on the wall. */
-export const STALL_RULES = ['order_stalled', 'payment_unapplied'] as const;
 
 /** Orders created in the newest complete minute (the last bucket is still filling). */
 export function ordersPerMinute(panel: OrdersPerMinutePanel): number | null {
@@ -24,24 +21,33 @@ export function ordersHourAverage(panel: OrdersPerMinutePanel): number | null {
   return complete.reduce((sum, m) => sum + (m.byStatus.created ?? 0), 0) / complete.length;
 }
 
+/** The stall rules' open alerts, as the collector counts them for the panel and the metrics. */
 export function openStalls(panel: OpenStallsPanel): number {
-  return STALL_RULES.reduce((sum, rule) => sum + (panel.byRule[rule] ?? 0), 0);
+  return panel.stalls;
 }
 
+/** `silent`/`crit`: the provider's callback_silent alert is open (warning/critical severity). */
 export type ProviderState = 'ok' | 'silent' | 'crit' | 'never';
 
 export interface ProviderStatus {
   provider: string;
   state: ProviderState;
+  /** Minutes since the provider was last heard (or since its silence began, if never heard). */
   silentMinutes: number;
 }
 
+/** The badge shows what callback_silent decided, never a threshold of its own. */
 export function providerStatuses(panel: CallbacksPanel, now: number): ProviderStatus[] {
   return panel.providers.map((p) => {
-    if (p.lastHeardAt === null) return { provider: p.provider, state: 'never', silentMinutes: 0 };
-    const silentMs = Math.max(0, now - p.lastHeardAt);
-    const state: ProviderState =
-      silentMs >= CALLBACK_SILENT_CRIT_MS ? 'crit' : silentMs >= CALLBACK_SILENT_AFTER_MS ? 'silent' : 'ok';
-    return { provider: p.provider, state, silentMinutes: Math.floor(silentMs / 60_000) };
+    const heardAt = p.lastHeardAt ?? (p.silent ? p.silent.since : null);
+    const silentMinutes = heardAt === null ? 0 : Math.floor(Math.max(0, now - heardAt) / 60_000);
+    const state: ProviderState = p.silent
+      ? p.silent.severity === 'critical'
+        ? 'crit'
+        : 'silent'
+      : p.lastHeardAt === null
+        ? 'never'
+        : 'ok';
+    return { provider: p.provider, state, silentMinutes };
   });
 }

@@ -1,7 +1,7 @@
 // callback_silent: a payment provider has sent no payment.notify for the limit while orders kept
 // being created (the 47-minute DNS outage). Orders are counted per second of event time, so the
 // window count costs O(window seconds) whatever the order rate.
-import { PAYMENT_PROVIDERS, type PaymentProvider } from '../events.ts';
+import { isQueriedPayment, PAYMENT_PROVIDERS, type PaymentProvider } from '../events.ts';
 import type { BuiltinRule } from './builtin-rule.ts';
 import { durationText } from './duration-text.ts';
 import type { Evaluator } from './evaluator.ts';
@@ -46,6 +46,22 @@ export class CreationWindow {
     }
     return total;
   }
+}
+
+/**
+ * When a payment.notify counts as the provider heard from, or undefined when it does not count (a
+ * payment confirmed by asking the provider is no callback). Nothing is heard before it arrives: a
+ * sender's clock running ahead must not put the last-heard time in the future, where it would keep
+ * callback_silent quiet. The live panel and the last-heard metric read the same time.
+ */
+export function callbackHeardAt(event: {
+  provider: PaymentProvider;
+  source: string;
+  occurredAt: number;
+  receivedAt: number;
+}): number | undefined {
+  if (isQueriedPayment(event)) return undefined;
+  return Math.min(event.occurredAt, event.receivedAt);
 }
 
 export interface CallbackSilence {

@@ -7,15 +7,10 @@
 // deadline, the earliest time at which one of its rules' answers would change with no new event;
 // popping it just re-evaluates the entity. Nothing here reads the clock or does I/O.
 import { DeadlineHeap, DeadlineQueue } from '../deadlines.ts';
-import {
-  isQueriedPayment,
-  type OrderEvent,
-  type PaymentProvider,
-  type ShipmentUpdateEvent,
-  type StoredEvent,
-} from '../events.ts';
+import type { OrderEvent, PaymentProvider, ShipmentUpdateEvent, StoredEvent } from '../events.ts';
 import { applyOrderEvent, type OrderState } from '../order-lifecycle.ts';
 import { BUILTIN_EVALUATORS, orderKind, type RuleEvaluators, shipmentKind } from './builtin-evaluators.ts';
+import { callbackHeardAt } from './callback-silent.ts';
 import type { CustomRule } from './custom-rule.ts';
 import { CustomRuleSet } from './custom-rule-set.ts';
 import { EngineFacts } from './engine-facts.ts';
@@ -134,10 +129,8 @@ export class RuleEngine {
       order = this.orders.get(event.orderId);
     } else {
       order = this.applyOrder(event, now, out);
-      if (event.type === 'payment.notify' && !isQueriedPayment(event)) {
-        // Nothing is heard before it arrives: a sender's clock running ahead must not put the
-        // provider's last-heard time in the future, where it would keep callback_silent quiet.
-        const heardAt = Math.min(event.occurredAt, event.receivedAt);
+      const heardAt = event.type === 'payment.notify' ? callbackHeardAt(event) : undefined;
+      if (event.type === 'payment.notify' && heardAt !== undefined) {
         this.facts.heardFrom(event.provider, heardAt);
         this.evaluateProvider(event.provider, now, heardAt, out);
       }

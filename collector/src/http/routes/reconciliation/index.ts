@@ -6,8 +6,16 @@ import { storeTrendRoutes } from './store-trends.ts';
 
 export async function reconciliationRoutes(
   app: FastifyInstance,
-  { ctx, now = Date.now }: { ctx: AppContext; now?: () => number },
+  {
+    ctx,
+    now = Date.now,
+    onPendingResolved,
+  }: { ctx: AppContext; now?: () => number; onPendingResolved?: () => void },
 ): Promise<void> {
-  await app.register(pendingRoutes, { ctx, now });
+  await app.register(pendingRoutes, {
+    ctx,
+    now,
+    ...(onPendingResolved && { onResolved: onPendingResolved }),
+  });
   await app.register(storeTrendRoutes, { ctx, now });
 }

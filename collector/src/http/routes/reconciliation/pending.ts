@@ -34,7 +34,7 @@ const STATUSES: Record<PendingListQuery['status'], PendingStatus[]> = {
 
 export async function pendingRoutes(
   app: FastifyInstance,
-  { ctx, now }: { ctx: AppContext; now: () => number },
+  { ctx, now, onResolved }: { ctx: AppContext; now: () => number; onResolved?: () => void },
 ) {
   app.get<{ Querystring: PendingListQuery }>(
     '/v1/reconciliation/pending',
@@ -131,7 +131,10 @@ export async function pendingRoutes(
         await appendAudit(tx, resolveAudit(at, principal.name, resolved, resolution, note, false));
         return resolved;
       });
-      if (item) return { item: toWirePending(item) };
+      if (item) {
+        onResolved?.();
+        return { item: toWirePending(item) };
+      }
       const existing = await getPending(ctx.db, id);
       if (!existing) throw errors.notFound(`pending item ${id}`);
       throw errors.alreadyResolved(`pending item ${id} was already resolved (${existing.resolution})`);
