@@ -241,7 +241,8 @@ describe('LivePanels and payments confirmed by query', () => {
     p.applyEvents([{ ...pay('S1', 'Q1', T0 + 120_000), source: 'wechatpay-query' }]);
     const callbacks = p.panels({}, T0 + 150_000).callbacks;
     const wechat = callbacks.providers.find((c) => c.provider === 'wechatpay')!;
-    expect(wechat.lastHeardAt).toBe(T0 + 100);
+    // Heard at the callback's own time (never after its arrival), not at the query's.
+    expect(wechat.lastHeardAt).toBe(T0);
     expect(wechat.perMinute.reduce((s, m) => s + m.count, 0)).toBe(1);
     expect(p.panels({}, T0 + 150_000).payment_lag.unapplied).toBe(2);
   });
