@@ -47,6 +47,7 @@ export interface AppDeps {
   logger?: boolean | object;
   alerting?: CoreDeps['alerting'];
   paymentQueries?: CoreDeps['paymentQueries'];
+  carriers?: CoreDeps['carriers'];
 }
 
 export interface App {
@@ -64,6 +65,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     log: server.log,
     ...(deps.alerting && { alerting: deps.alerting }),
     ...(deps.paymentQueries && { paymentQueries: deps.paymentQueries }),
+    ...(deps.carriers && { carriers: deps.carriers }),
   });
   const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens);

@@ -56,6 +56,8 @@ export interface CoreDeps {
   };
   /** Provider query clock and pace (tests share the alerting clock and run passes by hand with intervalMs 0). */
   paymentQueries?: { now?: () => number; intervalMs?: number };
+  /** Carrier tracking's clock for healing ended subscriptions (tests move it by hand). */
+  carriers?: { now?: () => number };
 }
 
 export interface Core {
@@ -113,6 +115,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     log,
     maxClockSkewMs: config.maxClockSkewMs,
     metrics,
+    ...(deps.carriers?.now !== undefined && { now: deps.carriers.now }),
   });
   writer.onCommitted(alerting.committed);
   writer.onCommitted((events) => panels.applyEvents(events));

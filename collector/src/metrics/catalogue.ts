@@ -31,6 +31,9 @@ export const METRIC_NAMES = {
   smsSuppressed: 'orderpulse_notification_sms_suppressed_total',
   internalErrors: 'orderpulse_internal_errors_total',
   providerQueries: 'orderpulse_provider_queries_total',
+  carrierSubscriptionEnds: 'orderpulse_carrier_subscription_ends_total',
+  carrierResubscriptions: 'orderpulse_carrier_resubscriptions_total',
+  reconciliationAutoResolved: 'orderpulse_reconciliation_auto_resolved_total',
   wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
   wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;

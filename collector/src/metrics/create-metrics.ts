@@ -216,6 +216,24 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     labelNames: ['provider', 'outcome'],
     registers,
   });
+  const carrierSubscriptionEnds = new Counter({
+    name: METRIC_NAMES.carrierSubscriptionEnds,
+    help: 'Kuaidi100 subscriptions ended by abort or shutdown, by the reason read and the action taken.',
+    labelNames: ['reason', 'action'],
+    registers,
+  });
+  const carrierResubscriptions = new Counter({
+    name: METRIC_NAMES.carrierResubscriptions,
+    help: 'Waybills subscribed again at Kuaidi100 after an abort, by outcome.',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const reconciliationAutoResolved = new Counter({
+    name: METRIC_NAMES.reconciliationAutoResolved,
+    help: 'Pending-pool items resolved automatically, by kind and by the evidence that explained them.',
+    labelNames: ['kind', 'evidence'],
+    registers,
+  });
 
   return {
     ingestEvents: {
@@ -343,6 +361,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     smsSuppressed: { inc: (l, value = 1) => smsSuppressed.inc({ channel: channel(l.channel) }, value) },
     internalErrors: plainCounter(internalErrors),
     providerQueries: plainCounter(providerQueries),
+    carrierSubscriptionEnds: plainCounter(carrierSubscriptionEnds),
+    carrierResubscriptions: plainCounter(carrierResubscriptions),
+    reconciliationAutoResolved: plainCounter(reconciliationAutoResolved),
   };
 }
 

@@ -3,6 +3,7 @@
 // source, carrier, reason…) are capped inside, and order ids have no label to go into.
 import type { EventType, OrderStatus, PaymentProvider } from '../domain/events.ts';
 import type { Severity } from '../domain/rules/params.ts';
+import type { HealingAction, HealingReason } from '../domain/shipments/subscription-healing.ts';
 
 export type IngestOutcome = 'accepted' | 'duplicate' | 'rejected';
 /** `unknown` for a rejected item whose `type` was missing or invalid. */
@@ -15,6 +16,9 @@ export type LiveClientRole = 'viewer' | 'operator';
 export type InternalComponent = 'alerting_tick';
 /** What a provider's order query came to (`refunded` is `paid`, `closed` is `not_paid`). */
 export type ProviderQueryOutcome = 'paid' | 'not_paid' | 'not_found' | 'error';
+export type ResubscribeOutcome = 'subscribed' | 'refused' | 'error';
+export type AutoResolvedKind = 'fuzzy_match' | 'unmatched_payment' | 'unmatched_order';
+export type AutoResolvedEvidence = 'order_event' | 'payment_event' | 'bill_line';
 
 export interface Counter<L> {
   inc(labels: L, value?: number): void;
@@ -108,4 +112,10 @@ export interface OrderPulseMetrics {
   internalErrors: Counter<{ component: InternalComponent }>;
   /** Order queries asked of payment providers about orders whose callback had not come. */
   providerQueries: Counter<{ provider: 'wechatpay' | 'alipay'; outcome: ProviderQueryOutcome }>;
+  /** Kuaidi100 subscriptions that ended (`abort`/`shutdown`), by the reason read and the action taken. */
+  carrierSubscriptionEnds: Counter<{ reason: HealingReason; action: HealingAction }>;
+  /** Resubscriptions sent to Kuaidi100, by outcome. */
+  carrierResubscriptions: Counter<{ outcome: ResubscribeOutcome }>;
+  /** Pending-pool items resolved automatically, by kind and by what explained them. */
+  reconciliationAutoResolved: Counter<{ kind: AutoResolvedKind; evidence: AutoResolvedEvidence }>;
 }
