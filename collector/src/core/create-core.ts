@@ -1,5 +1,5 @@
 // The collector without its HTTP face: the store writer and everything that follows its commits
-// (alerting, live panels, metrics, carrier tracking), notifications, the daily reconciliation and
+// (alerting, live panels, metrics, carrier tracking, the pending pool healing itself), notifications, the daily reconciliation and
 // the background upkeep. Every commit listener is registered here, in the order they run; app.ts
 // puts routes and the live gateway on top, and `orderpulse serve` gets it through buildApp.
 import { Registry } from 'prom-client';
@@ -26,6 +26,7 @@ import type { OrderPulseMetrics } from '../metrics/orderpulse-metrics.ts';
 import { paymentQueryClients, verifyingKeysFromConfig } from '../provider-queries/clients-from-config.ts';
 import { PaymentQueryDriver } from '../provider-queries/query-driver.ts';
 import { DailyReconciliationJob, dailyReportText } from '../reconciliation/daily-reconciliation-job.ts';
+import { countAutoResolved, PendingHealer } from '../reconciliation/pending-healer.ts';
 import type { Database } from '../store/database.ts';
 import { DeadLetterPruner } from '../store/dead-letter-pruner.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../store/dead-letters.ts';
@@ -71,6 +72,8 @@ export interface Core {
   carriers: CarrierTracking;
   notifications: OutboxNotifications;
   dailyReconciliation: DailyReconciliationJob;
+  /** Resolves pool items that committed orders and payments explain. */
+  pendingHealer: PendingHealer;
   /** Asks the payment providers about overdue orders; undefined when no provider's queries are configured. */
   paymentQueries: PaymentQueryDriver | undefined;
   /** Store reachable, rules loaded, open orders restored. */
@@ -121,6 +124,11 @@ export function createCore(config: Config, deps: CoreDeps): Core {
   writer.onCommitted((events) => panels.applyEvents(events));
   writer.onCommitted((events) => countCommitted(metrics, events));
   writer.onCommitted(carriers.ingest.onCommitted);
+  const pendingHealer = new PendingHealer(db, {
+    metrics,
+    onError: (err) => log.error({ err }, 'pending items were not checked against committed events'),
+  });
+  writer.onCommitted(pendingHealer.onCommitted);
 
   const deadLetterPruner = new DeadLetterPruner(db, {
     limits: config.deadLetters,
@@ -179,6 +187,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       });
     },
     onReconciled: reconciled,
+    onAutoResolved: (resolved) => countAutoResolved(metrics, resolved),
     onError: (err) => log.error({ err }, 'the daily reconciliation failed'),
   });
 
@@ -193,6 +202,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     carriers,
     notifications,
     dailyReconciliation,
+    pendingHealer,
     paymentQueries,
     readiness: coreReadiness(db, alerting),
     keepDeadLetters: async (letters) => {
@@ -217,6 +227,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       await deadLetterPruner.stop();
       await dailyReconciliation.stop();
       await writer.close();
+      await pendingHealer.idle();
       await rollups.stop();
       await alerting.stop();
       await notifications.stop();
