@@ -107,8 +107,12 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
     order: (id: string) => request('GET', `/v1/orders/${encodeURIComponent(id)}`, (b) => b as OrderDetail),
     storesReport: (from: string, to: string) =>
       request('GET', `/v1/reconciliation/stores${query({ from, to })}`, (b) => b as StoresReport),
-    pending: () =>
-      request('GET', '/v1/reconciliation/pending', (b): PendingItem[] => (b as PendingList).items),
+    pending: (status: 'open' | 'resolved' = 'open') =>
+      request(
+        'GET',
+        `/v1/reconciliation/pending${query({ status })}`,
+        (b): PendingItem[] => (b as PendingList).items,
+      ),
     resolvePending: (id: string, resolution: PendingResolution, note: string) =>
       request('POST', `/v1/reconciliation/pending/${encodeURIComponent(id)}/resolve`, () => true, {
         resolution,
