@@ -1,8 +1,10 @@
 // The pending pool heals itself: open items that a later order event, payment callback, provider
 // query or bill explains (domain/reconciliation/pending-healing.ts) are resolved as automatic, with
 // that evidence, on the item and in the audit log. Committed events arrive through the writer's
-// commit listener (registered by the core); work from several commits is merged into one lookup
-// while the previous one runs, off the acknowledgement path. Bill imports call `settleByBill`.
+// commit listener (registered by the core), off the acknowledgement path; the lookups they cause
+// run one at a time and at most once per `minIntervalMs`, each taking every commit since the last,
+// so a busy ingest costs the store about one extra query a second, not one per commit.
+// Bill imports call `settleByBill`.
 import type { StoredEvent } from '../domain/events.ts';
 import type { Reconciliation } from '../domain/reconciliation/match-bill.ts';
 import {
@@ -86,6 +88,8 @@ export function countAutoResolved(metrics: PendingHealingMetrics, resolved: read
 export interface PendingHealerOptions {
   metrics?: PendingHealingMetrics;
   now?: () => number;
+  /** Least time between two lookups (default 1 s). */
+  minIntervalMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -94,14 +98,17 @@ export class PendingHealer {
   readonly #metrics: PendingHealingMetrics | undefined;
   readonly #now: () => number;
   readonly #onError: PendingHealerOptions['onError'];
+  readonly #minIntervalMs: number;
   #queued: HealingEvidence[] = [];
   #running: Promise<void> | undefined;
+  #lastLookup = Number.NEGATIVE_INFINITY;
 
   constructor(db: Queryable, options: PendingHealerOptions = {}) {
     this.#db = db;
     this.#metrics = options.metrics;
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError;
+    this.#minIntervalMs = options.minIntervalMs ?? 1000;
   }
 
   /** EventWriter commit listener. Never throws. */
@@ -120,6 +127,10 @@ export class PendingHealer {
 
   async #drain(): Promise<void> {
     while (this.#queued.length > 0) {
+      // Real time on purpose: this paces work against the store, whatever clock the events keep.
+      const wait = this.#lastLookup + this.#minIntervalMs - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.#lastLookup = performance.now();
       const batch = this.#queued;
       this.#queued = [];
       try {
