@@ -125,6 +125,44 @@ describe('manager pages', () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it('shows a pool item that a later order event explained as resolved automatically, with that evidence', async () => {
+    const items = (await get('/v1/reconciliation/pending')).items as {
+      kind: string;
+      store_id: string;
+      amount_fen: number;
+      bill: { merchant_order_no: string; paid_at: string } | null;
+    }[];
+    const ghost = items.find((i) => i.kind === 'unmatched_payment')!;
+    // The order system reports the order the bill paid, late.
+    await target.ingest([
+      {
+        id: `late-${ghost.bill!.merchant_order_no}`,
+        type: 'order.status',
+        occurred_at: ghost.bill!.paid_at,
+        order_id: ghost.bill!.merchant_order_no,
+        store_id: ghost.store_id,
+        status: 'created',
+        amount_fen: ghost.amount_fen,
+      },
+    ]);
+    const automatic = async () =>
+      (
+        (await get('/v1/reconciliation/pending?status=resolved')).items as {
+          resolved_automatically: boolean;
+        }[]
+      ).filter((i) => i.resolved_automatically).length;
+    await expect.poll(automatic, { timeout: 15_000 }).toBe(1);
+    await page.goto(`${target.url}/?token=${target.tokens.operator}#/reconciliation`);
+    await page.reload();
+    const auto = page.getByTestId('auto-resolved-row');
+    await auto.first().waitFor();
+    expect(await auto.count()).toBe(1);
+    expect(await auto.first().getByTestId('auto-badge').textContent()).toBe('自动匹配');
+    expect(await auto.first().textContent()).toContain(ghost.bill!.merchant_order_no);
+    expect(await auto.first().locator('dt.side').allTextContents()).toEqual(['后续凭证']);
+    expect(browser.errors).toEqual([]);
+  });
+
   it('shows rule validation errors while the last good rule set keeps running', async () => {
     // A copy of alert-rules/ with a typo in a built-in rule's parameters.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-rules-'));

@@ -53,6 +53,7 @@ export interface AppDeps {
   orderSystem?: CoreDeps['orderSystem'];
   /** The read API's clock for "today" and default ranges (tests fix it); the real time by default. */
   now?: () => number;
+  carriers?: CoreDeps['carriers'];
 }
 
 export interface App {
@@ -71,6 +72,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.alerting && { alerting: deps.alerting }),
     ...(deps.paymentQueries && { paymentQueries: deps.paymentQueries }),
     ...(deps.orderSystem && { orderSystem: deps.orderSystem }),
+    ...(deps.carriers && { carriers: deps.carriers }),
   });
   const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens);

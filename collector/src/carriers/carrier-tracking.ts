@@ -4,12 +4,13 @@
 // schedule.
 import type { Config } from '../config/load-config.ts';
 import type { ShipmentUpdateEvent } from '../domain/events.ts';
+import { DEFAULT_HEALING_POLICY } from '../domain/shipments/subscription-healing.ts';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from '../ingest/event-time.ts';
 import { Kuaidi100Error } from '../ingest/kuaidi100/errors.ts';
 import type { Kuaidi100Push } from '../ingest/kuaidi100/push.ts';
 import { KUAIDI100_SOURCE } from '../ingest/kuaidi100/track-result.ts';
 import { limitProviderEvents } from '../ingest/provider-event-limits.ts';
-import type { Queryable } from '../store/database.ts';
+import type { Database } from '../store/database.ts';
 import {
   CarrierIngest,
   type CarrierIngestResult,
@@ -17,8 +18,11 @@ import {
   type EventSink,
 } from './carrier-ingest.ts';
 import { createKuaidi100QueryClient } from './kuaidi100-query-client.ts';
-import { CarrierPoller } from './poller.ts';
+import { createKuaidi100SubscribeClient } from './kuaidi100-subscribe-client.ts';
+import { CarrierPoller, type PollerClock, systemClock } from './poller.ts';
 import { SqlPollScheduleStore } from './sql-poll-schedule.ts';
+import { type HealingMetrics, SubscriptionHealer } from './subscription-healer.ts';
+import { carrierResubscribedAs, type HealingRecord } from './subscription-healing-rows.ts';
 
 export interface CarrierTrackingLog {
   info(obj: object, msg: string): void;
@@ -27,12 +31,14 @@ export interface CarrierTrackingLog {
 }
 
 export interface CarrierTrackingDeps {
-  db: Queryable;
+  db: Database;
   writer: EventSink;
-  config: Pick<Config, 'kuaidi100Query' | 'carrierPoll'>;
+  config: Pick<Config, 'kuaidi100Query' | 'kuaidi100Subscribe' | 'carrierPoll'>;
   log: CarrierTrackingLog;
-  metrics?: CarrierMetrics;
+  metrics?: CarrierMetrics & HealingMetrics;
   now?: () => number;
+  /** The resubscription loop's clock (tests run `healer.runDue()` by hand). */
+  healingClock?: PollerClock;
   /** ORDERPULSE_MAX_CLOCK_SKEW: polled checkpoints dated further ahead are not stored. */
   maxClockSkewMs?: number;
 }
@@ -40,19 +46,21 @@ export interface CarrierTrackingDeps {
 export interface PushOutcome extends CarrierIngestResult {
   trackingEnded: boolean;
   resubscribe: boolean;
+  /** For `abort`/`shutdown`: what was decided about the waybill. */
+  healing?: HealingRecord;
 }
-
-/** Kuaidi100 asks for a resubscription no sooner than this after `abort`. */
-const RESUBSCRIBE_AFTER_MS = 30 * 60_000;
 
 export class CarrierTracking {
   readonly ingest: CarrierIngest;
   readonly poller: CarrierPoller | undefined;
+  readonly healer: SubscriptionHealer;
+  readonly #db: Database;
   readonly #log: CarrierTrackingLog;
   readonly #now: () => number;
 
   constructor(deps: CarrierTrackingDeps) {
     this.#log = deps.log;
+    this.#db = deps.db;
     this.#now = deps.now ?? Date.now;
     const query = deps.config.kuaidi100Query;
     this.poller = query
@@ -75,6 +83,20 @@ export class CarrierTracking {
           onError: (error, target) => this.#log.warn({ err: error, waybill: target }, 'carrier query failed'),
         })
       : undefined;
+    const subscribe = deps.config.kuaidi100Subscribe;
+    this.healer = new SubscriptionHealer({
+      db: deps.db,
+      policy: {
+        ...DEFAULT_HEALING_POLICY,
+        canResubscribe: subscribe !== undefined,
+        canPoll: this.poller !== undefined,
+      },
+      ...(subscribe !== undefined && { client: createKuaidi100SubscribeClient(subscribe) }),
+      ...(this.poller !== undefined && { poller: this.poller }),
+      ...(deps.metrics !== undefined && { metrics: deps.metrics }),
+      clock: deps.healingClock ?? { now: this.#now, sleep: systemClock.sleep },
+      onError: (error, waybill) => this.#log.warn({ err: error, waybill }, 'kuaidi100 resubscription failed'),
+    });
     this.ingest = new CarrierIngest(deps.db, deps.writer, {
       carrierSources: [KUAIDI100_SOURCE],
       onBound: (bindings) => this.#track(bindings),
@@ -85,20 +107,37 @@ export class CarrierTracking {
   }
 
   /** A verified Kuaidi100 push: store its checkpoints, then adjust polling. */
-  async handlePush(push: Kuaidi100Push): Promise<PushOutcome> {
+  async handlePush(received: Kuaidi100Push): Promise<PushOutcome> {
+    const push = await this.#underBoundCarrier(received);
     const result = await this.ingest.ingest(push.updates, 'push');
     const key = { carrier: push.carrier, trackingNo: push.trackingNo };
-    if (this.poller) {
-      if (push.resubscribe) {
-        // Kuaidi100 gave up on this waybill; until it is subscribed again, polling covers it.
-        await this.poller.pollFrom(key, this.#now() + RESUBSCRIBE_AFTER_MS);
-      } else {
-        await this.poller.heardFromPush(key, push.trackingEnded || push.signed, this.#now());
-      }
+    let healing: HealingRecord | undefined;
+    if (push.status === 'abort' || push.status === 'shutdown') {
+      healing = await this.healer.subscriptionEnded(key, push);
+      if (push.status === 'abort')
+        this.#log.warn(
+          { waybill: key, message: push.message, reason: healing.reason, action: healing.action },
+          'kuaidi100 aborted tracking',
+        );
+    } else if (this.poller) {
+      await this.poller.heardFromPush(key, push.signed, this.#now());
     }
-    if (push.resubscribe)
-      this.#log.warn({ waybill: key, message: push.message }, 'kuaidi100 aborted tracking');
-    return { ...result, trackingEnded: push.trackingEnded, resubscribe: push.resubscribe };
+    return {
+      ...result,
+      trackingEnded: push.trackingEnded,
+      resubscribe: push.resubscribe,
+      ...(healing !== undefined && { healing }),
+    };
+  }
+
+  /**
+   * A waybill resubscribed under a corrected company code is pushed under that code; its checkpoints
+   * belong to the waybill as bound, so they are stored under the bound carrier.
+   */
+  async #underBoundCarrier(push: Kuaidi100Push): Promise<Kuaidi100Push> {
+    const bound = await carrierResubscribedAs(this.#db, push.carrier, push.trackingNo);
+    if (bound === undefined) return push;
+    return { ...push, carrier: bound, updates: push.updates.map((u) => ({ ...u, carrier: bound })) };
   }
 
   /** Links leftovers from before a restart, then starts polling. */
@@ -110,9 +149,11 @@ export class CarrierTracking {
       })
       .catch((error) => this.#log.error({ err: error }, 'linking kept carrier updates failed'));
     this.poller?.start();
+    this.healer.start();
   }
 
   async stop(): Promise<void> {
+    await this.healer.stop();
     await this.poller?.stop();
     await this.ingest.idle();
   }

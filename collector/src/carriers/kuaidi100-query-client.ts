@@ -5,6 +5,7 @@ import {
   kuaidi100QueryForm,
   parseKuaidi100QueryReply,
 } from '../ingest/kuaidi100/query.ts';
+import type { Kuaidi100TrackResult } from '../ingest/kuaidi100/track-result.ts';
 import type { PollTarget } from './poll-schedule.ts';
 import { CarrierQueryError, type TrackingQueryClient, type TrackingQueryOutcome } from './tracking-query.ts';
 
@@ -20,6 +21,10 @@ export interface Kuaidi100QueryClientOptions extends Kuaidi100Credentials {
 const NO_DATA_CODES = new Set(['500']);
 /** Signed for (3xx) or back with the sender (4 退签, 401): tracking is over. */
 const FINISHED_CODES = new Set(['3', '301', '302', '303', '304', '4', '401']);
+
+export function kuaidi100TrackingFinished(result: Kuaidi100TrackResult): boolean {
+  return result.signed || (result.state !== undefined && FINISHED_CODES.has(result.state.code));
+}
 
 function retryAfterMs(header: string | null): number | undefined {
   if (header === null) return undefined;
@@ -73,9 +78,11 @@ export function createKuaidi100QueryClient(options: Kuaidi100QueryClientOptions)
           ? { kind: 'no_data', message: reply.message }
           : { kind: 'refused', code: reply.returnCode, message: reply.message };
       }
-      const { result } = reply;
-      const finished = result.signed || (result.state !== undefined && FINISHED_CODES.has(result.state.code));
-      return { kind: 'tracked', updates: result.updates, finished };
+      return {
+        kind: 'tracked',
+        updates: reply.result.updates,
+        finished: kuaidi100TrackingFinished(reply.result),
+      };
     },
   };
 }

@@ -24,26 +24,64 @@ export interface ShipmentRiskFilter {
 /** Shipments examined per request, newest first: bounds the work of one listing. */
 const CANDIDATES = 5_000;
 
+interface ShipmentRow {
+  carrier: string;
+  tracking_no: string;
+  order_id: string;
+  store_id: string;
+  state: string;
+  last_update_at: Date;
+  destination_region: string | null;
+}
+
+const SHIPMENT_COLUMNS =
+  'carrier, tracking_no, order_id, store_id, state, last_update_at, destination_region';
+
 export async function listShipmentRisks(
   db: Queryable,
   filter: ShipmentRiskFilter,
   now: number,
   params?: ShipmentAnomalyParams,
 ): Promise<ShipmentRiskItem[]> {
-  const { rows: shipments } = await db.query<{
-    carrier: string;
-    tracking_no: string;
-    order_id: string;
-    store_id: string;
-    state: string;
-    last_update_at: Date;
-    destination_region: string | null;
-  }>(
-    `SELECT carrier, tracking_no, order_id, store_id, state, last_update_at, destination_region FROM shipments
+  const { rows: shipments } = await db.query<ShipmentRow>(
+    `SELECT ${SHIPMENT_COLUMNS} FROM shipments
      WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR lower(carrier) = lower($2))
      ORDER BY last_update_at DESC LIMIT $3`,
     [filter.storeId ?? null, filter.carrier ?? null, CANDIDATES],
   );
+  const floor = RISK_LEVELS.indexOf(filter.risk ?? 'low');
+  const items = (await assessRows(db, shipments, now, params)).filter(
+    (x) => RISK_LEVELS.indexOf(x.risk.level) >= floor,
+  );
+  items.sort(
+    (a, b) => b.risk.score - a.risk.score || a.item.last_update_at.localeCompare(b.item.last_update_at),
+  );
+  return items.slice(0, filter.limit).map((x) => x.item);
+}
+
+/** One waybill by tracking number (and carrier, when two carriers share the number). */
+export async function getShipmentRisk(
+  db: Queryable,
+  trackingNo: string,
+  carrier: string | undefined,
+  now: number,
+  params?: ShipmentAnomalyParams,
+): Promise<ShipmentRiskItem | undefined> {
+  const { rows } = await db.query<ShipmentRow>(
+    `SELECT ${SHIPMENT_COLUMNS} FROM shipments
+     WHERE tracking_no = $1 AND ($2::text IS NULL OR lower(carrier) = lower($2))
+     ORDER BY carrier LIMIT 1`,
+    [trackingNo, carrier ?? null],
+  );
+  return (await assessRows(db, rows, now, params))[0]?.item;
+}
+
+async function assessRows(
+  db: Queryable,
+  shipments: readonly ShipmentRow[],
+  now: number,
+  params: ShipmentAnomalyParams | undefined,
+): Promise<{ item: ShipmentRiskItem; risk: ShipmentRisk }[]> {
   if (shipments.length === 0) return [];
   const { rows: events } = await db.query<{ payload: ShipmentUpdateEvent }>(
     `SELECT payload FROM events WHERE type = 'shipment.update' AND order_id = ANY($1::text[])`,
@@ -56,7 +94,6 @@ export async function listShipmentRisks(
     list.push(payload);
     byWaybill.set(key, list);
   }
-  const floor = RISK_LEVELS.indexOf(filter.risk ?? 'low');
   const items: { item: ShipmentRiskItem; risk: ShipmentRisk }[] = [];
   for (const s of shipments) {
     const tracking = applyShipmentEvents(
@@ -64,7 +101,6 @@ export async function listShipmentRisks(
       byWaybill.get(waybillKey({ carrier: s.carrier, trackingNo: s.tracking_no })) ?? [],
     ).tracking;
     const risk = assessShipment(tracking, now, params);
-    if (RISK_LEVELS.indexOf(risk.level) < floor) continue;
     const last = lastUpdateAt(tracking) ?? s.last_update_at.getTime();
     items.push({
       risk,
@@ -86,8 +122,5 @@ export async function listShipmentRisks(
       },
     });
   }
-  items.sort(
-    (a, b) => b.risk.score - a.risk.score || a.item.last_update_at.localeCompare(b.item.last_update_at),
-  );
-  return items.slice(0, filter.limit).map((x) => x.item);
+  return items;
 }

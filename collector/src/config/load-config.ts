@@ -50,6 +50,8 @@ export interface Config {
   reconcileAt: DailyTime | undefined;
   /** Kuaidi100 query API account; unset: no carrier polling (pushes still work with the salt). */
   kuaidi100Query: { customer: string; key: string; baseUrl: string } | undefined;
+  /** Kuaidi100 subscribe account (the query key, the push salt, our callback URL); unset: no resubscribing. */
+  kuaidi100Subscribe: { key: string; salt: string; callbackUrl: string; baseUrl: string } | undefined;
   /** Carrier polling: queries per second over all waybills, and the interval per waybill. */
   carrierPoll: { ratePerSecond: number; intervalMs: number };
   /** Dead letters older than retentionMs go, and the oldest go while all take more than maxBytes. */
@@ -187,6 +189,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
     kuaidi100Query:
       kuaidi100Customer && kuaidi100Key
         ? { customer: kuaidi100Customer, key: kuaidi100Key, baseUrl: s.ORDERPULSE_KUAIDI100_BASE_URL }
+        : undefined,
+    kuaidi100Subscribe:
+      kuaidi100Key && s.ORDERPULSE_KUAIDI100_SALT && s.ORDERPULSE_KUAIDI100_CALLBACK_URL
+        ? {
+            key: kuaidi100Key,
+            salt: s.ORDERPULSE_KUAIDI100_SALT,
+            callbackUrl: s.ORDERPULSE_KUAIDI100_CALLBACK_URL,
+            baseUrl: s.ORDERPULSE_KUAIDI100_BASE_URL,
+          }
         : undefined,
     carrierPoll: {
       ratePerSecond: s.ORDERPULSE_CARRIER_POLL_RATE,

@@ -182,6 +182,14 @@ export const ENV_SCHEMA = Type.Object({
     description: 'Kuaidi100 query API',
     errorMessage: '{name} must be an http(s) URL',
   }),
+  ORDERPULSE_KUAIDI100_CALLBACK_URL: Type.Optional(
+    text({
+      pattern: '^https?://',
+      description:
+        'public URL of /v1/notify/kuaidi100; with key and salt, aborted waybills are subscribed again',
+      errorMessage: '{name} must be an http(s) URL',
+    }),
+  ),
   // Kuaidi100 locks waybills queried more than once per 30 minutes.
   ORDERPULSE_CARRIER_POLL_RATE: integer(1, 1000, 2, 'carrier queries per second over all waybills'),
   ORDERPULSE_CARRIER_POLL_INTERVAL_MINUTES: integer(30, 7 * 24 * 60, 360, 'interval per waybill'),

@@ -1,5 +1,5 @@
 // The collector without its HTTP face: the store writer and everything that follows its commits
-// (alerting, live panels, metrics, carrier tracking), notifications, the daily reconciliation and
+// (alerting, live panels, metrics, carrier tracking, the pending pool healing itself), notifications, the daily reconciliation and
 // the background upkeep. Every commit listener is registered here, in the order they run; app.ts
 // puts routes and the live gateway on top, and `orderpulse serve` gets it through buildApp.
 import { Registry } from 'prom-client';
@@ -27,6 +27,7 @@ import { OrderSystemWebhooks } from '../order-system/order-system-webhooks.ts';
 import { paymentQueryClients, verifyingKeysFromConfig } from '../provider-queries/clients-from-config.ts';
 import { PaymentQueryDriver } from '../provider-queries/query-driver.ts';
 import { DailyReconciliationJob, dailyReportText } from '../reconciliation/daily-reconciliation-job.ts';
+import { countAutoResolved, PendingHealer } from '../reconciliation/pending-healer.ts';
 import { reconciliationToday } from '../reconciliation/reconciliation-today.ts';
 import type { Database } from '../store/database.ts';
 import { DeadLetterPruner } from '../store/dead-letter-pruner.ts';
@@ -60,6 +61,8 @@ export interface CoreDeps {
   paymentQueries?: { now?: () => number; intervalMs?: number };
   /** Webhook delivery pace (tests deliver by hand with pollIntervalMs 0; the clock is the queries'). */
   orderSystem?: { pollIntervalMs?: number };
+  /** Carrier tracking's clock for healing ended subscriptions (tests move it by hand). */
+  carriers?: { now?: () => number };
 }
 
 export interface Core {
@@ -73,6 +76,8 @@ export interface Core {
   carriers: CarrierTracking;
   notifications: OutboxNotifications;
   dailyReconciliation: DailyReconciliationJob;
+  /** Resolves pool items that committed orders and payments explain. */
+  pendingHealer: PendingHealer;
   /** Asks the payment providers about overdue orders; undefined when no provider's queries are configured. */
   paymentQueries: PaymentQueryDriver | undefined;
   /** Payment-confirmed webhooks to the order system; undefined when ORDERPULSE_ORDER_SYSTEM_URL is unset. */
@@ -121,11 +126,17 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     log,
     maxClockSkewMs: config.maxClockSkewMs,
     metrics,
+    ...(deps.carriers?.now !== undefined && { now: deps.carriers.now }),
   });
   writer.onCommitted(alerting.committed);
   writer.onCommitted((events) => panels.applyEvents(events));
   writer.onCommitted((events) => countCommitted(metrics, events));
   writer.onCommitted(carriers.ingest.onCommitted);
+  const pendingHealer = new PendingHealer(db, {
+    metrics,
+    onError: (err) => log.error({ err }, 'pending items were not checked against committed events'),
+  });
+  writer.onCommitted(pendingHealer.onCommitted);
 
   const deadLetterPruner = new DeadLetterPruner(db, {
     limits: config.deadLetters,
@@ -210,6 +221,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       });
     },
     onReconciled: reconciled,
+    onAutoResolved: (resolved) => countAutoResolved(metrics, resolved),
     onError: (err) => log.error({ err }, 'the daily reconciliation failed'),
   });
 
@@ -224,6 +236,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     carriers,
     notifications,
     dailyReconciliation,
+    pendingHealer,
     paymentQueries,
     orderSystem,
     readiness: coreReadiness(db, alerting),
@@ -254,6 +267,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       await deadLetterPruner.stop();
       await dailyReconciliation.stop();
       await writer.close();
+      await pendingHealer.idle();
       await rollups.stop();
       await alerting.stop();
       await notifications.stop();

@@ -34,6 +34,9 @@ export const METRIC_NAMES = {
   orderSystemWebhooks: 'orderpulse_order_system_webhooks_total',
   paymentsRecovered: 'orderpulse_payments_recovered_total',
   recoveredPayments: 'orderpulse_recovered_payments',
+  carrierSubscriptionEnds: 'orderpulse_carrier_subscription_ends_total',
+  carrierResubscriptions: 'orderpulse_carrier_resubscriptions_total',
+  reconciliationAutoResolved: 'orderpulse_reconciliation_auto_resolved_total',
   wechatpayPlatformCertExpiry: 'orderpulse_wechatpay_platform_cert_expiry_seconds',
   wechatpayPlatformCertExpiryTimestamp: 'orderpulse_wechatpay_platform_cert_expiry_timestamp_seconds',
 } as const;

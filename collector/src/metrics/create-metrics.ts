@@ -235,6 +235,24 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     labelNames: ['provider', 'state'],
     registers,
   });
+  const carrierSubscriptionEnds = new Counter({
+    name: METRIC_NAMES.carrierSubscriptionEnds,
+    help: 'Kuaidi100 subscriptions ended by abort or shutdown, by the reason read and the action taken.',
+    labelNames: ['reason', 'action'],
+    registers,
+  });
+  const carrierResubscriptions = new Counter({
+    name: METRIC_NAMES.carrierResubscriptions,
+    help: 'Waybills subscribed again at Kuaidi100 after an abort, by outcome.',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const reconciliationAutoResolved = new Counter({
+    name: METRIC_NAMES.reconciliationAutoResolved,
+    help: 'Pending-pool items resolved automatically, by kind and by the evidence that explained them.',
+    labelNames: ['kind', 'evidence'],
+    registers,
+  });
 
   return {
     ingestEvents: {
@@ -365,6 +383,9 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     orderSystemWebhooks: plainCounter(orderSystemWebhooks),
     paymentsRecovered: plainCounter(paymentsRecovered),
     recoveredPayments: plainGauge(recoveredPayments),
+    carrierSubscriptionEnds: plainCounter(carrierSubscriptionEnds),
+    carrierResubscriptions: plainCounter(carrierResubscriptions),
+    reconciliationAutoResolved: plainCounter(reconciliationAutoResolved),
   };
 }
 

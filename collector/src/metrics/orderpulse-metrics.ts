@@ -3,6 +3,7 @@
 // source, carrier, reason…) are capped inside, and order ids have no label to go into.
 import type { EventType, OrderStatus, PaymentProvider } from '../domain/events.ts';
 import type { Severity } from '../domain/rules/params.ts';
+import type { HealingAction, HealingReason } from '../domain/shipments/subscription-healing.ts';
 
 export type IngestOutcome = 'accepted' | 'duplicate' | 'rejected';
 /** `unknown` for a rejected item whose `type` was missing or invalid. */
@@ -23,6 +24,9 @@ export type OrderSystemWebhookOutcome = 'delivered' | 'already_applied' | 'faile
 
 /** `applied`: the order reached paid or later; `unapplied`: the order system still shows it unpaid. */
 export type RecoveredPaymentState = 'applied' | 'unapplied';
+export type ResubscribeOutcome = 'subscribed' | 'refused' | 'error';
+export type AutoResolvedKind = 'fuzzy_match' | 'unmatched_payment' | 'unmatched_order';
+export type AutoResolvedEvidence = 'order_event' | 'payment_event' | 'bill_line';
 
 export interface Counter<L> {
   inc(labels: L, value?: number): void;
@@ -123,4 +127,10 @@ export interface OrderPulseMetrics {
   paymentsRecovered: Counter<{ provider: PaymentProvider }>;
   /** Payments confirmed by query over the last day, by whether the order system has applied them. */
   recoveredPayments: Gauge<{ provider: PaymentProvider; state: RecoveredPaymentState }>;
+  /** Kuaidi100 subscriptions that ended (`abort`/`shutdown`), by the reason read and the action taken. */
+  carrierSubscriptionEnds: Counter<{ reason: HealingReason; action: HealingAction }>;
+  /** Resubscriptions sent to Kuaidi100, by outcome. */
+  carrierResubscriptions: Counter<{ outcome: ResubscribeOutcome }>;
+  /** Pending-pool items resolved automatically, by kind and by what explained them. */
+  reconciliationAutoResolved: Counter<{ kind: AutoResolvedKind; evidence: AutoResolvedEvidence }>;
 }

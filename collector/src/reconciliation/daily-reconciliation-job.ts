@@ -6,6 +6,7 @@ import { mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DailyTime, nextDailyRun, previousLocalDay } from '../domain/reconciliation/daily-schedule.ts';
 import type { StoreReconciliationResult } from '../domain/reconciliation/match-bill.ts';
+import type { AutoResolution } from '../domain/reconciliation/pending-healing.ts';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import { BILL_PROVIDERS } from '../ingest/bills/bill-row.ts';
 import type { BillLimits } from '../ingest/bills/bill-text.ts';
@@ -46,6 +47,8 @@ export interface DailyJobOptions {
   /** Where the report goes (e.g. a notification route); a failure is logged, the job keeps its schedule. */
   send: (report: DailyReconciliationReport) => Promise<void>;
   onReconciled?: (results: StoreReconciliationResult[]) => void;
+  /** Earlier pool items an imported bill explained (for the metrics). */
+  onAutoResolved?: (resolved: AutoResolution[]) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -124,6 +127,7 @@ export class DailyReconciliationJob {
               alreadyImported: result.alreadyImported,
             });
             if (result.storeResults.length > 0) this.#o.onReconciled?.(result.storeResults);
+            if (result.autoResolved.length > 0) this.#o.onAutoResolved?.(result.autoResolved);
             const done = join(this.#o.watchDir, 'imported');
             await mkdir(done, { recursive: true });
             await rename(file, join(done, `${provider}-${file.split('/').pop()}`));

@@ -10,6 +10,7 @@ import {
   DEFAULT_FUZZY_WINDOW_MS,
   type StoreReconciliationResult,
 } from '../domain/reconciliation/match-bill.ts';
+import type { AutoResolution } from '../domain/reconciliation/pending-healing.ts';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import { type BillLimits, DEFAULT_BILL_LIMITS } from '../ingest/bills/bill-text.ts';
 import { appendAudit } from '../store/audit-log.ts';
@@ -22,9 +23,9 @@ import {
   replaceResults,
 } from './bill-import-queries.ts';
 import { restateEarlierMatches, saveBillLines } from './bill-lines-save.ts';
-import { settleResolvedItems } from './bill-match-queries.ts';
 import { matchBill } from './bill-matching.ts';
 import { scanBill } from './bill-scan.ts';
+import { settleByBill } from './pending-healer.ts';
 import { pendingItems } from './pending-items.ts';
 import { addPendingItems } from './pending-queries.ts';
 
@@ -59,6 +60,8 @@ export interface ImportBillResult {
   /** Per store and day, for the reconciliation_mismatch rule (empty on a repeat import). */
   storeResults: StoreReconciliationResult[];
   pendingAdded: number;
+  /** Earlier pool items this bill explained and resolved automatically. */
+  autoResolved: AutoResolution[];
 }
 
 export async function sha256File(path: string): Promise<string> {
@@ -103,6 +106,7 @@ const repeatOf = (record: BillImportRecord): ImportBillResult => ({
   alreadyImported: true,
   storeResults: [],
   pendingAdded: 0,
+  autoResolved: [],
 });
 
 /**
@@ -156,7 +160,7 @@ async function importInChunks(
     onRows: progress('saving'),
   });
   await restateEarlierMatches(db, provider, match);
-  await settleResolvedItems(db, provider, result, importId, options.now);
+  const autoResolved = await settleByBill(db, provider, result, importId, options.now);
   const pendingAdded = await addPendingItems(
     db,
     importId,
@@ -212,5 +216,11 @@ async function importInChunks(
       throw new Error(`bill import ${importId} was finished by another process but cannot be read`);
     return repeatOf(winner);
   }
-  return { record: finished, alreadyImported: false, storeResults: result.storeResults, pendingAdded };
+  return {
+    record: finished,
+    alreadyImported: false,
+    storeResults: result.storeResults,
+    pendingAdded,
+    autoResolved,
+  };
 }

@@ -7,7 +7,7 @@ import type { NewPendingItem } from './pending-queries.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function billEvidence(p: BilledPayment & { line?: number }): Record<string, unknown> {
+function billEvidence(p: BilledPayment & { line?: number }, duplicateOf?: string): Record<string, unknown> {
   return {
     provider: p.provider,
     transaction_id: p.transactionId,
@@ -17,6 +17,8 @@ function billEvidence(p: BilledPayment & { line?: number }): Record<string, unkn
     store_id: p.storeId ?? null,
     device_id: p.deviceId,
     ...(p.line !== undefined && { line: p.line }),
+    // a double charge: the order exists and was paid by this other transaction
+    ...(duplicateOf !== undefined && { duplicate_of: duplicateOf }),
   };
 }
 
@@ -74,7 +76,7 @@ export function pendingItems(
       reason: u.duplicateOf
         ? `paid twice: order ${u.payment.merchantOrderNo} was already paid by ${u.duplicateOf}`
         : 'paid in the bill, but no order has this number (漏单)',
-      bill: billEvidence(u.payment),
+      bill: billEvidence(u.payment, u.duplicateOf),
       order: null,
     });
   }

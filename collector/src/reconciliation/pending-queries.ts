@@ -1,4 +1,6 @@
 // The pending pool (待确认订单池): fuzzy matches and unmatched items awaiting an operator.
+import type { AutoResolution, OpenPendingItem } from '../domain/reconciliation/pending-healing.ts';
+import { evidenceRecord } from '../domain/reconciliation/pending-healing.ts';
 import type { Queryable } from '../store/database.ts';
 import type {
   PendingKind,
@@ -29,6 +31,8 @@ export interface PendingItem extends NewPendingItem {
   note: string | null;
   resolvedBy: string | null;
   resolvedAt: number | null;
+  resolvedAutomatically: boolean;
+  resolutionEvidence: Record<string, unknown> | null;
 }
 
 interface PendingRow {
@@ -50,10 +54,13 @@ interface PendingRow {
   note: string | null;
   resolved_by: string | null;
   resolved_at: Date | null;
+  resolved_automatically: boolean;
+  resolution_evidence: Record<string, unknown> | null;
 }
 
 const COLUMNS = `id, item_key, kind, provider, to_char(day, 'YYYY-MM-DD') AS day, store_id, device_id, amount_fen,
-  reason, bill, order_evidence, import_id, created_at, status, resolution, note, resolved_by, resolved_at`;
+  reason, bill, order_evidence, import_id, created_at, status, resolution, note, resolved_by, resolved_at,
+  resolved_automatically, resolution_evidence`;
 
 const toItem = (r: PendingRow): PendingItem => ({
   id: Number(r.id),
@@ -74,6 +81,8 @@ const toItem = (r: PendingRow): PendingItem => ({
   note: r.note,
   resolvedBy: r.resolved_by,
   resolvedAt: r.resolved_at ? r.resolved_at.getTime() : null,
+  resolvedAutomatically: r.resolved_automatically,
+  resolutionEvidence: r.resolution_evidence,
 });
 
 /** Adds items not yet in the pool; an item already there (and perhaps resolved) is left alone. */
@@ -202,6 +211,8 @@ export function toWirePending(item: PendingItem): WirePendingItem {
     note: item.note,
     resolved_by: item.resolvedBy,
     resolved_at: item.resolvedAt === null ? null : new Date(item.resolvedAt).toISOString(),
+    resolved_automatically: item.resolvedAutomatically,
+    resolution_evidence: item.resolutionEvidence,
   };
 }
 
@@ -213,4 +224,132 @@ export async function waitingPendingByStore(q: Queryable, day: string): Promise<
     [day],
   );
   return new Map(rows.map((r) => [r.store_id, r.n]));
+}
+
+/** Who resolves what OrderPulse resolves by itself, on the item and in the audit log. */
+export const AUTOMATIC_RESOLVER = 'orderpulse';
+
+const LOOKUP_CHUNK = 5000;
+
+/** Open items that an order number or transaction could explain (the healable kinds only). */
+export async function openItemsNamedBy(
+  q: Queryable,
+  orderIds: readonly string[],
+  transactionIds: readonly string[],
+): Promise<OpenPendingItem[]> {
+  const found = new Map<number, OpenPendingItem>();
+  const chunks = Math.max(
+    Math.ceil(orderIds.length / LOOKUP_CHUNK),
+    Math.ceil(transactionIds.length / LOOKUP_CHUNK),
+  );
+  for (let c = 0; c < chunks; c++) {
+    const { rows } = await q.query<{
+      id: string;
+      kind: string;
+      provider: string;
+      reason: string;
+      bill: Record<string, unknown> | null;
+      order_evidence: Record<string, unknown> | null;
+    }>(
+      `SELECT id, kind, provider, reason, bill, order_evidence FROM reconciliation_pending
+       WHERE status = 'open' AND kind IN ('fuzzy_match', 'unmatched_payment', 'unmatched_order')
+         AND (bill->>'merchant_order_no' = ANY($1::text[]) OR order_evidence->>'order_id' = ANY($1::text[])
+              OR bill->>'transaction_id' = ANY($2::text[]))`,
+      [
+        orderIds.slice(c * LOOKUP_CHUNK, (c + 1) * LOOKUP_CHUNK),
+        transactionIds.slice(c * LOOKUP_CHUNK, (c + 1) * LOOKUP_CHUNK),
+      ],
+    );
+    for (const r of rows) found.set(Number(r.id), toOpenItem(r));
+  }
+  return [...found.values()];
+}
+
+function toOpenItem(r: {
+  id: string;
+  kind: string;
+  provider: string;
+  reason: string;
+  bill: Record<string, unknown> | null;
+  order_evidence: Record<string, unknown> | null;
+}): OpenPendingItem {
+  const b = r.bill;
+  const o = r.order_evidence;
+  return {
+    id: Number(r.id),
+    kind: r.kind,
+    provider: r.provider,
+    reason: r.reason,
+    bill: b
+      ? {
+          transactionId: String(b.transaction_id ?? ''),
+          merchantOrderNo: String(b.merchant_order_no ?? ''),
+          amountFen: Number(b.amount_fen),
+          ...(typeof b.duplicate_of === 'string' && { duplicateOf: b.duplicate_of }),
+        }
+      : null,
+    order: o
+      ? {
+          orderId: String(o.order_id ?? ''),
+          amountFen: typeof o.amount_fen === 'number' ? o.amount_fen : null,
+        }
+      : null,
+  };
+}
+
+/**
+ * Resolves open items as `matched` by OrderPulse, keeping each one's evidence on the item and in the
+ * audit log, in one statement. An item no longer open (a person got there first) is left alone.
+ * `importingProvider`: a bill import of that provider settles another provider's unmatched order,
+ * whose per-store count is taken back with it, so the figures summed over providers stay right.
+ */
+export async function autoResolvePending(
+  q: Queryable,
+  resolutions: readonly AutoResolution[],
+  at: number,
+  importingProvider?: string,
+): Promise<AutoResolution[]> {
+  const byId = new Map(resolutions.map((r) => [r.itemId, r]));
+  const settled: AutoResolution[] = [];
+  const list = [...byId.values()];
+  for (let i = 0; i < list.length; i += LOOKUP_CHUNK) {
+    const chunk = list.slice(i, i + LOOKUP_CHUNK);
+    const { rows } = await q.query<{ id: string }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::bigint[], $2::jsonb[], $3::text[]) AS i(id, evidence, note)),
+       settled AS (
+         UPDATE reconciliation_pending p
+         SET status = 'resolved', resolution = 'matched', resolved_by = $5, resolved_at = $4, note = i.note,
+             resolved_automatically = true, resolution_evidence = i.evidence
+         FROM input i WHERE p.id = i.id AND p.status = 'open'
+         RETURNING p.id, p.item_key, p.kind, p.provider, p.day, p.store_id, p.device_id, i.evidence, i.note),
+       audited AS (
+         INSERT INTO audit_log (at, actor, action, target, details)
+         SELECT $4, $5, 'reconciliation.auto_resolve', 'reconciliation-pending/' || id,
+           jsonb_build_object('resolution', 'matched', 'note', note, 'kind', kind, 'item_key', item_key,
+             'store_id', store_id, 'evidence', evidence)
+         FROM settled
+         RETURNING 1),
+       elsewhere AS (
+         SELECT provider, day, store_id, device_id, count(*)::int AS n FROM settled
+         WHERE $6::text IS NOT NULL AND kind = 'unmatched_order' AND provider <> $6
+         GROUP BY 1, 2, 3, 4),
+       adjusted AS (
+         UPDATE reconciliation_results r SET orders = r.orders - c.n, unmatched_orders = r.unmatched_orders - c.n
+         FROM elsewhere c
+         WHERE r.provider = c.provider AND r.day = c.day AND r.store_id = c.store_id AND r.device_id = c.device_id
+         RETURNING 1)
+       SELECT id::text AS id FROM settled`,
+      [
+        chunk.map((r) => r.itemId),
+        chunk.map((r) => JSON.stringify(evidenceRecord(r.evidence))),
+        chunk.map((r) => r.note),
+        new Date(at).toISOString(),
+        AUTOMATIC_RESOLVER,
+        importingProvider ?? null,
+      ],
+    );
+    for (const r of rows) settled.push(byId.get(Number(r.id))!);
+  }
+  return settled;
 }

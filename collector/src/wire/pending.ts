@@ -64,8 +64,16 @@ export const PendingItem = Type.Object({
   order: Type.Union([OpenMap(), Type.Null()]),
   resolution: Type.Union([literals(PENDING_RESOLUTIONS), Type.Null()]),
   note: nullable(Type.String()),
+  /** `orderpulse` when resolved automatically, else the operator token's name. */
   resolved_by: nullable(Type.String()),
   resolved_at: nullable(Type.String()),
+  /** True when a later callback, provider query or bill explained the item (resolution `matched`). */
+  resolved_automatically: Type.Boolean(),
+  /**
+   * What explained it: `kind` `order_event` | `payment_event` (with `source`, `event_id`, `occurred_at`,
+   * `received_at`) or `bill_line` (with `import_id`, `transaction_id`, `match`), null otherwise.
+   */
+  resolution_evidence: Type.Union([OpenMap(), Type.Null()]),
 });
 export type PendingItem = Static<typeof PendingItem>;
 

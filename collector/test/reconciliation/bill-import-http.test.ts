@@ -231,7 +231,7 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     const settled = await store.db.query<{ resolved_by: string; resolution: string }>(
       `SELECT resolved_by, resolution FROM reconciliation_pending WHERE item_key = 'wechatpay:order:S2-0002'`,
     );
-    expect(settled.rows[0]).toEqual({ resolved_by: 'system', resolution: 'matched' });
+    expect(settled.rows[0]).toEqual({ resolved_by: 'orderpulse', resolution: 'matched' });
   });
 
   it('resolves a pending item with a note, audits it, and refuses a second resolution', async () => {

@@ -89,6 +89,22 @@ carrier text NOT NULL
   active boolean NOT NULL DEFAULT true
   last_error text
 
+-- table carrier_subscription_healing
+carrier text NOT NULL
+  tracking_no text NOT NULL
+  push_status text NOT NULL
+  message text NOT NULL
+  reason text NOT NULL
+  action text NOT NULL
+  detail text NOT NULL
+  company text
+  resubscribes integer NOT NULL DEFAULT 0
+  outcome text
+  next_attempt_at timestamp with time zone
+  last_error text
+  decided_at timestamp with time zone NOT NULL
+  updated_at timestamp with time zone NOT NULL
+
 -- table carrier_updates_pending
 source text NOT NULL
   id text NOT NULL
@@ -242,6 +258,8 @@ id bigint NOT NULL DEFAULT nextval('reconciliation_pending_id_seq'::regclass)
   note text
   resolved_by text
   resolved_at timestamp with time zone
+  resolved_automatically boolean NOT NULL DEFAULT false
+  resolution_evidence jsonb
 
 -- table reconciliation_results
 provider text NOT NULL
@@ -366,6 +384,9 @@ PRIMARY KEY (bucket, provider, status)
 PRIMARY KEY (bucket, provider, status)
 
 -- constraint carrier_poll_schedule.carrier_poll_schedule_pkey
+PRIMARY KEY (carrier, tracking_no)
+
+-- constraint carrier_subscription_healing.carrier_subscription_healing_pkey
 PRIMARY KEY (carrier, tracking_no)
 
 -- constraint carrier_updates_pending.carrier_updates_pending_pkey
@@ -512,6 +533,15 @@ CREATE INDEX carrier_poll_schedule_due_idx ON :schema.carrier_poll_schedule USIN
 -- index carrier_poll_schedule_pkey
 CREATE UNIQUE INDEX carrier_poll_schedule_pkey ON :schema.carrier_poll_schedule USING btree (carrier, tracking_no)
 
+-- index carrier_subscription_healing_due_idx
+CREATE INDEX carrier_subscription_healing_due_idx ON :schema.carrier_subscription_healing USING btree (next_attempt_at) WHERE (next_attempt_at IS NOT NULL)
+
+-- index carrier_subscription_healing_pkey
+CREATE UNIQUE INDEX carrier_subscription_healing_pkey ON :schema.carrier_subscription_healing USING btree (carrier, tracking_no)
+
+-- index carrier_subscription_healing_tracking_idx
+CREATE INDEX carrier_subscription_healing_tracking_idx ON :schema.carrier_subscription_healing USING btree (tracking_no)
+
 -- index carrier_updates_pending_pkey
 CREATE UNIQUE INDEX carrier_updates_pending_pkey ON :schema.carrier_updates_pending USING btree (source, id)
 
@@ -610,6 +640,15 @@ CREATE INDEX reconciliation_pending_day_idx ON :schema.reconciliation_pending US
 
 -- index reconciliation_pending_item_key_key
 CREATE UNIQUE INDEX reconciliation_pending_item_key_key ON :schema.reconciliation_pending USING btree (item_key)
+
+-- index reconciliation_pending_open_bill_order_idx
+CREATE INDEX reconciliation_pending_open_bill_order_idx ON :schema.reconciliation_pending USING btree (((bill ->> 'merchant_order_no'::text))) WHERE (status = 'open'::text)
+
+-- index reconciliation_pending_open_bill_transaction_idx
+CREATE INDEX reconciliation_pending_open_bill_transaction_idx ON :schema.reconciliation_pending USING btree (((bill ->> 'transaction_id'::text))) WHERE (status = 'open'::text)
+
+-- index reconciliation_pending_open_order_idx
+CREATE INDEX reconciliation_pending_open_order_idx ON :schema.reconciliation_pending USING btree (((order_evidence ->> 'order_id'::text))) WHERE (status = 'open'::text)
 
 -- index reconciliation_pending_pkey
 CREATE UNIQUE INDEX reconciliation_pending_pkey ON :schema.reconciliation_pending USING btree (id)

@@ -15,6 +15,8 @@ export interface Kuaidi100Push extends Kuaidi100TrackResult {
   trackingEnded: boolean;
   /** `status=abort`: Kuaidi100 gave up; subscribe again later (not sooner than 30 min). */
   resubscribe: boolean;
+  /** `comNew`: the company Kuaidi100 recognised the number as, when the subscribed one was wrong. */
+  companyNew?: string;
 }
 
 export interface Kuaidi100PushForm {
@@ -50,8 +52,10 @@ export function parseKuaidi100Push(form: Kuaidi100PushForm, salt: string): Kuaid
     throw new Kuaidi100Error('malformed', `param.status is not one of ${KUAIDI100_PUSH_STATUSES.join(', ')}`);
   }
   const result = parseKuaidi100TrackResult(record.lastResult, 'lastResult');
+  const companyNew = typeof record.comNew === 'string' ? record.comNew.replaceAll('\u0000', '').trim() : '';
   return {
     ...result,
+    ...(companyNew !== '' && { companyNew: companyNew.toLowerCase() }),
     status: status as Kuaidi100PushStatus,
     message: typeof record.message === 'string' ? record.message : '',
     trackingEnded: status === 'shutdown',

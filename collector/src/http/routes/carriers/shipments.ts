@@ -1,9 +1,18 @@
-// GET /v1/shipments?risk=&store_id=&carrier=&limit= (viewer): shipments with risk and reasons.
+// GET /v1/shipments?risk=&store_id=&carrier=&limit= (viewer): shipments with risk and reasons;
+// GET /v1/shipments/{tracking_no}?carrier= (viewer): one, with what was done when its subscription ended.
 import type { FastifyInstance } from 'fastify';
-import { listShipmentRisks } from '../../../carriers/shipment-risk-list.ts';
-import { ShipmentsList, ShipmentsQuery } from '../../../wire/shipments.ts';
+import { getShipmentRisk, listShipmentRisks } from '../../../carriers/shipment-risk-list.ts';
+import { getHealing, toWireSubscription } from '../../../carriers/subscription-healing-rows.ts';
+import {
+  ShipmentParams,
+  ShipmentQuery,
+  ShipmentReply,
+  ShipmentsList,
+  ShipmentsQuery,
+} from '../../../wire/shipments.ts';
 import { authorize } from '../../auth.ts';
 import type { AppContext } from '../../context.ts';
+import { errors } from '../../errors.ts';
 import { errorResponses } from '../../route-schema.ts';
 
 export async function shipmentsRoutes(
@@ -34,6 +43,27 @@ export async function shipmentsRoutes(
         now(),
       );
       return { shipments };
+    },
+  );
+
+  app.get<{ Params: ShipmentParams; Querystring: ShipmentQuery }>(
+    '/v1/shipments/:tracking_no',
+    {
+      schema: {
+        tags: ['shipments'],
+        summary: 'One shipment with its risk, and what was done when its carrier subscription ended',
+        params: ShipmentParams,
+        querystring: ShipmentQuery,
+        response: { 200: ShipmentReply, ...errorResponses(400, 401, 403, 404, 429, 503) },
+      },
+    },
+    async (request): Promise<ShipmentReply> => {
+      authorize(ctx.tokens, request, ['viewer']);
+      const { tracking_no: trackingNo } = request.params;
+      const item = await getShipmentRisk(ctx.db, trackingNo, request.query.carrier, now());
+      if (!item) throw errors.notFound(`shipment ${trackingNo}`);
+      const healing = await getHealing(ctx.db, { carrier: item.carrier, trackingNo: item.tracking_no });
+      return { shipment: { ...item, subscription: healing ? toWireSubscription(healing) : null } };
     },
   );
 }

@@ -20,6 +20,7 @@ import {
 } from '../../../ingest/bills/bill-text.ts';
 import { importBillFile } from '../../../reconciliation/import-bill.ts';
 import { toWireImport } from '../../../reconciliation/import-reply.ts';
+import { countAutoResolved } from '../../../reconciliation/pending-healer.ts';
 import { BillImportParams, BillImportReply } from '../../../wire/bills.ts';
 import { authorize } from '../../auth.ts';
 import type { AppContext } from '../../context.ts';
@@ -119,6 +120,7 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
         });
         if (!result.alreadyImported && result.storeResults.length > 0)
           options.onReconciled?.(result.storeResults);
+        countAutoResolved(ctx.metrics, result.autoResolved);
         return reply.code(200).send(toWireImport(result));
       } catch (error) {
         if (error instanceof BillFormatError) {

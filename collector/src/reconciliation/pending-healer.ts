@@ -1,0 +1,145 @@
+// The pending pool heals itself: open items that a later order event, payment callback, provider
+// query or bill explains (domain/reconciliation/pending-healing.ts) are resolved as automatic, with
+// that evidence, on the item and in the audit log. Committed events arrive through the writer's
+// commit listener (registered by the core), off the acknowledgement path; the lookups they cause
+// run one at a time and at most once per `minIntervalMs`, each taking every commit since the last,
+// so a busy ingest costs the store about one extra query a second, not one per commit.
+// Bill imports call `settleByBill`.
+import type { StoredEvent } from '../domain/events.ts';
+import type { Reconciliation } from '../domain/reconciliation/match-bill.ts';
+import {
+  type AutoResolution,
+  billLineEvidence,
+  evidenceKeys,
+  explainPendingItems,
+  type HealingEvidence,
+} from '../domain/reconciliation/pending-healing.ts';
+import type { AutoResolvedEvidence, AutoResolvedKind } from '../metrics/orderpulse-metrics.ts';
+import type { Queryable } from '../store/database.ts';
+import { autoResolvePending, openItemsNamedBy } from './pending-queries.ts';
+
+export interface PendingHealingMetrics {
+  reconciliationAutoResolved: {
+    inc(labels: { kind: AutoResolvedKind; evidence: AutoResolvedEvidence }): void;
+  };
+}
+
+/** What in a committed event could explain a pool item. */
+export function evidenceOfEvent(event: StoredEvent): HealingEvidence | undefined {
+  const common = {
+    orderId: event.orderId,
+    source: event.source,
+    eventId: event.id,
+    occurredAt: event.occurredAt,
+    receivedAt: event.receivedAt,
+  };
+  if (event.type === 'order.status') {
+    return {
+      kind: 'order_event',
+      ...common,
+      status: event.status,
+      ...(event.amountFen !== undefined && { amountFen: event.amountFen }),
+    };
+  }
+  if (event.type === 'payment.notify' && event.status === 'success') {
+    return {
+      kind: 'payment_event',
+      ...common,
+      provider: event.provider,
+      transactionId: event.transactionId,
+      amountFen: event.amountFen,
+    };
+  }
+  return undefined;
+}
+
+/** Looks the evidence's items up, decides, resolves; returns what was resolved. */
+export async function healPending(
+  db: Queryable,
+  evidence: readonly HealingEvidence[],
+  at: number,
+  importingProvider?: string,
+): Promise<AutoResolution[]> {
+  if (evidence.length === 0) return [];
+  const { orderIds, transactionIds } = evidenceKeys(evidence);
+  const items = await openItemsNamedBy(db, orderIds, transactionIds);
+  if (items.length === 0) return [];
+  const resolutions = explainPendingItems(items, evidence);
+  if (resolutions.length === 0) return [];
+  return autoResolvePending(db, resolutions, at, importingProvider);
+}
+
+/** A bill import's exact (and fuzzy) pairs settle what they explain; runs before its own items are added. */
+export function settleByBill(
+  db: Queryable,
+  provider: string,
+  r: Pick<Reconciliation, 'exact' | 'amountMismatches' | 'fuzzy'>,
+  importId: number,
+  at: number,
+): Promise<AutoResolution[]> {
+  return healPending(db, billLineEvidence(provider, r, importId, at), at, provider);
+}
+
+export function countAutoResolved(metrics: PendingHealingMetrics, resolved: readonly AutoResolution[]): void {
+  for (const r of resolved)
+    metrics.reconciliationAutoResolved.inc({ kind: r.kind, evidence: r.evidence.kind });
+}
+
+export interface PendingHealerOptions {
+  metrics?: PendingHealingMetrics;
+  now?: () => number;
+  /** Least time between two lookups (default 1 s). */
+  minIntervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+export class PendingHealer {
+  readonly #db: Queryable;
+  readonly #metrics: PendingHealingMetrics | undefined;
+  readonly #now: () => number;
+  readonly #onError: PendingHealerOptions['onError'];
+  readonly #minIntervalMs: number;
+  #queued: HealingEvidence[] = [];
+  #running: Promise<void> | undefined;
+  #lastLookup = Number.NEGATIVE_INFINITY;
+
+  constructor(db: Queryable, options: PendingHealerOptions = {}) {
+    this.#db = db;
+    this.#metrics = options.metrics;
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError;
+    this.#minIntervalMs = options.minIntervalMs ?? 1000;
+  }
+
+  /** EventWriter commit listener. Never throws. */
+  readonly onCommitted = (events: readonly StoredEvent[]): void => {
+    for (const event of events) {
+      const evidence = evidenceOfEvent(event);
+      if (evidence) this.#queued.push(evidence);
+    }
+    if (this.#queued.length > 0 && !this.#running) this.#running = this.#drain();
+  };
+
+  /** Resolves when everything committed so far has been looked at. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queued.length > 0) {
+      // Real time on purpose: this paces work against the store, whatever clock the events keep.
+      const wait = this.#lastLookup + this.#minIntervalMs - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.#lastLookup = performance.now();
+      const batch = this.#queued;
+      this.#queued = [];
+      try {
+        const resolved = await healPending(this.#db, batch, this.#now());
+        if (this.#metrics) countAutoResolved(this.#metrics, resolved);
+      } catch (error) {
+        this.#onError?.(error);
+      }
+    }
+    this.#running = undefined;
+  }
+}
