@@ -115,6 +115,8 @@ describe('LivePanels', () => {
         updated_at: new Date(T0).toISOString(),
         resolved_at: null,
         summary_zh: '',
+        summary_message: null,
+        rule_name: '',
         acknowledged_at: null,
         acknowledged_by: null,
         ack_note: null,

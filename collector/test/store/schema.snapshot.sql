@@ -240,6 +240,7 @@ id bigint NOT NULL DEFAULT nextval('reconciliation_pending_id_seq'::regclass)
   note text
   resolved_by text
   resolved_at timestamp with time zone
+  reason_message jsonb
 
 -- table reconciliation_results
 provider text NOT NULL

@@ -7,6 +7,7 @@ import { AlertActionBody, AlertList, AlertParams, AlertReply, AlertsQuery } from
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
+import { requestLocale } from '../request-locale.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 const STATUSES: readonly AlertStatus[] = ['firing', 'acknowledged', 'resolved', 'pending'];
@@ -61,7 +62,10 @@ export async function alertsRoutes(
         ...(store_id !== undefined && { storeId: store_id }),
         ...(sinceMs !== undefined && { since: sinceMs }),
       });
-      return { alerts: alerts.map((a) => toWireAlert(a, a.status !== 'resolved' && alerting.isSilenced(a))) };
+      const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
+      return {
+        alerts: alerts.map((a) => toWireAlert(a, a.status !== 'resolved' && alerting.isSilenced(a), reader)),
+      };
     },
   );
 
@@ -81,7 +85,8 @@ export async function alertsRoutes(
         const note = request.body?.note?.trim() || undefined;
         const result = await act(request.params.id, principal.name, note);
         if (!result.ok) throw ackError(result.reason, request.params.id);
-        return { alert: toWireAlert(result.alert, silenced?.(result.alert)) };
+        const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
+        return { alert: toWireAlert(result.alert, silenced?.(result.alert), reader) };
       },
     );
 

@@ -18,6 +18,7 @@ import {
 import { authorize } from '../../auth.ts';
 import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
+import { requestLocale } from '../../request-locale.ts';
 import { errorResponses } from '../../route-schema.ts';
 
 const STATUSES: Record<PendingListQuery['status'], PendingStatus[]> = {
@@ -52,7 +53,8 @@ export async function pendingRoutes(
         ...(q.kind !== undefined && { kind: q.kind }),
         ...(q.before_id !== undefined && { beforeId: q.before_id }),
       });
-      return { items: items.map(toWirePending) };
+      const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
+      return { items: items.map((item) => toWirePending(item, reader)) };
     },
   );
 
@@ -90,7 +92,10 @@ export async function pendingRoutes(
         });
         return resolved;
       });
-      if (item) return { item: toWirePending(item) };
+      if (item)
+        return {
+          item: toWirePending(item, { locale: requestLocale(request), timeZone: ctx.config.timeZone }),
+        };
       const existing = await getPending(ctx.db, id);
       if (!existing) throw errors.notFound(`pending item ${id}`);
       throw errors.alreadyResolved(`pending item ${id} was already resolved (${existing.resolution})`);
