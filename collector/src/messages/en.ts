@@ -195,6 +195,9 @@ export const EN: Record<MessageKey, string> = {
   'value.money': '{yuan, number, ::currency/CNY unit-width-narrow}',
   'value.time': '{at, date, day} {at, time, clock} ({zone})',
   'value.listSeparator': ', ',
+  'value.days': '{n} d',
+  'value.unitSeparator': ' ',
+  'value.instant': '{instantAt}',
 
   'summary.payment_unapplied':
     'Order {orderId} received a successful payment notification but was not marked paid within {limitMs}',
@@ -238,8 +241,10 @@ export const EN: Record<MessageKey, string> = {
   'notify.store': 'Store',
   'notify.count': 'Alerts',
   'notify.since': 'Since',
-  'notify.sinceValue': '{startsAt} (open for {ageMs})',
+  'notify.sinceValue': '{startsAt} (open for {age})',
   'notify.ended': 'Resolved at',
   'notify.samples': 'Examples',
   'notify.dashboard': 'Open dashboard',
+  'notify.groupFiring': '{n, plural, one {# {ruleName} alert} other {# {ruleName} alerts}}, e.g. {example}',
+  'notify.groupResolved': '{n, plural, one {# {ruleName} alert} other {# {ruleName} alerts}} resolved',
 };

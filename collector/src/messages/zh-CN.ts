@@ -195,6 +195,9 @@ export const ZH_CN = {
   'value.money': '{yuan, number, ::currency/CNY unit-width-narrow}',
   'value.time': '{at, date, day} {at, time, clock}（{zone}）',
   'value.listSeparator': '、',
+  'value.days': '{n}天',
+  'value.unitSeparator': '',
+  'value.instant': '{instantAt}',
 
   // Alert summaries: one message per rule, filled from the rule's structured parameters
   'summary.payment_unapplied': '订单 {orderId} 已收到支付成功通知，但{limitMs}内未变为已支付',
@@ -241,8 +244,10 @@ export const ZH_CN = {
   'notify.store': '门店',
   'notify.count': '数量',
   'notify.since': '开始',
-  'notify.sinceValue': '{startsAt}（已持续 {ageMs}）',
+  'notify.sinceValue': '{startsAt}（已持续 {age}）',
   'notify.ended': '恢复于',
   'notify.samples': '样例',
   'notify.dashboard': '查看面板',
+  'notify.groupFiring': '{n} 条「{ruleName}」告警，例如：{example}',
+  'notify.groupResolved': '{n} 条「{ruleName}」告警已恢复',
 } as const;
