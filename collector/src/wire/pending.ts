@@ -71,7 +71,12 @@ export const PendingItem = Type.Object({
 });
 export type PendingItem = Static<typeof PendingItem>;
 
-export const PendingList = Type.Object({ items: Type.Array(PendingItem) });
+export const PendingList = Type.Object({
+  items: Type.Array(PendingItem),
+  time_zone: Type.Optional(
+    Type.String({ description: 'the business time zone (`ORDERPULSE_TZ`) to show evidence times in' }),
+  ),
+});
 export type PendingList = Static<typeof PendingList>;
 
 export const ResolvePendingReply = Type.Object({ item: PendingItem });

@@ -7,7 +7,6 @@ import type { SilenceReply } from '../../../collector/src/wire/silences.ts';
 import type {
   AlertsQuery,
   OrderDetail,
-  PendingItem,
   PendingList,
   PendingResolution,
   RulesReport,
@@ -107,8 +106,7 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
     order: (id: string) => request('GET', `/v1/orders/${encodeURIComponent(id)}`, (b) => b as OrderDetail),
     storesReport: (from: string, to: string) =>
       request('GET', `/v1/reconciliation/stores${query({ from, to })}`, (b) => b as StoresReport),
-    pending: () =>
-      request('GET', '/v1/reconciliation/pending', (b): PendingItem[] => (b as PendingList).items),
+    pending: () => request('GET', '/v1/reconciliation/pending', (b): PendingList => b as PendingList),
     resolvePending: (id: string, resolution: PendingResolution, note: string) =>
       request('POST', `/v1/reconciliation/pending/${encodeURIComponent(id)}/resolve`, () => true, {
         resolution,

@@ -54,7 +54,7 @@ export async function pendingRoutes(
         ...(q.before_id !== undefined && { beforeId: q.before_id }),
       });
       const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
-      return { items: items.map((item) => toWirePending(item, reader)) };
+      return { items: items.map((item) => toWirePending(item, reader)), time_zone: ctx.config.timeZone };
     },
   );
 
