@@ -245,6 +245,8 @@ export const EN: Record<MessageKey, string> = {
   'notify.ended': 'Resolved at',
   'notify.samples': 'Examples',
   'notify.dashboard': 'Open dashboard',
+  'notify.smsStatus': '{status, select, firing {firing} other {resolved}}',
+  'notify.smsAllStores': 'all',
   'notify.groupFiring': '{n, plural, one {# {ruleName} alert} other {# {ruleName} alerts}}, e.g. {example}',
   'notify.groupResolved': '{n, plural, one {# {ruleName} alert} other {# {ruleName} alerts}} resolved',
 };

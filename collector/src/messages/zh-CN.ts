@@ -248,6 +248,8 @@ export const ZH_CN = {
   'notify.ended': '恢复于',
   'notify.samples': '样例',
   'notify.dashboard': '查看面板',
+  'notify.smsStatus': '{status, select, firing {告警} other {恢复}}',
+  'notify.smsAllStores': '全部',
   'notify.groupFiring': '{n} 条「{ruleName}」告警，例如：{example}',
   'notify.groupResolved': '{n} 条「{ruleName}」告警已恢复',
 } as const;

@@ -59,4 +59,18 @@ describe.each(STORE_KINDS)('alert language over the API (%s)', (kind) => {
     expect(await alertWith('&lang=en', { 'accept-language': 'zh-CN' })).toMatchObject({ summary: EN });
     expect(await alertWith('', { 'accept-language': 'fr-FR' })).toMatchObject({ summary: ZH });
   });
+
+  it('renders the alerts of an order drill-down the same way', async () => {
+    const order = async (query: string) => {
+      const res = await h.app.server.inject({
+        method: 'GET',
+        url: `/v1/orders/LA-1${query}`,
+        headers: auth('viewer'),
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json().alerts.find((a: { rule: string }) => a.rule === 'payment_unapplied');
+    };
+    expect(await order('')).toMatchObject({ summary: ZH, rule_name: '支付未入账' });
+    expect(await order('?lang=en')).toMatchObject({ summary: EN, rule_name: 'Payment unapplied' });
+  });
 });

@@ -5,6 +5,7 @@ import { OrderDetail, OrderParams } from '../../wire/orders.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
+import { requestLocale } from '../request-locale.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 export async function ordersRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
@@ -21,7 +22,10 @@ export async function ordersRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     },
     async (request) => {
       authorize(ctx.tokens, request, ['viewer']);
-      const order = await findOrder(ctx.db, request.params.order_id);
+      const order = await findOrder(ctx.db, request.params.order_id, {
+        locale: requestLocale(request),
+        timeZone: ctx.config.timeZone,
+      });
       if (!order) throw errors.notFound(`order ${JSON.stringify(request.params.order_id)}`);
       return order;
     },
