@@ -34,6 +34,8 @@ function alert(
     updated_at: started,
     resolved_at: null,
     summary_zh: '',
+    summary_message: null,
+    rule_name: '',
     acknowledged_at: null,
     acknowledged_by: null,
     ack_note: null,

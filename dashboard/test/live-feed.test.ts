@@ -131,6 +131,8 @@ describe('LiveFeed over a real Socket.IO server', () => {
         updated_at: '2026-11-11T10:00:00Z',
         resolved_at: null,
         summary_zh: '',
+        summary_message: null,
+        rule_name: '',
         acknowledged_at: null,
         acknowledged_by: null,
         ack_note: null,

@@ -44,6 +44,7 @@ class RuleSetReceivers implements ReceiverRegistry {
     private readonly env: Environment,
     private readonly log: AlertingLog | undefined,
     private readonly instance: string | undefined,
+    private readonly timeZone: string | undefined,
     private readonly onSmsSuppressed?: (event: SmsSuppression) => void,
   ) {}
 
@@ -84,6 +85,7 @@ class RuleSetReceivers implements ReceiverRegistry {
       const built = buildConfiguredReceiver(receiver, {
         env: this.env,
         ...(this.instance && { instance: this.instance }),
+        ...(this.timeZone && { render: { timeZone: this.timeZone } }),
         smsLimiter: this.smsLimiter,
         ...(this.onSmsSuppressed && { onSmsSuppressed: this.onSmsSuppressed }),
       });
@@ -141,6 +143,8 @@ export function startOutboxNotifications(options: {
   observer?: OutboxObserver;
   /** The `instance` label of alerts pushed to Alertmanager. */
   instance?: string;
+  /** The business time zone (`ORDERPULSE_TZ`) the messages print times in. */
+  timeZone?: string;
   /** How often the Watchdog heartbeat goes to each Alertmanager; 0 or unset: never. */
   watchdogIntervalMs?: number;
   /** Phone numbers an SMS channel left out under its per-number limit (for a metric and the log). */
@@ -152,6 +156,7 @@ export function startOutboxNotifications(options: {
     options.env,
     log,
     options.instance,
+    options.timeZone,
     options.onSmsSuppressed,
   );
   const watchdog = new WatchdogHeartbeat({

@@ -153,6 +153,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     log,
     observer: outboxMetricsObserver(metrics),
     instance: config.instance,
+    timeZone: config.timeZone,
     watchdogIntervalMs: config.watchdogIntervalMs,
     onSmsSuppressed: ({ channel, suppressed }) => {
       metrics.smsSuppressed.inc({ channel }, suppressed);

@@ -1,9 +1,9 @@
 // Turns channel configuration into live channels, reading the environment variables it names. Resolving
 // at construction means a missing secret fails at start-up (or on config reload), not at 3 a.m. when the
 // first alert tries to leave.
-import type { ChannelConfig } from '../rules-config/channel-configs.ts';
+import type { ChannelConfig, ChannelLang } from '../rules-config/channel-configs.ts';
 import type { SmsSettings } from '../rules-config/sms-settings.ts';
-import type { Channel } from './channel.ts';
+import type { Channel, MessageLanguage } from './channel.ts';
 import { AlertmanagerChannel } from './channels/alertmanager.ts';
 import { AliyunSmsChannel } from './channels/aliyun-sms.ts';
 import { DingTalkChannel } from './channels/dingtalk.ts';
@@ -89,6 +89,12 @@ function smsDelivery(env: Environment, config: SmsSettings, deps: ChannelDepende
   };
 }
 
+/** routes.yaml's `lang` as the channel's option; absent, the channel keeps its default. */
+function languageOf(config: { lang?: ChannelLang }): { language?: MessageLanguage } {
+  if (config.lang === undefined) return {};
+  return { language: config.lang === 'zh-CN' ? 'zh' : config.lang };
+}
+
 export function createChannel(config: ChannelConfig, deps: ChannelDependencies): Channel {
   const { env, render, now, instance } = deps;
   switch (config.kind) {
@@ -101,6 +107,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
       return new WeComChannel({
         url: required(env, config.urlEnv, 'WeCom robot URL'),
         mentionedMobiles: config.mentionedMobiles,
+        ...languageOf(config),
         render,
       });
     case 'dingtalk':
@@ -109,6 +116,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
         secret: optional(env, config.secretEnv, 'DingTalk signing secret'),
         atMobiles: config.atMobiles,
         atAll: config.atAll,
+        ...languageOf(config),
         render,
         now,
       });
@@ -116,6 +124,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
       return new FeishuChannel({
         url: required(env, config.urlEnv, 'Feishu robot URL'),
         secret: optional(env, config.secretEnv, 'Feishu signing secret'),
+        ...languageOf(config),
         render,
         now,
       });
@@ -123,6 +132,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
       return new SlackChannel({
         url: required(env, config.urlEnv, 'Slack webhook URL'),
         channel: config.channel,
+        ...languageOf(config),
         render,
       });
     case 'email':
@@ -132,6 +142,7 @@ export function createChannel(config: ChannelConfig, deps: ChannelDependencies):
         smtpUrl: required(env, config.smtpUrlEnv, 'SMTP URL'),
         from: config.from,
         to: config.to,
+        ...languageOf(config),
         render,
       });
     case 'alertmanager':

@@ -1,5 +1,13 @@
 // Human-readable renderings of a notification shared by the chat robots, Slack and e-mail. Each
-// integration wraps these in its own payload; the words live here so zh and en stay in step.
+// integration wraps these in its own payload; the words come from the message catalogue, the same
+// the dashboard and the API use.
+import {
+  formatMessage,
+  isMessageKey,
+  type Locale,
+  type MessageKey,
+  type MessageParams,
+} from '../messages/format-message.ts';
 import type { MessageLanguage } from './channel.ts';
 import type { Notification, OutageRecoveryFigures } from './notification.ts';
 
@@ -12,92 +20,44 @@ export interface RenderOptions {
 
 export const DEFAULT_RENDER_OPTIONS: RenderOptions = { timeZone: 'Asia/Shanghai' };
 
-const RULE_NAMES_ZH: Readonly<Record<string, string>> = {
-  payment_unapplied: '支付未入账',
-  order_stalled: '订单停滞',
-  tracking_silent: '物流长时间无更新',
-  shipment_anomaly: '物流异常',
-  callback_silent: '支付回调中断',
-  reconciliation_mismatch: '对账差异',
-};
-
-const SEVERITY_NAMES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
-  zh: { critical: '严重', warning: '警告', info: '提示' },
-  en: { critical: 'critical', warning: 'warning', info: 'info' },
-};
-
-const WORDS = {
-  zh: {
-    firing: '告警',
-    resolved: '已恢复',
-    summary: '摘要',
-    store: '门店',
-    count: '数量',
-    since: '开始',
-    lasted: '已持续',
-    ended: '恢复于',
-    samples: '样例',
-    recovered: '查询补单',
-    dashboard: '查看面板',
-  },
-  en: {
-    firing: 'FIRING',
-    resolved: 'RESOLVED',
-    summary: 'Summary',
-    store: 'Store',
-    count: 'Alerts',
-    since: 'Since',
-    lasted: 'open for',
-    ended: 'Resolved at',
-    samples: 'Examples',
-    recovered: 'Recovered by query',
-    dashboard: 'Open dashboard',
-  },
-} as const;
+export function localeOf(lang: Language): Locale {
+  return lang === 'zh' ? 'zh-CN' : 'en';
+}
 
 export function languagesOf(language: MessageLanguage): Language[] {
   return language === 'both' ? ['zh', 'en'] : [language];
 }
 
+const say = (lang: Language, key: MessageKey, params?: MessageParams, options?: RenderOptions): string =>
+  formatMessage(localeOf(lang), key, params, options);
+
+/** The rule's one name, the same the dashboard and the API use; a custom rule keeps its own. */
 export function ruleName(rule: string, lang: Language): string {
-  return lang === 'zh' ? (RULE_NAMES_ZH[rule] ?? rule) : rule;
+  const key = `rule.${rule}`;
+  return isMessageKey(key) ? say(lang, key) : rule;
 }
 
 export function severityName(severity: string, lang: Language): string {
-  return SEVERITY_NAMES[lang][severity] ?? severity;
+  const key = `severity.${severity}`;
+  return isMessageKey(key) ? say(lang, key) : severity;
 }
 
+/** How long an alert has been open: `1天2小时5分钟` / `1 d 2 h 5 min`. */
 export function formatDuration(ms: number, lang: Language): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const mins = minutes % 60;
   const parts: string[] = [];
-  if (lang === 'zh') {
-    if (days) parts.push(`${days}天`);
-    if (hours) parts.push(`${hours}小时`);
-    if (mins || parts.length === 0) parts.push(`${mins}分钟`);
-    return parts.join('');
-  }
-  if (days) parts.push(`${days} d`);
-  if (hours) parts.push(`${hours} h`);
-  if (mins || parts.length === 0) parts.push(`${mins} min`);
-  return parts.join(' ');
+  if (days) parts.push(say(lang, 'value.days', { n: days }));
+  if (hours) parts.push(say(lang, 'value.hours', { n: hours }));
+  if (mins || parts.length === 0) parts.push(say(lang, 'value.minutes', { n: mins }));
+  return parts.join(say(lang, 'value.unitSeparator'));
 }
 
-/** `2026-11-25 19:11:34` in the configured zone: unambiguous for the on-call reader, no locale quirks. */
-export function formatTime(iso: string, options: RenderOptions): string {
-  const formatted = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: options.timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
-  return formatted;
+/** A time in the business zone with the zone shown, as the catalogue writes it. */
+export function formatTime(iso: string, options: RenderOptions, lang: Language): string {
+  return say(lang, 'value.instant', { instantAt: iso }, options);
 }
 
 /** Line breaks and other control characters as spaces: an event's value stays on its line. */
@@ -136,12 +96,13 @@ export function titleOf(
   lang: Language,
   value: (text: string) => string = singleLine,
 ): string {
-  const w = WORDS[lang];
-  const state = n.status === 'firing' ? `${w.firing}:${n.count}` : w.resolved;
-  const store = n.storeId ? ` ${w.store} ${value(n.storeId)}` : '';
-  if (lang === 'zh')
-    return `【${state}】${ruleName(n.rule, lang)}（${severityName(n.severity, lang)}）${store}`;
-  return `[${state}] ${n.rule} (${n.severity})${store}`;
+  const title = say(lang, 'notify.title', {
+    status: n.status,
+    count: n.count,
+    ruleName: value(ruleName(n.rule, lang)),
+    severityName: severityName(n.severity, lang),
+  });
+  return n.storeId ? `${title} ${say(lang, 'notify.store')} ${value(n.storeId)}` : title;
 }
 
 /**
@@ -154,32 +115,39 @@ export function robotTitleOf(n: Notification, language: MessageLanguage): string
 
 /** The facts as label/value pairs, in reading order; each renderer lays them out its own way. */
 export function factsOf(n: Notification, lang: Language, options: RenderOptions): Array<[string, string]> {
-  const w = WORDS[lang];
-  const facts: Array<[string, string]> = [[w.summary, n.summary[lang]]];
-  if (n.storeId) facts.push([w.store, n.storeId]);
-  facts.push([w.count, String(n.count)]);
+  const facts: Array<[string, string]> = [[say(lang, 'notify.summary'), n.summary[lang]]];
+  if (n.storeId) facts.push([say(lang, 'notify.store'), n.storeId]);
+  facts.push([say(lang, 'notify.count'), String(n.count)]);
   if (n.status === 'firing') {
     facts.push([
-      w.since,
-      `${formatTime(n.startsAt, options)} (${w.lasted} ${formatDuration(n.oldestAgeMs, lang)})`,
+      say(lang, 'notify.since'),
+      say(lang, 'notify.sinceValue', {
+        startsAt: formatTime(n.startsAt, options, lang),
+        age: formatDuration(n.oldestAgeMs, lang),
+      }),
     ]);
   } else if (n.endsAt) {
-    facts.push([w.ended, formatTime(n.endsAt, options)]);
+    facts.push([say(lang, 'notify.ended'), formatTime(n.endsAt, options, lang)]);
   }
-  if (n.sampleEntityIds.length > 0) facts.push([w.samples, n.sampleEntityIds.join(', ')]);
-  for (const figures of n.recovery ?? []) facts.push([w.recovered, recoveryText(figures, lang)]);
+  if (n.sampleEntityIds.length > 0) facts.push([say(lang, 'notify.samples'), n.sampleEntityIds.join(', ')]);
+  for (const figures of n.recovery ?? [])
+    facts.push([say(lang, 'notify.recovered'), recoveryText(figures, lang)]);
   return facts;
 }
 
 /** e.g. `wechatpay: 812 orders confirmed by query, 790 applied by the order system, 22 remaining`. */
 export function recoveryText(r: OutageRecoveryFigures, lang: Language): string {
-  if (lang === 'zh')
-    return `${r.provider}：查询确认已支付 ${r.confirmedByQuery} 笔，订单系统已入账 ${r.applied} 笔，仍待入账 ${r.remaining} 笔`;
-  return `${r.provider}: ${r.confirmedByQuery} orders confirmed by query, ${r.applied} applied by the order system, ${r.remaining} remaining`;
+  const provider = `provider.${r.provider}`;
+  return say(lang, 'notify.recovery', {
+    provider: isMessageKey(provider) ? say(lang, provider) : r.provider,
+    confirmed: r.confirmedByQuery,
+    applied: r.applied,
+    remaining: r.remaining,
+  });
 }
 
 export function dashboardLinkText(lang: Language): string {
-  return WORDS[lang].dashboard;
+  return say(lang, 'notify.dashboard');
 }
 
 /**

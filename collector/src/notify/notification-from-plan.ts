@@ -5,7 +5,8 @@ import type { Alert } from '../domain/alerts/alert.ts';
 import type { PlannedNotification } from '../domain/alerts/notification-plan.ts';
 import { alertLabels } from '../domain/alerts/silences.ts';
 import type { Severity } from '../domain/rules/params.ts';
-import { ruleName } from './message-text.ts';
+import { formatMessage } from '../messages/format-message.ts';
+import { localeOf, ruleName } from './message-text.ts';
 import {
   commonLabelsOf,
   type Notification,
@@ -46,13 +47,13 @@ function toNotificationAlert(alert: Alert, status: 'firing' | 'resolved'): Notif
 function groupSummary(shown: readonly Alert[], rule: string, firing: boolean): { zh: string; en: string } {
   const [first] = shown;
   if (shown.length === 1 && first) return { zh: first.summary.zh, en: first.summary.en };
-  const n = shown.length;
-  if (!firing)
-    return { zh: `${n} 条「${ruleName(rule, 'zh')}」告警已恢复`, en: `${n} ${rule} alerts resolved` };
-  return {
-    zh: `${n} 条「${ruleName(rule, 'zh')}」告警，例如：${first?.summary.zh ?? ''}`,
-    en: `${n} ${rule} alerts, e.g. ${first?.summary.en ?? ''}`,
-  };
+  const text = (lang: 'zh' | 'en') =>
+    formatMessage(localeOf(lang), firing ? 'notify.groupFiring' : 'notify.groupResolved', {
+      n: shown.length,
+      ruleName: ruleName(rule, lang),
+      example: first?.summary[lang] ?? '',
+    });
+  return { zh: text('zh'), en: text('en') };
 }
 
 export function dashboardUrlFor(base: string, labels: Readonly<Record<string, string>>): string {

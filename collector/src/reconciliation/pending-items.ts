@@ -1,11 +1,14 @@
 // What a reconciliation puts in the pending pool (待确认订单池): one item per fuzzy pair, amount
 // mismatch, unmatched payment and unmatched order, each with the evidence of both sides as flat records.
-import { fenToYuan } from '../domain/money.ts';
 import type { BilledPayment, PaidOrder, Reconciliation } from '../domain/reconciliation/match-bill.ts';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
+import { type MessageRef, renderMessage } from '../messages/format-message.ts';
 import type { NewPendingItem } from './pending-queries.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The reason as a catalogue message, and in English for the table's `reason` column. */
+const reasonOf = (message: MessageRef) => ({ reason: renderMessage('en', message), reasonMessage: message });
 
 function billEvidence(p: BilledPayment & { line?: number }, duplicateOf?: string): Record<string, unknown> {
   return {
@@ -41,7 +44,7 @@ export function pendingItems(
   const paired = (
     kind: 'fuzzy_match' | 'amount_mismatch',
     m: { payment: BilledPayment; order: PaidOrder },
-    reason: string,
+    reason: MessageRef,
   ): NewPendingItem => ({
     itemKey: `${provider}:${kind === 'fuzzy_match' ? 'fuzzy' : 'amount'}:${m.payment.transactionId}`,
     kind,
@@ -50,18 +53,20 @@ export function pendingItems(
     storeId: m.order.storeId,
     deviceId: m.payment.deviceId,
     amountFen: m.payment.amountFen,
-    reason,
+    ...reasonOf(reason),
     bill: billEvidence(m.payment),
     order: orderEvidence(m.order),
   });
-  for (const f of r.fuzzy) items.push(paired('fuzzy_match', f, f.reason.text));
+  for (const f of r.fuzzy) {
+    const { amountFen, tail, deltaMs } = f.reason;
+    items.push(paired('fuzzy_match', f, { key: 'reason.fuzzy_match', params: { amountFen, tail, deltaMs } }));
+  }
   for (const m of r.amountMismatches) {
     items.push(
-      paired(
-        'amount_mismatch',
-        m,
-        `same order number, but the bill says ${fenToYuan(m.payment.amountFen)} yuan and the order ${fenToYuan(m.order.amountFen)}`,
-      ),
+      paired('amount_mismatch', m, {
+        key: 'reason.amount_mismatch',
+        params: { billFen: m.payment.amountFen, orderFen: m.order.amountFen },
+      }),
     );
   }
   for (const u of r.unmatchedPayments) {
@@ -73,9 +78,14 @@ export function pendingItems(
       storeId: u.storeId,
       deviceId: u.payment.deviceId,
       amountFen: u.payment.amountFen,
-      reason: u.duplicateOf
-        ? `paid twice: order ${u.payment.merchantOrderNo} was already paid by ${u.duplicateOf}`
-        : 'paid in the bill, but no order has this number (漏单)',
+      ...reasonOf(
+        u.duplicateOf
+          ? {
+              key: 'reason.duplicate_payment',
+              params: { orderNo: u.payment.merchantOrderNo, duplicateOf: u.duplicateOf },
+            }
+          : { key: 'reason.unmatched_payment' },
+      ),
       bill: billEvidence(u.payment, u.duplicateOf),
       order: null,
     });
@@ -89,7 +99,7 @@ export function pendingItems(
       storeId: u.order.storeId,
       deviceId: u.order.deviceId ?? '',
       amountFen: u.order.amountFen < 0 ? null : u.order.amountFen,
-      reason: `the order says paid, but the ${provider} bill has no payment for it`,
+      ...reasonOf({ key: 'reason.unmatched_order', params: { provider } }),
       bill: null,
       order: orderEvidence(u.order),
     });

@@ -1,6 +1,7 @@
 // The pending pool (待确认订单池): fuzzy matches and unmatched items awaiting an operator.
 import type { AutoResolution, OpenPendingItem } from '../domain/reconciliation/pending-healing.ts';
 import { evidenceRecord } from '../domain/reconciliation/pending-healing.ts';
+import { DEFAULT_READER, type MessageRef, type Reader, renderMessage } from '../messages/format-message.ts';
 import type { Queryable } from '../store/database.ts';
 import type {
   PendingKind,
@@ -17,7 +18,9 @@ export interface NewPendingItem {
   storeId: string;
   deviceId: string;
   amountFen: number | null;
+  /** English, for readers of the table; the API renders `reasonMessage` for its reader. */
   reason: string;
+  reasonMessage: MessageRef | null;
   bill: Record<string, unknown> | null;
   order: Record<string, unknown> | null;
 }
@@ -45,6 +48,7 @@ interface PendingRow {
   device_id: string;
   amount_fen: string | null;
   reason: string;
+  reason_message: MessageRef | null;
   bill: Record<string, unknown> | null;
   order_evidence: Record<string, unknown> | null;
   import_id: string;
@@ -59,8 +63,8 @@ interface PendingRow {
 }
 
 const COLUMNS = `id, item_key, kind, provider, to_char(day, 'YYYY-MM-DD') AS day, store_id, device_id, amount_fen,
-  reason, bill, order_evidence, import_id, created_at, status, resolution, note, resolved_by, resolved_at,
-  resolved_automatically, resolution_evidence`;
+  reason, reason_message, bill, order_evidence, import_id, created_at, status, resolution, note, resolved_by,
+  resolved_at, resolved_automatically, resolution_evidence`;
 
 const toItem = (r: PendingRow): PendingItem => ({
   id: Number(r.id),
@@ -72,6 +76,7 @@ const toItem = (r: PendingRow): PendingItem => ({
   deviceId: r.device_id,
   amountFen: r.amount_fen === null ? null : Number(r.amount_fen),
   reason: r.reason,
+  reasonMessage: r.reason_message,
   bill: r.bill,
   order: r.order_evidence,
   importId: Number(r.import_id),
@@ -97,12 +102,13 @@ export async function addPendingItems(
     const batch = items.slice(i, i + 2000);
     const { rowCount } = await q.query(
       `INSERT INTO reconciliation_pending (item_key, kind, provider, day, store_id, device_id, amount_fen, reason,
-         bill, order_evidence, import_id, created_at)
+         reason_message, bill, order_evidence, import_id, created_at)
        SELECT p.item_key, p.kind, p.provider, p.day::date, p.store_id, p.device_id, p.amount_fen, p.reason,
-         p.bill, p.order_evidence, $1, $2
+         p.reason_message, p.bill, p.order_evidence, $1, $2
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[],
-         $11::jsonb[], $12::jsonb[])
-         AS p(item_key, kind, provider, day, store_id, device_id, amount_fen, reason, bill, order_evidence)
+         $11::jsonb[], $12::jsonb[], $13::jsonb[])
+         AS p(item_key, kind, provider, day, store_id, device_id, amount_fen, reason, bill, order_evidence,
+           reason_message)
        ON CONFLICT (item_key) DO NOTHING`,
       [
         importId,
@@ -117,6 +123,7 @@ export async function addPendingItems(
         batch.map((p) => p.reason),
         batch.map((p) => (p.bill ? JSON.stringify(p.bill) : null)),
         batch.map((p) => (p.order ? JSON.stringify(p.order) : null)),
+        batch.map((p) => (p.reasonMessage ? JSON.stringify(p.reasonMessage) : null)),
       ],
     );
     added += rowCount ?? 0;
@@ -192,8 +199,11 @@ export async function resolvePending(
   return rows[0] ? toItem(rows[0]) : undefined;
 }
 
-/** The wire shape the dashboard reads: evidence side by side as `bill` and `order`. */
-export function toWirePending(item: PendingItem): WirePendingItem {
+/**
+ * The wire shape the dashboard reads: evidence side by side as `bill` and `order`, the reason in
+ * the reader's language (rows from before reasons were catalogue messages have only the English).
+ */
+export function toWirePending(item: PendingItem, reader: Reader = DEFAULT_READER): WirePendingItem {
   return {
     id: String(item.id),
     kind: item.kind,
@@ -203,7 +213,8 @@ export function toWirePending(item: PendingItem): WirePendingItem {
     store_id: item.storeId,
     device_id: item.deviceId,
     amount_fen: item.amountFen,
-    reason: item.reason,
+    reason: item.reasonMessage ? renderMessage(reader.locale, item.reasonMessage, reader) : item.reason,
+    reason_message: item.reasonMessage,
     created_at: new Date(item.createdAt).toISOString(),
     bill: item.bill,
     order: item.order,

@@ -23,18 +23,31 @@ export const CHANNEL_KINDS = [
 ] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
+/** `lang` on a channel that writes sentences: `zh-CN`, `en`, or `both` (Chinese first). */
+export const CHANNEL_LANGS = ['zh-CN', 'en', 'both'] as const;
+export type ChannelLang = (typeof CHANNEL_LANGS)[number];
+
+/** The language a channel was given in routes.yaml; absent, the channel's default (robots: zh-CN). */
+type Lang = { lang?: ChannelLang };
+
 export type ChannelConfig =
   /** Alertmanager-compatible webhook JSON to the URL in `urlEnv`. */
   | { kind: 'webhook'; urlEnv: string; bearerTokenEnv?: string }
   /** WeCom (企业微信) group robot; the URL carries the robot key. */
-  | { kind: 'wecom'; urlEnv: string; mentionedMobiles: readonly string[] }
+  | ({ kind: 'wecom'; urlEnv: string; mentionedMobiles: readonly string[] } & Lang)
   /** DingTalk robot; with `secretEnv` each request is signed (HMAC-SHA256 of timestamp + secret). */
-  | { kind: 'dingtalk'; urlEnv: string; secretEnv?: string; atMobiles: readonly string[]; atAll: boolean }
+  | ({
+      kind: 'dingtalk';
+      urlEnv: string;
+      secretEnv?: string;
+      atMobiles: readonly string[];
+      atAll: boolean;
+    } & Lang)
   /** Feishu/Lark robot; with `secretEnv` each request is signed. */
-  | { kind: 'feishu'; urlEnv: string; secretEnv?: string }
-  | { kind: 'slack'; urlEnv: string; channel?: string }
+  | ({ kind: 'feishu'; urlEnv: string; secretEnv?: string } & Lang)
+  | ({ kind: 'slack'; urlEnv: string; channel?: string } & Lang)
   /** `smtpUrlEnv` holds an SMTP URL such as smtps://user:pass@host:465 (nodemailer form). */
-  | { kind: 'email'; smtpUrlEnv: string; from: string; to: readonly string[] }
+  | ({ kind: 'email'; smtpUrlEnv: string; from: string; to: readonly string[] } & Lang)
   /** Base URL of a Prometheus Alertmanager; alerts are POSTed to /api/v2/alerts. */
   | { kind: 'alertmanager'; urlEnv: string; bearerTokenEnv?: string }
   /** Tencent Cloud SMS (API 3.0 SendSms, TC3-HMAC-SHA256); `endpointEnv` overrides the API's base URL. */
@@ -71,11 +84,11 @@ const LITERAL_SECRET_KEYS: Readonly<Record<string, string>> = {
 
 const CHANNEL_KEYS: Record<ChannelKind, readonly string[]> = {
   webhook: ['url_env', 'bearer_token_env'],
-  wecom: ['url_env', 'mentioned_mobiles'],
-  dingtalk: ['url_env', 'secret_env', 'at_mobiles', 'at_all'],
-  feishu: ['url_env', 'secret_env'],
-  slack: ['url_env', 'channel'],
-  email: ['smtp_url_env', 'from', 'to'],
+  wecom: ['url_env', 'mentioned_mobiles', 'lang'],
+  dingtalk: ['url_env', 'secret_env', 'at_mobiles', 'at_all', 'lang'],
+  feishu: ['url_env', 'secret_env', 'lang'],
+  slack: ['url_env', 'channel', 'lang'],
+  email: ['smtp_url_env', 'from', 'to', 'lang'],
   alertmanager: ['url_env', 'bearer_token_env'],
   tencent_sms: ['secret_id_env', 'secret_key_env', 'sdk_app_id', 'template_id', 'region', ...SMS_KEYS],
   aliyun_sms: ['access_key_id_env', 'access_key_secret_env', 'template_code', ...SMS_KEYS],
@@ -115,6 +128,9 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
     if (required && !field.required()) return undefined;
     return field.present ? readEnvVarName(field) : undefined;
   };
+  const langField = object.get('lang');
+  const langValue = langField.present ? langField.oneOf(CHANNEL_LANGS) : undefined;
+  const lang = langValue === undefined ? {} : { lang: langValue };
   switch (kind) {
     case 'webhook':
     case 'alertmanager': {
@@ -126,7 +142,7 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
     case 'wecom': {
       const urlEnv = env('url_env', true);
       const mentionedMobiles = object.get('mentioned_mobiles').stringList(readMobile) ?? [];
-      return urlEnv === undefined ? undefined : { kind, urlEnv, mentionedMobiles };
+      return urlEnv === undefined ? undefined : { kind, urlEnv, mentionedMobiles, ...lang };
     }
     case 'dingtalk': {
       const urlEnv = env('url_env', true);
@@ -134,19 +150,19 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
       const atMobiles = object.get('at_mobiles').stringList(readMobile) ?? [];
       const atAll = object.get('at_all').boolean() ?? false;
       if (urlEnv === undefined) return undefined;
-      return { kind, urlEnv, ...(secretEnv === undefined ? {} : { secretEnv }), atMobiles, atAll };
+      return { kind, urlEnv, ...(secretEnv === undefined ? {} : { secretEnv }), atMobiles, atAll, ...lang };
     }
     case 'feishu': {
       const urlEnv = env('url_env', true);
       const secretEnv = env('secret_env', false);
       if (urlEnv === undefined) return undefined;
-      return { kind, urlEnv, ...(secretEnv === undefined ? {} : { secretEnv }) };
+      return { kind, urlEnv, ...(secretEnv === undefined ? {} : { secretEnv }), ...lang };
     }
     case 'slack': {
       const urlEnv = env('url_env', true);
       const channel = object.get('channel').name(80);
       if (urlEnv === undefined) return undefined;
-      return { kind, urlEnv, ...(channel === undefined ? {} : { channel }) };
+      return { kind, urlEnv, ...(channel === undefined ? {} : { channel }), ...lang };
     }
     case 'tencent_sms': {
       const secretIdEnv = env('secret_id_env', true);
@@ -187,7 +203,7 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
       if (to !== undefined && to.length === 0) toCursor.error('must list at least one address');
       if (smtpUrlEnv === undefined || from === undefined || to === undefined || to.length === 0)
         return undefined;
-      return { kind, smtpUrlEnv, from, to };
+      return { kind, smtpUrlEnv, from, to, ...lang };
     }
   }
 }

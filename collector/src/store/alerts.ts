@@ -4,6 +4,13 @@ import { createHash } from 'node:crypto';
 import type { Alert, AlertStatus } from '../domain/alerts/alert.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import type { EntityType, Summary } from '../domain/rules/signal.ts';
+import {
+  DEFAULT_READER,
+  formatMessage,
+  isMessageKey,
+  type Reader,
+  renderMessage,
+} from '../messages/format-message.ts';
 import type { Alert as WireAlert } from '../wire/alerts.ts';
 import type { Queryable } from './database.ts';
 
@@ -187,8 +194,20 @@ export async function alertsOfOrder(q: Queryable, orderId: string): Promise<Aler
   return rows.map(alertFromRow);
 }
 
-/** The contract's alert object. `summary` is English, `summary_zh` beside it. */
-export function toWireAlert(alert: Alert, silenced?: boolean): WireAlert {
+/** A built-in rule's name from the catalogue; a custom rule is called what its file calls it. */
+export function ruleNameOf(rule: string, reader: Reader): string {
+  const key = `rule.${rule}`;
+  return isMessageKey(key) ? formatMessage(reader.locale, key) : rule;
+}
+
+/** The alert's summary for the reader: from its catalogue message where it has one, else the stored text. */
+export function summaryFor(summary: Summary, reader: Reader): string {
+  if (summary.message) return renderMessage(reader.locale, summary.message, reader);
+  return reader.locale === 'en' ? summary.en : summary.zh;
+}
+
+/** The contract's alert object, its sentences in the reader's language; `summary_zh` kept beside them. */
+export function toWireAlert(alert: Alert, silenced?: boolean, reader: Reader = DEFAULT_READER): WireAlert {
   return {
     id: alert.id,
     rule: alert.rule,
@@ -197,8 +216,10 @@ export function toWireAlert(alert: Alert, silenced?: boolean): WireAlert {
     entity_type: alert.entityType,
     entity_id: alert.entityId,
     store_id: alert.storeId,
-    summary: alert.summary.en,
+    rule_name: ruleNameOf(alert.rule, reader),
+    summary: summaryFor(alert.summary, reader),
     summary_zh: alert.summary.zh,
+    summary_message: alert.summary.message ?? null,
     labels: alert.labels,
     started_at: new Date(alert.startedAt).toISOString(),
     updated_at: new Date(alert.updatedAt).toISOString(),

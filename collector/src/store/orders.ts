@@ -1,4 +1,6 @@
 // Reads for GET /v1/orders/{order_id}: current state, the timeline by event time, payments, shipments.
+
+import { DEFAULT_READER, type Reader } from '../messages/format-message.ts';
 import type { Alert } from '../wire/alerts.ts';
 import { alertsOfOrder, toWireAlert } from './alerts.ts';
 import type { Queryable } from './database.ts';
@@ -39,7 +41,11 @@ type OrderRow = Pick<OrderView, 'order_id' | 'store_id' | 'status' | 'amount_fen
   last_event_at: Date;
 };
 
-export async function findOrder(db: Queryable, orderId: string): Promise<OrderView | undefined> {
+export async function findOrder(
+  db: Queryable,
+  orderId: string,
+  reader: Reader = DEFAULT_READER,
+): Promise<OrderView | undefined> {
   const { rows } = await db.query<OrderRow>(
     `SELECT order_id, store_id, status, amount_fen, region, channel, created_at, paid_at, status_at, last_event_at
      FROM orders WHERE order_id = $1`,
@@ -79,7 +85,7 @@ export async function findOrder(db: Queryable, orderId: string): Promise<OrderVi
     timeline_truncated: Number(timeline.rows[0]?.total ?? 0) > timeline.rows.length,
     payments: payments.rows,
     shipments: shipments.rows,
-    alerts: (await alertsOfOrder(db, orderId)).map((a) => toWireAlert(a)),
+    alerts: (await alertsOfOrder(db, orderId)).map((a) => toWireAlert(a, undefined, reader)),
   };
 }
 

@@ -1,6 +1,7 @@
 // The alert as the API and the live stream carry it (snake_case, RFC 3339 times), and the requests
 // of /v1/alerts. `rule` is a built-in rule name or a custom rule's name.
 import { type Static, Type } from '@sinclair/typebox';
+import { LangQuery, MessageRef } from './message.ts';
 import { Nullable } from './nullable.ts';
 
 export const Severity = Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]);
@@ -23,8 +24,14 @@ export const Alert = Type.Object({
   entity_type: Type.String({ description: 'e.g. `order`, `shipment`, `provider`, `store`' }),
   entity_id: Type.String(),
   store_id: Nullable(Type.String()),
-  summary: Type.String({ description: 'English' }),
+  rule_name: Type.String({ description: "the rule's name in the reader's language" }),
+  summary: Type.String({
+    description: "in the reader's language: `?lang=`, else `Accept-Language`, else zh-CN",
+  }),
   summary_zh: Type.String(),
+  summary_message: Nullable(MessageRef, {
+    description: 'what `summary` is rendered from; null for custom rules with a summary of their own',
+  }),
   labels: Type.Record(Type.String(), Type.String()),
   started_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
@@ -54,6 +61,7 @@ export const AlertsQuery = Type.Object({
     Type.String({ minLength: 1, maxLength: 64, description: 'RFC 3339; alerts updated at or after it' }),
   ),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  lang: LangQuery,
 });
 export type AlertsQuery = Static<typeof AlertsQuery>;
 

@@ -1,5 +1,6 @@
 // The reconciliation pending pool (待确认订单池): fuzzy matches and unmatched items awaiting an operator.
 import { type Static, Type } from '@sinclair/typebox';
+import { LangQuery, MessageRef } from './message.ts';
 import { OpenMap } from './open-map.ts';
 
 export const PENDING_KINDS = [
@@ -30,6 +31,7 @@ export const PendingListQuery = Type.Object({
   before_id: Type.Optional(
     Type.Integer({ minimum: 1, description: 'a `next_before_id` from the previous page' }),
   ),
+  lang: LangQuery,
 });
 export type PendingListQuery = Static<typeof PendingListQuery>;
 
@@ -56,7 +58,12 @@ export const PendingItem = Type.Object({
   store_id: Type.String(),
   device_id: Type.String(),
   amount_fen: Type.Union([Type.Integer(), Type.Null()]),
-  reason: Type.String(),
+  reason: Type.String({
+    description: "in the reader's language: `?lang=`, else `Accept-Language`, else zh-CN",
+  }),
+  reason_message: Type.Union([MessageRef, Type.Null()], {
+    description: 'what `reason` is rendered from; evidence keys are labelled by `evidence.<key>` messages',
+  }),
   created_at: Type.String(),
   /** The bill line's side of the evidence. */
   bill: Type.Union([OpenMap(), Type.Null()]),
@@ -81,6 +88,9 @@ export const PendingList = Type.Object({
   items: Type.Array(PendingItem),
   next_before_id: Type.Optional(
     Type.Union([Type.Integer(), Type.Null()], { description: 'the next page, or null on the last one' }),
+  ),
+  time_zone: Type.Optional(
+    Type.String({ description: 'the business time zone (`ORDERPULSE_TZ`) to show evidence times in' }),
   ),
 });
 export type PendingList = Static<typeof PendingList>;

@@ -172,7 +172,13 @@ describe.each(STORE_KINDS)('built-in rules end to end (%s)', (kind) => {
     const alert = byEntity(await h.alerts(), 'remote_high_value').get('CU-1');
     expect(alert).toMatchObject({ status: 'firing', severity: 'warning' });
     expect(alert!.labels).toMatchObject({ route: 'supervisor', tags: 'priority' });
-    expect(alert!.summary).toBe('High-value order to a remote region');
+    expect(alert!.summary).toBe('偏远地区高额订单');
+    expect(alert!.summary_message).toBeNull();
+    const [english] = (await h.alerts('?rule=remote_high_value&lang=en')).filter(
+      (a) => a.entity_id === 'CU-1',
+    );
+    expect(english!.summary).toBe('High-value order to a remote region');
+    expect(english!.rule_name).toBe('remote_high_value');
   });
 
   it('filters by store, since and status from both sides, with every field of the contract', async () => {
@@ -192,8 +198,13 @@ describe.each(STORE_KINDS)('built-in rules end to end (%s)', (kind) => {
       entity_type: 'order',
       entity_id: 'FL-A',
       store_id: 'FLA',
+      rule_name: '订单卡单',
       summary: expect.stringMatching(/\S/),
       summary_zh: expect.stringMatching(/\S/),
+      summary_message: {
+        key: 'summary.order_stalled',
+        params: { orderId: 'FL-A', status: 'paid', limitMs: 120_000 },
+      },
       labels: expect.objectContaining({ status: 'paid' }),
       started_at: iso(t - MINUTE),
       updated_at: iso(t),

@@ -98,7 +98,8 @@ describe('alert to webhook through the app', () => {
         entity_id: 'HOOK-1',
         status: 'paid',
       },
-      annotations: { summary: alert!.summary },
+      // Alertmanager's annotation is English; the API's summary is the reader's language, Chinese by default.
+      annotations: { summary: 'Order HOOK-1 has been paid for more than 2 min', summary_zh: alert!.summary },
     });
 
     await h.post([ev.order('HOOK-1', 'picking', h.clock.now, { store_id: 'S-HOOK' })]);

@@ -156,7 +156,7 @@ describe('callback_silent', () => {
     const fired = engine.tick(T0 + 10 * MINUTE).filter((s) => s.rule === 'callback_silent');
     expect(brief(fired)).toEqual([`firing callback_silent wechatpay @${10 * MINUTE}`]);
     expect(fired[0]).toMatchObject({ entityType: 'provider', storeId: null, severity: 'critical' });
-    expect(fired[0]!.summary.zh).toContain('wechatpay 已10分钟没有支付回调');
+    expect(fired[0]!.summary.zh).toContain('微信支付已10分钟没有支付回调');
     // No new signal every tick; an update only once a minute, to show the growing silence.
     expect(callbacks(engine.tick(T0 + 10 * MINUTE + 50))).toEqual([]);
     expect(callbacks(engine.tick(T0 + 11 * MINUTE))).toEqual([

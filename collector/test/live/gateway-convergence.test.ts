@@ -53,6 +53,8 @@ const stall = (id: string, status: Alert['status']): LiveAlertEvent => ({
     store_id: 'S1',
     summary: 'stalled',
     summary_zh: '',
+    rule_name: '订单卡单',
+    summary_message: null,
     labels: {},
     started_at: new Date().toISOString(),
     updated_at: new Date().toISOString(),

@@ -34,6 +34,8 @@ const alert = (id: string, store: string, status: Alert['status'] = 'firing'): L
     updated_at: new Date().toISOString(),
     resolved_at: null,
     summary_zh: '',
+    summary_message: null,
+    rule_name: '',
     acknowledged_at: null,
     acknowledged_by: null,
     ack_note: null,

@@ -81,7 +81,7 @@ describe('e-mail over SMTP (nodemailer → smtp-server)', () => {
     expect(mail.to).toEqual(['oncall@example.com', 'store-001@example.com']);
     const decoded = decodeMail(mail.raw);
     expect(decoded.subject).toBe(
-      '【告警:3】支付未入账（严重） 门店 s-001 | [FIRING:3] payment_unapplied (critical) Store s-001',
+      '【告警:3】支付未入账（严重） 门店 s-001 | [FIRING:3] Payment unapplied (critical) Store s-001',
     );
     expect(decoded.parts['text/plain']).toContain('3 笔支付超过 2 分钟未入账');
     expect(decoded.parts['text/plain']).toContain('3 payments not applied within 2 min');
@@ -105,8 +105,8 @@ describe('e-mail over SMTP (nodemailer → smtp-server)', () => {
     await channel.send({ ...n, summary: { zh: '好', en: 'cleared <script>' } });
     channel.close();
     const decoded = decodeMail(received[0]!.raw);
-    expect(decoded.subject).toBe('[RESOLVED] payment_unapplied (critical) Store s-001');
-    expect(decoded.parts['text/plain']).toContain('Resolved at: 2026-11-25 18:20:00');
+    expect(decoded.subject).toBe('[RESOLVED] Payment unapplied (critical) Store s-001');
+    expect(decoded.parts['text/plain']).toContain('Resolved at: 11/25/2026 18:20:00 (GMT+8)');
     expect(decoded.parts['text/html']).toContain('cleared &lt;script&gt;');
     expect(decoded.parts['text/html']).not.toContain('告警');
   });

@@ -90,8 +90,8 @@ describe('grouped notifications', () => {
     expect(n).toMatchObject({ count: 3, sampleEntityIds: ['o-1', 'o-2', 'o-3'], oldestAgeMs: 33_000 });
     await ding.send(n);
     const text = (receiver.requests.at(-1)!.json as { markdown: { text: string } }).markdown.text;
-    expect(text).toContain('【告警:3】订单停滞（警告） 门店 s-001');
-    expect(text).toContain('3 条「订单停滞」告警，例如：订单 o-1 已付款 3 分钟未拣货');
+    expect(text).toContain('【告警:3】订单卡单（警告） 门店 s-001');
+    expect(text).toContain('3 条「订单卡单」告警，例如：订单 o-1 已付款 3 分钟未拣货');
 
     // all of s-001 resolves; the next plan after group_interval reports it resolved
     const resolvedAt = T0 + 4 * MIN;

@@ -151,7 +151,7 @@ describe('WeCom group robot', () => {
     expect(body.markdown.content).toContain('o-1001, o-1002');
     expect(body.markdown.content).toContain(`(${firingNotification().dashboardUrl})`);
     // 10:00Z is 18:00 in Asia/Shanghai, the default zone
-    expect(body.markdown.content).toContain('2026-11-25 18:00:00');
+    expect(body.markdown.content).toContain('2026/11/25 18:00:00（GMT+8）');
   });
 
   it('treats an error code in a 200 reply as a failure; the rate limit code is retryable', async () => {
@@ -318,7 +318,7 @@ describe('Slack incoming webhook', () => {
       text: string;
       blocks: Array<{ type: string; text: { type: string; text: string } }>;
     };
-    expect(body.text).toBe('[FIRING:3] payment_unapplied (critical) Store s-001');
+    expect(body.text).toBe('[FIRING:3] Payment unapplied (critical) Store s-001');
     expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section']);
     expect(body.blocks[1]!.text.text).toContain('refunds &lt;&amp;&gt; payments');
     expect(body.blocks[1]!.text.text).toContain(`<${n.dashboardUrl}|Open dashboard>`);
@@ -336,7 +336,7 @@ describe('Slack incoming webhook', () => {
     };
     expect(body.channel).toBe('#logistics');
     expect(body.text).toBe(
-      '【已恢复】支付未入账（严重） 门店 s-001 / [RESOLVED] payment_unapplied (critical) Store s-001',
+      '【已恢复】支付未入账（严重） 门店 s-001 / [RESOLVED] Payment unapplied (critical) Store s-001',
     );
     expect(body.blocks).toHaveLength(4);
   });

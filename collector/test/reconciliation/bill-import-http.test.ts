@@ -205,7 +205,11 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
       store_id: 'S1',
       device_id: 'POS-1',
       amount_fen: 4200,
-      reason: 'same amount 42.00, same order-number tail "7788", 3 min apart',
+      reason: '金额相同（¥42.00），订单号尾号相同「7788」，时间相差 3分钟',
+      reason_message: {
+        key: 'reason.fuzzy_match',
+        params: { amountFen: 4200, tail: '7788', deltaMs: 180_000 },
+      },
       bill: { merchant_order_no: 'POS7788', transaction_id: '4200000005' },
       order: { order_id: 'S1-20240601-7788', amount_fen: 4200 },
       status: 'open',
@@ -213,6 +217,26 @@ describe.each(STORE_KINDS)('bill import over HTTP (%s)', (kind) => {
     const ghost = items.find((i) => i.kind === 'unmatched_payment');
     // POS-2 paid S1's orders in the same bill, so the ghost payment is S1's missing order.
     expect(ghost).toMatchObject({ store_id: 'S1', device_id: 'POS-2', amount_fen: 8800, order: null });
+    expect(ghost!.reason).toBe('账单中已支付，但没有订单使用此订单号（漏单）');
+  });
+
+  it('renders pending reasons in the language asked for: ?lang= first, then Accept-Language, else Chinese', async () => {
+    const reasons = async (query: string, headers: Record<string, string> = {}) => {
+      const res = await app.server.inject({
+        method: 'GET',
+        url: `/v1/reconciliation/pending?kind=unmatched_payment${query}`,
+        headers: { ...auth('viewer'), ...headers },
+      });
+      expect(res.statusCode).toBe(200);
+      return (res.json().items as { reason: string }[]).map((i) => i.reason);
+    };
+    const english = ['paid in the bill, but no order has this number'];
+    const chinese = ['账单中已支付，但没有订单使用此订单号（漏单）'];
+    expect(await reasons('&lang=en')).toEqual(english);
+    expect(await reasons('', { 'accept-language': 'en-US,en;q=0.9' })).toEqual(english);
+    expect(await reasons('', { 'accept-language': 'fr-FR, en;q=0.5, zh-CN;q=0.8' })).toEqual(chinese);
+    expect(await reasons('&lang=zh-CN', { 'accept-language': 'en' })).toEqual(chinese);
+    expect(await reasons('')).toEqual(chinese);
   });
 
   it('the Alipay bill (GBK) matches its order and settles the WeChat "unmatched order" for it', async () => {

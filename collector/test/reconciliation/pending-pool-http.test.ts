@@ -16,6 +16,7 @@ const item = (n: number, storeId: string, kind: NewPendingItem['kind'], day: str
   deviceId: `${storeId}-POS1`,
   amountFen: 1000 + n,
   reason: 'test item',
+  reasonMessage: null,
   bill: { n },
   order: null,
 });

@@ -260,6 +260,7 @@ id bigint NOT NULL DEFAULT nextval('reconciliation_pending_id_seq'::regclass)
   resolved_at timestamp with time zone
   resolved_automatically boolean NOT NULL DEFAULT false
   resolution_evidence jsonb
+  reason_message jsonb
 
 -- table reconciliation_results
 provider text NOT NULL

@@ -1,308 +1,75 @@
-// Every label of the dashboard, in Chinese (the default) and English, in one dictionary.
-// `{name}` placeholders are filled from the params object.
+// Every label of the dashboard, in Chinese (the default) and English, from the one message catalogue
+// (collector/src/messages/) the notifications and the API use too: ICU MessageFormat, so `{n}`
+// arguments, plurals and selects work the same on every screen.
+import {
+  CATALOGUE,
+  formatMessage,
+  isMessageKey,
+  type Locale,
+  type MessageKey,
+  type MessageParams,
+} from '../../../collector/src/messages/format-message.ts';
+
 export const LANGS = ['zh', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 
-export const MESSAGES = {
-  'app.title': { zh: '订单脉搏', en: 'OrderPulse' },
-  'wall.title': { zh: '运营大屏', en: 'Operations wall' },
-  'wall.scope.all': { zh: '全部门店', en: 'All stores' },
-  'wall.scope.store': { zh: '门店 {id}', en: 'Store {id}' },
-  'wall.scope.region': { zh: '区域 {id}', en: 'Region {id}' },
-  'wall.rotating': { zh: '轮播 {n}/{total}', en: 'Rotating {n}/{total}' },
-  'wall.waiting': { zh: '等待数据…', en: 'Waiting for data…' },
-  'wall.refused': { zh: '令牌被拒绝：{reason}', en: 'Token refused: {reason}' },
-  'banner.reconnecting': { zh: '连接已断开 — 正在重连…', en: 'Disconnected — reconnecting…' },
-  'banner.connecting': { zh: '正在连接…', en: 'Connecting…' },
-  'banner.lastData': { zh: '最后数据 {age} 前', en: 'last data {age} ago' },
-  'figure.ordersPerMin': { zh: '每分钟订单', en: 'Orders / min' },
-  'figure.lag': { zh: '支付→入账延迟 p95', en: 'Paid→applied lag p95' },
-  'figure.lagP50': { zh: 'p50 {v}', en: 'p50 {v}' },
-  'figure.openStalls': { zh: '卡单', en: 'Open stalls' },
-  'figure.silentShipments': { zh: '物流静默', en: 'Silent shipments' },
-  'figure.highRisk': { zh: '高风险 {n}', en: 'high risk {n}' },
-  'figure.mismatch': { zh: '今日对账差异率', en: "Today's mismatch rate" },
-  'figure.hourAvg': { zh: '近一小时均值 {n}', en: 'hour average {n}' },
-  'figure.unapplied': { zh: '未入账 {n}', en: 'unapplied {n}' },
-  'figure.pending': { zh: '待确认 {n}', en: 'pending {n}' },
-  'figure.openAlerts': { zh: '告警 {n}', en: '{n} alerts' },
-  'chart.ordersByStatus': { zh: '订单状态（每分钟）', en: 'Orders by status (per minute)' },
-  'chart.callbacks': { zh: '支付回调（每分钟）', en: 'Payment callbacks (per minute)' },
-  'chart.carriers': { zh: '物流更新（每分钟）', en: 'Carrier updates (per minute)' },
-  'chart.noData': { zh: '暂无数据', en: 'No data yet' },
-  'callbacks.silentFor': { zh: '{provider} 已静默 {n} 分钟', en: '{provider} silent for {n} min' },
-  'callbacks.neverHeard': { zh: '{provider} 从未收到回调', en: '{provider} never heard' },
-  'callbacks.ok': { zh: '{provider} 正常', en: '{provider} OK' },
-  'incident.title': { zh: '支付回调中断 · 查询补单', en: 'Callback outage · recovery by query' },
-  'incident.open': { zh: '{provider} 回调中断 {d}', en: '{provider} callbacks missing for {d}' },
-  'incident.recovered': {
-    zh: '{provider} 回调已恢复（中断 {d}）',
-    en: '{provider} callbacks back (missing for {d})',
-  },
-  'incident.confirmed': { zh: '查询确认已支付', en: 'Confirmed by query' },
-  'incident.applied': { zh: '订单系统已入账', en: 'Applied by order system' },
-  'incident.remaining': { zh: '仍待入账', en: 'Remaining' },
-  'incident.detail': {
-    zh: '仍待支付确认 {awaiting} 笔 · 已查询 {sent} 次（已付 {paid} · 未付 {notPaid} · 失败 {error}）',
-    en: '{awaiting} still awaiting payment · {sent} queries ({paid} paid · {notPaid} unpaid · {error} failed)',
-  },
-  'incident.none': { zh: '近 24 小时没有支付回调中断', en: 'No callback outage in the last 24 hours' },
-  'incident.link': { zh: '查看补单进度', en: 'Recovery' },
-  'incidents.title': { zh: '支付回调中断', en: 'Callback outages' },
-  'alerts.newest': { zh: '最新告警', en: 'Newest alerts' },
-  'alerts.none': { zh: '没有未处理的告警', en: 'No open alerts' },
-  'alerts.more': { zh: '另有 {n} 条', en: '+{n} more' },
-  'alerts.openFor': { zh: '持续 {d}', en: 'open {d}' },
-  'alerts.resolvedNow': { zh: '已恢复', en: 'resolved' },
-  'freshness.title': { zh: '数据新鲜度', en: 'Freshness' },
-  'freshness.none': { zh: '尚无数据源', en: 'No sources yet' },
-  'freshness.age': { zh: '{source} {age}', en: '{source} {age}' },
-  'freshness.never': { zh: '{source} 无数据', en: '{source} no data' },
-  'topStores.title': { zh: '告警最多的门店', en: 'Top stores by open alerts' },
-  'unit.seconds': { zh: '{n} 秒', en: '{n} s' },
-  'unit.minutes': { zh: '{n} 分钟', en: '{n} min' },
-  'unit.hoursMinutes': { zh: '{h} 小时 {m} 分', en: '{h} h {m} min' },
-  'unit.daysHours': { zh: '{d} 天 {h} 小时', en: '{d} d {h} h' },
-  'unit.perMinute': { zh: '单/分', en: '/min' },
-  'nav.wall': { zh: '大屏', en: 'Wall' },
-  'nav.alerts': { zh: '告警', en: 'Alerts' },
-  'nav.orders': { zh: '订单', en: 'Orders' },
-  'nav.stores': { zh: '门店', en: 'Stores' },
-  'nav.incidents': { zh: '回调中断', en: 'Outages' },
-  'nav.reconciliation': { zh: '对账待确认', en: 'Reconciliation' },
-  'nav.rules': { zh: '规则', en: 'Rules' },
-  'nav.signOut': { zh: '退出', en: 'Sign out' },
-  'nav.language': { zh: 'English', en: '中文' },
-  'signin.title': { zh: '登录', en: 'Sign in' },
-  'signin.token': { zh: '访问令牌', en: 'Access token' },
-  'signin.submit': { zh: '登录', en: 'Sign in' },
-  'signin.hint': {
-    zh: '输入查看者或操作员令牌。令牌仅保存在本浏览器中。',
-    en: 'Enter a viewer or operator token. It is kept in this browser only.',
-  },
-  'signin.refused': { zh: '令牌无效', en: 'Token refused' },
-  'signin.failed': { zh: '无法连接服务器：{reason}', en: 'Cannot reach the server: {reason}' },
-  'common.loading': { zh: '加载中…', en: 'Loading…' },
-  'common.unavailable': {
-    zh: '此功能在当前服务器上尚不可用。',
-    en: 'This view is not available on this server yet.',
-  },
-  'common.error': { zh: '出错了：{message}', en: 'Something went wrong: {message}' },
-  'common.forbidden': { zh: '需要操作员权限', en: 'Operator role required' },
-  'common.empty': { zh: '没有数据', en: 'Nothing here' },
-  'common.note': { zh: '备注', en: 'Note' },
-  'common.cancel': { zh: '取消', en: 'Cancel' },
-  'common.save': { zh: '保存', en: 'Save' },
-  'common.all': { zh: '全部', en: 'All' },
-  'common.refresh': { zh: '刷新', en: 'Refresh' },
-  'common.store': { zh: '门店', en: 'Store' },
-  'common.time': { zh: '时间', en: 'Time' },
-  'common.from': { zh: '从', en: 'From' },
-  'common.to': { zh: '到', en: 'To' },
-  'common.amount': { zh: '金额', en: 'Amount' },
-  'common.status': { zh: '状态', en: 'Status' },
-  'common.yes': { zh: '是', en: 'yes' },
-  'common.no': { zh: '否', en: 'no' },
-  'alertsPage.title': { zh: '告警', en: 'Alerts' },
-  'alertsPage.rule': { zh: '规则', en: 'Rule' },
-  'alertsPage.severity': { zh: '级别', en: 'Severity' },
-  'alertsPage.entity': { zh: '对象', en: 'Entity' },
-  'alertsPage.summary': { zh: '摘要', en: 'Summary' },
-  'alertsPage.started': { zh: '开始', en: 'Started' },
-  'alertsPage.open': { zh: '持续', en: 'Open for' },
-  'alertsPage.actions': { zh: '操作', en: 'Actions' },
-  'alertsPage.ack': { zh: '确认', en: 'Acknowledge' },
-  'alertsPage.ackTitle': { zh: '确认告警 {id}', en: 'Acknowledge alert {id}' },
-  'alertsPage.acked': { zh: '已确认', en: 'Acknowledged' },
-  'alertsPage.silence': { zh: '静默', en: 'Silence' },
-  'alertsPage.silenceTitle': { zh: '按此告警创建静默', en: 'Create a silence from this alert' },
-  'alertsPage.silenceHours': { zh: '时长（小时）', en: 'Duration (hours)' },
-  'alertsPage.silenceMatchers': { zh: '匹配条件', en: 'Matchers' },
-  'alertsPage.silenced': { zh: '静默已创建', en: 'Silence created' },
-  'alertsPage.audit': { zh: '审计记录', en: 'Audit trail' },
-  'alertsPage.actor': { zh: '操作人', en: 'Actor' },
-  'alertsPage.action': { zh: '动作', en: 'Action' },
-  'alertsPage.target': { zh: '目标', en: 'Target' },
-  'alertsPage.noAudit': { zh: '暂无审计记录', en: 'No audit entries' },
-  'oncall.title': { zh: '值班告警', en: 'On-call alert' },
-  'oncall.notFound': { zh: '找不到告警 {id}', en: 'No alert {id}' },
-  'oncall.since': { zh: '开始于', en: 'Since' },
-  'oncall.openFor': { zh: '已持续 {d}', en: 'open for {d}' },
-  'oncall.resolvedAt': { zh: '恢复于', en: 'Resolved at' },
-  'oncall.entity': { zh: '对象', en: 'Entity' },
-  'oncall.order': { zh: '订单', en: 'Order' },
-  'oncall.orderLink': { zh: '查看订单详情', en: 'Open the order' },
-  'oncall.provider': { zh: '支付渠道', en: 'Provider' },
-  'oncall.facts': { zh: '详情', en: 'Facts' },
-  'oncall.ackedBy': { zh: '{who} 于 {at} 确认', en: 'Acknowledged by {who} at {at}' },
-  'oncall.silencedNow': { zh: '已被静默：不再通知', en: 'Silenced: not notified' },
-  'oncall.others': { zh: '同规则同门店另有 {n} 条未处理告警', en: '{n} more open alerts of this rule here' },
-  'oncall.allAlerts': { zh: '全部告警', en: 'All alerts' },
-  'oncall.ackConfirm': { zh: '确认此告警', en: 'Acknowledge this alert' },
-  'oncall.notePlaceholder': { zh: '备注（可选）', en: 'Note (optional)' },
-  'oncall.silenceFor': { zh: '静默时长', en: 'Silence for' },
-  'oncall.silenceScope': { zh: '范围：{scope}', en: 'Covers: {scope}' },
-  'oncall.minutes': { zh: '{n} 分钟', en: '{n} min' },
-  'oncall.hours': { zh: '{n} 小时', en: '{n} h' },
-  'oncall.silencedUntil': { zh: '已静默至 {at}', en: 'Silenced until {at}' },
-  'orderPage.title': { zh: '订单详情', en: 'Order drill-down' },
-  'orderPage.search': { zh: '订单号', en: 'Order id' },
-  'orderPage.open': { zh: '查看', en: 'Open' },
-  'orderPage.notFound': { zh: '找不到订单 {id}', en: 'No order {id}' },
-  'orderPage.timeline': { zh: '时间线', en: 'Timeline' },
-  'orderPage.lane.status': { zh: '订单状态', en: 'Status' },
-  'orderPage.lane.payment': { zh: '支付', en: 'Payments' },
-  'orderPage.lane.carrier': { zh: '物流', en: 'Carrier' },
-  'orderPage.alerts': { zh: '该订单触发的告警', en: 'Alerts raised' },
-  'orderPage.events': { zh: '事件', en: 'Events' },
-  'orderPage.event': { zh: '事件', en: 'Event' },
-  'orderPage.detail': { zh: '详情', en: 'Detail' },
-  'storesPage.title': { zh: '门店漏单趋势', en: 'Store missing-order trends' },
-  'storesPage.rateChart': { zh: '每日漏单率', en: 'Daily missing-order rate' },
-  'storesPage.chain': { zh: '全链平均', en: 'Chain average' },
-  'storesPage.offenders': { zh: '重点门店', en: 'Top offenders' },
-  'storesPage.avgRate': { zh: '平均漏单率', en: 'Average rate' },
-  'storesPage.vsChain': { zh: '对比全链', en: 'vs chain' },
-  'storesPage.devices': { zh: '设备', en: 'Devices' },
-  'storesPage.flagged': { zh: '多次超标', en: 'Repeat offender' },
-  'storesPage.export': { zh: '导出 CSV', en: 'Export CSV' },
-  'storesPage.load': { zh: '查询', en: 'Load' },
-  'reconPage.title': { zh: '对账待确认池', en: 'Reconciliation pool' },
-  'reconPage.kind': { zh: '类型', en: 'Kind' },
-  'reconPage.reason': { zh: '原因', en: 'Reason' },
-  'reconPage.evidence': { zh: '双方凭证', en: 'Evidence' },
-  'reconPage.resolve': { zh: '处理', en: 'Resolve' },
-  'reconPage.resolution': { zh: '处理结果', en: 'Resolution' },
-  'reconPage.resolved': { zh: '已处理', en: 'Resolved' },
-  'reconPage.autoTitle': { zh: '自动处理', en: 'Resolved automatically' },
-  'reconPage.auto': { zh: '自动匹配', en: 'Automatic' },
-  'reconPage.autoNote': { zh: '依据', en: 'Explained by' },
-  'reconPage.resolvedAt': { zh: '处理时间', en: 'Resolved at' },
-  'reconPage.side.bill': { zh: '账单', en: 'Bill' },
-  'reconPage.side.evidence': { zh: '后续凭证', en: 'Later evidence' },
-  'reconPage.side.order': { zh: '订单', en: 'Order' },
-  'resolution.matched': { zh: '已匹配', en: 'Matched' },
-  'resolution.write_off': { zh: '核销', en: 'Write off' },
-  'resolution.refund': { zh: '退款', en: 'Refund' },
-  'resolution.escalate': { zh: '升级', en: 'Escalate' },
-  'rulesPage.title': { zh: '规则', en: 'Rules' },
-  'rulesPage.valid': { zh: '规则文件校验通过', en: 'Rule files are valid' },
-  'rulesPage.invalid': {
-    zh: '规则文件有错误，仍在使用上一版有效规则',
-    en: 'Rule files have errors; the last good rule set is still running',
-  },
-  'rulesPage.loadedAt': { zh: '加载时间', en: 'Loaded at' },
-  'rulesPage.hash': { zh: '内容哈希', en: 'Content hash' },
-  'rulesPage.lastChange': { zh: '最近变更', en: 'Last change' },
-  'rulesPage.name': { zh: '名称', en: 'Name' },
-  'rulesPage.kind': { zh: '类型', en: 'Kind' },
-  'rulesPage.enabled': { zh: '启用', en: 'Enabled' },
-  'rulesPage.file': { zh: '文件', en: 'File' },
-  'rulesPage.definition': { zh: '定义', en: 'Definition' },
-  'rulesPage.errors': { zh: '校验错误', en: 'Validation errors' },
-  'kind.builtin': { zh: '内置', en: 'built-in' },
-  'kind.custom': { zh: '自定义', en: 'custom' },
-  'severity.critical': { zh: '严重', en: 'critical' },
-  'severity.warning': { zh: '警告', en: 'warning' },
-  'severity.info': { zh: '提示', en: 'info' },
-  'alertStatus.firing': { zh: '告警中', en: 'firing' },
-  'alertStatus.acknowledged': { zh: '已确认', en: 'acknowledged' },
-  'alertStatus.resolved': { zh: '已恢复', en: 'resolved' },
-  'rule.payment_unapplied': { zh: '支付未入账', en: 'Payment unapplied' },
-  'rule.order_stalled': { zh: '订单卡单', en: 'Order stalled' },
-  'rule.tracking_silent': { zh: '物流静默', en: 'Tracking silent' },
-  'rule.shipment_anomaly': { zh: '物流异常', en: 'Shipment anomaly' },
-  'rule.shipment_event': { zh: '物流关键事件', en: 'Shipment event' },
-  'rule.callback_silent': { zh: '支付回调中断', en: 'Callbacks silent' },
-  'rule.reconciliation_mismatch': { zh: '对账差异', en: 'Reconciliation mismatch' },
-  'status.created': { zh: '已创建', en: 'created' },
-  'status.paid': { zh: '已支付', en: 'paid' },
-  'status.picking': { zh: '拣货中', en: 'picking' },
-  'status.packed': { zh: '已打包', en: 'packed' },
-  'status.shipped': { zh: '已发货', en: 'shipped' },
-  'status.delivered': { zh: '已签收', en: 'delivered' },
-  'status.cancelled': { zh: '已取消', en: 'cancelled' },
-  'status.refunded': { zh: '已退款', en: 'refunded' },
-  'status.closed': { zh: '已关闭', en: 'closed' },
-  'provider.wechatpay': { zh: '微信支付', en: 'WeChat Pay' },
-  'provider.alipay': { zh: '支付宝', en: 'Alipay' },
-  'provider.other': { zh: '其他', en: 'Other' },
-  'shipState.created': { zh: '已下单', en: 'created' },
-  'shipState.collected': { zh: '已揽收', en: 'collected' },
-  'shipState.in_transit': { zh: '运输中', en: 'in transit' },
-  'shipState.out_for_delivery': { zh: '派件中', en: 'out for delivery' },
-  'shipState.delivered': { zh: '已签收', en: 'delivered' },
-  'shipState.rejected': { zh: '拒签', en: 'rejected' },
-  'shipState.returned': { zh: '退回', en: 'returned' },
-  'shipState.exception': { zh: '异常', en: 'exception' },
-  'shipState.stuck': { zh: '滞留', en: 'stuck' },
-  'pendingKind.unmatched_payment': { zh: '有款无单', en: 'Payment without order' },
-  'pendingKind.unmatched_order': { zh: '有单无款', en: 'Order without payment' },
-  'pendingKind.fuzzy': { zh: '模糊匹配', en: 'Fuzzy match' },
-  'pendingKind.fuzzy_match': { zh: '模糊匹配', en: 'Fuzzy match' },
-  'pendingKind.amount_mismatch': { zh: '金额不符', en: 'Amount mismatch' },
-  'list.next': { zh: '下一页', en: 'Next page' },
-  'list.first': { zh: '第一页', en: 'First page' },
-  'list.more': { zh: '加载更多', en: 'Load more' },
-  'list.selected': { zh: '已选 {n} 项', en: '{n} selected' },
-  'list.clear': { zh: '清除选择', en: 'Clear selection' },
-  'list.select': { zh: '选择', en: 'Select' },
-  'list.lastHours': { zh: '最近 {n} 小时', en: 'Last {n} h' },
-  'list.anyTime': { zh: '不限时间', en: 'Any time' },
-  'list.updatedWithin': { zh: '更新时间', en: 'Updated' },
-  'alertsPage.count': { zh: '数量', en: 'Count' },
-  'alertsPage.newest': { zh: '最新告警', en: 'Newest alert' },
-  'alertsPage.groupCounts': {
-    zh: '{firing} 告警中 / {acked} 已确认',
-    en: '{firing} firing / {acked} acknowledged',
-  },
-  'alertsPage.totals': { zh: '{groups} 组，共 {alerts} 条告警', en: '{groups} groups, {alerts} alerts' },
-  'alertsPage.expand': { zh: '展开', en: 'Expand' },
-  'alertsPage.collapse': { zh: '收起', en: 'Collapse' },
-  'alertsPage.ackSelected': { zh: '确认所选', en: 'Acknowledge selected' },
-  'alertsPage.silenceSelected': { zh: '静默所选', en: 'Silence selected' },
-  'alertsPage.bulkAcked': { zh: '已确认 {n} 条告警', en: '{n} alerts acknowledged' },
-  'alertsPage.bulkSilenced': { zh: '已创建 {n} 个静默', en: '{n} silences created' },
-  'ordersPage.title': { zh: '订单', en: 'Orders' },
-  'ordersPage.board': { zh: '状态看板', en: 'Status board' },
-  'ordersPage.order': { zh: '订单号', en: 'Order' },
-  'ordersPage.lastEvent': { zh: '最近事件', en: 'Latest event' },
-  'ordersPage.openAlerts': { zh: '未处理告警', en: 'Open alerts' },
-  'ordersPage.stalled': { zh: '卡单', en: 'Stalled' },
-  'ordersPage.notStalled': { zh: '正常', en: 'Not stalled' },
-  'ordersPage.none': { zh: '没有符合条件的订单', en: 'No orders match' },
-  'ordersPage.channel': { zh: '渠道', en: 'Channel' },
-  'status.none': { zh: '无状态', en: 'no status' },
-  'reconPage.day': { zh: '日期', en: 'Day' },
-  'reconPage.resolveSelected': { zh: '批量处理所选', en: 'Resolve selected' },
-  'reconPage.bulkResolved': { zh: '已处理 {n} 项', en: '{n} items resolved' },
-} as const satisfies Record<string, Record<Lang, string>>;
+export type { MessageKey };
 
-export type MessageKey = keyof typeof MESSAGES;
+const LOCALE: Record<Lang, Locale> = { zh: 'zh-CN', en: 'en' };
 
-export type Params = Record<string, string | number>;
+export function localeOf(lang: Lang): Locale {
+  return LOCALE[lang];
+}
+
+/** Each message in both languages, keyed as before: `MESSAGES[key][lang]` is the ICU source. */
+export const MESSAGES = Object.fromEntries(
+  Object.keys(CATALOGUE['zh-CN']).map((key) => [
+    key,
+    { zh: CATALOGUE['zh-CN'][key as MessageKey], en: CATALOGUE.en[key as MessageKey] },
+  ]),
+) as Readonly<Record<MessageKey, Readonly<Record<Lang, string>>>>;
+
+export type Params = MessageParams;
 
 export type Translate = (key: MessageKey, params?: Params) => string;
 
+/** The business time zone (`ORDERPULSE_TZ`) times are shown in, once the API has said which it is. */
+let businessTimeZone: string | undefined;
+
+export function setBusinessTimeZone(timeZone: string): void {
+  businessTimeZone = timeZone;
+}
+
 export function translate(lang: Lang, key: MessageKey, params?: Params): string {
-  const template: string = MESSAGES[key][lang];
-  if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  try {
+    return formatMessage(LOCALE[lang], key, params, businessTimeZone ? { timeZone: businessTimeZone } : {});
+  } catch {
+    // A message missing an argument shows its source rather than taking the page down with it.
+    return MESSAGES[key][lang];
+  }
 }
 
 export function createTranslator(lang: Lang): Translate {
   return (key, params) => translate(lang, key, params);
 }
 
+/** A catalogue message the API sent unrendered (`summary_message`, `reason_message`), else its text. */
+export function translateRef(
+  lang: Lang,
+  ref: { key: string; params?: Record<string, unknown> } | null | undefined,
+  fallback: string,
+): string {
+  if (!ref || !isMessageKey(ref.key)) return fallback;
+  return translate(lang, ref.key, ref.params as Params | undefined);
+}
+
 /**
  * Labels for names that come from data (statuses, rules, providers…): translated when the
- * dictionary knows them, else shown as sent (custom rules, carriers).
+ * catalogue knows them, else shown as sent (custom rules, carriers).
  */
 export function labelFor(lang: Lang, prefix: string, name: string): string {
   const key = `${prefix}.${name}`;
-  return key in MESSAGES ? translate(lang, key as MessageKey) : name;
+  return isMessageKey(key) ? translate(lang, key) : name;
 }
 
 /** `?lang=en` selects English; Chinese is the default. */

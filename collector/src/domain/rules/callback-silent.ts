@@ -3,10 +3,9 @@
 // window count costs O(window seconds) whatever the order rate.
 import { isQueriedPayment, PAYMENT_PROVIDERS, type PaymentProvider } from '../events.ts';
 import type { BuiltinRule } from './builtin-rule.ts';
-import { durationText } from './duration-text.ts';
 import type { Evaluator } from './evaluator.ts';
 import { commonDefaults, MINUTE, type RuleCommon } from './rule-common.ts';
-import type { Summary } from './signal.ts';
+import { type Summary, summaryOf } from './signal.ts';
 
 export type CallbackSilentParams = RuleCommon & {
   limitMs: number;
@@ -88,12 +87,15 @@ export function callbackSilence(
 }
 
 export function callbackSilentSummary(silence: CallbackSilence, params: Params, now: number): Summary {
-  const silentFor = durationText(now - (silence.since - params.limitMs));
-  const window = durationText(params.limitMs);
-  return {
-    zh: `${silence.provider} 已${silentFor.zh}没有支付回调，最近${window.zh}新建订单 ${silence.ordersInWindow} 笔`,
-    en: `${silence.provider} has sent no payment notification for ${silentFor.en} while ${silence.ordersInWindow} orders were created in the last ${window.en}`,
-  };
+  return summaryOf({
+    key: 'summary.callback_silent',
+    params: {
+      provider: silence.provider,
+      silentForMs: now - (silence.since - params.limitMs),
+      windowMs: params.limitMs,
+      orders: silence.ordersInWindow,
+    },
+  });
 }
 
 /** Per provider, across stores: it always reads the global parameters. */

@@ -5,6 +5,7 @@ import type { OrderState } from '../order-lifecycle.ts';
 import type { Holding } from './evaluator.ts';
 import type { Severity } from './params.ts';
 import type { ShipmentState } from './shipment-state.ts';
+import { summaryOf } from './signal.ts';
 
 export interface CustomRuleContext {
   event: StoredEvent;
@@ -42,10 +43,9 @@ export function customRuleHolding(
   if (!matched) return undefined;
   return {
     at: ctx.event.occurredAt,
-    summary: rule.summary?.(ctx) ?? {
-      zh: `订单 ${ctx.event.orderId} 命中规则 ${rule.name}`,
-      en: `Order ${ctx.event.orderId} matches rule ${rule.name}`,
-    },
+    summary:
+      rule.summary?.(ctx) ??
+      summaryOf({ key: 'summary.custom', params: { orderId: ctx.event.orderId, rule: rule.name } }),
     labels: { ...rule.labels },
     severity: rule.severity,
   };

@@ -2,28 +2,15 @@
 import { ORDER_STATUSES, type OrderStatus } from '../events.ts';
 import { isTerminal, type OrderState } from '../order-lifecycle.ts';
 import type { BuiltinRule, ParamField } from './builtin-rule.ts';
-import { durationText } from './duration-text.ts';
 import { deadlineRule } from './evaluator.ts';
 import { commonDefaults, HOUR, MINUTE, type RuleCommon } from './rule-common.ts';
-import type { Summary } from './signal.ts';
+import { type Summary, summaryOf } from './signal.ts';
 
 export type OrderStalledParams = RuleCommon & { limitsMs: Partial<Record<OrderStatus, number>> };
 type Params = OrderStalledParams;
 
 /** Statuses order_stalled may watch; the others are terminal, an order rests there for good. */
 export const STALLABLE_STATUSES = ['created', 'paid', 'picking', 'packed', 'shipped'] as const;
-
-const STATUS_ZH: Record<OrderStatus, string> = {
-  created: '待支付',
-  paid: '已支付',
-  picking: '拣货中',
-  packed: '已打包',
-  shipped: '已发货',
-  delivered: '已签收',
-  cancelled: '已取消',
-  refunded: '已退款',
-  closed: '已关闭',
-};
 
 /** When the order counts as stalled in its current status; undefined if that status has no limit. */
 export function orderStalledDueAt(order: OrderState, params: Params): number | undefined {
@@ -35,11 +22,10 @@ export function orderStalledDueAt(order: OrderState, params: Params): number | u
 
 export function orderStalledSummary(order: OrderState, params: Params): Summary {
   const status = order.status ?? 'created';
-  const limit = durationText(params.limitsMs[status] ?? 0);
-  return {
-    zh: `订单 ${order.orderId} 在「${STATUS_ZH[status]}」状态停留超过${limit.zh}`,
-    en: `Order ${order.orderId} has been ${status} for more than ${limit.en}`,
-  };
+  return summaryOf({
+    key: 'summary.order_stalled',
+    params: { orderId: order.orderId, status, limitMs: params.limitsMs[status] ?? 0 },
+  });
 }
 
 export const orderStalledRule = deadlineRule<OrderState, Params>({

@@ -2,10 +2,9 @@
 // (or later) within the limit. The money arrived; the order system does not know.
 import { hasReachedPaid, type OrderState } from '../order-lifecycle.ts';
 import { type BuiltinRule, LIMIT_PARAM } from './builtin-rule.ts';
-import { durationText } from './duration-text.ts';
 import { deadlineRule } from './evaluator.ts';
 import { commonDefaults, MINUTE, type RuleCommon } from './rule-common.ts';
-import type { Summary } from './signal.ts';
+import { type Summary, summaryOf } from './signal.ts';
 
 export type PaymentUnappliedParams = RuleCommon & { limitMs: number };
 type Params = PaymentUnappliedParams;
@@ -26,11 +25,10 @@ export function paymentUnappliedDueAt(
 }
 
 export function paymentUnappliedSummary(order: OrderState, params: Params): Summary {
-  const limit = durationText(params.limitMs);
-  return {
-    zh: `订单 ${order.orderId} 已收到支付成功通知，但${limit.zh}内未变为已支付`,
-    en: `Order ${order.orderId} received a successful payment notification but was not marked paid within ${limit.en}`,
-  };
+  return summaryOf({
+    key: 'summary.payment_unapplied',
+    params: { orderId: order.orderId, limitMs: params.limitMs },
+  });
 }
 
 export const paymentUnappliedRule = deadlineRule<OrderState, Params>({

@@ -1,10 +1,9 @@
 // reconciliation_mismatch: a store's share of unmatched payments or unmatched orders over the
 // window exceeds the threshold. Evaluated from the daily results the payments reconciliation produces.
 import type { BuiltinRule, ParamField } from './builtin-rule.ts';
-import { durationText } from './duration-text.ts';
 import { type Evaluator, ruleApplies } from './evaluator.ts';
 import { commonDefaults, HOUR, type RuleCommon } from './rule-common.ts';
-import type { Summary } from './signal.ts';
+import { type Summary, summaryOf } from './signal.ts';
 
 export type ReconciliationMismatchParams = RuleCommon & { windowMs: number; threshold: number };
 type Params = ReconciliationMismatchParams;
@@ -75,15 +74,19 @@ export function isMismatch(rates: MismatchRates, params: Params): boolean {
   return rates.unmatchedPaymentRate > params.threshold || rates.unmatchedOrderRate > params.threshold;
 }
 
-const percent = (x: number): string => `${Math.round(x * 10_000) / 100}%`;
-
 export function reconciliationMismatchSummary(rates: MismatchRates, params: Params): Summary {
   const days = rates.fromDay === rates.toDay ? rates.toDay : `${rates.fromDay}…${rates.toDay}`;
-  const window = durationText(params.windowMs);
-  return {
-    zh: `门店 ${rates.storeId} ${days} 对账：未匹配支付 ${percent(rates.unmatchedPaymentRate)}，未匹配订单 ${percent(rates.unmatchedOrderRate)}（阈值 ${percent(params.threshold)}，窗口${window.zh}）`,
-    en: `Store ${rates.storeId} reconciliation ${days}: unmatched payments ${percent(rates.unmatchedPaymentRate)}, unmatched orders ${percent(rates.unmatchedOrderRate)} (threshold ${percent(params.threshold)}, window ${window.en})`,
-  };
+  return summaryOf({
+    key: 'summary.reconciliation_mismatch',
+    params: {
+      storeId: rates.storeId,
+      days,
+      paymentRate: rates.unmatchedPaymentRate,
+      orderRate: rates.unmatchedOrderRate,
+      threshold: params.threshold,
+      windowMs: params.windowMs,
+    },
+  });
 }
 
 /** Per store, from the daily results the engine has been given. */

@@ -1,13 +1,14 @@
 // shipment_anomaly: a shipment is rejected, returned twice or more, in exception/stuck, has not
 // moved from one location for too long, or is out for delivery / delivered somewhere that
 // contradicts its destination region. Each reason carries the event time it started.
+
+import type { MessageRef } from '../../messages/format-message.ts';
 import type { ShipmentState as CarrierState } from '../events.ts';
 import type { BuiltinRule } from './builtin-rule.ts';
-import { durationText } from './duration-text.ts';
 import { RECHECK, ruleApplies, type TimedEvaluator } from './evaluator.ts';
 import { commonDefaults, HOUR, type RuleCommon } from './rule-common.ts';
 import type { ShipmentState } from './shipment-state.ts';
-import type { Summary } from './signal.ts';
+import { type Summary, summaryOf } from './signal.ts';
 
 export type ShipmentAnomalyParams = RuleCommon & {
   /** Returned this many times or more is an anomaly. */
@@ -93,34 +94,27 @@ export function shipmentAnomalies(
   return found;
 }
 
-const REASON_TEXT: Record<AnomalyReason, Summary> = {
-  rejected: { zh: '拒收', en: 'rejected' },
-  returned_repeatedly: { zh: '多次退回', en: 'returned repeatedly' },
-  exception: { zh: '疑难件', en: 'exception' },
-  stuck: { zh: '滞留', en: 'stuck' },
-  stuck_at_location: { zh: '长时间停留同一地点', en: 'not moving from one location' },
-  location_mismatch: { zh: '位置与收货地区不符', en: 'location outside the destination region' },
-};
-
 export function shipmentAnomalySummary(
   shipment: ShipmentState,
   anomalies: readonly Anomaly[],
   params: Params,
 ): Summary {
-  const reasonText = (lang: 'zh' | 'en') =>
-    anomalies
-      .map((a) =>
-        a.reason === 'stuck_at_location'
-          ? `${REASON_TEXT[a.reason][lang]} (${durationText(params.stuckAtLocationMs)[lang]})`
-          : a.reason === 'returned_repeatedly'
-            ? `${REASON_TEXT[a.reason][lang]} ×${shipment.returnedCount}`
-            : REASON_TEXT[a.reason][lang],
-      )
-      .join(lang === 'zh' ? '、' : ', ');
-  return {
-    zh: `运单 ${shipment.carrier} ${shipment.trackingNo}（订单 ${shipment.orderId}）异常：${reasonText('zh')}`,
-    en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) anomaly: ${reasonText('en')}`,
-  };
+  return summaryOf({
+    key: 'summary.shipment_anomaly',
+    params: {
+      carrier: shipment.carrier,
+      trackingNo: shipment.trackingNo,
+      orderId: shipment.orderId,
+      reasons: anomalies.map(
+        (a): MessageRef =>
+          a.reason === 'stuck_at_location'
+            ? { key: 'anomaly.stuck_at_location', params: { stuckMs: params.stuckAtLocationMs } }
+            : a.reason === 'returned_repeatedly'
+              ? { key: 'anomaly.returned_repeatedly', params: { count: shipment.returnedCount } }
+              : { key: `anomaly.${a.reason}` },
+      ),
+    },
+  });
 }
 
 export const shipmentAnomalyRule: TimedEvaluator<ShipmentState> = {

@@ -15,6 +15,7 @@ import type { BuiltinRuleParams } from './params.ts';
 import type { Severity } from './rule-common.ts';
 import { inScope } from './scope.ts';
 import type { ShipmentState } from './shipment-state.ts';
+import { summaryOf } from './signal.ts';
 
 export const SHIPMENT_EVENT_RULE = 'shipment_event';
 
@@ -30,13 +31,6 @@ export const DEFAULT_SHIPMENT_EVENT_PARAMS: ShipmentEventParams = {
   enabled: true,
   severities: { delivered: 'info', rejected: 'warning', stuck: 'warning', exception: 'warning' },
   holdMs: 6 * 3_600_000,
-};
-
-const STATE_TEXT: Partial<Record<CarrierState, { zh: string; en: string }>> = {
-  delivered: { zh: '已签收', en: 'was delivered' },
-  rejected: { zh: '被拒收', en: 'was rejected by the recipient' },
-  stuck: { zh: '滞留', en: 'is stuck' },
-  exception: { zh: '物流异常', en: 'has a carrier exception' },
 };
 
 /** When the alert of the shipment's current key event resolves, while its hold lasts at `now`; else undefined. */
@@ -63,14 +57,18 @@ export const shipmentEventRule: TimedEvaluator<ShipmentState> = {
     const endsAt = inEventScope(shipment, all) ? holdEndsAt(shipment, params, now) : undefined;
     if (endsAt === undefined) return undefined;
     next.at(endsAt);
-    const text = STATE_TEXT[shipment.state] ?? { zh: shipment.state, en: `is ${shipment.state}` };
     return {
       at: shipment.stateAt,
       severity: params.severities[shipment.state]!,
-      summary: {
-        zh: `运单 ${shipment.carrier} ${shipment.trackingNo}（订单 ${shipment.orderId}）${text.zh}`,
-        en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) ${text.en}`,
-      },
+      summary: summaryOf({
+        key: 'summary.shipment_event',
+        params: {
+          carrier: shipment.carrier,
+          trackingNo: shipment.trackingNo,
+          orderId: shipment.orderId,
+          state: shipment.state,
+        },
+      }),
       labels: { carrier: shipment.carrier, order_id: shipment.orderId, state: shipment.state },
     };
   },

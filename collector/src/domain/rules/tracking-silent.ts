@@ -1,11 +1,10 @@
 // tracking_silent: a shipment not yet delivered/rejected/returned has had no carrier update for the limit.
 import type { ShipmentState as CarrierState } from '../events.ts';
 import { type BuiltinRule, LIMIT_PARAM } from './builtin-rule.ts';
-import { durationText } from './duration-text.ts';
 import { deadlineRule } from './evaluator.ts';
 import { commonDefaults, HOUR, type RuleCommon } from './rule-common.ts';
 import type { ShipmentState } from './shipment-state.ts';
-import type { Summary } from './signal.ts';
+import { type Summary, summaryOf } from './signal.ts';
 
 export type TrackingSilentParams = RuleCommon & { limitMs: number };
 type Params = TrackingSilentParams;
@@ -23,11 +22,15 @@ export function trackingSilentDueAt(shipment: ShipmentState, params: Params): nu
 }
 
 export function trackingSilentSummary(shipment: ShipmentState, params: Params): Summary {
-  const limit = durationText(params.limitMs);
-  return {
-    zh: `运单 ${shipment.carrier} ${shipment.trackingNo}（订单 ${shipment.orderId}）已${limit.zh}无物流更新`,
-    en: `Waybill ${shipment.carrier} ${shipment.trackingNo} (order ${shipment.orderId}) has had no carrier update for ${limit.en}`,
-  };
+  return summaryOf({
+    key: 'summary.tracking_silent',
+    params: {
+      carrier: shipment.carrier,
+      trackingNo: shipment.trackingNo,
+      orderId: shipment.orderId,
+      limitMs: params.limitMs,
+    },
+  });
 }
 
 export const trackingSilentRule = deadlineRule<ShipmentState, Params>({

@@ -8,6 +8,7 @@ import { DEFAULT_STATUSES, parseStatuses } from '../alert-filters.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
+import { requestLocale } from '../request-locale.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 const actionSchema = (summary: string) => ({
@@ -59,7 +60,10 @@ export async function alertsRoutes(
         ...(store_id !== undefined && { storeId: store_id }),
         ...(sinceMs !== undefined && { since: sinceMs }),
       });
-      return { alerts: alerts.map((a) => toWireAlert(a, a.status !== 'resolved' && alerting.isSilenced(a))) };
+      const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
+      return {
+        alerts: alerts.map((a) => toWireAlert(a, a.status !== 'resolved' && alerting.isSilenced(a), reader)),
+      };
     },
   );
 
@@ -99,7 +103,8 @@ export async function alertsRoutes(
         const note = request.body?.note?.trim() || undefined;
         const result = await act(request.params.id, principal.name, note);
         if (!result.ok) throw ackError(result.reason, request.params.id);
-        return { alert: toWireAlert(result.alert, silenced?.(result.alert)) };
+        const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
+        return { alert: toWireAlert(result.alert, silenced?.(result.alert), reader) };
       },
     );
 

@@ -11,6 +11,7 @@ import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { orderPositionText, parseOrderPosition } from '../list-cursors.ts';
+import { requestLocale } from '../request-locale.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -82,7 +83,10 @@ export async function ordersRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     },
     async (request) => {
       authorize(ctx.tokens, request, ['viewer']);
-      const order = await findOrder(ctx.db, request.params.order_id);
+      const order = await findOrder(ctx.db, request.params.order_id, {
+        locale: requestLocale(request),
+        timeZone: ctx.config.timeZone,
+      });
       if (!order) throw errors.notFound(`order ${JSON.stringify(request.params.order_id)}`);
       return order;
     },

@@ -1,9 +1,11 @@
 // SMS templates are approved by the provider in advance; only their variables change. These are the
 // values OrderPulse can fill them with, cut to the provider's limit per variable (Tencent Cloud: 6
 // characters for a notification template's variable, cloud.tencent.com/document/product/382/13301).
+import { formatMessage } from '../../messages/format-message.ts';
 import type { SmsTemplateField } from '../../rules-config/sms-settings.ts';
 import type { Notification } from '../notification.ts';
 
+// Texts go to phones in China: Chinese, from the catalogue like every other sentence.
 function fieldValue(n: Notification, field: SmsTemplateField): string {
   switch (field) {
     case 'rule':
@@ -11,9 +13,9 @@ function fieldValue(n: Notification, field: SmsTemplateField): string {
     case 'severity':
       return n.severity;
     case 'status':
-      return n.status === 'firing' ? '告警' : '恢复';
+      return formatMessage('zh-CN', 'notify.smsStatus', { status: n.status });
     case 'store':
-      return n.storeId ?? '全部';
+      return n.storeId ?? formatMessage('zh-CN', 'notify.smsAllStores');
     case 'count':
       return String(n.count);
     case 'summary':

@@ -22,6 +22,7 @@ import {
 import { authorize } from '../../auth.ts';
 import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
+import { requestLocale } from '../../request-locale.ts';
 import { errorResponses } from '../../route-schema.ts';
 
 const STATUSES: Record<PendingListQuery['status'], PendingStatus[]> = {
@@ -61,11 +62,13 @@ export async function pendingRoutes(
         ...(q.kind !== undefined && { kind: q.kind }),
         ...(q.before_id !== undefined && { beforeId: q.before_id }),
       });
+      const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
       const page = items.slice(0, q.limit);
       const last = page.at(-1);
       return {
-        items: page.map(toWirePending),
+        items: page.map((item) => toWirePending(item, reader)),
         next_before_id: items.length > q.limit && last ? last.id : null,
+        time_zone: ctx.config.timeZone,
       };
     },
   );
@@ -105,7 +108,8 @@ export async function pendingRoutes(
           reason: existing ? ('already_resolved' as const) : ('not_found' as const),
         });
       }
-      return { items: resolved.map(toWirePending), skipped };
+      const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
+      return { items: resolved.map((item) => toWirePending(item, reader)), skipped };
     },
   );
 
@@ -133,7 +137,9 @@ export async function pendingRoutes(
       });
       if (item) {
         onResolved?.();
-        return { item: toWirePending(item) };
+        return {
+          item: toWirePending(item, { locale: requestLocale(request), timeZone: ctx.config.timeZone }),
+        };
       }
       const existing = await getPending(ctx.db, id);
       if (!existing) throw errors.notFound(`pending item ${id}`);
