@@ -200,10 +200,11 @@ describe.each(STORE_KINDS)('callback outage recovery in the app on %s', (kind) =
       ]),
     );
     const text = plainTextOf(resolve, 'both', { timeZone: 'Asia/Shanghai' });
+    // The provider by the name every screen gives it, from the message catalogue.
     expect(text).toContain(
-      'wechatpay: 10 orders confirmed by query, 8 applied by the order system, 2 remaining',
+      'WeChat Pay: 10 orders confirmed by query, 8 applied by the order system, 2 remaining',
     );
-    expect(text).toContain('wechatpay：查询确认已支付 10 笔，订单系统已入账 8 笔，仍待入账 2 笔');
+    expect(text).toContain('微信支付：查询确认已支付 10 笔，订单系统已入账 8 笔，仍待入账 2 笔');
 
     // Outages that ended before `since` are left out; open ones never are.
     expect(await incidents(`?since=${encodeURIComponent(iso(h.clock.now + MINUTE))}`)).toEqual([]);
