@@ -106,7 +106,8 @@ const order = {
 
 describe('validateEvent', () => {
   it('turns an order.status item into a domain event with its optional fields', () => {
-    expect(validateEvent(order, 'pos', bounds)).toEqual({
+    // Strict: an optional field the wire leaves out is absent from the event, not present as undefined.
+    expect(validateEvent(order, 'pos', bounds)).toStrictEqual({
       ok: true,
       event: {
         id: 'e1',
@@ -180,7 +181,7 @@ describe('validateEvent', () => {
       tracking_no: 'SF1',
       state: 'in_transit',
     };
-    expect(validateEvent(item, 'wms', bounds)).toEqual({
+    expect(validateEvent(item, 'wms', bounds)).toStrictEqual({
       ok: true,
       event: {
         id: 's1',
