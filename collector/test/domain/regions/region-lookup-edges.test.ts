@@ -55,6 +55,16 @@ describe('regionOf', () => {
     expect(regionOf('   ')).toBeUndefined();
   });
 
+  it('prefers the bracketed place, the carrier’s own location field, wherever it stands in the text', () => {
+    expect(regionOf('宁波发往【杭州市】')).toEqual(HANGZHOU);
+    expect(regionOf('宁波发往【杭州】')).toEqual(HANGZHOU);
+    expect(regionOf('浙江宁波【杭州市】')).toEqual(HANGZHOU);
+  });
+
+  it('keeps a bracketed province when the text before it names another province', () => {
+    expect(regionOf('江苏发出【浙江省】')).toEqual(ZHEJIANG);
+  });
+
   it('reads the rest of the text when the bracket names no place', () => {
     expect(regionOf('【快件】杭州')).toEqual(HANGZHOU);
   });
