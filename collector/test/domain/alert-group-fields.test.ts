@@ -1,0 +1,87 @@
+// The fields of one alert group, each at the edge that sets it: open members oldest first (ties by
+// entity id), the counts by status, the highest severity, the sample, and the groups' own order.
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/domain/alerts/alert.ts';
+import { GROUP_BY_ALL, groupAlerts } from '../../src/domain/alerts/grouping.ts';
+
+const T0 = Date.parse('2026-11-11T04:00:00Z');
+
+function alert(extra: Partial<Alert>): Alert {
+  return {
+    id: extra.entityId ?? 'A',
+    rule: 'order_stalled',
+    severity: 'warning',
+    status: 'firing',
+    entityType: 'order',
+    entityId: 'O1',
+    storeId: 'S01',
+    summary: { zh: '', en: '' },
+    labels: {},
+    startedAt: T0,
+    firingAt: T0,
+    updatedAt: T0,
+    resolvedAt: undefined,
+    acknowledgedAt: undefined,
+    acknowledgedBy: undefined,
+    ackNote: undefined,
+    reopenCount: 0,
+    ...extra,
+  };
+}
+
+describe('groupAlerts, one group', () => {
+  const members = [
+    alert({ entityId: 'O3', startedAt: T0 + 2000, severity: 'info' }),
+    alert({ entityId: 'O2', startedAt: T0 + 1000, status: 'acknowledged', severity: 'critical' }),
+    alert({ entityId: 'O1', startedAt: T0 + 1000, severity: 'warning' }),
+    alert({ entityId: 'O0', startedAt: T0, status: 'resolved', severity: 'critical' }),
+  ];
+
+  it('lists the open members oldest first, a tie by entity id, and keeps the resolved apart', () => {
+    const [group] = groupAlerts(members, T0 + 10_000, { sampleSize: 2 });
+    expect(group!.open.map((a) => a.entityId)).toEqual(['O1', 'O2', 'O3']);
+    expect(group!.resolved.map((a) => a.entityId)).toEqual(['O0']);
+    expect(group!.sampleEntityIds).toEqual(['O1', 'O2']);
+    expect(group).toMatchObject({
+      count: 3,
+      firingCount: 2,
+      acknowledgedCount: 1,
+      oldestStartedAt: T0 + 1000,
+      oldestAgeMs: 9000,
+    });
+  });
+
+  it('takes the highest severity of the open members, whatever order they come in', () => {
+    expect(groupAlerts(members, T0)[0]!.severity).toBe('critical');
+    expect(groupAlerts(members.toReversed(), T0)[0]!.severity).toBe('critical');
+    const noCritical = members.filter((a) => a.entityId !== 'O2');
+    expect(groupAlerts(noCritical, T0)[0]!.severity).toBe('warning');
+    expect(groupAlerts(noCritical.toReversed(), T0)[0]!.severity).toBe('warning');
+  });
+
+  it('has no oldest time or severity when every member is resolved', () => {
+    const [group] = groupAlerts([members[3]!], T0);
+    expect(group).toMatchObject({
+      count: 0,
+      oldestStartedAt: undefined,
+      oldestAgeMs: undefined,
+      severity: undefined,
+    });
+  });
+});
+
+describe('groupAlerts, several groups', () => {
+  it('orders the groups by key, and one key does not depend on the order of the group-by labels', () => {
+    const alerts = [alert({ storeId: 'S02', entityId: 'O1' }), alert({ storeId: 'S01', entityId: 'O2' })];
+    expect(groupAlerts(alerts, T0).map((g) => g.labels.store_id)).toEqual(['S01', 'S02']);
+    const a = groupAlerts(alerts, T0, { groupBy: ['rule', 'store_id'] }).map((g) => g.key);
+    const b = groupAlerts(alerts, T0, { groupBy: ['store_id', 'rule'] }).map((g) => g.key);
+    expect(a).toEqual(b);
+  });
+
+  it('groups nothing together under the "..." group-by, which takes every label', () => {
+    const alerts = [alert({ entityId: 'O1' }), alert({ entityId: 'O2' })];
+    expect(GROUP_BY_ALL).toBe('...');
+    expect(groupAlerts(alerts, T0, { groupBy: [GROUP_BY_ALL] })).toHaveLength(2);
+  });
+});
