@@ -1,6 +1,6 @@
 // The wall display in real headless Chromium: sign-in, live data injected through the API, a new
 // stall appearing without reload, the disconnected banner recovering by itself, no scrolling at
-// 1920×1080, 4K scaling, no console errors. Screenshots go to test-artifacts/.
+// 1920×1080, 4K scaling, no console errors. Screenshots go to e2e/artifacts/screenshots/.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserSession, launchBrowser, screenshot } from './support/browser.ts';

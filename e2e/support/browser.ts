@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
-export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts', import.meta.url));
+/** Where every screenshot goes (CI keeps the folder as an artefact); a persona's under its own name. */
+export const ARTIFACTS = fileURLToPath(new URL('../artifacts/screenshots', import.meta.url));
 
 export interface BrowserSession {
   context: BrowserContext;
@@ -18,7 +19,7 @@ export interface BrowserSession {
 
 /** `timezoneId` and `locale` are the browser's own (an operator's laptop in New York, say). */
 export async function launchBrowser(
-  options: { timezoneId?: string; locale?: string } = {},
+  options: { timezoneId?: string; locale?: string; deviceScaleFactor?: number } = {},
 ): Promise<BrowserSession> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-e2e-'));
@@ -62,6 +63,9 @@ export async function launchBrowser(
   };
 }
 
+/** `name` may hold a folder (`ops-wall/1080p`), created on the way. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file });
 }

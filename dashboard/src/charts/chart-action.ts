@@ -31,14 +31,18 @@ export function applyChartData(chart: Chart, next: ChartSpec['data']): void {
 }
 
 /**
- * Writes the x axis' tick labels, as drawn, to the canvas' `data-x-ticks` (comma-separated): what a
- * canvas shows is otherwise unreadable to anything but eyes, and a day axis must be checkable.
+ * Writes the x axis' tick labels, as drawn, to the canvas' `data-x-ticks` (comma-separated), and each
+ * line's label and number of points to `data-series` (JSON): what a canvas shows is otherwise
+ * unreadable to anything but eyes, and a day axis and the lines on it must be checkable.
  */
 const axisLabels: Plugin = {
   id: 'axisLabels',
   afterUpdate(c) {
     const ticks = c.scales.x?.ticks ?? [];
     c.canvas.dataset.xTicks = ticks.map((t) => String(t.label ?? '')).join(',');
+    c.canvas.dataset.series = JSON.stringify(
+      c.data.datasets.map((d) => ({ label: d.label ?? '', points: d.data.length })),
+    );
   },
 };
 

@@ -10,20 +10,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../collector/src/app.ts';
-import { loadConfig } from '../collector/src/config/load-config.ts';
-import { STALL_RULES } from '../collector/src/domain/rules/stall-rules.ts';
-import { Scenario } from '../collector/src/simulator/scenario.ts';
-import { defaultScenarioConfig } from '../collector/src/simulator/scenario-config.ts';
-import { Progress } from '../collector/src/simulator/sender/progress.ts';
-import { collectorEnvFor, ensureProviderKeys } from '../collector/src/simulator/sender/provider-keys.ts';
-import { runSimulation } from '../collector/src/simulator/sender/run-simulation.ts';
-import { chinaDay } from '../collector/src/simulator/traffic-curve.ts';
-import { openTestDatabase, type TestDatabase } from '../collector/test/support/test-database.ts';
-import { formatPercent } from '../dashboard/src/lib/duration.ts';
-import { type BrowserSession, launchBrowser, screenshot } from './support/browser.ts';
+import { type App, buildApp } from '../../collector/src/app.ts';
+import { loadConfig } from '../../collector/src/config/load-config.ts';
+import { STALL_RULES } from '../../collector/src/domain/rules/stall-rules.ts';
+import { Scenario } from '../../collector/src/simulator/scenario.ts';
+import { defaultScenarioConfig } from '../../collector/src/simulator/scenario-config.ts';
+import { Progress } from '../../collector/src/simulator/sender/progress.ts';
+import { collectorEnvFor, ensureProviderKeys } from '../../collector/src/simulator/sender/provider-keys.ts';
+import { runSimulation } from '../../collector/src/simulator/sender/run-simulation.ts';
+import { chinaDay } from '../../collector/src/simulator/traffic-curve.ts';
+import { openTestDatabase, type TestDatabase } from '../../collector/test/support/test-database.ts';
+import { formatPercent } from '../../dashboard/src/lib/duration.ts';
+import { type BrowserSession, launchBrowser, screenshot } from '../support/browser.ts';
 
-const repo = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+const repo = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const TOKENS = { viewer: 'viewer-one-truth', operator: 'operator-one-truth', ingest: 'ingest-one-truth' };
 
 let store: TestDatabase;
@@ -290,7 +290,7 @@ describe('one truth on every screen', () => {
         { timeout: 120_000, interval: 1_000 },
       )
       .toEqual([]);
-    await screenshot(page, 'one-truth-wall');
+    await screenshot(page, 'one-truth/wall');
     const s = last!;
     // The scenario's incidents are on screen, so the agreement is about real figures.
     expect(s.wall.stalls).toBeGreaterThan(0);

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserSession, launchBrowser, screenshot } from './support/browser.ts';
-import { minutesAgo, orderStatus } from './support/events.ts';
-import { startTarget, type Target } from './support/target.ts';
+import { type BrowserSession, launchBrowser, screenshot } from '../support/browser.ts';
+import { minutesAgo, orderStatus } from '../support/events.ts';
+import { startTarget, type Target } from '../support/target.ts';
 
 const PHONE = { width: 390, height: 844 };
 const ACK_ORDER = 'S101-PHONE-1';
@@ -95,7 +95,7 @@ beforeAll(async () => {
   robotUrl = `http://127.0.0.1:${(robot.address() as AddressInfo).port}/cgi-bin/webhook/send?key=e2e`;
 
   const rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-oncall-rules-'));
-  fs.cpSync(fileURLToPath(new URL('../alert-rules', import.meta.url)), rulesDir, { recursive: true });
+  fs.cpSync(fileURLToPath(new URL('../../alert-rules', import.meta.url)), rulesDir, { recursive: true });
   fs.writeFileSync(path.join(rulesDir, 'routes.yaml'), ROUTES);
   const port = await freePort();
   target = await startTarget({
@@ -143,14 +143,14 @@ describe('on call with a phone', () => {
     expect(await page.getByTestId('oncall-order-link').getAttribute('href')).toBe(`#/orders/${ACK_ORDER}`);
     expect(await page.getByTestId('oncall-status').textContent()).toBe('告警中');
     expect(await fitsTheScreen(page)).toBe(true);
-    await screenshot(page, 'oncall-phone-firing');
+    await screenshot(page, 'on-call-phone/firing');
 
     await page.getByTestId('ack-open').click(); // tap 1
     expect(await fitsTheScreen(page)).toBe(true);
     await page.getByTestId('ack-confirm').click(); // tap 2
     await expect.poll(() => page.getByTestId('oncall-status').textContent()).toBe('已确认');
     expect(await fitsTheScreen(page)).toBe(true);
-    await screenshot(page, 'oncall-phone-acknowledged');
+    await screenshot(page, 'on-call-phone/acknowledged');
 
     const { alert } = (await api(`/v1/alerts/${encodeURIComponent(alertId)}`)) as {
       alert: { status: string; acknowledged_by: string; store_id: string };
@@ -168,7 +168,7 @@ describe('on call with a phone', () => {
     await page.getByTestId('silence-open').click(); // tap 1
     await page.getByTestId('silence-sheet').waitFor();
     expect(await fitsTheScreen(page)).toBe(true);
-    await screenshot(page, 'oncall-phone-silence-presets');
+    await screenshot(page, 'on-call-phone/silence-presets');
     await page.locator('[data-testid=silence-preset][data-minutes="120"]').click(); // tap 2
     await page.getByTestId('oncall-flash').waitFor();
 
