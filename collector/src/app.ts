@@ -124,6 +124,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     {
       openAlerts: () => alerting.openAlerts(),
       liveClients: () => gateway.clientCounts(),
+      orderRate: () => core.panels.orderRate(Date.now()),
       mismatchByStore: (db) => latestMismatchByStore(db, config.timeZone, Date.now()),
     },
     {

@@ -12,6 +12,8 @@ export const METRIC_NAMES = {
   alertsOpen: 'orderpulse_alerts_open',
   orders: 'orderpulse_orders',
   orderTransitions: 'orderpulse_order_transitions_total',
+  ordersCreatedLastMinute: 'orderpulse_orders_created_last_minute',
+  ordersCreatedHourAverage: 'orderpulse_orders_created_per_minute_hour_average',
   stalledOrders: 'orderpulse_stalled_orders',
   stalledOrdersByStore: 'orderpulse_stalled_orders_by_store',
   paymentCallbacks: 'orderpulse_payment_callbacks_total',

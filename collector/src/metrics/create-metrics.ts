@@ -369,6 +369,20 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
         registers,
       }),
     ),
+    ordersCreatedLastMinute: unlabelledGauge(
+      new Gauge({
+        name: METRIC_NAMES.ordersCreatedLastMinute,
+        help: 'Orders created in the newest complete minute (by event time), the figure the wall shows.',
+        registers,
+      }),
+    ),
+    ordersCreatedHourAverage: unlabelledGauge(
+      new Gauge({
+        name: METRIC_NAMES.ordersCreatedHourAverage,
+        help: 'Mean orders created per complete minute over the last hour (by event time), as on the wall.',
+        registers,
+      }),
+    ),
     deadLetters: { inc: (l, value = 1) => deadLetters.inc({ reason: reason(l.reason) }, value) },
     deadLetterBytes: unlabelledGauge(
       new Gauge({

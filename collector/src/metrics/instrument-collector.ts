@@ -7,6 +7,7 @@ import { QUERIED_PROVIDERS } from '../domain/payment-queries/policy.ts';
 import { callbackHeardAt } from '../domain/rules/callback-silent.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import { isStallRule } from '../domain/rules/stall-rules.ts';
+import type { OrderRate } from '../live/order-rate.ts';
 import type { OutboxObserver } from '../notify/outbox/outbox-worker.ts';
 import { recoveredPaymentCounts } from '../provider-queries/outage-facts.ts';
 import type { Queryable } from '../store/database.ts';
@@ -23,6 +24,8 @@ export interface OpenAlertView {
 export interface GaugeSources {
   openAlerts(): readonly OpenAlertView[];
   liveClients(): { viewer: number; operator: number };
+  /** The wall's order rate, from the live panels. */
+  orderRate(): OrderRate;
   /** Today's unmatched share per store from the newest reconciliation, if any. */
   mismatchByStore(db: Queryable): Promise<{ store: string; value: number }[]>;
 }
@@ -129,6 +132,9 @@ export function refreshGauges(
       metrics.stalledOrders.set({ rule, status }, n);
     }
     metrics.stalledOrdersByStore.replace([...stallsByStore].map(([store, value]) => ({ store, value })));
+    const rate = sources.orderRate();
+    metrics.ordersCreatedLastMinute.set(rate.createdLastMinute);
+    metrics.ordersCreatedHourAverage.set(rate.createdHourAverage);
     const clients = sources.liveClients();
     metrics.liveClients.set({ role: 'viewer' }, clients.viewer);
     metrics.liveClients.set({ role: 'operator' }, clients.operator);

@@ -111,6 +111,10 @@ export interface OrderPulseMetrics {
     outcome: NotificationOutcome;
   }>;
   notificationOutboxPending: UnlabelledGauge;
+  /** Orders created in the newest complete minute, as the wall shows it (event time). */
+  ordersCreatedLastMinute: UnlabelledGauge;
+  /** Mean orders created per complete minute over the wall's hour. */
+  ordersCreatedHourAverage: UnlabelledGauge;
   /** `reason` is the machine error code kept with the dead letter. */
   deadLetters: Counter<{ reason: string }>;
   /** Bytes the kept dead letters take, as of the last retention and size-cap pass. */
