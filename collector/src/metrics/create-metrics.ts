@@ -335,7 +335,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     reconciliationMismatch: storeSnapshotGauge(
       new Gauge({
         name: METRIC_NAMES.reconciliationMismatch,
-        help: 'Share of unmatched payments or orders per store over the reconciliation window (0..1); store="other" is the worst store past the label cap.',
+        help: 'Share of unmatched payments or orders per store on the business day (today in ORDERPULSE_TZ, 0..1), as reconciliation_daily rates it; stores not reconciled today have no sample; store="other" is the worst store past the label cap.',
         labelNames: ['store'],
         registers,
       }),

@@ -26,7 +26,7 @@ export interface GaugeSources {
   liveClients(): { viewer: number; operator: number };
   /** The wall's order rate, from the live panels. */
   orderRate(): OrderRate;
-  /** Today's unmatched share per store from the newest reconciliation, if any. */
+  /** Each store's unmatched share on the business day (stores not reconciled today omitted). */
   mismatchByStore(db: Queryable): Promise<{ store: string; value: number }[]>;
 }
 

@@ -100,7 +100,7 @@ export interface OrderPulseMetrics {
   carrierUpdates: Counter<{ carrier: string; mode: CarrierUpdateMode }>;
   /** How old a carrier update is when it reaches us: received − occurred, seconds. No carrier or store label. */
   carrierUpdateAgeSeconds: Histogram<{ mode: CarrierUpdateMode }>;
-  /** Share (0..1) of unmatched payments or orders per store over the reconciliation window. */
+  /** Share (0..1) of unmatched payments or orders per store on the business day; none for stores not reconciled today. */
   reconciliationMismatch: StoreSnapshotGauge;
   /** `events`: evaluating a committed batch; `deadlines`: a tick firing what came due. */
   ruleEvaluationSeconds: Histogram<{ pass: 'events' | 'deadlines' }>;
