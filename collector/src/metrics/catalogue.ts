@@ -10,6 +10,7 @@ export const METRIC_NAMES = {
   commitBatchEvents: 'orderpulse_store_commit_batch_events',
   commitSeconds: 'orderpulse_store_commit_seconds',
   alertsOpen: 'orderpulse_alerts_open',
+  alertsOpenByStore: 'orderpulse_alerts_open_by_store',
   orders: 'orderpulse_orders',
   orderTransitions: 'orderpulse_order_transitions_total',
   ordersCreatedLastMinute: 'orderpulse_orders_created_last_minute',

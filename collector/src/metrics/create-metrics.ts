@@ -312,6 +312,17 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       'sum',
       onStoreOverflow,
     ),
+    alertsOpenByStore: storeSnapshotGauge(
+      new Gauge({
+        name: METRIC_NAMES.alertsOpenByStore,
+        help: 'Open alerts per store above info severity (the wall\'s top stores); stores past the label cap are summed into store="other".',
+        labelNames: ['store'],
+        registers,
+      }),
+      stores,
+      'sum',
+      onStoreOverflow,
+    ),
     paymentCallbackHeard(provider, heardAtMs) {
       paymentCallbacks.inc({ provider });
       const previous = lastHeardMs.get(provider);

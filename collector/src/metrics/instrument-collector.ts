@@ -7,6 +7,7 @@ import { QUERIED_PROVIDERS } from '../domain/payment-queries/policy.ts';
 import { callbackHeardAt } from '../domain/rules/callback-silent.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import { isStallRule } from '../domain/rules/stall-rules.ts';
+import { countsOnWall } from '../live/events.ts';
 import type { OrderRate } from '../live/order-rate.ts';
 import type { OutboxObserver } from '../notify/outbox/outbox-worker.ts';
 import { recoveredPaymentCounts } from '../provider-queries/outage-facts.ts';
@@ -109,7 +110,9 @@ export function refreshGauges(
     const bySeverity = new Map<string, number>();
     const stalls = new Map<string, number>();
     const stallsByStore = new Map<string, number>();
+    const alertsByStore = new Map<string, number>();
     for (const a of alerts) {
+      if (a.storeId && countsOnWall(a)) alertsByStore.set(a.storeId, (alertsByStore.get(a.storeId) ?? 0) + 1);
       const k = `${a.rule}\u0000${a.severity}`;
       bySeverity.set(k, (bySeverity.get(k) ?? 0) + 1);
       if (isStallRule(a.rule)) {
@@ -132,6 +135,7 @@ export function refreshGauges(
       metrics.stalledOrders.set({ rule, status }, n);
     }
     metrics.stalledOrdersByStore.replace([...stallsByStore].map(([store, value]) => ({ store, value })));
+    metrics.alertsOpenByStore.replace([...alertsByStore].map(([store, value]) => ({ store, value })));
     const rate = sources.orderRate();
     metrics.ordersCreatedLastMinute.set(rate.createdLastMinute);
     metrics.ordersCreatedHourAverage.set(rate.createdHourAverage);

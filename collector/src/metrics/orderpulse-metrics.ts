@@ -86,6 +86,8 @@ export interface OrderPulseMetrics {
   /** Open stalls by rule (`payment_unapplied`, `order_stalled`) and the status the order is stuck in. */
   stalledOrders: Gauge<{ rule: string; status: OrderStatus }>;
   stalledOrdersByStore: StoreSnapshotGauge;
+  /** Open alerts per store that the wall counts (severity above info): the wall's top stores. */
+  alertsOpenByStore: StoreSnapshotGauge;
   /**
    * A `payment.notify` from `provider` heard at `heardAtMs` (epoch ms, as callback_silent counts it:
    * see callbackHeardAt): counts it and moves the last-heard time forward (never back, so late
