@@ -37,7 +37,7 @@ import { registerSecurityHeaders } from './http/security-headers.ts';
 import { LiveGateway } from './live/gateway.ts';
 import { refreshGauges } from './metrics/instrument-collector.ts';
 import type { DailyReconciliationJob } from './reconciliation/daily-reconciliation-job.ts';
-import { latestMismatchByStore } from './reconciliation/latest-mismatch.ts';
+import { todayMismatchByStore } from './reconciliation/today-mismatch.ts';
 import type { Database } from './store/database.ts';
 
 const CONNECTION_IDLE_MS = 120_000;
@@ -124,7 +124,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     {
       openAlerts: () => alerting.openAlerts(),
       liveClients: () => gateway.clientCounts(),
-      mismatchByStore: (db) => latestMismatchByStore(db, config.timeZone, Date.now()),
+      orderRate: () => core.panels.orderRate(Date.now()),
+      mismatchByStore: (db) => todayMismatchByStore(db, config.timeZone, Date.now()),
     },
     {
       intervalMs: 5_000,

@@ -20,7 +20,11 @@ function snapshot(filter: LiveSnapshot['filter'] = {}): LiveSnapshot {
     at: 1,
     filter,
     panels: {
-      orders_per_minute: { minutes: [{ at: 0, byStatus: { created: 4 }, total: 4 }] },
+      orders_per_minute: {
+        minutes: [{ at: 0, byStatus: { created: 4 }, total: 4 }],
+        createdLastMinute: 0,
+        createdHourAverage: 0,
+      },
       payment_lag: { windowMs: 600_000, samples: 0, p50Seconds: null, p95Seconds: null, unapplied: 0 },
       open_stalls: { byRule: {}, stalls: 0, total: 0 },
       callbacks: { providers: [] },

@@ -114,6 +114,12 @@ interface Figures {
   mismatchToday: string;
   /** 待确认: today's pool items still waiting. */
   pendingToday: number;
+  /** 每分钟订单: orders created in the newest complete minute. */
+  ordersLastMinute: number;
+  /** 近一小时平均, as the wall prints it (one decimal). */
+  ordersHourAverage: string;
+  /** 物流静默: open tracking_silent alerts. */
+  silentShipments: number;
 }
 
 async function wallFigures(): Promise<Figures & { now: number }> {
@@ -123,6 +129,7 @@ async function wallFigures(): Promise<Figures & { now: number }> {
     const states = [...document.querySelectorAll<HTMLElement>('[data-testid="callback-state"]')];
     const wechat = states.find((s) => s.dataset.provider === 'wechatpay');
     const digits = (s: string) => Number(/-?\d+/.exec(s)?.[0] ?? Number.NaN);
+    const decimal = (s: string) => /-?\d+\.\d/.exec(s)?.[0] ?? '';
     return {
       now: Date.now(),
       stalls: Number(text('fig-stalls-value')),
@@ -134,6 +141,9 @@ async function wallFigures(): Promise<Figures & { now: number }> {
       wechatSilentMinutes: digits(wechat?.textContent ?? ''),
       mismatchToday: text('fig-mismatch-value'),
       pendingToday: digits(sub('fig-mismatch')),
+      ordersLastMinute: Number(text('fig-orders-value')),
+      ordersHourAverage: decimal(sub('fig-orders')),
+      silentShipments: Number(text('fig-silent-value')),
     };
   });
 }
@@ -148,6 +158,7 @@ interface WireAlert {
   rule: string;
   severity: string;
   entity_id: string;
+  store_id: string | null;
 }
 interface StoresReport {
   stores: {
@@ -199,7 +210,7 @@ async function sources() {
   const sum = (k: 'payments' | 'orders' | 'missing' | 'unmatched_orders') =>
     todays.reduce((n, d) => n + d[k], 0);
   const open = alerts.filter((a) => a.severity !== 'info');
-  const apiFigures: Omit<Figures, 'wechatSilentMinutes'> = {
+  const apiFigures: Omit<Figures, 'wechatSilentMinutes' | 'ordersLastMinute' | 'ordersHourAverage'> = {
     stalls: open.filter((a) => (STALL_RULES as readonly string[]).includes(a.rule)).length,
     openAlerts: open.length,
     silentProviders: open
@@ -210,7 +221,12 @@ async function sources() {
       share(sum('payments'), sum('orders'), sum('missing'), sum('unmatched_orders')),
     ),
     pendingToday: pending.items.filter((i) => i.day === today).length,
+    silentShipments: open.filter((a) => a.rule === 'tracking_silent').length,
   };
+  const apiByStore: Record<string, number> = {};
+  for (const a of open) if (a.store_id) apiByStore[a.store_id] = (apiByStore[a.store_id] ?? 0) + 1;
+  // The wall's top stores, as the collector sent them (the list is hidden while an incident shows).
+  const wallTop = app.ctx.live!.panels.panels({}, Date.now()).top_stores.stores;
 
   const alertsOpen = samples(metricsText, 'orderpulse_alerts_open');
   const age = samples(metricsText, 'orderpulse_payment_callback_last_heard_age_seconds').find(
@@ -223,7 +239,28 @@ async function sources() {
       .filter((s) => s.labels.rule === 'callback_silent')
       .reduce((n, s) => n + s.value, 0),
     wechatSilentMinutes: age ? Math.floor(age.value / 60) : Number.NaN,
+    ordersLastMinute: samples(metricsText, 'orderpulse_orders_created_last_minute')[0]?.value ?? Number.NaN,
+    ordersHourAverage: (
+      samples(metricsText, 'orderpulse_orders_created_per_minute_hour_average')[0]?.value ?? Number.NaN
+    ).toFixed(1),
+    silentShipments: alertsOpen
+      .filter((s) => s.labels.rule === 'tracking_silent' && s.labels.severity !== 'info')
+      .reduce((n, s) => n + s.value, 0),
   };
+  const metricsByStore = Object.fromEntries(
+    samples(metricsText, 'orderpulse_alerts_open_by_store')
+      .filter((s) => s.value > 0)
+      .map((s) => [s.labels.store ?? '', s.value]),
+  );
+  const topOf = (byStore: Record<string, number>) =>
+    Object.fromEntries(wallTop.map((s) => [s.storeId, byStore[s.storeId] ?? 0]));
+  const leftOut = (byStore: Record<string, number>) =>
+    Math.max(
+      0,
+      ...Object.entries(byStore)
+        .filter(([id]) => !wallTop.some((s) => s.storeId === id))
+        .map(([, n]) => n),
+    );
   const storeRates = (rows: { store: string; rate: number | null }[]) =>
     Object.fromEntries(
       rows
@@ -239,6 +276,15 @@ async function sources() {
     sql: {
       mismatchToday: formatPercent(sqlTotal.rows[0]?.mismatch_rate ?? null),
       pendingToday: Number(sqlTotal.rows[0]?.pending ?? 0),
+    },
+    topStores: {
+      wall: Object.fromEntries(wallTop.map((s) => [s.storeId, s.openAlerts])),
+      api: topOf(apiByStore),
+      metrics: topOf(metricsByStore),
+      wallSmallest: Math.min(...wallTop.map((s) => s.openAlerts)),
+      apiLeftOut: leftOut(apiByStore),
+      metricsLeftOut: leftOut(metricsByStore),
+      apiStores: Object.keys(apiByStore).length,
     },
     perStore: {
       api: storeRates(
@@ -273,6 +319,27 @@ function disagreements(s: Awaited<ReturnType<typeof sources>>): string[] {
   same('wechat silent minutes (wall, metrics)', s.wall.wechatSilentMinutes, s.metrics.wechatSilentMinutes);
   same("today's mismatch (wall, api, sql)", s.wall.mismatchToday, s.api.mismatchToday, s.sql.mismatchToday);
   same("today's pending (wall, api, sql)", s.wall.pendingToday, s.api.pendingToday, s.sql.pendingToday);
+  same('orders last minute (wall, metrics)', s.wall.ordersLastMinute, s.metrics.ordersLastMinute);
+  same('orders hour average (wall, metrics)', s.wall.ordersHourAverage, s.metrics.ordersHourAverage);
+  same(
+    'silent shipments (wall, api, metrics)',
+    s.wall.silentShipments,
+    s.api.silentShipments,
+    s.metrics.silentShipments,
+  );
+  same('top stores (wall, api, metrics)', s.topStores.wall, s.topStores.api, s.topStores.metrics);
+  same(
+    'top stores list length (wall, api)',
+    Object.keys(s.topStores.wall).length,
+    Math.min(10, s.topStores.apiStores),
+  );
+  if (
+    s.topStores.apiLeftOut > s.topStores.wallSmallest ||
+    s.topStores.metricsLeftOut > s.topStores.wallSmallest
+  )
+    out.push(
+      `top stores: a store left out has more open alerts than the wall's last (${JSON.stringify(s.topStores)})`,
+    );
   same('per-store mismatch (api, metrics, sql)', s.perStore.api, s.perStore.metrics, s.perStore.sql);
   return out;
 }
@@ -296,6 +363,8 @@ describe('one truth on every screen', () => {
     expect(s.wall.stalls).toBeGreaterThan(0);
     expect(s.wall.silentProviders).toContain('wechatpay');
     expect(s.wall.wechatSilentMinutes).toBeGreaterThanOrEqual(10);
+    expect(Object.keys(s.topStores.wall).length).toBeGreaterThan(0);
+    expect(s.wall.ordersHourAverage).toMatch(/^\d+\.\d$/);
     if (billDay === s.today) {
       expect(s.wall.mismatchToday).not.toBe('—');
       expect(s.wall.pendingToday).toBeGreaterThan(0);

@@ -68,6 +68,10 @@ export interface OrderMinute {
 /** Orders per minute by status, the last 60 minutes (60 buckets; the newest may still be filling). */
 export interface OrdersPerMinutePanel {
   minutes: OrderMinute[];
+  /** Orders created in the newest complete minute (the newest bucket is still filling). */
+  createdLastMinute: number;
+  /** Mean orders created per complete minute over the window (the 59 minutes before the current one). */
+  createdHourAverage: number;
 }
 
 /**

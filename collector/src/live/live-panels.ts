@@ -23,6 +23,7 @@ import {
 } from './events.ts';
 import { lagBucket, lagPercentileSeconds } from './lag-histogram.ts';
 import { MinuteSeries, sumWindows } from './minute-series.ts';
+import { type OrderRate, orderRate } from './order-rate.ts';
 import { RecentMap } from './recent-map.ts';
 
 const WINDOW_MINUTES = 60;
@@ -146,6 +147,11 @@ export class LivePanels {
       .slice(0, limit);
   }
 
+  /** The chain's order rate, as the unfiltered panel shows it. */
+  orderRate(now: number): OrderRate {
+    return orderRate(this.chain.orders.window(now).map((m) => ({ byStatus: Object.fromEntries(m.counts) })));
+  }
+
   /** Forgets minutes that left their windows. */
   prune(now: number): void {
     for (const s of [this.chain, ...this.stores.values()]) {
@@ -188,15 +194,15 @@ export class LivePanels {
     let unapplied = 0;
     for (const w of this.awaiting.values()) if (match(w.storeId)) unapplied++;
 
+    const orderMinutes = minutes.map((at, i) => {
+      const byStatus = Object.fromEntries(orders[i]!) as Partial<Record<OrderStatus, number>>;
+      let total = 0;
+      for (const n of orders[i]!.values()) total += n;
+      return { at, byStatus, total };
+    });
+
     return {
-      orders_per_minute: {
-        minutes: minutes.map((at, i) => {
-          const byStatus = Object.fromEntries(orders[i]!) as Partial<Record<OrderStatus, number>>;
-          let total = 0;
-          for (const n of orders[i]!.values()) total += n;
-          return { at, byStatus, total };
-        }),
-      },
+      orders_per_minute: { minutes: orderMinutes, ...orderRate(orderMinutes) },
       payment_lag: {
         windowMs: LAG_WINDOW_MS,
         samples: lagSamples,

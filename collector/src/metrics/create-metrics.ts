@@ -312,6 +312,17 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       'sum',
       onStoreOverflow,
     ),
+    alertsOpenByStore: storeSnapshotGauge(
+      new Gauge({
+        name: METRIC_NAMES.alertsOpenByStore,
+        help: 'Open alerts per store above info severity (the wall\'s top stores); stores past the label cap are summed into store="other".',
+        labelNames: ['store'],
+        registers,
+      }),
+      stores,
+      'sum',
+      onStoreOverflow,
+    ),
     paymentCallbackHeard(provider, heardAtMs) {
       paymentCallbacks.inc({ provider });
       const previous = lastHeardMs.get(provider);
@@ -335,7 +346,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     reconciliationMismatch: storeSnapshotGauge(
       new Gauge({
         name: METRIC_NAMES.reconciliationMismatch,
-        help: 'Share of unmatched payments or orders per store over the reconciliation window (0..1); store="other" is the worst store past the label cap.',
+        help: 'Share of unmatched payments or orders per store on the business day (today in ORDERPULSE_TZ, 0..1), as reconciliation_daily rates it; stores not reconciled today have no sample; store="other" is the worst store past the label cap.',
         labelNames: ['store'],
         registers,
       }),
@@ -366,6 +377,20 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       new Gauge({
         name: METRIC_NAMES.notificationOutboxPending,
         help: 'Notifications waiting in the outbox for delivery or retry.',
+        registers,
+      }),
+    ),
+    ordersCreatedLastMinute: unlabelledGauge(
+      new Gauge({
+        name: METRIC_NAMES.ordersCreatedLastMinute,
+        help: 'Orders created in the newest complete minute (by event time), the figure the wall shows.',
+        registers,
+      }),
+    ),
+    ordersCreatedHourAverage: unlabelledGauge(
+      new Gauge({
+        name: METRIC_NAMES.ordersCreatedHourAverage,
+        help: 'Mean orders created per complete minute over the last hour (by event time), as on the wall.',
         registers,
       }),
     ),

@@ -7,6 +7,8 @@ import { QUERIED_PROVIDERS } from '../domain/payment-queries/policy.ts';
 import { callbackHeardAt } from '../domain/rules/callback-silent.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import { isStallRule } from '../domain/rules/stall-rules.ts';
+import { countsOnWall } from '../live/events.ts';
+import type { OrderRate } from '../live/order-rate.ts';
 import type { OutboxObserver } from '../notify/outbox/outbox-worker.ts';
 import { recoveredPaymentCounts } from '../provider-queries/outage-facts.ts';
 import type { Queryable } from '../store/database.ts';
@@ -23,7 +25,9 @@ export interface OpenAlertView {
 export interface GaugeSources {
   openAlerts(): readonly OpenAlertView[];
   liveClients(): { viewer: number; operator: number };
-  /** Today's unmatched share per store from the newest reconciliation, if any. */
+  /** The wall's order rate, from the live panels. */
+  orderRate(): OrderRate;
+  /** Each store's unmatched share on the business day (stores not reconciled today omitted). */
   mismatchByStore(db: Queryable): Promise<{ store: string; value: number }[]>;
 }
 
@@ -106,7 +110,9 @@ export function refreshGauges(
     const bySeverity = new Map<string, number>();
     const stalls = new Map<string, number>();
     const stallsByStore = new Map<string, number>();
+    const alertsByStore = new Map<string, number>();
     for (const a of alerts) {
+      if (a.storeId && countsOnWall(a)) alertsByStore.set(a.storeId, (alertsByStore.get(a.storeId) ?? 0) + 1);
       const k = `${a.rule}\u0000${a.severity}`;
       bySeverity.set(k, (bySeverity.get(k) ?? 0) + 1);
       if (isStallRule(a.rule)) {
@@ -129,6 +135,10 @@ export function refreshGauges(
       metrics.stalledOrders.set({ rule, status }, n);
     }
     metrics.stalledOrdersByStore.replace([...stallsByStore].map(([store, value]) => ({ store, value })));
+    metrics.alertsOpenByStore.replace([...alertsByStore].map(([store, value]) => ({ store, value })));
+    const rate = sources.orderRate();
+    metrics.ordersCreatedLastMinute.set(rate.createdLastMinute);
+    metrics.ordersCreatedHourAverage.set(rate.createdHourAverage);
     const clients = sources.liveClients();
     metrics.liveClients.set({ role: 'viewer' }, clients.viewer);
     metrics.liveClients.set({ role: 'operator' }, clients.operator);

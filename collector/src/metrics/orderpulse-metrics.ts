@@ -86,6 +86,8 @@ export interface OrderPulseMetrics {
   /** Open stalls by rule (`payment_unapplied`, `order_stalled`) and the status the order is stuck in. */
   stalledOrders: Gauge<{ rule: string; status: OrderStatus }>;
   stalledOrdersByStore: StoreSnapshotGauge;
+  /** Open alerts per store that the wall counts (severity above info): the wall's top stores. */
+  alertsOpenByStore: StoreSnapshotGauge;
   /**
    * A `payment.notify` from `provider` heard at `heardAtMs` (epoch ms, as callback_silent counts it:
    * see callbackHeardAt): counts it and moves the last-heard time forward (never back, so late
@@ -100,7 +102,7 @@ export interface OrderPulseMetrics {
   carrierUpdates: Counter<{ carrier: string; mode: CarrierUpdateMode }>;
   /** How old a carrier update is when it reaches us: received − occurred, seconds. No carrier or store label. */
   carrierUpdateAgeSeconds: Histogram<{ mode: CarrierUpdateMode }>;
-  /** Share (0..1) of unmatched payments or orders per store over the reconciliation window. */
+  /** Share (0..1) of unmatched payments or orders per store on the business day; none for stores not reconciled today. */
   reconciliationMismatch: StoreSnapshotGauge;
   /** `events`: evaluating a committed batch; `deadlines`: a tick firing what came due. */
   ruleEvaluationSeconds: Histogram<{ pass: 'events' | 'deadlines' }>;
@@ -111,6 +113,10 @@ export interface OrderPulseMetrics {
     outcome: NotificationOutcome;
   }>;
   notificationOutboxPending: UnlabelledGauge;
+  /** Orders created in the newest complete minute, as the wall shows it (event time). */
+  ordersCreatedLastMinute: UnlabelledGauge;
+  /** Mean orders created per complete minute over the wall's hour. */
+  ordersCreatedHourAverage: UnlabelledGauge;
   /** `reason` is the machine error code kept with the dead letter. */
   deadLetters: Counter<{ reason: string }>;
   /** Bytes the kept dead letters take, as of the last retention and size-cap pass. */

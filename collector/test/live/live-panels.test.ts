@@ -56,6 +56,28 @@ describe('LivePanels', () => {
     expect(p.scopes()).toEqual({ stores: ['S1', 'S2', 'S3'], regions: ['江苏', '浙江'] });
   });
 
+  it('computes the order rate once, from the complete minutes, for the panel and the metrics', () => {
+    const p = new LivePanels('Asia/Shanghai');
+    const minuteStart = Math.floor(T0 / 60_000) * 60_000;
+    p.applyEvents([
+      order('S1', 'created', minuteStart - 2 * 60_000, '浙江'),
+      order('S1', 'created', minuteStart - 60_000 + 1_000),
+      order('S2', 'created', minuteStart - 60_000 + 2_000, '江苏'),
+      order('S2', 'paid', minuteStart - 60_000 + 3_000),
+      // The current minute is still filling: counted in neither figure.
+      order('S1', 'created', minuteStart + 1_000),
+    ]);
+    const now = minuteStart + 30_000;
+    const chain = p.panels({}, now).orders_per_minute;
+    expect(chain.createdLastMinute).toBe(2);
+    expect(chain.createdHourAverage).toBeCloseTo(3 / 59, 10);
+    expect(p.orderRate(now)).toEqual({
+      createdLastMinute: chain.createdLastMinute,
+      createdHourAverage: chain.createdHourAverage,
+    });
+    expect(p.panels({ store_id: 'S2' }, now).orders_per_minute.createdLastMinute).toBe(1);
+  });
+
   it('measures paid→applied lag and counts payments still unapplied', () => {
     const p = new LivePanels('Asia/Shanghai');
     p.applyEvents([pay('S1', 'A', T0), pay('S1', 'B', T0)]);

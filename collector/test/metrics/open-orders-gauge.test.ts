@@ -50,6 +50,7 @@ describe.each(STORE_KINDS)('orderpulse_orders (%s)', (kind) => {
       {
         openAlerts: () => [],
         liveClients: () => ({ viewer: 0, operator: 0 }),
+        orderRate: () => ({ createdLastMinute: 0, createdHourAverage: 0 }),
         mismatchByStore: async () => [],
       },
       { intervalMs: 60_000, slowEvery: 1, onError: (error) => expect.unreachable(String(error)) },

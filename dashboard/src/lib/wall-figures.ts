@@ -1,25 +1,6 @@
 // The wall display's big figures and provider states, read from panel data the collector computed
 // once for the wall, the API and the metrics alike. Pure.
-import type {
-  CallbacksPanel,
-  OpenStallsPanel,
-  OrdersPerMinutePanel,
-} from '../../../collector/src/live/events.ts';
-
-/** Orders created in the newest complete minute (the last bucket is still filling). */
-export function ordersPerMinute(panel: OrdersPerMinutePanel): number | null {
-  const m = panel.minutes;
-  if (m.length === 0) return null;
-  const complete = m.length >= 2 ? m[m.length - 2]! : m[m.length - 1]!;
-  return complete.byStatus.created ?? 0;
-}
-
-/** Mean orders created per complete minute over the panel's hour. */
-export function ordersHourAverage(panel: OrdersPerMinutePanel): number | null {
-  const complete = panel.minutes.slice(0, -1);
-  if (complete.length === 0) return null;
-  return complete.reduce((sum, m) => sum + (m.byStatus.created ?? 0), 0) / complete.length;
-}
+import type { CallbacksPanel, OpenStallsPanel } from '../../../collector/src/live/events.ts';
 
 /** The stall rules' open alerts, as the collector counts them for the panel and the metrics. */
 export function openStalls(panel: OpenStallsPanel): number {
