@@ -52,6 +52,10 @@ describe.each(STORE_KINDS)('a receiver with its backup unset (%s)', (kind) => {
     await expect.poll(() => wecom.requests.length, { timeout: 10_000 }).toBeGreaterThan(0);
     const [request] = wecom.requests;
     expect(request!.url.searchParams.get('key')).toBe(ROBOT_KEY);
-    expect(JSON.stringify(request!.json)).toContain('order_stalled');
+    // The rule by its one name (the message catalogue's), and a link to the alert itself.
+    const [alert] = (await h.alerts()).filter((a) => a.rule === 'order_stalled');
+    const sent = JSON.stringify(request!.json);
+    expect(sent).toContain('订单卡单');
+    expect(sent).toContain(`#/on-call/${alert!.id}`);
   });
 });
