@@ -331,4 +331,18 @@ export const EN: Record<MessageKey, string> = {
   'reconPage.day': 'Day',
   'reconPage.resolveSelected': 'Resolve selected',
   'reconPage.bulkResolved': '{n} items resolved',
+  // Automatic resolutions of the pool, explained from the evidence kept on the item
+  'healing.orderArrived': 'order {orderId} arrived later ({status} from {source})',
+  'healing.fuzzyOrderArrived':
+    "order {orderId}, the number the bill names, arrived later: the payment is that order's",
+  'healing.paymentReported': '{source} reported transaction {transactionId} paying order {orderId}',
+  'healing.paymentConfirmed': '{source} confirmed transaction {transactionId} pays order {orderId}',
+  'healing.billLine':
+    '{provider} bill import {importId}: transaction {transactionId}, order {orderId}, {match, select, exact {matched exactly} fuzzy {now a fuzzy pair in the pool for a person} other {now a different-amount pair in the pool for a person}}',
+  'evidenceKind.order_event': 'Order event',
+  'evidenceKind.payment_event': 'Payment event',
+  'evidenceKind.bill_line': 'Bill line',
+  'billMatch.exact': 'Exact',
+  'billMatch.fuzzy': 'Fuzzy',
+  'billMatch.amount_mismatch': 'Different amount',
 };

@@ -334,4 +334,18 @@ export const ZH_CN = {
   'reconPage.day': '日期',
   'reconPage.resolveSelected': '批量处理所选',
   'reconPage.bulkResolved': '已处理 {n} 项',
+  // Automatic resolutions of the pool, explained from the evidence kept on the item
+  'healing.orderArrived':
+    '订单 {orderId} 随后到达（来源 {source}，状态「{status, select, created {已创建} paid {已支付} picking {拣货中} packed {已打包} shipped {已发货} delivered {已签收} cancelled {已取消} refunded {已退款} closed {已关闭} other {{status}}}」）',
+  'healing.fuzzyOrderArrived': '账单所写的订单号 {orderId} 随后到达：这笔支付属于该订单',
+  'healing.paymentReported': '{source} 报告交易 {transactionId} 支付了订单 {orderId}',
+  'healing.paymentConfirmed': '{source} 确认交易 {transactionId} 支付订单 {orderId}',
+  'healing.billLine':
+    '{provider} 账单导入 {importId}：交易 {transactionId} 与订单 {orderId} {match, select, exact {完全匹配} fuzzy {现为模糊匹配，已转入待处理池由人工确认} other {现为金额不符，已转入待处理池由人工确认}}',
+  'evidenceKind.order_event': '订单事件',
+  'evidenceKind.payment_event': '支付事件',
+  'evidenceKind.bill_line': '账单行',
+  'billMatch.exact': '完全匹配',
+  'billMatch.fuzzy': '模糊匹配',
+  'billMatch.amount_mismatch': '金额不符',
 } as const;
