@@ -13,8 +13,19 @@ type Label = (prefix: string, name: string) => string;
 type Point = { x: number; y: number };
 type Options = ChartConfiguration<'line' | 'bar'>['options'];
 
+/** A tick's clock time in the business zone: the axis must read like the wall's clock, wherever the browser is. */
+export function clockLabel(timeZone: string | undefined): (value: number | string) => string {
+  const format = new Intl.DateTimeFormat('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone,
+  });
+  return (value) => format.format(Number(value));
+}
+
 /** Options shared by the wall's per-minute charts: time axis, no animation, font scaled to the screen. */
-export function minuteChartOptions(fontPx: number, stacked: boolean): Options {
+export function minuteChartOptions(fontPx: number, stacked: boolean, timeZone?: string): Options {
   return {
     animation: false,
     responsive: true,
@@ -31,7 +42,7 @@ export function minuteChartOptions(fontPx: number, stacked: boolean): Options {
         type: 'time',
         time: { unit: 'minute', displayFormats: { minute: 'HH:mm' } },
         stacked,
-        ticks: { font: { size: fontPx }, maxRotation: 0, stepSize: 10 },
+        ticks: { font: { size: fontPx }, maxRotation: 0, stepSize: 10, callback: clockLabel(timeZone) },
         grid: { display: false },
       },
       y: { beginAtZero: true, stacked, ticks: { font: { size: fontPx }, precision: 0, maxTicksLimit: 5 } },

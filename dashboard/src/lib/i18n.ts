@@ -40,6 +40,11 @@ export function setBusinessTimeZone(timeZone: string): void {
   businessTimeZone = timeZone;
 }
 
+/** The business time zone, once known (undefined before the API has said). */
+export function getBusinessTimeZone(): string | undefined {
+  return businessTimeZone;
+}
+
 export function translate(lang: Lang, key: MessageKey, params?: Params): string {
   try {
     return formatMessage(LOCALE[lang], key, params, businessTimeZone ? { timeZone: businessTimeZone } : {});
