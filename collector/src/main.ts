@@ -91,7 +91,7 @@ export async function serve(
   const lines = [`OrderPulse is listening on ${address}`, `Dashboard: ${url}/`];
   if (generated.viewer)
     lines.push(`Dashboard URL for wall displays: ${url}/?token=${generated.viewer[0]!.secret}`);
-  for (const role of ['ingest', 'viewer', 'operator'] as const) {
+  for (const role of ['ingest', 'viewer', 'operator', 'admin'] as const) {
     const entry = generated[role]?.[0];
     if (entry) lines.push(`${role} token (${entry.name}): ${entry.secret}`);
   }

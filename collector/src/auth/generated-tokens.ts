@@ -13,7 +13,7 @@ type Role = keyof Tokens;
 
 export const TOKENS_FILE = 'tokens.json';
 
-const ROLES = ['ingest', 'viewer', 'operator'] as const;
+const ROLES = ['ingest', 'viewer', 'operator', 'admin'] as const;
 
 const make = (name: string): TokenEntry[] => [{ name, secret: randomBytes(18).toString('base64url') }];
 

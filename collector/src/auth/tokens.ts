@@ -4,18 +4,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TokenEntry } from '../config/load-config.ts';
 
-export type Role = 'ingest' | 'viewer' | 'operator';
+export type Role = 'ingest' | 'viewer' | 'operator' | 'admin';
 
 export interface Principal {
   role: Role;
   name: string;
 }
 
-/** What a role may do: operators read too; ingest tokens only write. */
+/** What a role may do: operators read too; admins are operators who also change rules; ingest tokens only write. */
 const GRANTS: Record<Role, readonly Role[]> = {
   ingest: ['ingest'],
   viewer: ['viewer'],
   operator: ['viewer', 'operator'],
+  admin: ['viewer', 'operator', 'admin'],
 };
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest();
@@ -23,8 +24,8 @@ const digest = (secret: string) => createHash('sha256').update(secret).digest();
 export class TokenRegistry {
   private readonly entries: { digest: Buffer; principal: Principal }[] = [];
 
-  constructor(tokens: { ingest: TokenEntry[]; viewer: TokenEntry[]; operator: TokenEntry[] }) {
-    for (const role of ['ingest', 'viewer', 'operator'] as const) {
+  constructor(tokens: Record<Role, TokenEntry[]>) {
+    for (const role of ['ingest', 'viewer', 'operator', 'admin'] as const) {
       for (const t of tokens[role])
         this.entries.push({ digest: digest(t.secret), principal: { role, name: t.name } });
     }

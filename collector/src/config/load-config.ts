@@ -20,7 +20,7 @@ export interface Config {
   dataDir: string;
   timeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  tokens: { ingest: TokenEntry[]; viewer: TokenEntry[]; operator: TokenEntry[] };
+  tokens: { ingest: TokenEntry[]; viewer: TokenEntry[]; operator: TokenEntry[]; admin: TokenEntry[] };
   /** Events queued for commit beyond which ingestion answers 503 buffer_full. */
   ingestQueueLimit: number;
   /** Largest group commit, in events. */
@@ -104,8 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
     ingest: parseTokens(s.ORDERPULSE_INGEST_TOKENS, 'default'),
     viewer: parseTokens(s.ORDERPULSE_VIEWER_TOKENS, 'viewer'),
     operator: parseTokens(s.ORDERPULSE_OPERATOR_TOKENS, 'operator'),
+    admin: parseTokens(s.ORDERPULSE_ADMIN_TOKENS, 'admin'),
   };
-  for (const entry of [...tokens.ingest, ...tokens.viewer, ...tokens.operator]) {
+  for (const entry of [...tokens.ingest, ...tokens.viewer, ...tokens.operator, ...tokens.admin]) {
     if (entry.secret.length < 8) problems.push(`token "${entry.name}" is shorter than 8 characters`);
   }
   const kuaidi100Customer = s.ORDERPULSE_KUAIDI100_CUSTOMER;

@@ -26,7 +26,12 @@ const clients: Client[] = [];
 beforeAll(async () => {
   http = createServer();
   gateway = new LiveGateway(http, {
-    tokens: new TokenRegistry({ ingest: [], viewer: [{ name: 'wall', secret: SECRET }], operator: [] }),
+    tokens: new TokenRegistry({
+      ingest: [],
+      viewer: [{ name: 'wall', secret: SECRET }],
+      operator: [],
+      admin: [],
+    }),
     panels,
     // Passes only when the test runs one.
     panelIntervalMs: 3_600_000,
