@@ -1,6 +1,7 @@
 // The wall's minute axes read in the business time zone, like its clock, whatever zone the browser is in.
 import { describe, expect, it } from 'vitest';
-import { clockLabel, minuteChartOptions } from '../src/charts/wall-specs.ts';
+import { minuteChartOptions } from '../src/charts/wall-specs.ts';
+import { clockLabel } from '../src/charts/zone-ticks.ts';
 
 // 2026-12-06 04:10 UTC: 12:10 in Shanghai, 23:10 the day before in New York.
 const AT = Date.UTC(2026, 11, 6, 4, 10);

@@ -1,8 +1,8 @@
 // The order drill-down chart: status changes, payments, carrier updates and alerts as points
 // on one time axis, one lane each. Pure.
 import type { OrderDetail } from '../lib/api-types.ts';
-import { TIME_AXIS_FORMATS } from '../lib/format-time.ts';
 import type { ChartConfiguration } from './chart-setup.ts';
+import { spanTickLabel } from './zone-ticks.ts';
 
 export type Lane = 'status' | 'payment' | 'carrier' | 'alert';
 
@@ -68,8 +68,11 @@ export function orderTimelineSpec(
   points: TimelinePoint[],
   laneLabels: Record<Lane, string>,
   formatTime: (ms: number) => string,
+  timeZone?: string,
 ): ChartConfiguration<'scatter', LanePoint[]> {
   const lanes: Lane[] = ['status', 'payment', 'carrier', 'alert'];
+  const first = points[0]?.at ?? 0;
+  const last = points.at(-1)?.at ?? first;
   return {
     type: 'scatter',
     data: {
@@ -104,8 +107,8 @@ export function orderTimelineSpec(
       scales: {
         x: {
           type: 'time',
-          time: { displayFormats: TIME_AXIS_FORMATS },
-          ticks: { maxTicksLimit: 10, maxRotation: 0 },
+          // Labels in the business zone, like the times in the tables around the chart.
+          ticks: { maxTicksLimit: 10, maxRotation: 0, callback: spanTickLabel(timeZone, first, last) },
           // Room on both sides so the first and last points are not cut in half.
           offset: true,
         },

@@ -8,21 +8,11 @@ import type {
 } from '../../../collector/src/live/events.ts';
 import type { ChartConfiguration } from './chart-setup.ts';
 import { PROVIDER_COLOURS, STATUS_COLOURS, seriesColour } from './palette.ts';
+import { clockLabel } from './zone-ticks.ts';
 
 type Label = (prefix: string, name: string) => string;
 type Point = { x: number; y: number };
 type Options = ChartConfiguration<'line' | 'bar'>['options'];
-
-/** A tick's clock time in the business zone: the axis must read like the wall's clock, wherever the browser is. */
-export function clockLabel(timeZone: string | undefined): (value: number | string) => string {
-  const format = new Intl.DateTimeFormat('en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone,
-  });
-  return (value) => format.format(Number(value));
-}
 
 /** Options shared by the wall's per-minute charts: time axis, no animation, font scaled to the screen. */
 export function minuteChartOptions(fontPx: number, stacked: boolean, timeZone?: string): Options {

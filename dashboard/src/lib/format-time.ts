@@ -8,13 +8,3 @@ export function formatDateTime(value: string | number | null | undefined, lang: 
   if (Number.isNaN(ms)) return String(value);
   return translate(lang, 'value.instant', { instantAt: ms });
 }
-
-/** chart.js time-axis formats (date-fns tokens), the same in both languages. */
-export const TIME_AXIS_FORMATS = {
-  second: 'HH:mm:ss',
-  minute: 'HH:mm',
-  hour: 'MM-dd HH:mm',
-  day: 'yyyy-MM-dd',
-  week: 'yyyy-MM-dd',
-  month: 'yyyy-MM',
-} as const;
