@@ -104,25 +104,31 @@ describe('Chinese screens', () => {
   }, 240_000);
 });
 
-/** Every page, the element that says it has loaded, and what it is read within. */
-const PAGES: [name: string, route: () => Promise<string>, ready: string, within?: string][] = [
-  ['wall', async () => '', 'fig-orders', '[data-testid=wall]'],
-  // Groups by rule and store, each with its newest alert's summary (a group opens by itself only when few).
-  ['alerts', async () => 'alerts', 'alert-group'],
-  ['orders', async () => 'orders', 'order-row'],
-  // ZH-PU-1: a carrier's own trace (place names in Chinese) is data, shown as the carrier wrote it.
-  ['order', async () => 'orders/ZH-PU-1', 'order-events'],
-  ['pool', async () => 'reconciliation', 'auto-resolved-row'],
-  ['stores', async () => 'stores', 'offenders'],
-  // The rules page is left out: a custom rule's description and parameters are its author's words.
-  ['incidents', async () => 'incidents', 'incidents'],
+/**
+ * Every page, the element that says it has loaded, what it is read within, and the words on it that
+ * are data as the sender wrote them (a carrier's place names), not the page's language.
+ */
+const PAGES: [name: string, route: () => Promise<string>, ready: string, within?: string, data?: string[]][] =
   [
-    'on-call',
-    async () => `on-call/${await alertId('payment_unapplied')}`,
-    'oncall-facts',
-    '[data-testid=oncall-page]',
-  ],
-];
+    ['wall', async () => '', 'fig-orders', '[data-testid=wall]'],
+    // Groups by rule and store, each with its newest alert's summary (a group opens by itself only when few).
+    ['alerts', async () => 'alerts', 'alert-group'],
+    ['orders', async () => 'orders', 'order-row'],
+    // ZH-PU-1: a carrier's own trace (place names in Chinese) is data, shown as the carrier wrote it.
+    ['order', async () => 'orders/ZH-PU-1', 'order-events'],
+    // A waybill: its state, places and the Kuaidi100 subscription column, in words.
+    ['order-shipment', async () => 'orders/ZH-SH-1', 'order-shipments', 'main', ['广州']],
+    ['pool', async () => 'reconciliation', 'auto-resolved-row'],
+    ['stores', async () => 'stores', 'offenders'],
+    // The rules page is left out: a custom rule's description and parameters are its author's words.
+    ['incidents', async () => 'incidents', 'incidents'],
+    [
+      'on-call',
+      async () => `on-call/${await alertId('payment_unapplied')}`,
+      'oncall-facts',
+      '[data-testid=oncall-page]',
+    ],
+  ];
 
 describe('every page', () => {
   it('the pool lists the automatic resolution, explained in Chinese', async () => {
@@ -150,9 +156,12 @@ describe('every page', () => {
 
   it.each(PAGES)(
     '%s in English: no Chinese, no UTC time',
-    async (_, route, ready, within) => {
+    async (_, route, ready, within, data = []) => {
       // The language switch names the other language in its own words (中文), as language menus do.
-      const text = (await pageText('en', await route(), ready, within)).replaceAll('中文', '');
+      const text = ['中文', ...data].reduce(
+        (rest, word) => rest.replaceAll(word, ''),
+        await pageText('en', await route(), ready, within),
+      );
       expect(text.match(CHINESE) ?? []).toEqual([]);
       expect(text.match(ISO_UTC) ?? []).toEqual([]);
     },

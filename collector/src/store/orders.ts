@@ -1,5 +1,6 @@
 // Reads for GET /v1/orders/{order_id}: current state, the timeline by event time, payments, shipments.
 
+import { getHealing, toWireSubscription } from '../carriers/subscription-healing-rows.ts';
 import { DEFAULT_READER, type Reader } from '../messages/format-message.ts';
 import type { Alert } from '../wire/alerts.ts';
 import { alertsOfOrder, toWireAlert } from './alerts.ts';
@@ -84,9 +85,22 @@ export async function findOrder(
     timeline_total: Number(timeline.rows[0]?.total ?? 0),
     timeline_truncated: Number(timeline.rows[0]?.total ?? 0) > timeline.rows.length,
     payments: payments.rows,
-    shipments: shipments.rows,
+    shipments: await withSubscriptions(db, shipments.rows),
     alerts: (await alertsOfOrder(db, orderId)).map((a) => toWireAlert(a, undefined, reader)),
   };
+}
+
+/** Each waybill with what was done if Kuaidi100 ended its subscription (an order has few waybills). */
+async function withSubscriptions(
+  db: Queryable,
+  shipments: Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (const s of shipments) {
+    const healing = await getHealing(db, { carrier: String(s.carrier), trackingNo: String(s.tracking_no) });
+    out.push({ ...s, subscription: healing ? toWireSubscription(healing) : null });
+  }
+  return out;
 }
 
 /** The stored domain event back in the contract's snake_case wire shape. */

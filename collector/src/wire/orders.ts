@@ -2,6 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Alert } from './alerts.ts';
 import { Nullable } from './nullable.ts';
+import { ShipmentSubscription } from './shipments.ts';
 
 export const OrderParams = Type.Object({ order_id: Type.String({ minLength: 1, maxLength: 64 }) });
 export type OrderParams = Static<typeof OrderParams>;
@@ -46,6 +47,9 @@ export const OrderShipment = Type.Object({
   location: Nullable(Type.String()),
   destination_region: Nullable(Type.String()),
   returned_count: Type.Integer(),
+  subscription: Nullable(ShipmentSubscription, {
+    description: "what was done when Kuaidi100 ended the waybill's subscription; null while it runs",
+  }),
 });
 export type OrderShipment = Static<typeof OrderShipment>;
 

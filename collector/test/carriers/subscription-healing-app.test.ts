@@ -95,6 +95,16 @@ describe.each(STORE_KINDS)('healing ended Kuaidi100 subscriptions on %s', (kind)
       .filter((e) => e.target === `shipment/yuantong/${trackingNo}`)
       .reverse();
   };
+  const orderShipment = async (orderId: string, trackingNo: string) => {
+    const res = await app.server.inject({
+      method: 'GET',
+      url: `/v1/orders/${orderId}`,
+      headers: auth('viewer'),
+    });
+    return (res.json().shipments as { tracking_no: string; subscription: unknown }[]).find(
+      (s) => s.tracking_no === trackingNo,
+    );
+  };
   const schedule = () => new SqlPollScheduleStore(store.db);
   const runDue = () => app.core.carriers.healer.runDue();
 
@@ -249,6 +259,11 @@ describe.each(STORE_KINDS)('healing ended Kuaidi100 subscriptions on %s', (kind)
       action: 'poll',
       outcome: null,
     });
+    // The order's drill-down shows the same decision on its waybill.
+    expect(await orderShipment('O-STALE', 'YTSTALE')).toMatchObject({
+      state: expect.any(String),
+      subscription: await subscription('YTSTALE'),
+    });
     const entry = await schedule().get({ carrier: 'yuantong', trackingNo: 'YTSTALE' });
     expect(entry?.active).toBe(true);
     // Due no later than Kuaidi100's 30 minutes (an earlier regular poll, set at binding, stays).
@@ -291,5 +306,6 @@ describe.each(STORE_KINDS)('healing ended Kuaidi100 subscriptions on %s', (kind)
       tracking_no: 'YTFINE',
       subscription: null,
     });
+    expect((await orderShipment('O-FINE', 'YTFINE'))?.subscription).toBeNull();
   });
 });
