@@ -7,9 +7,11 @@
 // names, and error positions. Three evaluators: the hand-written one; CEL evaluated by the
 // library (rule-expression/cel-condition.ts); the same CEL parsed by the library and evaluated by
 // closures (rule-expression/cel-closures.ts). Every CEL condition is the old one rewritten by
-// rule-expression/to-cel.ts, and all three must decide identically on every event (checked here).
+// rule-expression/to-cel.ts, and all three must decide identically on every event (checked here),
+// and on random conditions over contexts with missing fields (printed as disagreements).
 import { loadavg } from 'node:os';
 import { celEnv, isCelError, parse, plan, run } from '@bufbuild/cel';
+import fc from 'fast-check';
 import type { OrderEvent } from '../collector/src/domain/events.ts';
 import {
   type CompiledCondition,
@@ -185,6 +187,83 @@ const share = (ns: number) => `${((ns * 10_000) / 1e7).toFixed(1)} %`;
 console.log(
   `all ${CASES.length} conditions per event: old ${totals.old.toFixed(0)} ns, CEL ${totals.cel.toFixed(0)} ns (${(totals.cel / totals.old).toFixed(1)}×), CEL→closures ${totals.closures.toFixed(0)} ns; at 10,000 events/s: ${share(totals.old)}, ${share(totals.cel)}, ${share(totals.closures)} of one core`,
 );
+
+// Random conditions: old syntax, rewritten to CEL, over contexts where any field may be missing.
+// The three evaluators must agree on every pair; this is the semantic check behind the table.
+{
+  const numbers = ['amount_fen', 'occurred_at'];
+  const strings = ['region', 'channel', 'carrier', 'location', 'tracking_no'];
+  const words = ['"西藏"', '"pos"', '"SF"', '"上海市"', '""', '"a"'];
+  const leaf = fc.oneof(
+    fc
+      .tuple(
+        fc.constantFrom(...numbers),
+        fc.constantFrom('==', '!=', '<', '<=', '>', '>='),
+        fc.integer({ min: -2, max: 2 }),
+      )
+      .map(([f, op, n]) => `${f} ${op} ${n * 500}`),
+    fc
+      .tuple(
+        fc.constantFrom(...strings),
+        fc.constantFrom('==', '!=', '<', '>=', 'contains', 'startsWith'),
+        fc.constantFrom(...words),
+      )
+      .map(([f, op, w]) => `${f} ${op} ${w}`),
+    fc
+      .tuple(fc.constantFrom(...strings), fc.boolean(), fc.subarray(words))
+      .map(([f, not, list]) => `${f} ${not ? 'not in' : 'in'} [${list.join(', ')}]`),
+    fc
+      .tuple(fc.constantFrom(...strings, ...numbers), fc.constantFrom('==', '!='))
+      .map(([f, op]) => `${f} ${op} null`),
+    fc.constantFrom(
+      'status == "paid"',
+      'type in ["order.status", "payment.notify"]',
+      'carrier matches "^S"',
+      'location matches "市$"',
+    ),
+  );
+  const condition = fc.letrec<{ c: string }>((tie) => ({
+    c: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      tie('c').map((x) => `not (${x})`),
+      fc.tuple(tie('c'), fc.constantFrom('and', 'or'), tie('c')).map(([x, op, y]) => `(${x}) ${op} ${y}`),
+    ),
+  })).c;
+  const value = (pool: readonly (string | number)[]) =>
+    fc.option(fc.constantFrom(...pool), { nil: undefined });
+  const context = fc.record({
+    amount_fen: value([0, 499, 500, 1000, -500]),
+    occurred_at: value([0, 1000]),
+    region: value(['西藏', 'pos', '']),
+    channel: value(['pos', 'jd']),
+    carrier: value(['SF', 'ZTO']),
+    location: value(['上海市', 'a']),
+    tracking_no: value(['SF1', '']),
+    status: value(['paid', 'created']),
+    type: value(['order.status', 'shipment.update']),
+  });
+  const conditions = fc.sample(condition, { numRuns: 300, seed: 7 });
+  const contexts = fc.sample(context, { numRuns: 300, seed: 8 }) as RuleContext[];
+  let pairs = 0;
+  let disagree = 0;
+  for (const old of conditions) {
+    const cel = toCel(old);
+    const evaluators = [compileCondition(old), compileCelCondition(cel), compileCelToClosures(cel)];
+    for (const ctx of contexts) {
+      const [x, y, z] = evaluators.map((e) => e.test(ctx));
+      pairs++;
+      if (x !== y || x !== z) {
+        disagree++;
+        if (disagree <= 3)
+          console.log(`  DISAGREE: ${old} | ${cel} | ${JSON.stringify(ctx)} → ${x} ${y} ${z}`);
+      }
+    }
+  }
+  console.log(
+    `random conditions: ${conditions.length} × ${contexts.length} contexts, ${pairs} decisions, ${disagree} disagreements`,
+  );
+}
 
 // The library's floor: the planned expression on bindings built once, so no adapter cost at all.
 {
