@@ -124,6 +124,11 @@ const BENCHES: Bench[] = [
     what: '/metrics render time (metrics)',
     args: [...tsx, 'bench/metrics-render.ts'],
   },
+  {
+    name: 'rule-expression',
+    what: 'custom-rule conditions: hand-written evaluator vs CEL (@bufbuild/cel) per event',
+    args: ['--expose-gc', '--max-semi-space-size=64', ...tsx, 'bench/rule-expression.ts'],
+  },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
