@@ -24,7 +24,10 @@ if (!args.includes('--summary')) {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--mutate') options.mutate = args[++i].split(',');
     else if (args[i] === '--concurrency') options.concurrency = Number(args[++i]);
-    else throw new Error(`unknown argument ${args[i]} (expected --mutate GLOB[,GLOB], --concurrency N, --reports DIR, --summary)`);
+    // Static mutants rerun every related test file each; on a loaded machine they can take most of a
+    // run. Skipped ones are reported as "Ignored" and left out of the score: say so next to it.
+    else if (args[i] === '--ignore-static') options.ignoreStatic = true;
+    else throw new Error(`unknown argument ${args[i]} (expected --mutate GLOB[,GLOB], --concurrency N, --reports DIR, --ignore-static, --summary)`);
   }
   const started = Date.now();
   const { Stryker } = await import('../node_modules/@stryker-mutator/core/dist/src/stryker.js');
@@ -37,7 +40,7 @@ const report = JSON.parse(readFileSync(REPORT, 'utf8'));
 const folders = new Map();
 for (const [file, { mutants }] of Object.entries(report.files)) {
   const folder = relative(process.cwd(), dirname(file)) || dirname(file);
-  const row = folders.get(folder) ?? { mutants: 0, Killed: 0, Survived: 0, Timeout: 0, NoCoverage: 0, CompileError: 0, other: 0 };
+  const row = folders.get(folder) ?? { mutants: 0, Killed: 0, Survived: 0, Timeout: 0, NoCoverage: 0, CompileError: 0, Ignored: 0, other: 0 };
   for (const mutant of mutants) {
     row.mutants++;
     if (mutant.status in row) row[mutant.status]++;
@@ -52,13 +55,13 @@ const score = (r) => {
   const valid = r.Killed + r.Timeout + r.Survived + r.NoCoverage;
   return valid === 0 ? 'n/a' : `${((100 * (r.Killed + r.Timeout)) / valid).toFixed(1)} %`;
 };
-const total = { mutants: 0, Killed: 0, Survived: 0, Timeout: 0, NoCoverage: 0, CompileError: 0, other: 0 };
-const lines = [['folder', 'mutants', 'killed', 'survived', 'timeout', 'no cov', 'no compile', 'score']];
+const total = { mutants: 0, Killed: 0, Survived: 0, Timeout: 0, NoCoverage: 0, CompileError: 0, Ignored: 0, other: 0 };
+const lines = [['folder', 'mutants', 'killed', 'survived', 'timeout', 'no cov', 'no compile', 'ignored', 'score']];
 for (const [folder, r] of [...folders].sort(([a], [b]) => a.localeCompare(b))) {
   for (const key of Object.keys(total)) total[key] += r[key];
-  lines.push([folder, r.mutants, r.Killed, r.Survived, r.Timeout, r.NoCoverage, r.CompileError, score(r)]);
+  lines.push([folder, r.mutants, r.Killed, r.Survived, r.Timeout, r.NoCoverage, r.CompileError, r.Ignored, score(r)]);
 }
-lines.push(['all', total.mutants, total.Killed, total.Survived, total.Timeout, total.NoCoverage, total.CompileError, score(total)]);
+lines.push(['all', total.mutants, total.Killed, total.Survived, total.Timeout, total.NoCoverage, total.CompileError, total.Ignored, score(total)]);
 const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => String(l[c]).length)));
 for (const line of lines)
   console.log(line.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  '));
