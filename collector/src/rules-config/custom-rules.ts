@@ -25,6 +25,8 @@ export interface CustomRule {
   readonly file: string;
   /** True when the rule is enabled, the context's store is in scope and the condition holds. */
   matches(context: RuleContext): boolean;
+  /** The same, enabled or not: what a backtest of a rule not switched on yet asks. */
+  holds(context: RuleContext): boolean;
 }
 
 const RULE_KEYS = [
@@ -103,12 +105,12 @@ function readCustomRule(item: Cursor, file: string, result: CustomRulesResult): 
   if (condition === undefined || severity === undefined) return undefined;
 
   const test = condition.test;
-  const matches = (context: RuleContext): boolean => {
-    if (!enabled) return false;
+  const holds = (context: RuleContext): boolean => {
     const store = Object.hasOwn(context, 'store_id') ? context.store_id : undefined;
     if (typeof store === 'string' && !storeInScope(scope, store)) return false;
     return test(context);
   };
+  const matches = (context: RuleContext): boolean => enabled && holds(context);
   return Object.freeze({
     name,
     ...(description === undefined ? {} : { description }),
@@ -122,6 +124,7 @@ function readCustomRule(item: Cursor, file: string, result: CustomRulesResult): 
     when,
     file,
     matches,
+    holds,
   } as CustomRule);
 }
 
