@@ -17,6 +17,8 @@ export interface CustomRule {
   readonly tags: readonly string[];
   /** Becomes the alert's `route` label; routes.yaml matches it with `route="…"`. */
   readonly route?: string;
+  /** The alert awaits an operator's approval (its acknowledgement) before the order goes on. */
+  readonly requiresApproval: boolean;
   readonly scope: RuleScope;
   readonly summary?: { readonly en?: string; readonly zh?: string };
   /** The condition as written. */
@@ -38,6 +40,7 @@ const RULE_KEYS = [
   'tags',
   'labels',
   'route',
+  'requires_approval',
   'scope',
   'summary',
 ];
@@ -99,6 +102,7 @@ function readCustomRule(item: Cursor, file: string, result: CustomRulesResult): 
   const routeCursor = object.get('route');
   const route = routeCursor.present ? readRouteLabel(routeCursor) : undefined;
   if (route !== undefined) result.routeCursors.push({ route, cursor: routeCursor });
+  const requiresApproval = object.get('requires_approval').boolean() ?? false;
   const scope = readScope(object.get('scope'));
   const description = object.get('description').string();
   const summary = readSummary(object.get('summary'));
@@ -119,6 +123,7 @@ function readCustomRule(item: Cursor, file: string, result: CustomRulesResult): 
     labels: Object.freeze(labels),
     tags: Object.freeze(tags),
     ...(route === undefined ? {} : { route }),
+    requiresApproval,
     scope,
     ...(summary === undefined ? {} : { summary }),
     when,
