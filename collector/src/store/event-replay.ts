@@ -4,9 +4,10 @@
 // PGlite the log's time index is a BRIN (0001_ingest.sql), which finds a slice's blocks but gives
 // no order, so every page sorts what it reads; bounding a page's range by a slice keeps that read
 // about a slice long, instead of "everything after the cursor" on every page. A slice holding more
-// than a page continues within the slice from the cursor. Only the fields a rule may read are
-// taken from the payload (no whole-JSON parse per event), and nothing outlives its page.
-import type { StoredEvent } from '../domain/events.ts';
+// than a page continues within the slice from the cursor. Each event is its stored payload (the
+// domain event as ingested, occurredAt in epoch ms: the keyset's time is rebuilt from it the way
+// ingest_batch stored it), and nothing outlives its page.
+import type { OrderEvent, StoredEvent } from '../domain/events.ts';
 import type { Queryable } from './database.ts';
 
 export interface ReplayRange {
@@ -25,13 +26,7 @@ const at = (n: number) => EPOCH_MS.replace('%', String(n));
 
 const PAGE = {
   name: 'event_replay_page',
-  text: `SELECT source, id, type, (extract(epoch FROM occurred_at) * 1000)::float8 AS at,
-       (extract(epoch FROM received_at) * 1000)::float8 AS received, order_id, store_id,
-       payload->>'status' AS status, payload->>'amountFen' AS amount_fen, payload->>'region' AS region,
-       payload->>'channel' AS channel, payload->>'provider' AS provider,
-       payload->>'transactionId' AS transaction_id, payload->>'carrier' AS carrier,
-       payload->>'trackingNo' AS tracking_no, payload->>'state' AS state, payload->>'location' AS location,
-       payload->>'destinationRegion' AS destination_region
+  text: `SELECT payload, (extract(epoch FROM received_at) * 1000)::float8 AS received
      FROM events
      WHERE occurred_at >= ${at(1)} AND occurred_at < ${at(2)}
        AND (occurred_at, source, id) > (${at(3)}, $4::text, $5::text)
@@ -39,25 +34,10 @@ const PAGE = {
      LIMIT $6`,
 };
 
+/** The stored domain event as ingested (`payload`, parsed by the driver) and when it was received. */
 interface ReplayRow {
-  source: string;
-  id: string;
-  type: StoredEvent['type'];
-  at: number;
+  payload: OrderEvent;
   received: number;
-  order_id: string;
-  store_id: string;
-  status: string | null;
-  amount_fen: string | null;
-  region: string | null;
-  channel: string | null;
-  provider: string | null;
-  transaction_id: string | null;
-  carrier: string | null;
-  tracking_no: string | null;
-  state: string | null;
-  location: string | null;
-  destination_region: string | null;
 }
 
 /** Pages of events with from <= occurred_at < to, oldest first (ties by source, then id). */
@@ -78,8 +58,8 @@ export async function* replayEvents(db: Queryable, range: ReplayRange): AsyncGen
       rowCount = rows.length;
       if (rows.length > 0) yield rows.map(toEvent);
       if (rows.length < pageRows) break;
-      const last = rows[rows.length - 1]!;
-      cursor = [last.at, last.source, last.id];
+      const last = rows[rows.length - 1]!.payload;
+      cursor = [last.occurredAt, last.source, last.id];
     }
     if (range.sliceMs === undefined) {
       if (pages > 1) sliceMs = Math.max(MIN_SLICE_MS, sliceMs / 2);
@@ -92,39 +72,8 @@ export async function* replayEvents(db: Queryable, range: ReplayRange): AsyncGen
 const MIN_SLICE_MS = 60_000;
 const MAX_SLICE_MS = 24 * 3_600_000;
 
-/**
- * Only the fields present are set, as on an ingested event (a rule reads a missing one as null).
- * Built by assignment rather than spreads: this runs once per event of a week.
- */
 function toEvent(r: ReplayRow): StoredEvent {
-  const e: Record<string, unknown> = {
-    id: r.id,
-    source: r.source,
-    type: r.type,
-    occurredAt: r.at,
-    receivedAt: r.received,
-    orderId: r.order_id,
-    storeId: r.store_id,
-  };
-  if (r.type === 'shipment.update') {
-    e.carrier = r.carrier ?? '';
-    e.trackingNo = r.tracking_no ?? '';
-    e.state = r.state;
-    if (r.location !== null) e.location = r.location;
-    if (r.destination_region !== null) e.destinationRegion = r.destination_region;
-    return e as unknown as StoredEvent;
-  }
-  e.status = r.status;
-  if (r.amount_fen !== null) e.amountFen = Number(r.amount_fen);
-  if (r.provider !== null) e.provider = r.provider;
-  if (r.type === 'payment.notify') {
-    e.transactionId = r.transaction_id ?? '';
-    e.amountFen ??= 0;
-    return e as unknown as StoredEvent;
-  }
-  if (r.region !== null) e.region = r.region;
-  if (r.channel !== null) e.channel = r.channel;
-  if (r.carrier !== null) e.carrier = r.carrier;
-  if (r.tracking_no !== null) e.trackingNo = r.tracking_no;
-  return e as unknown as StoredEvent;
+  const event = r.payload as StoredEvent;
+  event.receivedAt = r.received;
+  return event;
 }

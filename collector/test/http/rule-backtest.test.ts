@@ -41,20 +41,20 @@ describe.each(STORE_KINDS)('rule backtest over HTTP (%s)', (kind) => {
     store = await openTestDatabase(kind);
     h = await startHarness(store.db, { env: { ORDERPULSE_ADMIN_TOKENS: `alice=${ADMIN}` } });
     const t = h.clock.now;
-    // 600 orders over the last 40 hours (so some start before a 24 h window), deterministic.
+    // 400 orders over the last 40 hours (so some start before a 24 h window), deterministic.
     let seed = 11;
     const rand = (n: number) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       return seed % n;
     };
     const events: unknown[] = [];
-    for (let i = 0; i < 600; i++) {
-      const createdAt = t - 40 * HOUR + Math.floor((i * 40 * HOUR) / 600) + rand(MINUTE);
+    for (let i = 0; i < 400; i++) {
+      const createdAt = t - 40 * HOUR + Math.floor((i * 40 * HOUR) / 400) + rand(MINUTE);
       const o: Seeded = {
         order: `BT-${i}`,
         store: STORES[rand(STORES.length)]!,
         region: REGIONS[rand(REGIONS.length)]!,
-        amount: 10_000 + rand(100_000),
+        amount: 40_000 + rand(70_000),
         createdAt,
         paidAt: createdAt + 10 * MINUTE,
       };
@@ -72,7 +72,7 @@ describe.each(STORE_KINDS)('rule backtest over HTTP (%s)', (kind) => {
     }
     for (let i = 0; i < events.length; i += 400) await h.post(events.slice(i, i + 400));
     eventCount = events.length;
-  });
+  }, 180_000);
   afterAll(async () => {
     await h?.close();
     await store?.dispose();
