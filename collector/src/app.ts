@@ -31,6 +31,7 @@ import { metricsRoute } from './http/routes/metrics.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { paymentsPlugin } from './http/routes/payments/index.ts';
 import { reconciliationRoutes } from './http/routes/reconciliation/index.ts';
+import { ruleBacktestRoutes } from './http/routes/rule-backtest.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -114,6 +115,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(auditRoutes, { ctx });
   await server.register(businessDayRoutes, { ctx, ...(deps.now && { now: deps.now }) });
   await server.register(rulesRoutes, { ctx, alerting });
+  await server.register(ruleBacktestRoutes, { ctx, alerting, now: deps.alerting?.now ?? Date.now });
   // The alerting clock: an open outage's window ends at the time the rules see.
   await server.register(incidentsRoutes, { ctx, now: deps.alerting?.now ?? Date.now });
   await registerDashboard(server, config.dashboardDir);

@@ -4,10 +4,12 @@
 // transaction committed. A write that fails (store down) is kept and retried: nothing is dropped.
 import type { Alert } from '../domain/alerts/alert.ts';
 import type { AlertTransition } from '../domain/alerts/lifecycle.ts';
+import type { OrderTagging } from '../domain/rules/order-tagging.ts';
 import type { AlertTransition as LiveTransition } from '../live/events.ts';
 import { toWireAlert, upsertAlerts, type WireAlert } from '../store/alerts.ts';
 import { type AuditEntry, appendAudit } from '../store/audit-log.ts';
 import type { Database } from '../store/database.ts';
+import { insertOrderTags } from '../store/order-tags.ts';
 import type { AlertBook } from './alert-book.ts';
 
 export interface AlertingLog {
@@ -32,6 +34,7 @@ export class AlertWriter {
   private readonly listeners: AlertChangeListener[] = [];
   private readonly dirty = new Map<string, Alert>();
   private audits: AuditEntry[] = [];
+  private taggings: Array<{ tagging: OrderTagging; at: number }> = [];
   private outgoing: AlertChange[] = [];
   private flushing: Promise<void> | undefined;
   private lastFlushError: unknown;
@@ -83,6 +86,11 @@ export class AlertWriter {
     this.audits.push(entry);
   }
 
+  /** Tags a firing rule puts on its order, written in the same transaction as its alert. */
+  tagOrder(tagging: OrderTagging, at: number): void {
+    this.taggings.push({ tagging, at });
+  }
+
   announce(transition: LiveTransition, alert: Alert, at: number): void {
     const silenced = this.isSilenced(alert);
     this.outgoing.push({ transition, alert: toWireAlert(alert, silenced), at, record: alert, silenced });
@@ -114,7 +122,7 @@ export class AlertWriter {
   }
 
   private hasWork(): boolean {
-    return this.dirty.size > 0 || this.audits.length > 0;
+    return this.dirty.size > 0 || this.audits.length > 0 || this.taggings.length > 0;
   }
 
   private async flush(): Promise<void> {
@@ -122,18 +130,22 @@ export class AlertWriter {
       const alerts = [...this.dirty.values()];
       const audits = this.audits;
       const outgoing = this.outgoing;
+      const taggings = this.taggings;
       this.dirty.clear();
       this.audits = [];
+      this.taggings = [];
       this.outgoing = [];
       try {
         await this.db.transaction(async (tx) => {
           await upsertAlerts(tx, alerts);
           for (const entry of audits) await appendAudit(tx, entry);
+          await insertOrderTags(tx, taggings);
         });
       } catch (error) {
         // Put back what is not newer in the meantime; the next tick (or settled()) retries.
         for (const alert of alerts) if (!this.dirty.has(alert.id)) this.dirty.set(alert.id, alert);
         this.audits = [...audits, ...this.audits];
+        this.taggings = [...taggings, ...this.taggings];
         this.outgoing = [...outgoing, ...this.outgoing];
         if (this.lastFlushError === undefined && !this.stopped) {
           this.log?.error({ err: error }, 'alerting: writing alerts failed; retrying on every tick');

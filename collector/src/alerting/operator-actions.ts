@@ -1,6 +1,7 @@
 // What an operator does to an alert by hand: acknowledge it or resolve it. Each change is kept in
 // the book, audited, announced, and written before the caller gets its reply.
 import type { Alert } from '../domain/alerts/alert.ts';
+import { approvalByAck } from '../domain/alerts/approval.ts';
 import { acknowledge, resolveByOperator } from '../domain/alerts/lifecycle.ts';
 import { findAlert } from '../store/alerts.ts';
 import type { Database } from '../store/database.ts';
@@ -66,8 +67,27 @@ export class OperatorActions {
     }
     const result = acknowledge(alert, actor, note, now);
     if (!result.ok) return result;
-    this.put('alert.ack', 'changed', result.alert, actor, note, now, bulk);
-    return result;
+    const { approval, alert: acknowledged } = approvalByAck(alert, result.alert);
+    this.put('alert.ack', 'changed', acknowledged, actor, note, now, bulk);
+    if (approval) {
+      // The acknowledgement is the approval the rule asked for: audited as such, under the
+      // approver's token name, with the order it lets go on.
+      this.writer.audit({
+        at: now,
+        actor,
+        action: 'alert.approve',
+        target: `alert/${acknowledged.id}`,
+        details: {
+          rule: acknowledged.rule,
+          entity_type: acknowledged.entityType,
+          entity_id: acknowledged.entityId,
+          ...(acknowledged.entityType === 'order' && { order_id: acknowledged.entityId }),
+          ...(note && { note }),
+          ...(bulk && { bulk: true }),
+        },
+      });
+    }
+    return { ok: true, alert: acknowledged };
   }
 
   /**

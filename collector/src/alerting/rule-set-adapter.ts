@@ -4,10 +4,12 @@
 // loader's routing (`route`, rule labels) becomes alert labels here too, and the engine reads the
 // calendar of the set in force.
 
+import { REQUIRES_APPROVAL_LABEL } from '../domain/alerts/approval.ts';
 import { type Calendar, isStoreOpen, isStoreOpenOnDay } from '../domain/alerts/calendar.ts';
 import { GBT2260_REGION_LOOKUP } from '../domain/regions/lookup.ts';
 import type { CustomRuleContext, CustomRule as EngineCustomRule } from '../domain/rules/custom-rule.ts';
 import { RuleEngine } from '../domain/rules/engine.ts';
+import { TAGS_LABEL } from '../domain/rules/order-tagging.ts';
 import { type BuiltinRuleName, DEFAULT_RULE_PARAMS } from '../domain/rules/params.ts';
 import { DEFAULT_SHIPMENT_EVENT_PARAMS } from '../domain/rules/shipment-event.ts';
 import type { Signal } from '../domain/rules/signal.ts';
@@ -31,7 +33,8 @@ function ruleContextOf(ctx: CustomRuleContext): RuleContext {
 export function toEngineRule(rule: ConfiguredCustomRule): EngineCustomRule {
   const labels: Record<string, string> = { ...rule.labels };
   if (rule.route !== undefined) labels.route = rule.route;
-  if (rule.tags.length > 0) labels.tags = rule.tags.join(',');
+  if (rule.tags.length > 0) labels[TAGS_LABEL] = rule.tags.join(',');
+  if (rule.requiresApproval) labels[REQUIRES_APPROVAL_LABEL] = 'true';
   const written = rule.summary;
   return {
     name: rule.name,

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { applySignal, promotePending } from '../domain/alerts/lifecycle.ts';
 import type { StoredEvent } from '../domain/events.ts';
 import type { RuleEngine } from '../domain/rules/engine.ts';
+import { orderTagging } from '../domain/rules/order-tagging.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { AlertBook } from './alert-book.ts';
@@ -26,7 +27,7 @@ export class SignalRecorder {
 
   /** One committed batch through the engine. */
   applyBatch(events: readonly StoredEvent[]): void {
-    const { engine, now: clock, observeEvaluation } = this.deps;
+    const { engine, writer, now: clock, observeEvaluation } = this.deps;
     const now = clock();
     // A batch is applied in event-time order and only its net outcome per (rule, entity) counts:
     // an order that was paid long ago and moved on in the same batch never blips a stall alert.
@@ -35,6 +36,10 @@ export class SignalRecorder {
     const net = new Map<string, Signal>();
     for (const event of ordered) {
       for (const signal of engine.ingest(event, now)) {
+        // Tags are what the rule did to the order, even if a later event of the batch nets its
+        // alert away (paid and picked in one commit).
+        const tagging = orderTagging(signal);
+        if (tagging !== undefined) writer.tagOrder(tagging, now);
         const key = `${signal.rule}\u0000${signal.entityType}\u0000${signal.entityId}`;
         net.delete(key);
         net.set(key, signal);
@@ -42,6 +47,7 @@ export class SignalRecorder {
     }
     observeEvaluation?.('events', (performance.now() - started) / 1000);
     this.record(net.values());
+    writer.requestFlush();
   }
 
   record(signals: Iterable<Signal>): void {

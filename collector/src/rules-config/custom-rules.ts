@@ -17,6 +17,8 @@ export interface CustomRule {
   readonly tags: readonly string[];
   /** Becomes the alert's `route` label; routes.yaml matches it with `route="…"`. */
   readonly route?: string;
+  /** The alert awaits an operator's approval (its acknowledgement) before the order goes on. */
+  readonly requiresApproval: boolean;
   readonly scope: RuleScope;
   readonly summary?: { readonly en?: string; readonly zh?: string };
   /** The condition as written. */
@@ -25,6 +27,8 @@ export interface CustomRule {
   readonly file: string;
   /** True when the rule is enabled, the context's store is in scope and the condition holds. */
   matches(context: RuleContext): boolean;
+  /** The same, enabled or not: what a backtest of a rule not switched on yet asks. */
+  holds(context: RuleContext): boolean;
 }
 
 const RULE_KEYS = [
@@ -36,6 +40,7 @@ const RULE_KEYS = [
   'tags',
   'labels',
   'route',
+  'requires_approval',
   'scope',
   'summary',
 ];
@@ -97,18 +102,19 @@ function readCustomRule(item: Cursor, file: string, result: CustomRulesResult): 
   const routeCursor = object.get('route');
   const route = routeCursor.present ? readRouteLabel(routeCursor) : undefined;
   if (route !== undefined) result.routeCursors.push({ route, cursor: routeCursor });
+  const requiresApproval = object.get('requires_approval').boolean() ?? false;
   const scope = readScope(object.get('scope'));
   const description = object.get('description').string();
   const summary = readSummary(object.get('summary'));
   if (condition === undefined || severity === undefined) return undefined;
 
   const test = condition.test;
-  const matches = (context: RuleContext): boolean => {
-    if (!enabled) return false;
+  const holds = (context: RuleContext): boolean => {
     const store = Object.hasOwn(context, 'store_id') ? context.store_id : undefined;
     if (typeof store === 'string' && !storeInScope(scope, store)) return false;
     return test(context);
   };
+  const matches = (context: RuleContext): boolean => enabled && holds(context);
   return Object.freeze({
     name,
     ...(description === undefined ? {} : { description }),
@@ -117,11 +123,13 @@ function readCustomRule(item: Cursor, file: string, result: CustomRulesResult): 
     labels: Object.freeze(labels),
     tags: Object.freeze(tags),
     ...(route === undefined ? {} : { route }),
+    requiresApproval,
     scope,
     ...(summary === undefined ? {} : { summary }),
     when,
     file,
     matches,
+    holds,
   } as CustomRule);
 }
 

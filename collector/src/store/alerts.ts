@@ -2,6 +2,7 @@
 // restart recovery, and the mapping to the wire shape (wire/alerts.ts).
 import { createHash } from 'node:crypto';
 import type { Alert, AlertStatus } from '../domain/alerts/alert.ts';
+import { approvalOf } from '../domain/alerts/approval.ts';
 import type { Severity } from '../domain/rules/params.ts';
 import type { EntityType, Summary } from '../domain/rules/signal.ts';
 import {
@@ -208,6 +209,7 @@ export function summaryFor(summary: Summary, reader: Reader): string {
 
 /** The contract's alert object, its sentences in the reader's language; `summary_zh` kept beside them. */
 export function toWireAlert(alert: Alert, silenced?: boolean, reader: Reader = DEFAULT_READER): WireAlert {
+  const approval = approvalOf(alert);
   return {
     id: alert.id,
     rule: alert.rule,
@@ -227,6 +229,7 @@ export function toWireAlert(alert: Alert, silenced?: boolean, reader: Reader = D
     acknowledged_at: iso(alert.acknowledgedAt),
     acknowledged_by: alert.acknowledgedBy ?? null,
     ack_note: alert.ackNote ?? null,
+    ...(approval !== undefined && { approval: approval.state }),
     ...(silenced !== undefined && { silenced }),
   };
 }

@@ -9,6 +9,8 @@ export interface OrderListFilter {
   statuses?: readonly string[];
   storeId?: string;
   stalled?: boolean;
+  /** Only orders a custom rule tagged so (order_tags). */
+  tag?: string;
   /** Latest event at or after (epoch ms). */
   from?: number;
   /** Latest event before (epoch ms). */
@@ -31,6 +33,7 @@ export interface OrderListRow {
   lastEventAt: number;
   stalled: boolean;
   openAlerts: number;
+  tags: string[];
 }
 
 const OPEN_ALERTS = `SELECT count(*)::int AS n,
@@ -59,6 +62,10 @@ function whereSql(filter: OrderListFilter, values: unknown[], withStatus = true)
     where.push(`o.last_event_at < $${values.length}`);
   }
   if (filter.stalled !== undefined) where.push(filter.stalled ? STALLED : `NOT ${STALLED}`);
+  if (filter.tag !== undefined) {
+    values.push(filter.tag);
+    where.push(`o.order_id IN (SELECT t.order_id FROM order_tags t WHERE t.tag = $${values.length})`);
+  }
   return where;
 }
 
@@ -85,9 +92,11 @@ export async function listOrders(
     last_event_at: Date;
     n: number;
     stalling: number;
+    tags: string[] | null;
   }>(
     `SELECT o.order_id, o.store_id, o.status, o.amount_fen, o.channel, o.created_at, o.status_at, o.last_event_at,
-            oa.n, oa.stalling
+            oa.n, oa.stalling,
+            (SELECT array_agg(t.tag ORDER BY t.tag) FROM order_tags t WHERE t.order_id = o.order_id) AS tags
      FROM orders o CROSS JOIN LATERAL (${OPEN_ALERTS}) oa
      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY o.last_event_at DESC, o.order_id DESC
@@ -105,6 +114,7 @@ export async function listOrders(
     lastEventAt: r.last_event_at.getTime(),
     stalled: r.stalling > 0,
     openAlerts: r.n,
+    tags: r.tags ?? [],
   }));
 }
 

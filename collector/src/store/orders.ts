@@ -5,6 +5,7 @@ import { DEFAULT_READER, type Reader } from '../messages/format-message.ts';
 import type { Alert } from '../wire/alerts.ts';
 import { alertsOfOrder, toWireAlert } from './alerts.ts';
 import type { Queryable } from './database.ts';
+import { tagsOfOrders } from './order-tags.ts';
 
 export interface OrderView {
   order_id: string;
@@ -24,6 +25,13 @@ export interface OrderView {
   payments: Record<string, unknown>[];
   shipments: Record<string, unknown>[];
   alerts: Alert[];
+  /** Tags custom rules put on the order, sorted. */
+  tags: string[];
+  /** Whether an open alert of a rule with `requires_approval` waits for an operator's approval. */
+  awaiting_approval: boolean;
+  /** The latest approval (acknowledgement of such an alert): who, by token name, and when. */
+  approved_by: string | null;
+  approved_at: string | null;
 }
 
 /**
@@ -71,6 +79,7 @@ export async function findOrder(
       [orderId],
     ),
   ];
+  const approval = await approvalOfOrder(db, orderId);
   return {
     order_id: order.order_id,
     store_id: order.store_id,
@@ -87,6 +96,32 @@ export async function findOrder(
     payments: payments.rows,
     shipments: await withSubscriptions(db, shipments.rows),
     alerts: (await alertsOfOrder(db, orderId)).map((a) => toWireAlert(a, undefined, reader)),
+    tags: (await tagsOfOrders(db, [orderId])).get(orderId) ?? [],
+    ...approval,
+  };
+}
+
+/** From the alerts of rules needing approval (labelled requires_approval): see 0017_order_tags.sql. */
+async function approvalOfOrder(
+  db: Queryable,
+  orderId: string,
+): Promise<Pick<OrderView, 'awaiting_approval' | 'approved_by' | 'approved_at'>> {
+  const { rows } = await db.query<{
+    awaiting: boolean;
+    approved_by: string | null;
+    approved_at: Date | null;
+  }>(
+    `SELECT bool_or(status IN ('pending', 'firing')) AS awaiting,
+            (array_agg(acknowledged_by ORDER BY acknowledged_at DESC) FILTER (WHERE acknowledged_at IS NOT NULL))[1] AS approved_by,
+            max(acknowledged_at) AS approved_at
+     FROM alerts WHERE order_id = $1 AND labels ? 'requires_approval' AND labels->>'requires_approval' = 'true'`,
+    [orderId],
+  );
+  const row = rows[0];
+  return {
+    awaiting_approval: row?.awaiting ?? false,
+    approved_by: row?.approved_by ?? null,
+    approved_at: isoOrNull(row?.approved_at ?? null),
   };
 }
 

@@ -39,6 +39,12 @@ export const Alert = Type.Object({
   acknowledged_at: Nullable(Type.String({ format: 'date-time' })),
   acknowledged_by: Nullable(Type.String()),
   ack_note: Nullable(Type.String()),
+  approval: Type.Optional(
+    Type.Union([Type.Literal('awaiting'), Type.Literal('approved'), Type.Literal('lapsed')], {
+      description:
+        'only for rules with `requires_approval: true`: `awaiting` until an operator acknowledges the alert (that is the approval: `acknowledged_by`/`acknowledged_at`), `lapsed` if it resolved unapproved',
+    }),
+  ),
   silenced: Type.Optional(
     Type.Boolean({
       description: 'muted by an active silence: visible, not notified; absent where not worked out',

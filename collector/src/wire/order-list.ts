@@ -14,6 +14,12 @@ export const OrderListQuery = Type.Object({
       description: 'true: only orders with an open `order_stalled` or `payment_unapplied` alert; false: none',
     }),
   ),
+  tag: Type.Optional(
+    Type.String({
+      pattern: '^[a-z][a-z0-9_-]{0,31}$',
+      description: 'only orders a custom rule tagged so (e.g. `priority`)',
+    }),
+  ),
   from: Type.Optional(
     Type.String({ minLength: 1, maxLength: 64, description: 'RFC 3339; latest event at or after it' }),
   ),
@@ -47,6 +53,7 @@ export const OrderRow = Type.Object({
   last_event_at: Type.String({ format: 'date-time' }),
   stalled: Type.Boolean(),
   open_alerts: Type.Integer({ minimum: 0 }),
+  tags: Type.Array(Type.String(), { description: 'tags custom rules put on the order, sorted' }),
   href: Type.String({ description: 'the drill-down, GET /v1/orders/{order_id}' }),
 });
 export type OrderRow = Static<typeof OrderRow>;

@@ -69,5 +69,11 @@ export const OrderDetail = Type.Object({
   payments: Type.Array(OrderPayment),
   shipments: Type.Array(OrderShipment),
   alerts: Type.Array(Alert),
+  tags: Type.Array(Type.String(), { description: 'tags custom rules put on the order, sorted' }),
+  awaiting_approval: Type.Boolean({
+    description: 'an open alert of a rule with `requires_approval: true` waits for an operator to approve it',
+  }),
+  approved_by: Nullable(Type.String({ description: "the approver's token name (the acknowledgement)" })),
+  approved_at: Nullable(Type.String({ format: 'date-time' })),
 });
 export type OrderDetail = Omit<Static<typeof OrderDetail>, 'timeline'> & { timeline: TimelineEvent[] };

@@ -199,6 +199,12 @@ bucket timestamp with time zone NOT NULL
   orders bigint NOT NULL
   amount_fen bigint NOT NULL
 
+-- table order_tags
+order_id text NOT NULL
+  tag text NOT NULL
+  rule text NOT NULL
+  tagged_at timestamp with time zone NOT NULL
+
 -- table orders
 order_id text NOT NULL
   store_id text NOT NULL
@@ -429,6 +435,9 @@ PRIMARY KEY (day, status)
 -- constraint order_status_minute_rollup.order_status_minute_rollup_pkey
 PRIMARY KEY (bucket, status)
 
+-- constraint order_tags.order_tags_pkey
+PRIMARY KEY (order_id, tag)
+
 -- constraint orders.orders_pkey
 PRIMARY KEY (order_id)
 
@@ -488,6 +497,9 @@ CREATE INDEX alerts_open_group_idx ON :schema.alerts USING btree (rule, store_id
 
 -- index alerts_open_started_idx
 CREATE INDEX alerts_open_started_idx ON :schema.alerts USING btree (started_at DESC) WHERE (status <> 'resolved'::text)
+
+-- index alerts_order_approval_idx
+CREATE INDEX alerts_order_approval_idx ON :schema.alerts USING btree (order_id, acknowledged_at DESC) WHERE (labels ? 'requires_approval'::text)
 
 -- index alerts_order_idx
 CREATE INDEX alerts_order_idx ON :schema.alerts USING btree (order_id) WHERE (order_id IS NOT NULL)
@@ -599,6 +611,12 @@ CREATE UNIQUE INDEX order_status_day_total_rollup_pkey ON :schema.order_status_d
 
 -- index order_status_minute_rollup_pkey
 CREATE UNIQUE INDEX order_status_minute_rollup_pkey ON :schema.order_status_minute_rollup USING btree (bucket, status)
+
+-- index order_tags_pkey
+CREATE UNIQUE INDEX order_tags_pkey ON :schema.order_tags USING btree (order_id, tag)
+
+-- index order_tags_tag_idx
+CREATE INDEX order_tags_tag_idx ON :schema.order_tags USING btree (tag, order_id)
 
 -- index orders_last_event_idx
 CREATE INDEX orders_last_event_idx ON :schema.orders USING btree (last_event_at DESC, order_id DESC)

@@ -36,6 +36,7 @@ export async function ordersRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
         ...(q.status !== undefined && { statuses: parseOrderStatuses(q.status) }),
         ...(q.store_id !== undefined && { storeId: q.store_id }),
         ...(q.stalled !== undefined && { stalled: q.stalled }),
+        ...(q.tag !== undefined && { tag: q.tag }),
         ...(q.from !== undefined && { from: parseTime('from', q.from) }),
         ...(q.to !== undefined && { to: parseTime('to', q.to) }),
       };
@@ -59,6 +60,7 @@ export async function ordersRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
           last_event_at: new Date(o.lastEventAt).toISOString(),
           stalled: o.stalled,
           open_alerts: o.openAlerts,
+          tags: o.tags,
           href: `/v1/orders/${encodeURIComponent(o.orderId)}`,
         })),
         next_before:
