@@ -31,8 +31,10 @@ import { metricsRoute } from './http/routes/metrics.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { paymentsPlugin } from './http/routes/payments/index.ts';
 import { reconciliationRoutes } from './http/routes/reconciliation/index.ts';
+import { ruleFieldsRoutes } from './http/routes/rule-fields.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
+import { whoamiRoutes } from './http/routes/whoami.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { LiveGateway } from './live/gateway.ts';
 import { refreshGauges } from './metrics/instrument-collector.ts';
@@ -114,6 +116,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(auditRoutes, { ctx });
   await server.register(businessDayRoutes, { ctx, ...(deps.now && { now: deps.now }) });
   await server.register(rulesRoutes, { ctx, alerting });
+  await server.register(ruleFieldsRoutes, { ctx });
+  await server.register(whoamiRoutes, { ctx });
   // The alerting clock: an open outage's window ends at the time the rules see.
   await server.register(incidentsRoutes, { ctx, now: deps.alerting?.now ?? Date.now });
   await registerDashboard(server, config.dashboardDir);
