@@ -16,6 +16,7 @@ import type {
   PendingListQuery,
   PendingResolution,
 } from '../../../collector/src/wire/pending.ts';
+import type { RuleField, RuleFieldList } from '../../../collector/src/wire/rule-fields.ts';
 import type { RuleError, RuleSummary, RulesReport } from '../../../collector/src/wire/rules.ts';
 import type { SilenceRequest } from '../../../collector/src/wire/silences.ts';
 
@@ -30,6 +31,7 @@ export type {
   StoresReport,
   StoreTrend,
 } from '../../../collector/src/wire/store-trends.ts';
+export type { Whoami } from '../../../collector/src/wire/whoami.ts';
 export type {
   Alert,
   AuditEntry,
@@ -37,6 +39,8 @@ export type {
   BulkSilenceBody,
   OrderDetail,
   RuleError,
+  RuleField,
+  RuleFieldList,
   RuleSummary,
   RulesReport,
   SilenceRequest,
@@ -67,3 +71,36 @@ const KINDS: Record<PendingKind, true> = {
   amount_mismatch: true,
 };
 export const PENDING_KINDS = Object.keys(KINDS) as PendingKind[];
+
+/** A rule set version, as `GET /v1/rules/versions` lists them (newest first). */
+export interface RuleVersion {
+  version: string;
+  hash: string;
+  source: string;
+  author: string | null;
+  at: string;
+  note: string | null;
+}
+export interface RuleVersionList {
+  versions: RuleVersion[];
+}
+/** One version with the text of each of its files, keyed by path relative to the rule directory. */
+export interface RuleVersionDetail extends RuleVersion {
+  files: { file: string; content: string }[];
+}
+export interface RuleVersionDiff {
+  files: { file: string; status: string; before: string | null; after: string | null }[];
+}
+/** A whole rule file with why it changes; `file` (check only) names the file the text is for. */
+export interface RuleSaveBody {
+  yaml: string;
+  note: string;
+}
+export interface RuleCheckBody {
+  yaml: string;
+  file?: string;
+  note?: string;
+}
+export interface RuleSaved {
+  version: string;
+}
