@@ -4,11 +4,7 @@
 import type { Diagnostic } from '@codemirror/lint';
 import { Text } from '@codemirror/state';
 import type { RuleError } from '../api-types.ts';
-
-export function diagnosticMessage(e: RuleError): string {
-  const where = [e.rule, e.field].filter((s) => s !== undefined && s !== '').join(' · ');
-  return where ? `${where}: ${e.message}` : e.message;
-}
+import { diagnosticMessage } from './check-message.ts';
 
 export function toDiagnostics(source: string, errors: readonly RuleError[]): Diagnostic[] {
   const doc = Text.of(source.split('\n'));
