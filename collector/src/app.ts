@@ -32,6 +32,8 @@ import { ordersRoutes } from './http/routes/orders.ts';
 import { paymentsPlugin } from './http/routes/payments/index.ts';
 import { reconciliationRoutes } from './http/routes/reconciliation/index.ts';
 import { ruleFieldsRoutes } from './http/routes/rule-fields.ts';
+import { ruleEditsRoutes } from './http/routes/rule-edits.ts';
+import { ruleVersionsRoutes } from './http/routes/rule-versions.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
 import { whoamiRoutes } from './http/routes/whoami.ts';
@@ -118,6 +120,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(rulesRoutes, { ctx, alerting });
   await server.register(ruleFieldsRoutes, { ctx });
   await server.register(whoamiRoutes, { ctx });
+  await server.register(ruleVersionsRoutes, { ctx });
+  await server.register(ruleEditsRoutes, { ctx, alerting });
   // The alerting clock: an open outage's window ends at the time the rules see.
   await server.register(incidentsRoutes, { ctx, now: deps.alerting?.now ?? Date.now });
   await registerDashboard(server, config.dashboardDir);
