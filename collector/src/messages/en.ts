@@ -156,8 +156,9 @@ export const EN: Record<MessageKey, string> = {
   'ruleEditor.noVersions': 'This server keeps no rule versions yet, so rules cannot be edited here',
   'ruleEditor.file': 'File',
   'ruleEditor.newFile': 'New file',
-  'ruleEditor.newFileName': 'New file name (lower-case letters, digits, -)',
-  'ruleEditor.badFileName': 'A file name has lower-case letters, digits and -, starting with a letter',
+  'ruleEditor.newFileName': 'New file name (lower-case letters, digits, _ or -)',
+  'ruleEditor.badFileName':
+    'A file name has lower-case letters, digits, _ and -, starting with a letter or digit',
   'ruleEditor.checking': 'Checking…',
   'ruleEditor.valid': 'No errors',
   'ruleEditor.errorCount': '{n, plural, one {# error} other {# errors}}',

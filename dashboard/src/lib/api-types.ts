@@ -17,7 +17,18 @@ import type {
   PendingResolution,
 } from '../../../collector/src/wire/pending.ts';
 import type { RuleField, RuleFieldList } from '../../../collector/src/wire/rule-fields.ts';
-import type { RuleError, RuleSummary, RulesReport } from '../../../collector/src/wire/rules.ts';
+import type {
+  RuleCheckBody,
+  RuleError,
+  RuleFileBody,
+  RuleSummary,
+  RulesReport,
+  RuleVersionDetail,
+  RuleVersionDiff,
+  RuleVersionList,
+  RuleVersionRef,
+  RuleVersionSummary,
+} from '../../../collector/src/wire/rules.ts';
 import type { SilenceRequest } from '../../../collector/src/wire/silences.ts';
 
 export type { AlertGroup } from '../../../collector/src/wire/alert-groups.ts';
@@ -38,14 +49,24 @@ export type {
   BulkAckBody,
   BulkSilenceBody,
   OrderDetail,
+  RuleCheckBody,
   RuleError,
   RuleField,
   RuleFieldList,
   RuleSummary,
   RulesReport,
+  RuleVersionDetail,
+  RuleVersionDiff,
+  RuleVersionList,
   SilenceRequest,
   TimelineEvent,
 };
+/** A version as the history lists it. */
+export type RuleVersion = RuleVersionSummary;
+/** A whole rule file and why it changes. */
+export type RuleSaveBody = RuleFileBody;
+/** The version a change made. */
+export type RuleSaved = RuleVersionRef;
 
 /** Every filter is optional for a caller; the collector fills in the default limit. */
 export type AlertsQuery = Partial<AlertsQueryParams>;
@@ -71,36 +92,3 @@ const KINDS: Record<PendingKind, true> = {
   amount_mismatch: true,
 };
 export const PENDING_KINDS = Object.keys(KINDS) as PendingKind[];
-
-/** A rule set version, as `GET /v1/rules/versions` lists them (newest first). */
-export interface RuleVersion {
-  version: string;
-  hash: string;
-  source: string;
-  author: string | null;
-  at: string;
-  note: string | null;
-}
-export interface RuleVersionList {
-  versions: RuleVersion[];
-}
-/** One version with the text of each of its files, keyed by path relative to the rule directory. */
-export interface RuleVersionDetail extends RuleVersion {
-  files: { file: string; content: string }[];
-}
-export interface RuleVersionDiff {
-  files: { file: string; status: string; before: string | null; after: string | null }[];
-}
-/** A whole rule file with why it changes; `file` (check only) names the file the text is for. */
-export interface RuleSaveBody {
-  yaml: string;
-  note: string;
-}
-export interface RuleCheckBody {
-  yaml: string;
-  file?: string;
-  note?: string;
-}
-export interface RuleSaved {
-  version: string;
-}

@@ -176,12 +176,8 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
     checkRules: (body: RuleCheckBody) => request('POST', '/v1/rules/check', () => true, body),
     saveCustomRules: (name: string, body: RuleSaveBody) =>
       request('PUT', `/v1/rules/custom/${encodeURIComponent(name)}`, (b) => b as RuleSaved, body),
-    deleteCustomRules: (name: string, note: string) =>
-      request(
-        'DELETE',
-        `/v1/rules/custom/${encodeURIComponent(name)}${query({ note })}`,
-        (b) => b as RuleSaved,
-      ),
+    deleteCustomRules: (name: string) =>
+      request('DELETE', `/v1/rules/custom/${encodeURIComponent(name)}`, (b) => b as RuleSaved),
     saveBuiltinRules: (body: RuleSaveBody) =>
       request('PUT', '/v1/rules/builtin', (b) => b as RuleSaved, body),
     saveCalendar: (body: RuleSaveBody) => request('PUT', '/v1/rules/calendar', (b) => b as RuleSaved, body),

@@ -6,7 +6,7 @@ import type { RuleError, RuleVersionDetail } from '../api-types.ts';
 export type RuleFiles = ReadonlyMap<string, string>;
 
 export function filesOf(detail: RuleVersionDetail): RuleFiles {
-  return new Map(detail.files.map((f) => [f.file, f.content]));
+  return new Map(Object.entries(detail.files));
 }
 
 const CUSTOM = /^custom\/(.+)\.ya?ml$/;
@@ -20,8 +20,8 @@ export function customFiles(files: RuleFiles): string[] {
   return [...files.keys()].filter((f) => customName(f) !== undefined).sort();
 }
 
-/** A custom-rule file name as an author may type it. */
-export const CUSTOM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** A custom-rule file name as an author may type it (the collector's CUSTOM_RULES_NAME). */
+export const CUSTOM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export function customFileOf(name: string): string {
   return `custom/${name}.yaml`;
