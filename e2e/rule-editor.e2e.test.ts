@@ -115,6 +115,28 @@ describe('rule editor', () => {
     expect(unexpected(browser.errors)).toEqual([]);
   });
 
+  it('an admin tunes a built-in limit in the form; rules.yaml keeps its comments', async () => {
+    await page.getByTestId('tab-builtin').click();
+    const stalled = page.locator('[data-testid=builtin-rule][data-rule=order_stalled]');
+    await stalled.getByTestId('limit-picking').fill('45m');
+    await page.getByTestId('builtin-save').locator('input').fill('大促前放宽拣货时限');
+    await page.getByTestId('builtin-save').getByRole('button').click();
+    await page.getByRole('status').filter({ hasText: '已保存' }).waitFor();
+    const res = await fetch(`${target.url}/v1/rules`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const report = (await res.json()) as {
+      version: string;
+      rules: { name: string; params?: { limitsMs?: Record<string, number> } }[];
+    };
+    expect(report.rules.find((r) => r.name === 'order_stalled')?.params?.limitsMs?.picking).toBe(45 * 60_000);
+    const version = await fetch(`${target.url}/v1/rules/versions/${report.version}`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    const rulesYaml = ((await version.json()) as { files: Record<string, string> }).files['rules.yaml'] ?? '';
+    expect(rulesYaml).toContain('      picking: 45m');
+    expect(rulesYaml).toContain('# Per-status limits for non-terminal statuses');
+    expect(unexpected(browser.errors)).toEqual([]);
+  });
+
   it('a viewer sees every tab read-only, with no edit control', async () => {
     const viewer = await browser.newPage({ width: 1440, height: 900 });
     await viewer.goto(`${target.url}/?token=${target.tokens.viewer}#/rules`);
