@@ -33,9 +33,11 @@ import { paymentsPlugin } from './http/routes/payments/index.ts';
 import { reconciliationRoutes } from './http/routes/reconciliation/index.ts';
 import { ruleBacktestRoutes } from './http/routes/rule-backtest.ts';
 import { ruleEditsRoutes } from './http/routes/rule-edits.ts';
+import { ruleFieldsRoutes } from './http/routes/rule-fields.ts';
 import { ruleVersionsRoutes } from './http/routes/rule-versions.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
+import { whoamiRoutes } from './http/routes/whoami.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { LiveGateway } from './live/gateway.ts';
 import { refreshGauges } from './metrics/instrument-collector.ts';
@@ -118,6 +120,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(businessDayRoutes, { ctx, ...(deps.now && { now: deps.now }) });
   await server.register(rulesRoutes, { ctx, alerting });
   await server.register(ruleBacktestRoutes, { ctx, alerting, now: deps.alerting?.now ?? Date.now });
+  await server.register(ruleFieldsRoutes, { ctx });
+  await server.register(whoamiRoutes, { ctx });
   await server.register(ruleVersionsRoutes, { ctx });
   await server.register(ruleEditsRoutes, { ctx, alerting });
   // The alerting clock: an open outage's window ends at the time the rules see.

@@ -16,7 +16,19 @@ import type {
   PendingListQuery,
   PendingResolution,
 } from '../../../collector/src/wire/pending.ts';
-import type { RuleError, RuleSummary, RulesReport } from '../../../collector/src/wire/rules.ts';
+import type { RuleField, RuleFieldList } from '../../../collector/src/wire/rule-fields.ts';
+import type {
+  RuleCheckBody,
+  RuleError,
+  RuleFileBody,
+  RuleSummary,
+  RulesReport,
+  RuleVersionDetail,
+  RuleVersionDiff,
+  RuleVersionList,
+  RuleVersionRef,
+  RuleVersionSummary,
+} from '../../../collector/src/wire/rules.ts';
 import type { SilenceRequest } from '../../../collector/src/wire/silences.ts';
 
 export type { AlertGroup } from '../../../collector/src/wire/alert-groups.ts';
@@ -30,18 +42,31 @@ export type {
   StoresReport,
   StoreTrend,
 } from '../../../collector/src/wire/store-trends.ts';
+export type { Whoami } from '../../../collector/src/wire/whoami.ts';
 export type {
   Alert,
   AuditEntry,
   BulkAckBody,
   BulkSilenceBody,
   OrderDetail,
+  RuleCheckBody,
   RuleError,
+  RuleField,
+  RuleFieldList,
   RuleSummary,
   RulesReport,
+  RuleVersionDetail,
+  RuleVersionDiff,
+  RuleVersionList,
   SilenceRequest,
   TimelineEvent,
 };
+/** A version as the history lists it. */
+export type RuleVersion = RuleVersionSummary;
+/** A whole rule file and why it changes. */
+export type RuleSaveBody = RuleFileBody;
+/** The version a change made. */
+export type RuleSaved = RuleVersionRef;
 
 /** Every filter is optional for a caller; the collector fills in the default limit. */
 export type AlertsQuery = Partial<AlertsQueryParams>;

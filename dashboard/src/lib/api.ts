@@ -25,9 +25,17 @@ import type {
   PendingList,
   PendingQuery,
   PendingResolution,
+  RuleCheckBody,
+  RuleFieldList,
+  RuleSaveBody,
+  RuleSaved,
   RulesReport,
+  RuleVersionDetail,
+  RuleVersionDiff,
+  RuleVersionList,
   SilenceRequest,
   StoresReport,
+  Whoami,
 } from './api-types.ts';
 
 export type ApiResult<T> =
@@ -39,6 +47,8 @@ export type ApiResult<T> =
       message: string;
       /** The endpoint does not exist on this collector (yet): show an empty state, not an error. */
       unavailable: boolean;
+      /** The error body's `details` (a rule check's errors, say), when it has any. */
+      details?: unknown;
     };
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -101,6 +111,7 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
         error: str(b.error, `http_${res.status}`),
         message: str(b.message, res.statusText),
         unavailable: routeMissing || res.status === 501,
+        ...(b.details === undefined ? {} : { details: b.details }),
       };
     }
     return { ok: true, data: map(body) };
@@ -151,6 +162,27 @@ export function createApi(token: string, fetchFn: FetchLike = (i, init) => fetch
         note,
       }),
     rules: () => request('GET', '/v1/rules', (b) => b as RulesReport),
+    whoami: () => request('GET', '/v1/whoami', (b) => b as Whoami),
+    ruleFields: () => request('GET', '/v1/rules/fields', (b) => (b as RuleFieldList).fields),
+    ruleVersions: () => request('GET', '/v1/rules/versions', (b) => (b as RuleVersionList).versions),
+    ruleVersion: (version: string) =>
+      request('GET', `/v1/rules/versions/${encodeURIComponent(version)}`, (b) => b as RuleVersionDetail),
+    ruleDiff: (from: string, to: string) =>
+      request(
+        'GET',
+        `/v1/rules/versions/${encodeURIComponent(from)}/diff/${encodeURIComponent(to)}`,
+        (b) => (b as RuleVersionDiff).files,
+      ),
+    checkRules: (body: RuleCheckBody) => request('POST', '/v1/rules/check', () => true, body),
+    saveCustomRules: (name: string, body: RuleSaveBody) =>
+      request('PUT', `/v1/rules/custom/${encodeURIComponent(name)}`, (b) => b as RuleSaved, body),
+    deleteCustomRules: (name: string) =>
+      request('DELETE', `/v1/rules/custom/${encodeURIComponent(name)}`, (b) => b as RuleSaved),
+    saveBuiltinRules: (body: RuleSaveBody) =>
+      request('PUT', '/v1/rules/builtin', (b) => b as RuleSaved, body),
+    saveCalendar: (body: RuleSaveBody) => request('PUT', '/v1/rules/calendar', (b) => b as RuleSaved, body),
+    rollbackRules: (version: string, note: string) =>
+      request('POST', '/v1/rules/rollback', (b) => b as RuleSaved, { version, note }),
     incidents: () => request('GET', '/v1/incidents', (b) => (b as IncidentList).incidents),
   };
 }

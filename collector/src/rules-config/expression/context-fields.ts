@@ -17,31 +17,90 @@ export interface FieldSpec {
   /** For enumerations: the only values a literal compared with this field may take. */
   values?: readonly string[];
   description: string;
+  /** A condition that reads the field, as a rule author would write it (shown in the rule editor). */
+  example: string;
 }
 
 /** What a condition sees: the event's own fields, completed from the order it belongs to. */
 export const CONTEXT_FIELDS: Readonly<Record<string, FieldSpec>> = Object.freeze({
-  type: { type: 'string', values: EVENT_TYPES, description: 'event type' },
-  source: { type: 'string', description: 'who sent the event (ingest token name or provider)' },
-  order_id: { type: 'string', description: 'order id' },
-  store_id: { type: 'string', description: 'store id' },
-  occurred_at: { type: 'number', description: 'event time, epoch milliseconds' },
+  type: {
+    type: 'string',
+    values: EVENT_TYPES,
+    description: 'event type',
+    example: 'type == "payment.notify"',
+  },
+  source: {
+    type: 'string',
+    description: 'who sent the event (ingest token name or provider)',
+    example: 'source == "pos"',
+  },
+  order_id: { type: 'string', description: 'order id', example: 'order_id startsWith "TB-"' },
+  store_id: { type: 'string', description: 'store id', example: 'store_id in ["SH-001", "SH-002"]' },
+  occurred_at: {
+    type: 'number',
+    description: 'event time, epoch milliseconds',
+    example: 'occurred_at >= 1767225600000',
+  },
   status: {
     type: 'string',
     values: [...new Set<string>([...ORDER_STATUSES, ...PAYMENT_STATUSES])],
     description: "the event's own status (order.status: order status; payment.notify: payment status)",
+    example: 'status == "paid"',
   },
-  order_status: { type: 'string', values: ORDER_STATUSES, description: "the order's current status" },
-  amount_fen: { type: 'number', description: "amount in fen (the event's, else the order's)" },
-  region: { type: 'string', description: "the order's region (province or city)" },
-  channel: { type: 'string', description: 'sales channel, e.g. taobao, jd, miniapp, pos' },
-  provider: { type: 'string', values: PAYMENT_PROVIDERS, description: 'payment provider' },
-  transaction_id: { type: 'string', description: 'payment transaction id' },
-  carrier: { type: 'string', description: 'shipment carrier' },
-  tracking_no: { type: 'string', description: 'waybill number' },
-  state: { type: 'string', values: SHIPMENT_STATES, description: 'shipment state' },
-  location: { type: 'string', description: 'last reported shipment location' },
-  destination_region: { type: 'string', description: 'shipment destination region' },
+  order_status: {
+    type: 'string',
+    values: ORDER_STATUSES,
+    description: "the order's current status",
+    example: 'order_status != "cancelled"',
+  },
+  amount_fen: {
+    type: 'number',
+    description: "amount in fen (the event's, else the order's)",
+    example: 'amount_fen > 50000',
+  },
+  region: {
+    type: 'string',
+    description: "the order's region (province or city)",
+    example: 'region in ["西藏", "新疆"]',
+  },
+  channel: {
+    type: 'string',
+    description: 'sales channel, e.g. taobao, jd, miniapp, pos',
+    example: 'channel == "miniapp"',
+  },
+  provider: {
+    type: 'string',
+    values: PAYMENT_PROVIDERS,
+    description: 'payment provider',
+    example: 'provider == "wechatpay"',
+  },
+  transaction_id: {
+    type: 'string',
+    description: 'payment transaction id',
+    example: 'transaction_id == null',
+  },
+  carrier: { type: 'string', description: 'shipment carrier', example: 'carrier == "sf"' },
+  tracking_no: {
+    type: 'string',
+    description: 'waybill number',
+    example: 'tracking_no matches "^SF[0-9]{12}$"',
+  },
+  state: {
+    type: 'string',
+    values: SHIPMENT_STATES,
+    description: 'shipment state',
+    example: 'state == "exception"',
+  },
+  location: {
+    type: 'string',
+    description: 'last reported shipment location',
+    example: 'location contains "海关"',
+  },
+  destination_region: {
+    type: 'string',
+    description: 'shipment destination region',
+    example: 'destination_region != region',
+  },
 });
 
 export type ContextValue = string | number | boolean | null | undefined;
