@@ -101,7 +101,8 @@ describe.each(STORE_KINDS)('scoped tokens (%s)', (kind) => {
       if (a.rule === 'order_stalled') alertIds[a.store_id!] = a.id;
     await h.app.server.listen({ port: 0, host: '127.0.0.1' });
     liveUrl = `http://127.0.0.1:${(h.app.server.server.address() as AddressInfo).port}/live`;
-  });
+    // Opening the embedded store and applying every migration takes long on a loaded machine.
+  }, 180_000);
   afterAll(async () => {
     for (const c of clients) c.disconnect();
     await h?.close();
