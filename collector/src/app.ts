@@ -9,6 +9,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
 import { TokenRegistry } from './auth/tokens.ts';
+import { readTokensFile, watchTokensFile } from './auth/tokens-file-watcher.ts';
+import { VisibleStoresResolver } from './auth/visible-stores.ts';
 import type { Config } from './config/load-config.ts';
 import { type Core, type CoreDeps, createCore } from './core/create-core.ts';
 import type { AppContext } from './http/context.ts';
@@ -80,11 +82,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.carriers && { carriers: deps.carriers }),
   });
   const { alerting, metrics } = core;
-  const tokens = new TokenRegistry(config.tokens);
+  const tokens = new TokenRegistry(config.tokens, config.tokensFile ? readTokensFile(config.tokensFile) : []);
+  const scopes = new VisibleStoresResolver(deps.db);
   const failedAuthentication = await registerRequestGuard(server, tokens, config.rateLimits);
   const gateway = new LiveGateway(server.server, {
     tokens,
     panels: core.panels,
+    scopes,
     onFailedAuthentication: failedAuthentication,
   });
   const ctx: AppContext = {
@@ -92,6 +96,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     db: deps.db,
     writer: core.writer,
     tokens,
+    scopes,
     readiness: core.readiness,
     live: { panels: core.panels, gateway },
     metrics,
@@ -143,8 +148,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       onError: (error) => server.log.warn({ err: error }, 'metrics gauges were not refreshed'),
     },
   );
+  const tokensWatcher =
+    config.tokensFile === undefined
+      ? undefined
+      : watchTokensFile(config.tokensFile, {
+          apply: (fileTokens) => tokens.replaceFileTokens(fileTokens),
+          onCheck: () => gateway.revalidate(),
+          log: server.log,
+        });
   // Open websockets keep the HTTP server from closing: the gateway goes first.
   server.addHook('preClose', async () => {
+    tokensWatcher?.stop();
     await gateway.close();
   });
   server.addHook('onClose', async () => {

@@ -123,6 +123,8 @@ export class OperatorActions {
       target: `alert/${alert.id}`,
       details: {
         rule: alert.rule,
+        // So a store-scoped reader of the audit log finds its stores' entries.
+        store_id: alert.storeId,
         entity_type: alert.entityType,
         entity_id: alert.entityId,
         ...(note && { note }),

@@ -32,6 +32,9 @@ export interface TokenSetup {
  * when `generate` holds (the embedded store, or the demo); otherwise leaves such roles empty.
  */
 export async function withGeneratedTokens(config: Config, generate: boolean): Promise<TokenSetup> {
+  // The tokens file is the operator's own list: nothing is made beside it, and a role it leaves
+  // out may be given there at any time, so it is not reported unusable.
+  if (config.tokensFile !== undefined) return { config, generated: {}, kept: [], unusable: [] };
   const missing = ROLES.filter((role) => config.tokens[role].length === 0);
   if (missing.length === 0 || !generate) return { config, generated: {}, kept: [], unusable: missing };
   const file = path.join(config.dataDir, TOKENS_FILE);

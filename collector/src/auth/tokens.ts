@@ -3,10 +3,12 @@
 // time a refusal takes says nothing about how much of a guess was right.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TokenEntry } from '../config/load-config.ts';
+import type { Scope } from './scope.ts';
+import type { FileToken } from './tokens-file.ts';
 
 export type Role = 'ingest' | 'viewer' | 'operator' | 'admin';
 
-export interface Principal {
+export interface Principal extends Scope {
   role: Role;
   name: string;
 }
@@ -21,22 +23,57 @@ const GRANTS: Record<Role, readonly Role[]> = {
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest();
 
-export class TokenRegistry {
-  private readonly entries: { digest: Buffer; principal: Principal }[] = [];
+interface Entry {
+  digest: Buffer;
+  principal: Principal;
+  expiresAt?: number;
+}
 
-  constructor(tokens: Record<Role, TokenEntry[]>) {
+export class TokenRegistry {
+  private readonly fromEnvironment: Entry[] = [];
+  private fromFile: Entry[] = [];
+
+  constructor(
+    tokens: Record<Role, TokenEntry[]>,
+    fileTokens: readonly FileToken[] = [],
+    private readonly now: () => number = Date.now,
+  ) {
     for (const role of ['ingest', 'viewer', 'operator', 'admin'] as const) {
       for (const t of tokens[role])
-        this.entries.push({ digest: digest(t.secret), principal: { role, name: t.name } });
+        this.fromEnvironment.push({ digest: digest(t.secret), principal: { role, name: t.name } });
     }
+    this.replaceFileTokens(fileTokens);
   }
 
-  /** Checks every entry (no early exit), comparing fixed-length digests, so timing says nothing. */
+  /** The tokens file was read again: its tokens replace the previous ones wholesale. */
+  replaceFileTokens(tokens: readonly FileToken[]): void {
+    this.fromFile = tokens.map((t) => ({
+      digest: t.digest,
+      principal: Object.freeze({
+        role: t.role,
+        name: t.name,
+        ...(t.stores && { stores: t.stores }),
+        ...(t.regions && { regions: t.regions }),
+      }),
+      ...(t.expiresAt !== undefined && { expiresAt: t.expiresAt }),
+    }));
+  }
+
+  /**
+   * Checks every entry (no early exit), comparing fixed-length digests, so timing says nothing. An
+   * expired token is no token.
+   */
   identify(secret: string): Principal | undefined {
     const candidate = digest(secret);
+    const now = this.now();
     let found: Principal | undefined;
-    for (const entry of this.entries) {
-      if (timingSafeEqual(entry.digest, candidate) && !found) found = entry.principal;
+    for (const entry of [...this.fromEnvironment, ...this.fromFile]) {
+      if (
+        timingSafeEqual(entry.digest, candidate) &&
+        !found &&
+        !(entry.expiresAt !== undefined && entry.expiresAt <= now)
+      )
+        found = entry.principal;
     }
     return found;
   }

@@ -17,6 +17,8 @@ export interface ShipmentRiskFilter {
   /** The lowest level listed (`high` lists high only, `medium` medium and high). */
   risk?: RiskLevel;
   storeId?: string;
+  /** A scoped caller's stores: only these (see auth/scope.ts). */
+  stores?: readonly string[];
   carrier?: string;
   limit: number;
 }
@@ -46,8 +48,9 @@ export async function listShipmentRisks(
   const { rows: shipments } = await db.query<ShipmentRow>(
     `SELECT ${SHIPMENT_COLUMNS} FROM shipments
      WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR lower(carrier) = lower($2))
+       AND ($4::text[] IS NULL OR store_id = ANY($4::text[]))
      ORDER BY last_update_at DESC LIMIT $3`,
-    [filter.storeId ?? null, filter.carrier ?? null, CANDIDATES],
+    [filter.storeId ?? null, filter.carrier ?? null, CANDIDATES, filter.stores ?? null],
   );
   const floor = RISK_LEVELS.indexOf(filter.risk ?? 'low');
   const items = (await assessRows(db, shipments, now, params)).filter(

@@ -21,6 +21,8 @@ export interface Config {
   timeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   tokens: { ingest: TokenEntry[]; viewer: TokenEntry[]; operator: TokenEntry[]; admin: TokenEntry[] };
+  /** ORDERPULSE_TOKENS_FILE, resolved; its tokens are read and watched by the app. */
+  tokensFile: string | undefined;
   /** Events queued for commit beyond which ingestion answers 503 buffer_full. */
   ingestQueueLimit: number;
   /** Largest group commit, in events. */
@@ -165,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
     timeZone: s.ORDERPULSE_TZ,
     logLevel: s.LOG_LEVEL,
     tokens,
+    tokensFile:
+      s.ORDERPULSE_TOKENS_FILE === undefined ? undefined : path.resolve(cwd, s.ORDERPULSE_TOKENS_FILE),
     ingestQueueLimit: s.ORDERPULSE_INGEST_QUEUE_LIMIT,
     groupCommitMaxEvents: s.ORDERPULSE_GROUP_COMMIT_MAX,
     rulesDir: path.resolve(cwd, s.ORDERPULSE_RULES_DIR),

@@ -84,6 +84,9 @@ export const ENV_SCHEMA = Type.Object({
   ORDERPULSE_VIEWER_TOKENS: Type.Optional(tokens('viewer secrets')),
   ORDERPULSE_OPERATOR_TOKENS: Type.Optional(tokens('operator secrets')),
   ORDERPULSE_ADMIN_TOKENS: Type.Optional(tokens('admin secrets (operator, and may change rules)')),
+  ORDERPULSE_TOKENS_FILE: Type.Optional(
+    text({ description: 'YAML file of named, optionally scoped and expiring tokens; re-read on change' }),
+  ),
   ORDERPULSE_INGEST_QUEUE_LIMIT: integer(1, 10_000_000, 200_000, 'events waiting for commit before 503'),
   ORDERPULSE_GROUP_COMMIT_MAX: integer(1, 100_000, 10_000, 'largest group commit, in events'),
   ORDERPULSE_MAX_CLOCK_SKEW: formatted('duration', {

@@ -1,6 +1,7 @@
 // What route plugins receive: the app's parts, built once in app.ts.
 
 import type { TokenRegistry } from '../auth/tokens.ts';
+import type { VisibleStoresResolver } from '../auth/visible-stores.ts';
 import type { Config } from '../config/load-config.ts';
 import type { LiveGateway } from '../live/gateway.ts';
 import type { LivePanels } from '../live/live-panels.ts';
@@ -19,6 +20,8 @@ export interface AppContext {
   db: Database;
   writer: EventWriter;
   tokens: TokenRegistry;
+  /** The stores a caller's scope lets it see (see auth/scope.ts). */
+  scopes: VisibleStoresResolver;
   readiness: ReadinessCheck[];
   /** Live panels state and the Socket.IO gateway: alert transitions go to `live.gateway.publishAlert` and `live.panels.applyAlert`. */
   live: { panels: LivePanels; gateway: LiveGateway };

@@ -263,4 +263,8 @@ export interface LiveSocketData {
   role: 'viewer' | 'operator';
   tokenName: string;
   filter: LiveFilter;
+  /** A scoped token's scope, as its sockets were let in with (a change closes them). */
+  scope?: { stores?: readonly string[] | undefined; regions?: readonly string[] | undefined };
+  /** The stores a scoped token sees, resolved at the handshake; undefined: every store. */
+  visible?: ReadonlySet<string>;
 }

@@ -1,9 +1,13 @@
 // Socket.IO `/live`: authenticates the handshake, puts each socket in the room of its filter, sends
 // a snapshot, then coalesced panel updates per room and every alert transition at once.
 // The handlers only authenticate, join rooms and send; what the panels hold is LivePanels' business.
+// A scoped token's sockets share rooms of their own (one per token and filter), whose panels are
+// computed over the token's stores only and which get only its stores' alerts (and store-less ones).
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import { isScoped, sameScope, storeVisible, type VisibleStores, visibleStores } from '../auth/scope.ts';
 import type { TokenRegistry } from '../auth/tokens.ts';
+import type { VisibleStoresResolver } from '../auth/visible-stores.ts';
 import {
   type ClientToServerEvents,
   type InterServerEvents,
@@ -24,6 +28,8 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServer
 export interface LiveGatewayOptions {
   tokens: TokenRegistry;
   panels: LivePanels;
+  /** Turns a scoped token's scope into its stores; without it a region names no store. */
+  scopes?: Pick<VisibleStoresResolver, 'of'>;
   now?: () => number;
   /** Panel updates per room at most this often (four a second by default). */
   panelIntervalMs?: number;
@@ -36,8 +42,23 @@ export interface LiveGatewayOptions {
 }
 
 const ALL = 'all';
-const roomOf = (filter: LiveFilter) =>
-  filter.store_id ? `store:${filter.store_id}` : filter.region ? `region:${filter.region}` : ALL;
+const SCOPED = 'scoped:';
+const roomOf = (filter: LiveFilter, tokenName?: string) =>
+  (tokenName === undefined ? '' : `${SCOPED}${tokenName}|`) +
+  (filter.store_id ? `store:${filter.store_id}` : filter.region ? `region:${filter.region}` : ALL);
+
+/** A scoped room: its token's scope, resolved to stores, and the filter its sockets chose. */
+interface ScopedRoom {
+  filter: LiveFilter;
+  visible: ReadonlySet<string>;
+}
+
+const matchesFilter = (filter: LiveFilter, store: string | null, region: string | undefined) =>
+  filter.store_id
+    ? store === filter.store_id
+    : filter.region
+      ? store !== null && region === filter.region
+      : true;
 
 function parseFilter(value: unknown): LiveFilter | string {
   if (value === undefined || value === null) return {};
@@ -59,6 +80,7 @@ export class LiveGateway {
   /** Sockets held back for a backlog; they get a fresh snapshot once it drains. */
   private readonly behind = new Set<string>();
   private readonly timer: NodeJS.Timeout;
+  private readonly scopedRooms = new Map<string, ScopedRoom>();
 
   constructor(
     httpServer: HttpServer,
@@ -86,12 +108,26 @@ export class LiveGateway {
       if (principal.role === 'ingest') {
         return next(Object.assign(new Error('forbidden'), { data: { error: 'forbidden' } }));
       }
-      const filter = parseFilter(auth.filter);
+      const parsed = parseFilter(auth.filter);
+      let filter = typeof parsed === 'string' ? {} : parsed;
+      let visible: VisibleStores;
+      if (isScoped(principal)) {
+        try {
+          visible = options.scopes ? await options.scopes.of(principal) : visibleStores(principal);
+        } catch {
+          return next(Object.assign(new Error('unavailable'), { data: { error: 'unavailable' } }));
+        }
+        if (filter.store_id && !storeVisible(visible, filter.store_id)) filter = {};
+      }
       socket.data = {
         // On the live stream an admin may do what an operator may.
         role: principal.role === 'admin' ? 'operator' : principal.role,
         tokenName: principal.name,
-        filter: typeof filter === 'string' ? {} : filter,
+        filter,
+        ...(isScoped(principal) && {
+          scope: { stores: principal.stores, regions: principal.regions },
+          visible: visible ?? new Set(),
+        }),
       };
       next();
     });
@@ -103,7 +139,15 @@ export class LiveGateway {
           ack?.({ ok: false, error: 'invalid_filter', message: filter });
           return;
         }
-        socket.leave(roomOf(socket.data.filter));
+        if (filter.store_id && !storeVisible(socket.data.visible, filter.store_id)) {
+          ack?.({
+            ok: false,
+            error: 'invalid_filter',
+            message: `store ${filter.store_id} is outside this token's scope`,
+          });
+          return;
+        }
+        socket.leave(this.roomOfSocket(socket, socket.data.filter));
         socket.data.filter = filter;
         ack?.({ ok: true, filter });
         this.follow(socket, filter);
@@ -118,12 +162,53 @@ export class LiveGateway {
   publishAlert(event: LiveAlertEvent): void {
     const rooms = [ALL];
     const store = event.alert.store_id;
+    const region = store ? this.options.panels.regionOf(store) : undefined;
     if (store) {
       rooms.push(`store:${store}`);
-      const region = this.options.panels.regionOf(store);
       if (region) rooms.push(`region:${region}`);
     }
+    const existing = this.io.of(LIVE_NAMESPACE).adapter.rooms;
+    for (const [room, scoped] of this.scopedRooms) {
+      if (!existing.has(room)) continue;
+      if (storeVisible(scoped.visible, store) && matchesFilter(scoped.filter, store, region))
+        rooms.push(room);
+    }
     this.io.of(LIVE_NAMESPACE).to(rooms).emit('alert', event);
+  }
+
+  /**
+   * Closes the sockets whose token is no longer good (removed, expired, or given another role or
+   * scope), and looks the region scopes up again. Called after every check of the tokens file.
+   */
+  revalidate(): void {
+    const nsp = this.io.of(LIVE_NAMESPACE);
+    for (const socket of nsp.sockets.values()) {
+      const token = (socket.handshake.auth as { token?: unknown }).token;
+      const principal = typeof token === 'string' ? this.options.tokens.identify(token) : undefined;
+      const role = principal?.role === 'admin' ? 'operator' : principal?.role;
+      if (
+        !principal ||
+        role !== socket.data.role ||
+        principal.name !== socket.data.tokenName ||
+        !sameScope(isScoped(principal) ? principal : undefined, socket.data.scope)
+      )
+        socket.disconnect(true);
+    }
+    for (const [room, scoped] of this.scopedRooms) {
+      if (!nsp.adapter.rooms.has(room)) {
+        this.scopedRooms.delete(room);
+        continue;
+      }
+      const member = [...(nsp.adapter.rooms.get(room) ?? [])][0];
+      const scope = member ? nsp.sockets.get(member)?.data.scope : undefined;
+      if (!scope?.regions || !this.options.scopes) continue;
+      this.options.scopes.of(scope).then(
+        (visible) => {
+          if (visible) scoped.visible = visible;
+        },
+        () => undefined,
+      );
+    }
   }
 
   /** Connected clients by role, for the live-clients gauge. */
@@ -141,20 +226,32 @@ export class LiveGateway {
     this.io.engine.close();
   }
 
+  private roomOfSocket(socket: LiveSocket, filter: LiveFilter): string {
+    // The scope is in the name: sockets let in before and after the token's scope changed never share a room.
+    const key = socket.data.visible
+      ? `${socket.data.tokenName}#${JSON.stringify(socket.data.scope)}`
+      : undefined;
+    return roomOf(filter, key);
+  }
+
   private follow(socket: LiveSocket, filter: LiveFilter): void {
-    socket.join(roomOf(filter));
+    const room = this.roomOfSocket(socket, filter);
+    if (socket.data.visible && !this.scopedRooms.has(room))
+      this.scopedRooms.set(room, { filter, visible: socket.data.visible });
+    socket.join(room);
     this.sendSnapshot(socket, filter);
   }
 
   private sendSnapshot(socket: LiveSocket, filter: LiveFilter): void {
-    const room = roomOf(filter);
+    const room = this.roomOfSocket(socket, filter);
+    const visible = this.scopedRooms.get(room)?.visible;
     const now = this.now();
     const snapshot: LiveSnapshot = {
       at: now,
       filter,
-      panels: this.options.panels.panels(filter, now),
-      alerts: this.options.panels.alerts(filter),
-      scopes: this.options.panels.scopes(),
+      panels: this.options.panels.panels(filter, now, visible),
+      alerts: this.options.panels.alerts(filter, 200, visible),
+      scopes: this.options.panels.scopes(visible),
     };
     socket.emit('snapshot', snapshot);
     const sent = this.lastSent.get(room);
@@ -201,16 +298,19 @@ export class LiveGateway {
     }
     const rooms = nsp.adapter.rooms;
     for (const room of [...this.lastSent.keys()]) if (!rooms.has(room)) this.lastSent.delete(room);
+    for (const room of [...this.scopedRooms.keys()]) if (!rooms.has(room)) this.scopedRooms.delete(room);
     for (const [room, members] of rooms) {
-      if (room !== ALL && !room.startsWith('store:') && !room.startsWith('region:')) continue;
+      const scoped = this.scopedRooms.get(room);
+      if (!scoped && room !== ALL && !room.startsWith('store:') && !room.startsWith('region:')) continue;
       if (members.size === 0) continue;
-      const filter: LiveFilter =
-        room === ALL
+      const filter: LiveFilter = scoped
+        ? scoped.filter
+        : room === ALL
           ? {}
           : room.startsWith('store:')
             ? { store_id: room.slice(6) }
             : { region: room.slice(7) };
-      const data = this.options.panels.panels(filter, now);
+      const data = this.options.panels.panels(filter, now, scoped?.visible);
       let sent = this.lastSent.get(room);
       if (!sent) {
         sent = new Map();

@@ -1,5 +1,7 @@
 // The live panels' state: fed by committed events and alert transitions, read per filter.
 // In memory and bounded; time is a parameter so it is tested without a clock.
+
+import { storeVisible, type VisibleStores } from '../auth/scope.ts';
 import {
   isQueriedPayment,
   type OrderStatus,
@@ -131,16 +133,18 @@ export class LivePanels {
     return this.regionOfStore.get(storeId);
   }
 
-  scopes(): { stores: string[]; regions: string[] } {
-    return {
-      stores: [...this.stores.keys()].sort(),
-      regions: [...new Set(this.regionOfStore.values())].sort(),
-    };
+  /** Known stores and regions; for a scoped caller only its stores and their regions. */
+  scopes(visible?: VisibleStores): { stores: string[]; regions: string[] } {
+    const stores = [...this.stores.keys()].filter((s) => visible === undefined || visible.has(s));
+    const regions = [...this.regionOfStore.entries()]
+      .filter(([store]) => visible === undefined || visible.has(store))
+      .map(([, region]) => region);
+    return { stores: stores.sort(), regions: [...new Set(regions)].sort() };
   }
 
-  /** Open alerts matching the filter, newest first. */
-  alerts(filter: LiveFilter, limit = 200): Alert[] {
-    const match = this.storeMatcher(filter);
+  /** Open alerts matching the filter (within `visible`, when the caller is scoped), newest first. */
+  alerts(filter: LiveFilter, limit = 200, visible?: VisibleStores): Alert[] {
+    const match = this.storeMatcher(filter, visible);
     return [...this.openAlerts.values()]
       .filter((a) => match(a.store_id))
       .sort((a, b) => b.started_at.localeCompare(a.started_at))
@@ -162,9 +166,13 @@ export class LivePanels {
     }
   }
 
-  panels(filter: LiveFilter, now: number): PanelDataMap {
-    const match = this.storeMatcher(filter);
-    const scoped = this.scopedSeries(filter, now);
+  /**
+   * The panels of the filter. A scoped caller (`visible`) gets the figures of its stores only,
+   * never the chain's: per-store figures summed over its stores, and only its stores' rows.
+   */
+  panels(filter: LiveFilter, now: number, visible?: VisibleStores): PanelDataMap {
+    const match = this.storeMatcher(filter, visible);
+    const scoped = this.scopedSeries(filter, now, visible);
     const minutes = this.chain.orders.window(now).map((m) => m.at);
     const orders = sumWindows(scoped.orders, minutes);
     const callbacks = sumWindows(scoped.callbacks, minutes);
@@ -278,19 +286,28 @@ export class LivePanels {
     return s;
   }
 
-  private storeMatcher(filter: LiveFilter): (store: string | null) => boolean {
-    if (filter.store_id) return (store) => store === filter.store_id;
-    if (filter.region) return (store) => store !== null && this.regionOfStore.get(store) === filter.region;
-    return () => true;
+  private storeMatcher(filter: LiveFilter, visible: VisibleStores): (store: string | null) => boolean {
+    const within = (store: string | null) => storeVisible(visible, store);
+    if (filter.store_id) return (store) => store === filter.store_id && within(store);
+    if (filter.region)
+      return (store) => store !== null && this.regionOfStore.get(store) === filter.region && within(store);
+    return within;
   }
 
-  /** The minute windows of the stores the filter selects (the chain's own series when unfiltered). */
-  private scopedSeries(filter: LiveFilter, now: number) {
+  /** The minute windows of the stores the filter selects (the chain's own series when unfiltered and unscoped). */
+  private scopedSeries(filter: LiveFilter, now: number, visible: VisibleStores) {
     let scopes: ScopeSeries[];
-    if (filter.store_id) scopes = [this.stores.get(filter.store_id) ?? newSeries()];
-    else if (filter.region) {
+    if (filter.store_id)
+      scopes = storeVisible(visible, filter.store_id)
+        ? [this.stores.get(filter.store_id) ?? newSeries()]
+        : [];
+    else if (filter.region || visible !== undefined) {
       scopes = [...this.stores.entries()]
-        .filter(([id]) => this.regionOfStore.get(id) === filter.region)
+        .filter(
+          ([id]) =>
+            (!filter.region || this.regionOfStore.get(id) === filter.region) &&
+            (visible === undefined || visible.has(id)),
+        )
         .map(([, s]) => s);
     } else scopes = [this.chain];
     return {

@@ -134,6 +134,8 @@ export async function addPendingItems(
 export interface PendingFilter {
   statuses: readonly PendingStatus[];
   storeId?: string;
+  /** A scoped caller's stores: only these (see auth/scope.ts). */
+  stores?: readonly string[];
   kind?: PendingKind;
   /** The local day, YYYY-MM-DD. */
   day?: string;
@@ -148,6 +150,10 @@ export async function listPending(q: Queryable, filter: PendingFilter): Promise<
   if (filter.storeId !== undefined) {
     values.push(filter.storeId);
     where.push(`store_id = $${values.length}`);
+  }
+  if (filter.stores !== undefined) {
+    values.push(filter.stores);
+    where.push(`store_id = ANY($${values.length}::text[])`);
   }
   if (filter.kind !== undefined) {
     values.push(filter.kind);

@@ -15,6 +15,8 @@ export interface GroupKey {
 export interface GroupFilter {
   statuses: readonly AlertStatus[];
   severities?: readonly Severity[];
+  /** A scoped caller's stores: these and the store-less alerts (see auth/scope.ts). */
+  stores?: readonly string[];
   /** Alerts updated at or after this time (epoch ms). */
   since?: number;
   /** Alerts updated before this time (epoch ms). */
@@ -55,6 +57,10 @@ function filterSql(filter: GroupFilter, values: unknown[], alias = ''): string {
   if (filter.severities !== undefined) {
     values.push(filter.severities);
     where.push(`${col('severity')} = ANY($${values.length}::text[])`);
+  }
+  if (filter.stores !== undefined) {
+    values.push(filter.stores);
+    where.push(`(${col('store_id')} IS NULL OR ${col('store_id')} = ANY($${values.length}::text[]))`);
   }
   if (filter.since !== undefined) {
     values.push(new Date(filter.since).toISOString());

@@ -155,6 +155,8 @@ export interface AlertFilter {
   statuses: readonly AlertStatus[];
   rule?: string;
   storeId?: string;
+  /** A scoped caller's stores: these and the store-less alerts (see auth/scope.ts). */
+  stores?: readonly string[];
   /** Only alerts updated at or after this time (epoch ms). */
   since?: number;
   limit: number;
@@ -171,6 +173,10 @@ export async function listAlerts(q: Queryable, filter: AlertFilter): Promise<Ale
   if (filter.storeId !== undefined) {
     values.push(filter.storeId);
     where.push(`store_id = $${values.length}`);
+  }
+  if (filter.stores !== undefined) {
+    values.push(filter.stores);
+    where.push(`(store_id IS NULL OR store_id = ANY($${values.length}::text[]))`);
   }
   if (filter.since !== undefined) {
     values.push(new Date(filter.since).toISOString());

@@ -30,6 +30,11 @@ export interface AuditFilter {
   limit: number;
   beforeId?: number;
   action?: string;
+  /**
+   * A scoped caller: only entries about these stores (an alert's, a silence's or a pending item's
+   * store) and the caller's own actions.
+   */
+  scope?: { stores: readonly string[]; actor: string };
 }
 
 /** Newest first. */
@@ -43,6 +48,12 @@ export async function listAudit(q: Queryable, filter: AuditFilter): Promise<Stor
   if (filter.action !== undefined) {
     values.push(filter.action);
     where.push(`action = $${values.length}`);
+  }
+  if (filter.scope !== undefined) {
+    values.push(filter.scope.stores, filter.scope.actor);
+    const stores = `$${values.length - 1}::text[]`;
+    where.push(`(details->>'store_id' = ANY(${stores}) OR details->'matchers'->>'store_id' = ANY(${stores})
+      OR actor = $${values.length})`);
   }
   values.push(filter.limit);
   const { rows } = await q.query<{

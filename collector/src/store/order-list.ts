@@ -8,6 +8,8 @@ const STALLING_RULES = ['order_stalled', 'payment_unapplied'];
 export interface OrderListFilter {
   statuses?: readonly string[];
   storeId?: string;
+  /** A scoped caller's stores: only these (see auth/scope.ts). */
+  stores?: readonly string[];
   stalled?: boolean;
   /** Only orders a custom rule tagged so (order_tags). */
   tag?: string;
@@ -52,6 +54,10 @@ function whereSql(filter: OrderListFilter, values: unknown[], withStatus = true)
   if (filter.storeId !== undefined) {
     values.push(filter.storeId);
     where.push(`o.store_id = $${values.length}`);
+  }
+  if (filter.stores !== undefined) {
+    values.push(filter.stores);
+    where.push(`o.store_id = ANY($${values.length}::text[])`);
   }
   if (filter.from !== undefined) {
     values.push(new Date(filter.from).toISOString());

@@ -3,6 +3,7 @@
 // alerts or a whole group.
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
+import { storeVisible, type VisibleStores } from '../../auth/scope.ts';
 import type { Alert } from '../../domain/alerts/alert.ts';
 import { matchersFromObject, silenceProblem } from '../../domain/alerts/silences.ts';
 import {
@@ -39,6 +40,11 @@ import {
   parseGroupPosition,
 } from '../list-cursors.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
+import { visibleTo } from '../scope.ts';
+
+/** A scoped caller's filter: its stores' groups and the store-less ones only. */
+const within = (filter: GroupFilter, visible: VisibleStores): GroupFilter =>
+  visible === undefined ? filter : { ...filter, stores: [...visible].sort() };
 
 /** The most alerts one bulk action over a group touches; a larger group is narrowed first. */
 export const BULK_GROUP_LIMIT = 10_000;
@@ -63,9 +69,9 @@ export async function alertGroupsRoutes(
       },
     },
     async (request): Promise<AlertGroupPage> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
       const q = request.query;
-      const filter = groupFilter(q);
+      const filter = within(groupFilter(q), await visibleTo(ctx, principal));
       const key = {
         ...(q.rule !== undefined && { rule: q.rule }),
         ...(q.store_id !== undefined && { storeId: q.store_id }),
@@ -118,11 +124,12 @@ export async function alertGroupsRoutes(
       },
     },
     async (request): Promise<GroupAlertPage> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
       const q = request.query;
       const key = parseGroupKey(request.params.group);
       const before = q.before === undefined ? undefined : parseAlertPosition(q.before);
-      const alerts = await listGroupAlerts(ctx.db, key, groupFilter(q), {
+      const filter = within(groupFilter(q), await visibleTo(ctx, principal));
+      const alerts = await listGroupAlerts(ctx.db, key, filter, {
         limit: q.limit + 1,
         ...(before !== undefined && { before }),
       });
@@ -151,19 +158,29 @@ export async function alertGroupsRoutes(
     },
     async (request): Promise<BulkAckReply> => {
       const principal = authorize(ctx.tokens, request, ['operator']);
+      const visible = await visibleTo(ctx, principal);
       const body = request.body;
       const chosen = bulkChoice(body);
-      const ids =
+      let ids =
         'ids' in chosen
           ? chosen.ids
           : await groupAlertIds(
               ctx.db,
               chosen.key,
-              { ...chosen.filter, statuses: ['firing'] },
+              within({ ...chosen.filter, statuses: ['firing'] }, visible),
               BULK_GROUP_LIMIT,
             );
+      // Chosen alerts of another store are, for a scoped operator, alerts that do not exist.
+      const hidden: { id: string; reason: 'not_found' }[] = [];
+      if (visible !== undefined && 'ids' in chosen) {
+        const seen = new Set(
+          (await alertsByIds(ctx.db, ids)).filter((a) => storeVisible(visible, a.storeId)).map((a) => a.id),
+        );
+        for (const id of new Set(ids)) if (!seen.has(id)) hidden.push({ id, reason: 'not_found' });
+        ids = ids.filter((id) => seen.has(id));
+      }
       const result = await alerting.acknowledgeMany(ids, principal.name, body.note?.trim() || undefined);
-      return { acknowledged: result.acknowledged.map((a) => a.id), skipped: result.skipped };
+      return { acknowledged: result.acknowledged.map((a) => a.id), skipped: [...result.skipped, ...hidden] };
     },
   );
 
@@ -180,6 +197,7 @@ export async function alertGroupsRoutes(
     },
     async (request, reply) => {
       const principal = authorize(ctx.tokens, request, ['operator']);
+      const visible = await visibleTo(ctx, principal);
       const body = request.body;
       const now = alerting.clock();
       const endsAt = parseTime('ends_at', body.ends_at);
@@ -187,10 +205,13 @@ export async function alertGroupsRoutes(
       const chosen = bulkChoice(body);
       let matcherSets: MatcherObject[];
       if ('ids' in chosen) {
-        const alerts = await alertsByIds(ctx.db, chosen.ids);
+        const alerts = (await alertsByIds(ctx.db, chosen.ids)).filter((a) =>
+          storeVisible(visible, a.storeId),
+        );
         if (alerts.length === 0) throw errors.notFound('none of the alerts');
-        matcherSets = entityMatchers(alerts);
+        matcherSets = entityMatchers(alerts, visible !== undefined);
       } else {
+        if (!storeVisible(visible, chosen.key.storeId)) throw errors.notFound('the group');
         if (chosen.filter.since !== undefined || chosen.filter.until !== undefined) {
           throw errors.invalidRequest('a silence matches labels, not times: leave out since and until');
         }
@@ -244,19 +265,28 @@ function groupMatchers(key: GroupKey, filter: Omit<GroupFilter, 'statuses'>): Ma
   return matchers;
 }
 
-/** Chosen alerts' silences: one per rule and entity type, naming their entities. */
-function entityMatchers(alerts: readonly Alert[]): MatcherObject[] {
-  const byKind = new Map<string, { rule: string; entityType: string; ids: Set<string> }>();
+/**
+ * Chosen alerts' silences: one per rule and entity type, naming their entities. `perStore`: one per
+ * store too, naming it, so a scoped operator's silence cannot reach another store's alerts of an
+ * entity with the same id.
+ */
+function entityMatchers(alerts: readonly Alert[], perStore = false): MatcherObject[] {
+  const byKind = new Map<
+    string,
+    { rule: string; entityType: string; storeId: string | null; ids: Set<string> }
+  >();
   for (const a of alerts) {
-    const k = `${a.rule}\0${a.entityType}`;
-    const entry = byKind.get(k) ?? { rule: a.rule, entityType: a.entityType, ids: new Set() };
+    const storeId = perStore ? a.storeId : null;
+    const k = `${a.rule}\0${a.entityType}\0${storeId ?? ''}`;
+    const entry = byKind.get(k) ?? { rule: a.rule, entityType: a.entityType, storeId, ids: new Set() };
     entry.ids.add(a.entityId);
     byKind.set(k, entry);
   }
-  return [...byKind.values()].map(({ rule, entityType, ids }) => ({
+  return [...byKind.values()].map(({ rule, entityType, storeId, ids }) => ({
     rule,
     entity_type: entityType,
     entity_id: ids.size === 1 ? [...ids][0]! : { op: '=~', value: [...ids].map(escapeRegex).join('|') },
+    ...(perStore && { store_id: storeId ?? '' }),
   }));
 }
 

@@ -1,6 +1,7 @@
 // GET /v1/alerts, GET /v1/alerts/{id} and POST /v1/alerts/{id}/ack and /resolve.
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
+import { storeFilter } from '../../auth/scope.ts';
 import type { Alert } from '../../domain/alerts/alert.ts';
 import { findAlert, listAlerts, toWireAlert } from '../../store/alerts.ts';
 import { AlertActionBody, AlertList, AlertParams, AlertReply, AlertsQuery } from '../../wire/alerts.ts';
@@ -10,6 +11,7 @@ import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { requestLocale } from '../request-locale.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
+import { requireVisible, visibleTo } from '../scope.ts';
 
 const actionSchema = (summary: string) => ({
   tags: ['alerts'],
@@ -41,8 +43,9 @@ export async function alertsRoutes(
       },
     },
     async (request): Promise<AlertList> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
       const { status, rule, store_id, since, limit } = request.query;
+      const stores = storeFilter(await visibleTo(ctx, principal), store_id);
       const statuses = status === undefined ? DEFAULT_STATUSES : parseStatuses(status);
       let sinceMs: number | undefined;
       if (since !== undefined) {
@@ -53,11 +56,12 @@ export async function alertsRoutes(
           );
         }
       }
+      if (stores === undefined) return { alerts: [] };
       const alerts = await listAlerts(ctx.db, {
         statuses,
         limit,
         ...(rule !== undefined && { rule }),
-        ...(store_id !== undefined && { storeId: store_id }),
+        ...stores,
         ...(sinceMs !== undefined && { since: sinceMs }),
       });
       const reader = { locale: requestLocale(request), timeZone: ctx.config.timeZone };
@@ -80,9 +84,12 @@ export async function alertsRoutes(
       },
     },
     async (request): Promise<AlertReply> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
+      const visible = await visibleTo(ctx, principal);
       const alert = await findAlert(ctx.db, request.params.id);
-      if (!alert) throw errors.notFound(`alert ${JSON.stringify(request.params.id)}`);
+      const what = `alert ${JSON.stringify(request.params.id)}`;
+      if (!alert) throw errors.notFound(what);
+      requireVisible(visible, alert.storeId, what);
       return { alert: toWireAlert(alert, alert.status !== 'resolved' && alerting.isSilenced(alert)) };
     },
   );
@@ -100,6 +107,13 @@ export async function alertsRoutes(
       { schema: actionSchema(summary) },
       async (request): Promise<AlertReply> => {
         const principal = authorize(ctx.tokens, request, ['operator']);
+        const visible = await visibleTo(ctx, principal);
+        if (visible !== undefined) {
+          // Another store's alert is not there for a scoped operator, to act on or to learn of.
+          const alert = await findAlert(ctx.db, request.params.id);
+          requireVisible(visible, alert?.storeId, `alert ${JSON.stringify(request.params.id)}`);
+          if (!alert) throw errors.notFound(`alert ${JSON.stringify(request.params.id)}`);
+        }
         const note = request.body?.note?.trim() || undefined;
         const result = await act(request.params.id, principal.name, note);
         if (!result.ok) throw ackError(result.reason, request.params.id);

@@ -5,6 +5,7 @@ import { AuditList, AuditQuery } from '../../wire/audit.ts';
 import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
+import { visibleTo } from '../scope.ts';
 
 export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
   app.get<{ Querystring: AuditQuery }>(
@@ -19,8 +20,10 @@ export async function auditRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       },
     },
     async (request): Promise<AuditList> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
+      const visible = await visibleTo(ctx, principal);
       const entries = await listAudit(ctx.db, {
+        ...(visible !== undefined && { scope: { stores: [...visible].sort(), actor: principal.name } }),
         limit: request.query.limit,
         ...(request.query.before_id !== undefined && { beforeId: request.query.before_id }),
         ...(request.query.action !== undefined && { action: request.query.action }),

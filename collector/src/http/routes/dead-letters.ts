@@ -12,6 +12,7 @@ import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
+import { visibleTo } from '../scope.ts';
 
 /** A page stops before the item that would take it past this, so no reply grows with the store. */
 export const MAX_PAGE_BYTES = 1024 * 1024;
@@ -40,8 +41,11 @@ export async function deadLettersRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
       },
     },
     async (request, reply) => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
       const { limit, before, reason } = request.query;
+      // Refused input belongs to no verified store: a scoped caller has none.
+      if ((await visibleTo(ctx, principal)) !== undefined)
+        return reply.type('application/json; charset=utf-8').send(pageJson([], limit));
       // One more than asked tells whether a next page exists.
       const letters = await listDeadLetters(ctx.db, {
         limit: limit + 1,
@@ -70,9 +74,10 @@ export async function deadLettersRoutes(app: FastifyInstance, { ctx }: { ctx: Ap
       },
     },
     async (request, reply) => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
       const { id } = request.params;
-      const body = await deadLetterBody(ctx.db, id);
+      const scoped = (await visibleTo(ctx, principal)) !== undefined;
+      const body = scoped ? undefined : await deadLetterBody(ctx.db, id);
       if (!body) throw errors.notFound(`the full body of dead letter ${id}`);
       const served = (body.contentType && SERVED_TYPES[body.contentType]) || OCTETS;
       // Whatever a caller sent must never render or run in the dashboard's origin.

@@ -1,6 +1,7 @@
 // GET /v1/orders: orders newest first, filtered and paged; GET /v1/orders/{order_id}: one order's
 // state, timeline, payments, shipments and alerts.
 import type { FastifyInstance } from 'fastify';
+import { storeFilter } from '../../auth/scope.ts';
 import { ORDER_STATUSES } from '../../domain/events.ts';
 import { countOrdersByStatus, listOrders, type OrderListFilter } from '../../store/order-list.ts';
 import { findOrder } from '../../store/orders.ts';
@@ -13,6 +14,7 @@ import { errors } from '../errors.ts';
 import { orderPositionText, parseOrderPosition } from '../list-cursors.ts';
 import { requestLocale } from '../request-locale.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
+import { requireVisible, visibleTo } from '../scope.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -30,11 +32,13 @@ export async function ordersRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
       },
     },
     async (request): Promise<OrderPage> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
       const q = request.query;
+      const stores = storeFilter(await visibleTo(ctx, principal), q.store_id);
       const filter: OrderListFilter = {
         ...(q.status !== undefined && { statuses: parseOrderStatuses(q.status) }),
-        ...(q.store_id !== undefined && { storeId: q.store_id }),
+        // A store outside the caller's scope: a filter nothing matches, so the reply keeps its shape.
+        ...(stores ?? { stores: [] }),
         ...(q.stalled !== undefined && { stalled: q.stalled }),
         ...(q.tag !== undefined && { tag: q.tag }),
         ...(q.from !== undefined && { from: parseTime('from', q.from) }),
@@ -84,12 +88,15 @@ export async function ordersRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
       },
     },
     async (request) => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
+      const visible = await visibleTo(ctx, principal);
       const order = await findOrder(ctx.db, request.params.order_id, {
         locale: requestLocale(request),
         timeZone: ctx.config.timeZone,
       });
-      if (!order) throw errors.notFound(`order ${JSON.stringify(request.params.order_id)}`);
+      const what = `order ${JSON.stringify(request.params.order_id)}`;
+      if (!order) throw errors.notFound(what);
+      requireVisible(visible, order.store_id, what, true);
       return order;
     },
   );

@@ -2,8 +2,9 @@
 // mutes notifications of the alerts all its matchers match; the alerts stay visible, marked silenced.
 import type { FastifyInstance } from 'fastify';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
+import { silenceVisible } from '../../auth/scope.ts';
 import { matchersFromObject, silenceProblem } from '../../domain/alerts/silences.ts';
-import { listSilences, type MatcherObject, toWireSilence } from '../../store/silences.ts';
+import { findSilence, listSilences, type MatcherObject, toWireSilence } from '../../store/silences.ts';
 import {
   SilenceList,
   SilenceParams,
@@ -15,6 +16,7 @@ import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
+import { visibleTo } from '../scope.ts';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i;
 
@@ -52,6 +54,8 @@ export async function silencesRoutes(
       const endsAt = parseTime('ends_at', body.ends_at);
       if (endsAt <= t) throw errors.invalidRequest('ends_at must be in the future');
       const matchers = body.matchers as MatcherObject;
+      if (!silenceVisible(await visibleTo(ctx, principal), matchers))
+        throw errors.forbidden('a store_id matcher naming one of its stores, for a scoped token');
       const problem = silenceProblem({ matchers: matchersFromObject(matchers), startsAt, endsAt });
       if (problem !== undefined) throw errors.invalidRequest(problem);
       const silence = await alerting.createSilence(
@@ -74,9 +78,12 @@ export async function silencesRoutes(
       },
     },
     async (request): Promise<SilenceList> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
+      const visible = await visibleTo(ctx, principal);
       const t = now();
-      const silences = (await listSilences(ctx.db, request.query.limit)).map((s) => toWireSilence(s, t));
+      const silences = (await listSilences(ctx.db, request.query.limit))
+        .filter((s) => silenceVisible(visible, s.matcherObject))
+        .map((s) => toWireSilence(s, t));
       const status = request.query.status;
       return { silences: status === undefined ? silences : silences.filter((s) => s.status === status) };
     },
@@ -95,6 +102,12 @@ export async function silencesRoutes(
     },
     async (request): Promise<SilenceReply> => {
       const principal = authorize(ctx.tokens, request, ['operator']);
+      const visible = await visibleTo(ctx, principal);
+      if (visible !== undefined) {
+        const silence = await findSilence(ctx.db, request.params.id);
+        if (!silence || !silenceVisible(visible, silence.matcherObject))
+          throw errors.notFound(`silence ${JSON.stringify(request.params.id)}`);
+      }
       const expired = await alerting.expireSilence(request.params.id, principal.name);
       if (expired === undefined) throw errors.notFound(`silence ${JSON.stringify(request.params.id)}`);
       return { silence: toWireSilence(expired, now()) };

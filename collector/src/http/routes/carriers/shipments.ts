@@ -1,6 +1,7 @@
 // GET /v1/shipments?risk=&store_id=&carrier=&limit= (viewer): shipments with risk and reasons;
 // GET /v1/shipments/{tracking_no}?carrier= (viewer): one, with what was done when its subscription ended.
 import type { FastifyInstance } from 'fastify';
+import { storeFilter } from '../../../auth/scope.ts';
 import { getShipmentRisk, listShipmentRisks } from '../../../carriers/shipment-risk-list.ts';
 import { getHealing, toWireSubscription } from '../../../carriers/subscription-healing-rows.ts';
 import {
@@ -14,6 +15,7 @@ import { authorize } from '../../auth.ts';
 import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { errorResponses } from '../../route-schema.ts';
+import { requireVisible, visibleTo } from '../../scope.ts';
 
 export async function shipmentsRoutes(
   app: FastifyInstance,
@@ -30,13 +32,15 @@ export async function shipmentsRoutes(
       },
     },
     async (request): Promise<ShipmentsList> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
       const q = request.query;
+      const stores = storeFilter(await visibleTo(ctx, principal), q.store_id);
+      if (stores === undefined) return { shipments: [] };
       const shipments = await listShipmentRisks(
         ctx.db,
         {
           ...(q.risk !== undefined && { risk: q.risk }),
-          ...(q.store_id !== undefined && { storeId: q.store_id }),
+          ...stores,
           ...(q.carrier !== undefined && { carrier: q.carrier }),
           limit: q.limit ?? 200,
         },
@@ -58,10 +62,12 @@ export async function shipmentsRoutes(
       },
     },
     async (request): Promise<ShipmentReply> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
+      const visible = await visibleTo(ctx, principal);
       const { tracking_no: trackingNo } = request.params;
       const item = await getShipmentRisk(ctx.db, trackingNo, request.query.carrier, now());
       if (!item) throw errors.notFound(`shipment ${trackingNo}`);
+      requireVisible(visible, item.store_id, `shipment ${trackingNo}`, true);
       const healing = await getHealing(ctx.db, { carrier: item.carrier, trackingNo: item.tracking_no });
       return { shipment: { ...item, subscription: healing ? toWireSubscription(healing) : null } };
     },

@@ -26,6 +26,7 @@ import { authorize } from '../../auth.ts';
 import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { errorResponses } from '../../route-schema.ts';
+import { requireUnscoped, visibleTo } from '../../scope.ts';
 
 export interface BillRoutesOptions {
   ctx: AppContext;
@@ -91,6 +92,8 @@ export async function billRoutes(app: FastifyInstance, options: BillRoutesOption
     },
     async (request, reply) => {
       const principal = authorize(ctx.tokens, request, ['operator', 'ingest']);
+      // A merchant bill holds every store's payments, and its reply counts them: not for a scoped token.
+      requireUnscoped(await visibleTo(ctx, principal));
       const body = request.body as Readable | typeof NOT_A_BILL_BODY | undefined;
       if (!body || body === NOT_A_BILL_BODY || typeof body.pipe !== 'function') {
         const type = request.headers['content-type'] ?? '(none)';

@@ -1,5 +1,6 @@
 // The pending pool over HTTP: list (viewer), resolve (operator, audited).
 import type { FastifyInstance } from 'fastify';
+import { storeBoundVisible, storeFilter } from '../../../auth/scope.ts';
 import {
   getPending,
   listPending,
@@ -24,6 +25,7 @@ import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { requestLocale } from '../../request-locale.ts';
 import { errorResponses } from '../../route-schema.ts';
+import { requireVisible, visibleTo } from '../../scope.ts';
 
 const STATUSES: Record<PendingListQuery['status'], PendingStatus[]> = {
   // "open" is what still needs someone: new items and escalated ones
@@ -48,8 +50,10 @@ export async function pendingRoutes(
       },
     },
     async (request) => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
       const q = request.query;
+      // A scoped caller sees its stores' items; an unmatched bill payment names no store, so not those.
+      const stores = storeFilter(await visibleTo(ctx, principal), q.store_id) ?? { stores: [] };
       if (q.day !== undefined && !isCalendarDay(q.day)) {
         throw errors.invalidRequest(`day must be a calendar day YYYY-MM-DD, got "${q.day}"`);
       }
@@ -58,7 +62,7 @@ export async function pendingRoutes(
         statuses: STATUSES[q.status],
         limit: q.limit + 1,
         ...(q.day !== undefined && { day: q.day }),
-        ...(q.store_id !== undefined && { storeId: q.store_id }),
+        ...stores,
         ...(q.kind !== undefined && { kind: q.kind }),
         ...(q.before_id !== undefined && { beforeId: q.before_id }),
       });
@@ -85,8 +89,19 @@ export async function pendingRoutes(
     },
     async (request) => {
       const principal = authorize(ctx.tokens, request, ['operator']);
+      const visible = await visibleTo(ctx, principal);
       const { resolution, note } = request.body;
-      const ids = [...new Set(request.body.ids.map(Number))];
+      let ids = [...new Set(request.body.ids.map(Number))];
+      const hidden: number[] = [];
+      if (visible !== undefined) {
+        const allowed: number[] = [];
+        for (const id of ids) {
+          const item = await getPending(ctx.db, id);
+          if (item && storeBoundVisible(visible, item.storeId)) allowed.push(id);
+          else hidden.push(id);
+        }
+        ids = allowed;
+      }
       const at = now();
       // One transaction: the items and their audit entries are kept together or not at all.
       const resolved = await ctx.db.transaction(async (tx) => {
@@ -100,7 +115,10 @@ export async function pendingRoutes(
         return done;
       });
       const done = new Set(resolved.map((i) => i.id));
-      const skipped = [];
+      const skipped: { id: string; reason: 'already_resolved' | 'not_found' }[] = hidden.map((id) => ({
+        id: String(id),
+        reason: 'not_found',
+      }));
       for (const id of ids.filter((i) => !done.has(i))) {
         const existing = await getPending(ctx.db, id);
         skipped.push({
@@ -127,6 +145,9 @@ export async function pendingRoutes(
     async (request) => {
       const principal = authorize(ctx.tokens, request, ['operator']);
       const id = Number(request.params.id);
+      const visible = await visibleTo(ctx, principal);
+      if (visible !== undefined)
+        requireVisible(visible, (await getPending(ctx.db, id))?.storeId ?? null, `pending item ${id}`, true);
       const { resolution, note } = request.body;
       const at = now();
       const item = await ctx.db.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 // GET /v1/reconciliation/stores?from=&to=: each store's daily missing-order rate, its devices, and
 // the repeat offenders.
 import type { FastifyInstance } from 'fastify';
+import { storeBoundVisible } from '../../../auth/scope.ts';
 import { localDayFn } from '../../../domain/reconciliation/local-day.ts';
 import { storeTrends } from '../../../domain/reconciliation/store-trends.ts';
 import { DEFAULT_RULE_PARAMS } from '../../../domain/rules/params.ts';
@@ -10,6 +11,7 @@ import { authorize } from '../../auth.ts';
 import type { AppContext } from '../../context.ts';
 import { errors } from '../../errors.ts';
 import { errorResponses } from '../../route-schema.ts';
+import { visibleTo } from '../../scope.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -28,13 +30,18 @@ export async function storeTrendRoutes(
       },
     },
     async (request): Promise<StoresReport> => {
-      authorize(ctx.tokens, request, ['viewer']);
+      const principal = authorize(ctx.tokens, request, ['viewer']);
+      const visible = await visibleTo(ctx, principal);
       const dayOf = localDayFn(ctx.config.timeZone);
       const to = request.query.to ?? dayOf(now());
       const from = request.query.from ?? dayOf(Date.parse(`${to}T12:00:00Z`) - 29 * DAY_MS);
       if (from > to) throw errors.invalidRequest('from must not be after to');
       const threshold = request.query.threshold ?? DEFAULT_RULE_PARAMS.reconciliation_mismatch.threshold;
-      const trends = storeTrends(await dailyDeviceCounts(ctx.db, from, to), {
+      // A scoped caller's "chain" is its own stores: their rows, and the average over them.
+      const counts = (await dailyDeviceCounts(ctx.db, from, to)).filter((c) =>
+        storeBoundVisible(visible, c.storeId),
+      );
+      const trends = storeTrends(counts, {
         threshold,
         minDays: request.query.min_days,
       });
