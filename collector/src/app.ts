@@ -54,6 +54,7 @@ export interface AppDeps {
   /** The read API's clock for "today" and default ranges (tests fix it); the real time by default. */
   now?: () => number;
   carriers?: CoreDeps['carriers'];
+  onClusterLost?: CoreDeps['onClusterLost'];
 }
 
 export interface App {
@@ -73,6 +74,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.paymentQueries && { paymentQueries: deps.paymentQueries }),
     ...(deps.orderSystem && { orderSystem: deps.orderSystem }),
     ...(deps.carriers && { carriers: deps.carriers }),
+    ...(deps.onClusterLost && { onClusterLost: deps.onClusterLost }),
   });
   const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens);
@@ -86,6 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     config,
     db: deps.db,
     writer: core.writer,
+    sink: core.sink,
     tokens,
     readiness: core.readiness,
     live: { panels: core.panels, gateway },

@@ -18,6 +18,8 @@ export interface AppContext {
   config: Config;
   db: Database;
   writer: EventWriter;
+  /** Where accepted events go: `writer`, or the broker in cluster mode. */
+  sink: Pick<EventWriter, 'write'>;
   tokens: TokenRegistry;
   readiness: ReadinessCheck[];
   /** Live panels state and the Socket.IO gateway: alert transitions go to `live.gateway.publishAlert` and `live.panels.applyAlert`. */
