@@ -50,6 +50,8 @@ export interface Config {
   cluster: ClusterConfig | undefined;
   /** Joins the live streams of several collectors (the Socket.IO Redis adapter). */
   redisUrl: string | undefined;
+  /** Names of the queues and Redis channels start with it. */
+  clusterPrefix: string;
   /** How often the always-firing Watchdog alert is pushed to Alertmanager; 0: never. */
   watchdogIntervalMs: number;
   wechatpay: { apiV3Key: string | undefined; platformPublicKeyPath: string | undefined };
@@ -198,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
             prefix: s.ORDERPULSE_AMQP_PREFIX,
           },
     redisUrl: s.ORDERPULSE_REDIS_URL,
+    clusterPrefix: s.ORDERPULSE_AMQP_PREFIX,
     wechatpay: {
       apiV3Key: s.ORDERPULSE_WECHATPAY_APIV3_KEY,
       platformPublicKeyPath: s.ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY,

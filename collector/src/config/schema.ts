@@ -221,7 +221,8 @@ export const ENV_SCHEMA = Type.Object({
   ORDERPULSE_AMQP_PREFIX: text({
     default: 'orderpulse',
     pattern: '^[A-Za-z0-9_.-]{1,100}$',
-    description: 'cluster mode: prefix of the queue names',
+    description:
+      'prefix of the queue names (cluster mode) and of the Redis channels of the joined live streams',
     errorMessage: '{name} may use letters, digits, "_", "." and "-" (1 to 100), got "{value}"',
   }),
   ORDERPULSE_REDIS_URL: Type.Optional(
