@@ -110,6 +110,7 @@ export class AlertingService {
       ruleSet: () => this.rules.ruleSet,
       now,
       observeEvaluation: options.observeEvaluation,
+      owns: options.scope && ((signal) => options.scope!.ownsAlert(signal)),
     });
     this.operator = new OperatorActions(db, this.book, writer, now, () => this.settled());
     this.commits = new CommitQueue(db, engine, now, (events) => this.signals.applyBatch(events), log);

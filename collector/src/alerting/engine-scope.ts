@@ -5,7 +5,8 @@ import type { Alert } from '../domain/alerts/alert.ts';
 
 export interface EntityFilter {
   ownsOrder(orderId: string): boolean;
-  ownsAlert(alert: Alert): boolean;
+  /** An alert, or a signal about to become one. */
+  ownsAlert(alert: Pick<Alert, 'entityType' | 'entityId' | 'labels'>): boolean;
 }
 
 export interface EngineScope extends EntityFilter {

@@ -97,10 +97,10 @@ export class PartitionConsumer {
     const started = performance.now();
     const { ownership } = this.deps;
     const partitions = ownership.partitions;
+    // Owned from here on: what the engine signals about it is recorded (deadlines of orders restored
+    // so far may fall due while the rest is read) and partition 0 brings the notification planning.
+    ownership.add(partition);
     const adopting = this.deps.adopt(partition).then((figures) => {
-      // Owned from here on: its alerts are this engine's to evaluate (and partition 0 brings the
-      // notification planning).
-      ownership.add(partition);
       const ms = Math.round(performance.now() - started);
       this.deps.log.info(
         { partition, partitions, ms, ...figures, owned: ownership.list() },

@@ -18,7 +18,8 @@ export class PartitionOwnership {
 
   ownsOrder = (orderId: string): boolean => this.owned.has(partitionOf(orderId, this.partitions));
 
-  ownsAlert = (alert: Alert): boolean => this.owned.has(alertPartition(alert, this.partitions));
+  ownsAlert = (alert: Pick<Alert, 'entityType' | 'entityId' | 'labels'>): boolean =>
+    this.owned.has(alertPartition(alert, this.partitions));
 
   /** Notifications are planned by one node for the whole cluster: the owner of partition 0. */
   dispatches = (): boolean => this.owned.has(GLOBAL_PARTITION);
@@ -27,7 +28,8 @@ export class PartitionOwnership {
   static only(partition: number, partitions: number) {
     return {
       ownsOrder: (orderId: string) => partitionOf(orderId, partitions) === partition,
-      ownsAlert: (alert: Alert) => alertPartition(alert, partitions) === partition,
+      ownsAlert: (alert: Pick<Alert, 'entityType' | 'entityId' | 'labels'>) =>
+        alertPartition(alert, partitions) === partition,
     };
   }
 }
