@@ -6,6 +6,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Redis } from 'ioredis';
 import type { AlertingService } from './alerting/alerting-service.ts';
 import { feedLive } from './alerting/live-feed.ts';
 import { TokenRegistry } from './auth/tokens.ts';
@@ -61,6 +62,7 @@ export interface AppDeps {
   /** The read API's clock for "today" and default ranges (tests fix it); the real time by default. */
   now?: () => number;
   carriers?: CoreDeps['carriers'];
+  onClusterLost?: CoreDeps['onClusterLost'];
 }
 
 export interface App {
@@ -80,21 +82,26 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.paymentQueries && { paymentQueries: deps.paymentQueries }),
     ...(deps.orderSystem && { orderSystem: deps.orderSystem }),
     ...(deps.carriers && { carriers: deps.carriers }),
+    ...(deps.onClusterLost && { onClusterLost: deps.onClusterLost }),
   });
   const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens, config.tokensFile ? readTokensFile(config.tokensFile) : []);
   const scopes = new VisibleStoresResolver(deps.db);
   const failedAuthentication = await registerRequestGuard(server, tokens, config.rateLimits);
+  const redis = config.redisUrl === undefined ? undefined : joinedStreamClients(config.redisUrl, server.log);
   const gateway = new LiveGateway(server.server, {
     tokens,
     panels: core.panels,
     scopes,
     onFailedAuthentication: failedAuthentication,
+    ...(redis && { redis: { ...redis, key: config.clusterPrefix } }),
   });
+  if (redis) core.writer.onCommitted((events) => gateway.shareEvents(events));
   const ctx: AppContext = {
     config,
     db: deps.db,
     writer: core.writer,
+    sink: core.sink,
     tokens,
     scopes,
     readiness: core.readiness,
@@ -161,6 +168,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     tokensWatcher?.stop();
     await gateway.close();
   });
+  if (redis)
+    server.addHook('onClose', async () => void (await Promise.all([redis.pub.quit(), redis.sub.quit()])));
   server.addHook('onClose', async () => {
     gauges.stop();
     await core.stop();
@@ -168,6 +177,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await core.start();
   feedLive(alerting, ctx.live);
   return { server, ctx, core, alerting, dailyReconciliation: core.dailyReconciliation };
+}
+
+/** The Socket.IO Redis adapter's two connections (a subscribed connection can do nothing else). */
+function joinedStreamClients(
+  url: string,
+  log: { warn(obj: object, msg: string): void },
+): { pub: Redis; sub: Redis } {
+  const pub = new Redis(url, { maxRetriesPerRequest: 3 });
+  const sub = pub.duplicate();
+  // ioredis reconnects by itself; until then this collector's clients see only its own alerts.
+  for (const client of [pub, sub])
+    client.on('error', (err: unknown) => log.warn({ err }, 'live: the Redis connection failed'));
+  return { pub, sub };
 }
 
 function createServer(config: Config, logger: AppDeps['logger']): FastifyInstance {

@@ -19,6 +19,7 @@ import type { RuleEngine } from '../domain/rules/engine.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { LoadError } from '../rules-config/load-error.ts';
+import { alertsForRecovery } from '../store/alerts.ts';
 import type { Database } from '../store/database.ts';
 import type { StoredSilence } from '../store/silences.ts';
 import { AlertBook } from './alert-book.ts';
@@ -26,6 +27,7 @@ import { type AlertChangeListener, type AlertingLog, AlertWriter } from './alert
 import { CommitQueue } from './commit-queue.ts';
 import { DispatchPass } from './dispatch-pass.ts';
 import { EngineRestore, type StartStatus } from './engine-restore.ts';
+import type { EngineScope, EntityFilter } from './engine-scope.ts';
 import type { NotificationDispatcher } from './notification-dispatcher.ts';
 import { type AckResult, OperatorActions } from './operator-actions.ts';
 import { createRuleEngine } from './rule-set-adapter.ts';
@@ -60,7 +62,15 @@ export interface AlertingOptions {
    * listen and take events meanwhile; see `startStatus` and `restored`. Default false.
    */
   restoreOrdersInBackground?: boolean;
+  /**
+   * Cluster mode: the engine answers only for what the scope owns (restored at start, taken on with
+   * `adopt`), and notifications are planned, from the store's alerts, only where it `dispatches`.
+   */
+  scope?: EngineScope;
 }
+
+/** Resolved alerts older than this no longer matter to notification planning (as at restart). */
+const DISPATCH_RESOLVED_WINDOW_MS = 24 * 3_600_000;
 
 const PRUNE_EVERY_MS = 60_000;
 /** How often the store is asked whether another collector changed the rules. */
@@ -108,6 +118,7 @@ export class AlertingService {
       ruleSet: () => this.rules.ruleSet,
       now,
       observeEvaluation: options.observeEvaluation,
+      owns: options.scope && ((signal) => options.scope!.ownsAlert(signal)),
     });
     this.operator = new OperatorActions(db, this.book, writer, now, () => this.settled());
     this.commits = new CommitQueue(db, engine, now, (events) => this.signals.applyBatch(events), log);
@@ -122,7 +133,13 @@ export class AlertingService {
       createdSinceMs: () => this.rules.builtin.callback_silent.limitMs,
       heldEvents: () => this.commits.heldEvents,
       stopped: () => this.stopped,
+      scope: options.scope,
     });
+  }
+
+  /** Cluster mode: takes on a partition's state from the store (see EngineRestore.adopt). */
+  adopt(filter: EntityFilter): Promise<{ orders: number; shipments: number; alerts: number }> {
+    return this.restore.adopt(filter);
   }
 
   /** The writer's commit listener: every committed batch, in commit order. */
@@ -221,8 +238,14 @@ export class AlertingService {
       );
     }
     await this.settled();
-    const input = () => ({
-      alerts: [...this.book.all()],
+    const scope = this.options.scope;
+    if (scope !== undefined && !scope.dispatches()) return;
+    // In cluster mode the book holds only this processor's partitions; groups span them all.
+    const input = async () => ({
+      alerts:
+        scope === undefined
+          ? [...this.book.all()]
+          : await alertsForRecovery(this.options.db, now - DISPATCH_RESOLVED_WINDOW_MS),
       silences: this.silences.active(),
       ruleSet: this.rules.ruleSet,
     });

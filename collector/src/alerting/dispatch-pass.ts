@@ -22,12 +22,12 @@ export class DispatchPass {
     return this.dispatcher?.awaitsResolve(alertId) ?? false;
   }
 
-  async run(input: () => DispatchInput, now: number): Promise<void> {
+  async run(input: () => DispatchInput | Promise<DispatchInput>, now: number): Promise<void> {
     if (this.dispatcher === undefined || this.running || now - this.lastAt < DISPATCH_EVERY_MS) return;
     this.running = true;
     this.lastAt = now;
     try {
-      await this.dispatcher.dispatch(input(), now);
+      await this.dispatcher.dispatch(await input(), now);
     } catch (error) {
       this.log?.error({ err: error }, 'alerting: notification planning failed');
     } finally {

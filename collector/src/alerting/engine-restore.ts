@@ -8,6 +8,7 @@ import { alertsForRecovery } from '../store/alerts.ts';
 import type { Database } from '../store/database.ts';
 import type { AlertBook } from './alert-book.ts';
 import type { AlertingLog } from './alert-writer.ts';
+import type { EntityFilter } from './engine-scope.ts';
 import { restoreOrders, restoreShipments } from './restore-engine.ts';
 
 /** Where start-up is: the open orders may still be being read back from the store. */
@@ -38,6 +39,8 @@ export class EngineRestore {
       /** Committed events held until the restore ends. */
       heldEvents: () => number;
       stopped: () => boolean;
+      /** Only what this picks is restored (cluster mode: the partitions owned); everything when unset. */
+      scope?: EntityFilter | undefined;
     },
   ) {}
 
@@ -58,18 +61,48 @@ export class EngineRestore {
     const { db, engine, book } = this.deps;
     const startedAt = performance.now();
     const now = this.deps.now();
-    const alerts = await alertsForRecovery(db, now - RESTORE_RESOLVED_WINDOW_MS);
+    const scope = this.deps.scope;
+    const stored = await alertsForRecovery(db, now - RESTORE_RESOLVED_WINDOW_MS);
+    const alerts = scope === undefined ? stored : stored.filter(scope.ownsAlert);
     for (const alert of alerts) book.put(alert);
     const onProgress = (counts: { orders: number; shipments: number }) => {
       this.counts = counts;
     };
+    const keep = scope?.ownsOrder;
     // Shipments before any event is taken: their state does not absorb an event applied twice.
-    const shipments = await restoreShipments(db, engine, alerts, { now, onProgress });
+    const shipments = await restoreShipments(db, engine, alerts, {
+      now,
+      onProgress,
+      ...(keep && { keep }),
+    });
     this.counts = { orders: 0, shipments };
     this.state = 'restoring';
     this.restoration = this.restoreOrders(alerts, now, shipments, startedAt).then(async () => {
       if (!this.deps.stopped()) await then();
     });
+  }
+
+  /**
+   * Cluster mode: takes on from the store what `filter` picks (a partition this collector was just
+   * handed): its alerts into the book, its shipments and open orders into the engine, the open
+   * alerts' conditions to be re-checked rather than reported again. The caller applies the
+   * partition's events only after this resolves.
+   */
+  async adopt(filter: EntityFilter): Promise<{ orders: number; shipments: number; alerts: number }> {
+    await this.restored();
+    const { db, engine, book } = this.deps;
+    const now = this.deps.now();
+    const alerts = (await alertsForRecovery(db, now - RESTORE_RESOLVED_WINDOW_MS)).filter(filter.ownsAlert);
+    for (const alert of alerts) book.put(alert);
+    const keep = filter.ownsOrder;
+    const shipments = await restoreShipments(db, engine, alerts, { now, keep });
+    const orders = await restoreOrders(db, engine, alerts, {
+      now,
+      createdSince: now - this.deps.createdSinceMs(),
+      shipments,
+      keep,
+    });
+    return { orders, shipments, alerts: alerts.length };
   }
 
   /** The restored state is live (events and deadlines applied). */
@@ -85,10 +118,12 @@ export class EngineRestore {
   ): Promise<void> {
     const { db, engine, log } = this.deps;
     try {
+      const keep = this.deps.scope?.ownsOrder;
       const orders = await restoreOrders(db, engine, alerts, {
         now,
         createdSince: now - this.deps.createdSinceMs(),
         shipments,
+        ...(keep && { keep }),
         onProgress: (counts) => {
           this.counts = counts;
         },

@@ -30,6 +30,8 @@ export interface RestoreFigures {
 export interface RestoreOptions {
   now: number;
   pageSize?: number;
+  /** Only the orders (and their shipments) this picks; all when unset. */
+  keep?: (orderId: string) => boolean;
   /** After each page taken in, with the running count. */
   onProgress?: (counts: { orders: number; shipments: number }) => void;
 }
@@ -56,7 +58,7 @@ export async function restoreShipments(
   options: RestoreOptions,
   clock = new EngineClock(),
 ): Promise<number> {
-  const { now } = options;
+  const { now, keep } = options;
   const pageSize = options.pageSize ?? PAGE;
   let shipments = 0;
   let next = openShipmentsPage(q, { carrier: '', trackingNo: '' }, pageSize);
@@ -66,8 +68,9 @@ export async function restoreShipments(
     const more = page.length === pageSize;
     const last = page[page.length - 1]!;
     if (more) next = openShipmentsPage(q, { carrier: last.carrier, trackingNo: last.trackingNo }, pageSize);
-    clock.run(() => engine.restore([], page, now));
-    shipments += page.length;
+    const kept = keep === undefined ? page : page.filter((s) => keep(s.orderId));
+    clock.run(() => engine.restore([], kept, now));
+    shipments += kept.length;
     options.onProgress?.({ orders: 0, shipments });
     if (!more) break;
   }
@@ -79,7 +82,7 @@ export async function restoreShipments(
     ),
   ];
   const extra = (await shipmentsByKey(q, keys)).filter(
-    (s) => engine.shipment(s.carrier, s.trackingNo) === undefined,
+    (s) => engine.shipment(s.carrier, s.trackingNo) === undefined && (keep === undefined || keep(s.orderId)),
   );
   engine.restore([], extra, now);
   return shipments + extra.length;
@@ -96,7 +99,7 @@ export async function restoreOrders(
   options: RestoreOptions & { createdSince: number; shipments?: number },
   clock = new EngineClock(),
 ): Promise<number> {
-  const { now } = options;
+  const { now, keep } = options;
   const pageSize = options.pageSize ?? PAGE;
   const open = openOf(alerts);
   let orders = 0;
@@ -107,14 +110,17 @@ export async function restoreOrders(
     if (page.length === 0) break;
     const more = page.length === pageSize;
     if (more) next = openOrdersPage(q, page[page.length - 1]!.orderId, options.createdSince, pageSize);
-    clock.run(() => engine.restore(page, [], now));
-    orders += page.length;
+    const kept = keep === undefined ? page : page.filter((o) => keep(o.orderId));
+    clock.run(() => engine.restore(kept, [], now));
+    orders += kept.length;
     options.onProgress?.({ orders, shipments: options.shipments ?? 0 });
     if (!more) break;
   }
   // Orders in a terminal status are not in the pages above; those with an open alert must be re-checked.
   const alertOrders = [...new Set(open.filter((a) => a.entityType === 'order').map((a) => a.entityId))];
-  const extraOrders = (await ordersById(q, alertOrders)).filter((o) => engine.order(o.orderId) === undefined);
+  const extraOrders = (await ordersById(q, alertOrders)).filter(
+    (o) => engine.order(o.orderId) === undefined && (keep === undefined || keep(o.orderId)),
+  );
   engine.restore(extraOrders, [], now);
   orders += extraOrders.length;
 

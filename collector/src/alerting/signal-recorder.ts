@@ -22,6 +22,11 @@ export class SignalRecorder {
       ruleSet: () => RuleSet | undefined;
       now: () => number;
       observeEvaluation?: ((pass: 'events', seconds: number) => void) | undefined;
+      /**
+       * Cluster mode: signals about what another processor owns are not recorded (a provider's
+       * callback_silent seen from a part of the orders, say); that processor records its own.
+       */
+      owns?: ((signal: Signal) => boolean) | undefined;
     },
   ) {}
 
@@ -55,6 +60,7 @@ export class SignalRecorder {
     const now = this.deps.now();
     let any = false;
     for (const raw of signals) {
+      if (this.deps.owns && !this.deps.owns(raw)) continue;
       any = true;
       const signal = withRoutingLabels(raw, ruleSet());
       const current = book.latest(signal.rule, signal.entityType, signal.entityId);

@@ -10,6 +10,17 @@ import { readEnvironment } from './read-environment.ts';
 export { DEFAULT_RATE_LIMITS } from './schema.ts';
 export { parseRateLimit, parseTokens, type RateLimit, type TokenEntry };
 
+export type ClusterRole = 'all' | 'ingress' | 'processor';
+
+export interface ClusterConfig {
+  amqpUrl: string;
+  /** ingress: takes writes onto the broker; processor: broker to store, rules, notifications; all: both. */
+  role: ClusterRole;
+  partitions: number;
+  /** Queue names start with it (several clusters, or test runs, may share one broker). */
+  prefix: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -37,6 +48,12 @@ export interface Config {
    * an alert from Prometheus about this collector (OrderPulseCollectorDown) can inhibit its own.
    */
   instance: string;
+  /** Cluster mode (ORDERPULSE_AMQP_URL set); undefined: one collector, events committed in-process. */
+  cluster: ClusterConfig | undefined;
+  /** Joins the live streams of several collectors (the Socket.IO Redis adapter). */
+  redisUrl: string | undefined;
+  /** Names of the queues and Redis channels start with it. */
+  clusterPrefix: string;
   /** How often the always-firing Watchdog alert is pushed to Alertmanager; 0: never. */
   watchdogIntervalMs: number;
   wechatpay: { apiV3Key: string | undefined; platformPublicKeyPath: string | undefined };
@@ -177,6 +194,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
     storeLabelCap: s.ORDERPULSE_STORE_LABEL_CAP,
     instance: s.ORDERPULSE_INSTANCE ?? `${os.hostname()}:${s.PORT}`,
     watchdogIntervalMs: s.ORDERPULSE_WATCHDOG_INTERVAL_SECONDS * 1000,
+    cluster:
+      s.ORDERPULSE_AMQP_URL === undefined
+        ? undefined
+        : {
+            amqpUrl: s.ORDERPULSE_AMQP_URL,
+            role: s.ORDERPULSE_ROLE as ClusterRole,
+            partitions: s.ORDERPULSE_PARTITIONS,
+            prefix: s.ORDERPULSE_AMQP_PREFIX,
+          },
+    redisUrl: s.ORDERPULSE_REDIS_URL,
+    clusterPrefix: s.ORDERPULSE_AMQP_PREFIX,
     wechatpay: {
       apiV3Key: s.ORDERPULSE_WECHATPAY_APIV3_KEY,
       platformPublicKeyPath: s.ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY,

@@ -207,6 +207,34 @@ export const ENV_SCHEMA = Type.Object({
   ),
   ORDERPULSE_RATE_LIMIT_CALLBACKS: rateLimit(DEFAULT_RATE_LIMITS.callbacks, 'provider callbacks per address'),
   ORDERPULSE_RATE_LIMIT_INGEST: rateLimit(DEFAULT_RATE_LIMITS.ingest, 'ingest requests per token'),
+  ORDERPULSE_AMQP_URL: Type.Optional(
+    text({
+      pattern: '^amqps?://',
+      description: 'RabbitMQ; set: cluster mode (events go through partitioned quorum queues)',
+      errorMessage: '{name} must be an amqp:// or amqps:// URL',
+    }),
+  ),
+  ORDERPULSE_ROLE: text({
+    default: 'all',
+    pattern: '^(all|ingress|processor)$',
+    description: 'cluster mode: all, ingress (takes writes onto the broker) or processor (broker to store)',
+    errorMessage: '{name} must be all, ingress or processor, got "{value}"',
+  }),
+  ORDERPULSE_PARTITIONS: integer(1, 256, 8, 'cluster mode: event partitions (one quorum queue each)'),
+  ORDERPULSE_AMQP_PREFIX: text({
+    default: 'orderpulse',
+    pattern: '^[A-Za-z0-9_.-]{1,100}$',
+    description:
+      'prefix of the queue names (cluster mode) and of the Redis channels of the joined live streams',
+    errorMessage: '{name} may use letters, digits, "_", "." and "-" (1 to 100), got "{value}"',
+  }),
+  ORDERPULSE_REDIS_URL: Type.Optional(
+    text({
+      pattern: '^rediss?://',
+      description: 'Redis; set: the live streams of all collectors are joined',
+      errorMessage: '{name} must be a redis:// or rediss:// URL',
+    }),
+  ),
   ORDERPULSE_TRUST_PROXY: text({ default: 'false', description: 'true, or the trusted proxies' }),
   ORDERPULSE_REQUEST_TIMEOUT: formatted('duration-1s', {
     default: '5m',

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { type AlertingLog, AlertingService } from '../alerting/alerting-service.ts';
 import { type OutboxNotifications, startOutboxNotifications } from '../alerting/outbox-notifications.ts';
 import { CarrierTracking } from '../carriers/carrier-tracking.ts';
+import { ClusterNode } from '../cluster/cluster-node.ts';
 import type { Config } from '../config/load-config.ts';
 import {
   defaultQueryPolicy,
@@ -63,12 +64,18 @@ export interface CoreDeps {
   orderSystem?: { pollIntervalMs?: number };
   /** Carrier tracking's clock for healing ended subscriptions (tests move it by hand). */
   carriers?: { now?: () => number };
+  /** Cluster mode: the broker connection was lost. */
+  onClusterLost?: (error: unknown) => void;
 }
 
 export interface Core {
   config: Config;
   db: Database;
   writer: EventWriter;
+  /** Where accepted events go: `writer`, or in cluster mode the broker (processors commit them). */
+  sink: Pick<EventWriter, 'write'>;
+  /** Cluster mode only. */
+  cluster: ClusterNode | undefined;
   registry: Registry;
   metrics: OrderPulseMetrics;
   alerting: AlertingService;
@@ -110,18 +117,30 @@ export function createCore(config: Config, deps: CoreDeps): Core {
   });
   // Grafana's rollups are applied from what each commit staged, off the acknowledgement path.
   const rollups = new ReportingRollups(db, { timeZone: config.timeZone, log });
-  const alerting = new AlertingService({
+  const cluster =
+    config.cluster &&
+    new ClusterNode(config.cluster, {
+      writer,
+      adopt: (filter) => alerting.adopt(filter),
+      log,
+      onLost:
+        deps.onClusterLost ??
+        ((error) => log.error({ err: error }, 'cluster: the broker connection was lost')),
+    });
+  const alerting: AlertingService = new AlertingService({
     db,
     rulesDir: config.rulesDir,
     log,
     observeEvaluation: (pass, seconds) => metrics.ruleEvaluationSeconds.observe({ pass }, seconds),
     onTickError: () => metrics.internalErrors.inc({ component: 'alerting_tick' }),
     ...deps.alerting,
+    ...(cluster && { scope: cluster.scope }),
   });
+  const sink: Pick<EventWriter, 'write'> = cluster ?? writer;
   const panels = new LivePanels(config.timeZone);
   const carriers = new CarrierTracking({
     db,
-    writer,
+    writer: sink,
     config,
     log,
     maxClockSkewMs: config.maxClockSkewMs,
@@ -178,7 +197,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       ? undefined
       : new PaymentQueryDriver({
           db,
-          writer,
+          writer: sink,
           clients: queryClients,
           policy: defaultQueryPolicy(config.providerQueries.queryAfterMs),
           now: queryClock,
@@ -230,6 +249,8 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     config,
     db,
     writer,
+    sink,
+    cluster,
     registry,
     metrics,
     alerting,
@@ -249,6 +270,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     refreshReconciliationPanel,
     async start() {
       await alerting.start();
+      await cluster?.start();
       notifications.startWatchdog();
       notifications.checkReceivers();
       rollups.start();
@@ -267,6 +289,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       await orderSystem?.stop();
       await deadLetterPruner.stop();
       await dailyReconciliation.stop();
+      await cluster?.stop();
       await writer.close();
       await pendingHealer.idle();
       await rollups.stop();

@@ -19,6 +19,8 @@ export interface AppContext {
   config: Config;
   db: Database;
   writer: EventWriter;
+  /** Where accepted events go: `writer`, or the broker in cluster mode. */
+  sink: Pick<EventWriter, 'write'>;
   tokens: TokenRegistry;
   /** The stores a caller's scope lets it see (see auth/scope.ts). */
   scopes: VisibleStoresResolver;

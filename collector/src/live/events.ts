@@ -255,8 +255,14 @@ export interface ClientToServerEvents {
   subscribe: (filter: LiveFilter, ack?: (result: SubscribeAck) => void) => void;
 }
 
-// biome-ignore lint/complexity/noBannedTypes: Socket.IO's generic slot for server-to-server events.
-export type InterServerEvents = {};
+/**
+ * Between collectors whose streams are joined (ORDERPULSE_REDIS_URL): what one committed, so the
+ * others' panels and snapshots show it too. Events travel as the collector stores them in memory.
+ */
+export interface InterServerEvents {
+  peerAlert: (event: LiveAlertEvent) => void;
+  peerEvents: (events: readonly Record<string, unknown>[]) => void;
+}
 
 /** What the gateway stores on `socket.data` after the handshake. */
 export interface LiveSocketData {

@@ -4,10 +4,13 @@
 // A scoped token's sockets share rooms of their own (one per token and filter), whose panels are
 // computed over the token's stores only and which get only its stores' alerts (and store-less ones).
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import { isScoped, sameScope, storeVisible, type VisibleStores, visibleStores } from '../auth/scope.ts';
 import type { TokenRegistry } from '../auth/tokens.ts';
 import type { VisibleStoresResolver } from '../auth/visible-stores.ts';
+import type { StoredEvent } from '../domain/events.ts';
 import {
   type ClientToServerEvents,
   type InterServerEvents,
@@ -39,6 +42,12 @@ export interface LiveGatewayOptions {
   maxBufferedPackets?: number;
   /** Counts a handshake with a wrong or missing token against its address; a result refuses it with `rate_limited`. */
   onFailedAuthentication?: (address: string) => Promise<{ retryAfter: number } | undefined>;
+  /**
+   * Joins the streams of several collectors: alerts reach every collector's clients, and each
+   * collector's panels take in what the others committed. Panels are still sent by each collector
+   * to its own clients.
+   */
+  redis?: { pub: Redis; sub: Redis; key: string };
 }
 
 const ALL = 'all';
@@ -88,7 +97,15 @@ export class LiveGateway {
   ) {
     this.now = options.now ?? Date.now;
     this.io = new Server(httpServer, { serveClient: false, perMessageDeflate: false });
+    if (options.redis)
+      this.io.adapter(
+        createAdapter(options.redis.pub, options.redis.sub, { key: `${options.redis.key}.socket.io` }),
+      );
     const nsp = this.io.of(LIVE_NAMESPACE);
+    nsp.on('peerAlert', (event: LiveAlertEvent) => options.panels.applyAlert(event));
+    nsp.on('peerEvents', (events: readonly Record<string, unknown>[]) =>
+      options.panels.applyEvents(events as unknown as readonly StoredEvent[]),
+    );
     nsp.use(async (socket, next) => {
       const auth = socket.handshake.auth as { token?: unknown; filter?: unknown };
       const principal = typeof auth.token === 'string' ? options.tokens.identify(auth.token) : undefined;
@@ -174,6 +191,13 @@ export class LiveGateway {
         rooms.push(room);
     }
     this.io.of(LIVE_NAMESPACE).to(rooms).emit('alert', event);
+    if (this.options.redis) this.io.of(LIVE_NAMESPACE).serverSideEmit('peerAlert', event);
+  }
+
+  /** Joined streams: events this collector committed, for the other collectors' panels. */
+  shareEvents(events: readonly StoredEvent[]): void {
+    if (this.options.redis && events.length > 0)
+      this.io.of(LIVE_NAMESPACE).serverSideEmit('peerEvents', events as unknown as Record<string, unknown>[]);
   }
 
   /**
@@ -320,7 +344,8 @@ export class LiveGateway {
         const json = JSON.stringify(data[name]);
         if (sent.get(name) === json) continue;
         sent.set(name, json);
-        nsp
+        // Every collector sends its own clients their panels (joined streams would repeat them).
+        nsp.local
           .to(room)
           .except(held)
           .emit('panel', { name, data: data[name], at: now } as PanelUpdate);

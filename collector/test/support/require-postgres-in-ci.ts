@@ -5,6 +5,11 @@ import pg from 'pg';
 
 export default async function requirePostgresInCi(): Promise<void> {
   if (!process.env.CI || process.env.CI === 'false') return;
+  // The cluster-mode tests register nothing without their broker and Redis either.
+  for (const name of ['TEST_AMQP_URL', 'TEST_REDIS_URL']) {
+    if (!process.env[name])
+      throw new Error(`CI is set but ${name} is not: the cluster-mode tests would not run`);
+  }
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
     throw new Error('CI is set but TEST_DATABASE_URL is not: the PostgreSQL store tests would not run');

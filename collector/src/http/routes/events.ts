@@ -54,11 +54,15 @@ export async function eventsRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
       ]);
       throw error;
     }
-    const outcome = await ingestEvents(ctx, request.body as string, {
-      ndjson: contentType === 'application/x-ndjson',
-      source: principal.name,
-      bounds: { now: Date.now(), maxSkewMs: ctx.config.maxClockSkewMs },
-    });
+    const outcome = await ingestEvents(
+      { writer: ctx.sink, keepDeadLetters: ctx.keepDeadLetters },
+      request.body as string,
+      {
+        ndjson: contentType === 'application/x-ndjson',
+        source: principal.name,
+        bounds: { now: Date.now(), maxSkewMs: ctx.config.maxClockSkewMs },
+      },
+    );
     switch (outcome.kind) {
       case 'invalid_body':
         throw errors.invalidBody(outcome.message);

@@ -29,7 +29,7 @@ export type IngestOutcome =
   | { kind: 'too_many_events'; count: number };
 
 export interface IngestDeps {
-  writer: EventWriter;
+  writer: Pick<EventWriter, 'write'>;
   keepDeadLetters(letters: NewDeadLetter[]): Promise<void>;
 }
 

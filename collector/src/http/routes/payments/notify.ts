@@ -78,7 +78,7 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
           .code(400)
           .send({ error: limited.error, message: limited.message.slice(0, 64), code: 'FAIL' });
       }
-      await ctx.writer.write([outcome.event]);
+      await ctx.sink.write([outcome.event]);
     }
     return reply.code(204).send();
   });
@@ -106,7 +106,7 @@ export async function notifyRoutes(app: FastifyInstance, options: NotifyRoutesOp
         await deadLetter('/v1/notify/alipay', 'alipay', limited.error, limited.message, body);
         return reply.code(400).send({ error: limited.error, message: limited.message });
       }
-      await ctx.writer.write([outcome.event]);
+      await ctx.sink.write([outcome.event]);
     }
     // Exactly these 7 bytes, and only once stored: anything else makes Alipay retry.
     return reply.code(200).type('text/plain').send(ALIPAY_SUCCESS_REPLY);

@@ -1,0 +1,53 @@
+// Which partition an event belongs to. Every event names its order (shipment updates too), so all
+// events of one order, and of its waybills, land in one partition and are applied by one processor
+// in the order the broker keeps. FNV-1a is stable across processes and versions of Node, which a
+// partition number must be: ingress and processors compute it apart.
+import type { OrderEvent } from '../domain/events.ts';
+
+/** 32-bit FNV-1a over the UTF-16 code units of `key`. */
+export function fnv1a(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** The partition (0 .. partitions-1) of an order id. */
+export function partitionOf(orderId: string, partitions: number): number {
+  return fnv1a(orderId) % partitions;
+}
+
+/** The events of a batch grouped by partition, each group in the batch's order. */
+export function byPartition(events: readonly OrderEvent[], partitions: number): Map<number, OrderEvent[]> {
+  const groups = new Map<number, OrderEvent[]>();
+  for (const event of events) {
+    const p = partitionOf(event.orderId, partitions);
+    const group = groups.get(p);
+    if (group === undefined) groups.set(p, [event]);
+    else group.push(event);
+  }
+  return groups;
+}
+
+/** The quorum queue of a partition. */
+export function partitionQueue(prefix: string, partition: number): string {
+  return `${prefix}.events.${partition}`;
+}
+
+/**
+ * Alerts about things no order owns (a provider's callback_silent, a store's reconciliation
+ * mismatch) are the business of partition 0's owner.
+ */
+export const GLOBAL_PARTITION = 0;
+
+/** The partition an alert's entity belongs to. */
+export function alertPartition(
+  alert: { entityType: string; entityId: string; labels: Readonly<Record<string, string>> },
+  partitions: number,
+): number {
+  if (alert.entityType === 'order') return partitionOf(alert.entityId, partitions);
+  const orderId = alert.labels.order_id;
+  return orderId === undefined ? GLOBAL_PARTITION : partitionOf(orderId, partitions);
+}
