@@ -94,6 +94,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     panels: core.panels,
     scopes,
     onFailedAuthentication: failedAuthentication,
+    timeZone: config.timeZone,
     ...(redis && { redis: { ...redis, key: config.clusterPrefix } }),
   });
   if (redis) core.writer.onCommitted((events) => gateway.shareEvents(events));
@@ -175,7 +176,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await core.stop();
   });
   await core.start();
-  feedLive(alerting, ctx.live);
+  feedLive(alerting, ctx.live, config.timeZone);
   return { server, ctx, core, alerting, dailyReconciliation: core.dailyReconciliation };
 }
 

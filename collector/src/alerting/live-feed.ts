@@ -7,10 +7,10 @@ import type { AlertingService } from './alerting-service.ts';
 
 export interface LiveAlertTargets {
   panels: { applyAlert(event: LiveAlertEvent): void; loadOpenAlerts(alerts: readonly Alert[]): void };
-  gateway: { publishAlert(event: LiveAlertEvent): void };
+  gateway: { publishAlert(event: LiveAlertEvent, english?: LiveAlertEvent): void };
 }
 
-export function feedLive(alerting: AlertingService, live: LiveAlertTargets): void {
+export function feedLive(alerting: AlertingService, live: LiveAlertTargets, timeZone?: string): void {
   live.panels.loadOpenAlerts(alerting.openAlerts().map((a) => toWireAlert(a, alerting.isSilenced(a))));
   alerting.onTransition((change) => {
     const event: LiveAlertEvent = {
@@ -19,6 +19,11 @@ export function feedLive(alerting: AlertingService, live: LiveAlertTargets): voi
       at: change.at,
     };
     live.panels.applyAlert(event);
-    live.gateway.publishAlert(event);
+    // Rendered from the alert itself, so a custom rule's English summary reaches English clients too.
+    const english = toWireAlert(change.record, change.silenced, {
+      locale: 'en',
+      ...(timeZone && { timeZone }),
+    });
+    live.gateway.publishAlert(event, { ...event, alert: english });
   });
 }

@@ -9,6 +9,7 @@
 //   (`occurred_at`), without gaps (a minute with no events has count 0).
 // Type-only imports: the dashboard's bundle imports this file and must not carry TypeBox.
 import type { OrderStatus, PaymentProvider } from '../domain/events.ts';
+import type { Locale } from '../messages/format-message.ts';
 import type { Alert, AlertStatus } from '../wire/alerts.ts';
 
 export type { Alert, AlertStatus };
@@ -23,6 +24,11 @@ export interface LiveAuth {
    * reconnect, so a wall display filtered to one store never flashes the whole chain's snapshot.
    */
   filter?: LiveFilter;
+  /**
+   * The language of the alerts' sentences (`rule_name`, `summary`): `zh-CN` (default) or `en`, as
+   * `?lang=` on the API.
+   */
+  lang?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,6 +273,8 @@ export interface InterServerEvents {
 /** What the gateway stores on `socket.data` after the handshake. */
 export interface LiveSocketData {
   role: 'viewer' | 'operator';
+  /** The language of the alerts' sentences: `auth.lang` of the handshake, else Chinese. */
+  locale: Locale;
   tokenName: string;
   filter: LiveFilter;
   /** A scoped token's scope, as its sockets were let in with (a change closes them). */

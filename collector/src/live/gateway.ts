@@ -11,6 +11,10 @@ import { isScoped, sameScope, storeVisible, type VisibleStores, visibleStores } 
 import type { TokenRegistry } from '../auth/tokens.ts';
 import type { VisibleStoresResolver } from '../auth/visible-stores.ts';
 import type { StoredEvent } from '../domain/events.ts';
+import { localeOfTag } from '../http/request-locale.ts';
+import { DEFAULT_LOCALE, type Locale } from '../messages/format-message.ts';
+import type { Alert } from '../wire/alerts.ts';
+import { alertFor } from './alert-language.ts';
 import {
   type ClientToServerEvents,
   type InterServerEvents,
@@ -48,9 +52,13 @@ export interface LiveGatewayOptions {
    * to its own clients.
    */
   redis?: { pub: Redis; sub: Redis; key: string };
+  /** The business time zone the alerts' sentences give times in. */
+  timeZone?: string;
 }
 
 const ALL = 'all';
+/** Every socket is in exactly one language room, so `except` the other one reaches a language alone. */
+const LANGUAGE_ROOM: Record<Locale, string> = { 'zh-CN': 'lang:zh-CN', en: 'lang:en' };
 const SCOPED = 'scoped:';
 const roomOf = (filter: LiveFilter, tokenName?: string) =>
   (tokenName === undefined ? '' : `${SCOPED}${tokenName}|`) +
@@ -107,7 +115,7 @@ export class LiveGateway {
       options.panels.applyEvents(events as unknown as readonly StoredEvent[]),
     );
     nsp.use(async (socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown; filter?: unknown };
+      const auth = socket.handshake.auth as { token?: unknown; filter?: unknown; lang?: unknown };
       const principal = typeof auth.token === 'string' ? options.tokens.identify(auth.token) : undefined;
       if (!principal) {
         const limited = await options
@@ -139,6 +147,7 @@ export class LiveGateway {
       socket.data = {
         // On the live stream an admin may do what an operator may.
         role: principal.role === 'admin' ? 'operator' : principal.role,
+        locale: (typeof auth.lang === 'string' ? localeOfTag(auth.lang) : undefined) ?? DEFAULT_LOCALE,
         tokenName: principal.name,
         filter,
         ...(isScoped(principal) && {
@@ -149,6 +158,7 @@ export class LiveGateway {
       next();
     });
     nsp.on('connection', (socket: LiveSocket) => {
+      socket.join(LANGUAGE_ROOM[socket.data.locale]);
       this.follow(socket, socket.data.filter);
       socket.on('subscribe', (raw, ack) => {
         const filter = parseFilter(raw);
@@ -175,8 +185,11 @@ export class LiveGateway {
     this.timer.unref();
   }
 
-  /** Sends an alert transition at once to every room that sees it. */
-  publishAlert(event: LiveAlertEvent): void {
+  /**
+   * Sends an alert transition at once to every room that sees it: `event` (sentences in Chinese) to
+   * the Chinese clients, `english` (the same transition rendered in English) to the English ones.
+   */
+  publishAlert(event: LiveAlertEvent, english: LiveAlertEvent = event): void {
     const rooms = [ALL];
     const store = event.alert.store_id;
     const region = store ? this.options.panels.regionOf(store) : undefined;
@@ -190,7 +203,9 @@ export class LiveGateway {
       if (storeVisible(scoped.visible, store) && matchesFilter(scoped.filter, store, region))
         rooms.push(room);
     }
-    this.io.of(LIVE_NAMESPACE).to(rooms).emit('alert', event);
+    const nsp = this.io.of(LIVE_NAMESPACE);
+    nsp.to(rooms).except(LANGUAGE_ROOM.en).emit('alert', event);
+    nsp.to(rooms).except(LANGUAGE_ROOM['zh-CN']).emit('alert', english);
     if (this.options.redis) this.io.of(LIVE_NAMESPACE).serverSideEmit('peerAlert', event);
   }
 
@@ -266,6 +281,12 @@ export class LiveGateway {
     this.sendSnapshot(socket, filter);
   }
 
+  private inLanguage(alerts: Alert[], locale: Locale): Alert[] {
+    if (locale === DEFAULT_LOCALE) return alerts;
+    const reader = { locale, ...(this.options.timeZone && { timeZone: this.options.timeZone }) };
+    return alerts.map((a) => alertFor(a, reader));
+  }
+
   private sendSnapshot(socket: LiveSocket, filter: LiveFilter): void {
     const room = this.roomOfSocket(socket, filter);
     const visible = this.scopedRooms.get(room)?.visible;
@@ -274,7 +295,7 @@ export class LiveGateway {
       at: now,
       filter,
       panels: this.options.panels.panels(filter, now, visible),
-      alerts: this.options.panels.alerts(filter, 200, visible),
+      alerts: this.inLanguage(this.options.panels.alerts(filter, 200, visible), socket.data.locale),
       scopes: this.options.panels.scopes(visible),
     };
     socket.emit('snapshot', snapshot);

@@ -169,6 +169,44 @@ describe('live gateway', () => {
     await expect.poll(() => s2).toEqual(['a2']);
   });
 
+  it("gives each client the alerts' sentences in the language of its handshake", async () => {
+    const chinese = open({ token: TOKENS.viewer });
+    const english = open({ token: TOKENS.viewer, lang: 'en' });
+    await Promise.all([snapshotOf(chinese), snapshotOf(english)]);
+    const summaries = (c: Client) => {
+      const seen: string[] = [];
+      c.on('alert', (e) => seen.push(`${e.alert.id}:${e.alert.summary}`));
+      return seen;
+    };
+    const zh = summaries(chinese);
+    const en = summaries(english);
+    const inChinese = alert('lang-1', 'S1');
+    const inEnglish = { ...inChinese, alert: { ...inChinese.alert, summary: 'in English' } };
+    app.ctx.live.gateway.publishAlert(
+      { ...inChinese, alert: { ...inChinese.alert, summary: '中文' } },
+      inEnglish,
+    );
+    await expect.poll(() => zh).toEqual(['lang-1:中文']);
+    await expect.poll(() => en).toEqual(['lang-1:in English']);
+
+    // A snapshot renders the open alerts it carries from the catalogue, in the client's language.
+    const stalled = alert('lang-2', 'S1');
+    stalled.alert.summary_message = {
+      key: 'summary.order_stalled',
+      params: { orderId: 'O-42', status: 'paid', limitMs: 120_000 },
+    };
+    app.ctx.live.panels.applyAlert(stalled);
+    const [zhSnapshot, enSnapshot] = await Promise.all([
+      snapshotOf(open({ token: TOKENS.viewer, lang: 'zh-CN' })),
+      snapshotOf(open({ token: TOKENS.viewer, lang: 'en-US' })),
+    ]);
+    const zhAlert = zhSnapshot.alerts.find((a) => a.id === 'lang-2');
+    const enAlert = enSnapshot.alerts.find((a) => a.id === 'lang-2');
+    expect(enAlert).toMatchObject({ rule_name: 'Order stalled' });
+    expect(enAlert?.summary).toContain('Order O-42 has been');
+    expect(zhAlert?.summary).toBe('stalled');
+  });
+
   it('resubscribes to another store with a fresh snapshot for that filter', async () => {
     const c = open({ token: TOKENS.viewer });
     await snapshotOf(c);
