@@ -31,6 +31,8 @@ import { metricsRoute } from './http/routes/metrics.ts';
 import { ordersRoutes } from './http/routes/orders.ts';
 import { paymentsPlugin } from './http/routes/payments/index.ts';
 import { reconciliationRoutes } from './http/routes/reconciliation/index.ts';
+import { ruleEditsRoutes } from './http/routes/rule-edits.ts';
+import { ruleVersionsRoutes } from './http/routes/rule-versions.ts';
 import { rulesRoutes } from './http/routes/rules.ts';
 import { silencesRoutes } from './http/routes/silences.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -114,6 +116,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   await server.register(auditRoutes, { ctx });
   await server.register(businessDayRoutes, { ctx, ...(deps.now && { now: deps.now }) });
   await server.register(rulesRoutes, { ctx, alerting });
+  await server.register(ruleVersionsRoutes, { ctx });
+  await server.register(ruleEditsRoutes, { ctx, alerting });
   // The alerting clock: an open outage's window ends at the time the rules see.
   await server.register(incidentsRoutes, { ctx, now: deps.alerting?.now ?? Date.now });
   await registerDashboard(server, config.dashboardDir);

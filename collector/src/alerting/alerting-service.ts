@@ -18,7 +18,7 @@ import type { StoredEvent } from '../domain/events.ts';
 import type { RuleEngine } from '../domain/rules/engine.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import type { Signal } from '../domain/rules/signal.ts';
-import type { RuleSetChange } from '../rules-config/watch.ts';
+import type { LoadError } from '../rules-config/load-error.ts';
 import type { Database } from '../store/database.ts';
 import type { StoredSilence } from '../store/silences.ts';
 import { AlertBook } from './alert-book.ts';
@@ -29,7 +29,8 @@ import { EngineRestore, type StartStatus } from './engine-restore.ts';
 import type { NotificationDispatcher } from './notification-dispatcher.ts';
 import { type AckResult, OperatorActions } from './operator-actions.ts';
 import { createRuleEngine } from './rule-set-adapter.ts';
-import { RuleSetHolder, type RulesLoad, type RulesStatus } from './rule-set-holder.ts';
+import { RuleSetHolder, type RulesStatus } from './rule-set-holder.ts';
+import { type EditResult, type RuleEdit, RuleVersionKeeper } from './rule-version-keeper.ts';
 import { SignalRecorder } from './signal-recorder.ts';
 import { type NewSilence, SilenceList } from './silence-list.ts';
 import { TickLoop } from './tick-loop.ts';
@@ -38,6 +39,7 @@ export type { AlertChange, AlertChangeListener, AlertingLog } from './alert-writ
 export type { StartStatus } from './engine-restore.ts';
 export type { AckResult } from './operator-actions.ts';
 export type { RulesStatus } from './rule-set-holder.ts';
+export type { EditResult, RuleEdit } from './rule-version-keeper.ts';
 
 export interface AlertingOptions {
   db: Database;
@@ -68,6 +70,7 @@ export class AlertingService {
   private readonly book = new AlertBook();
   private readonly writer: AlertWriter;
   private readonly rules: RuleSetHolder;
+  private readonly versions: RuleVersionKeeper;
   private readonly silences: SilenceList;
   private readonly operator: OperatorActions;
   private readonly commits: CommitQueue;
@@ -81,7 +84,8 @@ export class AlertingService {
   private stopped = false;
   private stopWatching: (() => Promise<void>) | undefined;
   private lastPruneAt = 0;
-  private reloading: Promise<RulesStatus> | undefined;
+  /** Rule changes (files, API edits) run one after another, in the order asked. */
+  private rulesTurn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: AlertingOptions) {
     const { db, log } = options;
@@ -93,6 +97,7 @@ export class AlertingService {
     this.writer = new AlertWriter(db, this.book, (a) => this.silences.mutes(a), log);
     const writer = this.writer;
     this.rules = new RuleSetHolder(options.rulesDir, { db, engine, writer, now, log });
+    this.versions = new RuleVersionKeeper(options.rulesDir, { db, holder: this.rules, now, log });
     this.signals = new SignalRecorder({
       engine,
       book: this.book,
@@ -128,7 +133,7 @@ export class AlertingService {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.loadRules('start');
+    this.processRuleSignals(await this.inTurn(() => this.versions.start()));
     await this.silences.load();
     await this.restore.begin(() => this.goLive());
     // A failed restore is logged where it fails and keeps /readyz at 503; nothing to add here.
@@ -155,7 +160,12 @@ export class AlertingService {
     await this.settled();
     this.clockLoop.start(this.options.tickMs ?? 50);
     if (this.options.watchRules ?? true) {
-      this.stopWatching = this.rules.watch((change) => this.applyRules(change, 'reload'));
+      this.stopWatching = this.versions.watch((change) => {
+        this.inTurn(() => this.versions.fileChange(change)).then(
+          (signals) => this.processRuleSignals(signals),
+          (error) => this.options.log?.warn({ err: error }, 'rule change from the files was not applied'),
+        );
+      });
     }
   }
 
@@ -279,26 +289,45 @@ export class AlertingService {
 
   /** Reads rulesDir again; a valid, changed set replaces the running one, an invalid one is refused. */
   reloadRules(): Promise<RulesStatus> {
-    // One reload at a time; a change during a reload triggers another from the watcher.
-    const run = async () => {
-      // Not while the open orders are being restored: the engine would re-evaluate half of them and
-      // record as reported conditions that nobody is told about (signals wait for the restore).
-      // (A failed restore is logged where it fails: the reload goes ahead.)
-      await this.restore.restored().catch(() => {});
-      await this.loadRules('reload');
+    return this.afterRestore(async () => {
+      this.processRuleSignals(await this.versions.reload());
       await this.settled();
       return this.rules.status();
-    };
-    this.reloading = (this.reloading ?? Promise.resolve(this.rules.status())).then(run, run);
-    return this.reloading;
+    });
   }
 
-  private async loadRules(when: RulesLoad): Promise<void> {
-    this.processRuleSignals(await this.rules.load(when));
+  /** An edit through the API: a valid one is a new version in force, written before this resolves. */
+  editRules(edit: RuleEdit, author: string, note: string | undefined): Promise<EditResult> {
+    return this.afterRestore(async () => {
+      const result = await this.versions.edit(edit, author, note);
+      if (result.ok) {
+        this.processRuleSignals(result.signals);
+        await this.settled();
+      }
+      return result;
+    });
   }
 
-  private applyRules(change: RuleSetChange, when: RulesLoad): void {
-    this.processRuleSignals(this.rules.apply(change, when));
+  /** The errors the set in force would have with `file` replaced by `text`; nothing changes. */
+  checkRules(file: string, text: string): Promise<readonly LoadError[]> {
+    return this.inTurn(async () => this.versions.check(file, text));
+  }
+
+  /** One rule change at a time, and not while the open orders are being restored. */
+  private afterRestore<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inTurn(async () => {
+      // The engine would re-evaluate half-restored orders and record as reported conditions that
+      // nobody is told about (signals wait for the restore). A failed restore is logged where it
+      // fails: the change goes ahead.
+      await this.restore.restored().catch(() => {});
+      return fn();
+    });
+  }
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.rulesTurn.then(fn, fn);
+    this.rulesTurn = result.catch(() => {});
+    return result;
   }
 
   /** Signals of a rule change wait while the engine is restored (nobody was told of the conditions). */

@@ -1,14 +1,15 @@
-// The rule set in force: read from the rules folder at start and on every change, handed to the
-// engine (custom rules, built-in parameters with the promotions running now), and audited. A valid,
-// changed set replaces the running one at once; an invalid one is recorded and refused, and the
-// previous set keeps running. What the engine signals on a change goes back to the caller.
+// The rule set in force: handed to the engine (custom rules, built-in parameters with the
+// promotions running now) and audited. Which set that is (the files, or a stored version) is
+// decided by RuleVersionKeeper; a valid, changed set replaces the running one at once, an invalid
+// one is recorded and refused and the previous set keeps running. What the engine signals on a
+// change goes back to the caller.
 import type { RuleEngine } from '../domain/rules/engine.ts';
 import { DEFAULT_RULE_PARAMS } from '../domain/rules/params.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { LoadError } from '../rules-config/load-error.ts';
-import { loadRuleSet, type RuleSet } from '../rules-config/rule-set.ts';
-import { type RuleSetChange, watchRuleSet } from '../rules-config/watch.ts';
+import type { RuleSet } from '../rules-config/rule-set.ts';
 import type { Queryable } from '../store/database.ts';
+import type { RuleVersionInfo } from '../store/rule-versions.ts';
 import type { AlertingLog, AlertWriter } from './alert-writer.ts';
 import { PromotionParams } from './promotion-params.ts';
 import { engineCustomRules } from './rule-set-adapter.ts';
@@ -22,6 +23,8 @@ export interface RulesStatus {
   lastAttempt: { at: number; ok: boolean; errors: readonly LoadError[] } | undefined;
   /** The latest change actually applied. */
   lastChange: { at: number; contentHash: string | undefined } | undefined;
+  /** The stored version in force (undefined while the defaults run). */
+  version: RuleVersionInfo | undefined;
 }
 
 export type RulesLoad = 'start' | 'reload';
@@ -29,7 +32,7 @@ export type RulesLoad = 'start' | 'reload';
 const SYSTEM = 'system';
 
 /** The content hash of the last rule set the audit log records as loaded. */
-async function lastAuditedRulesHash(db: Queryable): Promise<string | undefined> {
+export async function lastAuditedRulesHash(db: Queryable): Promise<string | undefined> {
   const { rows } = await db.query<{ hash: string | null }>(
     `SELECT details->>'content_hash' AS hash FROM audit_log WHERE action = 'rules.load' ORDER BY id DESC LIMIT 1`,
   );
@@ -56,6 +59,7 @@ export class RuleSetHolder {
       ruleSet: undefined,
       lastAttempt: undefined,
       lastChange: undefined,
+      version: undefined,
     };
   }
 
@@ -82,48 +86,37 @@ export class RuleSetHolder {
     return this.promotions.storeLimitedInForce();
   }
 
-  /** Reads the folder; returns what the engine signals if the set changed. */
-  async load(when: RulesLoad): Promise<Signal[]> {
-    const { now, log } = this.deps;
-    const result = await loadRuleSet(this.dir, { now });
-    const change: RuleSetChange = result.ok
-      ? { kind: 'loaded', ruleSet: result.ruleSet, previous: this.current.ruleSet }
-      : { kind: 'rejected', errors: result.errors, current: this.current.ruleSet };
-    // At start the set is only a change if it differs from the last one recorded in the audit log.
-    const audit =
-      when === 'reload' ||
-      !result.ok ||
-      (await lastAuditedRulesHash(this.deps.db)) !== result.ruleSet.contentHash;
-    const signals = this.apply(change, when, audit);
-    if (!result.ok) {
-      log?.warn(
-        { dir: this.dir, errors: result.errors, running: this.current.ruleSet?.contentHash ?? 'defaults' },
-        'alert rules are invalid; the previous rule set keeps running',
-      );
-    }
-    return signals;
+  /** A valid read of the files that changes nothing (they are what was last recorded). */
+  attempted(): void {
+    this.current = { ...this.current, lastAttempt: { at: this.deps.now(), ok: true, errors: [] } };
   }
 
-  /** Applies a change (from `load` or the watcher); returns what the engine signals. */
-  apply(change: RuleSetChange, when: RulesLoad, audit = true): Signal[] {
+  /** A set that was refused (invalid files); the set in force keeps running. Audited. */
+  reject(errors: readonly LoadError[]): Signal[] {
+    const now = this.deps.now();
+    this.current = { ...this.current, lastAttempt: { at: now, ok: false, errors } };
+    this.deps.writer.audit({
+      at: now,
+      actor: SYSTEM,
+      action: 'rules.reject',
+      target: `rules/${this.dir}`,
+      details: { errors, running_hash: this.current.ruleSet?.contentHash ?? null },
+    });
+    return [];
+  }
+
+  /**
+   * Puts `ruleSet` (the set of `version`) in force; returns what the engine signals. `audit`:
+   * whether the change is recorded (a restart that finds the same set in force records nothing).
+   */
+  install(ruleSet: RuleSet, version: RuleVersionInfo | undefined, when: RulesLoad, audit: boolean): Signal[] {
     const { engine, writer, now: clock, log } = this.deps;
     const now = clock();
-    const target = `rules/${this.dir}`;
-    if (change.kind === 'rejected') {
-      this.current = { ...this.current, lastAttempt: { at: now, ok: false, errors: change.errors } };
-      writer.audit({
-        at: now,
-        actor: SYSTEM,
-        action: 'rules.reject',
-        target,
-        details: { errors: change.errors, running_hash: this.current.ruleSet?.contentHash ?? null },
-      });
-      return [];
-    }
-    const ruleSet = change.ruleSet;
     const previous = this.current.ruleSet?.contentHash;
+    const previousVersion = this.current.version?.version;
     this.current = { ...this.current, lastAttempt: { at: now, ok: true, errors: [] } };
-    if (previous === ruleSet.contentHash) return [];
+    if (version !== undefined) this.current = { ...this.current, version };
+    if (previous === ruleSet.contentHash && previousVersion === version?.version) return [];
     this.current = {
       ...this.current,
       source: 'files',
@@ -131,26 +124,38 @@ export class RuleSetHolder {
       lastChange: { at: now, contentHash: ruleSet.contentHash },
     };
     // Alerts of custom rules that are gone resolve now, as when their condition ends.
-    const signals = [
-      ...engine.setCustomRules(engineCustomRules(ruleSet), now),
-      ...engine.setParams(
-        this.promotions.paramsAt(ruleSet.builtin, ruleSet.calendar, now),
-        now,
-        this.promotions.byStore(),
-      ),
-    ];
-    log?.info({ dir: this.dir, hash: ruleSet.contentHash, when }, 'alert rules loaded');
+    const signals =
+      previous === ruleSet.contentHash
+        ? []
+        : [
+            ...engine.setCustomRules(engineCustomRules(ruleSet), now),
+            ...engine.setParams(
+              this.promotions.paramsAt(ruleSet.builtin, ruleSet.calendar, now),
+              now,
+              this.promotions.byStore(),
+            ),
+          ];
+    log?.info(
+      { dir: this.dir, hash: ruleSet.contentHash, version: version?.version, when },
+      'alert rules loaded',
+    );
     if (audit) {
       writer.audit({
         at: now,
-        actor: SYSTEM,
+        actor: version?.author ?? SYSTEM,
         action: 'rules.load',
-        target,
+        target: `rules/${this.dir}`,
         details: {
           content_hash: ruleSet.contentHash,
           previous_hash: previous ?? null,
           files: ruleSet.files,
           custom_rules: ruleSet.custom.map((r) => r.name),
+          ...(version && {
+            version: version.version,
+            previous_version: previousVersion ?? null,
+            source: version.source,
+            ...(version.note !== undefined && { note: version.note }),
+          }),
         },
       });
     }
@@ -167,14 +172,5 @@ export class RuleSetHolder {
       'alerting: promotion parameters changed',
     );
     return this.deps.engine.setParams(promoted, now, this.promotions.byStore());
-  }
-
-  /** Watches the folder; `onChange` gets every valid or refused change. Returns the stop. */
-  watch(onChange: (change: RuleSetChange) => void): () => Promise<void> {
-    const log = this.deps.log ?? { info: () => {}, warn: () => {} };
-    return watchRuleSet(this.dir, onChange, log, {
-      ...(this.current.ruleSet && { initial: this.current.ruleSet }),
-      now: this.deps.now,
-    });
   }
 }

@@ -34,6 +34,9 @@ export const errors = {
   badRequest: (status: number, message: string) => new ApiError(status, 'bad_request', message),
   /** One item refused by the event limits (`invalid_time`, `too_many_updates`…): the limit's own code. */
   invalidItem: (code: string, message: string) => new ApiError(400, code, message),
+  /** A rule file that would make the rule set invalid: `details` are its problems, with positions. */
+  invalidRules: (details: unknown) =>
+    new ApiError(400, 'invalid_rules', 'the rule set would be invalid; nothing was changed', details),
   invalidBill: (message: string, details?: unknown) => new ApiError(400, 'invalid_bill', message, details),
   /** A provider's own refusal (its signature or format checks), with that check's status and code. */
   providerRefusal: (refusal: { status: number; code: string; message: string }) =>

@@ -1,7 +1,8 @@
 // Loads alert-rules/ as one unit: every file is parsed strictly, then checked across files
 // (route labels exist, custom names are unique). Either the whole set is valid or nothing is
-// returned but the errors, so a half-valid directory can never replace running rules.
-import { createHash } from 'node:crypto';
+// returned but the errors, so a half-valid directory can never replace running rules. Reading the
+// directory and parsing the texts are separate steps: a stored or submitted version is parsed by
+// the same checker as the files.
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,8 +13,20 @@ import { DEFAULT_TIME_ZONE, readCalendar } from './calendar.ts';
 import { type CustomRule, readCustomRules } from './custom-rules.ts';
 import type { LoadError } from './load-error.ts';
 import { type RoutingConfig, readRoutes } from './routes.ts';
+import {
+  CALENDAR_FILE,
+  CUSTOM_DIR,
+  hashRuleFiles,
+  KNOWN_FILES,
+  ROUTES_FILE,
+  RULES_FILE,
+  type RuleFiles,
+  sortedFiles,
+} from './rule-files.ts';
 import type { Cursor } from './yaml-cursor.ts';
 import { readYamlFile } from './yaml-file.ts';
+
+export { CALENDAR_FILE, CUSTOM_DIR, ROUTES_FILE, RULES_FILE } from './rule-files.ts';
 
 export interface RuleSet {
   builtin: BuiltinRuleParams;
@@ -29,15 +42,12 @@ export interface RuleSet {
   loadedAt: number;
   /** The files read, relative to the directory, sorted. */
   files: readonly string[];
+  /** The text of each file, by the same relative path. */
+  texts: RuleFiles;
 }
 
 export type LoadResult = { ok: true; ruleSet: RuleSet } | { ok: false; errors: LoadError[] };
 
-export const RULES_FILE = 'rules.yaml';
-export const ROUTES_FILE = 'routes.yaml';
-export const CALENDAR_FILE = 'calendar.yaml';
-export const CUSTOM_DIR = 'custom';
-const KNOWN_FILES = [RULES_FILE, ROUTES_FILE, CALENDAR_FILE];
 /** Subdirectories that belong to other tools (Prometheus rules with promtool tests). */
 const FOREIGN_DIRS = ['prometheus'];
 
@@ -46,14 +56,27 @@ export interface LoadOptions {
   now?: () => number;
 }
 
-export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
+export interface ParseOptions extends LoadOptions {
+  /**
+   * The file being edited: a custom rule name it shares with another file is reported in it (not
+   * in the other file), so the errors point at the text the editor submitted.
+   */
+  focus?: string;
+}
+
+export type ReadResult =
+  | { ok: true; files: RuleFiles; errors: LoadError[] }
+  | { ok: false; errors: LoadError[] };
+
+/** Reads the rule files of `dir` as text; unreadable or unexpected files are errors. */
+export async function readRuleFiles(dir: string): Promise<ReadResult> {
   const listed = await listRuleFiles(dir);
   if (!listed.ok) return listed;
   const errors: LoadError[] = [...listed.errors];
-  const contents = new Map<string, Buffer>();
+  const files: Record<string, string> = {};
   for (const file of listed.files) {
     try {
-      contents.set(file, await readFile(path.join(dir, file)));
+      files[file] = (await readFile(path.join(dir, file))).toString('utf8');
     } catch (error) {
       errors.push({
         file,
@@ -62,8 +85,23 @@ export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promi
       });
     }
   }
+  return { ok: true, files: sortedFiles(files), errors };
+}
+
+export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const read = await readRuleFiles(dir);
+  if (!read.ok) return read;
+  const parsed = parseRuleFiles(read.files, options);
+  if (read.errors.length === 0) return parsed;
+  return { ok: false, errors: [...read.errors, ...(parsed.ok ? [] : parsed.errors)] };
+}
+
+/** Parses and cross-checks a whole set given as texts (no I/O). */
+export function parseRuleFiles(files: RuleFiles, options: ParseOptions = {}): LoadResult {
+  const names = Object.keys(files).sort();
+  const errors: LoadError[] = [];
   for (const required of [RULES_FILE, ROUTES_FILE]) {
-    if (!listed.files.includes(required)) {
+    if (!names.includes(required)) {
       errors.push({
         file: required,
         field: '',
@@ -71,10 +109,8 @@ export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promi
       });
     }
   }
-  const text = (file: string): string | undefined => contents.get(file)?.toString('utf8');
-
   const parse = (file: string) => {
-    const source = text(file);
+    const source = files[file];
     return source === undefined ? undefined : readYamlFile(file, source);
   };
   const rulesYaml = parse(RULES_FILE);
@@ -90,7 +126,13 @@ export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promi
   const custom: CustomRule[] = [];
   const routeCursors: Array<{ route: string; cursor: Cursor }> = [...(builtin?.routeCursors ?? [])];
   const definedIn = new Map<string, string>();
-  const customYaml = listed.files.filter((file) => file.startsWith(`${CUSTOM_DIR}/`)).map(parse);
+  const customFiles = names.filter((file) => file.startsWith(`${CUSTOM_DIR}/`));
+  // The focused file goes last, so a duplicate name is reported where the editor can fix it.
+  const inOrder = [
+    ...customFiles.filter((file) => file !== options.focus),
+    ...customFiles.filter((file) => file === options.focus),
+  ];
+  const customYaml = inOrder.map(parse);
   for (const yaml of customYaml) {
     if (yaml === undefined || !yaml.parsed) continue;
     const read = readCustomRules(yaml.root, yaml.file);
@@ -102,6 +144,7 @@ export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promi
     routeCursors.push(...read.routeCursors);
     custom.push(...read.rules.filter((rule) => definedIn.get(rule.name) === yaml.file));
   }
+  custom.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 
   // A rule's `route:` is only useful if some route in routes.yaml matches route="…".
   if (routes?.routing !== undefined) {
@@ -124,15 +167,17 @@ export async function loadRuleSet(dir: string, options: LoadOptions = {}): Promi
     if (errors.length === 0) errors.push({ file: ROUTES_FILE, field: '', message: 'could not be read' });
     return { ok: false, errors };
   }
+  const texts = sortedFiles(files);
   const ruleSet: RuleSet = {
     builtin: builtin.params,
     builtinRouting: builtin.routing,
     custom,
     routing: routes.routing,
     calendar,
-    contentHash: hashFiles(listed.files, contents),
+    contentHash: hashRuleFiles(texts),
     loadedAt: (options.now ?? Date.now)(),
-    files: listed.files,
+    files: names,
+    texts,
   };
   return { ok: true, ruleSet };
 }
@@ -211,17 +256,6 @@ function unknownFileMessage(name: string): string {
     return `must be named ${name.slice(0, -4)}.yaml`;
   }
   return `is not a rule file OrderPulse knows (it reads ${known}; ${FOREIGN_DIRS.join(', ')}/ is left to other tools)`;
-}
-
-function hashFiles(files: readonly string[], contents: ReadonlyMap<string, Buffer>): string {
-  // Paths are hashed too, so renaming a custom rule file is a change; lengths keep the framing unambiguous.
-  const hash = createHash('sha256');
-  for (const file of [...files].sort()) {
-    const bytes = contents.get(file) ?? Buffer.alloc(0);
-    hash.update(`${file}\0${bytes.length}\0`);
-    hash.update(bytes);
-  }
-  return hash.digest('hex');
 }
 
 /** One line for logs and `rules check`: what the set holds. */

@@ -6,6 +6,7 @@ import { FileContext } from './yaml-context.ts';
 import { Cursor } from './yaml-cursor.ts';
 
 const MAX_FILE_BYTES = 1 << 20;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export interface YamlFile {
   readonly file: string;
@@ -19,8 +20,20 @@ export interface YamlFile {
 export function readYamlFile(file: string, text: string): YamlFile {
   const errors: LoadError[] = [];
   const lines = new LineCounter();
-  if (Buffer.byteLength(text) > MAX_FILE_BYTES) {
-    errors.push({ file, field: '', message: `file is larger than ${MAX_FILE_BYTES} bytes` });
+  // YAML allows no U+0000, but the parser keeps it in strings; the store could not keep such a text.
+  // Nor can it keep a lone UTF-16 surrogate (only a text sent to the API can have one).
+  const nul = text.indexOf('\u0000');
+  const tooLarge = Buffer.byteLength(text) > MAX_FILE_BYTES;
+  const malformed = LONE_SURROGATE.test(text);
+  if (tooLarge || nul >= 0 || malformed) {
+    if (tooLarge) errors.push({ file, field: '', message: `file is larger than ${MAX_FILE_BYTES} bytes` });
+    else if (malformed) errors.push({ file, field: '', message: 'is not valid Unicode (a lone surrogate)' });
+    else {
+      const before = text.slice(0, nul).split('\n');
+      const line = before.length;
+      const column = (before[line - 1]?.length ?? 0) + 1;
+      errors.push({ file, field: '', message: 'contains the character U+0000', line, column });
+    }
     const empty = parseDocument('', { lineCounter: lines });
     return {
       file,

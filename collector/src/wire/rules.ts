@@ -38,6 +38,11 @@ export const RulesReport = Type.Object({
   }),
   valid: Type.Boolean({ description: 'whether the latest load attempt was valid' }),
   content_hash: Nullable(Type.String()),
+  version: Nullable(
+    Type.String({
+      description: 'the stored version in force (GET /v1/rules/versions); null while the defaults run',
+    }),
+  ),
   loaded_at: Nullable(Type.String({ format: 'date-time' })),
   files: Type.Array(Type.String()),
   errors: Type.Array(RuleError),
@@ -52,3 +57,102 @@ export const RulesReport = Type.Object({
   rules: Type.Array(RuleSummary),
 });
 export type RulesReport = Static<typeof RulesReport>;
+
+// --- Rules as data: versions of the rule set, and edits through the API ----------------------------
+
+export const RuleVersionSource = Type.Union([Type.Literal('file'), Type.Literal('api')]);
+export type RuleVersionSource = Static<typeof RuleVersionSource>;
+
+export const RuleVersionSummary = Type.Object({
+  version: Type.String({ description: 'opaque' }),
+  hash: Type.String({ description: 'sha256 (hex) over the files, as `content_hash` of GET /v1/rules' }),
+  source: RuleVersionSource,
+  author: Type.String({ description: "the token's name; `system` for the files" }),
+  at: Type.String({ format: 'date-time' }),
+  note: Nullable(Type.String()),
+});
+export type RuleVersionSummary = Static<typeof RuleVersionSummary>;
+
+export const RuleVersionList = Type.Object({ versions: Type.Array(RuleVersionSummary) });
+export type RuleVersionList = Static<typeof RuleVersionList>;
+
+/** A file of the set by its path in alert-rules/ (`rules.yaml`, `custom/x.yaml`): its text. */
+export const RuleFileTexts = Type.Record(Type.String(), Type.String());
+
+export const RuleVersionDetail = Type.Composite([RuleVersionSummary, Type.Object({ files: RuleFileTexts })]);
+export type RuleVersionDetail = Static<typeof RuleVersionDetail>;
+
+export const RuleVersionParams = Type.Object({ version: Type.String({ minLength: 1, maxLength: 128 }) });
+export type RuleVersionParams = Static<typeof RuleVersionParams>;
+
+export const RuleVersionPairParams = Type.Object({
+  a: Type.String({ minLength: 1, maxLength: 128 }),
+  b: Type.String({ minLength: 1, maxLength: 128 }),
+});
+export type RuleVersionPairParams = Static<typeof RuleVersionPairParams>;
+
+export const CUSTOM_RULES_NAME = '^[a-z0-9][a-z0-9_-]{0,63}$';
+
+export const CustomRulesParams = Type.Object({
+  name: Type.String({ pattern: CUSTOM_RULES_NAME, description: 'the file is custom/{name}.yaml' }),
+});
+export type CustomRulesParams = Static<typeof CustomRulesParams>;
+
+const Note = Type.String({ maxLength: 1000 });
+
+/** A whole rule file as JSON; the same text may be sent as a `text/yaml` body instead. */
+export const RuleFileBody = Type.Object(
+  { yaml: Type.String({ description: 'the whole file' }), note: Type.Optional(Note) },
+  { additionalProperties: false },
+);
+export type RuleFileBody = Static<typeof RuleFileBody>;
+
+export const RuleCheckBody = Type.Object(
+  {
+    yaml: Type.String(),
+    note: Type.Optional(Note),
+    file: Type.Optional(
+      Type.String({
+        maxLength: 80,
+        description:
+          '`rules.yaml`, `calendar.yaml`, `routes.yaml` or `custom/<name>.yaml`; default a new custom rules file',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RuleCheckBody = Static<typeof RuleCheckBody>;
+
+export const RuleCheckOk = Type.Object({ ok: Type.Literal(true) });
+export type RuleCheckOk = Static<typeof RuleCheckOk>;
+
+export const RollbackBody = Type.Object(
+  { version: Type.String({ minLength: 1, maxLength: 128 }), note: Type.Optional(Note) },
+  { additionalProperties: false },
+);
+export type RollbackBody = Static<typeof RollbackBody>;
+
+export const RuleVersionRef = Type.Object({ version: Type.String() });
+export type RuleVersionRef = Static<typeof RuleVersionRef>;
+
+export const RuleFileStatus = Type.Union([
+  Type.Literal('added'),
+  Type.Literal('removed'),
+  Type.Literal('changed'),
+  Type.Literal('same'),
+]);
+
+export const RuleVersionDiff = Type.Object({
+  files: Type.Array(
+    Type.Object({
+      file: Type.String(),
+      status: RuleFileStatus,
+      before: Nullable(Type.String({ description: 'the text in version a; null when added' })),
+      after: Nullable(Type.String({ description: 'the text in version b; null when removed' })),
+    }),
+  ),
+});
+export type RuleVersionDiff = Static<typeof RuleVersionDiff>;
+
+/** The `details` of a 400 `invalid_rules`: each problem, at its line and column of the submitted text. */
+export const RuleCheckDetails = Type.Array(RuleError);

@@ -311,6 +311,16 @@ WITH (autovacuum_vacuum_scale_factor=0.01)
   last_update_hour timestamp with time zone NOT NULL
   delta bigint NOT NULL
 
+-- table rule_versions
+seq bigint NOT NULL DEFAULT nextval('rule_versions_seq_seq'::regclass)
+  version text NOT NULL
+  hash text NOT NULL
+  source text NOT NULL
+  author text NOT NULL
+  at timestamp with time zone NOT NULL
+  note text
+  files jsonb NOT NULL
+
 -- table shipments
 carrier text NOT NULL
   tracking_no text NOT NULL
@@ -467,6 +477,21 @@ PRIMARY KEY (singleton)
 
 -- constraint report_settings.report_settings_singleton_check
 CHECK (singleton)
+
+-- constraint rule_versions.rule_versions_files_check
+CHECK ((jsonb_typeof(files) = 'object'::text))
+
+-- constraint rule_versions.rule_versions_hash_check
+CHECK ((hash ~ '^[0-9a-f]{64}$'::text))
+
+-- constraint rule_versions.rule_versions_pkey
+PRIMARY KEY (seq)
+
+-- constraint rule_versions.rule_versions_source_check
+CHECK ((source = ANY (ARRAY['file'::text, 'api'::text])))
+
+-- constraint rule_versions.rule_versions_version_key
+UNIQUE (version)
 
 -- constraint shipments.shipments_pkey
 PRIMARY KEY (carrier, tracking_no)
@@ -669,6 +694,15 @@ CREATE INDEX reconciliation_results_store_day_idx ON :schema.reconciliation_resu
 -- index report_settings_pkey
 CREATE UNIQUE INDEX report_settings_pkey ON :schema.report_settings USING btree (singleton)
 
+-- index rule_versions_file_idx
+CREATE INDEX rule_versions_file_idx ON :schema.rule_versions USING btree (seq DESC) WHERE (source = 'file'::text)
+
+-- index rule_versions_pkey
+CREATE UNIQUE INDEX rule_versions_pkey ON :schema.rule_versions USING btree (seq)
+
+-- index rule_versions_version_key
+CREATE UNIQUE INDEX rule_versions_version_key ON :schema.rule_versions USING btree (version)
+
 -- index shipments_last_update_idx
 CREATE INDEX shipments_last_update_idx ON :schema.shipments USING btree (last_update_at)
 
@@ -837,6 +871,9 @@ bigint start 1 increment 1 owned by notification_outbox.id
 
 -- sequence reconciliation_pending_id_seq
 bigint start 1 increment 1 owned by reconciliation_pending.id
+
+-- sequence rule_versions_seq_seq
+bigint start 1 increment 1 owned by rule_versions.seq
 
 -- function apply_reporting_rollups(max_rows integer)
 CREATE OR REPLACE FUNCTION :schema.apply_reporting_rollups(max_rows integer)
@@ -1324,6 +1361,16 @@ BEGIN
 END
 $function$
 
+-- function rule_versions_immutable()
+CREATE OR REPLACE FUNCTION :schema.rule_versions_immutable()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  RAISE EXCEPTION 'rule versions are immutable';
+END;
+$function$
+
 -- function set_report_time_zone(zone text)
 CREATE OR REPLACE FUNCTION :schema.set_report_time_zone(zone text)
  RETURNS void
@@ -1444,6 +1491,9 @@ CREATE TRIGGER orders_stage_reporting_update AFTER UPDATE ON :schema.orders REFE
 
 -- trigger payments.payments_stage_reporting
 CREATE TRIGGER payments_stage_reporting AFTER INSERT ON :schema.payments REFERENCING NEW TABLE AS new_payments FOR EACH STATEMENT EXECUTE FUNCTION stage_payments()
+
+-- trigger rule_versions.rule_versions_immutable
+CREATE TRIGGER rule_versions_immutable BEFORE DELETE OR UPDATE ON :schema.rule_versions FOR EACH ROW EXECUTE FUNCTION rule_versions_immutable()
 
 -- trigger shipments.shipments_stage_reporting_insert
 CREATE TRIGGER shipments_stage_reporting_insert AFTER INSERT ON :schema.shipments REFERENCING NEW TABLE AS new_shipments FOR EACH STATEMENT EXECUTE FUNCTION stage_shipment_changes()

@@ -44,6 +44,7 @@ export function rulesReport(status: RulesStatus): RulesReport {
     source: status.source,
     valid: attempt?.ok ?? false,
     content_hash: ruleSet?.contentHash ?? null,
+    version: status.version?.version ?? null,
     loaded_at: isoOrNull(ruleSet?.loadedAt),
     files: [...(ruleSet?.files ?? [])],
     errors: attempt?.ok === false ? [...attempt.errors] : [],
