@@ -63,6 +63,8 @@ export interface AlertingOptions {
 }
 
 const PRUNE_EVERY_MS = 60_000;
+/** How often the store is asked whether another collector changed the rules. */
+const FOLLOW_RULES_EVERY_MS = 5_000;
 
 export class AlertingService {
   private readonly now: () => number;
@@ -84,6 +86,7 @@ export class AlertingService {
   private stopped = false;
   private stopWatching: (() => Promise<void>) | undefined;
   private lastPruneAt = 0;
+  private lastRulesFollowAt = 0;
   /** Rule changes (files, API edits) run one after another, in the order asked. */
   private rulesTurn: Promise<unknown> = Promise.resolve();
 
@@ -199,6 +202,10 @@ export class AlertingService {
     // Batches committed before this tick are applied first, as when no store verdict is needed.
     await this.commits.batchesApplied();
     const now = this.now();
+    if (now - this.lastRulesFollowAt >= FOLLOW_RULES_EVERY_MS) {
+      this.lastRulesFollowAt = now;
+      await this.followRules();
+    }
     this.signals.record(this.rules.duePromotions(now));
     const started = performance.now();
     const due = this.engine.tick(now);
@@ -311,6 +318,15 @@ export class AlertingService {
   /** The errors the set in force would have with `file` replaced by `text`; nothing changes. */
   checkRules(file: string, text: string): Promise<readonly LoadError[]> {
     return this.inTurn(async () => this.versions.check(file, text));
+  }
+
+  private async followRules(): Promise<void> {
+    try {
+      this.processRuleSignals(await this.inTurn(() => this.versions.follow()));
+    } catch (error) {
+      // The store is down: the next tick's writes report it; the rules in force keep running.
+      this.options.log?.warn({ err: error }, 'could not ask the store for a newer rule set version');
+    }
   }
 
   /** One rule change at a time, and not while the open orders are being restored. */

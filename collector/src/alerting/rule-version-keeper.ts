@@ -6,7 +6,7 @@
 import type { Signal } from '../domain/rules/signal.ts';
 import { decideAtStart, filesChanged } from '../rule-versions/precedence.ts';
 import type { LoadError } from '../rules-config/load-error.ts';
-import { hashRuleFiles, type RuleFiles, withFile } from '../rules-config/rule-files.ts';
+import { CUSTOM_DIR, hashRuleFiles, type RuleFiles, withFile } from '../rules-config/rule-files.ts';
 import { loadRuleSet, parseRuleFiles, type RuleSet } from '../rules-config/rule-set.ts';
 import { type RuleSetChange, watchRuleSet } from '../rules-config/watch.ts';
 import type { Queryable } from '../store/database.ts';
@@ -15,6 +15,7 @@ import {
   insertRuleVersion,
   latestFileRuleVersion,
   latestRuleVersion,
+  newestRuleVersionId,
   type RuleVersion,
   type RuleVersionInfo,
 } from '../store/rule-versions.ts';
@@ -22,6 +23,8 @@ import type { AlertingLog } from './alert-writer.ts';
 import { lastAuditedRulesHash, type RuleSetHolder } from './rule-set-holder.ts';
 
 const SYSTEM = 'system';
+/** Each file is at most 1 MiB (the checker's limit); this bounds what one version can hold. */
+const MAX_CUSTOM_FILES = 256;
 
 /** A change asked for through the API. */
 export type RuleEdit =
@@ -104,6 +107,23 @@ export class RuleVersionKeeper {
     return this.recordIfChanged(change.ruleSet);
   }
 
+  /**
+   * Puts a newer version made by another collector on the same store in force (cluster mode: an
+   * edit reaches whichever node took the request). That node audited it; this one does not again.
+   */
+  async follow(): Promise<Signal[]> {
+    const newest = await newestRuleVersionId(this.deps.db);
+    if (newest === undefined || newest === this.deps.holder.status().version?.version) return [];
+    const latest = await latestRuleVersion(this.deps.db);
+    if (latest === undefined) return [];
+    const parsed = parseRuleFiles(latest.files, { now: this.deps.now });
+    if (!parsed.ok) {
+      this.warnInvalid(parsed.errors);
+      return [];
+    }
+    return this.deps.holder.install(parsed.ruleSet, latest, 'reload', false);
+  }
+
   /** Watches the folder; `onChange` gets every valid or refused change. Returns the stop. */
   watch(onChange: (change: RuleSetChange) => void): () => Promise<void> {
     const log = this.deps.log ?? { info: () => {}, warn: () => {} };
@@ -135,6 +155,11 @@ export class RuleVersionKeeper {
       const target = await getRuleVersion(this.deps.db, edit.version);
       if (target === undefined) return { ok: false, reason: 'not_found', what: `version ${edit.version}` };
       files = target.files;
+    }
+    const customCount = Object.keys(files).filter((file) => file.startsWith(`${CUSTOM_DIR}/`)).length;
+    if (edit.kind === 'put' && customCount > MAX_CUSTOM_FILES) {
+      const message = `a rule set holds at most ${MAX_CUSTOM_FILES} custom rule files; merge some first`;
+      return { ok: false, reason: 'invalid', errors: [{ file: edit.file, field: '', message }] };
     }
     const parsed = parseRuleFiles(files, { now: this.deps.now, ...(focus !== undefined && { focus }) });
     if (!parsed.ok) return { ok: false, reason: 'invalid', errors: parsed.errors };

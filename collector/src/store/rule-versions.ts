@@ -82,3 +82,11 @@ export async function latestFileRuleVersion(q: Queryable): Promise<RuleVersionIn
   );
   return rows[0] && info(rows[0]);
 }
+
+/** The id of the newest version only (polled by every collector sharing the store). */
+export async function newestRuleVersionId(q: Queryable): Promise<string | undefined> {
+  const { rows } = await q.query<{ version: string }>(
+    'SELECT version FROM rule_versions ORDER BY seq DESC LIMIT 1',
+  );
+  return rows[0]?.version;
+}

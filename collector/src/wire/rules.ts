@@ -92,13 +92,13 @@ export const RuleFileTexts = Type.Record(Type.String(), Type.String());
 export const RuleVersionDetail = Type.Composite([RuleVersionSummary, Type.Object({ files: RuleFileTexts })]);
 export type RuleVersionDetail = Static<typeof RuleVersionDetail>;
 
-export const RuleVersionParams = Type.Object({ version: Type.String({ minLength: 1, maxLength: 128 }) });
+/** Opaque, but only ever made of these characters; anything else cannot name a version. */
+const VersionId = Type.String({ pattern: '^[A-Za-z0-9._-]{1,128}$' });
+
+export const RuleVersionParams = Type.Object({ version: VersionId });
 export type RuleVersionParams = Static<typeof RuleVersionParams>;
 
-export const RuleVersionPairParams = Type.Object({
-  a: Type.String({ minLength: 1, maxLength: 128 }),
-  b: Type.String({ minLength: 1, maxLength: 128 }),
-});
+export const RuleVersionPairParams = Type.Object({ a: VersionId, b: VersionId });
 export type RuleVersionPairParams = Static<typeof RuleVersionPairParams>;
 
 export const CUSTOM_RULES_NAME = '^[a-z0-9][a-z0-9_-]{0,63}$';
@@ -108,7 +108,8 @@ export const CustomRulesParams = Type.Object({
 });
 export type CustomRulesParams = Static<typeof CustomRulesParams>;
 
-const Note = Type.String({ maxLength: 1000 });
+// No U+0000: the store's text cannot hold it.
+const Note = Type.String({ maxLength: 1000, pattern: '^[^\\u0000]*$' });
 
 /** A whole rule file as JSON; the same text may be sent as a `text/yaml` body instead. */
 export const RuleFileBody = Type.Object(
@@ -137,7 +138,7 @@ export const RuleCheckOk = Type.Object({ ok: Type.Literal(true) });
 export type RuleCheckOk = Static<typeof RuleCheckOk>;
 
 export const RollbackBody = Type.Object(
-  { version: Type.String({ minLength: 1, maxLength: 128 }), note: Type.Optional(Note) },
+  { version: VersionId, note: Type.Optional(Note) },
   { additionalProperties: false },
 );
 export type RollbackBody = Static<typeof RollbackBody>;

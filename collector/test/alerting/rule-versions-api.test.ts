@@ -291,6 +291,25 @@ describe.each(STORE_KINDS)('rules as data over HTTP (%s)', (kind) => {
     expect(now.rules.map((r: { name: string }) => r.name)).not.toContain('odd_amount');
   });
 
+  it('/openapi.json describes the routes, with a YAML or JSON body for edits', async () => {
+    const doc = (await call('GET', '/openapi.json', {})).json();
+    for (const route of [
+      '/v1/rules/versions',
+      '/v1/rules/versions/{version}',
+      '/v1/rules/versions/{a}/diff/{b}',
+      '/v1/rules/custom/{name}',
+      '/v1/rules/builtin',
+      '/v1/rules/calendar',
+      '/v1/rules/rollback',
+      '/v1/rules/check',
+    ]) {
+      expect(doc.paths[route], route).toBeDefined();
+    }
+    const put = doc.paths['/v1/rules/custom/{name}'].put;
+    expect(Object.keys(put.requestBody.content).sort()).toEqual(['application/json', 'text/yaml']);
+    expect(doc.paths['/v1/rules/custom/{name}'].delete).toBeDefined();
+  });
+
   it('a change of the files while running is a `file` version in force', async () => {
     const file = path.join(rulesDir, 'rules.yaml');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('limit: 96h', 'limit: 24h'));
@@ -301,5 +320,24 @@ describe.each(STORE_KINDS)('rules as data over HTTP (%s)', (kind) => {
     const count = list.length;
     await h.app.alerting.reloadRules();
     expect(await versions()).toHaveLength(count);
+  });
+
+  it('another collector on the same store puts a new version in force within seconds', async () => {
+    const other = await startHarness(db.db, { env: ENV, rulesDir });
+    try {
+      const res = await call('PUT', '/v1/rules/custom/team', asAdmin, {
+        yaml: TEAM_RULES,
+        note: 'from node a',
+      });
+      const { version } = res.json();
+      const seen = async () =>
+        (await other.app.server.inject({ method: 'GET', url: '/v1/rules', headers: auth('viewer') })).json();
+      expect((await seen()).version).not.toBe(version);
+      await other.advance(5_000);
+      expect((await seen()).version).toBe(version);
+      expect((await seen()).rules.map((r: { name: string }) => r.name)).toContain('odd_amount');
+    } finally {
+      await other.close();
+    }
   });
 });
