@@ -564,4 +564,5 @@ export const EN: Record<MessageKey, string> = {
   'ruleError.exprPatternField': '"matches" needs a string literal pattern, not a field',
   'ruleError.exprPatternTooLong': 'pattern is longer than {max} characters',
   'ruleError.exprRegex': 'invalid regular expression: {detail}',
+  'ruleError.tooManyCustomFiles': 'a rule set holds at most {max} custom rule files; merge some first',
 };

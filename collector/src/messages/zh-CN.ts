@@ -561,4 +561,5 @@ export const ZH_CN = {
   'ruleError.exprPatternField': '"matches" 右边须直接写出正则字符串，不能是字段',
   'ruleError.exprPatternTooLong': '正则表达式超过了 {max} 个字符',
   'ruleError.exprRegex': '正则表达式无效',
+  'ruleError.tooManyCustomFiles': '一套规则最多 {max} 个自定义规则文件，请先合并一些',
 } as const;

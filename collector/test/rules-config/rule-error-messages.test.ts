@@ -270,6 +270,13 @@ describe('rule-file problem wording', () => {
     ).toBe('应为以下之一：critical, warning, info，不能是 "loud"');
   });
 
+  it('says how many custom files a set may hold, in both languages', () => {
+    expect(both({ key: 'ruleError.tooManyCustomFiles', params: { max: '256' } })).toEqual({
+      zh: '一套规则最多 256 个自定义规则文件，请先合并一些',
+      en: 'a rule set holds at most 256 custom rule files; merge some first',
+    });
+  });
+
   it('keeps third-party English detail out of the Chinese rendering', () => {
     const ref: MessageRef = {
       key: 'ruleError.invalidYaml',
