@@ -11,8 +11,8 @@ import type { parse } from '@bufbuild/cel';
 import { compileLinearRegex, type LinearRegex } from '../../collector/src/domain/linear-regex.ts';
 import type { Position } from '../../collector/src/rules-config/expression/ast.ts';
 import type { FieldSpec } from '../../collector/src/rules-config/expression/context-fields.ts';
-import { ExpressionError } from '../../collector/src/rules-config/expression/expression-error.ts';
 import { closestName } from '../../collector/src/rules-config/spelling.ts';
+import { CelConditionError } from './cel-error.ts';
 
 type Parsed = ReturnType<typeof parse>;
 type CelExpr = Parsed['expr'];
@@ -61,7 +61,7 @@ export function checkCelCondition(
   const at = (expr: CelExpr): Position => positionOf(source, positions[expr.id.toString()] ?? 0);
   const fail = (expr: CelExpr, message: string): never => {
     const where = at(expr);
-    throw new ExpressionError(message, where.line, where.column);
+    throw new CelConditionError(message, where.line, where.column);
   };
   const used = new Set<string>();
   const patterns = new Map<string, LinearRegex>();
@@ -78,7 +78,7 @@ export function checkCelCondition(
         const hint =
           guess === undefined ? `expected one of ${allowed.join(', ')}` : `did you mean "${guess}"?`;
         const where = literal.at[index]!;
-        throw new ExpressionError(
+        throw new CelConditionError(
           `"${value}" is never a value of ${field.name}; ${hint}`,
           where.line,
           where.column,
@@ -252,7 +252,7 @@ export function checkCelCondition(
         fail(expr, '"matches()" needs a string literal pattern, not a field');
       const where = argument.literal!.at[0]!;
       const refuse = (message: string): never => {
-        throw new ExpressionError(message, where.line, where.column);
+        throw new CelConditionError(message, where.line, where.column);
       };
       if ((pattern as string).length > MAX_CEL_PATTERN_LENGTH)
         refuse(`pattern is longer than ${MAX_CEL_PATTERN_LENGTH} characters`);

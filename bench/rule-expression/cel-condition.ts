@@ -10,21 +10,21 @@ import {
   type FieldSpec,
   type RuleContext,
 } from '../../collector/src/rules-config/expression/context-fields.ts';
-import { ExpressionError } from '../../collector/src/rules-config/expression/expression-error.ts';
 import { MAX_EXPRESSION_LENGTH } from '../../collector/src/rules-config/expression/tokenizer.ts';
 import { checkCelCondition } from './cel-check.ts';
 import { conditionEnv } from './cel-env.ts';
+import { CelConditionError } from './cel-error.ts';
 
 type Bindings = Record<string, string | number | boolean | null>;
 
-/** Parses, checks and plans `source`; throws ExpressionError with a line and column. */
+/** Parses, checks and plans `source`; throws CelConditionError with a line and column. */
 export function compileCelCondition(
   source: string,
   fields: Readonly<Record<string, FieldSpec>> = CONTEXT_FIELDS,
 ): CompiledCondition {
   if (source.length > MAX_EXPRESSION_LENGTH)
-    throw new ExpressionError(`condition is longer than ${MAX_EXPRESSION_LENGTH} characters`, 1, 1);
-  if (source.trim() === '') throw new ExpressionError('condition is empty', 1, 1);
+    throw new CelConditionError(`condition is longer than ${MAX_EXPRESSION_LENGTH} characters`, 1, 1);
+  if (source.trim() === '') throw new CelConditionError('condition is empty', 1, 1);
   const parsed = parseCel(source);
   const checked = checkCelCondition(parsed, source, fields);
   const evaluate = plan(conditionEnv(checked.patterns), parsed);
@@ -68,7 +68,7 @@ export function parseCel(source: string): ReturnType<typeof parse> {
         : typeof raw === 'string'
           ? raw
           : String((error as Error).message);
-    throw new ExpressionError(`${message}${hintFor(source, line, column, found)}`, line, column);
+    throw new CelConditionError(`${message}${hintFor(source, line, column, found)}`, line, column);
   }
 }
 

@@ -58,18 +58,24 @@ describe('side-by-side rows', () => {
 describe('check errors as editor marks', () => {
   const text = 'rules:\n  - name: x\n    when: amount_fen >> 3\n';
   it('underlines the word at the line and column the checker names', () => {
-    const [d] = toDiagnostics(text, [
-      { file: 'custom/x.yaml', rule: 'x', field: 'when', message: 'unexpected ">"', line: 3, column: 22 },
-    ]);
+    const [d] = toDiagnostics(
+      text,
+      [{ file: 'custom/x.yaml', rule: 'x', field: 'when', message: 'unexpected ">"', line: 3, column: 22 }],
+      'en',
+    );
     expect(text.slice(d?.from, d?.to)).toBe('>>');
     expect(d?.message).toBe('x · when: unexpected ">"');
   });
 
   it('marks the whole line without a column, and the first line without either', () => {
-    const [byLine, nowhere] = toDiagnostics(text, [
-      { file: 'f', field: 'name', message: 'bad', line: 2 },
-      { file: 'f', field: '', message: 'file is empty' },
-    ]);
+    const [byLine, nowhere] = toDiagnostics(
+      text,
+      [
+        { file: 'f', field: 'name', message: 'bad', line: 2 },
+        { file: 'f', field: '', message: 'file is empty' },
+      ],
+      'en',
+    );
     expect(text.slice(byLine?.from, byLine?.to)).toBe('  - name: x');
     expect(text.slice(nowhere?.from, nowhere?.to)).toBe('rules:');
     expect(nowhere?.message).toBe('file is empty');

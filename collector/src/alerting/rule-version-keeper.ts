@@ -5,7 +5,8 @@
 // change between reading it and storing its successor.
 import type { Signal } from '../domain/rules/signal.ts';
 import { decideAtStart, filesChanged } from '../rule-versions/precedence.ts';
-import type { LoadError } from '../rules-config/load-error.ts';
+import { fileError, type LoadError } from '../rules-config/load-error.ts';
+import { problem } from '../rules-config/problem.ts';
 import { CUSTOM_DIR, hashRuleFiles, type RuleFiles, withFile } from '../rules-config/rule-files.ts';
 import { loadRuleSet, parseRuleFiles, type RuleSet } from '../rules-config/rule-set.ts';
 import { type RuleSetChange, watchRuleSet } from '../rules-config/watch.ts';
@@ -158,8 +159,8 @@ export class RuleVersionKeeper {
     }
     const customCount = Object.keys(files).filter((file) => file.startsWith(`${CUSTOM_DIR}/`)).length;
     if (edit.kind === 'put' && customCount > MAX_CUSTOM_FILES) {
-      const message = `a rule set holds at most ${MAX_CUSTOM_FILES} custom rule files; merge some first`;
-      return { ok: false, reason: 'invalid', errors: [{ file: edit.file, field: '', message }] };
+      const tooMany = problem('ruleError.tooManyCustomFiles', { max: String(MAX_CUSTOM_FILES) });
+      return { ok: false, reason: 'invalid', errors: [fileError(edit.file, tooMany)] };
     }
     const parsed = parseRuleFiles(files, { now: this.deps.now, ...(focus !== undefined && { focus }) });
     if (!parsed.ok) return { ok: false, reason: 'invalid', errors: parsed.errors };

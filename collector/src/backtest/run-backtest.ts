@@ -6,7 +6,8 @@
 import { toEngineRule } from '../alerting/rule-set-adapter.ts';
 import { Backtest, type BacktestResult, MAX_BACKTEST_RULES } from '../domain/rules/backtest.ts';
 import { checkDraftRules } from '../rules-config/draft-rules.ts';
-import type { LoadError } from '../rules-config/load-error.ts';
+import { fileError, type LoadError } from '../rules-config/load-error.ts';
+import { problem } from '../rules-config/problem.ts';
 import type { RoutingConfig } from '../rules-config/routes.ts';
 import type { Queryable } from '../store/database.ts';
 import { replayEvents } from '../store/event-replay.ts';
@@ -52,9 +53,11 @@ export async function runBacktest(
       ok: false,
       errors: [
         {
-          file: `custom/${request.file}`,
+          ...fileError(
+            `custom/${request.file}`,
+            problem('ruleError.backtestTooManyRules', { max: MAX_BACKTEST_RULES }),
+          ),
           field: 'rules',
-          message: `a backtest tries at most ${MAX_BACKTEST_RULES} rules at once`,
         },
       ],
     };

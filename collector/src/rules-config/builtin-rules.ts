@@ -10,8 +10,10 @@ import {
   type RuleParamsOf,
 } from '../domain/rules/builtin-rule.ts';
 import { SEVERITIES } from '../domain/rules/rule-common.ts';
+import type { MessageRef } from '../messages/format-message.ts';
 import { readLabels, readRouteLabel, readScope } from './common-fields.ts';
 import type { ObjectCursor } from './object-cursor.ts';
+import { part, problem } from './problem.ts';
 import { closestName } from './spelling.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
@@ -54,9 +56,7 @@ export function readBuiltinRules<L extends readonly BuiltinRule[] = typeof BUILT
   const file = root.object(['rules'], { extensions: true });
   if (file === undefined) {
     if (root.present) return result();
-    root.error(
-      'rules.yaml is empty; write `rules:` with the built-in rules to tune (or {} for the defaults)',
-    );
+    root.error(problem('ruleError.rulesFileEmpty'));
     return result();
   }
   const rulesCursor = file.get('rules');
@@ -65,9 +65,7 @@ export function readBuiltinRules<L extends readonly BuiltinRule[] = typeof BUILT
   for (const [name, cursor] of entries) {
     const rule = byName.get(name);
     if (rule === undefined) {
-      cursor.error(
-        `unknown built-in rule "${name}"; ${unknownRuleHint(name, rules)} (custom rules go in custom/*.yaml)`,
-      );
+      cursor.error(problem('ruleError.unknownBuiltinRuleHere', { name, hint: unknownRuleHint(name, rules) }));
       continue;
     }
     const ruleCursor = cursor.forRule(name);
@@ -96,7 +94,9 @@ export function readParamOverrides(cursor: Cursor): ParamOverrides {
   for (const [name, value] of entries) {
     const rule = BUILTIN_RULE_LIST.find((candidate) => candidate.name === name);
     if (rule === undefined) {
-      value.error(`unknown built-in rule "${name}"; ${unknownRuleHint(name, BUILTIN_RULE_LIST)}`);
+      value.error(
+        problem('ruleError.unknownBuiltinRule', { name, hint: unknownRuleHint(name, BUILTIN_RULE_LIST) }),
+      );
       continue;
     }
     const object = value.object([...COMMON_KEYS, ...rule.fields]);
@@ -106,10 +106,12 @@ export function readParamOverrides(cursor: Cursor): ParamOverrides {
   return overrides as ParamOverrides;
 }
 
-function unknownRuleHint(name: string, rules: readonly BuiltinRule[]): string {
+function unknownRuleHint(name: string, rules: readonly BuiltinRule[]): MessageRef[] {
   const names = rules.map((rule) => rule.name);
   const guess = closestName(name, names);
-  return guess === undefined ? `built-in rules are ${names.join(', ')}` : `did you mean "${guess}"?`;
+  return guess === undefined
+    ? part('ruleWord.builtinRulesAre', { names: names.join(', ') })
+    : part('ruleWord.didYouMean', { name: guess });
 }
 
 /**

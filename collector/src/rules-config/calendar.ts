@@ -10,6 +10,7 @@ import {
   type Weekday,
 } from '../domain/alerts/calendar.ts';
 import { readParamOverrides } from './builtin-rules.ts';
+import { problem } from './problem.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -22,8 +23,7 @@ export function readCalendar(root: Cursor): Calendar {
   if (file === undefined) {
     // An empty file is more likely a save caught half-way than a wish for the defaults, and the
     // defaults (always open, no promotions) would silently change alerting; say so instead.
-    if (!root.present)
-      root.error('calendar.yaml is empty; delete it to use the default (open around the clock)');
+    if (!root.present) root.error(problem('ruleError.calendarFileEmpty'));
     return calendar;
   }
   const timeZone = readTimeZone(file.get('time_zone')) ?? DEFAULT_TIME_ZONE;
@@ -40,7 +40,7 @@ export function readCalendar(root: Cursor): Calendar {
     const stores: Record<string, StoreHours> = Object.create(null);
     for (const [store, cursor] of hours.get('stores').entries() ?? []) {
       if (store.length > 64) {
-        cursor.error('store ids are at most 64 characters');
+        cursor.error(problem('ruleError.storeIdTooLong'));
         continue;
       }
       const read = readHours(cursor, calendar.defaultHours, timeZone);
@@ -59,7 +59,7 @@ function readTimeZone(cursor: Cursor): string | undefined {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return zone;
   } catch {
-    cursor.error(`"${zone}" is not an IANA time zone such as Asia/Shanghai`);
+    cursor.error(problem('ruleError.timeZone', { zone }));
     return undefined;
   }
 }
@@ -95,9 +95,7 @@ function readHours(
     } else weekly[day] = value;
   }
   if (missing.length > 0 && !object.has('daily')) {
-    object.error(
-      `opening hours missing for ${missing.join(', ')}; give every day (write [] for closed) or use daily`,
-    );
+    object.error(problem('ruleError.hoursMissing', { days: missing.join(', ') }));
   }
   const closedDates = object.get('closed_dates').stringList(readDate) ?? base?.closedDates ?? [];
   return { timeZone, weekly, closedDates };
@@ -114,25 +112,23 @@ function readRanges(cursor: Cursor): OpeningRange[] | undefined {
     if (text === undefined) continue;
     const match = RANGE.exec(text.trim());
     if (!match) {
-      item.error(`"${text}" is not an opening range; write "HH:MM-HH:MM", e.g. "09:00-21:30"`);
+      item.error(problem('ruleError.rangeSyntax', { text }));
       continue;
     }
     const [, h1, m1, h2, m2] = match.map(Number) as [number, number, number, number, number];
     if (h1 > 23 || m1 > 59 || h2 > 24 || m2 > 59 || (h2 === 24 && m2 !== 0)) {
-      item.error(`"${text}" has an impossible time; hours run 00-23 (24:00 only as an end)`);
+      item.error(problem('ruleError.rangeImpossible', { text }));
       continue;
     }
     const fromMinute = h1 * 60 + m1;
     const toMinute = h2 * 60 + m2;
     if (toMinute <= fromMinute) {
-      item.error(
-        `"${text}" ends before it starts; a range across midnight is written as two, e.g. "22:00-24:00" and "00:00-02:00" the next day`,
-      );
+      item.error(problem('ruleError.rangeBackwards', { text }));
       continue;
     }
     const overlap = ranges.find((range) => fromMinute < range.toMinute && range.fromMinute < toMinute);
     if (overlap !== undefined) {
-      item.error(`"${text}" overlaps another range on the same day`);
+      item.error(problem('ruleError.rangeOverlap', { text }));
       continue;
     }
     ranges.push({ fromMinute, toMinute });
@@ -146,7 +142,7 @@ function readDate(cursor: Cursor): string | undefined {
   const valid =
     /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().startsWith(text);
   if (!valid) {
-    cursor.error(`"${text}" is not a date; write YYYY-MM-DD in quotes`);
+    cursor.error(problem('ruleError.dateSyntax', { text }));
     return undefined;
   }
   return text;
@@ -160,7 +156,7 @@ function readInstant(cursor: Cursor): number | undefined {
   if (text === undefined) return undefined;
   const ms = Date.parse(text);
   if (!RFC3339.test(text) || Number.isNaN(ms)) {
-    cursor.error(`"${text}" is not an RFC 3339 time with an offset, e.g. 2026-11-10T20:00:00+08:00`);
+    cursor.error(problem('ruleError.instantSyntax', { text }));
     return undefined;
   }
   return ms;
@@ -175,13 +171,13 @@ function readPromotions(cursor: Cursor): Promotion[] {
     const nameCursor = object.get('name');
     const name = nameCursor.required() ? nameCursor.name() : undefined;
     if (name !== undefined) {
-      if (names.has(name)) nameCursor.error(`promotion "${name}" is defined twice`);
+      if (names.has(name)) nameCursor.error(problem('ruleError.promotionTwice', { name }));
       names.add(name);
     }
     const fromMs = readInstant(object.get('from'));
     const toMs = readInstant(object.get('to'));
     if (fromMs !== undefined && toMs !== undefined && toMs <= fromMs)
-      object.get('to').error('must be after from');
+      object.get('to').error(problem('ruleError.toBeforeFrom'));
     const stores = object.get('stores').stringList() ?? [];
     const overridesCursor = object.get('overrides');
     const overrides = overridesCursor.required() ? readParamOverrides(overridesCursor) : undefined;

@@ -1,6 +1,7 @@
 // One channel of a receiver in routes.yaml: its kind and the settings that kind takes. Channels
 // carry only the NAMES of environment variables that hold URLs and secrets, never the values.
 import { readEnvVarName } from './common-fields.ts';
+import { type ProblemKey, problem } from './problem.ts';
 import {
   type EnvKeyReader,
   readMobile,
@@ -114,11 +115,7 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
   if (object === undefined) return undefined;
   for (const key of Object.keys(LITERAL_SECRET_KEYS)) {
     if (object.has(key)) {
-      object
-        .get(key)
-        .error(
-          `secrets and URLs may not be written in rule files; put the value in an environment variable and name it in ${LITERAL_SECRET_KEYS[key]}`,
-        );
+      object.get(key).error(problem('ruleError.secretInFile', { envKey: LITERAL_SECRET_KEYS[key]! }));
     }
   }
   const kindField = object.get('kind');
@@ -167,16 +164,8 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
     case 'tencent_sms': {
       const secretIdEnv = env('secret_id_env', true);
       const secretKeyEnv = env('secret_key_env', true);
-      const sdkAppId = requiredText(
-        object.get('sdk_app_id'),
-        /^[0-9]{1,20}$/,
-        'an SmsSdkAppId such as "1400000000"',
-      );
-      const templateId = requiredText(
-        object.get('template_id'),
-        /^[0-9]{1,20}$/,
-        'a template id such as "1234567"',
-      );
+      const sdkAppId = requiredText(object.get('sdk_app_id'), /^[0-9]{1,20}$/, 'ruleError.smsSdkAppId');
+      const templateId = requiredText(object.get('template_id'), /^[0-9]{1,20}$/, 'ruleError.smsTemplateId');
       const region = object.get('region').name(40) ?? 'ap-guangzhou';
       const sms = readSmsSettings(object, env);
       if (!secretIdEnv || !secretKeyEnv || !sdkAppId || !templateId || !sms) return undefined;
@@ -188,7 +177,7 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
       const templateCode = requiredText(
         object.get('template_code'),
         /^SMS_[0-9]{1,20}$/,
-        'a template code such as "SMS_123456789"',
+        'ruleError.smsTemplateCode',
       );
       const sms = readSmsSettings(object, env);
       if (!accessKeyIdEnv || !accessKeySecretEnv || !templateCode || !sms) return undefined;
@@ -200,7 +189,7 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
       const from = fromCursor.required() ? readAddress(fromCursor) : undefined;
       const toCursor = object.get('to');
       const to = toCursor.required() ? toCursor.stringList(readAddress) : undefined;
-      if (to !== undefined && to.length === 0) toCursor.error('must list at least one address');
+      if (to !== undefined && to.length === 0) toCursor.error(problem('ruleError.noAddresses'));
       if (smtpUrlEnv === undefined || from === undefined || to === undefined || to.length === 0)
         return undefined;
       return { kind, smtpUrlEnv, from, to, ...lang };
@@ -208,12 +197,12 @@ export function readChannel(cursor: Cursor): ChannelConfig | undefined {
   }
 }
 
-function requiredText(cursor: Cursor, pattern: RegExp, what: string): string | undefined {
+function requiredText(cursor: Cursor, pattern: RegExp, what: ProblemKey): string | undefined {
   if (!cursor.required()) return undefined;
   const text = cursor.string();
   if (text === undefined) return undefined;
   if (!pattern.test(text)) {
-    cursor.error(`must be ${what}`);
+    cursor.error(problem(what));
     return undefined;
   }
   return text;
@@ -224,7 +213,7 @@ function readAddress(cursor: Cursor): string | undefined {
   if (text === undefined) return undefined;
   const bare = /<([^<>]+)>\s*$/.exec(text)?.[1] ?? text;
   if (!/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(bare.trim())) {
-    cursor.error(`"${text}" is not an e-mail address`);
+    cursor.error(problem('ruleError.notEmail', { text }));
     return undefined;
   }
   return text;

@@ -2,6 +2,7 @@
 // names. Each reports its own errors on the cursor it is given.
 import { LABEL_NAME } from '../domain/alerts/matchers.ts';
 import type { RuleScope } from '../domain/rules/params.ts';
+import { problem } from './problem.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
 export const RULE_NAME = /^[a-z][a-z0-9_]*$/;
@@ -18,11 +19,11 @@ export function readLabels(cursor: Cursor): Record<string, string> {
   if (entries === undefined) return labels;
   for (const [name, value] of entries) {
     if (!LABEL_NAME.test(name)) {
-      value.error(`label name "${name}" must match ${LABEL_NAME.source}`);
+      value.error(problem('ruleError.labelNameSyntax', { name, pattern: LABEL_NAME.source }));
       continue;
     }
     if ((RESERVED_LABELS as readonly string[]).includes(name)) {
-      value.error(`label "${name}" is set by OrderPulse itself; choose another name`);
+      value.error(problem('ruleError.reservedLabel', { name }));
       continue;
     }
     const text = value.string();
@@ -38,7 +39,7 @@ export function readScope(cursor: Cursor): RuleScope {
   const excludeStores = scope.get('exclude_stores').stringList() ?? [];
   for (const store of excludeStores) {
     if (stores.includes(store))
-      scope.get('exclude_stores').error(`store "${store}" is both included and excluded`);
+      scope.get('exclude_stores').error(problem('ruleError.storeIncludedAndExcluded', { store }));
   }
   return { stores, excludeStores };
 }
@@ -54,13 +55,11 @@ export function readEnvVarName(cursor: Cursor): string | undefined {
   const name = cursor.string();
   if (name === undefined) return undefined;
   if (name.includes('://') || name.includes('@')) {
-    cursor.error(
-      'looks like a literal URL or secret; put it in an environment variable and write the variable name here',
-    );
+    cursor.error(problem('ruleError.literalSecret'));
     return undefined;
   }
   if (!ENV_VAR_NAME.test(name) || name.length > 128) {
-    cursor.error(`"${name}" is not an environment variable name (A-Z, 0-9 and _, not starting with a digit)`);
+    cursor.error(problem('ruleError.envVarName', { name }));
     return undefined;
   }
   return name;
@@ -71,7 +70,7 @@ export function readRouteLabel(cursor: Cursor): string | undefined {
   const route = cursor.string();
   if (route === undefined) return undefined;
   if (!/^[a-z][a-z0-9_-]*$/.test(route)) {
-    cursor.error(`route "${route}" must be lower-case letters, digits, "_" or "-", starting with a letter`);
+    cursor.error(problem('ruleError.routeLabelSyntax', { route }));
     return undefined;
   }
   return route;

@@ -5,6 +5,7 @@ import { RULE_NAME, readLabels, readRouteLabel, readScope, storeInScope } from '
 import { type CompiledCondition, compileCondition } from './expression/compile.ts';
 import type { RuleContext } from './expression/context-fields.ts';
 import { ExpressionError } from './expression/expression-error.ts';
+import { problem } from './problem.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
 export interface CustomRule {
@@ -56,7 +57,7 @@ export function readCustomRules(root: Cursor, file: string): CustomRulesResult {
   const result: CustomRulesResult = { rules: [], nameCursors: [], routeCursors: [] };
   const top = root.object(['rules'], { extensions: true });
   if (top === undefined) {
-    if (!root.present) root.error('file is empty; write `rules:` with a list of custom rules');
+    if (!root.present) root.error(problem('ruleError.customFileEmpty'));
     return result;
   }
   const items = top.get('rules').list() ?? [];
@@ -78,13 +79,11 @@ function readCustomRule(item: Cursor, file: string, result: CustomRulesResult): 
   const name = nameCursor.string();
   if (name === undefined) return undefined;
   if (!named) {
-    nameCursor.error(`rule name "${name}" must be lower_snake_case (a-z, 0-9, _), at most 64 characters`);
+    nameCursor.error(problem('ruleError.ruleNameSyntax', { name }));
     return undefined;
   }
   if ((BUILTIN_RULES as readonly string[]).includes(name)) {
-    nameCursor.error(
-      `"${name}" is a built-in rule; tune it in rules.yaml or give the custom rule another name`,
-    );
+    nameCursor.error(problem('ruleError.customNamedLikeBuiltin', { name }));
     return undefined;
   }
   result.nameCursors.push({ name, cursor: nameCursor });
@@ -139,9 +138,13 @@ function compileWhen(cursor: Cursor, when: string): CompiledCondition | undefine
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     const where = when.includes('\n')
-      ? `line ${error.line}, column ${error.column}`
-      : `column ${error.column}`;
-    cursor.errorInValue(`${where}: ${error.message}`, error.line, error.column);
+      ? problem('ruleWord.atLineColumn', { line: String(error.line), column: String(error.column) })
+      : problem('ruleWord.atColumn', { column: String(error.column) });
+    cursor.errorInValue(
+      problem('ruleError.condition', { where: [where], reason: [error.problem] }),
+      error.line,
+      error.column,
+    );
     return undefined;
   }
 }
@@ -150,7 +153,7 @@ function readTag(cursor: Cursor): string | undefined {
   const tag = cursor.string();
   if (tag === undefined) return undefined;
   if (!/^[a-z][a-z0-9_-]{0,31}$/.test(tag)) {
-    cursor.error(`tag "${tag}" must be lower-case letters, digits, "_" or "-", at most 32 characters`);
+    cursor.error(problem('ruleError.tagSyntax', { tag }));
     return undefined;
   }
   return tag;

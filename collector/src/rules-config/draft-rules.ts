@@ -4,7 +4,8 @@
 // of the routes.yaml in force. Nothing is written; the draft's rules are returned to be tried.
 
 import { type CustomRule, readCustomRules } from './custom-rules.ts';
-import type { LoadError } from './load-error.ts';
+import { fileError, type LoadError } from './load-error.ts';
+import { part, problem } from './problem.ts';
 import type { Route, RoutingConfig } from './routes.ts';
 import { CUSTOM_DIR, ROUTES_FILE } from './rule-set.ts';
 import { readYamlFile } from './yaml-file.ts';
@@ -18,7 +19,7 @@ export function checkDraftRules(file: string, text: string, routing: RoutingConf
   if (read !== undefined) {
     const seen = new Set<string>();
     for (const { name, cursor } of read.nameCursors) {
-      if (seen.has(name)) cursor.error(`custom rule "${name}" is already defined in ${yaml.file}`);
+      if (seen.has(name)) cursor.error(problem('ruleError.customRuleTwice', { name, file: yaml.file }));
       seen.add(name);
     }
     if (routing !== undefined) {
@@ -27,10 +28,10 @@ export function checkDraftRules(file: string, text: string, routing: RoutingConf
         if (known.has(route)) continue;
         const sorted = [...known].sort();
         const hint =
-          sorted.length === 0 ? 'no route matches on route="…"' : `matched routes: ${sorted.join(', ')}`;
-        cursor.error(
-          `route "${route}" is not matched by any route in ${ROUTES_FILE} (add a matcher route="${route}"; ${hint})`,
-        );
+          sorted.length === 0
+            ? part('ruleWord.noRouteMatchers')
+            : part('ruleWord.matchedRoutes', { routes: sorted.join(', ') });
+        cursor.error(problem('ruleError.routeUnmatched', { route, file: ROUTES_FILE, hint }));
       }
     }
   }
@@ -38,7 +39,7 @@ export function checkDraftRules(file: string, text: string, routing: RoutingConf
   if (read.rules.length === 0) {
     return {
       ok: false,
-      errors: [{ file: yaml.file, field: 'rules', message: 'the draft has no rules to try' }],
+      errors: [{ ...fileError(yaml.file, problem('ruleError.draftWithoutRules')), field: 'rules' }],
     };
   }
   return { ok: true, rules: read.rules };

@@ -1,5 +1,7 @@
 // Durations in alert-rules/ are written the Prometheus way ("90s", "2m", "1h30m", "1d") so that
 // people who tune Alertmanager and Prometheus rules read them without a legend.
+import type { MessageRef } from '../messages/format-message.ts';
+import { englishText, problem } from './problem.ts';
 
 const UNIT_MS: Readonly<Record<string, number>> = {
   ms: 1,
@@ -17,22 +19,21 @@ const PART = /(\d+)(ms|s|m|h|d|w)/y;
 /** Longest duration accepted anywhere in the rule files; longer is almost certainly a typo. */
 export const MAX_DURATION_MS = 366 * UNIT_MS.d!;
 
-export type DurationResult = { ok: true; ms: number } | { ok: false; message: string };
+/** A refusal says why both as a catalogue message and in English (for the environment's errors). */
+export type DurationResult = { ok: true; ms: number } | { ok: false; problem: MessageRef; message: string };
+
+function refused(ref: MessageRef): DurationResult {
+  return { ok: false, problem: ref, message: englishText(ref) };
+}
 
 export function parseDuration(text: string): DurationResult {
   const trimmed = text.trim();
   if (trimmed === '0') return { ok: true, ms: 0 };
   if (trimmed === '') {
-    return {
-      ok: false,
-      message: `"${text}" is not a duration; use digits with ms, s, m, h, d or w, e.g. "2m" or "1h30m"`,
-    };
+    return refused(problem('ruleError.durationSyntax', { text }));
   }
   if (/^\d+(\.\d+)?$/.test(trimmed)) {
-    return {
-      ok: false,
-      message: `"${text}" has no unit; write e.g. "${trimmed}s", "${trimmed}m" or "${trimmed}h"`,
-    };
+    return refused(problem('ruleError.durationNoUnit', { text, number: trimmed }));
   }
   let ms = 0;
   let offset = 0;
@@ -41,24 +42,18 @@ export function parseDuration(text: string): DurationResult {
     PART.lastIndex = offset;
     const match = PART.exec(trimmed);
     if (!match) {
-      return {
-        ok: false,
-        message: `"${text}" is not a duration; use digits with ms, s, m, h, d or w, e.g. "2m" or "1h30m"`,
-      };
+      return refused(problem('ruleError.durationSyntax', { text }));
     }
     const unit = match[2]!;
     const rank = UNIT_ORDER.indexOf(unit);
     if (rank <= lastUnit) {
-      return {
-        ok: false,
-        message: `"${text}" is not a duration; units must go from largest to smallest, each once`,
-      };
+      return refused(problem('ruleError.durationUnitOrder', { text }));
     }
     lastUnit = rank;
     ms += Number(match[1]) * UNIT_MS[unit]!;
     offset = PART.lastIndex;
   }
-  if (ms > MAX_DURATION_MS) return { ok: false, message: `"${text}" is longer than the maximum of 366d` };
+  if (ms > MAX_DURATION_MS) return refused(problem('ruleError.durationTooLong', { text }));
   return { ok: true, ms };
 }
 

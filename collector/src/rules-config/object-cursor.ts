@@ -1,10 +1,11 @@
 // A mapping already checked against its allowed keys; missing keys read as absent cursors.
+import type { MessageRef } from '../messages/format-message.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
 export class ObjectCursor {
   readonly #entries: Map<string, Cursor>;
   readonly #missing: (key: string) => Cursor;
-  readonly #report: (message: string, field: string) => void;
+  readonly #report: (message: MessageRef, field: string) => void;
   readonly field: string;
   readonly rule: string | undefined;
 
@@ -15,7 +16,7 @@ export class ObjectCursor {
     /** A cursor for a key that is not written, pointing at this mapping. */
     missing: (key: string) => Cursor,
     /** Records a problem at this mapping. */
-    report: (message: string, field: string) => void,
+    report: (message: MessageRef, field: string) => void,
   ) {
     this.field = field;
     this.rule = rule;
@@ -37,7 +38,7 @@ export class ObjectCursor {
     return [...this.#entries.keys()];
   }
 
-  error(message: string, field = this.field): void {
+  error(message: MessageRef, field = this.field): void {
     this.#report(message, field);
   }
 }

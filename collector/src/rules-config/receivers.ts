@@ -1,6 +1,7 @@
 // The receivers of routes.yaml: named lists of primary and backup channels.
 import { type ChannelConfig, readChannel } from './channel-configs.ts';
 import { ENV_VAR_NAME } from './common-fields.ts';
+import { problem } from './problem.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
 export interface Receiver {
@@ -18,7 +19,7 @@ export function readReceivers(cursor: Cursor): Record<string, Receiver> | undefi
   const items = cursor.list();
   if (items === undefined) return undefined;
   if (items.length === 0) {
-    cursor.error('must list at least one receiver');
+    cursor.error(problem('ruleError.noReceivers'));
     return undefined;
   }
   const receivers: Record<string, Receiver> = Object.create(null);
@@ -28,20 +29,18 @@ export function readReceivers(cursor: Cursor): Record<string, Receiver> | undefi
     const nameCursor = object.get('name');
     const name = nameCursor.required() ? nameCursor.string() : undefined;
     if (name !== undefined && !/^[a-z][a-z0-9_-]*$/.test(name)) {
-      nameCursor.error(
-        `receiver name "${name}" must be lower-case letters, digits, "_" or "-", starting with a letter`,
-      );
+      nameCursor.error(problem('ruleError.receiverNameSyntax', { name }));
     }
     const primaryCursor = object.get('primary');
     const primary = primaryCursor.required() ? readChannels(primaryCursor) : [];
     const backup = readChannels(object.get('backup'));
     if (backup.length > 0 && primary.length === 0) {
-      object.get('backup').error('a backup needs at least one primary channel to stand in for');
+      object.get('backup').error(problem('ruleError.backupWithoutPrimary'));
     }
     const sendResolved = object.get('send_resolved').boolean() ?? true;
     if (name === undefined) continue;
     if (Object.hasOwn(receivers, name)) {
-      nameCursor.error(`receiver "${name}" is defined twice`);
+      nameCursor.error(problem('ruleError.receiverTwice', { name }));
       continue;
     }
     receivers[name] = { name, primary, backup, sendResolved };

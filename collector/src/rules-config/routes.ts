@@ -7,6 +7,7 @@ import {
   parseMatcher,
 } from '../domain/alerts/matchers.ts';
 import type { ObjectCursor } from './object-cursor.ts';
+import { part, problem } from './problem.ts';
 import { type Receiver, readReceivers } from './receivers.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
@@ -70,7 +71,7 @@ export function readRoutes(root: Cursor): RoutesResult {
   const routeLabelValues = new Set<string>();
   const file = root.object(['route', 'receivers'], { extensions: true });
   if (file === undefined) {
-    if (!root.present) root.error('routes.yaml is empty; it needs `route:` and `receivers:`');
+    if (!root.present) root.error(problem('ruleError.routesFileEmpty'));
     return { routing: undefined, routeLabelValues };
   }
   const receivers = readReceivers(file.get('receivers'));
@@ -93,7 +94,7 @@ function readRoute(
   if (object === undefined) return undefined;
   const isRoot = parent === undefined;
   if (depth > MAX_ROUTE_DEPTH) {
-    object.error(`routes are nested more than ${MAX_ROUTE_DEPTH} levels deep`);
+    object.error(problem('ruleError.routesTooDeep', { max: String(MAX_ROUTE_DEPTH) }));
     return undefined;
   }
   const receiverCursor = object.get('receiver');
@@ -102,10 +103,9 @@ function readRoute(
   else if (receiverCursor.present) receiver = checkReceiver(receiverCursor, receivers);
 
   const matchers = readMatchers(object.get('matchers'), routeLabelValues);
-  if (isRoot && matchers.length > 0)
-    object.get('matchers').error('the root route matches every alert; it may not have matchers');
+  if (isRoot && matchers.length > 0) object.get('matchers').error(problem('ruleError.rootRouteMatchers'));
   const continues = object.get('continue').boolean() ?? false;
-  if (isRoot && continues) object.get('continue').error('the root route cannot continue; it has no siblings');
+  if (isRoot && continues) object.get('continue').error(problem('ruleError.rootRouteContinue'));
 
   const groupBy = readGroupBy(object.get('group_by')) ?? parent?.groupBy ?? ROUTE_DEFAULTS.groupBy;
   const groupWaitMs =
@@ -124,9 +124,7 @@ function readRoute(
     const where = object.has('repeat_interval')
       ? object.get('repeat_interval')
       : object.get('group_interval');
-    where.error(
-      'repeat_interval must not be shorter than group_interval (a group is only re-sent at a group interval)',
-    );
+    where.error(problem('ruleError.repeatShorterThanGroup'));
   }
   const ackTimeoutMs =
     object.get('ack_timeout').duration({ positive: true }) ??
@@ -173,7 +171,10 @@ function checkReceiver(
   if (receivers !== undefined && !Object.hasOwn(receivers, name)) {
     const known = Object.keys(receivers);
     cursor.error(
-      `receiver "${name}" is not defined under receivers (defined: ${known.join(', ') || 'none'})`,
+      problem('ruleError.undefinedReceiver', {
+        name,
+        defined: known.length === 0 ? part('ruleWord.none') : known.join(', '),
+      }),
     );
     return undefined;
   }
@@ -188,7 +189,7 @@ function readEscalation(
   const to = object.get('escalate_to');
   if (!after.present && !to.present) return undefined;
   if (after.present !== to.present) {
-    (after.present ? to : after).error('escalate_after and escalate_to must be given together');
+    (after.present ? to : after).error(problem('ruleError.escalateTogether'));
     return undefined;
   }
   const afterMs = after.duration({ positive: true });
@@ -203,13 +204,13 @@ function readGroupBy(cursor: Cursor): string[] | undefined {
     const name = item.string();
     if (name === undefined) return undefined;
     if (name !== '...' && !LABEL_NAME.test(name)) {
-      item.error(`"${name}" is not a label name (or "..." for all labels)`);
+      item.error(problem('ruleError.groupByLabel', { name }));
       return undefined;
     }
     return name;
   });
   if (labels?.includes('...') && labels.length > 1) {
-    cursor.error('"..." already groups by every label; list nothing else with it');
+    cursor.error(problem('ruleError.groupByAllAlone'));
   }
   return labels;
 }
@@ -226,7 +227,11 @@ function readMatchers(cursor: Cursor, routeLabelValues: Set<string>): Matcher[] 
       matcher = parseMatcher(text);
     } catch (error) {
       if (!(error instanceof MatcherError)) throw error;
-      item.error(error.message);
+      item.error(
+        problem(error.reason === 'bad_quote' ? 'ruleError.matcherQuote' : 'ruleError.matcherSyntax', {
+          text,
+        }),
+      );
       continue;
     }
     if (matcher.operator === '=~' || matcher.operator === '!~') {
@@ -234,7 +239,7 @@ function readMatchers(cursor: Cursor, routeLabelValues: Set<string>): Matcher[] 
         // Compiled now so a bad regex is a load error, and cached for matching.
         matcherRegex(matcher);
       } catch (error) {
-        item.error(`invalid regular expression in "${text}": ${(error as Error).message}`);
+        item.error(problem('ruleError.matcherRegex', { text, detail: (error as Error).message }));
         continue;
       }
     }

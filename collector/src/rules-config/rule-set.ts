@@ -8,10 +8,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { alwaysOpenCalendar, type Calendar } from '../domain/alerts/calendar.ts';
 import type { BuiltinRuleName, BuiltinRuleParams } from '../domain/rules/params.ts';
+import type { MessageRef } from '../messages/format-message.ts';
 import { type RuleRouting, readBuiltinRules } from './builtin-rules.ts';
 import { DEFAULT_TIME_ZONE, readCalendar } from './calendar.ts';
 import { type CustomRule, readCustomRules } from './custom-rules.ts';
-import type { LoadError } from './load-error.ts';
+import { fileError, type LoadError } from './load-error.ts';
+import { part, problem } from './problem.ts';
 import { type RoutingConfig, readRoutes } from './routes.ts';
 import {
   CALENDAR_FILE,
@@ -78,11 +80,7 @@ export async function readRuleFiles(dir: string): Promise<ReadResult> {
     try {
       files[file] = (await readFile(path.join(dir, file))).toString('utf8');
     } catch (error) {
-      errors.push({
-        file,
-        field: '',
-        message: `cannot be read: ${(error as NodeJS.ErrnoException).code ?? error}`,
-      });
+      errors.push(fileError(file, problem('ruleError.cannotRead', { code: errorCode(error) })));
     }
   }
   return { ok: true, files: sortedFiles(files), errors };
@@ -102,11 +100,9 @@ export function parseRuleFiles(files: RuleFiles, options: ParseOptions = {}): Lo
   const errors: LoadError[] = [];
   for (const required of [RULES_FILE, ROUTES_FILE]) {
     if (!names.includes(required)) {
-      errors.push({
-        file: required,
-        field: '',
-        message: `is missing; the rule directory needs ${RULES_FILE} and ${ROUTES_FILE}`,
-      });
+      errors.push(
+        fileError(required, problem('ruleError.fileMissing', { rules: RULES_FILE, routes: ROUTES_FILE })),
+      );
     }
   }
   const parse = (file: string) => {
@@ -138,7 +134,7 @@ export function parseRuleFiles(files: RuleFiles, options: ParseOptions = {}): Lo
     const read = readCustomRules(yaml.root, yaml.file);
     for (const { name, cursor } of read.nameCursors) {
       const first = definedIn.get(name);
-      if (first !== undefined) cursor.error(`custom rule "${name}" is already defined in ${first}`);
+      if (first !== undefined) cursor.error(problem('ruleError.customRuleTwice', { name, file: first }));
       else definedIn.set(name, yaml.file);
     }
     routeCursors.push(...read.routeCursors);
@@ -152,10 +148,10 @@ export function parseRuleFiles(files: RuleFiles, options: ParseOptions = {}): Lo
     for (const { route, cursor } of routeCursors) {
       if (!routes.routeLabelValues.has(route)) {
         const hint =
-          known.length === 0 ? 'no route matches on route="…"' : `matched routes: ${known.join(', ')}`;
-        cursor.error(
-          `route "${route}" is not matched by any route in ${ROUTES_FILE} (add a matcher route="${route}"; ${hint})`,
-        );
+          known.length === 0
+            ? part('ruleWord.noRouteMatchers')
+            : part('ruleWord.matchedRoutes', { routes: known.join(', ') });
+        cursor.error(problem('ruleError.routeUnmatched', { route, file: ROUTES_FILE, hint }));
       }
     }
   }
@@ -164,7 +160,7 @@ export function parseRuleFiles(files: RuleFiles, options: ParseOptions = {}): Lo
     if (yaml !== undefined) errors.push(...yaml.errors);
   }
   if (errors.length > 0 || builtin === undefined || routes?.routing === undefined) {
-    if (errors.length === 0) errors.push({ file: ROUTES_FILE, field: '', message: 'could not be read' });
+    if (errors.length === 0) errors.push(fileError(ROUTES_FILE, problem('ruleError.couldNotRead')));
     return { ok: false, errors };
   }
   const texts = sortedFiles(files);
@@ -188,10 +184,10 @@ type Listing = { ok: true; files: string[]; errors: LoadError[] } | { ok: false;
 export async function listRuleFiles(dir: string): Promise<Listing> {
   try {
     if (!(await stat(dir)).isDirectory()) {
-      return { ok: false, errors: [{ file: dir, field: '', message: 'is not a directory' }] };
+      return { ok: false, errors: [fileError(dir, problem('ruleError.notADirectory'))] };
     }
   } catch {
-    return { ok: false, errors: [{ file: dir, field: '', message: 'directory does not exist' }] };
+    return { ok: false, errors: [fileError(dir, problem('ruleError.noDirectory'))] };
   }
   let entries: Dirent[];
   try {
@@ -199,13 +195,7 @@ export async function listRuleFiles(dir: string): Promise<Listing> {
   } catch (error) {
     return {
       ok: false,
-      errors: [
-        {
-          file: dir,
-          field: '',
-          message: `cannot be listed: ${(error as NodeJS.ErrnoException).code ?? error}`,
-        },
-      ],
+      errors: [fileError(dir, problem('ruleError.cannotList', { code: errorCode(error) }))],
     };
   }
   const files: string[] = [];
@@ -217,7 +207,7 @@ export async function listRuleFiles(dir: string): Promise<Listing> {
     }
     if (!isYaml(entry.name)) continue;
     if (KNOWN_FILES.includes(entry.name)) files.push(entry.name);
-    else errors.push({ file: entry.name, field: '', message: unknownFileMessage(entry.name) });
+    else errors.push(fileError(entry.name, unknownFileProblem(entry.name)));
   }
   return { ok: true, files: files.sort(), errors };
 }
@@ -229,18 +219,14 @@ async function listCustom(dir: string, errors: LoadError[]): Promise<string[]> {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (error) {
     // Removed or replaced while being listed (an editor or a deploy mid-way): report, do not throw.
-    errors.push({
-      file: `${CUSTOM_DIR}/`,
-      field: '',
-      message: `cannot be listed: ${(error as NodeJS.ErrnoException).code ?? error}`,
-    });
+    errors.push(fileError(`${CUSTOM_DIR}/`, problem('ruleError.cannotList', { code: errorCode(error) })));
     return files;
   }
   for (const entry of entries) {
     const file = `${CUSTOM_DIR}/${entry.name}`;
     if (entry.isFile() && entry.name.endsWith('.yaml')) files.push(file);
     else if (entry.isFile() && entry.name.endsWith('.yml')) {
-      errors.push({ file, field: '', message: 'custom rule files must end in .yaml' });
+      errors.push(fileError(file, problem('ruleError.customYml')));
     }
   }
   return files;
@@ -250,12 +236,20 @@ function isYaml(name: string): boolean {
   return name.endsWith('.yaml') || name.endsWith('.yml');
 }
 
-function unknownFileMessage(name: string): string {
-  const known = `${KNOWN_FILES.join(', ')} and ${CUSTOM_DIR}/*.yaml`;
+function unknownFileProblem(name: string): MessageRef {
   if (name.endsWith('.yml') && KNOWN_FILES.includes(`${name.slice(0, -4)}.yaml`)) {
-    return `must be named ${name.slice(0, -4)}.yaml`;
+    return problem('ruleError.renameYml', { name: `${name.slice(0, -4)}.yaml` });
   }
-  return `is not a rule file OrderPulse knows (it reads ${known}; ${FOREIGN_DIRS.join(', ')}/ is left to other tools)`;
+  return problem('ruleError.unknownFile', {
+    known: KNOWN_FILES.join(', '),
+    custom: `${CUSTOM_DIR}/*.yaml`,
+    foreign: `${FOREIGN_DIRS.join(', ')}/`,
+  });
+}
+
+/** The errno code (`EACCES`…) of a failed read, else the error as text. */
+function errorCode(error: unknown): string {
+  return String((error as NodeJS.ErrnoException).code ?? error);
 }
 
 /** One line for logs and `rules check`: what the set holds. */

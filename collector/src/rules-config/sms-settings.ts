@@ -1,6 +1,7 @@
 // The settings both SMS channels share: whom to text, with which approved template, how often at
 // most; and the phone-number check every channel that names people by number uses.
 import type { ObjectCursor } from './object-cursor.ts';
+import { problem } from './problem.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
 /** The values OrderPulse can fill an approved SMS template's variables with. */
@@ -51,12 +52,12 @@ export function readSmsSettings(object: ObjectCursor, env: EnvKeyReader): SmsSet
   const signNameCursor = object.get('sign_name');
   const signName = signNameCursor.required() ? signNameCursor.string() : undefined;
   if (signName !== undefined && (signName.trim() === '' || [...signName].length > 32)) {
-    signNameCursor.error('must be the approved sign name, 1 to 32 characters');
+    signNameCursor.error(problem('ruleError.smsSignName'));
   }
   const phoneNumbers = object.get('phone_numbers').stringList(readMobile) ?? [];
   const phoneNumbersEnv = env('phone_numbers_env', false);
   if (phoneNumbers.length === 0 && phoneNumbersEnv === undefined) {
-    object.error('an SMS channel needs phone_numbers or phone_numbers_env');
+    object.error(problem('ruleError.smsNoNumbers'));
   }
   const paramsCursor = object.get('template_params');
   const templateParams = paramsCursor.present
@@ -88,7 +89,7 @@ export function readSmsSettings(object: ObjectCursor, env: EnvKeyReader): SmsSet
 export function readMobile(cursor: Cursor): string | undefined {
   const text = cursor.peekString();
   if (text === undefined || !/^\+?[0-9][0-9-]{4,19}$/.test(text)) {
-    cursor.error('must be a phone number written as a quoted string of digits, e.g. "13800000000"');
+    cursor.error(problem('ruleError.phoneNumber'));
     return undefined;
   }
   return text;

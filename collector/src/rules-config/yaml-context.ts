@@ -1,7 +1,9 @@
 // What every cursor of one YAML file shares: the parsed document, its line index and the list
 // problems are reported to, with their line and column in the file.
 import { type Document, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import type { MessageRef } from '../messages/format-message.ts';
 import type { LoadError } from './load-error.ts';
+import { englishText, part } from './problem.ts';
 
 export class FileContext {
   constructor(
@@ -12,13 +14,13 @@ export class FileContext {
     readonly text: string,
   ) {}
 
-  report(node: Node | undefined, rule: string | undefined, field: string, message: string): void {
+  report(node: Node | undefined, rule: string | undefined, field: string, message: MessageRef): void {
     this.reportAt(node?.range?.[0], rule, field, message);
   }
 
   /** Reports at a character offset into the file (no position when it is unknown). */
-  reportAt(offset: number | undefined, rule: string | undefined, field: string, message: string): void {
-    const error: LoadError = { file: this.file, field, message };
+  reportAt(offset: number | undefined, rule: string | undefined, field: string, message: MessageRef): void {
+    const error: LoadError = { file: this.file, field, message: englishText(message), message_ref: message };
     if (rule !== undefined) error.rule = rule;
     if (offset !== undefined) {
       const pos = this.lines.linePos(offset);
@@ -63,15 +65,17 @@ export class FileContext {
 }
 
 /** How a value is named in "must be …, not …" messages. */
-export function describeNode(node: Node | undefined): string {
-  if (node === undefined) return 'nothing';
-  if (isMap(node)) return 'a mapping';
-  if (isSeq(node)) return 'a list';
+export function describeNode(node: Node | undefined): MessageRef[] {
+  if (node === undefined) return part('ruleWord.nothing');
+  if (isMap(node)) return part('ruleWord.aMapping');
+  if (isSeq(node)) return part('ruleWord.aList');
   if (isScalar(node)) {
     const value = node.value;
-    if (value === null) return 'null';
-    if (typeof value === 'string') return `the string "${value}"`;
-    return `${typeof value} ${String(value)}`;
+    if (value === null) return part('ruleWord.null');
+    if (typeof value === 'string') return part('ruleWord.theString', { text: value });
+    if (typeof value === 'number') return part('ruleWord.number', { value: String(value) });
+    if (typeof value === 'boolean') return part('ruleWord.boolean', { value: String(value) });
+    return part('ruleWord.otherScalar', { type: typeof value, value: String(value) });
   }
-  return 'an unsupported YAML value';
+  return part('ruleWord.unsupported');
 }

@@ -2,8 +2,10 @@
 // file, rule and field path and its position, so that each problem is reported once, precisely,
 // and reading continues to collect the rest (Alertmanager-style: parse strictly, then check).
 import { isAlias, isMap, isScalar, isSeq, type Node } from 'yaml';
+import type { MessageRef } from '../messages/format-message.ts';
 import { parseDuration } from './duration.ts';
 import { ObjectCursor } from './object-cursor.ts';
+import { nameHint, problem } from './problem.ts';
 import { closestName } from './spelling.ts';
 import { describeNode, type FileContext } from './yaml-context.ts';
 
@@ -45,7 +47,7 @@ export class Cursor {
   }
 
   /** Records a problem with this value (or, if it is missing, at the enclosing map). */
-  error(message: string, field = this.field): void {
+  error(message: MessageRef, field = this.field): void {
     this.#context.report(this.#node ?? this.#anchor, this.rule, field, message);
   }
 
@@ -61,7 +63,7 @@ export class Cursor {
    * Reports a problem at a 1-based line/column inside this string's value, pointing into the file
    * where the value maps onto the source one to one; elsewhere at the value's start.
    */
-  errorInValue(message: string, line: number, column: number): void {
+  errorInValue(message: MessageRef, line: number, column: number): void {
     const offset =
       this.#context.offsetInValue(this.#node, line, column) ?? (this.#node ?? this.#anchor)?.range?.[0];
     this.#context.reportAt(offset, this.rule, this.field, message);
@@ -70,13 +72,13 @@ export class Cursor {
   /** Marks a required value: reports it when missing and returns false. */
   required(): boolean {
     if (this.isNull) {
-      this.error(this.present ? 'must not be empty' : 'is required');
+      this.error(problem(this.present ? 'ruleError.empty' : 'ruleError.required'));
       return false;
     }
     return true;
   }
 
-  private describe(): string {
+  private describe(): MessageRef[] {
     return describeNode(this.#node);
   }
 
@@ -89,7 +91,7 @@ export class Cursor {
     const node = this.#node;
     if (node === undefined) return undefined;
     if (!isMap(node)) {
-      this.error(`must be a mapping, not ${this.describe()}`);
+      this.error(problem('ruleError.notMapping', { actual: this.describe() }));
       return undefined;
     }
     const entries = new Map<string, Cursor>();
@@ -97,16 +99,19 @@ export class Cursor {
       const keyNode = pair.key as Node | null;
       const key = keyNode !== null && isScalar(keyNode) ? keyNode.value : undefined;
       if (typeof key !== 'string') {
-        this.#context.report(keyNode ?? node, this.rule, this.field, 'keys must be strings');
+        this.#context.report(keyNode ?? node, this.rule, this.field, problem('ruleError.keyNotString'));
         continue;
       }
       const field = join(this.field, key);
       if (options.extensions === true && key.startsWith('x-')) continue;
       if (!allowed.includes(key)) {
-        const guess = closestName(key, allowed);
-        const hint =
-          guess === undefined ? `expected one of ${allowed.join(', ')}` : `did you mean "${guess}"?`;
-        this.#context.report(keyNode ?? node, this.rule, field, `unknown key "${key}"; ${hint}`);
+        const hint = nameHint(closestName(key, allowed), allowed);
+        this.#context.report(
+          keyNode ?? node,
+          this.rule,
+          field,
+          problem('ruleError.unknownKey', { key, hint }),
+        );
         continue;
       }
       const value = (pair.value as Node | null) ?? undefined;
@@ -140,7 +145,7 @@ export class Cursor {
     const node = this.#node;
     if (node === undefined) return undefined;
     if (!isMap(node)) {
-      this.error(`must be a mapping, not ${this.describe()}`);
+      this.error(problem('ruleError.notMapping', { actual: this.describe() }));
       return undefined;
     }
     const out: Array<[string, Cursor]> = [];
@@ -148,7 +153,7 @@ export class Cursor {
       const keyNode = pair.key as Node | null;
       const key = keyNode !== null && isScalar(keyNode) ? keyNode.value : undefined;
       if (typeof key !== 'string' && typeof key !== 'number') {
-        this.#context.report(keyNode ?? node, this.rule, this.field, 'keys must be strings');
+        this.#context.report(keyNode ?? node, this.rule, this.field, problem('ruleError.keyNotString'));
         continue;
       }
       const name = String(key);
@@ -162,7 +167,7 @@ export class Cursor {
     const node = this.#node;
     if (node === undefined) return undefined;
     if (!isSeq(node)) {
-      this.error(`must be a list, not ${this.describe()}`);
+      this.error(problem('ruleError.notList', { actual: this.describe() }));
       return undefined;
     }
     return node.items.map(
@@ -192,7 +197,7 @@ export class Cursor {
     if (this.#node === undefined) return undefined;
     const value = this.scalar();
     if (typeof value !== 'string') {
-      this.error(`must be a string, not ${this.describe()}`);
+      this.error(problem('ruleError.notString', { actual: this.describe() }));
       return undefined;
     }
     return value;
@@ -203,11 +208,11 @@ export class Cursor {
     const value = this.string();
     if (value === undefined) return undefined;
     if (value.trim() === '') {
-      this.error('must not be empty');
+      this.error(problem('ruleError.empty'));
       return undefined;
     }
     if (value.length > maxLength) {
-      this.error(`must be at most ${maxLength} characters`);
+      this.error(problem('ruleError.tooLong', { max: String(maxLength) }));
       return undefined;
     }
     return value;
@@ -217,7 +222,7 @@ export class Cursor {
     if (this.#node === undefined) return undefined;
     const value = this.scalar();
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      this.error(`must be a number, not ${this.describe()}`);
+      this.error(problem('ruleError.notNumber', { actual: this.describe() }));
       return undefined;
     }
     return value;
@@ -227,7 +232,9 @@ export class Cursor {
     const value = this.number();
     if (value === undefined) return undefined;
     if (!Number.isInteger(value) || value < min || value > max) {
-      this.error(`must be a whole number from ${min} to ${max}, not ${value}`);
+      this.error(
+        problem('ruleError.notInteger', { min: String(min), max: String(max), value: String(value) }),
+      );
       return undefined;
     }
     return value;
@@ -237,7 +244,7 @@ export class Cursor {
     if (this.#node === undefined) return undefined;
     const value = this.scalar();
     if (typeof value !== 'boolean') {
-      this.error(`must be true or false, not ${this.describe()}`);
+      this.error(problem('ruleError.notBoolean', { actual: this.describe() }));
       return undefined;
     }
     return value;
@@ -248,20 +255,18 @@ export class Cursor {
     if (this.#node === undefined) return undefined;
     const value = this.scalar();
     if (typeof value === 'number') {
-      this.error(
-        `must be a duration with a unit such as "${value}s" or "${value}m", not the number ${value}`,
-      );
+      this.error(problem('ruleError.durationIsNumber', { value: String(value) }));
       return undefined;
     }
     const text = this.string();
     if (text === undefined) return undefined;
     const parsed = parseDuration(text);
     if (!parsed.ok) {
-      this.error(`must be a duration: ${parsed.message}`);
+      this.error(problem('ruleError.notDuration', { reason: [parsed.problem] }));
       return undefined;
     }
     if (options.positive && parsed.ms === 0) {
-      this.error('must be a positive duration, not 0');
+      this.error(problem('ruleError.zeroDuration'));
       return undefined;
     }
     return parsed.ms;
@@ -273,8 +278,8 @@ export class Cursor {
     if (value === undefined) return undefined;
     if (!(choices as readonly string[]).includes(value)) {
       const guess = closestName(value, choices);
-      const hint = guess === undefined ? '' : ` (did you mean "${guess}"?)`;
-      this.error(`must be one of ${choices.join(', ')}, not "${value}"${hint}`);
+      const hint = guess === undefined ? [] : [problem('ruleWord.didYouMeanAside', { name: guess })];
+      this.error(problem('ruleError.notOneOf', { choices: choices.join(', '), value, hint }));
       return undefined;
     }
     return value as T;
@@ -288,7 +293,7 @@ export class Cursor {
     for (const cursor of items) {
       const value = item(cursor);
       if (value === undefined) continue;
-      if (out.includes(value)) cursor.error(`"${value}" is listed twice`);
+      if (out.includes(value)) cursor.error(problem('ruleError.listedTwice', { value }));
       else out.push(value);
     }
     return out;

@@ -1,7 +1,8 @@
 // Parses one rule file's text into a root Cursor, turning YAML syntax errors and an oversized file
 // into load errors with positions.
 import { LineCounter, type Node, parseDocument } from 'yaml';
-import type { LoadError } from './load-error.ts';
+import { fileError, type LoadError } from './load-error.ts';
+import { problem } from './problem.ts';
 import { FileContext } from './yaml-context.ts';
 import { Cursor } from './yaml-cursor.ts';
 
@@ -26,13 +27,14 @@ export function readYamlFile(file: string, text: string): YamlFile {
   const tooLarge = Buffer.byteLength(text) > MAX_FILE_BYTES;
   const malformed = LONE_SURROGATE.test(text);
   if (tooLarge || nul >= 0 || malformed) {
-    if (tooLarge) errors.push({ file, field: '', message: `file is larger than ${MAX_FILE_BYTES} bytes` });
-    else if (malformed) errors.push({ file, field: '', message: 'is not valid Unicode (a lone surrogate)' });
+    if (tooLarge)
+      errors.push(fileError(file, problem('ruleError.fileTooLarge', { max: String(MAX_FILE_BYTES) })));
+    else if (malformed) errors.push(fileError(file, problem('ruleError.loneSurrogate')));
     else {
       const before = text.slice(0, nul).split('\n');
       const line = before.length;
       const column = (before[line - 1]?.length ?? 0) + 1;
-      errors.push({ file, field: '', message: 'contains the character U+0000', line, column });
+      errors.push(fileError(file, problem('ruleError.nulCharacter'), { line, column }));
     }
     const empty = parseDocument('', { lineCounter: lines });
     return {
@@ -49,13 +51,13 @@ export function readYamlFile(file: string, text: string): YamlFile {
     strict: true,
   });
   const context = new FileContext(file, doc, lines, errors, text);
-  for (const problem of doc.errors) {
-    const pos = lines.linePos(problem.pos[0]);
-    const message =
-      problem.code === 'DUPLICATE_KEY'
-        ? `duplicate key "${/^[^:\s]*/.exec(text.slice(problem.pos[0]))?.[0] ?? ''}"`
-        : `invalid YAML (${problem.code}): ${problem.message}`;
-    errors.push({ file, field: '', message, line: pos.line, column: pos.col });
+  for (const found of doc.errors) {
+    const pos = lines.linePos(found.pos[0]);
+    const ref =
+      found.code === 'DUPLICATE_KEY'
+        ? problem('ruleError.duplicateKey', { key: /^[^:\s]*/.exec(text.slice(found.pos[0]))?.[0] ?? '' })
+        : problem('ruleError.invalidYaml', { code: found.code, detail: found.message });
+    errors.push(fileError(file, ref, { line: pos.line, column: pos.col }));
   }
   const parsed = doc.errors.length === 0;
   const contents = parsed ? ((doc.contents ?? undefined) as Node | undefined) : undefined;

@@ -2,14 +2,24 @@
 // its precise errors if not), its content hash and the last change.
 import { type Static, Type } from '@sinclair/typebox';
 import { Severity } from './alerts.ts';
+import { MessageRef } from './message.ts';
 import { Nullable } from './nullable.ts';
 
-/** One problem of a rule file, as precise as the loader could make it. */
+/**
+ * One problem of a rule file, as precise as the loader could make it: `message` in English (what
+ * `orderpulse rules check` prints), `message_ref` the same problem for rendering in any language.
+ */
 export const RuleError = Type.Object({
   file: Type.String(),
   rule: Type.Optional(Type.String()),
   field: Type.String(),
-  message: Type.String(),
+  message: Type.String({ description: 'always English' }),
+  message_ref: Type.Optional(
+    Type.Object(MessageRef.properties, {
+      description:
+        'the same problem as a catalogue message (`ruleError.…`); params hold the offending text, allowed values and hints, nested messages as arrays of {key, params}',
+    }),
+  ),
   line: Type.Optional(Type.Integer({ minimum: 1 })),
   column: Type.Optional(Type.Integer({ minimum: 1 })),
 });

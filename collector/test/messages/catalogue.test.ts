@@ -45,7 +45,14 @@ const NOTATION = new Set<MessageKey>([
   'value.instant',
   'value.listSeparator',
   'value.unitSeparator',
+  'ruleWord.quoted',
 ]);
+
+/**
+ * A `detail` argument is third-party English (the YAML parser's or the regex engine's own
+ * explanation): English shows it, Chinese says the same thing without it.
+ */
+const ENGLISH_ONLY_ARGUMENT = 'detail';
 
 describe('message catalogue', () => {
   it('has the same keys in both languages', () => {
@@ -54,7 +61,13 @@ describe('message catalogue', () => {
 
   it('uses the same arguments in both languages', () => {
     for (const key of KEYS) {
-      expect(argumentsOfMessage(EN[key], 'en'), key).toEqual(argumentsOfMessage(ZH_CN[key], 'zh-CN'));
+      const english = argumentsOfMessage(EN[key], 'en');
+      const chinese = argumentsOfMessage(ZH_CN[key], 'zh-CN');
+      expect(chinese, key).not.toContain(ENGLISH_ONLY_ARGUMENT);
+      expect(
+        english.filter((name) => name !== ENGLISH_ONLY_ARGUMENT),
+        key,
+      ).toEqual(chinese);
     }
   });
 

@@ -29,7 +29,7 @@ describe('durations', () => {
     ['400d', '"400d" is longer than the maximum of 366d'],
     ['', '"" is not a duration; use digits with ms, s, m, h, d or w, e.g. "2m" or "1h30m"'],
   ])('refuses %j', (text, message) => {
-    expect(parseDuration(text)).toEqual({ ok: false, message });
+    expect(parseDuration(text)).toMatchObject({ ok: false, message });
   });
 
   it('round-trips through formatDuration', () => {

@@ -330,7 +330,14 @@ describe('directory problems', () => {
     const result = await loadRuleSet('/nonexistent/alert-rules');
     expect(result).toEqual({
       ok: false,
-      errors: [{ file: '/nonexistent/alert-rules', field: '', message: 'directory does not exist' }],
+      errors: [
+        {
+          file: '/nonexistent/alert-rules',
+          field: '',
+          message: 'directory does not exist',
+          message_ref: { key: 'ruleError.noDirectory' },
+        },
+      ],
     });
   });
 
@@ -349,6 +356,13 @@ describe('directory problems', () => {
           column: 1,
           message:
             'invalid YAML (BAD_INDENT): Flow map in block collection must be sufficiently indented and end with a }',
+          message_ref: {
+            key: 'ruleError.invalidYaml',
+            params: {
+              code: 'BAD_INDENT',
+              detail: 'Flow map in block collection must be sufficiently indented and end with a }',
+            },
+          },
         },
       ],
     });

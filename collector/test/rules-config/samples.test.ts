@@ -9,7 +9,7 @@ import { loadRuleSet } from '../../src/rules-config/rule-set.ts';
 const testdata = path.join(import.meta.dirname, 'testdata');
 const samples = (kind: string): string[] => readdirSync(path.join(testdata, kind)).sort();
 
-type Expected = Omit<LoadError, 'rule' | 'line' | 'column'> & {
+type Expected = Omit<LoadError, 'rule' | 'line' | 'column' | 'message_ref'> & {
   rule?: string;
   line: number;
   column?: number;

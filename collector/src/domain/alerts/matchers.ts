@@ -17,8 +17,15 @@ export type Labels = Readonly<Record<string, string>>;
 /** Prometheus label names (no `:`, which Prometheus keeps for recording rules). */
 export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** `reason` says which check failed, so a reader can word it in their own language. */
 export class MatcherError extends Error {
   override name = 'MatcherError';
+  constructor(
+    message: string,
+    readonly reason: 'not_a_matcher' | 'bad_quote',
+  ) {
+    super(message);
+  }
 }
 
 // Keyed by the matcher object, so a compiled regex lives exactly as long as the silence or route
@@ -83,12 +90,13 @@ export function parseMatcher(text: string): Matcher {
   if (found === null) {
     throw new MatcherError(
       `"${text}" is not a matcher; write name="value", name!="value", name=~"regex" or name!~"regex"`,
+      'not_a_matcher',
     );
   }
   const [, name, operator, raw] = found as unknown as [string, string, MatchOperator, string];
   const value = unquote(raw);
   if (value === undefined) {
-    throw new MatcherError(`the value in "${text}" has an unterminated or badly escaped quote`);
+    throw new MatcherError(`the value in "${text}" has an unterminated or badly escaped quote`, 'bad_quote');
   }
   return { name, operator, value };
 }

@@ -2,6 +2,7 @@
 // parameters' defaults, and how its own fields are read from rules.yaml. The domain does no I/O, so
 // the reading is written against ParamField, which the rules-config loader implements with its YAML
 // cursor (errors then carry the file, line and column of the value).
+import type { MessageRef } from '../../messages/format-message.ts';
 import type { PaymentProvider } from '../events.ts';
 import type { OrderState } from '../order-lifecycle.ts';
 import type { Evaluator, TimedEvaluator } from './evaluator.ts';
@@ -13,7 +14,7 @@ export interface ParamField {
   readonly present: boolean;
   readonly isNull: boolean;
   /** Reports a problem at this value; the load then fails with every problem found. */
-  error(message: string): void;
+  error(message: MessageRef): void;
   /** The value if it is a string, without reporting anything otherwise. */
   peekString(): string | undefined;
   number(): number | undefined;

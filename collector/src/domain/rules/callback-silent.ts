@@ -135,7 +135,7 @@ export const callbackSilent: BuiltinRule<'callback_silent', Params> = {
     const field = fields.get('providers');
     const providers = field.stringList((item) => item.oneOf(PAYMENT_PROVIDERS));
     if (providers !== undefined && providers.length === 0) {
-      field.error('must name at least one payment provider');
+      field.error({ key: 'ruleError.noProviders' });
       return { limitMs, minOrders };
     }
     return { limitMs, minOrders, providers };

@@ -48,11 +48,11 @@ function readStatusLimits(field: ParamField): Partial<Record<OrderStatus, number
   for (const [status, value] of entries) {
     if (!(STALLABLE_STATUSES as readonly string[]).includes(status)) {
       const known = (ORDER_STATUSES as readonly string[]).includes(status);
-      value.error(
-        known
-          ? `"${status}" is a terminal status; order_stalled watches only ${STALLABLE_STATUSES.join(', ')}`
-          : `unknown order status "${status}"; order_stalled watches ${STALLABLE_STATUSES.join(', ')}`,
-      );
+      const watched = STALLABLE_STATUSES.join(', ');
+      value.error({
+        key: known ? 'ruleError.terminalStatus' : 'ruleError.unknownOrderStatus',
+        params: { status, watched },
+      });
       continue;
     }
     if (value.isNull || value.peekString() === 'off') {

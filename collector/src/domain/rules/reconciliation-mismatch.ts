@@ -115,7 +115,7 @@ function readFraction(field: ParamField): number | undefined {
   if (text !== undefined) {
     const match = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
     if (!match) {
-      field.error(`must be a fraction such as 0.01 or a percentage such as "1%", not "${text}"`);
+      field.error({ key: 'ruleError.notFraction', params: { text } });
       return undefined;
     }
     value = Number(match[1]) / 100;
@@ -124,7 +124,7 @@ function readFraction(field: ParamField): number | undefined {
     if (value === undefined) return undefined;
   }
   if (!(value > 0 && value < 1)) {
-    field.error(`must be greater than 0 and less than 1 (0 % – 100 %), not ${value}`);
+    field.error({ key: 'ruleError.fractionRange', params: { value: String(value) } });
     return undefined;
   }
   return value;

@@ -3,6 +3,8 @@
 // and fields are read only as own properties of the context, so a condition cannot reach
 // prototypes or JavaScript internals (`constructor`, `__proto__` are simply unknown fields).
 import { compileLinearRegex, type LinearRegex } from '../../domain/linear-regex.ts';
+import type { MessageRef } from '../../messages/format-message.ts';
+import { nameHint, part, problem } from '../problem.ts';
 import { closestName } from '../spelling.ts';
 import type { Expression, LiteralValue, Position } from './ast.ts';
 import { CONTEXT_FIELDS, type ContextValue, type FieldSpec, type RuleContext } from './context-fields.ts';
@@ -41,7 +43,7 @@ export function compileCondition(
   const typed = check(expression, fields, used);
   if (typed.type !== 'boolean') {
     throw new ExpressionError(
-      `a condition must be true or false, but this is a ${typed.type}; compare it, e.g. "${source.trim()} == …"`,
+      problem('ruleError.exprNotBoolean', { type: typed.type, source: source.trim() }),
       expression.at.line,
       expression.at.column,
     );
@@ -54,7 +56,7 @@ export function compileCondition(
   };
 }
 
-function fail(at: Position, message: string): never {
+function fail(at: Position, message: MessageRef): never {
   throw new ExpressionError(message, at.line, at.column);
 }
 
@@ -71,8 +73,7 @@ function check(node: Expression, fields: Readonly<Record<string, FieldSpec>>, us
     case 'list': {
       const values = node.items.map((item) => item.value);
       const types = new Set(values.filter((value) => value !== null).map(typeOfLiteral));
-      if (types.size > 1)
-        fail(node.at, `list mixes ${[...types].join(' and ')} values; use one type per list`);
+      if (types.size > 1) fail(node.at, problem('ruleError.exprMixedList', { types: typeList([...types]) }));
       return {
         type: 'list',
         evaluate: () => null,
@@ -85,9 +86,9 @@ function check(node: Expression, fields: Readonly<Record<string, FieldSpec>>, us
         const guess = closestName(name, Object.keys(fields));
         const hint =
           guess === undefined
-            ? `known fields: ${Object.keys(fields).join(', ')}`
-            : `did you mean "${guess}"?`;
-        fail(node.at, `unknown field "${name}"; ${hint}`);
+            ? part('ruleWord.knownFields', { names: Object.keys(fields).join(', ') })
+            : part('ruleWord.didYouMean', { name: guess });
+        fail(node.at, problem('ruleError.exprUnknownField', { name, hint }));
       }
       const spec = fields[name]!;
       used.add(name);
@@ -131,15 +132,26 @@ function typeOfLiteral(value: LiteralValue): ValueType {
 
 function expectBoolean(operand: Typed, at: Position, what: string): Evaluate {
   if (operand.type !== 'boolean') {
-    const name =
-      operand.field === undefined ? `a ${operand.type}` : `the ${operand.type} field "${operand.field.name}"`;
-    fail(at, `${what} needs true/false operands, but this is ${name}`);
+    const actual =
+      operand.field === undefined
+        ? part('ruleWord.aType', { type: operand.type })
+        : part('ruleWord.theTypedField', { type: operand.type, field: operand.field.name });
+    fail(at, problem('ruleError.exprNeedsBooleans', { operator: what, actual }));
   }
   return operand.evaluate;
 }
 
-function describeOperand(operand: Typed): string {
-  return operand.field === undefined ? `a ${operand.type}` : `${operand.field.name} (${operand.type})`;
+function describeOperand(operand: Typed): MessageRef[] {
+  return operand.field === undefined
+    ? part('ruleWord.aType', { type: operand.type })
+    : part('ruleWord.typedField', { type: operand.type, field: operand.field.name });
+}
+
+/** "string and number": the types a list mixes, each named in the reader's language. */
+function typeList(types: readonly string[]): MessageRef[] {
+  return types
+    .map((type) => part('ruleWord.typeName', { type }))
+    .reduce((left, right) => part('ruleWord.both', { left, right }));
 }
 
 /** Literal strings compared with an enumerated field must be among its values. */
@@ -149,8 +161,8 @@ function checkEnumValues(field: Typed['field'], literal: Typed['literal']): void
   literal.values.forEach((value, index) => {
     if (typeof value === 'string' && !allowed.includes(value)) {
       const guess = closestName(value, allowed);
-      const hint = guess === undefined ? `expected one of ${allowed.join(', ')}` : `did you mean "${guess}"?`;
-      fail(literal.at[index]!, `"${value}" is never a value of ${field.name}; ${hint}`);
+      const hint = nameHint(guess, allowed);
+      fail(literal.at[index]!, problem('ruleError.exprNeverValue', { value, field: field.name, hint }));
     }
   });
 }
@@ -158,14 +170,18 @@ function checkEnumValues(field: Typed['field'], literal: Typed['literal']): void
 function checkComparison(node: Extract<Expression, { kind: 'compare' }>, left: Typed, right: Typed): Typed {
   const operator = node.operator;
   if (left.type === 'list' || right.type === 'list') {
-    fail(node.at, `"${operator}" cannot compare a list; use "in [ … ]"`);
+    fail(node.at, problem('ruleError.exprCompareList', { operator }));
   }
   const equality = operator === '==' || operator === '!=';
   if (equality) {
     if (left.type !== right.type && left.type !== 'null' && right.type !== 'null') {
       fail(
         node.at,
-        `cannot compare ${describeOperand(left)} with ${describeOperand(right)} using "${operator}"`,
+        problem('ruleError.exprCompareTypes', {
+          left: describeOperand(left),
+          right: describeOperand(right),
+          operator,
+        }),
       );
     }
   } else {
@@ -173,7 +189,11 @@ function checkComparison(node: Extract<Expression, { kind: 'compare' }>, left: T
     if (!ordered) {
       fail(
         node.at,
-        `"${operator}" needs two numbers or two strings, not ${describeOperand(left)} and ${describeOperand(right)}`,
+        problem('ruleError.exprOrderTypes', {
+          operator,
+          left: describeOperand(left),
+          right: describeOperand(right),
+        }),
       );
     }
   }
@@ -214,15 +234,15 @@ const ORDERINGS: Record<'<' | '<=' | '>' | '>=', (x: number | string, y: number 
 function checkIn(node: Extract<Expression, { kind: 'in' }>, left: Typed, right: Typed): Typed {
   const keyword = node.negated ? '"not in"' : '"in"';
   if (right.type !== 'list' || right.literal === undefined) {
-    fail(node.at, `${keyword} needs a list on its right, e.g. region in ["西藏", "新疆"]`);
+    fail(node.at, problem('ruleError.exprInNeedsList', { keyword, example: 'region in ["西藏", "新疆"]' }));
   }
   if (left.type === 'list' || left.type === 'boolean') {
-    fail(node.at, `${keyword} needs a string or number on its left, not ${describeOperand(left)}`);
+    fail(node.at, problem('ruleError.exprInLeft', { keyword, actual: describeOperand(left) }));
   }
   const itemTypes = new Set(right.literal.values.filter((value) => value !== null).map(typeOfLiteral));
   const [itemType] = itemTypes;
   if (itemType !== undefined && left.type !== 'null' && itemType !== left.type) {
-    fail(node.at, `${keyword} compares ${describeOperand(left)} with a list of ${itemType}s`);
+    fail(node.at, problem('ruleError.exprInItemType', { keyword, left: describeOperand(left), itemType }));
   }
   checkEnumValues(left.field, right.literal);
   const members = new Set<ContextValue>(right.literal.values);
@@ -238,13 +258,13 @@ function checkStringOperator(
 ): Typed {
   const operator = node.operator;
   if (left.type !== 'string')
-    fail(node.at, `"${operator}" needs a string on its left, not ${describeOperand(left)}`);
+    fail(node.at, problem('ruleError.exprStringLeft', { operator, actual: describeOperand(left) }));
   if (right.type !== 'string')
-    fail(node.at, `"${operator}" needs a string on its right, not ${describeOperand(right)}`);
+    fail(node.at, problem('ruleError.exprStringRight', { operator, actual: describeOperand(right) }));
   const a = left.evaluate;
   const b = right.evaluate;
   if (operator === 'matches') {
-    if (right.literal === undefined) fail(node.at, '"matches" needs a string literal pattern, not a field');
+    if (right.literal === undefined) fail(node.at, problem('ruleError.exprPatternField'));
     const pattern = right.literal.values[0] as string;
     const regex = compilePattern(pattern, right.literal.at[0]!);
     return {
@@ -272,10 +292,10 @@ function checkStringOperator(
 /** RE2, so a rule's pattern costs linear time per event, whatever an event's text holds. */
 function compilePattern(pattern: string, at: Position): LinearRegex {
   if (pattern.length > MAX_PATTERN_LENGTH)
-    fail(at, `pattern is longer than ${MAX_PATTERN_LENGTH} characters`);
+    fail(at, problem('ruleError.exprPatternTooLong', { max: String(MAX_PATTERN_LENGTH) }));
   try {
     return compileLinearRegex(pattern);
   } catch (error) {
-    return fail(at, `invalid regular expression: ${(error as Error).message}`);
+    return fail(at, problem('ruleError.exprRegex', { detail: (error as Error).message }));
   }
 }

@@ -1,6 +1,9 @@
 // Recursive-descent parser for conditions. Precedence, loosest first:
 //   or  <  and  <  not  <  comparison (== != < <= > >= in, not in, contains, startsWith, matches)
 // Comparisons do not chain (`a < b < c` is an error), so every comparison has one meaning.
+
+import type { MessageRef } from '../../messages/format-message.ts';
+import { part, problem } from '../problem.ts';
 import type { ComparisonOperator, Expression, LiteralValue, Position } from './ast.ts';
 import { ExpressionError } from './expression-error.ts';
 import { type Token, tokenize } from './tokenizer.ts';
@@ -34,12 +37,12 @@ class Parser {
   constructor(private readonly tokens: Token[]) {}
 
   parseAll(): Expression {
-    if (this.peek().kind === 'end') throw this.error(this.peek(), 'condition is empty');
+    if (this.peek().kind === 'end') throw this.error(this.peek(), problem('ruleError.exprEmpty'));
     const expression = this.parseOr();
     const rest = this.peek();
     if (rest.kind !== 'end') {
-      const hint = COMPARISONS.has(rest.text) ? "; comparisons cannot be chained, join them with 'and'" : '';
-      throw this.error(rest, `unexpected ${describe(rest)}${hint}`);
+      const hint = COMPARISONS.has(rest.text) ? part('ruleWord.chainedComparison') : [];
+      throw this.error(rest, problem('ruleError.exprUnexpected', { found: describe(rest), hint }));
     }
     return expression;
   }
@@ -58,14 +61,14 @@ class Parser {
     return token.kind === 'identifier' && token.text === word;
   }
 
-  private error(token: Token, message: string): ExpressionError {
+  private error(token: Token, message: MessageRef): ExpressionError {
     return new ExpressionError(message, token.line, token.column);
   }
 
   private enter(token: Token): void {
     this.#depth++;
     if (this.#depth > MAX_NESTING)
-      throw this.error(token, `condition is nested more than ${MAX_NESTING} levels deep`);
+      throw this.error(token, problem('ruleError.exprTooDeep', { max: String(MAX_NESTING) }));
   }
 
   private parseOr(): Expression {
@@ -133,7 +136,7 @@ class Parser {
       if (close.text !== ')' || close.kind !== 'punctuation') {
         throw this.error(
           close,
-          `expected ")" to close the "(" at line ${token.line}, column ${token.column}`,
+          problem('ruleError.exprUnclosedParen', { line: String(token.line), column: String(token.column) }),
         );
       }
       return inner;
@@ -143,10 +146,10 @@ class Parser {
     if (literal !== undefined) return { kind: 'literal', value: literal.value, at: at(token) };
     if (token.kind === 'identifier') {
       if (KEYWORDS.has(token.text))
-        throw this.error(token, `expected a value but found the keyword "${token.text}"`);
+        throw this.error(token, problem('ruleError.exprKeywordAsValue', { keyword: token.text }));
       return { kind: 'field', name: token.text, at: at(token) };
     }
-    throw this.error(token, `expected a field, a value or "(" but found ${describe(token)}`);
+    throw this.error(token, problem('ruleError.exprExpectedOperand', { found: describe(token) }));
   }
 
   /** A literal starting at `token` (already consumed), or undefined if it is not one. */
@@ -156,7 +159,7 @@ class Parser {
     if (token.kind === 'punctuation' && token.text === '-') {
       const number = this.next();
       if (number.kind !== 'number')
-        throw this.error(number, `expected a number after "-" but found ${describe(number)}`);
+        throw this.error(number, problem('ruleError.exprExpectedNumber', { found: describe(number) }));
       return { value: -number.value! };
     }
     if (this.isWord(token, 'true')) return { value: true };
@@ -175,20 +178,17 @@ class Parser {
       const token = this.next();
       const literal = this.literal(token);
       if (literal === undefined) {
-        throw this.error(
-          token,
-          `list items must be literal values (strings, numbers, true, false, null), not ${describe(token)}`,
-        );
+        throw this.error(token, problem('ruleError.exprListItem', { found: describe(token) }));
       }
       if (items.length === MAX_LIST_ITEMS)
-        throw this.error(token, `a list may hold at most ${MAX_LIST_ITEMS} items`);
+        throw this.error(token, problem('ruleError.exprListTooLong', { max: String(MAX_LIST_ITEMS) }));
       items.push({ value: literal.value, at: at(token) });
       const separator = this.next();
       if (separator.kind === 'punctuation' && separator.text === ']') break;
       if (separator.kind !== 'punctuation' || separator.text !== ',') {
         throw this.error(
           separator,
-          `expected "," or "]" in the list opened at line ${open.line}, column ${open.column}`,
+          problem('ruleError.exprListSeparator', { line: String(open.line), column: String(open.column) }),
         );
       }
     }
@@ -200,17 +200,19 @@ function at(token: Token): Position {
   return { line: token.line, column: token.column };
 }
 
-function describe(token: Token): string {
+function describe(token: Token): MessageRef[] {
   switch (token.kind) {
     case 'end':
-      return 'the end of the condition';
+      return part('ruleWord.endOfCondition');
     case 'string':
-      return `the string "${token.text}"`;
+      return part('ruleWord.theString', { text: token.text });
     case 'number':
-      return `the number ${token.text}`;
+      return part('ruleWord.theNumber', { text: token.text });
     case 'identifier':
-      return KEYWORDS.has(token.text) ? `the keyword "${token.text}"` : `"${token.text}"`;
+      return KEYWORDS.has(token.text)
+        ? part('ruleWord.theKeyword', { text: token.text })
+        : part('ruleWord.quoted', { text: token.text });
     default:
-      return `"${token.text}"`;
+      return part('ruleWord.quoted', { text: token.text });
   }
 }

@@ -1,5 +1,7 @@
 // Splits a condition into tokens, each with its line and column. Only the characters of the
 // language are accepted; anything else is an error at its position.
+import type { MessageRef } from '../../messages/format-message.ts';
+import { problem } from '../problem.ts';
 import { ExpressionError } from './expression-error.ts';
 
 export type TokenKind = 'number' | 'string' | 'identifier' | 'operator' | 'punctuation' | 'end';
@@ -30,24 +32,32 @@ const ESCAPES: Readonly<Record<string, string>> = {
   r: '\r',
 };
 
+/** Operators from other languages, and what this one writes instead. */
 const MISTAKES: Readonly<Record<string, string>> = {
-  '&&': "use 'and' instead of '&&'",
-  '||': "use 'or' instead of '||'",
-  '=': "use '==' to compare",
-  '!': "use 'not' instead of '!'",
-  '===': "use '==' to compare",
-  '!==': "use '!=' to compare",
+  '&&': 'and',
+  '||': 'or',
+  '=': '==',
+  '!': 'not',
+  '===': '==',
+  '!==': '!=',
 };
+
+function mistake(written: string): MessageRef {
+  const instead = MISTAKES[written]!;
+  return /^[a-z]+$/.test(instead)
+    ? problem('ruleError.exprUseWord', { written, instead })
+    : problem('ruleError.exprUseOperator', { instead });
+}
 
 export function tokenize(source: string): Token[] {
   if (source.length > MAX_EXPRESSION_LENGTH) {
-    throw new ExpressionError(`condition is longer than ${MAX_EXPRESSION_LENGTH} characters`, 1, 1);
+    throw new ExpressionError(problem('ruleError.exprTooLong', { max: String(MAX_EXPRESSION_LENGTH) }), 1, 1);
   }
   const tokens: Token[] = [];
   let index = 0;
   let line = 1;
   let lineStart = 0;
-  const fail = (message: string, at = index): never => {
+  const fail = (message: MessageRef, at = index): never => {
     throw new ExpressionError(message, line, at - lineStart + 1);
   };
 
@@ -76,10 +86,10 @@ export function tokenize(source: string): Token[] {
       const match = NUMBER.exec(source)!;
       const end = index + match[0].length;
       if (end < source.length && IDENTIFIER_PART.test(source[end]!)) {
-        fail(`invalid number "${source.slice(index, end + 1)}"`);
+        fail(problem('ruleError.exprBadNumber', { text: source.slice(index, end + 1) }));
       }
       const value = Number(match[0]);
-      if (!Number.isFinite(value)) fail(`number "${match[0]}" is too large`);
+      if (!Number.isFinite(value)) fail(problem('ruleError.exprNumberTooLarge', { text: match[0] }));
       tokens.push({ kind: 'number', text: match[0], value, line, column });
       index = end;
       continue;
@@ -89,21 +99,23 @@ export function tokenize(source: string): Token[] {
       let text = '';
       index++;
       for (;;) {
-        if (index >= source.length || source[index] === '\n') fail('unterminated string', start);
+        if (index >= source.length || source[index] === '\n')
+          fail(problem('ruleError.exprUnterminatedString'), start);
         const next = source[index]!;
         if (next === char) break;
         if (next === '\\') {
           const escaped = source[index + 1];
           if (escaped === 'u') {
             const hex = source.slice(index + 2, index + 6);
-            if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('\\u must be followed by four hex digits');
+            if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail(problem('ruleError.exprBadUnicodeEscape'));
             text += String.fromCharCode(Number.parseInt(hex, 16));
             index += 6;
             continue;
           }
           const decoded =
             escaped !== undefined && Object.hasOwn(ESCAPES, escaped) ? ESCAPES[escaped] : undefined;
-          if (decoded === undefined) fail(`unknown escape "\\${escaped ?? ''}" in string`);
+          if (decoded === undefined)
+            fail(problem('ruleError.exprUnknownEscape', { escape: `\\${escaped ?? ''}` }));
           text += decoded;
           index += 2;
           continue;
@@ -117,25 +129,25 @@ export function tokenize(source: string): Token[] {
     }
     const three = source.slice(index, index + 3);
     const two = source.slice(index, index + 2);
-    if (Object.hasOwn(MISTAKES, three)) fail(MISTAKES[three]!);
+    if (Object.hasOwn(MISTAKES, three)) fail(mistake(three));
     if (two === '==' || two === '!=' || two === '<=' || two === '>=') {
       tokens.push({ kind: 'operator', text: two, line, column });
       index += 2;
       continue;
     }
-    if (Object.hasOwn(MISTAKES, two)) fail(MISTAKES[two]!);
+    if (Object.hasOwn(MISTAKES, two)) fail(mistake(two));
     if (char === '<' || char === '>') {
       tokens.push({ kind: 'operator', text: char, line, column });
       index++;
       continue;
     }
-    if (Object.hasOwn(MISTAKES, char)) fail(MISTAKES[char]!);
+    if (Object.hasOwn(MISTAKES, char)) fail(mistake(char));
     if ('()[],-'.includes(char)) {
       tokens.push({ kind: 'punctuation', text: char, line, column });
       index++;
       continue;
     }
-    fail(`unexpected character "${char}"`);
+    fail(problem('ruleError.exprUnexpectedChar', { char }));
   }
   tokens.push({ kind: 'end', text: '', line, column: index - lineStart + 1 });
   return tokens;

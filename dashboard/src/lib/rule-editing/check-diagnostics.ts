@@ -4,9 +4,10 @@
 import type { Diagnostic } from '@codemirror/lint';
 import { Text } from '@codemirror/state';
 import type { RuleError } from '../api-types.ts';
+import type { Lang } from '../i18n.ts';
 import { diagnosticMessage } from './check-message.ts';
 
-export function toDiagnostics(source: string, errors: readonly RuleError[]): Diagnostic[] {
+export function toDiagnostics(source: string, errors: readonly RuleError[], lang: Lang): Diagnostic[] {
   const doc = Text.of(source.split('\n'));
   return errors.map((e) => {
     const line = doc.line(Math.min(Math.max(e.line ?? 1, 1), doc.lines));
@@ -17,6 +18,6 @@ export function toDiagnostics(source: string, errors: readonly RuleError[]): Dia
       const word = /^\S*/.exec(line.text.slice(from - line.from))?.[0] ?? '';
       to = from + word.length;
     }
-    return { from, to, severity: 'error', message: diagnosticMessage(e) };
+    return { from, to, severity: 'error', message: diagnosticMessage(e, lang) };
   });
 }
