@@ -9,8 +9,9 @@ const HOUR = 3_600_000;
 const lanes = { status: 'S', payment: 'P', carrier: 'C', alert: 'A' };
 const tickOf = (points: TimelinePoint[], zone: string) => {
   const spec = orderTimelineSpec(points, lanes, String, zone);
-  const callback = (spec.options?.scales?.x?.ticks as { callback: (v: number) => string }).callback;
-  return callback(AT);
+  const ticks = spec.options?.scales?.x?.ticks as { callback: (v: number) => string } | undefined;
+  if (!ticks) throw new Error('the timeline has no x-axis ticks');
+  return ticks.callback(AT);
 };
 
 describe('time-axis ticks in the business zone', () => {
