@@ -27,7 +27,11 @@ export function timelinePoints(order: OrderDetail, label: Label): TimelinePoint[
     if (at === null) continue;
     if (e.type === 'order.status') points.push({ lane: 'status', at, text: label('status', e.status ?? '') });
     else if (e.type === 'payment.notify')
-      points.push({ lane: 'payment', at, text: `${label('provider', e.provider ?? '')} ${e.status ?? ''}` });
+      points.push({
+        lane: 'payment',
+        at,
+        text: `${label('provider', e.provider ?? '')} ${label('paymentStatus', e.status ?? '')}`,
+      });
     else if (e.type === 'shipment.update')
       points.push({
         lane: 'carrier',
@@ -40,7 +44,11 @@ export function timelinePoints(order: OrderDetail, label: Label): TimelinePoint[
     for (const p of order.payments) {
       const at = time(p.occurred_at);
       if (at !== null)
-        points.push({ lane: 'payment', at, text: `${label('provider', p.provider)} ${p.status}` });
+        points.push({
+          lane: 'payment',
+          at,
+          text: `${label('provider', p.provider)} ${label('paymentStatus', p.status)}`,
+        });
     }
   if (!points.some((p) => p.lane === 'carrier'))
     for (const s of order.shipments) {
