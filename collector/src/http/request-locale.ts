@@ -3,11 +3,7 @@
 // negotiation needed; a general negotiator would add a dependency for nothing.
 import type { FastifyRequest } from 'fastify';
 import { DEFAULT_LOCALE, type Locale } from '../messages/format-message.ts';
-
-export function localeOfTag(tag: string): Locale | undefined {
-  const primary = tag.trim().toLowerCase().split(/[-_]/)[0];
-  return primary === 'en' ? 'en' : primary === 'zh' ? 'zh-CN' : undefined;
-}
+import { localeOfTag } from '../messages/locale-tag.ts';
 
 export function localeOfAcceptLanguage(header: string | undefined): Locale | undefined {
   if (!header) return undefined;

@@ -11,8 +11,8 @@ import { isScoped, sameScope, storeVisible, type VisibleStores, visibleStores } 
 import type { TokenRegistry } from '../auth/tokens.ts';
 import type { VisibleStoresResolver } from '../auth/visible-stores.ts';
 import type { StoredEvent } from '../domain/events.ts';
-import { localeOfTag } from '../http/request-locale.ts';
 import { DEFAULT_LOCALE, type Locale } from '../messages/format-message.ts';
+import { localeOfTag } from '../messages/locale-tag.ts';
 import type { Alert } from '../wire/alerts.ts';
 import { alertFor } from './alert-language.ts';
 import {
