@@ -107,10 +107,12 @@ export class PartitionConsumer {
    */
   private async settle(partition: number, events: OrderEvent[]): Promise<void> {
     for (;;) {
+      const tried = performance.now();
       try {
         await this.readyFor(partition);
-        if (events.length > 0) await this.deps.commit(events);
-        this.committing();
+        if (events.length === 0) return;
+        await this.deps.commit(events);
+        this.committed(tried);
         return;
       } catch (error) {
         if (this.stopped) throw error;
@@ -131,8 +133,9 @@ export class PartitionConsumer {
     );
   }
 
-  private committing(): void {
-    if (this.failingSince === undefined) return;
+  /** A try begun before the failures were noticed says nothing about the store now. */
+  private committed(tried: number): void {
+    if (this.failingSince === undefined || tried < this.failingSince) return;
     const ms = Math.round(performance.now() - this.failingSince);
     this.failingSince = undefined;
     this.deps.log.info({ ms }, 'cluster: partition messages are committed again');
