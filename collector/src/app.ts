@@ -62,7 +62,6 @@ export interface AppDeps {
   /** The read API's clock for "today" and default ranges (tests fix it); the real time by default. */
   now?: () => number;
   carriers?: CoreDeps['carriers'];
-  onClusterLost?: CoreDeps['onClusterLost'];
 }
 
 export interface App {
@@ -82,7 +81,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.paymentQueries && { paymentQueries: deps.paymentQueries }),
     ...(deps.orderSystem && { orderSystem: deps.orderSystem }),
     ...(deps.carriers && { carriers: deps.carriers }),
-    ...(deps.onClusterLost && { onClusterLost: deps.onClusterLost }),
   });
   const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens, config.tokensFile ? readTokensFile(config.tokensFile) : []);

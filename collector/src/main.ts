@@ -36,11 +36,9 @@ export async function serve(
   });
   // The server listens while the open orders are read back from the store (seconds at a million):
   // /healthz answers, /readyz says 503 with the progress, events are taken and applied after.
-  let brokerLost = (_error: unknown) => {};
   const { server, alerting } = await buildApp(config, {
     db,
     alerting: { restoreOrdersInBackground: true },
-    onClusterLost: (error) => brokerLost(error),
   });
   server.log.info(
     {
@@ -88,12 +86,6 @@ export async function serve(
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-  // Without the broker a cluster node can neither take events nor own partitions; RabbitMQ has
-  // handed its partitions on, and a restart joins again.
-  brokerLost = (error) => {
-    server.log.error({ err: error }, 'cluster: the broker connection was lost; stopping');
-    void shutdown('broker connection lost', 1);
-  };
   // Without its open orders the collector cannot alert: as when start-up failed before listening.
   alerting.restored().catch(() => void shutdown('restore failed', 1));
 

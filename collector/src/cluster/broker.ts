@@ -13,6 +13,7 @@ export const PARTITION_QUEUE_ARGUMENTS = {
 
 export class Broker {
   private closing = false;
+  private lost = false;
 
   private constructor(
     readonly config: ClusterConfig,
@@ -21,25 +22,54 @@ export class Broker {
     readonly consumer: Channel,
   ) {}
 
-  /** Connects and declares the partition queues (declaring an existing queue alike is a no-op). */
+  /**
+   * Connects and declares the partition queues (declaring an existing queue alike is a no-op).
+   * `onLost` is called once when the connection, or either channel, goes without `close()`.
+   */
   static async connect(config: ClusterConfig, onLost: (error: unknown) => void): Promise<Broker> {
     const model = await connect(config.amqpUrl, { clientProperties: { connection_name: 'orderpulse' } });
-    const publisher = await model.createConfirmChannel();
-    const consumer = await model.createChannel();
-    for (let p = 0; p < config.partitions; p++) {
-      await publisher.assertQueue(partitionQueue(config.prefix, p), {
-        durable: true,
-        arguments: PARTITION_QUEUE_ARGUMENTS,
-      });
-    }
-    const broker = new Broker(config, model, publisher, consumer);
-    // A lost connection means lost partitions and unconfirmed publishes: the caller decides (serve
-    // exits, so the supervisor restarts it and RabbitMQ has moved the partitions meanwhile).
+    let broker: Broker | undefined;
+    let lostBeforeReady: unknown;
+    const lose = (error: unknown) => {
+      if (broker === undefined) {
+        lostBeforeReady ??= error;
+        return;
+      }
+      if (broker.closing || broker.lost) return;
+      broker.lost = true;
+      // A channel closed alone leaves a connection that can neither publish nor consume: drop it
+      // too, so the broker hands this node's partitions on and the node starts afresh.
+      void model.close().catch(() => {});
+      onLost(error);
+    };
+    // Errors are also reported as `close`; an `error` without a listener would end the process.
     model.on('error', () => {});
-    model.on('close', (error?: unknown) => {
-      if (!broker.closing) onLost(error ?? new Error('the broker connection closed'));
-    });
-    return broker;
+    model.on('close', (error?: unknown) => lose(error ?? new Error('the broker connection closed')));
+    try {
+      const publisher = await model.createConfirmChannel();
+      const consumer = await model.createChannel();
+      for (const channel of [publisher, consumer]) {
+        channel.on('error', () => {});
+        channel.on('close', () => lose(new Error('a broker channel closed')));
+      }
+      for (let p = 0; p < config.partitions; p++) {
+        await publisher.assertQueue(partitionQueue(config.prefix, p), {
+          durable: true,
+          arguments: PARTITION_QUEUE_ARGUMENTS,
+        });
+      }
+      if (lostBeforeReady !== undefined) throw lostBeforeReady;
+      broker = new Broker(config, model, publisher, consumer);
+      return broker;
+    } catch (error) {
+      await model.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The connection went (see `connect`'s `onLost`); nothing more can be done with it. */
+  get isLost(): boolean {
+    return this.lost;
   }
 
   queue(partition: number): string {

@@ -1,8 +1,15 @@
 // One collector in cluster mode: its broker connection, the sink every write goes through (the
 // ingest routes, provider callbacks, carrier polling and provider queries all publish), the
 // heartbeats, and for processors the partition consumer feeding the local event writer.
+//
+// A lost broker connection is waited out, not fatal: writes are refused as store-unavailable (503
+// with Retry-After: nothing unconfirmed is ever acknowledged), /readyz says so, and the node
+// reconnects with back-off. A processor gives up its partitions when the connection goes (the
+// broker may hand them to another processor meanwhile) and takes on again, from the store, those
+// the broker hands back.
 import type { EngineScope } from '../alerting/engine-scope.ts';
 import type { ClusterConfig } from '../config/load-config.ts';
+import type { ReadinessCheck } from '../core/readiness.ts';
 import type { OrderEvent } from '../domain/events.ts';
 import { StoreUnavailableError } from '../store/database.ts';
 import type { EventWriter, WriteResult } from '../store/event-writer.ts';
@@ -10,6 +17,7 @@ import { Broker } from './broker.ts';
 import { BrokerSink } from './broker-sink.ts';
 import { PartitionConsumer, type PartitionConsumerLog } from './partition-consumer.ts';
 import { PartitionOwnership } from './partition-ownership.ts';
+import { reconnectDelayMs } from './reconnect-delay.ts';
 
 const HEARTBEAT_MS = 500;
 
@@ -18,8 +26,6 @@ export interface ClusterNodeDeps {
   writer: EventWriter;
   adopt: EngineScopeAdopt;
   log: PartitionConsumerLog & { warn(obj: object, msg: string): void };
-  /** The broker connection was lost (serve exits: the partitions have moved on). */
-  onLost(error: unknown): void;
 }
 
 type EngineScopeAdopt = (
@@ -31,6 +37,8 @@ export class ClusterNode {
   private broker: Broker | undefined;
   private sink: BrokerSink | undefined;
   private consumer: PartitionConsumer | undefined;
+  private reconnecting: Promise<void> | undefined;
+  private lostAt: number | undefined;
   private stopped = false;
 
   constructor(
@@ -49,32 +57,32 @@ export class ClusterNode {
     return this.config.role !== 'ingress';
   }
 
+  /** /readyz: a node without the broker can take no write (a load balancer sends them elsewhere). */
+  readonly readiness: ReadinessCheck = {
+    name: 'broker',
+    check: async () => ({
+      ok: this.sink !== undefined,
+      detail: {
+        role: this.config.role,
+        connected: this.sink !== undefined,
+        ...(this.consumes && { partitions: this.ownership.list() }),
+      },
+    }),
+  };
+
   /** Publishes to the partitions; resolves once the broker confirmed (see BrokerSink). */
   readonly write = async (events: OrderEvent[]): Promise<WriteResult> => {
     if (this.sink === undefined) throw new StoreUnavailableError(new Error('not connected to the broker'));
     return this.sink.write(events);
   };
 
-  /** Connects, starts the heartbeats and (processors) the consumer; call after the engine is restored. */
+  /**
+   * Connects, starts the heartbeats and (processors) the consumer; call after the engine is
+   * restored. The first connection must succeed (a misconfigured URL fails the start); later
+   * losses are reconnected.
+   */
   async start(): Promise<void> {
-    const broker = await Broker.connect(this.config, (error) => {
-      if (!this.stopped) this.deps.onLost(error);
-    });
-    this.broker = broker;
-    this.sink = new BrokerSink(broker);
-    this.sink.startHeartbeats(HEARTBEAT_MS, (error) =>
-      this.deps.log.warn({ err: error }, 'cluster: a heartbeat was not published'),
-    );
-    if (!this.consumes) return;
-    const partitions = this.config.partitions;
-    this.consumer = new PartitionConsumer({
-      broker,
-      ownership: this.ownership,
-      adopt: (partition) => this.deps.adopt(PartitionOwnership.only(partition, partitions)),
-      commit: (events) => this.deps.writer.write(events),
-      log: this.deps.log,
-    });
-    await this.consumer.start();
+    await this.connect();
   }
 
   /** Stops consuming (what was taken commits and is acknowledged first), then disconnects. */
@@ -83,5 +91,66 @@ export class ClusterNode {
     this.sink?.stopHeartbeats();
     await this.consumer?.stop();
     await this.broker?.close();
+  }
+
+  private async connect(): Promise<void> {
+    const broker = await Broker.connect(this.config, (error) => this.lost(broker, error));
+    try {
+      const sink = new BrokerSink(broker);
+      let consumer: PartitionConsumer | undefined;
+      if (this.consumes) {
+        const partitions = this.config.partitions;
+        consumer = new PartitionConsumer({
+          broker,
+          ownership: this.ownership,
+          adopt: (partition) => this.deps.adopt(PartitionOwnership.only(partition, partitions)),
+          commit: (events) => this.deps.writer.write(events),
+          log: this.deps.log,
+        });
+        await consumer.start();
+      }
+      if (broker.isLost || this.stopped) throw new Error('the broker connection closed while starting');
+      this.broker = broker;
+      this.sink = sink;
+      this.consumer = consumer;
+      sink.startHeartbeats(HEARTBEAT_MS, (error) =>
+        this.deps.log.warn({ err: error }, 'cluster: a heartbeat was not published'),
+      );
+    } catch (error) {
+      await broker.close();
+      throw error;
+    }
+  }
+
+  private lost(broker: Broker, error: unknown): void {
+    if (broker !== this.broker || this.stopped) return;
+    this.lostAt = performance.now();
+    this.deps.log.warn({ err: error }, 'cluster: the broker connection was lost; reconnecting');
+    this.broker = undefined;
+    this.sink?.stopHeartbeats();
+    this.sink = undefined;
+    // What the consumer took is not acknowledged now: the broker delivers it again, and the store
+    // drops what was committed already.
+    this.consumer?.abandon();
+    this.consumer = undefined;
+    this.ownership.clear();
+    this.reconnecting ??= this.reconnect().finally(() => {
+      this.reconnecting = undefined;
+    });
+  }
+
+  private async reconnect(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt)).unref());
+      if (this.stopped) return;
+      try {
+        await this.connect();
+        const ms = Math.round(performance.now() - (this.lostAt ?? performance.now()));
+        this.deps.log.info({ ms, attempts: attempt + 1 }, 'cluster: reconnected to the broker');
+        return;
+      } catch (error) {
+        this.deps.log.warn({ err: error, attempt: attempt + 1 }, 'cluster: the broker is still unreachable');
+      }
+    }
   }
 }

@@ -3,9 +3,9 @@
 // is how this processor learns it owns that partition (heartbeats make sure a quiet partition has
 // one within a second). Before the first of a partition's events is applied, the partition's open
 // orders, shipments and alerts are taken on from PostgreSQL (the previous owner's work). Every
-// message is acknowledged only after its events committed: a message whose commit is not known
-// is delivered again, to this processor or the next owner, and the (source, id) key drops what
-// was stored already.
+// message is acknowledged only after its events committed (while the store fails, the commit is
+// retried and the message held): a message whose commit is not known is delivered again, to this
+// processor or the next owner, and the (source, id) key drops what was stored already.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { OrderEvent } from '../domain/events.ts';
 import type { Broker } from './broker.ts';
@@ -31,7 +31,7 @@ export interface PartitionConsumerDeps {
   onAdopted?: (partition: number, figures: { ms: number; orders: number }) => void;
 }
 
-/** After a failed commit the message is handed back after this long (store down: no busy loop). */
+/** After a failed commit the next try comes this long after (store down: no busy loop). */
 const RETRY_DELAY_MS = 1_000;
 
 export class PartitionConsumer {
@@ -40,6 +40,7 @@ export class PartitionConsumer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly tags: string[] = [];
   private stopped = false;
+  private failingSince: number | undefined;
 
   constructor(private readonly deps: PartitionConsumerDeps) {}
 
@@ -63,32 +64,81 @@ export class PartitionConsumer {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
+  /**
+   * The channel is gone with the connection: stops retrying and acknowledging (the broker delivers
+   * what was taken again, to whichever processor owns the partition next).
+   */
+  abandon(): void {
+    this.stopped = true;
+  }
+
   private take(channel: Channel, partition: number, message: ConsumeMessage): void {
-    const ready = this.readyFor(partition);
-    const work = ready
-      .then(async () => {
-        if (message.properties.type === EVENTS_MESSAGE) {
-          const events = JSON.parse(message.content.toString('utf8')) as OrderEvent[];
-          await this.deps.commit(events);
-        }
-        channel.ack(message);
-      })
-      .catch((error: unknown) => {
-        if (this.stopped) return;
+    let events: OrderEvent[] = [];
+    if (message.properties.type === EVENTS_MESSAGE) {
+      try {
+        events = JSON.parse(message.content.toString('utf8')) as OrderEvent[];
+      } catch (error) {
+        // Only this collector publishes here; a body no attempt could ever read is set aside.
         this.deps.log.error(
           { err: error, partition },
-          'cluster: a partition message was not committed; retrying',
+          'cluster: an unreadable partition message was dropped',
         );
-        setTimeout(() => {
-          try {
-            channel.nack(message, false, true);
-          } catch {
-            // The channel is gone: the broker hands the message to the partition's next owner.
-          }
-        }, RETRY_DELAY_MS).unref();
-      });
+      }
+    }
+    const work = this.settle(partition, events).then(
+      () => {
+        try {
+          channel.ack(message);
+        } catch {
+          // The channel is gone: the message is delivered again and the store drops it as known.
+        }
+      },
+      // Stopped before it committed: not acknowledged, so the broker delivers it again.
+      () => {},
+    );
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /**
+   * Takes the partition on if need be and commits the events, retrying while the store fails.
+   * The message stays unacknowledged meanwhile rather than going back to the queue, where every
+   * return would count towards a quorum queue's delivery limit.
+   */
+  private async settle(partition: number, events: OrderEvent[]): Promise<void> {
+    for (;;) {
+      const tried = performance.now();
+      try {
+        await this.readyFor(partition);
+        if (events.length === 0) return;
+        await this.deps.commit(events);
+        this.committed(tried);
+        return;
+      } catch (error) {
+        if (this.stopped) throw error;
+        this.failing(error, partition);
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS).unref());
+        if (this.stopped) throw error;
+      }
+    }
+  }
+
+  /** One line when commits start failing, one when they work again (not one per message and try). */
+  private failing(error: unknown, partition: number): void {
+    if (this.failingSince !== undefined) return;
+    this.failingSince = performance.now();
+    this.deps.log.error(
+      { err: error, partition },
+      'cluster: partition messages are not committed; retrying until the store answers',
+    );
+  }
+
+  /** A try begun before the failures were noticed says nothing about the store now. */
+  private committed(tried: number): void {
+    if (this.failingSince === undefined || tried < this.failingSince) return;
+    const ms = Math.round(performance.now() - this.failingSince);
+    this.failingSince = undefined;
+    this.deps.log.info({ ms }, 'cluster: partition messages are committed again');
   }
 
   private readyFor(partition: number): Promise<void> {

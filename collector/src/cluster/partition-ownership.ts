@@ -12,6 +12,11 @@ export class PartitionOwnership {
     this.owned.add(partition);
   }
 
+  /** The broker connection went: the partitions may be handed to another processor. */
+  clear(): void {
+    this.owned.clear();
+  }
+
   list(): number[] {
     return [...this.owned].sort((a, b) => a - b);
   }

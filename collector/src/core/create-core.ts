@@ -64,8 +64,6 @@ export interface CoreDeps {
   orderSystem?: { pollIntervalMs?: number };
   /** Carrier tracking's clock for healing ended subscriptions (tests move it by hand). */
   carriers?: { now?: () => number };
-  /** Cluster mode: the broker connection was lost. */
-  onClusterLost?: (error: unknown) => void;
 }
 
 export interface Core {
@@ -123,9 +121,6 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       writer,
       adopt: (filter) => alerting.adopt(filter),
       log,
-      onLost:
-        deps.onClusterLost ??
-        ((error) => log.error({ err: error }, 'cluster: the broker connection was lost')),
     });
   const alerting: AlertingService = new AlertingService({
     db,
@@ -261,7 +256,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     pendingHealer,
     paymentQueries,
     orderSystem,
-    readiness: coreReadiness(db, alerting),
+    readiness: [...coreReadiness(db, alerting), ...(cluster ? [cluster.readiness] : [])],
     keepDeadLetters: async (letters) => {
       deadLetterPruner.noteKept(await insertDeadLetters(db, letters));
       for (const l of letters) metrics.deadLetters.inc({ reason: l.reason });

@@ -14,6 +14,7 @@ export interface ComposeService {
   volumes?: string[];
   depends_on?: string[] | Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  profiles?: string[];
 }
 
 export interface ComposeFile {
@@ -30,8 +31,9 @@ export interface Mount {
   bind: boolean;
 }
 
+/** With YAML merge keys (`<<: *node`) applied, as Compose applies them. */
 export function readCompose(): ComposeFile {
-  return parse(readFileSync(repoPath('docker-compose.yml'), 'utf8')) as ComposeFile;
+  return parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true }) as ComposeFile;
 }
 
 export function mountsOf(service: ComposeService): Mount[] {
