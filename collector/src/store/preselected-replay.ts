@@ -28,8 +28,14 @@ export const SELECTION_FIRST_PARAM = 4;
 function declareText(selection: OrderPreselection): string {
   return `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
     WITH chosen AS (
-      SELECT order_id FROM events
-       WHERE occurred_at >= ${EPOCH_MS(1)} AND occurred_at < ${EPOCH_MS(2)} AND (${selection.rowFilter})
+      SELECT order_id FROM (
+        -- OFFSET 0 keeps the tests evaluated here, once a row: the grouping carries a mask, not payloads.
+        SELECT order_id, ${selection.rowMask} AS mask
+          FROM events
+         WHERE occurred_at >= ${EPOCH_MS(1)} AND occurred_at < ${EPOCH_MS(2)}
+        OFFSET 0
+      ) candidates
+       WHERE mask <> 0
        GROUP BY order_id
       HAVING ${selection.orderFilter}
     ), numbered AS (
@@ -58,6 +64,12 @@ export async function replaySelectedOrders(
 ): Promise<void> {
   const pageRows = range.pageRows ?? 10_000;
   await db.transaction(async (tx) => {
+    // A week of a chain groups a million orders and sorts a few hundred thousand payloads: room to
+    // hash and sort them in memory (at 64 MB both spilled to disk: 43 s against 34 s on the bench's
+    // week), for the one backtest the endpoint runs at a time; and no JIT compile (2 s of CPU
+    // for one run of the statement under load).
+    await tx.query(`SET LOCAL work_mem = '256MB'`);
+    await tx.query('SET LOCAL jit = off');
     await tx.query(declareText(selection), [range.from, range.to, pageRows, ...selection.params]);
     const fetch = () => tx.query<{ page: string }>(`FETCH 1 FROM ${CURSOR}`);
     let next = fetch();

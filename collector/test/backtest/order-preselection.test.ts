@@ -15,16 +15,16 @@ describe('orderPreselection', () => {
       ],
       4,
     );
+    const amount =
+      "(CASE WHEN jsonb_typeof(payload->'amountFen') = 'number' THEN (payload->>'amountFen')::numeric END)";
     expect(selection).toEqual({
-      rowFilter:
-        "(type = $4::text) OR (payload->>'status' = $5::text) OR " +
-        "((CASE WHEN jsonb_typeof(payload->'amountFen') = 'number' THEN (payload->>'amountFen')::numeric END) >= $6::numeric) OR " +
-        "(payload->>'region' = ANY($7::text[]))",
+      // The event's own type and status hold on the very event that fires: one test of one row.
+      rowMask:
+        "(CASE WHEN (type = $4::text) AND (payload->>'status' = $5::text) THEN 1::bigint ELSE 0 END) | " +
+        `(CASE WHEN ${amount} >= $6::numeric THEN 2::bigint ELSE 0 END) | ` +
+        "(CASE WHEN payload->>'region' = ANY($7::text[]) THEN 4::bigint ELSE 0 END)",
       orderFilter:
-        '(coalesce(bool_or(type = $4::text), false) AND ' +
-        "coalesce(bool_or(payload->>'status' = $5::text), false) AND " +
-        "coalesce(bool_or((CASE WHEN jsonb_typeof(payload->'amountFen') = 'number' THEN (payload->>'amountFen')::numeric END) >= $6::numeric), false) AND " +
-        "coalesce(bool_or(payload->>'region' = ANY($7::text[])), false))",
+        '((bit_or(mask) & 1::bigint) <> 0 AND (bit_or(mask) & 2::bigint) <> 0 AND (bit_or(mask) & 4::bigint) <> 0)',
       params: ['order.status', 'paid', '49999', ['西藏', '新疆']],
     });
   });
@@ -43,12 +43,13 @@ describe('orderPreselection', () => {
 
   it('keeps the understood side of an `and`, a rule’s stores, and a rule that cannot hold', () => {
     const selection = orderPreselection([rule('not (channel == "pos") and provider == "alipay"', ['S1'])], 1);
-    expect(selection?.orderFilter).toBe(
-      "(coalesce(bool_or(store_id = ANY($1::text[])), false) AND coalesce(bool_or(payload->>'provider' = $2::text), false))",
+    expect(selection?.rowMask).toBe(
+      "(CASE WHEN (store_id = ANY($1::text[])) AND (payload->>'provider' = $2::text) THEN 1::bigint ELSE 0 END)",
     );
+    expect(selection?.orderFilter).toBe('(bit_or(mask) & 1::bigint) <> 0');
     expect(selection?.params).toEqual([['S1'], 'alipay']);
     expect(orderPreselection([rule('false')], 1)).toEqual({
-      rowFilter: 'false',
+      rowMask: '0::bigint',
       orderFilter: 'false',
       params: [],
     });
@@ -58,7 +59,9 @@ describe('orderPreselection', () => {
   it('bounds numbers by the integers around them, whichever side the literal is on', () => {
     const column =
       "(CASE WHEN jsonb_typeof(payload->'amountFen') = 'number' THEN (payload->>'amountFen')::numeric END)";
-    expect(orderPreselection([rule('100.5 > amount_fen')], 1)?.rowFilter).toBe(`(${column} <= $1::numeric)`);
+    expect(orderPreselection([rule('100.5 > amount_fen')], 1)?.rowMask).toBe(
+      `(CASE WHEN ${column} <= $1::numeric THEN 1::bigint ELSE 0 END)`,
+    );
     expect(orderPreselection([rule('100.5 > amount_fen')], 1)?.params).toEqual(['102']);
     expect(orderPreselection([rule('amount_fen == 7')], 1)?.params).toEqual(['6', '8']);
     expect(orderPreselection([rule('amount_fen in [1, 2]')], 1)?.params).toEqual(['0', '2', '1', '3']);
@@ -66,11 +69,11 @@ describe('orderPreselection', () => {
   });
 
   it('reads substrings and prefixes with PostgreSQL’s own functions, unless the text cannot be held', () => {
-    expect(orderPreselection([rule('location contains "海关"')], 1)?.rowFilter).toBe(
-      "(strpos(payload->>'location', $1::text) > 0)",
+    expect(orderPreselection([rule('location contains "海关"')], 1)?.rowMask).toBe(
+      "(CASE WHEN strpos(payload->>'location', $1::text) > 0 THEN 1::bigint ELSE 0 END)",
     );
-    expect(orderPreselection([rule('order_id startsWith "TB-"')], 1)?.rowFilter).toBe(
-      '(starts_with(order_id, $1::text))',
+    expect(orderPreselection([rule('order_id startsWith "TB-"')], 1)?.rowMask).toBe(
+      '(CASE WHEN starts_with(order_id, $1::text) THEN 1::bigint ELSE 0 END)',
     );
     expect(orderPreselection([rule('location contains "\\u0000"')], 1)).toBeUndefined();
   });
