@@ -1,6 +1,7 @@
 // A rule backtest over a week of a chain's order events on real PostgreSQL: the time of the replay
-// POST /v1/rules/backtest runs (runBacktest: keyset pages, the engine's fold, a draft rule), next to
-// plain scans of the same rows in the same run.
+// POST /v1/rules/backtest runs (runBacktest: the orders the draft can fire on, chosen in SQL, their
+// events in JSON pages, the engine's fold), next to plain scans of the same rows in the same run;
+// `--full` also times the replay of every order (a draft that cannot be pre-selected).
 //   npx tsx bench/rule-backtest.ts [postgres://postgres@127.0.0.1:5432/postgres] [--days 7]
 //     [--stores 327] [--orders 400] [--warm-up-days 1] [--rounds 1] [--keep] [--skip-read] [--full]
 //     [--database op_backtest_xxxxxx --to <the window end it printed>]   (reuse a kept database)
@@ -76,7 +77,7 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const seconds = (ms: number) => (Number.isNaN(ms) ? '— (not run)' : (ms / 1000).toFixed(2));
 
 /** A deterministic generator (mulberry32), so every run loads the same history. */
 function random(seed: number): () => number {

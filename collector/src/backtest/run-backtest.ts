@@ -1,7 +1,10 @@
 // POST /v1/rules/backtest, behind the route: check the draft like `rules check`, then replay the
 // window's stored events through its rules with the order facts the engine would have had.
-// Bounded: the window is at most 7 days, events come in keyset pages, the sample and the store
-// list are capped, and a replay that runs past its time budget stops and says where.
+// When the draft's conditions allow it, only the orders that can fire are replayed (a sound SQL
+// test picks them, orderPreselection): the firings are the full replay's, the events evaluated are
+// counted in SQL. Otherwise every event is replayed in keyset pages.
+// Bounded: the window is at most 7 days, events come in pages, the sample and the store list are
+// capped, and a replay that runs past its time budget stops and says where.
 
 import { toEngineRule } from '../alerting/rule-set-adapter.ts';
 import { Backtest, type BacktestResult, MAX_BACKTEST_RULES } from '../domain/rules/backtest.ts';
