@@ -1,7 +1,10 @@
 // POST /v1/rules/backtest, behind the route: check the draft like `rules check`, then replay the
 // window's stored events through its rules with the order facts the engine would have had.
-// Bounded: the window is at most 7 days, events come in keyset pages, the sample and the store
-// list are capped, and a replay that runs past its time budget stops and says where.
+// When the draft's conditions allow it, only the orders that can fire are replayed (a sound SQL
+// test picks them, orderPreselection): the firings are the full replay's, the events evaluated are
+// counted in SQL. Otherwise every event is replayed in keyset pages.
+// Bounded: the window is at most 7 days, events come in pages, the sample and the store list are
+// capped, and a replay that runs past its time budget stops and says where.
 
 import { toEngineRule } from '../alerting/rule-set-adapter.ts';
 import { Backtest, type BacktestResult, MAX_BACKTEST_RULES } from '../domain/rules/backtest.ts';
@@ -9,8 +12,10 @@ import { checkDraftRules } from '../rules-config/draft-rules.ts';
 import { fileError, type LoadError } from '../rules-config/load-error.ts';
 import { problem } from '../rules-config/problem.ts';
 import type { RoutingConfig } from '../rules-config/routes.ts';
-import type { Queryable } from '../store/database.ts';
+import type { Database } from '../store/database.ts';
 import { replayEvents } from '../store/event-replay.ts';
+import { countEvents, replaySelectedOrders, SELECTION_FIRST_PARAM } from '../store/preselected-replay.ts';
+import { orderPreselection } from './order-preselection.ts';
 
 export const MAX_WINDOW_MS = 7 * 24 * 3_600_000;
 /** Orders get their facts from events up to this long before the window (the engine keeps a finished order a day). */
@@ -33,6 +38,8 @@ export interface BacktestLimits {
   /** Stop replaying after this long (wall clock); default 60 s. */
   budgetMs?: number;
   pageRows?: number;
+  /** False: replay every order even when the draft allows choosing them (the reference figure). */
+  preselect?: boolean;
 }
 
 export type BacktestOutcome =
@@ -40,7 +47,7 @@ export type BacktestOutcome =
   | { ok: false; errors: LoadError[] };
 
 export async function runBacktest(
-  db: Queryable,
+  db: Database,
   routing: RoutingConfig | undefined,
   request: BacktestRequest,
   limits: BacktestLimits = {},
@@ -74,23 +81,61 @@ export async function runBacktest(
   });
   const started = clock();
   const budget = limits.budgetMs ?? 60_000;
-  let scannedTo = request.from - WARM_UP_MS;
+  const warmFrom = request.from - WARM_UP_MS;
+  let scannedTo = warmFrom;
   let complete = true;
-  for await (const page of replayEvents(db, {
-    from: request.from - WARM_UP_MS,
-    to: request.to,
-    ...(limits.pageRows !== undefined && { pageRows: limits.pageRows }),
-  })) {
-    for (const event of page) backtest.apply(event);
-    scannedTo = page[page.length - 1]!.occurredAt;
-    if (clock() - started > budget) {
-      complete = false;
-      break;
+  const selection =
+    limits.preselect === false
+      ? undefined
+      : orderPreselection(
+          checked.rules.map((rule) => ({ when: rule.when, stores: rule.scope.stores })),
+          SELECTION_FIRST_PARAM,
+        );
+  if (selection === undefined) {
+    for await (const page of replayEvents(db, {
+      from: warmFrom,
+      to: request.to,
+      ...(limits.pageRows !== undefined && { pageRows: limits.pageRows }),
+    })) {
+      for (const event of page) backtest.apply(event);
+      scannedTo = page[page.length - 1]!.occurredAt;
+      if (clock() - started > budget) {
+        complete = false;
+        break;
+      }
     }
+    return done(backtest.result(), request, scannedTo, complete);
   }
+  // Only the orders that can fire are replayed, so the events evaluated are counted apart, on the
+  // other connection while the replay runs.
+  const windowCount = countEvents(db, request.from, request.to);
+  windowCount.catch(() => {});
+  await replaySelectedOrders(
+    db,
+    { from: warmFrom, to: request.to, ...(limits.pageRows !== undefined && { pageRows: limits.pageRows }) },
+    selection,
+    (page) => {
+      for (const event of page) backtest.apply(event);
+      scannedTo = page[page.length - 1]!.occurredAt;
+      complete = clock() - started <= budget;
+      return complete;
+    },
+  );
+  const eventsScanned = complete
+    ? await windowCount
+    : await countEvents(db, request.from, Math.max(request.from, scannedTo + 1));
+  return done({ ...backtest.result(), eventsScanned }, request, scannedTo, complete);
+}
+
+function done(
+  result: BacktestResult,
+  request: BacktestRequest,
+  scannedTo: number,
+  complete: boolean,
+): BacktestOutcome {
   return {
     ok: true,
-    result: backtest.result(),
+    result,
     from: request.from,
     to: request.to,
     scannedTo: complete ? request.to : scannedTo,
