@@ -2,7 +2,8 @@
 // client asks a loopback WeChat Pay API: 25 orders created while no callback comes, ten of them paid
 // at the provider. The wall shows the outage's recovery in Chinese (confirmed by query, applied,
 // remaining) with the API's figures, follows the order system as it applies the payments, and the
-// callback_silent alert on the Alerts page links to the same figures.
+// callback_silent alert on the Alerts page links to the same figures. A store manager's token sees
+// the outage only when it caught that store's orders.
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,11 +25,21 @@ let browser: BrowserSession;
 let target: Target;
 let wechat: FakeWechatPayApi;
 let page: Page;
+const S001_VIEWER = 's001-incidents-e2e';
+const S002_VIEWER = 's002-incidents-e2e';
 
 beforeAll(async () => {
   const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-e2e-incident-'));
+  const tokensFile = path.join(dir, 'tokens.yaml');
+  fs.writeFileSync(
+    tokensFile,
+    `tokens:
+  - { name: s001, role: viewer, secret: ${S001_VIEWER}, stores: [S001] }
+  - { name: s002, role: viewer, secret: ${S002_VIEWER}, stores: [S002] }
+`,
+  );
   const write = (name: string, key: { export(o: object): string | Buffer }, type: 'pkcs8' | 'spki') => {
     const file = path.join(dir, name);
     fs.writeFileSync(file, key.export({ type, format: 'pem' }).toString());
@@ -57,6 +68,7 @@ beforeAll(async () => {
       ORDERPULSE_WECHATPAY_MERCHANT_SERIAL: MERCHANT_SERIAL,
       ORDERPULSE_WECHATPAY_PLATFORM_PUBLIC_KEY: write('platform.pem', platform.publicKey, 'spki'),
       ORDERPULSE_WECHATPAY_API_BASE: wechat.baseUrl,
+      ORDERPULSE_TOKENS_FILE: tokensFile,
     },
   });
   browser = await launchBrowser();
@@ -130,6 +142,22 @@ describe('callback outage recovery on the wall', () => {
     expect(await card.textContent()).toContain('Confirmed by query');
     expect(await card.getByTestId('incident-confirmed').textContent()).toBe('10');
     expect(await card.getByTestId('incident-applied').textContent()).toBe('4');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("shows a store's manager the outage that caught its orders, and the other store's none", async () => {
+    const mine = await browser.newPage();
+    await mine.goto(`${target.url}/?token=${S001_VIEWER}#/incidents`);
+    const card = mine.locator('[data-testid=incident][data-provider=wechatpay]');
+    await card.waitFor();
+    expect(await card.getByTestId('incident-confirmed').textContent()).toBe('10');
+    expect(await card.getByTestId('incident-applied').textContent()).toBe('4');
+    const other = await browser.newPage();
+    await other.goto(`${target.url}/?token=${S002_VIEWER}#/incidents`);
+    await other.getByTestId('incidents').waitFor();
+    expect(await other.getByTestId('incident').count()).toBe(0);
+    await mine.close();
+    await other.close();
     expect(browser.errors).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 // The rule editor in real headless Chromium against the collector: an admin types a custom rule with
 // a broken condition and sees the checker's error at its line while typing, fixes it, saves it with
-// a note, finds the new version in the history, compares it with the one before and rolls back; a
-// viewer sees the same pages without a single edit control.
+// a note, finds the new version in the history, compares it with the one before and rolls back; in
+// the built-in form a cool-down the checker would refuse is flagged at its field; a viewer, and an
+// admin whose token is limited to one store, see the same pages without a single edit control.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { type BrowserSession, launchBrowser, screenshot } from './support/browse
 import { startTarget, type Target } from './support/target.ts';
 
 const ADMIN = 'admin-e2e-secret';
+const STORE_ADMIN = 'store-admin-e2e-secret';
 const NOTE = '夜间大额订单提醒';
 
 const BROKEN = [
@@ -28,13 +30,23 @@ const unexpected = (errors: string[]) => errors.filter((e) => !/status of 400/.t
 let browser: BrowserSession;
 let target: Target;
 let rulesDir: string;
+let tokensDir: string;
 let page: Page;
 
 beforeAll(async () => {
   // A copy of the shipped rules: saving writes rule files.
   rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-editor-rules-'));
   fs.cpSync('alert-rules', rulesDir, { recursive: true });
-  target = await startTarget({ rulesDir, env: { ORDERPULSE_ADMIN_TOKENS: `root=${ADMIN}` } });
+  tokensDir = fs.mkdtempSync(path.join(os.tmpdir(), 'orderpulse-editor-tokens-'));
+  const tokensFile = path.join(tokensDir, 'tokens.yaml');
+  fs.writeFileSync(
+    tokensFile,
+    `tokens:\n  - { name: s1-manager, role: admin, secret: ${STORE_ADMIN}, stores: [S1] }\n`,
+  );
+  target = await startTarget({
+    rulesDir,
+    env: { ORDERPULSE_ADMIN_TOKENS: `root=${ADMIN}`, ORDERPULSE_TOKENS_FILE: tokensFile },
+  });
   browser = await launchBrowser();
   page = await browser.newPage({ width: 1440, height: 900 });
 });
@@ -43,6 +55,7 @@ afterAll(async () => {
   await browser?.close();
   await target?.close();
   fs.rmSync(rulesDir, { recursive: true, force: true });
+  fs.rmSync(tokensDir, { recursive: true, force: true });
 });
 
 /** Replaces the editor's whole text as if pasted (typing would auto-indent). */
@@ -134,6 +147,63 @@ describe('rule editor', () => {
     const rulesYaml = ((await version.json()) as { files: Record<string, string> }).files['rules.yaml'] ?? '';
     expect(rulesYaml).toContain('      picking: 45m');
     expect(rulesYaml).toContain('# Per-status limits for non-terminal statuses');
+    expect(unexpected(browser.errors)).toEqual([]);
+  });
+
+  it('an admin sets a cool-down and labels in the form; a duration the checker refuses is flagged at its field', async () => {
+    const payments = page.locator('[data-testid=builtin-rule][data-rule=payment_unapplied]');
+    expect(await payments.getByTestId('route').inputValue()).toBe('payments');
+    expect(await payments.getByTestId('labels').inputValue()).toBe('team=payments');
+    await payments.getByTestId('cool-down').fill('10');
+    const problem = payments.locator('[data-testid=field-problem][data-field=cool_down]');
+    await problem.waitFor();
+    expect((await problem.textContent())?.trim()).not.toBe('');
+    await payments.getByTestId('cool-down').fill('10m');
+    await problem.waitFor({ state: 'detached' });
+    await payments.getByTestId('labels').fill('team=payments, tier=gold');
+    await payments.getByTestId('labels').press('Tab');
+    await page.getByTestId('builtin-save').locator('input').fill('支付告警冷却十分钟');
+    await page.getByTestId('builtin-save').getByRole('button').click();
+    const headers = { authorization: `Bearer ${ADMIN}` };
+    type Report = { version: string; rules: { name: string; params?: { coolDownMs?: number } }[] };
+    const inForce = async () => (await (await fetch(`${target.url}/v1/rules`, { headers })).json()) as Report;
+    await expect
+      .poll(
+        async () => (await inForce()).rules.find((r) => r.name === 'payment_unapplied')?.params?.coolDownMs,
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(10 * 60_000);
+    const report = await inForce();
+    const version = await fetch(`${target.url}/v1/rules/versions/${report.version}`, { headers });
+    const rulesYaml = ((await version.json()) as { files: Record<string, string> }).files['rules.yaml'] ?? '';
+    expect(rulesYaml).toContain(
+      '    cool_down: 10m\n    route: payments\n    labels:\n      team: payments\n      tier: gold\n',
+    );
+    await screenshot(page, 'rule-editor-builtin-fields');
+    expect(unexpected(browser.errors)).toEqual([]);
+  });
+
+  it('an admin whose token is limited to one store sees the rules read-only, told why', async () => {
+    const manager = await browser.newPage({ width: 1440, height: 900 });
+    await manager.goto(`${target.url}/?token=${STORE_ADMIN}#/rules`);
+    const notice = manager.getByTestId('rules-readonly');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('S1');
+    expect(await notice.textContent()).toContain('不限门店或地区的管理员令牌');
+    await manager.getByTestId('tab-custom').click();
+    await manager.locator('[data-testid=yaml-editor] .cm-content').first().waitFor();
+    expect(await manager.getByTestId('custom-save').count()).toBe(0);
+    await manager.getByTestId('tab-builtin').click();
+    await manager.getByTestId('builtin-rule').first().waitFor();
+    expect(await manager.getByTestId('builtin-save').count()).toBe(0);
+    expect(await manager.locator('[data-testid=builtin-rule]:not([disabled])').count()).toBe(0);
+    await manager.getByTestId('tab-history').click();
+    await manager.getByTestId('version-row').first().waitFor();
+    expect(await manager.getByTestId('rollback-open').count()).toBe(0);
+    await screenshot(manager, 'rule-editor-store-admin');
+    await manager.close();
     expect(unexpected(browser.errors)).toEqual([]);
   });
 

@@ -5,8 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import CALENDAR from '../../alert-rules/calendar.yaml?raw';
 import RULES from '../../alert-rules/rules.yaml?raw';
-import { builtinYaml, parseYaml, readBuiltinForm } from '../src/lib/rule-editing/builtin-form.ts';
+import {
+  builtinProblems,
+  builtinYaml,
+  parseYaml,
+  readBuiltinForm,
+} from '../src/lib/rule-editing/builtin-form.ts';
 import { blankPromotion, promotionsYaml, readPromotions } from '../src/lib/rule-editing/promotions-form.ts';
+import { joinLabels, splitLabels } from '../src/lib/rule-editing/yaml-edits.ts';
 
 /** The lines of `after` that differ from `before`'s at the same position (same line count assumed). */
 function changedLines(before: string, after: string): string[] {
@@ -79,6 +85,105 @@ describe('built-in rules form', () => {
     const out = builtinYaml(text, form);
     expect(out).toContain('# tuned later');
     expect(parse(out)).toEqual({ rules: { tracking_silent: { limit: '24h' } } });
+  });
+});
+
+describe('built-in rules form: for, cool_down, route and labels', () => {
+  it('reads them as rules.yaml writes them', () => {
+    const form = readBuiltinForm(parseYaml(RULES));
+    expect(form.payment_unapplied).toMatchObject({
+      for: '0s',
+      coolDown: '5m',
+      route: 'payments',
+      labels: [['team', 'payments']],
+    });
+    expect(form.tracking_silent).toMatchObject({
+      for: '',
+      coolDown: '1h',
+      route: '',
+      labels: [['team', 'logistics']],
+    });
+  });
+
+  it('changes only the edited lines, adds what was not written and removes what was cleared', () => {
+    const form = readBuiltinForm(parseYaml(RULES));
+    form.payment_unapplied.coolDown = '10m';
+    form.payment_unapplied.labels = [['team', 'finance']];
+    expect(changedLines(RULES, builtinYaml(RULES, form))).toEqual([
+      '    cool_down: 10m',
+      '      team: finance',
+    ]);
+
+    form.tracking_silent.for = '2m';
+    form.tracking_silent.route = 'supervisor';
+    form.tracking_silent.labels = [
+      ['team', 'logistics'],
+      ['tier', 'gold'],
+    ];
+    form.order_stalled.labels = [];
+    form.order_stalled.route = '';
+    form.payment_unapplied.route = '';
+    const out = builtinYaml(RULES, form);
+    const rules = parse(out).rules;
+    expect(rules.tracking_silent).toMatchObject({
+      for: '2m',
+      route: 'supervisor',
+      labels: { team: 'logistics', tier: 'gold' },
+    });
+    expect(rules.order_stalled.labels).toBeUndefined();
+    expect(rules.payment_unapplied.route).toBeUndefined();
+    expect(rules.payment_unapplied).toMatchObject({ cool_down: '10m', labels: { team: 'finance' } });
+    // Read back, the form is what was written, and writing it again changes nothing.
+    const again = readBuiltinForm(parseYaml(out));
+    expect(again.tracking_silent).toMatchObject({
+      for: '2m',
+      route: 'supervisor',
+      labels: [
+        ['team', 'logistics'],
+        ['tier', 'gold'],
+      ],
+    });
+    expect(builtinYaml(out, again)).toBe(out);
+    for (const comment of RULES.split('\n').filter(
+      (l) => l.trim().startsWith('#') && !l.includes('order_stalled'),
+    ))
+      expect(out).toContain(comment.trim());
+  });
+
+  it('types labels as name=value, comma separated, and reads them back the same', () => {
+    expect(splitLabels('team=payments, tier = gold,，note=a=b')).toEqual([
+      ['team', 'payments'],
+      ['tier', 'gold'],
+      ['note', 'a=b'],
+    ]);
+    expect(joinLabels(splitLabels('team=payments, tier=gold'))).toBe('team=payments, tier=gold');
+  });
+
+  it("refuses what the rule checker refuses, with the checker's messages", () => {
+    const form = readBuiltinForm(parseYaml(RULES));
+    expect(builtinProblems(form)).toEqual([]);
+    form.payment_unapplied.for = '5';
+    form.order_stalled.coolDown = 'soon';
+    form.tracking_silent.route = 'Night Shift';
+    form.callback_silent.labels = [
+      ['store_id', 'S1'],
+      ['1team', 'x'],
+      ['team', 'ok'],
+    ];
+    form.shipment_anomaly.for = '0';
+    form.shipment_anomaly.coolDown = '1h30m';
+    const problems = builtinProblems(form);
+    expect(problems.map((p) => [p.rule, p.field, p.problem.key])).toEqual([
+      ['payment_unapplied', 'for', 'ruleError.notDuration'],
+      ['order_stalled', 'cool_down', 'ruleError.notDuration'],
+      ['tracking_silent', 'route', 'ruleError.routeLabelSyntax'],
+      ['callback_silent', 'labels', 'ruleError.reservedLabel'],
+      ['callback_silent', 'labels', 'ruleError.labelNameSyntax'],
+    ]);
+    // The reason inside is the duration parser's own: a number without a unit.
+    expect(problems[0]!.problem.params).toEqual({
+      reason: [expect.objectContaining({ key: 'ruleError.durationNoUnit' })],
+    });
   });
 });
 

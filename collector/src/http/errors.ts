@@ -44,6 +44,8 @@ export const errors = {
   unauthorized: (message = 'a valid bearer token is required') => new ApiError(401, 'unauthorized', message),
   forbidden: (role: string) =>
     new ApiError(403, 'forbidden', `this token's role may not do this; it needs ${role}`),
+  /** Allowed by role, refused by scope: what the caller may not do is said in `message`. */
+  forbiddenByScope: (message: string) => new ApiError(403, 'forbidden', message),
   notFound: (what: string) => new ApiError(404, 'not_found', `${what} was not found`),
   conflict: (message: string) => new ApiError(409, 'conflict', message),
   alreadyResolved: (message: string) => new ApiError(409, 'already_resolved', message),

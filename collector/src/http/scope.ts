@@ -1,6 +1,6 @@
 // The caller's scope at the HTTP edge: which stores it sees, and the 404 for what lies outside.
 // What "in scope" means is auth/scope.ts; this file only asks and refuses.
-import { storeBoundVisible, storeVisible, type VisibleStores } from '../auth/scope.ts';
+import { isScoped, storeBoundVisible, storeVisible, type VisibleStores } from '../auth/scope.ts';
 import type { Principal } from '../auth/tokens.ts';
 import type { AppContext } from './context.ts';
 import { errors } from './errors.ts';
@@ -28,4 +28,10 @@ export function requireVisible(
 /** A scoped operator may not act on chain-wide things (a bill of every store). */
 export function requireUnscoped(visible: VisibleStores): void {
   if (visible !== undefined) throw errors.forbidden('a token not scoped to stores or regions');
+}
+
+/** Allowed to an unscoped token only: `reason` says why, for a scoped caller who has the role. */
+export function requireChainWide(principal: Principal, reason: string): void {
+  if (isScoped(principal))
+    throw errors.forbiddenByScope(`${reason}, so it needs an admin token not scoped to stores or regions`);
 }

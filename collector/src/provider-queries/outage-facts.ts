@@ -51,38 +51,44 @@ async function lastCallbackBefore(q: Queryable, provider: string, at: number): P
   return rows[0]?.at?.getTime();
 }
 
-/** What the outage's window holds, for the provider of the outage. */
+/** What the outage's window holds, for the provider of the outage (of `stores`' orders only, if given). */
 export async function outageFacts(
   q: Queryable,
   provider: string,
   window: { from: number; to: number },
+  stores?: readonly string[],
 ): Promise<OutageFacts> {
   const from = iso(window.from);
   const to = iso(window.to);
+  // Limited to `stores`, a payment whose order is not stored counts for no store.
+  const inStores = stores === undefined ? null : [...stores];
   const recovered = await q.query<{ order_id: string; paid_at: Date; applied: boolean }>(
     `SELECT p.order_id, p.occurred_at AS paid_at,
             COALESCE(o.paid_at IS NOT NULL OR o.status = ANY($4::text[]), false) AS applied
      FROM payments p LEFT JOIN orders o ON o.order_id = p.order_id
      WHERE p.provider = $1 AND p.source = $2 AND p.status = 'success'
-       AND p.occurred_at >= $3 AND p.occurred_at <= $5`,
-    [provider, querySource(provider as PaymentProvider), from, PAID_OR_LATER_STATUSES, to],
+       AND p.occurred_at >= $3 AND p.occurred_at <= $5
+       AND ($6::text[] IS NULL OR o.store_id = ANY($6::text[]))`,
+    [provider, querySource(provider as PaymentProvider), from, PAID_OR_LATER_STATUSES, to, inStores],
   );
   // status_at of a `created` order is its creation time.
   const awaiting = await q.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM orders o
      WHERE o.status = 'created' AND o.status_at >= $1 AND o.status_at <= $2
+       AND ($3::text[] IS NULL OR o.store_id = ANY($3::text[]))
        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id AND p.status = 'success')`,
-    [from, to],
+    [from, to, inStores],
   );
   const queries = await q.query<{ outcome: AttemptOutcome | null; n: number }>(
     `SELECT a.outcome, count(*)::int AS n FROM payment_query_attempts a
      JOIN orders o ON o.order_id = a.order_id
      WHERE a.provider = $1 AND a.started_at >= $2
+       AND ($5::text[] IS NULL OR o.store_id = ANY($5::text[]))
        AND ((o.created_at >= $2 AND o.created_at <= $3)
             OR EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.order_id AND p.provider = $1
                        AND p.source = $4 AND p.occurred_at >= $2 AND p.occurred_at <= $3))
      GROUP BY a.outcome`,
-    [provider, from, to, querySource(provider as PaymentProvider)],
+    [provider, from, to, querySource(provider as PaymentProvider), inStores],
   );
   return {
     recovered: recovered.rows.map((r) => ({

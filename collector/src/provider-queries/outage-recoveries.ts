@@ -9,14 +9,15 @@ import type { OutageRecoveryFigures } from '../notify/notification.ts';
 import type { Queryable } from '../store/database.ts';
 import { callbackOutages, outageFacts } from './outage-facts.ts';
 
+/** With `stores`, every figure counts those stores' orders only. */
 export async function outageRecoveries(
   q: Queryable,
   now: number,
-  options: { resolvedSince: number; limit: number; alertId?: string },
+  options: { resolvedSince: number; limit: number; alertId?: string; stores?: readonly string[] },
 ): Promise<OutageRecovery[]> {
   const recoveries: OutageRecovery[] = [];
   for (const outage of await callbackOutages(q, options)) {
-    const facts = await outageFacts(q, outage.provider, outageWindow(outage, now));
+    const facts = await outageFacts(q, outage.provider, outageWindow(outage, now), options.stores);
     recoveries.push(outageRecovery(outage, facts, now));
   }
   return recoveries;

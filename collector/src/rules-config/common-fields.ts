@@ -1,15 +1,13 @@
 // Readers for values that several rule files share: labels, store scopes, environment variable
 // names. Each reports its own errors on the cursor it is given.
-import { LABEL_NAME } from '../domain/alerts/matchers.ts';
+
+import { LABEL_NAME, RESERVED_LABELS, ROUTE_LABEL } from '../domain/alerts/label-syntax.ts';
 import type { RuleScope } from '../domain/rules/params.ts';
 import { problem } from './problem.ts';
 import type { Cursor } from './yaml-cursor.ts';
 
 export const RULE_NAME = /^[a-z][a-z0-9_]*$/;
 export const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
-
-/** Labels every alert carries from the engine; a rule may not set them itself. */
-export const RESERVED_LABELS = ['rule', 'severity', 'store_id', 'route', 'alertname'] as const;
 
 const EVERY_STORE: RuleScope = Object.freeze({ stores: Object.freeze([]), excludeStores: Object.freeze([]) });
 
@@ -69,7 +67,7 @@ export function readEnvVarName(cursor: Cursor): string | undefined {
 export function readRouteLabel(cursor: Cursor): string | undefined {
   const route = cursor.string();
   if (route === undefined) return undefined;
-  if (!/^[a-z][a-z0-9_-]*$/.test(route)) {
+  if (!ROUTE_LABEL.test(route)) {
     cursor.error(problem('ruleError.routeLabelSyntax', { route }));
     return undefined;
   }

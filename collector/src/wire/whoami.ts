@@ -1,4 +1,5 @@
-// GET /v1/whoami: who the bearer token is, so a client shows only the controls its role may use.
+// GET /v1/whoami: who the bearer token is, so a client shows only the controls its role and scope
+// allow.
 import { type Static, Type } from '@sinclair/typebox';
 
 export const Whoami = Type.Object({
@@ -9,5 +10,14 @@ export const Whoami = Type.Object({
     Type.Literal('operator'),
     Type.Literal('admin'),
   ]),
+  stores: Type.Optional(
+    Type.Array(Type.String(), { description: 'the stores the token is limited to (its tokens-file scope)' }),
+  ),
+  regions: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        'the regions the token is limited to; a token with `stores` or `regions` sees only those stores and may not change rules',
+    }),
+  ),
 });
 export type Whoami = Static<typeof Whoami>;

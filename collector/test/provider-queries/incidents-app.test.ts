@@ -2,8 +2,9 @@
 // comes, ten of them confirmed by query (stored as the query driver stores them), some applied by the
 // order system. GET /v1/incidents counts the outage's recovery while it lasts and after callbacks
 // return; the resolve notification of callback_silent carries the same figures; the recovered
-// payments are counted for Prometheus.
-import { writeFile } from 'node:fs/promises';
+// payments are counted for Prometheus. A store-scoped token sees only its stores' part of an outage.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { querySource } from '../../src/domain/events.ts';
@@ -48,12 +49,22 @@ receivers:
         url_env: ORDERPULSE_TEST_HOOK_URL
 `;
 
+const S1_VIEWER = 's1-incidents-secret';
+const S2_VIEWER = 's2-incidents-secret';
+const S3_VIEWER = 's3-incidents-secret';
+const TOKENS = `tokens:
+  - { name: s1, role: viewer, secret: ${S1_VIEWER}, stores: [S1] }
+  - { name: s2, role: viewer, secret: ${S2_VIEWER}, stores: [S2] }
+  - { name: s3, role: viewer, secret: ${S3_VIEWER}, stores: [S3] }
+`;
+
 const order = (i: number) => `I-${String(i).padStart(2, '0')}`;
 
 describe.each(STORE_KINDS)('callback outage recovery in the app on %s', (kind) => {
   let store: TestDatabase;
   let h: Harness;
   let hook: LoopbackReceiver;
+  let tokensDir: string;
   let t: number;
   const createdAt = (i: number) => t + i * 20 * SECOND;
 
@@ -62,9 +73,14 @@ describe.each(STORE_KINDS)('callback outage recovery in the app on %s', (kind) =
     hook = await startReceiver({ status: 200, body: '{}' });
     const rulesDir = copyRules();
     await writeFile(path.join(rulesDir, 'routes.yaml'), ROUTES);
+    tokensDir = await mkdtemp(path.join(os.tmpdir(), 'op-incident-tokens-'));
+    await writeFile(path.join(tokensDir, 'tokens.yaml'), TOKENS);
     h = await startHarness(store.db, {
       rulesDir,
-      env: { ORDERPULSE_TEST_HOOK_URL: `${hook.baseUrl}/hooks` },
+      env: {
+        ORDERPULSE_TEST_HOOK_URL: `${hook.baseUrl}/hooks`,
+        ORDERPULSE_TOKENS_FILE: path.join(tokensDir, 'tokens.yaml'),
+      },
     });
     t = h.clock.now;
   }, 180_000);
@@ -72,6 +88,7 @@ describe.each(STORE_KINDS)('callback outage recovery in the app on %s', (kind) =
     await h?.close();
     await hook?.close();
     await store?.dispose();
+    if (tokensDir) await rm(tokensDir, { recursive: true, force: true });
   });
 
   /** A payment stored from a query answer, as the query driver writes it. */
@@ -103,11 +120,11 @@ describe.each(STORE_KINDS)('callback outage recovery in the app on %s', (kind) =
     if (outcome)
       await recordQueryOutcome(store.db, { orderId, attempt }, { outcome, finishedAt: startedAt + 200 });
   }
-  async function incidents(query = ''): Promise<Incident[]> {
+  async function incidents(query = '', secret?: string): Promise<Incident[]> {
     const res = await h.app.server.inject({
       method: 'GET',
       url: `/v1/incidents${query}`,
-      headers: auth('viewer'),
+      headers: secret === undefined ? auth('viewer') : { authorization: `Bearer ${secret}` },
     });
     expect(res.statusCode, res.body).toBe(200);
     return (res.json() as IncidentList).incidents;
@@ -222,6 +239,36 @@ describe.each(STORE_KINDS)('callback outage recovery in the app on %s', (kind) =
     const metrics = await h.app.server.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toContain(`${METRIC_NAMES.paymentsRecovered}{provider="wechatpay"} 11`);
     expect(metrics.body).toContain(`# TYPE ${METRIC_NAMES.recoveredPayments} gauge`);
+  });
+
+  it("shows a store-scoped token only its stores' part of an outage, and none that missed its stores", async () => {
+    const since = `?since=${encodeURIComponent(iso(t))}`;
+    const before = await incidents(since);
+    // An S2 order created during the outage, still awaiting payment, and queried at WeChat Pay.
+    await h.post([ev.order('S2-1', 'created', createdAt(5), { store_id: 'S2' })]);
+    await query('S2-1', 1, 'wechatpay', 'not_paid');
+    const all = await incidents(since);
+    const wechat = (list: Incident[]) => list.find((i) => i.provider === 'wechatpay');
+    expect(wechat(all)).toMatchObject({
+      still_awaiting: wechat(before)!.still_awaiting + 1,
+      queries: { sent: wechat(before)!.queries.sent + 1 },
+    });
+
+    // S1 sees its figures as they were before S2's order came: nothing of S2 is counted.
+    expect(await incidents(since, S1_VIEWER)).toEqual(before);
+    // S2 sees the outages its order was caught in, with that one order only.
+    const s2 = await incidents(since, S2_VIEWER);
+    expect(wechat(s2)).toMatchObject({
+      awaiting_payment: 1,
+      confirmed_by_query: 0,
+      applied: 0,
+      remaining: 0,
+      still_awaiting: 1,
+      queries: { sent: 1, paid: 0, not_paid: 1, not_found: 0, error: 0, in_flight: 0 },
+    });
+    expect(s2.map((i) => i.alert_id).sort()).toEqual(all.map((i) => i.alert_id).sort());
+    // An outage that touched none of S3's orders is not S3's to see.
+    expect(await incidents(since, S3_VIEWER)).toEqual([]);
   });
 
   it('answers 401 without a token and 400 for a bad since', async () => {

@@ -652,6 +652,9 @@ CREATE INDEX orders_open_idx ON :schema.orders USING btree (status, status_at) W
 -- index orders_pkey
 CREATE UNIQUE INDEX orders_pkey ON :schema.orders USING btree (order_id)
 
+-- index orders_region_store_idx
+CREATE INDEX orders_region_store_idx ON :schema.orders USING btree (region, store_id)
+
 -- index orders_status_last_event_idx
 CREATE INDEX orders_status_last_event_idx ON :schema.orders USING btree (status, last_event_at DESC, order_id DESC)
 

@@ -14,8 +14,7 @@ export interface Matcher {
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** Prometheus label names (no `:`, which Prometheus keeps for recording rules). */
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export { LABEL_NAME } from './label-syntax.ts';
 
 /** `reason` says which check failed, so a reader can word it in their own language. */
 export class MatcherError extends Error {

@@ -1,6 +1,6 @@
 // POST /v1/rules/backtest: try a draft custom rule file against the stored events of a window before
 // switching it on. Admins only: it belongs to changing rules, and a week's replay reads a week of
-// the event log, so it is kept to the few who change rules, one replay at a time.
+// the event log, so it is kept to the few who change rules (unscoped admins), one replay at a time.
 import type { FastifyInstance } from 'fastify';
 import { stringify } from 'yaml';
 import type { AlertingService } from '../../alerting/alerting-service.ts';
@@ -10,6 +10,7 @@ import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
+import { requireChainWide } from '../scope.ts';
 
 const HOUR = 3_600_000;
 const iso = (t: number) => new Date(t).toISOString();
@@ -38,7 +39,9 @@ export async function ruleBacktestRoutes(
       },
     },
     async (request): Promise<RuleBacktestReply> => {
-      authorize(ctx.tokens, request, ['admin']);
+      // Refused rather than cut down to the caller's stores: its counts and sample are of every
+      // store's events, and a draft is only ever tried to be put in force for every store.
+      requireChainWide(authorize(ctx.tokens, request, ['admin']), "a backtest replays every store's events");
       const body = request.body;
       if ((body.yaml === undefined) === (body.rule === undefined))
         throw errors.invalidBody('send exactly one of `yaml` (a custom rules file) and `rule` (one rule)');

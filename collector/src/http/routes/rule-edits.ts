@@ -23,6 +23,7 @@ import { authorize } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { errors } from '../errors.ts';
 import { BEARER, errorResponses, PROTECTED_ERRORS } from '../route-schema.ts';
+import { requireChainWide } from '../scope.ts';
 
 const YAML_TYPES = ['text/yaml', 'application/yaml', 'application/x-yaml'];
 /** Where a check without `file` puts the text: a new custom file (no API name can start with `_`). */
@@ -75,6 +76,12 @@ export async function ruleEditsRoutes(
   );
 
   const admin = (request: FastifyRequest) => authorize(ctx.tokens, request, ['admin']);
+  // Rules apply to every store: a store manager's admin token reads them but may not change them.
+  const chainAdmin = (request: FastifyRequest) => {
+    const principal = admin(request);
+    requireChainWide(principal, 'a rule change applies to every store');
+    return principal;
+  };
   const editErrors = errorResponses(...PROTECTED_ERRORS, 404, 413, 415);
 
   const putWhole = (url: string, file: string, summary: string) =>
@@ -90,7 +97,7 @@ export async function ruleEditsRoutes(
         },
       },
       async (request): Promise<RuleVersionRef> => {
-        const principal = admin(request);
+        const principal = chainAdmin(request);
         const body = submitted(request);
         return reply(
           await alerting.editRules({ kind: 'put', file, text: body.yaml }, principal.name, body.note),
@@ -114,7 +121,7 @@ export async function ruleEditsRoutes(
       },
     },
     async (request): Promise<RuleVersionRef> => {
-      const principal = admin(request);
+      const principal = chainAdmin(request);
       const body = submitted(request);
       const edit: RuleEdit = { kind: 'put', file: customFile(request.params.name), text: body.yaml };
       return reply(await alerting.editRules(edit, principal.name, body.note));
@@ -133,7 +140,7 @@ export async function ruleEditsRoutes(
       },
     },
     async (request): Promise<RuleVersionRef> => {
-      const principal = admin(request);
+      const principal = chainAdmin(request);
       const edit: RuleEdit = { kind: 'delete', file: customFile(request.params.name) };
       return reply(await alerting.editRules(edit, principal.name, undefined));
     },
@@ -151,7 +158,7 @@ export async function ruleEditsRoutes(
       },
     },
     async (request): Promise<RuleVersionRef> => {
-      const principal = admin(request);
+      const principal = chainAdmin(request);
       if (request.body instanceof UnsupportedBody) submitted(request);
       const { version, note } = request.body;
       return reply(await alerting.editRules({ kind: 'rollback', version }, principal.name, note));

@@ -1,4 +1,4 @@
-// GET /v1/whoami: the caller's token name and role. Any valid token may ask about itself.
+// GET /v1/whoami: the caller's token name, role and scope. Any valid token may ask about itself.
 import type { FastifyInstance } from 'fastify';
 import { Whoami } from '../../wire/whoami.ts';
 import { authorize } from '../auth.ts';
@@ -11,14 +11,19 @@ export async function whoamiRoutes(app: FastifyInstance, { ctx }: { ctx: AppCont
     {
       schema: {
         tags: ['auth'],
-        summary: "The bearer token's name and role",
+        summary: "The bearer token's name, role and scope (stores, regions)",
         security: BEARER,
         response: { 200: Whoami, ...errorResponses(...PROTECTED_ERRORS) },
       },
     },
     async (request): Promise<Whoami> => {
-      const { name, role } = authorize(ctx.tokens, request, ['ingest', 'viewer']);
-      return { name, role };
+      const { name, role, stores, regions } = authorize(ctx.tokens, request, ['ingest', 'viewer']);
+      return {
+        name,
+        role,
+        ...(stores && { stores: [...stores] }),
+        ...(regions && { regions: [...regions] }),
+      };
     },
   );
 }

@@ -1,16 +1,27 @@
 // The built-in rules' thresholds as a form, read from and written back to rules.yaml. The form holds
 // what the file says ('' / null: not written, the default runs); writing it back touches only the
-// values that changed, so the file's comments and layout survive.
+// values that changed, so the file's comments and layout survive. Fields are checked with the rule
+// checker's own patterns and messages.
 import { type Document, parseDocument } from 'yaml';
+import {
+  LABEL_NAME,
+  RESERVED_LABELS,
+  ROUTE_LABEL,
+} from '../../../../collector/src/domain/alerts/label-syntax.ts';
 import type { STALLABLE_STATUSES } from '../../../../collector/src/domain/rules/order-stalled.ts';
 import type { BuiltinRuleName, Severity } from '../../../../collector/src/domain/rules/params.ts';
+import type { MessageRef } from '../../../../collector/src/messages/format-message.ts';
+import { parseDuration } from '../../../../collector/src/rules-config/duration.ts';
+import { problem } from '../../../../collector/src/rules-config/problem.ts';
 import {
   booleanAt,
   listAt,
+  mapAt,
   type Path,
   pruneEmpty,
   setBoolean,
   setList,
+  setMap,
   setText,
   textAt,
 } from './yaml-edits.ts';
@@ -58,6 +69,14 @@ export interface RuleForm {
   limits: Record<StallableStatus, string>;
   stores: string[];
   excludeStores: string[];
+  /** How long the condition must hold before the alert fires ('' not written). */
+  for: string;
+  /** `cool_down`: a resolved alert firing again within it re-opens the same alert. */
+  coolDown: string;
+  /** The alerts' `route` label, which routes.yaml sends to a receiver ('' not written). */
+  route: string;
+  /** Extra labels, in the file's order. */
+  labels: [string, string][];
 }
 
 export type BuiltinForm = Record<BuiltinRuleName, RuleForm>;
@@ -98,6 +117,10 @@ export function readBuiltinForm(doc: Document): BuiltinForm {
       ) as Record<StallableStatus, string>,
       stores: listAt(doc, rulePath(name, 'scope', 'stores')),
       excludeStores: listAt(doc, rulePath(name, 'scope', 'exclude_stores')),
+      for: textAt(doc, rulePath(name, 'for')),
+      coolDown: textAt(doc, rulePath(name, 'cool_down')),
+      route: textAt(doc, rulePath(name, 'route')),
+      labels: mapAt(doc, rulePath(name, 'labels')),
     };
   }
   return form;
@@ -118,7 +141,54 @@ export function writeBuiltinForm(doc: Document, form: BuiltinForm): void {
     setList(doc, rulePath(name, 'scope', 'stores'), rule.stores);
     setList(doc, rulePath(name, 'scope', 'exclude_stores'), rule.excludeStores);
     pruneEmpty(doc, rulePath(name, 'scope'), 2);
+    setText(doc, rulePath(name, 'for'), rule.for);
+    setText(doc, rulePath(name, 'cool_down'), rule.coolDown);
+    setText(doc, rulePath(name, 'route'), rule.route);
+    setMap(doc, rulePath(name, 'labels'), rule.labels);
   }
+}
+
+/** A form field whose value the rule-file checker would refuse, and its problem. */
+export interface FieldProblem {
+  rule: BuiltinRuleName;
+  field: 'for' | 'cool_down' | 'route' | 'labels';
+  problem: MessageRef;
+}
+
+function durationProblem(text: string): MessageRef | undefined {
+  if (text.trim() === '') return undefined;
+  const parsed = parseDuration(text);
+  return parsed.ok ? undefined : problem('ruleError.notDuration', { reason: [parsed.problem] });
+}
+
+/**
+ * What the checker would say of the fields below, as it says it (same patterns, same messages), so
+ * the form points at the field before a save. Whether a route leads anywhere is the checker's alone:
+ * it reads routes.yaml.
+ */
+export function builtinProblems(form: BuiltinForm): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const rule of FORM_RULES) {
+    const f = form[rule];
+    const forProblem = durationProblem(f.for);
+    if (forProblem) problems.push({ rule, field: 'for', problem: forProblem });
+    const coolDownProblem = durationProblem(f.coolDown);
+    if (coolDownProblem) problems.push({ rule, field: 'cool_down', problem: coolDownProblem });
+    const route = f.route.trim();
+    if (route !== '' && !ROUTE_LABEL.test(route))
+      problems.push({ rule, field: 'route', problem: problem('ruleError.routeLabelSyntax', { route }) });
+    for (const [name] of f.labels) {
+      if (!LABEL_NAME.test(name))
+        problems.push({
+          rule,
+          field: 'labels',
+          problem: problem('ruleError.labelNameSyntax', { name, pattern: LABEL_NAME.source }),
+        });
+      else if ((RESERVED_LABELS as readonly string[]).includes(name))
+        problems.push({ rule, field: 'labels', problem: problem('ruleError.reservedLabel', { name }) });
+    }
+  }
+  return problems;
 }
 
 /** The YAML a save sends for `form` over the file's `text`: the text itself when nothing changed. */

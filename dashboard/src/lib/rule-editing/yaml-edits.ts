@@ -25,6 +25,16 @@ export function listAt(doc: Document, path: Path): string[] {
   return node.items.map((item) => (isScalar(item) ? String(item.value) : String(item)));
 }
 
+/** The entries of the map at `path` with their scalar values as text ([] when absent). */
+export function mapAt(doc: Document, path: Path): [string, string][] {
+  const node = doc.getIn(path, true);
+  if (!isMap(node)) return [];
+  return (node as YAMLMap).items.map((pair) => [
+    isScalar(pair.key) ? String(pair.key.value) : String(pair.key),
+    isScalar(pair.value) && pair.value.value !== null ? String(pair.value.value) : '',
+  ]);
+}
+
 /** Makes sure every map on the way to `path`'s parent exists (a `rules:` with nothing under it is null). */
 function ensureMaps(doc: Document, path: Path): void {
   for (let depth = 1; depth < path.length; depth++) {
@@ -71,6 +81,29 @@ export function setList(doc: Document, path: Path, values: readonly string[]): v
   doc.setIn(path, node);
 }
 
+/**
+ * An empty list of entries removes the map; otherwise each entry is written where it changed and
+ * names no longer listed are removed, so the map keeps its layout and comments.
+ */
+export function setMap(doc: Document, path: Path, entries: readonly (readonly [string, string])[]): void {
+  const current = mapAt(doc, path);
+  const same =
+    current.length === entries.length &&
+    current.every(([name, value], i) => name === entries[i]![0] && value === entries[i]![1]);
+  if (same) return;
+  if (entries.length === 0) {
+    doc.deleteIn(path);
+    return;
+  }
+  const names = new Set(entries.map(([name]) => name));
+  for (const [name] of current) if (!names.has(name)) doc.deleteIn([...path, name]);
+  for (const [name, value] of entries) {
+    if (textAt(doc, [...path, name]) === value && doc.hasIn([...path, name])) continue;
+    ensureMaps(doc, [...path, name]);
+    doc.setIn([...path, name], value);
+  }
+}
+
 /** Removes the map at `path` when nothing is left in it, then its parent's, up to `keep` levels. */
 export function pruneEmpty(doc: Document, path: Path, keep: number): void {
   for (let end = path.length; end > keep; end--) {
@@ -80,6 +113,22 @@ export function pruneEmpty(doc: Document, path: Path, keep: number): void {
     doc.deleteIn(at);
   }
 }
+
+/** "team=payments, tier=gold" → [["team", "payments"], ["tier", "gold"]]: labels typed into one input. */
+export function splitLabels(text: string): [string, string][] {
+  return text
+    .split(/[,，、]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const at = entry.indexOf('=');
+      return at < 0 ? [entry, ''] : [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
+    });
+}
+
+/** The labels as they are typed: `name=value`, comma separated. */
+export const joinLabels = (labels: readonly (readonly [string, string])[]): string =>
+  labels.map(([name, value]) => `${name}=${value}`).join(', ');
 
 /** "a, b  c" → ["a", "b", "c"]: how a list of store ids is typed into one input. */
 export function splitList(text: string): string[] {
