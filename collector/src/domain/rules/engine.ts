@@ -139,7 +139,18 @@ export class RuleEngine {
     return out;
   }
 
-  /** Fires due deadlines and evaluates callback_silent. Call often (every ~50 ms). */
+  /** The earliest deadline of any order or shipment (a tick at that time has work), or undefined. */
+  nextDueAt(): number | undefined {
+    const order = this.orderDeadlines.peekDueAt();
+    const shipment = this.shipmentDeadlines.peekDueAt();
+    if (order === undefined) return shipment;
+    return shipment === undefined ? order : Math.min(order, shipment);
+  }
+
+  /**
+   * Fires due deadlines and evaluates callback_silent. Call at `nextDueAt()` for deadlines to fire
+   * as they pass, and often besides (every ~50 ms) for callback_silent.
+   */
   tick(now: number): Signal[] {
     this.facts.watchFrom(now);
     const out: Signal[] = [];
