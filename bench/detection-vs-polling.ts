@@ -1,10 +1,13 @@
-// Detection latency: OrderPulse's RuleEngine (+ the alert lifecycle) on a 50 ms tick versus the way a
-// Grafana/SQL-polling setup detects the same stalls (a SELECT every 10 s on a real PostgreSQL table).
+// Detection latency: OrderPulse's RuleEngine (+ the alert lifecycle) woken at its next deadline by the
+// collector's clock (TickLoop, 50 ms period besides), against the same engine on a plain 50 ms tick
+// (the clock before the deadline wake-up) and the way a Grafana/SQL-polling setup detects the same
+// stalls (a SELECT every 10 s on a real PostgreSQL table).
 //   node --expose-gc --import tsx bench/detection-vs-polling.ts
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; an own schema, dropped after),
 //      BENCH_SIZES (tracked open orders, default 100000,1000000), BENCH_WINDOW_S (seconds over which deadlines
 //      pass, default 20), BENCH_EXPIRE_PER_S (orders whose deadline passes per second, default 1000),
-//      BENCH_FAST_POLL_S (a second poller at this interval, default 1; 0 skips it).
+//      BENCH_FAST_POLL_S (a second poller at this interval, default 1; 0 skips it), BENCH_POLLING (0 skips
+//      the SQL pollers: the engine's two clocks only).
 //
 // Both sides hold the same orders: 30 % paid (deadline 2 min after paid), 40 % picking (30 min), 30 %
 // packed (12 h), across 327 stores; on top, EXPIRE_PER_S × WINDOW_S paid orders whose deadlines are
@@ -13,6 +16,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { AlertBook } from '../collector/src/alerting/alert-book.ts';
+import { TickLoop } from '../collector/src/alerting/tick-loop.ts';
 import { applySignal } from '../collector/src/domain/alerts/lifecycle.ts';
 import type { OrderState } from '../collector/src/domain/order-lifecycle.ts';
 import { RuleEngine } from '../collector/src/domain/rules/engine.ts';
@@ -27,6 +31,7 @@ const TICK_MS = 50;
 const POLL_EVERY_MS = 10_000;
 /** A second poller, polling this often, shows what shorter intervals cost (0: skip it). */
 const FAST_POLL_MS = Number(process.env.BENCH_FAST_POLL_S ?? 1) * 1000;
+const POLLING = process.env.BENCH_POLLING !== '0';
 const PAID_LIMIT_MS = DEFAULT_RULE_PARAMS.order_stalled.limitsMs.paid!;
 const STORES = 327;
 
@@ -98,8 +103,12 @@ function* expiring(k: number, start: number): Generator<OrderState> {
   }
 }
 
+type EngineClock = 'deadline wake' | 'tick';
+
 interface EngineFigures {
   n: number;
+  clock: EngineClock;
+  wakes: number;
   latencies: number[];
   expected: number;
   tickP99: number;
@@ -109,7 +118,7 @@ interface EngineFigures {
   restoreS: number;
 }
 
-async function runEngine(n: number): Promise<EngineFigures> {
+async function runEngine(n: number, clock: EngineClock): Promise<EngineFigures> {
   const k = Math.min(EXPIRE_PER_S * (WINDOW_MS / 1000), Math.floor(n / 2));
   const before = heapUsed();
   const engine = new RuleEngine(DEFAULT_RULE_PARAMS);
@@ -126,8 +135,10 @@ async function runEngine(n: number): Promise<EngineFigures> {
   const tickMs: number[] = [];
   const cpu = process.cpuUsage();
   const cpuStarted = performance.now();
+  let finished = () => {};
   await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
+    /** One tick: fire what is due, through the alert lifecycle; true once the window is over. */
+    const tick = (): boolean => {
       const now = Date.now();
       const t = performance.now();
       for (const signal of engine.tick(now)) {
@@ -139,16 +150,41 @@ async function runEngine(n: number): Promise<EngineFigures> {
           latencies.push(Date.now() - signal.at);
       }
       tickMs.push(performance.now() - t);
-      if (now > windowStart + WINDOW_MS + 500) {
+      return now > windowStart + WINDOW_MS + 500;
+    };
+    if (clock === 'tick') {
+      const timer = setInterval(() => {
+        if (!tick()) return;
         clearInterval(timer);
         resolve();
-      }
-    }, TICK_MS);
+      }, TICK_MS);
+      return;
+    }
+    // The collector's clock, as AlertingService drives it: re-armed after each engine pass.
+    const loop: TickLoop = new TickLoop(
+      async () => {
+        const over = tick();
+        loop.wake();
+        if (!over) return;
+        loop.stop();
+        resolve();
+      },
+      { now: Date.now, earliestDueAt: () => engine.nextDueAt() },
+      undefined,
+      undefined,
+    );
+    // The clock's timer does not hold the process open (unref); this does, for the measurement.
+    const keepAlive = setInterval(() => {}, 1000);
+    loop.start(TICK_MS);
+    finished = () => clearInterval(keepAlive);
   });
+  finished();
   const used = process.cpuUsage(cpu);
   const minutes = (performance.now() - cpuStarted) / 60_000;
   return {
     n,
+    clock,
+    wakes: tickMs.length,
     latencies,
     expected: k,
     tickP99: percentile(tickMs, 0.99),
@@ -343,22 +379,37 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   for (const n of SIZES) {
     const loadBefore = load();
-    const e = await runEngine(n);
-    gc?.();
+    const engines: EngineFigures[] = [];
+    for (const clock of ['tick', 'deadline wake'] as const) {
+      engines.push(await runEngine(n, clock));
+      gc?.();
+    }
+    for (const e of engines) {
+      rows.push([
+        e.clock === 'tick'
+          ? `RuleEngine + lifecycle, ${TICK_MS} ms tick`
+          : `RuleEngine + lifecycle, woken at the next deadline (${TICK_MS} ms period besides)`,
+        count(n),
+        ms(percentile(e.latencies, 0.5)),
+        ms(percentile(e.latencies, 0.99)),
+        ms(Math.max(...e.latencies)),
+        `${count(e.wakes)} ticks, p99 ${ms(e.tickP99)}, max ${ms(e.tickMax)}`,
+        `${count(e.cpuMsPerMin)} (node)`,
+        `${e.bytesPerOrder.toFixed(0)} B heap`,
+      ]);
+      const eMiss = e.expected - e.latencies.length;
+      notes.push(
+        `n=${count(n)}, ${e.clock}: ${count(e.expected)} deadlines passed over ${WINDOW_MS / 1000} s, ${count(e.latencies.length)} alerts${eMiss ? `, ${eMiss} MISSING` : ''}; restore ${e.restoreS.toFixed(1)} s`,
+      );
+    }
+    const e = engines[1]!;
+    if (!POLLING) {
+      notes.push(`n=${count(n)}: loadavg ${loadBefore} → ${load()}`);
+      continue;
+    }
     const p = await runPolling(n, POLL_EVERY_MS, true);
     const fast = FAST_POLL_MS > 0 ? await runPolling(n, FAST_POLL_MS, false) : undefined;
-    const eMiss = e.expected - e.latencies.length;
     const pMiss = p.expected - p.latencies.length;
-    rows.push([
-      `RuleEngine + lifecycle, ${TICK_MS} ms tick`,
-      count(n),
-      ms(percentile(e.latencies, 0.5)),
-      ms(percentile(e.latencies, 0.99)),
-      ms(Math.max(...e.latencies)),
-      `tick p99 ${ms(e.tickP99)}, max ${ms(e.tickMax)}`,
-      `${count(e.cpuMsPerMin)} (node)`,
-      `${e.bytesPerOrder.toFixed(0)} B heap`,
-    ]);
     const pollRow = (q: PollingFigures, every: number) => [
       `SQL poll every ${every / 1000} s, index (status, status_at)`,
       count(n),
@@ -385,7 +436,7 @@ async function main(): Promise<void> {
     if (fast) rows.push(pollRow(fast, FAST_POLL_MS));
     const fMiss = fast ? fast.expected - fast.latencies.length : 0;
     notes.push(
-      `n=${count(n)}: ${count(e.expected)} deadlines passed over ${WINDOW_MS / 1000} s (${count(e.latencies.length)} engine alerts${eMiss ? `, ${eMiss} MISSING` : ''}; ${count(p.latencies.length)} found by ${p.polls} polls${pMiss ? `, ${pMiss} MISSING` : ''}${fast ? `; ${count(fast.latencies.length)} by ${fast.polls} fast polls${fMiss ? `, ${fMiss} MISSING` : ''}` : ''}); engine restore ${e.restoreS.toFixed(1)} s, PG load ${p.loadS.toFixed(1)} s; last poll returned ${count(p.rowsReturnedLast)} rows; plan ${p.plan}; loadavg ${loadBefore} → ${load()}`,
+      `n=${count(n)}: ${count(e.expected)} deadlines passed over ${WINDOW_MS / 1000} s (${count(p.latencies.length)} found by ${p.polls} polls${pMiss ? `, ${pMiss} MISSING` : ''}${fast ? `; ${count(fast.latencies.length)} by ${fast.polls} fast polls${fMiss ? `, ${fMiss} MISSING` : ''}` : ''}); PG load ${p.loadS.toFixed(1)} s; last poll returned ${count(p.rowsReturnedLast)} rows; plan ${p.plan}; loadavg ${loadBefore} → ${load()}`,
     );
   }
   const header = [

@@ -38,8 +38,8 @@ function ordersToRestore(): OrderState[] {
   return out;
 }
 
-// 0) Heap per tracked shipment through the ingest path (shipments are plain ShipmentState objects in
-//    a Map, with a string-keyed deadline each), n/10 of them: open orders have at most one, and
+// 0) Heap per tracked shipment through the ingest path (the columnar shipment table and a slot-keyed
+//    deadline each), n/10 of them: open orders have at most one, and
 //    fewer are in transit than are open. Measured first, on a quiet heap; printed last.
 function measureShipments(): { carrierEngine: RuleEngine; line: string } {
   const shipments = Math.max(1, Math.floor(n / 10));

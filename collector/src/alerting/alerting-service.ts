@@ -1,5 +1,6 @@
 // The alerting service: a coordinator over units with one job each. It owns the RuleEngine and
-// feeds it every committed event (CommitQueue) and a clock tick (TickLoop); SignalRecorder turns
+// feeds it every committed event (CommitQueue) and a clock tick (TickLoop, woken at the engine's next
+// deadline and at least once a period); SignalRecorder turns
 // what the engine signals into alerts in the AlertBook, which AlertWriter writes and announces.
 // Beside them: the rule set in force (RuleSetHolder), silences (SilenceList), operator actions
 // (OperatorActions), notification planning (DispatchPass) and start-up from the store
@@ -48,7 +49,10 @@ export interface AlertingOptions {
   rulesDir: string;
   /** Epoch ms; tests inject a clock they move by hand. */
   now?: () => number;
-  /** Tick period; 0 runs no timer (tests call tick()). Default 50 ms. */
+  /**
+   * Period of the tick besides the deadlines' own wake-ups (callback_silent, pending alerts' `for`,
+   * notifications); 0 runs no timer at all (tests call tick()). Default 50 ms.
+   */
   tickMs?: number;
   /** Watch rulesDir and reload on change. Default true. */
   watchRules?: boolean;
@@ -121,8 +125,22 @@ export class AlertingService {
       owns: options.scope && ((signal) => options.scope!.ownsAlert(signal)),
     });
     this.operator = new OperatorActions(db, this.book, writer, now, () => this.settled());
-    this.commits = new CommitQueue(db, engine, now, (events) => this.signals.applyBatch(events), log);
-    this.clockLoop = new TickLoop(() => this.tick(), log, options.onTickError);
+    this.commits = new CommitQueue(
+      db,
+      engine,
+      now,
+      (events) => {
+        this.signals.applyBatch(events);
+        this.clockLoop.wake();
+      },
+      log,
+    );
+    this.clockLoop = new TickLoop(
+      () => this.tick(),
+      { now, earliestDueAt: () => engine.nextDueAt() },
+      log,
+      options.onTickError,
+    );
     this.dispatch = new DispatchPass(log);
     this.restore = new EngineRestore({
       db,
@@ -138,8 +156,10 @@ export class AlertingService {
   }
 
   /** Cluster mode: takes on a partition's state from the store (see EngineRestore.adopt). */
-  adopt(filter: EntityFilter): Promise<{ orders: number; shipments: number; alerts: number }> {
-    return this.restore.adopt(filter);
+  async adopt(filter: EntityFilter): Promise<{ orders: number; shipments: number; alerts: number }> {
+    const adopted = await this.restore.adopt(filter);
+    this.clockLoop.wake();
+    return adopted;
   }
 
   /** The writer's commit listener: every committed batch, in commit order. */
@@ -227,6 +247,7 @@ export class AlertingService {
     const started = performance.now();
     const due = this.engine.tick(now);
     this.options.observeEvaluation?.('deadlines', (performance.now() - started) / 1000);
+    this.clockLoop.wake();
     this.signals.record(due);
     this.signals.promotePending(now);
     if (now - this.lastPruneAt >= PRUNE_EVERY_MS) {
@@ -373,5 +394,6 @@ export class AlertingService {
   private processRuleSignals(signals: readonly Signal[]): void {
     if (!this.commits.holding) this.signals.record(signals);
     this.writer.requestFlush();
+    this.clockLoop.wake();
   }
 }

@@ -3,7 +3,7 @@
 // params.ts, the rules.yaml loader and the engine derive everything else from this list. An
 // entity's signals come out in list order.
 
-import type { DeadlineHeap, DeadlineQueue } from '../deadlines.ts';
+import type { DeadlineHeap } from '../deadlines.ts';
 import type { PaymentProvider } from '../events.ts';
 import { isTerminal, type OrderState } from '../order-lifecycle.ts';
 import type { BuiltinRule } from './builtin-rule.ts';
@@ -71,10 +71,11 @@ export const orderKind = (
   lastChangeAt: (order) => order.updatedAt,
 });
 
+/** Shipments: deadlines keyed by the shipment's slot in the engine's shipment table. */
 export const shipmentKind = (
-  deadlines: DeadlineQueue,
+  deadlines: DeadlineHeap,
   rules: readonly TimedEvaluator<ShipmentState>[],
-): EntityKind<ShipmentState, string> => ({
+): EntityKind<ShipmentState, number> => ({
   entityType: 'shipment',
   rules,
   deadlines,

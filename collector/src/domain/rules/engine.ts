@@ -6,7 +6,7 @@
 // engine last said about that (rule, entity). Deadlines: each order/shipment has at most one
 // deadline, the earliest time at which one of its rules' answers would change with no new event;
 // popping it just re-evaluates the entity. Nothing here reads the clock or does I/O.
-import { DeadlineHeap, DeadlineQueue } from '../deadlines.ts';
+import { DeadlineHeap } from '../deadlines.ts';
 import type { OrderEvent, PaymentProvider, ShipmentUpdateEvent, StoredEvent } from '../events.ts';
 import { applyOrderEvent, type OrderState } from '../order-lifecycle.ts';
 import { BUILTIN_EVALUATORS, orderKind, type RuleEvaluators, shipmentKind } from './builtin-evaluators.ts';
@@ -21,7 +21,8 @@ import type { BuiltinRuleName, BuiltinRuleParams } from './params.ts';
 import type { StoreReconciliationResult } from './reconciliation-mismatch.ts';
 import { type RegionLookup, SIMPLE_REGION_LOOKUP } from './shipment-anomaly.ts';
 import { DEFAULT_SHIPMENT_EVENT_PARAMS, type ShipmentEventParams } from './shipment-event.ts';
-import { applyShipmentEvent, boundShipment, type ShipmentState, shipmentKey } from './shipment-state.ts';
+import { applyShipmentEvent, boundShipment, type ShipmentState } from './shipment-state.ts';
+import { ShipmentTable } from './shipment-table.ts';
 import type { Signal } from './signal.ts';
 
 export interface RuleEngineOptions {
@@ -79,12 +80,13 @@ export class RuleEngine {
   private readonly facts: EngineFacts;
 
   private readonly orders = new OrderTable(1024);
-  private readonly shipments = new Map<string, ShipmentState>();
+  private readonly shipments = new ShipmentTable(1024);
   /** Keyed by the order's slot in `orders`. */
   private readonly orderDeadlines = new DeadlineHeap(1024);
-  private readonly shipmentDeadlines = new DeadlineQueue(1024);
+  /** Keyed by the shipment's slot in `shipments`. */
+  private readonly shipmentDeadlines = new DeadlineHeap(1024);
   private readonly orderRules: EntityRules<OrderState, number>;
-  private readonly shipmentRules: EntityRules<ShipmentState, string>;
+  private readonly shipmentRules: EntityRules<ShipmentState, number>;
   private readonly firing = new FiringConditions();
   private readonly rules: RuleEvaluators;
 
@@ -139,7 +141,18 @@ export class RuleEngine {
     return out;
   }
 
-  /** Fires due deadlines and evaluates callback_silent. Call often (every ~50 ms). */
+  /** The earliest deadline of any order or shipment (a tick at that time has work), or undefined. */
+  nextDueAt(): number | undefined {
+    const order = this.orderDeadlines.peekDueAt();
+    const shipment = this.shipmentDeadlines.peekDueAt();
+    if (order === undefined) return shipment;
+    return shipment === undefined ? order : Math.min(order, shipment);
+  }
+
+  /**
+   * Fires due deadlines and evaluates callback_silent. Call at `nextDueAt()` for deadlines to fire
+   * as they pass, and often besides (every ~50 ms) for callback_silent.
+   */
   tick(now: number): Signal[] {
     this.facts.watchFrom(now);
     const out: Signal[] = [];
@@ -153,12 +166,14 @@ export class RuleEngine {
         this.facts.forgetOrder(order.orderId);
       } else this.orderRules.evaluate(order, id, this.paramsFor(order.storeId), now, now, out);
     }
-    for (const due of this.shipmentDeadlines.popDue(now)) {
-      const shipment = this.shipments.get(due.key);
-      if (shipment === undefined) continue;
-      if (due.kind === DEADLINE_KIND.evict && this.shipmentRules.mayForget(shipment, now))
-        this.shipments.delete(due.key);
-      else this.shipmentRules.evaluate(shipment, due.key, this.paramsFor(shipment.storeId), now, now, out);
+    const dueShipments = this.shipmentDeadlines
+      .popDue(now)
+      .map((due) => ({ ...due, shipment: this.shipments.at(due.id) }))
+      .sort((a, b) => a.dueAt - b.dueAt || compare(a.shipment.key, b.shipment.key));
+    for (const { id, kind, shipment } of dueShipments) {
+      if (kind === DEADLINE_KIND.evict && this.shipmentRules.mayForget(shipment, now))
+        this.shipments.delete(shipment.carrier, shipment.trackingNo);
+      else this.shipmentRules.evaluate(shipment, id, this.paramsFor(shipment.storeId), now, now, out);
     }
     for (const provider of this.params.callback_silent.providers)
       this.evaluateProvider(provider, now, now, out);
@@ -193,8 +208,8 @@ export class RuleEngine {
       if (order.createdAt !== undefined) this.noteCreation(order.storeId, order.createdAt, now);
     }
     for (const shipment of shipments) {
-      this.shipments.set(shipment.key, shipment);
-      this.shipmentRules.scheduleFirst(shipment, shipment.key, this.paramsFor(shipment.storeId), now);
+      const slot = this.shipments.set(shipment);
+      this.shipmentRules.scheduleFirst(shipment, slot, this.paramsFor(shipment.storeId), now);
     }
     for (const [provider, at] of Object.entries(options.lastNotifyAt ?? {})) {
       // A time ahead of the restart was never heard yet (a future-dated notification stored before
@@ -203,10 +218,13 @@ export class RuleEngine {
     }
     for (const open of options.openAlerts ?? []) {
       this.firing.restore({ ...open, condition: 'firing' });
-      const slot = open.entityType === 'order' ? this.orders.slot(open.entityId) : undefined;
-      if (slot !== undefined) this.orderRules.scheduleRecheck(slot, now);
-      else if (open.entityType === 'shipment' && this.shipments.has(open.entityId))
-        this.shipmentRules.scheduleRecheck(open.entityId, now);
+      if (open.entityType === 'order') {
+        const slot = this.orders.slot(open.entityId);
+        if (slot !== undefined) this.orderRules.scheduleRecheck(slot, now);
+      } else if (open.entityType === 'shipment') {
+        const slot = this.shipments.slotOfKey(open.entityId);
+        if (slot !== undefined) this.shipmentRules.scheduleRecheck(slot, now);
+      }
     }
   }
 
@@ -227,7 +245,7 @@ export class RuleEngine {
     }
     return events.filter((e) =>
       e.type === 'shipment.update'
-        ? !this.shipments.has(shipmentKey(e.carrier, e.trackingNo))
+        ? !this.shipments.has(e.carrier, e.trackingNo)
         : !this.orders.has(e.orderId) && !createdRecently.has(e.orderId),
     );
   }
@@ -244,9 +262,12 @@ export class RuleEngine {
       this.orderRules.scheduleEviction(this.orders.set(order), now);
     }
     for (const shipment of shipments) {
-      if (!this.shipmentRules.isFinished(shipment) || this.shipments.has(shipment.key)) continue;
-      this.shipments.set(shipment.key, shipment);
-      this.shipmentRules.scheduleEviction(shipment.key, now);
+      if (
+        !this.shipmentRules.isFinished(shipment) ||
+        this.shipments.has(shipment.carrier, shipment.trackingNo)
+      )
+        continue;
+      this.shipmentRules.scheduleEviction(this.shipments.set(shipment), now);
     }
   }
 
@@ -265,8 +286,8 @@ export class RuleEngine {
     const out: Signal[] = [];
     for (const [slot, order] of this.orders.entries())
       this.orderRules.evaluate(order, slot, this.paramsFor(order.storeId), now, now, out);
-    for (const shipment of this.shipments.values())
-      this.shipmentRules.evaluate(shipment, shipment.key, this.paramsFor(shipment.storeId), now, now, out);
+    for (const [slot, shipment] of this.shipments.entries())
+      this.shipmentRules.evaluate(shipment, slot, this.paramsFor(shipment.storeId), now, now, out);
     for (const provider of new Set([...params.callback_silent.providers, ...this.facts.heardProviders()])) {
       this.evaluateProvider(provider, now, now, out);
     }
@@ -305,7 +326,7 @@ export class RuleEngine {
   }
 
   shipment(carrier: string, trackingNo: string): ShipmentState | undefined {
-    return this.shipments.get(shipmentKey(carrier, trackingNo));
+    return this.shipments.get(carrier, trackingNo);
   }
 
   /** Conditions currently reported firing (what the engine believes is open). */
@@ -333,8 +354,7 @@ export class RuleEngine {
       this.noteCreation(state.storeId, event.occurredAt, now);
     }
     if (event.type === 'order.status' && event.carrier && event.trackingNo) {
-      const key = shipmentKey(event.carrier, event.trackingNo);
-      if (!this.shipments.has(key)) {
+      if (!this.shipments.has(event.carrier, event.trackingNo)) {
         const bound = boundShipment(
           state.orderId,
           state.storeId,
@@ -342,8 +362,8 @@ export class RuleEngine {
           event.trackingNo,
           event.occurredAt,
         );
-        this.shipments.set(key, bound);
-        this.shipmentRules.evaluate(bound, key, this.paramsFor(bound.storeId), now, event.occurredAt, out);
+        const slot = this.shipments.set(bound);
+        this.shipmentRules.evaluate(bound, slot, this.paramsFor(bound.storeId), now, event.occurredAt, out);
       }
     }
     this.orderRules.evaluate(state, slot, this.paramsFor(state.storeId), now, event.occurredAt, out);
@@ -351,10 +371,9 @@ export class RuleEngine {
   }
 
   private applyShipment(event: ShipmentUpdateEvent, now: number, out: Signal[]): ShipmentState {
-    const key = shipmentKey(event.carrier, event.trackingNo);
-    const state = applyShipmentEvent(this.shipments.get(key), event);
-    this.shipments.set(key, state);
-    this.shipmentRules.evaluate(state, key, this.paramsFor(state.storeId), now, event.occurredAt, out);
+    const state = applyShipmentEvent(this.shipments.get(event.carrier, event.trackingNo), event);
+    const slot = this.shipments.set(state);
+    this.shipmentRules.evaluate(state, slot, this.paramsFor(state.storeId), now, event.occurredAt, out);
     return state;
   }
 

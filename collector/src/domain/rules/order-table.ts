@@ -13,12 +13,9 @@
 import { ORDER_STATUSES, type OrderStatus } from '../events.ts';
 import type { OrderState } from '../order-lifecycle.ts';
 import { ShardedMap } from '../sharded-map.ts';
+import { fitsInt32, fitsOffset, Interner, OVERFLOW, UNDEFINED } from './int32-columns.ts';
 
 const NO_STATUS = -1;
-const NONE = -1;
-/** Int32 column values that are not offsets/amounts: the field is undefined, or kept in `overflow`. */
-const UNDEFINED = -0x80000000;
-const OVERFLOW = -0x7fffffff;
 
 /** Fields kept as Int32 columns; their number is part of the overflow key. */
 const FIELD = {
@@ -32,37 +29,6 @@ const FIELD = {
   amountFen: 7,
 } as const;
 const FIELDS = 8;
-
-/** Few distinct values (stores, regions, channels) stored once, referred to by index. */
-class Interner {
-  private readonly indexOf = new Map<string, number>();
-  private readonly values: string[] = [];
-  intern(value: string | undefined): number {
-    if (value === undefined) return NONE;
-    let index = this.indexOf.get(value);
-    if (index === undefined) {
-      index = this.values.length;
-      this.values.push(value);
-      this.indexOf.set(value, index);
-    }
-    return index;
-  }
-  value(index: number): string | undefined {
-    return index === NONE ? undefined : this.values[index];
-  }
-}
-
-/** True when `value` is read back exactly from the Int32 offset `base - value` (not a sentinel). */
-function fitsOffset(value: number, base: number): boolean {
-  const offset = base - value;
-  return (
-    (offset | 0) === offset && offset > OVERFLOW && base - offset === value && (value !== 0 || 1 / value > 0)
-  );
-}
-
-function fitsInt32(value: number): boolean {
-  return (value | 0) === value && value > OVERFLOW && (value !== 0 || 1 / value > 0);
-}
 
 const STATUS_INDEX = new Map<OrderStatus, number>(ORDER_STATUSES.map((s, i) => [s, i]));
 

@@ -1,0 +1,99 @@
+// The engine's columnar shipment table reads back exactly the ShipmentState it was given: through
+// deletes, slot reuse and growth, and for times too far apart for an Int32 offset.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SHIPMENT_STATES } from '../../src/domain/events.ts';
+import { type ShipmentState, shipmentKey } from '../../src/domain/rules/shipment-state.ts';
+import { ShipmentTable } from '../../src/domain/rules/shipment-table.ts';
+
+const time = fc.integer({ min: 0, max: 2 ** 45 });
+const optionalTime = fc.option(time, { nil: undefined });
+const shipmentArb: fc.Arbitrary<ShipmentState> = fc
+  .record({
+    n: fc.integer({ min: 0, max: 30 }),
+    carrier: fc.constantFrom('sf', 'zto', 'jd'),
+    orderId: fc.constantFrom('O1', 'O2', '订单3'),
+    storeId: fc.constantFrom('S1', 'S2', '门店3'),
+    state: fc.constantFrom(...SHIPMENT_STATES),
+    stateAt: time,
+    lastUpdateAt: time,
+    returnedCount: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant(2 ** 40)),
+    lastReturnedAt: optionalTime,
+    lastLocation: fc.option(fc.constantFrom('广东省深圳市', 'Hangzhou'), { nil: undefined }),
+    locationSince: optionalTime,
+    lastLocationAt: optionalTime,
+    destinationRegion: fc.option(fc.constantFrom('GD', 'XZ', '440300'), { nil: undefined }),
+  })
+  .map(({ n, carrier, ...rest }) => {
+    const trackingNo = `T${n}`;
+    return { key: shipmentKey(carrier, trackingNo), carrier, trackingNo, ...rest };
+  });
+
+describe('ShipmentTable', () => {
+  it('reads back exactly what was written, through deletes, slot reuse and growth', () => {
+    const op = fc.oneof(
+      { weight: 4, arbitrary: shipmentArb.map((shipment) => ({ set: shipment })) },
+      { weight: 1, arbitrary: shipmentArb.map((shipment) => ({ delete: shipment })) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+        const table = new ShipmentTable(1);
+        const model = new Map<string, ShipmentState>();
+        for (const o of ops) {
+          if ('set' in o) {
+            const slot = table.set(o.set);
+            model.set(o.set.key, o.set);
+            expect(table.at(slot)).toEqual(o.set);
+          } else {
+            const { carrier, trackingNo, key } = o.delete;
+            expect(table.delete(carrier, trackingNo) !== undefined).toBe(model.delete(key));
+          }
+        }
+        expect(table.size).toBe(model.size);
+        for (const shipment of model.values()) {
+          expect(table.has(shipment.carrier, shipment.trackingNo)).toBe(true);
+          expect(table.get(shipment.carrier, shipment.trackingNo)).toEqual(shipment);
+        }
+        expect(new Map([...table.values()].map((s) => [s.key, s]))).toEqual(model);
+        for (const [slot, shipment] of table.entries()) {
+          expect(table.slot(shipment.carrier, shipment.trackingNo)).toBe(slot);
+          expect(table.slotOfKey(shipment.key)).toBe(slot);
+        }
+      }),
+    );
+  });
+
+  it('keeps near times in the columns and far ones in the side Map, dropped with the shipment', () => {
+    const table = new ShipmentTable();
+    const at = Date.UTC(2026, 10, 11);
+    const near: ShipmentState = {
+      key: shipmentKey('sf', 'SF1'),
+      orderId: 'O1',
+      storeId: 'S1',
+      carrier: 'sf',
+      trackingNo: 'SF1',
+      state: 'in_transit',
+      stateAt: at - 1,
+      lastUpdateAt: at,
+      returnedCount: 0,
+      lastReturnedAt: undefined,
+      lastLocation: '广东省深圳市',
+      locationSince: at - 3_600_000,
+      lastLocationAt: at,
+      destinationRegion: 'GD',
+    };
+    table.set(near);
+    expect(table.overflowCount).toBe(0);
+    expect(table.get('sf', 'SF1')).toEqual(near);
+    expect(table.has('zto', 'SF1')).toBe(false);
+    expect(table.slotOfKey('no separator')).toBeUndefined();
+    const far = { ...near, key: shipmentKey('sf', 'SF2'), trackingNo: 'SF2', stateAt: at - 40 * 86_400_000 };
+    table.set(far);
+    expect(table.overflowCount).toBe(1);
+    expect(table.get('sf', 'SF2')).toEqual(far);
+    table.delete('sf', 'SF2');
+    expect(table.overflowCount).toBe(0);
+    expect(table.get('sf', 'SF2')).toBeUndefined();
+    expect(table.size).toBe(1);
+  });
+});
