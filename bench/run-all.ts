@@ -66,6 +66,11 @@ const BENCHES: Bench[] = [
     args: [...gcTsx, 'bench/restore-recovery.ts'],
   },
   {
+    name: 'cluster-takeover',
+    what: 'a processor taking on one partition of a dead one, 400k open orders over 4 partitions (cluster)',
+    args: [...gcTsx, 'bench/cluster-takeover.ts'],
+  },
+  {
     name: 'engine-memory',
     what: 'heap per tracked open order in the RuleEngine, 1M orders (rules)',
     args: [...gcTsx, 'bench/engine-memory.ts', orDefault('BENCH_ENGINE_ORDERS', '1000000')],

@@ -13,24 +13,28 @@
 // - A write that fails (store down) is kept and retried on the next tick; nothing is dropped.
 // - Committed batches reach the engine in commit order (see CommitQueue).
 
+import type { StateChange } from '../cluster/state-changes.ts';
 import type { Alert } from '../domain/alerts/alert.ts';
+import { operatorChangeFrom } from '../domain/alerts/lifecycle.ts';
 import type { Silence } from '../domain/alerts/silences.ts';
 import type { StoredEvent } from '../domain/events.ts';
 import type { RuleEngine } from '../domain/rules/engine.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import type { Signal } from '../domain/rules/signal.ts';
 import type { LoadError } from '../rules-config/load-error.ts';
-import { alertsForRecovery } from '../store/alerts.ts';
-import type { Database } from '../store/database.ts';
+import { alertsForRecovery, findAlerts } from '../store/alerts.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import type { StoredSilence } from '../store/silences.ts';
 import { AlertBook } from './alert-book.ts';
 import { type AlertChangeListener, type AlertingLog, AlertWriter } from './alert-writer.ts';
+import { chainCreations } from './chain-activity-queries.ts';
 import { CommitQueue } from './commit-queue.ts';
 import { DispatchPass } from './dispatch-pass.ts';
 import { EngineRestore, type StartStatus } from './engine-restore.ts';
 import type { EngineScope, EntityFilter } from './engine-scope.ts';
 import type { NotificationDispatcher } from './notification-dispatcher.ts';
 import { type AckResult, OperatorActions } from './operator-actions.ts';
+import { lastNotifyPerProvider } from './recovery-queries.ts';
 import { createRuleEngine } from './rule-set-adapter.ts';
 import { RuleSetHolder, type RulesStatus } from './rule-set-holder.ts';
 import { type EditResult, type RuleEdit, RuleVersionKeeper } from './rule-version-keeper.ts';
@@ -71,6 +75,16 @@ export interface AlertingOptions {
    * `adopt`), and notifications are planned, from the store's alerts, only where it `dispatches`.
    */
   scope?: EngineScope;
+  /**
+   * Cluster mode: operator changes made here are announced to the other nodes (`applyStateChange`
+   * is what they do with them).
+   */
+  stateChanges?: StateChangeAnnouncer;
+}
+
+/** Announces a change to the other nodes, in the given transaction (see cluster/state-changes.ts). */
+export interface StateChangeAnnouncer {
+  announce(q: Queryable, change: Exclude<StateChange, { kind: 'resync' }>): Promise<void>;
 }
 
 /** Resolved alerts older than this no longer matter to notification planning (as at restart). */
@@ -79,6 +93,8 @@ const DISPATCH_RESOLVED_WINDOW_MS = 24 * 3_600_000;
 const PRUNE_EVERY_MS = 60_000;
 /** How often the store is asked whether another collector changed the rules. */
 const FOLLOW_RULES_EVERY_MS = 5_000;
+/** Cluster mode: how often the chain-wide facts of callback_silent are read from the store. */
+const FOLLOW_CHAIN_EVERY_MS = 2_000;
 
 export class AlertingService {
   private readonly now: () => number;
@@ -101,6 +117,7 @@ export class AlertingService {
   private stopWatching: (() => Promise<void>) | undefined;
   private lastPruneAt = 0;
   private lastRulesFollowAt = 0;
+  private lastChainFollowAt = Number.NEGATIVE_INFINITY;
   /** Rule changes (files, API edits) run one after another, in the order asked. */
   private rulesTurn: Promise<unknown> = Promise.resolve();
 
@@ -110,7 +127,12 @@ export class AlertingService {
     this.now = now;
     this.engine = createRuleEngine(() => this.rules.ruleSet?.calendar);
     const engine = this.engine;
-    this.silences = new SilenceList(db, now);
+    const announcer = options.stateChanges;
+    this.silences = new SilenceList(
+      db,
+      now,
+      (tx) => announcer?.announce(tx, { kind: 'silences' }) ?? Promise.resolve(),
+    );
     this.writer = new AlertWriter(db, this.book, (a) => this.silences.mutes(a), log);
     const writer = this.writer;
     this.rules = new RuleSetHolder(options.rulesDir, { db, engine, writer, now, log });
@@ -124,7 +146,14 @@ export class AlertingService {
       observeEvaluation: options.observeEvaluation,
       owns: options.scope && ((signal) => options.scope!.ownsAlert(signal)),
     });
-    this.operator = new OperatorActions(db, this.book, writer, now, () => this.settled());
+    this.operator = new OperatorActions(
+      db,
+      this.book,
+      writer,
+      now,
+      () => this.settled(),
+      (ids) => this.announce({ kind: 'alerts', ids: [...ids] }),
+    );
     this.commits = new CommitQueue(
       db,
       engine,
@@ -244,6 +273,7 @@ export class AlertingService {
       await this.followRules();
     }
     this.signals.record(this.rules.duePromotions(now));
+    await this.followChain(now);
     const started = performance.now();
     const due = this.engine.tick(now);
     this.options.observeEvaluation?.('deadlines', (performance.now() - started) / 1000);
@@ -343,6 +373,7 @@ export class AlertingService {
     return this.afterRestore(async () => {
       this.processRuleSignals(await this.versions.reload());
       await this.settled();
+      await this.announce({ kind: 'rules' });
       return this.rules.status();
     });
   }
@@ -354,6 +385,7 @@ export class AlertingService {
       if (result.ok) {
         this.processRuleSignals(result.signals);
         await this.settled();
+        await this.announce({ kind: 'rules' });
       }
       return result;
     });
@@ -362,6 +394,76 @@ export class AlertingService {
   /** The errors the set in force would have with `file` replaced by `text`; nothing changes. */
   checkRules(file: string, text: string): Promise<readonly LoadError[]> {
     return this.inTurn(async () => this.versions.check(file, text));
+  }
+
+  // --- cluster mode: changes made through other nodes -------------------------------------------
+
+  /**
+   * Another node changed what this one holds in memory (see cluster/state-changes.ts): it is read
+   * again from the store. Acknowledgements and resolves of alerts this node answers for are taken
+   * into its book, so its next write of them carries the operator's change instead of undoing it.
+   */
+  async applyStateChange(change: StateChange): Promise<void> {
+    if (change.kind === 'silences' || change.kind === 'resync') {
+      await this.silences.load();
+      this.options.log?.info({ change: change.kind }, 'cluster: silences read again from the store');
+    }
+    if (change.kind === 'rules' || change.kind === 'resync') {
+      this.lastRulesFollowAt = this.now();
+      await this.followRules();
+    }
+    if (change.kind === 'alerts' || change.kind === 'resync') {
+      const ids = change.kind === 'alerts' ? change.ids : this.book.open().map((a) => a.id);
+      const taken: string[] = [];
+      for (const stored of await findAlerts(this.options.db, ids)) {
+        const local = this.book.byId(stored.id);
+        const merged = local && operatorChangeFrom(local, stored);
+        if (merged === undefined) continue;
+        this.book.put(merged);
+        taken.push(merged.id);
+      }
+      if (taken.length > 0) {
+        this.options.log?.info({ alerts: taken }, 'cluster: operator changes made elsewhere taken on');
+      }
+    }
+  }
+
+  /** Cluster mode: tells the other nodes; the change is stored already, so a failure is only logged. */
+  private async announce(change: Exclude<StateChange, { kind: 'resync' }>): Promise<void> {
+    const announcer = this.options.stateChanges;
+    if (announcer === undefined) return;
+    try {
+      await announcer.announce(this.options.db, change);
+    } catch (error) {
+      this.options.log?.warn(
+        { err: error, change: change.kind },
+        'cluster: a change was stored but the other nodes were not told; they read it at their next start',
+      );
+    }
+  }
+
+  /**
+   * Cluster mode, on the processor answering for the chain-wide rules (partition 0's owner): the
+   * chain's order creations and provider callbacks from the store, every few seconds, so
+   * callback_silent counts every partition's orders and fires once for the whole chain.
+   */
+  private async followChain(now: number): Promise<void> {
+    const scope = this.options.scope;
+    if (scope === undefined || !scope.dispatches() || now - this.lastChainFollowAt < FOLLOW_CHAIN_EVERY_MS)
+      return;
+    this.lastChainFollowAt = now;
+    const { db } = this.options;
+    try {
+      const windowMs = this.rules.builtin.callback_silent.limitMs;
+      const [creations, lastNotifyAt] = await Promise.all([
+        chainCreations(db, now - windowMs, now),
+        lastNotifyPerProvider(db),
+      ]);
+      this.engine.chainFacts({ creations, lastNotifyAt }, now);
+    } catch (error) {
+      // The store is down: the counts read last keep serving; the next tick's writes report it.
+      this.options.log?.warn({ err: error }, 'cluster: the chain-wide order counts were not read');
+    }
   }
 
   private async followRules(): Promise<void> {

@@ -4,14 +4,18 @@
 // each planned group becomes one Notification for the outbox. 800 stalled orders in 40 stores are
 // 40 notifications. Silenced alerts are left out of the groups; groups of a closed store are held.
 //
-// The planning state (when each group was last notified) is kept in memory: after a restart every
-// open group is notified once more after its group wait, which errs on the side of telling.
+// The planning state (when each group was last notified) is kept in memory: after a restart, or in
+// cluster mode on the processor that took the planning over, every open group is planned once more
+// after its group wait. The store has the last word (notification claims, migration 0018): what a
+// receiver was already told about a group within the repeat interval is not queued again.
+import { createHash } from 'node:crypto';
 import type { Alert } from '../domain/alerts/alert.ts';
 import { isStoreOpen } from '../domain/alerts/calendar.ts';
 import { groupAlerts } from '../domain/alerts/grouping.ts';
 import {
   type NotificationPolicy,
   type NotificationState,
+  type PlannedNotification,
   planNotifications,
 } from '../domain/alerts/notification-plan.ts';
 import { alertLabels, type Silence } from '../domain/alerts/silences.ts';
@@ -21,9 +25,25 @@ import { matchRoutes, type RouteMatch } from '../notify/route-tree.ts';
 import type { Route } from '../rules-config/routes.ts';
 import type { RuleSet } from '../rules-config/rule-set.ts';
 
-/** Where notifications go: the notify outbox (`Outbox.enqueue`) satisfies it. */
+/** Where notifications go: the notify outbox satisfies it. */
 export interface NotificationSink {
   enqueue(notification: Notification): Promise<unknown>;
+  /** Queues unless the same was claimed within the repeat interval; preferred when present. */
+  enqueueOnce?(
+    notification: Notification,
+    identity: { contentKey: string; repeatAfterMs: number },
+  ): Promise<{ alreadyClaimed?: true }>;
+}
+
+/**
+ * What a planned notification says, as a digest: two planners planning the same change of a group
+ * get the same key, and any change (an alert in or out, a resolve, an escalation) gives another.
+ */
+export function contentKeyOf(planned: Pick<PlannedNotification, 'level' | 'firing' | 'resolved'>): string {
+  const ids = (alerts: readonly Alert[]) => alerts.map((a) => a.id).sort();
+  return createHash('sha256')
+    .update(JSON.stringify([planned.level, ids(planned.firing), ids(planned.resolved)]))
+    .digest('base64url');
 }
 
 /** What the dispatcher reads from the alerting service at each pass. */
@@ -119,7 +139,15 @@ export class NotificationDispatcher {
           },
         );
         try {
-          await this.sink.enqueue(notification);
+          const claimed = this.sink.enqueueOnce
+            ? await this.sink.enqueueOnce(notification, {
+                contentKey: contentKeyOf(planned),
+                // An acknowledgement that timed out brings an alert back before the repeat interval.
+                repeatAfterMs: Math.min(policy.repeatIntervalMs, policy.ackTimeoutMs),
+              })
+            : await this.sink.enqueue(notification);
+          // Another planner (or this one before a restart) queued it already.
+          if ((claimed as { alreadyClaimed?: true } | undefined)?.alreadyClaimed) continue;
           sent.push(notification);
         } catch (error) {
           // e.g. a receiver whose channel settings are missing from the environment.

@@ -20,12 +20,19 @@ export class OperatorActions {
     private readonly now: () => number,
     /** Resolves once what was recorded is written (the reply waits for it). */
     private readonly settled: () => Promise<void>,
+    /** Cluster mode: tells the node answering for these alerts, once they are written. */
+    private readonly changed: (ids: readonly string[]) => Promise<void> = async () => {},
   ) {}
 
   async acknowledge(id: string, actor: string, note: string | undefined): Promise<AckResult> {
     const result = await this.recordAck(id, actor, note, this.now());
-    if (result.ok) await this.settled();
+    if (result.ok) await this.written([result.alert.id]);
     return result;
+  }
+
+  private async written(ids: readonly string[]): Promise<void> {
+    await this.settled();
+    await this.changed(ids);
   }
 
   /**
@@ -46,7 +53,7 @@ export class OperatorActions {
       if (result.ok) acknowledged.push(result.alert);
       else skipped.push({ id, reason: result.reason });
     }
-    if (acknowledged.length > 0) await this.settled();
+    if (acknowledged.length > 0) await this.written(acknowledged.map((a) => a.id));
     return { acknowledged, skipped };
   }
 
@@ -101,7 +108,7 @@ export class OperatorActions {
     const result = resolveByOperator(alert, now);
     if (!result.ok) return result;
     this.put('alert.resolve', 'resolved', result.alert, actor, note, now, false);
-    await this.settled();
+    await this.written([result.alert.id]);
     return result;
   }
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Alert } from '../domain/alerts/alert.ts';
 import { isSilenced, type Silence } from '../domain/alerts/silences.ts';
 import { appendAudit } from '../store/audit-log.ts';
-import type { Database } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import {
   currentSilences,
   expireSilence,
@@ -26,6 +26,8 @@ export class SilenceList {
   constructor(
     private readonly db: Database,
     private readonly now: () => number,
+    /** Cluster mode: tells the other nodes, in the transaction that changes the silences. */
+    private readonly announce: (tx: Queryable) => Promise<void> = async () => {},
   ) {}
 
   /** Reads the silences not yet ended from the store (at start). */
@@ -56,6 +58,7 @@ export class SilenceList {
           comment: input.comment,
         },
       });
+      await this.announce(tx);
       return stored;
     });
     this.silences = [...this.silences.filter((s) => s.id !== silence.id), silence];
@@ -75,6 +78,7 @@ export class SilenceList {
           target: `silence/${id}`,
           details: {},
         });
+        await this.announce(tx);
       }
       return done;
     });

@@ -7,6 +7,7 @@ import { type AlertingLog, AlertingService } from '../alerting/alerting-service.
 import { type OutboxNotifications, startOutboxNotifications } from '../alerting/outbox-notifications.ts';
 import { CarrierTracking } from '../carriers/carrier-tracking.ts';
 import { ClusterNode } from '../cluster/cluster-node.ts';
+import { StateChanges } from '../cluster/state-changes.ts';
 import type { Config } from '../config/load-config.ts';
 import {
   defaultQueryPolicy,
@@ -122,6 +123,11 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       adopt: (filter) => alerting.adopt(filter),
       log,
     });
+  // Operator changes reach the other nodes through the shared PostgreSQL (LISTEN/NOTIFY).
+  const stateChanges =
+    cluster && config.databaseUrl !== undefined
+      ? new StateChanges(config.databaseUrl, config.databaseSchema, log)
+      : undefined;
   const alerting: AlertingService = new AlertingService({
     db,
     rulesDir: config.rulesDir,
@@ -130,6 +136,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     onTickError: () => metrics.internalErrors.inc({ component: 'alerting_tick' }),
     ...deps.alerting,
     ...(cluster && { scope: cluster.scope }),
+    ...(stateChanges && { stateChanges }),
   });
   const sink: Pick<EventWriter, 'write'> = cluster ?? writer;
   const panels = new LivePanels(config.timeZone);
@@ -265,6 +272,13 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     refreshReconciliationPanel,
     async start() {
       await alerting.start();
+      await stateChanges?.listen((change) => {
+        alerting
+          .applyStateChange(change)
+          .catch((err) =>
+            log.warn({ err, change: change.kind }, 'cluster: a change made elsewhere was not taken on'),
+          );
+      });
       await cluster?.start();
       notifications.startWatchdog();
       notifications.checkReceivers();
@@ -285,6 +299,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       await deadLetterPruner.stop();
       await dailyReconciliation.stop();
       await cluster?.stop();
+      await stateChanges?.stop();
       await writer.close();
       await pendingHealer.idle();
       await rollups.stop();

@@ -239,3 +239,12 @@ export function toWireAlert(alert: Alert, silenced?: boolean, reader: Reader = D
     ...(silenced !== undefined && { silenced }),
   };
 }
+
+/** The stored rows of these alerts (missing ids are left out). */
+export async function findAlerts(q: Queryable, ids: readonly string[]): Promise<Alert[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await q.query<AlertRow>(`SELECT ${ALERT_COLUMNS} FROM alerts WHERE id = ANY($1::text[])`, [
+    ids,
+  ]);
+  return rows.map(alertFromRow);
+}

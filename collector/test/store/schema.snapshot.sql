@@ -151,6 +151,12 @@ version integer NOT NULL
   name text NOT NULL
   applied_at timestamp with time zone NOT NULL DEFAULT now()
 
+-- table notification_claims
+receiver text NOT NULL
+  group_key text NOT NULL
+  content_key text NOT NULL
+  claimed_at timestamp with time zone NOT NULL
+
 -- table notification_outbox
 id bigint NOT NULL DEFAULT nextval('notification_outbox_id_seq'::regclass)
   notification_id uuid NOT NULL
@@ -418,6 +424,9 @@ PRIMARY KEY (source, id)
 -- constraint migrations.migrations_pkey
 PRIMARY KEY (version)
 
+-- constraint notification_claims.notification_claims_pkey
+PRIMARY KEY (receiver, group_key)
+
 -- constraint notification_outbox.notification_outbox_notification_id_receiver_channel_key
 UNIQUE (notification_id, receiver, channel)
 
@@ -607,6 +616,9 @@ CREATE INDEX events_time_brin ON :schema.events USING brin (occurred_at)
 -- index migrations_pkey
 CREATE UNIQUE INDEX migrations_pkey ON :schema.migrations USING btree (version)
 
+-- index notification_claims_pkey
+CREATE UNIQUE INDEX notification_claims_pkey ON :schema.notification_claims USING btree (receiver, group_key)
+
 -- index notification_outbox_created_idx
 CREATE INDEX notification_outbox_created_idx ON :schema.notification_outbox USING btree (created_at)
 
@@ -642,6 +654,9 @@ CREATE UNIQUE INDEX order_tags_pkey ON :schema.order_tags USING btree (order_id,
 
 -- index order_tags_tag_idx
 CREATE INDEX order_tags_tag_idx ON :schema.order_tags USING btree (tag, order_id)
+
+-- index orders_created_idx
+CREATE INDEX orders_created_idx ON :schema.orders USING btree (created_at)
 
 -- index orders_last_event_idx
 CREATE INDEX orders_last_event_idx ON :schema.orders USING btree (last_event_at DESC, order_id DESC)

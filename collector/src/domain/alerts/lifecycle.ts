@@ -163,3 +163,34 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
+
+/**
+ * Cluster mode: an operator acknowledged or resolved `local` through another node, which stored
+ * the result as `stored`. The node answering for the alert takes the operator's part into its own
+ * copy (and writes it from then on) and keeps what its engine changed meanwhile; undefined when
+ * `stored` carries no operator change `local` lacks (an older row, or another episode).
+ */
+export function operatorChangeFrom(local: Alert, stored: Alert): Alert | undefined {
+  if (stored.id !== local.id || local.status === 'resolved' || local.status === 'pending') return undefined;
+  // The alert re-opened here since: the stored row speaks of the episode before.
+  if (local.reopenCount > stored.reopenCount) return undefined;
+  // Only an operator resolves an alert its engine still holds open.
+  if (stored.status === 'resolved') {
+    return cleared(local, stored.resolvedAt ?? stored.updatedAt, Math.max(local.updatedAt, stored.updatedAt));
+  }
+  if (stored.status !== 'acknowledged') return undefined;
+  const same =
+    local.status === 'acknowledged' &&
+    local.acknowledgedBy === stored.acknowledgedBy &&
+    local.acknowledgedAt === stored.acknowledgedAt &&
+    local.ackNote === stored.ackNote;
+  if (same) return undefined;
+  return {
+    ...local,
+    status: 'acknowledged',
+    acknowledgedAt: stored.acknowledgedAt,
+    acknowledgedBy: stored.acknowledgedBy,
+    ackNote: stored.ackNote,
+    updatedAt: Math.max(local.updatedAt, stored.updatedAt),
+  };
+}

@@ -27,10 +27,14 @@ export class CreationWindow {
     this.retainMs = retainMs;
   }
 
-  add(createdAt: number, now: number): void {
+  add(createdAt: number, now: number, orders = 1): void {
     if (createdAt <= now - this.retainMs) return;
     const bucket = Math.floor(createdAt / BUCKET_MS);
-    this.buckets.set(bucket, (this.buckets.get(bucket) ?? 0) + 1);
+    this.buckets.set(bucket, (this.buckets.get(bucket) ?? 0) + orders);
+  }
+
+  clear(): void {
+    this.buckets.clear();
   }
 
   /** Orders created in (now - windowMs, now]. */

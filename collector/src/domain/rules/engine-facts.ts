@@ -19,6 +19,13 @@ export interface FactsOptions {
   creationRetentionMs: number;
 }
 
+/** Orders created in one store within one second (`at`, its start), chain-wide. */
+export interface ChainCreations {
+  storeId: string;
+  at: number;
+  orders: number;
+}
+
 export class EngineFacts implements RuleFacts {
   readonly regions: RegionLookup;
   readonly shipmentEvent: ShipmentEventParams;
@@ -79,6 +86,18 @@ export class EngineFacts implements RuleFacts {
   /** Counts an order created at `at` if callback_silent watches its store and the store was open. */
   noteCreation(storeId: string, at: number, now: number, scope: RuleScope): void {
     if (inScope(scope, storeId) && this.storeOpen(storeId, at)) this.creations.add(at, now);
+  }
+
+  /**
+   * Cluster mode: the whole chain's creations replace what this processor counted from its own
+   * partitions' events (a subset of them); events applied from now on are added as usual.
+   */
+  replaceCreations(creations: Iterable<ChainCreations>, now: number, scope: RuleScope): void {
+    this.creations.clear();
+    for (const c of creations) {
+      if (inScope(scope, c.storeId) && this.storeOpen(c.storeId, c.at))
+        this.creations.add(c.at, now, c.orders);
+    }
   }
 
   ordersCreated(now: number, windowMs: number): number {

@@ -13,7 +13,7 @@ import { BUILTIN_EVALUATORS, orderKind, type RuleEvaluators, shipmentKind } from
 import { callbackHeardAt } from './callback-silent.ts';
 import type { CustomRule } from './custom-rule.ts';
 import { CustomRuleSet } from './custom-rule-set.ts';
-import { EngineFacts } from './engine-facts.ts';
+import { type ChainCreations, EngineFacts } from './engine-facts.ts';
 import { DEADLINE_KIND, EntityRules } from './entity-rules.ts';
 import { FiringConditions } from './firing-conditions.ts';
 import { OrderTable } from './order-table.ts';
@@ -178,6 +178,21 @@ export class RuleEngine {
     for (const provider of this.params.callback_silent.providers)
       this.evaluateProvider(provider, now, now, out);
     return out;
+  }
+
+  /**
+   * Cluster mode, on the processor that answers for the chain-wide rules: what the whole chain did
+   * lately (read from the store), where this engine saw only its partitions' events. Each provider's
+   * last callback only moves forward.
+   */
+  chainFacts(
+    facts: { creations: Iterable<ChainCreations>; lastNotifyAt: Partial<Record<PaymentProvider, number>> },
+    now: number,
+  ): void {
+    this.facts.replaceCreations(facts.creations, now, this.params.callback_silent.scope);
+    for (const [provider, at] of Object.entries(facts.lastNotifyAt)) {
+      if (at !== undefined) this.facts.heardFrom(provider as PaymentProvider, Math.min(at, now));
+    }
   }
 
   /**
