@@ -13,7 +13,10 @@ export default defineConfig({
           hookTimeout: 60_000,
           // A shared two-core machine: a poll waits for work that will happen, never for a speed.
           expect: { poll: { timeout: 15_000 } },
-          globalSetup: ['collector/test/support/require-postgres-in-ci.ts'],
+          globalSetup: [
+            'collector/test/support/require-postgres-in-ci.ts',
+            'collector/test/support/pglite-template-setup.ts',
+          ],
         },
       },
       'dashboard/vitest.config.ts',

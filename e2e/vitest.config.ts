@@ -12,7 +12,7 @@ export default defineConfig({
     name: 'e2e',
     include: ['**/*.e2e.test.ts'],
     environment: 'node',
-    globalSetup: ['support/build-dashboard.ts'],
+    globalSetup: ['support/build-dashboard.ts', '../collector/test/support/pglite-template-setup.ts'],
     // One Chromium at a time on a two-core machine.
     fileParallelism: false,
     testTimeout: 60_000,

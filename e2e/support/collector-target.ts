@@ -1,11 +1,12 @@
 // The real collector as the e2e target: the app built by collector/src/app.ts on a throwaway
-// embedded store (in-memory PGlite), listening on a loopback port, serving the built dashboard.
+// embedded store (in-memory PGlite, started from the suite's migrated template), listening on a
+// loopback port, serving the built dashboard.
 // `stop()`/`start()` close and rebuild the app on the same port and the same store, like a restart.
 import { fileURLToPath } from 'node:url';
 import { type App, buildApp } from '../../collector/src/app.ts';
 import { loadConfig } from '../../collector/src/config/load-config.ts';
 import type { Database } from '../../collector/src/store/database.ts';
-import { openDatabase } from '../../collector/src/store/open-database.ts';
+import { openEmbeddedTestDatabase } from '../../collector/test/support/pglite-template.ts';
 import type { Target } from './target.ts';
 
 const repo = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
@@ -34,7 +35,7 @@ export async function startCollectorTarget(options: TargetOptions = {}): Promise
     ORDERPULSE_RULES_DIR: options.rulesDir ?? repo('alert-rules'),
     ...options.env,
   });
-  const db: Database = await openDatabase({ databaseUrl: undefined, schema: config.databaseSchema });
+  const db: Database = await openEmbeddedTestDatabase(config.databaseSchema);
   let app: App | null = await buildApp(config, { db, logger: false, alerting: { watchRules: false } });
   await app.server.listen({ port: config.port, host: '127.0.0.1' });
   const port = (app.server.server.address() as { port: number }).port;

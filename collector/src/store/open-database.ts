@@ -58,7 +58,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
  * touched as the WASM heap, which never shrinks). A monitoring workload writes append-mostly and reads
  * recent rows: a few MB of buffers and WAL buffers hold its working set, the OS page cache the rest.
  */
-const EMBEDDED_SETTINGS = [
+export const EMBEDDED_SETTINGS = [
   '-c',
   'shared_buffers=16MB',
   '-c',

@@ -8,6 +8,7 @@ import { EventWriter } from '../../src/store/event-writer.ts';
 import { applyMigrations } from '../../src/store/migrate.ts';
 import { PoolDatabase } from '../../src/store/pool-database.ts';
 import { drainReportingRollups } from '../../src/store/reporting-rollups.ts';
+import { createTemplateLite } from '../support/pglite-template.ts';
 import {
   dropSchema,
   openTestDatabase,
@@ -80,9 +81,8 @@ async function openTimescaleBranch(kind: string): Promise<{ db: Database; dispos
       },
     };
   }
-  const { PGlite } = await import('@electric-sql/pglite');
   const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
-  const lite = await PGlite.create();
+  const lite = await createTemplateLite();
   await lite.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}; ${STUBS}`);
   const db = new PoolDatabase(
     new pg.Pool({ ...(createPgConfig(lite) as pg.PoolConfig), max: 1 }),

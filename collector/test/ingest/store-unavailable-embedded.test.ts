@@ -2,12 +2,13 @@
 // every caller gets 503 store_unavailable with Retry-After, never a 500 and never a 202, and
 // /readyz says the store is not there.
 import type { AddressInfo } from 'node:net';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import type { Database } from '../../src/store/database.ts';
 import { embeddedDatabase } from '../../src/store/open-database.ts';
 import { orderStatus } from '../support/events.ts';
+import { createTemplateLite } from '../support/pglite-template.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 
 describe('store unavailable over HTTP (embedded store)', () => {
@@ -17,7 +18,7 @@ describe('store unavailable over HTTP (embedded store)', () => {
   let base: string;
 
   beforeAll(async () => {
-    lite = await PGlite.create();
+    lite = await createTemplateLite();
     db = await embeddedDatabase(lite, 'orderpulse');
     app = await buildTestApp(db);
     await app.server.listen({ port: 0, host: '127.0.0.1' });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
+import { openEmbeddedTestDatabase } from '../support/pglite-template.ts';
 
 export interface DurableStore {
   db: Database;
@@ -61,7 +62,7 @@ function pgliteHarness(): StoreHarness {
   return {
     name: 'pglite',
     async open() {
-      shared ??= openDatabase({ databaseUrl: undefined, schema: 'orderpulse' });
+      shared ??= openEmbeddedTestDatabase();
       const db = await shared;
       await db.query('DELETE FROM notification_outbox');
       return {

@@ -1,9 +1,16 @@
 // Stores for tests: PGlite always; real PostgreSQL when TEST_DATABASE_URL is set, each test file
 // in a schema of its own (so files run in parallel and reruns start clean).
+//
+// A new in-memory PGlite spends seconds of CPU in initdb, and nearly every test file opens one: the
+// suite runs initdb and the migrations once (pglite-template-setup.ts, a global setup) and each
+// in-memory store starts from a copy of that migrated data directory. A store on a data directory is
+// opened exactly as production opens it; so is every store in store/migrate.test.ts, which checks the
+// migrations from scratch.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
+import { openEmbeddedTestDatabase } from './pglite-template.ts';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -24,7 +31,9 @@ export async function openTestDatabase(
   options: { dataDir?: string } = {},
 ): Promise<TestDatabase> {
   if (kind === 'pglite') {
-    const db = await openDatabase({ databaseUrl: undefined, schema: 'orderpulse', ...options });
+    const db = options.dataDir
+      ? await openDatabase({ databaseUrl: undefined, schema: 'orderpulse', dataDir: options.dataDir })
+      : await openEmbeddedTestDatabase();
     return { db, schema: 'orderpulse', url: undefined, dispose: () => db.close() };
   }
   const url = process.env.TEST_DATABASE_URL;
