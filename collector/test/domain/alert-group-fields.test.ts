@@ -120,22 +120,20 @@ describe('groupAlerts, what goes in and what is held', () => {
     ];
     const [group] = groupAlerts(alerts, T0);
     expect(group!.open.map((a) => a.entityId)).toEqual(['O2']);
+    expect(groupAlerts([alerts[0]!], T0)).toEqual([]);
     const silenced = groupAlerts(alerts, T0, { silences: [silence('S01')] });
     expect(silenced.map((g) => [g.open.length, g.resolved.map((a) => a.entityId)])).toEqual([[0, ['O3']]]);
     expect(groupAlerts(alerts, T0, { silences: [silence('S02')] })[0]!.open).toHaveLength(1);
   });
 
   it('holds a group whose store is closed, never one without a store', () => {
-    const onlyS01Closed = (store: string) => store !== 'S01';
+    const onlyS02Open = (store: string) => store === 'S02';
     const alerts = [
       alert({ entityId: 'O1' }),
       alert({ entityId: 'O2', storeId: 'S02' }),
       alert({ entityId: 'P1', storeId: null }),
     ];
-    const held = groupAlerts(alerts, T0, { storeOpen: onlyS01Closed }).map((g) => [
-      g.labels.store_id,
-      g.held,
-    ]);
+    const held = groupAlerts(alerts, T0, { storeOpen: onlyS02Open }).map((g) => [g.labels.store_id, g.held]);
     expect(held).toEqual([
       ['', false],
       ['S01', true],

@@ -78,6 +78,21 @@ describe('an open alert', () => {
       { labels: { status: 'paid', more: 'x' } },
       { labels: {} },
     ];
+    const two = applySignal(
+      undefined,
+      firing(100, { labels: { status: 'paid', region: 'x' } }),
+      timing(),
+      100,
+      newId,
+    ).alert!;
+    const oneDiffers = applySignal(
+      two,
+      firing(100, { labels: { status: 'paid', region: 'y' } }),
+      timing(),
+      150,
+      newId,
+    );
+    expect(oneDiffers.kind).toBe('update');
     for (const change of changes) {
       const next = applySignal(alert, firing(100, change), timing(), 150, newId);
       expect(next.kind, JSON.stringify(change)).toBe('update');

@@ -205,6 +205,15 @@ describe('after the first notification', () => {
     expect(plan.at([alert('O1'), acked('O2', ackAt)], ackAt + 30 * MINUTE)).toEqual(['ack_timeout:0:O1,O2/']);
   });
 
+  it('after reporting the last firing alert resolved, wakes for the acknowledged one, not to repeat', () => {
+    const plan = planner({ ...policy, ackTimeoutMs: 8 * HOUR });
+    plan.at([alert('O1'), alert('O2')], T0);
+    plan.at([alert('O1'), alert('O2')], sent);
+    const at = sent + 5 * MINUTE;
+    expect(plan.at([done('O1', at), acked('O2', at)], at)).toEqual(['resolved:0:/O1']);
+    expect(plan.nextAt).toBe(at + 8 * HOUR);
+  });
+
   it('keeps a held group’s state as it was and sends nothing while its store is closed', () => {
     const plan = notified();
     const before = plan.state;
