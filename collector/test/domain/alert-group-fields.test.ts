@@ -2,7 +2,8 @@
 // entity id), the counts by status, the highest severity, the sample, and the groups' own order.
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/domain/alerts/alert.ts';
-import { GROUP_BY_ALL, groupAlerts } from '../../src/domain/alerts/grouping.ts';
+import { DEFAULT_GROUP_BY, GROUP_BY_ALL, groupAlerts } from '../../src/domain/alerts/grouping.ts';
+import { matchersFromObject, type Silence } from '../../src/domain/alerts/silences.ts';
 
 const T0 = Date.parse('2026-11-11T04:00:00Z');
 
@@ -83,5 +84,63 @@ describe('groupAlerts, several groups', () => {
     const alerts = [alert({ entityId: 'O1' }), alert({ entityId: 'O2' })];
     expect(GROUP_BY_ALL).toBe('...');
     expect(groupAlerts(alerts, T0, { groupBy: [GROUP_BY_ALL] })).toHaveLength(2);
+  });
+});
+
+describe('groupAlerts, what goes in and what is held', () => {
+  const silence = (store: string): Silence => ({
+    id: 'X1',
+    matchers: matchersFromObject({ store_id: store }),
+    startsAt: T0,
+    endsAt: T0 + 60_000,
+    createdBy: 'ops',
+    comment: '',
+  });
+
+  it('groups by rule and store by default, a missing label reading as empty', () => {
+    expect(DEFAULT_GROUP_BY).toEqual(['rule', 'store_id']);
+    const [group] = groupAlerts([alert({ storeId: null, entityId: 'P1' })], T0);
+    expect(group!.labels).toStrictEqual({ rule: 'order_stalled', store_id: '' });
+    const [byAll] = groupAlerts([alert({ labels: { status: 'paid' } })], T0, { groupBy: [GROUP_BY_ALL] });
+    expect(byAll!.labels).toStrictEqual({
+      status: 'paid',
+      rule: 'order_stalled',
+      severity: 'warning',
+      entity_type: 'order',
+      entity_id: 'O1',
+      store_id: 'S01',
+    });
+  });
+
+  it('leaves pending alerts out, and silenced open ones, but keeps a silenced resolved one', () => {
+    const alerts = [
+      alert({ entityId: 'O1', status: 'pending', firingAt: undefined }),
+      alert({ entityId: 'O2' }),
+      alert({ entityId: 'O3', status: 'resolved' }),
+    ];
+    const [group] = groupAlerts(alerts, T0);
+    expect(group!.open.map((a) => a.entityId)).toEqual(['O2']);
+    expect(groupAlerts([alerts[0]!], T0)).toEqual([]);
+    const silenced = groupAlerts(alerts, T0, { silences: [silence('S01')] });
+    expect(silenced.map((g) => [g.open.length, g.resolved.map((a) => a.entityId)])).toEqual([[0, ['O3']]]);
+    expect(groupAlerts(alerts, T0, { silences: [silence('S02')] })[0]!.open).toHaveLength(1);
+  });
+
+  it('holds a group whose store is closed, never one without a store', () => {
+    const onlyS02Open = (store: string) => store === 'S02';
+    const alerts = [
+      alert({ entityId: 'O1' }),
+      alert({ entityId: 'O2', storeId: 'S02' }),
+      alert({ entityId: 'P1', storeId: null }),
+    ];
+    const held = groupAlerts(alerts, T0, { storeOpen: onlyS02Open }).map((g) => [g.labels.store_id, g.held]);
+    expect(held).toEqual([
+      ['', false],
+      ['S01', true],
+      ['S02', false],
+    ]);
+    expect(groupAlerts(alerts, T0).every((g) => !g.held)).toBe(true);
+    const byRule = groupAlerts(alerts, T0, { groupBy: ['rule'], storeOpen: () => false });
+    expect(byRule.map((g) => g.held)).toEqual([false]);
   });
 });

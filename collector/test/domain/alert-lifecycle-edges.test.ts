@@ -78,6 +78,21 @@ describe('an open alert', () => {
       { labels: { status: 'paid', more: 'x' } },
       { labels: {} },
     ];
+    const two = applySignal(
+      undefined,
+      firing(100, { labels: { status: 'paid', region: 'x' } }),
+      timing(),
+      100,
+      newId,
+    ).alert!;
+    const oneDiffers = applySignal(
+      two,
+      firing(100, { labels: { status: 'paid', region: 'y' } }),
+      timing(),
+      150,
+      newId,
+    );
+    expect(oneDiffers.kind).toBe('update');
     for (const change of changes) {
       const next = applySignal(alert, firing(100, change), timing(), 150, newId);
       expect(next.kind, JSON.stringify(change)).toBe('update');
@@ -155,6 +170,75 @@ describe('operators', () => {
     expect(acknowledge(closed.alert, 'li', undefined, 400)).toEqual({
       ok: false,
       reason: 'already_resolved',
+    });
+  });
+});
+
+describe('the fields a transition writes', () => {
+  it('opens with every field from the signal and nothing acknowledged', () => {
+    const signal = firing(100, { entityType: 'order', entityId: 'O7', storeId: 'S9', rule: 'order_stalled' });
+    expect(applySignal(undefined, signal, timing(), 120, () => 'NEW').alert).toStrictEqual({
+      id: 'NEW',
+      rule: 'order_stalled',
+      severity: 'warning',
+      status: 'firing',
+      entityType: 'order',
+      entityId: 'O7',
+      storeId: 'S9',
+      summary: { zh: '卡单', en: 'stalled' },
+      labels: { status: 'paid' },
+      startedAt: 100,
+      firingAt: 120,
+      updatedAt: 120,
+      resolvedAt: undefined,
+      acknowledgedAt: undefined,
+      acknowledgedBy: undefined,
+      ackNote: undefined,
+      reopenCount: 0,
+    });
+  });
+
+  it('fires at once with `for` 0 even for a signal stamped after the processing time', () => {
+    const early = applySignal(undefined, firing(500), timing(0), 400, newId);
+    expect(early.alert).toMatchObject({ status: 'firing', firingAt: 400, startedAt: 500 });
+  });
+
+  it('re-opens with the new signal’s severity, summary and labels, counting each re-open', () => {
+    const done = applySignal(open(100), resolved(200), timing(), 200, newId).alert!;
+    const change = {
+      severity: 'critical' as const,
+      summary: { zh: '又卡', en: 'again' },
+      labels: { status: 'picking' },
+    };
+    const again = applySignal(done, firing(300, change), timing(), 350, newId);
+    expect(again.alert).toMatchObject({ ...change, updatedAt: 350, firingAt: 350, reopenCount: 1 });
+    const done2 = applySignal(again.alert, resolved(400), timing(), 400, newId).alert!;
+    expect(applySignal(done2, firing(500), timing(), 500, newId).alert).toMatchObject({ reopenCount: 2 });
+  });
+
+  it('fires a pending alert when a late event moves its start back past `for`', () => {
+    const pending = open(100, 50, 120);
+    expect(pending.status).toBe('pending');
+    const late = applySignal(pending, firing(60), timing(50), 120, newId);
+    expect(late).toMatchObject({ kind: 'fire', alert: { status: 'firing', startedAt: 60, firingAt: 120 } });
+    expect(promotePending(pending, timing(50), 150).alert).toMatchObject({ updatedAt: 150 });
+  });
+
+  it('keeps an acknowledged alert acknowledged, with its first time, through an update', () => {
+    const acked = acknowledge(open(100), 'li', 'n', 200);
+    if (!acked.ok) throw new Error('acknowledged');
+    const updated = applySignal(acked.alert, firing(100, { severity: 'critical' }), timing(), 300, newId);
+    expect(updated).toMatchObject({
+      kind: 'update',
+      alert: { status: 'acknowledged', acknowledgedAt: 200, firingAt: 100, severity: 'critical' },
+    });
+  });
+
+  it('lets an operator close a pending alert, no earlier than its start', () => {
+    const pending = open(100, 500, 100);
+    expect(resolveByOperator(pending, 50)).toMatchObject({
+      ok: true,
+      alert: { status: 'resolved', resolvedAt: 100, updatedAt: 50 },
     });
   });
 });
