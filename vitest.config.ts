@@ -9,8 +9,10 @@ export default defineConfig({
         test: {
           name: 'collector',
           include: ['collector/test/**/*.test.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Time-outs catch hangs, not slowness: a test that opens a PGlite store on a data dir runs
+          // initdb, which takes over a minute when the two cores are shared with other jobs.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
           // A shared two-core machine: a poll waits for work that will happen, never for a speed.
           expect: { poll: { timeout: 15_000 } },
           globalSetup: [
