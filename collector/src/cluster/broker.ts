@@ -1,10 +1,11 @@
 // The collector's RabbitMQ connection: one confirm channel to publish on, one channel to consume
 // with, and the partition queues declared. Queues are quorum queues (replicated, survive a broker
 // node) with a single active consumer, so one processor owns a partition at a time and RabbitMQ
-// hands it to another when that processor's connection drops.
+// hands it to another when that processor's connection drops. Processors also show they are live on
+// one more queue (see `processorsQueue`), which tells each its fair share of the partitions.
 import { type Channel, type ChannelModel, type ConfirmChannel, connect } from 'amqplib';
 import type { ClusterConfig } from '../config/load-config.ts';
-import { partitionQueue } from './partitions.ts';
+import { partitionQueue, processorsQueue } from './partitions.ts';
 
 export const PARTITION_QUEUE_ARGUMENTS = {
   'x-queue-type': 'quorum',
@@ -58,6 +59,10 @@ export class Broker {
           arguments: PARTITION_QUEUE_ARGUMENTS,
         });
       }
+      await publisher.assertQueue(processorsQueue(config.prefix), {
+        durable: true,
+        arguments: { 'x-queue-type': 'quorum' },
+      });
       if (lostBeforeReady !== undefined) throw lostBeforeReady;
       broker = new Broker(config, model, publisher, consumer);
       return broker;
@@ -74,6 +79,10 @@ export class Broker {
 
   queue(partition: number): string {
     return partitionQueue(this.config.prefix, partition);
+  }
+
+  get processorsQueue(): string {
+    return processorsQueue(this.config.prefix);
   }
 
   async close(): Promise<void> {

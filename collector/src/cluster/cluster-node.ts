@@ -7,6 +7,10 @@
 // reconnects with back-off. A processor gives up its partitions when the connection goes (the
 // broker may hand them to another processor meanwhile) and takes on again, from the store, those
 // the broker hands back.
+//
+// Processors share the partitions out: every few seconds each counts the live processors (the
+// consumers on the partition queues) and hands back what it holds beyond its fair share, in
+// PostgreSQL-ordered handovers (PartitionHandover), so one started later takes work on at once.
 import type { EngineScope } from '../alerting/engine-scope.ts';
 import type { ClusterConfig } from '../config/load-config.ts';
 import type { ReadinessCheck } from '../core/readiness.ts';
@@ -15,16 +19,22 @@ import { StoreUnavailableError } from '../store/database.ts';
 import type { EventWriter, WriteResult } from '../store/event-writer.ts';
 import { Broker } from './broker.ts';
 import { BrokerSink } from './broker-sink.ts';
+import { partitionsToRelease } from './partition-balance.ts';
 import { PartitionConsumer, type PartitionConsumerLog } from './partition-consumer.ts';
+import type { PartitionHandover } from './partition-handover.ts';
 import { PartitionOwnership } from './partition-ownership.ts';
 import { reconnectDelayMs } from './reconnect-delay.ts';
 
 const HEARTBEAT_MS = 500;
+/** How often a processor compares what it owns with its fair share. */
+const BALANCE_MS = 2_000;
 
 export interface ClusterNodeDeps {
   /** The local writer: a processor commits what it consumes through it. */
   writer: EventWriter;
   adopt: EngineScopeAdopt;
+  /** Orders handovers in the shared store; without it (one embedded store) nothing is handed back. */
+  handover?: PartitionHandover;
   log: PartitionConsumerLog & { warn(obj: object, msg: string): void };
 }
 
@@ -40,6 +50,8 @@ export class ClusterNode {
   private reconnecting: Promise<void> | undefined;
   private lostAt: number | undefined;
   private stopped = false;
+  private balancer: NodeJS.Timeout | undefined;
+  private balancing = false;
 
   constructor(
     readonly config: ClusterConfig,
@@ -88,6 +100,7 @@ export class ClusterNode {
   /** Stops consuming (what was taken commits and is acknowledged first), then disconnects. */
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.balancer);
     this.sink?.stopHeartbeats();
     await this.consumer?.stop();
     await this.broker?.close();
@@ -103,7 +116,10 @@ export class ClusterNode {
         consumer = new PartitionConsumer({
           broker,
           ownership: this.ownership,
-          adopt: (partition) => this.deps.adopt(PartitionOwnership.only(partition, partitions)),
+          adopt: async (partition) => {
+            await this.deps.handover?.awaitRelease(partition);
+            return this.deps.adopt(PartitionOwnership.only(partition, partitions));
+          },
           commit: (events) => this.deps.writer.write(events),
           log: this.deps.log,
         });
@@ -116,9 +132,51 @@ export class ClusterNode {
       sink.startHeartbeats(HEARTBEAT_MS, (error) =>
         this.deps.log.warn({ err: error }, 'cluster: a heartbeat was not published'),
       );
+      if (consumer !== undefined && this.deps.handover !== undefined && this.balancer === undefined) {
+        this.balancer = setInterval(() => void this.balance(), BALANCE_MS);
+        this.balancer.unref();
+      }
     } catch (error) {
       await broker.close();
       throw error;
+    }
+  }
+
+  /** Hands back, one at a time, the partitions held beyond this processor's fair share. */
+  private async balance(): Promise<void> {
+    const { consumer } = this;
+    const handover = this.deps.handover;
+    if (this.balancing || consumer === undefined || handover === undefined || this.stopped) return;
+    this.balancing = true;
+    try {
+      const processors = await consumer.liveProcessors();
+      const surplus = partitionsToRelease(this.ownership.list(), this.config.partitions, processors);
+      for (const partition of surplus) {
+        if (consumer !== this.consumer) return;
+        const started = performance.now();
+        await handover.hold(partition, () => consumer.release(partition));
+        this.deps.log.info(
+          {
+            partition,
+            processors,
+            ms: Math.round(performance.now() - started),
+            owned: this.ownership.list(),
+          },
+          'cluster: handed a partition back',
+        );
+      }
+    } catch (error) {
+      // The broker or the store went meanwhile: their own handling applies; the next pass retries.
+      this.deps.log.warn({ err: error }, 'cluster: partitions were not balanced');
+    } finally {
+      // A standby again on what was handed back, should its new owner leave.
+      if (consumer === this.consumer)
+        await consumer
+          .subscribeAll()
+          .catch((error: unknown) =>
+            this.deps.log.warn({ err: error }, 'cluster: a partition was not subscribed again'),
+          );
+      this.balancing = false;
     }
   }
 

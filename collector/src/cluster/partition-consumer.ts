@@ -5,7 +5,10 @@
 // orders, shipments and alerts are taken on from PostgreSQL (the previous owner's work). Every
 // message is acknowledged only after its events committed (while the store fails, the commit is
 // retried and the message held): a message whose commit is not known is delivered again, to this
-// processor or the next owner, and the (source, id) key drops what was stored already.
+// processor or the next owner, and the (source, id) key drops what was stored already. A partition
+// is handed back (`release`) by cancelling its consumer: nothing more is delivered, what was taken
+// still commits and is acknowledged (a cancel neither requeues nor discards it), and the next
+// waiting consumer becomes the owner; subscribing again makes this processor a standby.
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { OrderEvent } from '../domain/events.ts';
 import type { Broker } from './broker.ts';
@@ -38,29 +41,65 @@ export class PartitionConsumer {
   /** Per owned partition: resolves once its state is taken on from the store. */
   private readonly ready = new Map<number, Promise<void>>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly tags: string[] = [];
+  /** Per partition: the messages taken and not settled yet. */
+  private readonly pending = new Map<number, Set<Promise<void>>>();
+  private readonly tags = new Map<number, string>();
   private stopped = false;
   private failingSince: number | undefined;
 
   constructor(private readonly deps: PartitionConsumerDeps) {}
 
   async start(): Promise<void> {
-    const { broker } = this.deps;
-    const channel = broker.consumer;
+    const channel = this.deps.broker.consumer;
     await channel.prefetch(this.deps.prefetch ?? 256);
-    for (let p = 0; p < broker.config.partitions; p++) {
-      const { consumerTag } = await channel.consume(broker.queue(p), (message) => {
-        if (message !== null) this.take(channel, p, message);
-      });
-      this.tags.push(consumerTag);
+    // Counted as a live processor for as long as this channel lives.
+    await channel.consume(this.deps.broker.processorsQueue, () => {}, { noAck: true });
+    await this.subscribeAll();
+  }
+
+  /** Registers this processor's consumer on every partition it has none on (owner or standby). */
+  async subscribeAll(): Promise<void> {
+    for (let p = 0; p < this.deps.broker.config.partitions; p++) await this.subscribe(p);
+  }
+
+  private async subscribe(partition: number): Promise<void> {
+    if (this.tags.has(partition) || this.stopped) return;
+    const channel = this.deps.broker.consumer;
+    const { consumerTag } = await channel.consume(this.deps.broker.queue(partition), (message) => {
+      if (message !== null) this.take(channel, partition, message);
+    });
+    this.tags.set(partition, consumerTag);
+  }
+
+  /**
+   * Hands a partition back: cancels its consumer, waits for what was taken to commit and be
+   * acknowledged, then stops answering for it. `subscribeAll` afterwards makes it a standby.
+   */
+  async release(partition: number): Promise<void> {
+    const tag = this.tags.get(partition);
+    if (tag === undefined || this.stopped) return;
+    this.tags.delete(partition);
+    await this.deps.broker.consumer.cancel(tag);
+    for (let taken = this.pending.get(partition); taken !== undefined && taken.size > 0; ) {
+      await Promise.allSettled([...taken]);
+      taken = this.pending.get(partition);
     }
+    this.ready.delete(partition);
+    this.deps.ownership.remove(partition);
+  }
+
+  /** How many processors are live (this one included): the consumers on the processors queue. */
+  async liveProcessors(): Promise<number> {
+    const { broker } = this.deps;
+    return (await broker.consumer.checkQueue(broker.processorsQueue)).consumerCount;
   }
 
   /** Stops taking messages and waits for those taken to commit and be acknowledged. */
   async stop(): Promise<void> {
     this.stopped = true;
     const channel = this.deps.broker.consumer;
-    for (const tag of this.tags.splice(0)) await channel.cancel(tag).catch(() => {});
+    for (const tag of this.tags.values()) await channel.cancel(tag).catch(() => {});
+    this.tags.clear();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -97,7 +136,13 @@ export class PartitionConsumer {
       () => {},
     );
     this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    const taken = this.pending.get(partition) ?? new Set<Promise<void>>();
+    this.pending.set(partition, taken);
+    taken.add(work);
+    void work.finally(() => {
+      this.inFlight.delete(work);
+      taken.delete(work);
+    });
   }
 
   /**

@@ -12,6 +12,11 @@ export class PartitionOwnership {
     this.owned.add(partition);
   }
 
+  /** Handed back to the broker (rebalancing): another processor answers for it from now on. */
+  remove(partition: number): void {
+    this.owned.delete(partition);
+  }
+
   /** The broker connection went: the partitions may be handed to another processor. */
   clear(): void {
     this.owned.clear();

@@ -37,6 +37,15 @@ export function partitionQueue(prefix: string, partition: number): string {
 }
 
 /**
+ * The queue every processor keeps one idle consumer on, so its consumer count is the number of
+ * live processors (a single-active-consumer queue reports only its active consumer). Nothing is
+ * published to it.
+ */
+export function processorsQueue(prefix: string): string {
+  return `${prefix}.processors`;
+}
+
+/**
  * Alerts about things no order owns (a provider's callback_silent, a store's reconciliation
  * mismatch) are the business of partition 0's owner.
  */

@@ -7,6 +7,7 @@ import { type AlertingLog, AlertingService } from '../alerting/alerting-service.
 import { type OutboxNotifications, startOutboxNotifications } from '../alerting/outbox-notifications.ts';
 import { CarrierTracking } from '../carriers/carrier-tracking.ts';
 import { ClusterNode } from '../cluster/cluster-node.ts';
+import { PartitionHandover } from '../cluster/partition-handover.ts';
 import { StateChanges } from '../cluster/state-changes.ts';
 import type { Config } from '../config/load-config.ts';
 import {
@@ -121,6 +122,8 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     new ClusterNode(config.cluster, {
       writer,
       adopt: (filter) => alerting.adopt(filter),
+      // One embedded store (one connection) is no shared store to order a handover in.
+      ...(db.mode !== 'embedded' && { handover: new PartitionHandover(db, config.cluster.prefix) }),
       log,
     });
   // Operator changes reach the other nodes through the shared PostgreSQL (LISTEN/NOTIFY).

@@ -2,10 +2,13 @@
 // cluster of their own (queue prefix, schema), its log lines, callers that post events and retry
 // what was not acknowledged as a provider would, and the store's view of what was kept.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { connect } from 'amqplib';
 import pg from 'pg';
 import { expect } from 'vitest';
-import { partitionQueue } from '../../src/cluster/partitions.ts';
+import { partitionQueue, processorsQueue } from '../../src/cluster/partitions.ts';
 import { orderStatus } from '../support/events.ts';
 import type { RunningCollector } from '../support/spawn-collector.ts';
 import { auth } from '../support/test-app.ts';
@@ -45,10 +48,31 @@ export function testCluster(databaseUrl: string, amqpUrl: string): TestCluster {
       const model = await connect(amqpUrl);
       const channel = await model.createChannel();
       for (let p = 0; p < PARTITIONS; p++) await channel.deleteQueue(partitionQueue(prefix, p));
+      await channel.deleteQueue(processorsQueue(prefix));
       await model.close();
       await dropSchema(databaseUrl, schema);
     },
   };
+}
+
+/**
+ * The shipped rules with short limits (order_stalled and payment_unapplied after `limitS`), no
+ * calendar (promotions), no custom rules and no callback_silent; the caller removes the folder.
+ */
+export async function shortRules(limitS: number): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'orderpulse-cluster-rules-'));
+  await fs.cp(path.resolve('alert-rules'), dir, { recursive: true });
+  await fs.rm(path.join(dir, 'calendar.yaml'));
+  await fs.rm(path.join(dir, 'custom'), { recursive: true });
+  const file = path.join(dir, 'rules.yaml');
+  const rules = (await fs.readFile(file, 'utf8'))
+    .replace('    limit: 2m\n    for: 0s', `    limit: ${limitS}s\n    for: 0s`)
+    .replace('      paid: 2m', `      paid: ${limitS}s`)
+    .replace('  callback_silent:\n', '  callback_silent:\n    enabled: false\n');
+  expect(rules).toContain(`paid: ${limitS}s`);
+  expect(rules).toContain(`limit: ${limitS}s\n    for: 0s`);
+  await fs.writeFile(file, rules);
+  return dir;
 }
 
 /** Pino lines of a spawned collector with this message. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { connect } from 'amqplib';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { partitionQueue } from '../../src/cluster/partitions.ts';
+import { partitionQueue, processorsQueue } from '../../src/cluster/partitions.ts';
 import { orderStatus } from '../support/events.ts';
 import {
   type RunningCollector,
@@ -98,6 +98,7 @@ if (DATABASE_URL && AMQP_URL) {
       const model = await connect(AMQP_URL);
       const channel = await model.createChannel();
       for (let p = 0; p < PARTITIONS; p++) await channel.deleteQueue(partitionQueue(prefix, p));
+      await channel.deleteQueue(processorsQueue(prefix));
       await model.close();
       await dropSchema(DATABASE_URL, schema);
       if (rulesDir) await fs.rm(rulesDir, { recursive: true, force: true });

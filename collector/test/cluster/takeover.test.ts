@@ -4,12 +4,10 @@
 // deadlines of orders the dead processor had committed fire once, and no alert is doubled.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { connect } from 'amqplib';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { partitionQueue } from '../../src/cluster/partitions.ts';
+import { partitionQueue, processorsQueue } from '../../src/cluster/partitions.ts';
 import { orderStatus, paymentNotify } from '../support/events.ts';
 import {
   type RunningCollector,
@@ -18,6 +16,7 @@ import {
 } from '../support/spawn-collector.ts';
 import { auth } from '../support/test-app.ts';
 import { dropSchema, uniqueSchema } from '../support/test-database.ts';
+import { shortRules } from './spawned-cluster.ts';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const AMQP_URL = process.env.TEST_AMQP_URL;
@@ -31,23 +30,6 @@ const postEvents = (url: string, events: unknown[]) =>
     headers: { 'content-type': 'application/json', ...auth('ingest') },
     body: JSON.stringify(events),
   });
-
-/** The shipped rules with short limits, no calendar (promotions) and no custom rules. */
-async function shortRules(): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'orderpulse-cluster-rules-'));
-  await fs.cp(path.resolve('alert-rules'), dir, { recursive: true });
-  await fs.rm(path.join(dir, 'calendar.yaml'));
-  await fs.rm(path.join(dir, 'custom'), { recursive: true });
-  const file = path.join(dir, 'rules.yaml');
-  const rules = (await fs.readFile(file, 'utf8'))
-    .replace('    limit: 2m\n    for: 0s', `    limit: ${LIMIT_S}s\n    for: 0s`)
-    .replace('      paid: 2m', `      paid: ${LIMIT_S}s`)
-    .replace('  callback_silent:\n', '  callback_silent:\n    enabled: false\n');
-  expect(rules).toContain(`paid: ${LIMIT_S}s`);
-  expect(rules).toContain(`limit: ${LIMIT_S}s\n    for: 0s`);
-  await fs.writeFile(file, rules);
-  return dir;
-}
 
 /** Pino lines of a spawned collector with this message. */
 const logLines = (output: string, msg: string) =>
@@ -69,6 +51,7 @@ if (DATABASE_URL && AMQP_URL) {
       const model = await connect(AMQP_URL);
       const channel = await model.createChannel();
       for (let p = 0; p < PARTITIONS; p++) await channel.deleteQueue(partitionQueue(prefix, p));
+      await channel.deleteQueue(processorsQueue(prefix));
       await model.close();
       await dropSchema(DATABASE_URL, schema);
       if (rulesDir) await fs.rm(rulesDir, { recursive: true, force: true });
@@ -77,7 +60,7 @@ if (DATABASE_URL && AMQP_URL) {
     it(
       'loses no acknowledged event, fires the dead processor’s deadlines once, doubles no alert',
       async () => {
-        rulesDir = await shortRules();
+        rulesDir = await shortRules(LIMIT_S);
         const env = (role: string, logLevel = 'warn') => ({
           DATABASE_URL,
           ORDERPULSE_DB_SCHEMA: schema,
@@ -89,7 +72,8 @@ if (DATABASE_URL && AMQP_URL) {
           LOG_LEVEL: logLevel,
         });
         // One at a time: the first one creates the schema. The first processor to subscribe is the
-        // active consumer of every partition; the second waits.
+        // active consumer of every partition until the second takes its fair share on (two of
+        // four); the kill hands the second the rest.
         const first = await spawnCollector(env('processor', 'info'));
         running.push(first);
         const [second, ingress] = await Promise.all([

@@ -2,6 +2,9 @@
 // environment is one the collector accepts, the nodes agree with the broker, Redis and database
 // services, HAProxy (checked by the real haproxy) balances exactly the ingress nodes on /readyz,
 // and the cluster's Prometheus (checked by promtool) scrapes every node by the instance it reports.
+// docker-compose itself (Debian's 1.29, which CI installs) must accept the file with and without
+// the profile.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { type ComposeService, layOutContainer, mountsOf, readCompose } from './compose-file.ts';
-import { runTool } from './real-tool.ts';
-import { repoPath } from './repo-paths.ts';
+import { requireTool, runTool } from './real-tool.ts';
+import { REPO_ROOT, repoPath } from './repo-paths.ts';
 
 const NODES = {
   'processor-1': 'processor',
@@ -42,7 +45,28 @@ function mounted(name: string, target: string): string {
   return readFileSync(repoPath(mount.source), 'utf8');
 }
 
+/** `docker-compose config` on the repository's file: the services it resolves for `profiles`. */
+function composeConfig(profiles: readonly string[]): string[] {
+  const args = ['-f', repoPath('docker-compose.yml'), ...profiles.flatMap((p) => ['--profile', p])];
+  const run = spawnSync(requireTool('docker-compose'), [...args, 'config', '--services'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+  return run.stdout.trim().split('\n').sort();
+}
+
 describe('docker-compose.yml, profile cluster', () => {
+  it('is valid for docker-compose, with and without the cluster profile', () => {
+    // 1.29 lists every service of the file whatever the profiles (they pick what `up` starts)
+    for (const profiles of [[], ['cluster']]) {
+      const services = composeConfig(profiles);
+      expect(services, profiles.join()).toEqual(Object.keys(readCompose().services).sort());
+      expect(services, profiles.join()).toEqual(expect.arrayContaining(['collector', ...CLUSTER]));
+    }
+  });
+
   it('holds the broker, Redis, two processors, two ingress nodes, HAProxy and a Prometheus', () => {
     const profiled = Object.entries(readCompose().services)
       .filter(([, s]) => s.profiles?.includes('cluster'))

@@ -1,4 +1,4 @@
-// Runs the real Prometheus tooling from Debian's packages. A missing binary is a failure with
+// Runs real tools from Debian's packages (Prometheus, docker-compose, ...). A missing binary is a failure with
 // the install command in the message, never a skipped test: CI must prove the files with the tools.
 import { spawnSync } from 'node:child_process';
 
@@ -6,6 +6,7 @@ const PACKAGE_OF: Record<string, string> = {
   promtool: 'prometheus',
   prometheus: 'prometheus',
   amtool: 'prometheus-alertmanager',
+  'docker-compose': 'docker-compose',
 };
 
 export interface ToolRun {
