@@ -148,7 +148,8 @@ function stringColumn(field: string): string | undefined {
 function numberColumn(field: string): string | undefined {
   if (!Object.hasOwn(PAYLOAD_NUMBERS, field)) return undefined;
   const key = PAYLOAD_NUMBERS[field];
-  return `(CASE WHEN jsonb_typeof(payload->'${key}') = 'number' THEN (payload->>'${key}')::numeric END)`;
+  // jsonb's own numeric, cast without going through text (under the guard: a string would not cast).
+  return `(CASE WHEN jsonb_typeof(payload->'${key}') = 'number' THEN (payload->'${key}')::numeric END)`;
 }
 
 /**

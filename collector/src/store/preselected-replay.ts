@@ -2,12 +2,18 @@
 // chosen by a test over their events in the range (OrderPreselection), then all their events in the
 // range come in pages, oldest first (ties by source, then id, as replayEvents orders them).
 //
+// Orders are grouped and matched by a 64-bit hash of their id rather than the id: an int8 key is
+// cheaper to group a million orders by and to probe four million rows with (on the bench's week
+// the statement went from 24.8 to 16.8 s, with the lighter pages below). Two orders sharing a hash
+// pool their masks and are both replayed: the set only widens, and an order replayed in full
+// gives its exact firings.
+//
 // One cursor over one statement: PostgreSQL picks the orders, sorts their events and cuts them
 // into pages of `pageRows`, each page one row holding a JSON array of the stored payloads. One JSON
 // text per page is parsed at once, where a row per event cost the driver tens of µs each; the next
 // page is asked for before the current one is handed over, so the fold runs while it comes.
 import type { OrderPreselection } from '../backtest/order-preselection.ts';
-import type { StoredEvent } from '../domain/events.ts';
+import type { OrderEvent } from '../domain/events.ts';
 import type { Database, Queryable } from './database.ts';
 
 export interface SelectedReplayRange {
@@ -28,25 +34,26 @@ export const SELECTION_FIRST_PARAM = 4;
 function declareText(selection: OrderPreselection): string {
   return `DECLARE ${CURSOR} NO SCROLL CURSOR FOR
     WITH chosen AS (
-      SELECT order_id FROM (
+      SELECT order_key FROM (
         -- OFFSET 0 keeps the tests evaluated here, once a row: the grouping carries a mask, not payloads.
-        SELECT order_id, ${selection.rowMask} AS mask
+        SELECT hashtextextended(order_id, 0) AS order_key, ${selection.rowMask} AS mask
           FROM events
          WHERE occurred_at >= ${EPOCH_MS(1)} AND occurred_at < ${EPOCH_MS(2)}
         OFFSET 0
       ) candidates
        WHERE mask <> 0
-       GROUP BY order_id
+       GROUP BY order_key
       HAVING ${selection.orderFilter}
     ), numbered AS (
-      SELECT payload, received_at,
+      SELECT payload,
              row_number() OVER (ORDER BY occurred_at, source, id) - 1 AS n
         FROM events
        WHERE occurred_at >= ${EPOCH_MS(1)} AND occurred_at < ${EPOCH_MS(2)}
-         AND order_id IN (SELECT order_id FROM chosen)
+         AND hashtextextended(order_id, 0) IN (SELECT order_key FROM chosen)
     )
-    SELECT json_agg(payload || jsonb_build_object('receivedAt', (extract(epoch FROM received_at) * 1000)::float8)
-                    ORDER BY n)::text AS page
+    -- The stored payloads as they are: the fold and the conditions never read the receive time, and
+    -- adding it rebuilt every payload (4.1 of the statement's 24.8 s went to the pages with it, 0.6 without).
+    SELECT json_agg(payload ORDER BY n)::text AS page
       FROM numbered
      GROUP BY n / $3::bigint
      ORDER BY n / $3::bigint`;
@@ -60,7 +67,7 @@ export async function replaySelectedOrders(
   db: Database,
   range: SelectedReplayRange,
   selection: OrderPreselection,
-  onPage: (events: StoredEvent[]) => boolean,
+  onPage: (events: OrderEvent[]) => boolean,
 ): Promise<void> {
   const pageRows = range.pageRows ?? 10_000;
   await db.transaction(async (tx) => {
@@ -79,7 +86,7 @@ export async function replaySelectedOrders(
       next = fetch();
       let more: boolean;
       try {
-        more = onPage(JSON.parse(rows[0]!.page) as StoredEvent[]);
+        more = onPage(JSON.parse(rows[0]!.page) as OrderEvent[]);
       } catch (error) {
         await next.catch(() => {});
         throw error;

@@ -16,7 +16,7 @@ describe('orderPreselection', () => {
       4,
     );
     const amount =
-      "(CASE WHEN jsonb_typeof(payload->'amountFen') = 'number' THEN (payload->>'amountFen')::numeric END)";
+      "(CASE WHEN jsonb_typeof(payload->'amountFen') = 'number' THEN (payload->'amountFen')::numeric END)";
     expect(selection).toEqual({
       // The event's own type and status hold on the very event that fires: one test of one row.
       rowMask:
@@ -58,7 +58,7 @@ describe('orderPreselection', () => {
 
   it('bounds numbers by the integers around them, whichever side the literal is on', () => {
     const column =
-      "(CASE WHEN jsonb_typeof(payload->'amountFen') = 'number' THEN (payload->>'amountFen')::numeric END)";
+      "(CASE WHEN jsonb_typeof(payload->'amountFen') = 'number' THEN (payload->'amountFen')::numeric END)";
     expect(orderPreselection([rule('100.5 > amount_fen')], 1)?.rowMask).toBe(
       `(CASE WHEN ${column} <= $1::numeric THEN 1::bigint ELSE 0 END)`,
     );

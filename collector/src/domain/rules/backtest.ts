@@ -8,7 +8,7 @@
 // Memory: orders live in the engine's columnar OrderTable (~40 B of columns per order) with one
 // 32-bit word per order saying which rules hold; a finished order is forgotten `retainFinishedMs`
 // after its last event, as the engine forgets it, so a week's replay keeps about a day of orders.
-import type { StoredEvent } from '../events.ts';
+import type { OrderEvent } from '../events.ts';
 import { applyOrderEvent, isTerminal, type OrderState } from '../order-lifecycle.ts';
 import type { CustomRule } from './custom-rule.ts';
 import { OrderTable } from './order-table.ts';
@@ -75,7 +75,7 @@ export class Backtest {
   }
 
   /** One event, in event-time order after the previous one. */
-  apply(event: StoredEvent): void {
+  apply(event: OrderEvent): void {
     this.forgetFinishedBefore(event.occurredAt - this.options.retainFinishedMs);
     let order: OrderState | undefined;
     let slot: number | undefined;
@@ -121,7 +121,7 @@ export class Backtest {
   }
 
   private evaluate(
-    event: StoredEvent,
+    event: OrderEvent,
     order: OrderState | undefined,
     slot: number | undefined,
     counted: boolean,
@@ -151,7 +151,7 @@ export class Backtest {
     if (slot !== undefined && holds !== before) this.holds[slot] = holds;
   }
 
-  private fire(rule: string, index: number, storeId: string, event: StoredEvent): void {
+  private fire(rule: string, index: number, storeId: string, event: OrderEvent): void {
     this.fired++;
     this.perRule[index]!++;
     this.perStore.set(storeId, (this.perStore.get(storeId) ?? 0) + 1);

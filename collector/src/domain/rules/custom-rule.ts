@@ -1,6 +1,6 @@
 // Custom condition rules, given abstractly: the rules-config loader compiles alert-rules/ expressions
 // into `matches`. The engine evaluates them on every event against the order it concerns.
-import type { StoredEvent } from '../events.ts';
+import type { OrderEvent } from '../events.ts';
 import type { OrderState } from '../order-lifecycle.ts';
 import type { Holding } from './evaluator.ts';
 import type { Severity } from './params.ts';
@@ -8,7 +8,8 @@ import type { ShipmentState } from './shipment-state.ts';
 import { summaryOf } from './signal.ts';
 
 export interface CustomRuleContext {
-  event: StoredEvent;
+  /** No condition reads the receive time, so a backtest's pages leave it out. */
+  event: OrderEvent;
   /** The order after the event was applied (undefined only for a shipment of an order never seen). */
   order: OrderState | undefined;
   /** The shipment after a shipment.update was applied. */
