@@ -8,6 +8,7 @@ import {
   currentState,
   emptyTracking,
   lastUpdateAt,
+  type ShipmentTracking,
 } from '../domain/shipments/tracking.ts';
 import type { Queryable } from '../store/database.ts';
 import type { ShipmentRiskItem } from '../wire/shipments.ts';
@@ -53,13 +54,12 @@ export async function listShipmentRisks(
     [filter.storeId ?? null, filter.carrier ?? null, CANDIDATES, filter.stores ?? null],
   );
   const floor = RISK_LEVELS.indexOf(filter.risk ?? 'low');
-  const items = (await assessRows(db, shipments, now, params)).filter(
+  const assessed = (await assessRows(db, shipments, now, params)).filter(
     (x) => RISK_LEVELS.indexOf(x.risk.level) >= floor,
   );
-  items.sort(
-    (a, b) => b.risk.score - a.risk.score || a.item.last_update_at.localeCompare(b.item.last_update_at),
-  );
-  return items.slice(0, filter.limit).map((x) => x.item);
+  // Numbers, not the ISO strings: the same order, without a collator call per comparison.
+  assessed.sort((a, b) => b.risk.score - a.risk.score || a.lastUpdateAt - b.lastUpdateAt);
+  return assessed.slice(0, filter.limit).map(riskItem);
 }
 
 /** One waybill by tracking number (and carrier, when two carriers share the number). */
@@ -76,7 +76,15 @@ export async function getShipmentRisk(
      ORDER BY carrier LIMIT 1`,
     [trackingNo, carrier ?? null],
   );
-  return (await assessRows(db, rows, now, params))[0]?.item;
+  const [assessed] = await assessRows(db, rows, now, params);
+  return assessed && riskItem(assessed);
+}
+
+interface AssessedShipment {
+  row: ShipmentRow;
+  tracking: ShipmentTracking;
+  risk: ShipmentRisk;
+  lastUpdateAt: number;
 }
 
 async function assessRows(
@@ -84,7 +92,7 @@ async function assessRows(
   shipments: readonly ShipmentRow[],
   now: number,
   params: ShipmentAnomalyParams | undefined,
-): Promise<{ item: ShipmentRiskItem; risk: ShipmentRisk }[]> {
+): Promise<AssessedShipment[]> {
   if (shipments.length === 0) return [];
   const { rows: events } = await db.query<{ payload: ShipmentUpdateEvent }>(
     `SELECT payload FROM events WHERE type = 'shipment.update' AND order_id = ANY($1::text[])`,
@@ -93,37 +101,36 @@ async function assessRows(
   const byWaybill = new Map<string, ShipmentUpdateEvent[]>();
   for (const { payload } of events) {
     const key = waybillKey(payload);
-    const list = byWaybill.get(key) ?? [];
-    list.push(payload);
-    byWaybill.set(key, list);
+    const list = byWaybill.get(key);
+    if (list) list.push(payload);
+    else byWaybill.set(key, [payload]);
   }
-  const items: { item: ShipmentRiskItem; risk: ShipmentRisk }[] = [];
-  for (const s of shipments) {
+  // Only the listed few become wire items (dates formatted, reasons copied), not every candidate.
+  return shipments.map((row) => {
     const tracking = applyShipmentEvents(
-      emptyTracking(s.carrier, s.tracking_no),
-      byWaybill.get(waybillKey({ carrier: s.carrier, trackingNo: s.tracking_no })) ?? [],
+      emptyTracking(row.carrier, row.tracking_no),
+      byWaybill.get(waybillKey({ carrier: row.carrier, trackingNo: row.tracking_no })) ?? [],
     ).tracking;
     const risk = assessShipment(tracking, now, params);
-    const last = lastUpdateAt(tracking) ?? s.last_update_at.getTime();
-    items.push({
-      risk,
-      item: {
-        order_id: s.order_id,
-        store_id: s.store_id,
-        carrier: s.carrier,
-        tracking_no: s.tracking_no,
-        state: currentState(tracking) ?? s.state,
-        last_update_at: new Date(last).toISOString(),
-        destination_region: tracking.destinationRegion ?? s.destination_region,
-        risk: risk.level,
-        risk_score: risk.score,
-        reasons: risk.reasons.map((r) => ({
-          reason: r.reason,
-          since: new Date(r.since).toISOString(),
-          detail: r.detail,
-        })),
-      },
-    });
-  }
-  return items;
+    return { row, tracking, risk, lastUpdateAt: lastUpdateAt(tracking) ?? row.last_update_at.getTime() };
+  });
+}
+
+function riskItem({ row, tracking, risk, lastUpdateAt }: AssessedShipment): ShipmentRiskItem {
+  return {
+    order_id: row.order_id,
+    store_id: row.store_id,
+    carrier: row.carrier,
+    tracking_no: row.tracking_no,
+    state: currentState(tracking) ?? row.state,
+    last_update_at: new Date(lastUpdateAt).toISOString(),
+    destination_region: tracking.destinationRegion ?? row.destination_region,
+    risk: risk.level,
+    risk_score: risk.score,
+    reasons: risk.reasons.map((r) => ({
+      reason: r.reason,
+      since: new Date(r.since).toISOString(),
+      detail: r.detail,
+    })),
+  };
 }

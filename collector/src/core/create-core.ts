@@ -308,6 +308,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       await rollups.stop();
       await alerting.stop();
       await notifications.stop();
+      metrics.processMetrics.stop();
     },
   };
 }

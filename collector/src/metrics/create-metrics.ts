@@ -1,7 +1,8 @@
 // Builds every OrderPulse instrument on the registry it is given: no module-level state, so each
 // app instance (and each test) owns its metrics, and two apps in one process never collide.
-import { Counter, collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { BoundedLabel, OVERFLOW_LABEL_VALUE } from './bounded-label.ts';
+import { cachedDefaultMetrics } from './cached-default-metrics.ts';
 import { METRIC_NAMES, METRIC_PREFIX } from './catalogue.ts';
 import type {
   OrderPulseMetrics,
@@ -20,7 +21,11 @@ export interface MetricsOptions {
   version?: string;
   /** Epoch-ms clock for ages computed at scrape time; injectable for tests. */
   now?: () => number;
+  /** How often the process metrics (memory, CPU, descriptors, event-loop delay) are collected. */
+  defaultMetricsRefreshMs?: number;
 }
+
+const DEFAULT_METRICS_REFRESH_MS = 5_000;
 
 // Caps for labels fed from outside data. They are generous for real deployments (a handful of
 // ingest tokens, carriers, channels and error codes) and only bite when input is hostile or buggy.
@@ -61,11 +66,14 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
   const now = opts.now ?? Date.now;
   const registers = [registry];
 
-  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
-  // prom-client exports these three counts as gauges named `*_total`, which Prometheus reserves for
-  // counters (`promtool check metrics` refuses them). The same counts remain, per handle/request/
-  // resource type, in `orderpulse_nodejs_active_{handles,requests,resources}{type}`.
-  for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(`${METRIC_PREFIX}${name}`);
+  const defaults = cachedDefaultMetrics(registry, {
+    prefix: METRIC_PREFIX,
+    refreshMs: opts.defaultMetricsRefreshMs ?? DEFAULT_METRICS_REFRESH_MS,
+    // prom-client exports these three counts as gauges named `*_total`, which Prometheus reserves
+    // for counters (`promtool check metrics` refuses them). The same counts remain, per handle/
+    // request/resource type, in `orderpulse_nodejs_active_{handles,requests,resources}{type}`.
+    exclude: MISNAMED_DEFAULT_GAUGES.map((name) => `${METRIC_PREFIX}${name}`),
+  });
 
   const overflow = new Counter({
     name: METRIC_NAMES.labelOverflow,
@@ -302,23 +310,21 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     ),
     stalledOrders: mappedGauge(stalledOrders, (l) => ({ rule: rule(l.rule), status: l.status })),
     stalledOrdersByStore: storeSnapshotGauge(
-      new Gauge({
+      {
         name: METRIC_NAMES.stalledOrdersByStore,
         help: 'Open stalls per store; stores past the label cap are summed into store="other".',
-        labelNames: ['store'],
-        registers,
-      }),
+        registry,
+      },
       stores,
       'sum',
       onStoreOverflow,
     ),
     alertsOpenByStore: storeSnapshotGauge(
-      new Gauge({
+      {
         name: METRIC_NAMES.alertsOpenByStore,
         help: 'Open alerts per store above info severity (the wall\'s top stores); stores past the label cap are summed into store="other".',
-        labelNames: ['store'],
-        registers,
-      }),
+        registry,
+      },
       stores,
       'sum',
       onStoreOverflow,
@@ -344,12 +350,11 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
       }),
     ),
     reconciliationMismatch: storeSnapshotGauge(
-      new Gauge({
+      {
         name: METRIC_NAMES.reconciliationMismatch,
         help: 'Share of unmatched payments or orders per store on the business day (today in ORDERPULSE_TZ, 0..1), as reconciliation_daily rates it; stores not reconciled today have no sample; store="other" is the worst store past the label cap.',
-        labelNames: ['store'],
-        registers,
-      }),
+        registry,
+      },
       stores,
       'max',
       onStoreOverflow,
@@ -411,6 +416,7 @@ export function createMetrics(registry: Registry, opts: MetricsOptions): OrderPu
     carrierSubscriptionEnds: plainCounter(carrierSubscriptionEnds),
     carrierResubscriptions: plainCounter(carrierResubscriptions),
     reconciliationAutoResolved: plainCounter(reconciliationAutoResolved),
+    processMetrics: defaults,
   };
 }
 

@@ -139,4 +139,9 @@ export interface OrderPulseMetrics {
   carrierResubscriptions: Counter<{ outcome: ResubscribeOutcome }>;
   /** Pending-pool items resolved automatically, by kind and by what explained them. */
   reconciliationAutoResolved: Counter<{ kind: AutoResolvedKind; evidence: AutoResolvedEvidence }>;
+  /**
+   * The process metrics (memory, CPU, descriptors, event-loop delay) are collected on a timer, not
+   * by the scrape: `refresh` collects them now, `stop` ends the timer when the app stops.
+   */
+  processMetrics: { refresh(): Promise<void>; stop(): void };
 }

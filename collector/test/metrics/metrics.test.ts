@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { metricsRoute } from '../../src/http/routes/metrics.ts';
 import { BoundedLabel } from '../../src/metrics/bounded-label.ts';
@@ -65,6 +65,33 @@ describe('createMetrics', () => {
     for (const name of HISTOGRAM_METRIC_NAMES) {
       expect(families.find((f) => f.name === name)?.type, name).toBe('HISTOGRAM');
     }
+  });
+
+  it("exposes prom-client's default families unchanged (names, HELP, TYPE) but the misnamed *_total gauges", async () => {
+    const { registry, metrics } = setup(50);
+    const plain = new Registry();
+    collectDefaultMetrics({ register: plain, prefix: METRIC_PREFIX });
+    const headers = (text: string) => text.split('\n').filter((line) => line.startsWith('# '));
+    const ours = new Set(headers(await registry.metrics()));
+    const expected = headers(await plain.metrics()).filter(
+      (line) => !/ orderpulse_nodejs_active_(handles|requests|resources)_total /.test(line),
+    );
+    for (const line of expected) expect(ours, line).toContain(line);
+    metrics.processMetrics.stop();
+  });
+
+  it('serves the process metrics as of the last refresh, not collected by the scrape', async () => {
+    const { registry, metrics } = setup(50);
+    await metrics.processMetrics.refresh();
+    const cpu = async () =>
+      sampleValue(await registry.metrics(), 'orderpulse_process_cpu_user_seconds_total', {});
+    const before = await cpu();
+    const busyUntil = performance.now() + 50;
+    while (performance.now() < busyUntil) Math.sqrt(Math.random());
+    expect(await cpu()).toBe(before);
+    await metrics.processMetrics.refresh();
+    expect(await cpu()).toBeGreaterThan(before ?? Number.POSITIVE_INFINITY);
+    metrics.processMetrics.stop();
   });
 
   it('follows Prometheus naming: counters end in _total, histograms of time in _seconds', async () => {
