@@ -42,3 +42,54 @@ export function fitsOffset(value: number, base: number): boolean {
 export function fitsInt32(value: number): boolean {
   return (value | 0) === value && value > OVERFLOW && (value !== 0 || 1 / value > 0);
 }
+
+/**
+ * The side Map of a columnar table: the exact values its Int32 columns could not hold, keyed by
+ * slot and field, with the time-offset encoding both tables share.
+ */
+export class OverflowValues {
+  private readonly values = new Map<number, number>();
+  /** `fields`: how many Int32 fields a row has (part of the key). */
+  constructor(private readonly fields: number) {}
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  get(slot: number, field: number): number | undefined {
+    return this.values.get(slot * this.fields + field);
+  }
+
+  /** Keeps `value` exactly for a column that marks the slot OVERFLOW. */
+  set(slot: number, field: number, value: number): void {
+    this.values.set(slot * this.fields + field, value);
+  }
+
+  /** Drops what a slot kept for one field before that field is written again. */
+  clear(column: Int32Array, slot: number, field: number): void {
+    if (column[slot] === OVERFLOW) this.values.delete(slot * this.fields + field);
+  }
+
+  /** Drops everything a freed slot kept. */
+  forget(slot: number): void {
+    if (this.values.size === 0) return;
+    for (let f = 0; f < this.fields; f++) this.values.delete(slot * this.fields + f);
+  }
+
+  readTime(column: Int32Array, slot: number, field: number, base: number): number | undefined {
+    const offset = column[slot]!;
+    if (offset === UNDEFINED) return undefined;
+    if (offset === OVERFLOW) return this.get(slot, field);
+    return base - offset;
+  }
+
+  writeTime(column: Int32Array, slot: number, field: number, value: number | undefined, base: number): void {
+    this.clear(column, slot, field);
+    if (value === undefined) column[slot] = UNDEFINED;
+    else if (fitsOffset(value, base)) column[slot] = base - value;
+    else {
+      column[slot] = OVERFLOW;
+      this.set(slot, field, value);
+    }
+  }
+}

@@ -13,7 +13,7 @@
 import { ORDER_STATUSES, type OrderStatus } from '../events.ts';
 import type { OrderState } from '../order-lifecycle.ts';
 import { ShardedMap } from '../sharded-map.ts';
-import { fitsInt32, fitsOffset, Interner, OVERFLOW, UNDEFINED } from './int32-columns.ts';
+import { fitsInt32, Interner, OVERFLOW, OverflowValues, UNDEFINED } from './int32-columns.ts';
 
 const NO_STATUS = -1;
 
@@ -52,8 +52,8 @@ export class OrderTable {
   private store: Int32Array;
   private region: Int32Array;
   private channel: Int32Array;
-  /** slot * FIELDS + field → exact value, for the rare values an Int32 column cannot hold. */
-  private readonly overflow = new Map<number, number>();
+  /** The rare values an Int32 column cannot hold. */
+  private readonly overflow = new OverflowValues(FIELDS);
   private readonly stores = new Interner();
   private readonly regions = new Interner();
   private readonly channels = new Interner();
@@ -105,16 +105,16 @@ export class OrderTable {
       orderId: this.orderIds[slot]!,
       storeId: this.stores.value(this.store[slot]!) ?? '',
       status: status === NO_STATUS ? undefined : ORDER_STATUSES[status],
-      statusAt: this.readTime(this.statusAt, slot, FIELD.statusAt, base),
-      createdAt: this.readTime(this.createdAt, slot, FIELD.createdAt, base),
-      paidAt: this.readTime(this.paidAt, slot, FIELD.paidAt, base),
-      paymentAt: this.readTime(this.paymentAt, slot, FIELD.paymentAt, base),
+      statusAt: this.overflow.readTime(this.statusAt, slot, FIELD.statusAt, base),
+      createdAt: this.overflow.readTime(this.createdAt, slot, FIELD.createdAt, base),
+      paidAt: this.overflow.readTime(this.paidAt, slot, FIELD.paidAt, base),
+      paymentAt: this.overflow.readTime(this.paymentAt, slot, FIELD.paymentAt, base),
       amountFen: this.readAmount(slot),
-      amountAt: this.readTime(this.amountAt, slot, FIELD.amountAt, base),
+      amountAt: this.overflow.readTime(this.amountAt, slot, FIELD.amountAt, base),
       region: this.regions.value(this.region[slot]!),
-      regionAt: this.readTime(this.regionAt, slot, FIELD.regionAt, base),
+      regionAt: this.overflow.readTime(this.regionAt, slot, FIELD.regionAt, base),
       channel: this.channels.value(this.channel[slot]!),
-      channelAt: this.readTime(this.channelAt, slot, FIELD.channelAt, base),
+      channelAt: this.overflow.readTime(this.channelAt, slot, FIELD.channelAt, base),
       updatedAt: base,
     };
   }
@@ -132,13 +132,13 @@ export class OrderTable {
     // Offsets are from the new updatedAt, so it is written first.
     const base = order.updatedAt;
     this.updatedAt[slot] = base;
-    this.writeTime(this.statusAt, slot, FIELD.statusAt, order.statusAt, base);
-    this.writeTime(this.createdAt, slot, FIELD.createdAt, order.createdAt, base);
-    this.writeTime(this.paidAt, slot, FIELD.paidAt, order.paidAt, base);
-    this.writeTime(this.paymentAt, slot, FIELD.paymentAt, order.paymentAt, base);
-    this.writeTime(this.amountAt, slot, FIELD.amountAt, order.amountAt, base);
-    this.writeTime(this.regionAt, slot, FIELD.regionAt, order.regionAt, base);
-    this.writeTime(this.channelAt, slot, FIELD.channelAt, order.channelAt, base);
+    this.overflow.writeTime(this.statusAt, slot, FIELD.statusAt, order.statusAt, base);
+    this.overflow.writeTime(this.createdAt, slot, FIELD.createdAt, order.createdAt, base);
+    this.overflow.writeTime(this.paidAt, slot, FIELD.paidAt, order.paidAt, base);
+    this.overflow.writeTime(this.paymentAt, slot, FIELD.paymentAt, order.paymentAt, base);
+    this.overflow.writeTime(this.amountAt, slot, FIELD.amountAt, order.amountAt, base);
+    this.overflow.writeTime(this.regionAt, slot, FIELD.regionAt, order.regionAt, base);
+    this.overflow.writeTime(this.channelAt, slot, FIELD.channelAt, order.channelAt, base);
     this.writeAmount(slot, order.amountFen);
     this.status[slot] = order.status === undefined ? NO_STATUS : STATUS_INDEX.get(order.status)!;
     this.store[slot] = this.stores.intern(order.storeId);
@@ -153,7 +153,7 @@ export class OrderTable {
     if (slot === undefined) return undefined;
     this.slotOf.delete(orderId);
     this.orderIds[slot] = '';
-    if (this.overflow.size > 0) for (let f = 0; f < FIELDS; f++) this.overflow.delete(slot * FIELDS + f);
+    this.overflow.forget(slot);
     this.freeSlots.push(slot);
     return slot;
   }
@@ -166,44 +166,20 @@ export class OrderTable {
     for (const slot of this.slotOf.values()) yield [slot, this.at(slot)];
   }
 
-  private readTime(column: Int32Array, slot: number, field: number, base: number): number | undefined {
-    const offset = column[slot]!;
-    if (offset === UNDEFINED) return undefined;
-    if (offset === OVERFLOW) return this.overflow.get(slot * FIELDS + field);
-    return base - offset;
-  }
-
-  private writeTime(
-    column: Int32Array,
-    slot: number,
-    field: number,
-    value: number | undefined,
-    base: number,
-  ): void {
-    if (column[slot] === OVERFLOW) this.overflow.delete(slot * FIELDS + field);
-    if (value === undefined) column[slot] = UNDEFINED;
-    else if (fitsOffset(value, base)) column[slot] = base - value;
-    else {
-      column[slot] = OVERFLOW;
-      this.overflow.set(slot * FIELDS + field, value);
-    }
-  }
-
   private readAmount(slot: number): number | undefined {
     const fen = this.amountFen[slot]!;
     if (fen === UNDEFINED) return undefined;
-    if (fen === OVERFLOW) return this.overflow.get(slot * FIELDS + FIELD.amountFen);
+    if (fen === OVERFLOW) return this.overflow.get(slot, FIELD.amountFen);
     return fen;
   }
 
   private writeAmount(slot: number, value: number | undefined): void {
-    const key = slot * FIELDS + FIELD.amountFen;
-    if (this.amountFen[slot] === OVERFLOW) this.overflow.delete(key);
+    this.overflow.clear(this.amountFen, slot, FIELD.amountFen);
     if (value === undefined) this.amountFen[slot] = UNDEFINED;
     else if (fitsInt32(value)) this.amountFen[slot] = value;
     else {
       this.amountFen[slot] = OVERFLOW;
-      this.overflow.set(key, value);
+      this.overflow.set(slot, FIELD.amountFen, value);
     }
   }
 

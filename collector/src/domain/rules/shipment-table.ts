@@ -9,7 +9,7 @@
 // from it, with the exact value in a side Map when one does not fit (see int32-columns.ts).
 import { type ShipmentState as CarrierState, SHIPMENT_STATES } from '../events.ts';
 import { ShardedMap } from '../sharded-map.ts';
-import { fitsOffset, Interner, OVERFLOW, UNDEFINED } from './int32-columns.ts';
+import { Interner, OVERFLOW, OverflowValues } from './int32-columns.ts';
 import { type ShipmentState, shipmentKey } from './shipment-state.ts';
 
 /** Time fields kept as Int32 offsets; their number is part of the overflow key. */
@@ -46,8 +46,8 @@ export class ShipmentTable {
   private state: Uint8Array;
   private store: Int32Array;
   private destination: Int32Array;
-  /** slot * FIELDS + field → exact value, for the rare values an Int32 column cannot hold. */
-  private readonly overflow = new Map<number, number>();
+  /** The rare values an Int32 column cannot hold. */
+  private readonly overflow = new OverflowValues(FIELDS);
   private readonly stores = new Interner();
   private readonly regions = new Interner();
   private readonly carriers = new Interner();
@@ -106,13 +106,13 @@ export class ShipmentTable {
       carrier,
       trackingNo,
       state: SHIPMENT_STATES[this.state[slot]!]!,
-      stateAt: this.readTime(this.stateAt, slot, FIELD.stateAt, base)!,
+      stateAt: this.overflow.readTime(this.stateAt, slot, FIELD.stateAt, base)!,
       lastUpdateAt: base,
       returnedCount: this.readCount(slot),
-      lastReturnedAt: this.readTime(this.lastReturnedAt, slot, FIELD.lastReturnedAt, base),
+      lastReturnedAt: this.overflow.readTime(this.lastReturnedAt, slot, FIELD.lastReturnedAt, base),
       lastLocation: this.locations[slot],
-      locationSince: this.readTime(this.locationSince, slot, FIELD.locationSince, base),
-      lastLocationAt: this.readTime(this.lastLocationAt, slot, FIELD.lastLocationAt, base),
+      locationSince: this.overflow.readTime(this.locationSince, slot, FIELD.locationSince, base),
+      lastLocationAt: this.overflow.readTime(this.lastLocationAt, slot, FIELD.lastLocationAt, base),
       destinationRegion: this.regions.value(this.destination[slot]!),
     };
   }
@@ -141,10 +141,10 @@ export class ShipmentTable {
     // Offsets are from the new lastUpdateAt, so it is written first.
     const base = shipment.lastUpdateAt;
     this.lastUpdateAt[slot] = base;
-    this.writeTime(this.stateAt, slot, FIELD.stateAt, shipment.stateAt, base);
-    this.writeTime(this.lastReturnedAt, slot, FIELD.lastReturnedAt, shipment.lastReturnedAt, base);
-    this.writeTime(this.locationSince, slot, FIELD.locationSince, shipment.locationSince, base);
-    this.writeTime(this.lastLocationAt, slot, FIELD.lastLocationAt, shipment.lastLocationAt, base);
+    this.overflow.writeTime(this.stateAt, slot, FIELD.stateAt, shipment.stateAt, base);
+    this.overflow.writeTime(this.lastReturnedAt, slot, FIELD.lastReturnedAt, shipment.lastReturnedAt, base);
+    this.overflow.writeTime(this.locationSince, slot, FIELD.locationSince, shipment.locationSince, base);
+    this.overflow.writeTime(this.lastLocationAt, slot, FIELD.lastLocationAt, shipment.lastLocationAt, base);
     this.writeCount(slot, shipment.returnedCount);
     this.orderIds[slot] = shipment.orderId;
     this.locations[slot] = shipment.lastLocation;
@@ -163,7 +163,7 @@ export class ShipmentTable {
     this.trackingNos[slot] = '';
     this.orderIds[slot] = '';
     this.locations[slot] = undefined;
-    if (this.overflow.size > 0) for (let f = 0; f < FIELDS; f++) this.overflow.delete(slot * FIELDS + f);
+    this.overflow.forget(slot);
     this.freeSlots.push(slot);
     return slot;
   }
@@ -181,41 +181,17 @@ export class ShipmentTable {
     return (index === undefined ? undefined : this.slotOf[index]) ?? NO_SLOTS;
   }
 
-  private readTime(column: Int32Array, slot: number, field: number, base: number): number | undefined {
-    const offset = column[slot]!;
-    if (offset === UNDEFINED) return undefined;
-    if (offset === OVERFLOW) return this.overflow.get(slot * FIELDS + field);
-    return base - offset;
-  }
-
-  private writeTime(
-    column: Int32Array,
-    slot: number,
-    field: number,
-    value: number | undefined,
-    base: number,
-  ): void {
-    if (column[slot] === OVERFLOW) this.overflow.delete(slot * FIELDS + field);
-    if (value === undefined) column[slot] = UNDEFINED;
-    else if (fitsOffset(value, base)) column[slot] = base - value;
-    else {
-      column[slot] = OVERFLOW;
-      this.overflow.set(slot * FIELDS + field, value);
-    }
-  }
-
   private readCount(slot: number): number {
     const count = this.returnedCount[slot]!;
-    return count === OVERFLOW ? this.overflow.get(slot * FIELDS + FIELD.returnedCount)! : count;
+    return count === OVERFLOW ? this.overflow.get(slot, FIELD.returnedCount)! : count;
   }
 
   private writeCount(slot: number, value: number): void {
-    const key = slot * FIELDS + FIELD.returnedCount;
-    if (this.returnedCount[slot] === OVERFLOW) this.overflow.delete(key);
+    this.overflow.clear(this.returnedCount, slot, FIELD.returnedCount);
     if ((value | 0) === value && value >= 0) this.returnedCount[slot] = value;
     else {
       this.returnedCount[slot] = OVERFLOW;
-      this.overflow.set(key, value);
+      this.overflow.set(slot, FIELD.returnedCount, value);
     }
   }
 
