@@ -5,7 +5,8 @@
 // Env: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test, an own schema dropped after;
 //      BENCH_STORE=embedded uses PGlite in a temporary directory instead), BENCH_CLIENTS (500),
 //      BENCH_RATE (events/s, 5000), BENCH_ALERTS_PER_S (20), BENCH_SECONDS (measured seconds, 15),
-//      BENCH_PROFILE_DIR (write a CPU profile of the collector there).
+//      BENCH_PROFILE_DIR (write a CPU profile of the collector there), BENCH_PANEL_BATCHES=1 (clients set
+//      `panel_batches` and get one `panels` packet per pass; the baseline then broadcasts such packets).
 //
 // Latencies use the times the payloads carry against the receive time on the same machine clock:
 //   alert: LiveAlertEvent.at (the alert transition, taken right after the event's commit) → client;
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
-import type { LiveAlertEvent, PanelUpdate } from '../collector/src/live/events.ts';
+import type { LiveAlertEvent, PanelBatch, PanelUpdate } from '../collector/src/live/events.ts';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
 import { processCpuMs } from './process-cpu.ts';
@@ -33,6 +34,9 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 500);
 const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const ALERTS_PER_S = Number(process.env.BENCH_ALERTS_PER_S ?? 20);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const BATCHED = process.env.BENCH_PANEL_BATCHES === '1';
+/** The panel packet the clients take: one `panels` batch per pass, or one `panel` per changed panel. */
+const PANEL_EVENT = BATCHED ? 'panels' : 'panel';
 /** How long to wait for outstanding ingest requests after the last batch (keeps the run bounded). */
 const DRAIN_MS = 8000;
 const WARMUP_MS = 3000;
@@ -72,7 +76,7 @@ async function connectClients(base: string, onSocket: (socket: Socket) => void):
     await Promise.all(
       Array.from({ length: Math.min(50, CLIENTS - i) }, async () => {
         const socket = io(`${base}/live`, {
-          auth: { token: TOKENS.viewer },
+          auth: { token: TOKENS.viewer, ...(BATCHED && { panel_batches: true }) },
           transports: ['websocket'],
           forceNew: true,
           reconnection: false,
@@ -148,7 +152,7 @@ async function orderPulse() {
   const got = samples();
   let measuring = false;
   let sampleAlert: LiveAlertEvent | undefined;
-  let samplePanel: PanelUpdate | undefined;
+  let samplePanel: PanelUpdate | PanelBatch | undefined;
   try {
     const sockets = await connectClients(collector.url, (socket) => {
       let next = 0; // the first batch this client has not seen in a panel yet
@@ -159,14 +163,8 @@ async function orderPulse() {
         sampleAlert ??= event;
         got.alert.push(now - event.at);
       });
-      socket.on('panel', (update: PanelUpdate) => {
-        const now = Date.now();
-        if (measuring) {
-          got.panelsReceived++;
-          got.panelAt.push(now - update.at);
-          got.byName.set(update.name, (got.byName.get(update.name) ?? 0) + 1);
-          samplePanel ??= update;
-        }
+      const onPanel = (update: PanelUpdate, now: number) => {
+        if (measuring) got.byName.set(update.name, (got.byName.get(update.name) ?? 0) + 1);
         if (update.name !== 'orders_per_minute') return;
         // A batch is visible once its minute's count includes it (commits may overtake each other by
         // a batch or two; this then credits the later one a little early).
@@ -181,7 +179,19 @@ async function orderPulse() {
           }
           next++;
         }
-      });
+      };
+      // A packet: one panel, or one pass's batch of them.
+      const onPacket = (packet: PanelUpdate | PanelBatch) => {
+        const now = Date.now();
+        if (measuring) {
+          got.panelsReceived++;
+          got.panelAt.push(now - packet.at);
+          samplePanel ??= packet;
+        }
+        if ('updates' in packet) for (const update of packet.updates) onPanel(update, now);
+        else onPanel(packet, now);
+      };
+      socket.on(PANEL_EVENT, onPacket);
     });
 
     const perBatch = Math.round((RATE * BATCH_MS) / 1000);
@@ -336,7 +346,7 @@ async function bareSocketIo(alertsPerS: number, panelsPerS: number, alert: unkno
       got.alertsReceived++;
       got.alert.push(now - event.at);
     });
-    socket.on('panel', (update: { at: number }) => {
+    socket.on(PANEL_EVENT, (update: { at: number }) => {
       const now = Date.now();
       if (!measuring) return;
       got.panelsReceived++;
@@ -362,7 +372,9 @@ async function bareSocketIo(alertsPerS: number, panelsPerS: number, alert: unkno
     };
   };
   const stopAlerts = emitEvery(alertsPerS, () => nsp.emit('alert', { ...(alert as object), at: Date.now() }));
-  const stopPanels = emitEvery(panelsPerS, () => nsp.emit('panel', { ...(panel as object), at: Date.now() }));
+  const stopPanels = emitEvery(panelsPerS, () =>
+    nsp.emit(PANEL_EVENT, { ...(panel as object), at: Date.now() }),
+  );
   await sleep(WARMUP_MS);
   measuring = true;
   const measureStarted = performance.now();
@@ -398,7 +410,7 @@ async function main(): Promise<void> {
     op.samplePanel ?? { name: 'orders_per_minute', data: {} },
   );
   const perClient = (g: Samples, seconds: number) =>
-    `${(g.alertsReceived / CLIENTS / seconds).toFixed(1)} alerts + ${(g.panelsReceived / CLIENTS / seconds).toFixed(1)} panels`;
+    `${(g.alertsReceived / CLIENTS / seconds).toFixed(1)} alerts + ${(g.panelsReceived / CLIENTS / seconds).toFixed(1)} panel packets`;
   const header = [
     'path',
     'messages/s per client',

@@ -96,6 +96,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ...(redis && { redis: { ...redis, key: config.clusterPrefix } }),
   });
   if (redis) core.writer.onCommitted((events) => gateway.shareEvents(events));
+  core.writer.onCommitted(() => gateway.panelsChanged());
   const ctx: AppContext = {
     config,
     db: deps.db,

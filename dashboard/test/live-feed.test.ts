@@ -14,6 +14,7 @@ import { LiveFeed } from '../src/lib/live-feed.svelte.ts';
 import { connectLive } from '../src/lib/socket.ts';
 
 const TOKEN = 'viewer-secret';
+const STORE_COUNT = { storeId: 'S002', region: 'GD', openAlerts: 9, critical: 1 };
 
 function snapshot(filter: LiveSnapshot['filter'] = {}): LiveSnapshot {
   return {
@@ -106,7 +107,7 @@ describe('LiveFeed over a real Socket.IO server', () => {
     cleanups.push(() => feed.close());
 
     await until(() => feed.connection === 'live' && feed.panels !== null, 'the first snapshot');
-    expect(server.auths.at(-1)).toEqual({ token: TOKEN, filter: { store_id: 'S001' } });
+    expect(server.auths.at(-1)).toEqual({ token: TOKEN, filter: { store_id: 'S001' }, panel_batches: true });
     expect(feed.scopes.stores).toEqual(['S001', 'S002']);
 
     const [socket] = await server.io.of('/live').fetchSockets();
@@ -117,6 +118,18 @@ describe('LiveFeed over a real Socket.IO server', () => {
     });
     await until(() => feed.panels?.open_stalls.total === 3, 'the panel update');
     expect(feed.panels?.orders_per_minute.minutes[0]?.total).toBe(4);
+
+    // A batch: every panel it names changes; the others stay.
+    socket!.emit('panels', {
+      at: 3,
+      updates: [
+        { name: 'open_stalls', data: { byRule: { order_stalled: 5 }, stalls: 5, total: 5 }, at: 3 },
+        { name: 'top_stores', data: { stores: [STORE_COUNT] }, at: 3 },
+      ],
+    });
+    await until(() => feed.panels?.open_stalls.total === 5, 'the batch');
+    expect(feed.panels?.orders_per_minute.minutes[0]?.total).toBe(4);
+    expect(feed.panels?.top_stores).toEqual({ stores: [STORE_COUNT] });
 
     socket!.emit('alert', {
       transition: 'opened',

@@ -29,6 +29,12 @@ export interface LiveAuth {
    * `?lang=` on the API.
    */
   lang?: string;
+  /**
+   * `true`: each pass's changed panels come together as one `panels` event (one packet per client
+   * per pass, and passes follow commits within `batchIntervalMs`) instead of one `panel` event per
+   * changed panel every 250 ms. The dashboard asks for it; without it nothing changes for a client.
+   */
+  panel_batches?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -225,6 +231,13 @@ export type PanelUpdate = {
   [N in PanelName]: { name: N; data: PanelDataMap[N]; at: number };
 }[PanelName];
 
+/** Every panel one pass found changed, for a client whose handshake set `panel_batches`. */
+export interface PanelBatch {
+  /** The time of the pass (each update's `at` is the same). */
+  at: number;
+  updates: PanelUpdate[];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Subscription and snapshot
 
@@ -252,6 +265,8 @@ export interface ServerToClientEvents {
   snapshot: (snapshot: LiveSnapshot) => void;
   /** A changed panel, coalesced (at most four per panel per second, only when data changed). */
   panel: (update: PanelUpdate) => void;
+  /** Instead of `panel` when the handshake set `panel_batches`: one pass's changed panels together. */
+  panels: (batch: PanelBatch) => void;
   /** Every alert opened, changed or resolved that matches the filter, sent at once. */
   alert: (event: LiveAlertEvent) => void;
 }
@@ -277,6 +292,8 @@ export interface LiveSocketData {
   locale: Locale;
   tokenName: string;
   filter: LiveFilter;
+  /** The handshake's `panel_batches`: this client gets `panels` batches, not `panel` events. */
+  panelBatches: boolean;
   /** A scoped token's scope, as its sockets were let in with (a change closes them). */
   scope?: { stores?: readonly string[] | undefined; regions?: readonly string[] | undefined };
   /** The stores a scoped token sees, resolved at the handshake; undefined: every store. */

@@ -24,6 +24,7 @@ import {
   type LiveSnapshot,
   type LiveSocketData,
   PANEL_NAMES,
+  type PanelBatch,
   type PanelName,
   type PanelUpdate,
   type ServerToClientEvents,
@@ -40,6 +41,12 @@ export interface LiveGatewayOptions {
   now?: () => number;
   /** Panel updates per room at most this often (four a second by default). */
   panelIntervalMs?: number;
+  /**
+   * Clients taking `panels` batches: a commit brings the next pass forward to at most this long
+   * after the previous one (50 ms by default), so what was committed reaches them without waiting
+   * for the 250 ms pass. Their packet count stays what per-panel updates cost: one per pass.
+   */
+  batchIntervalMs?: number;
   /** A client with more unsent packets than this gets no panel updates until it drains (default 64). */
   softBufferedPackets?: number;
   /** A client whose unsent packets pile up beyond this is disconnected; it reconnects to a fresh snapshot. */
@@ -59,6 +66,10 @@ export interface LiveGatewayOptions {
 const ALL = 'all';
 /** Every socket is in exactly one language room, so `except` the other one reaches a language alone. */
 const LANGUAGE_ROOM: Record<Locale, string> = { 'zh-CN': 'lang:zh-CN', en: 'lang:en' };
+/** Every socket is in exactly one of these, so `except` the other one reaches one way of sending panels. */
+const PANEL_MODE_ROOM = { batched: 'panels:batched', single: 'panels:single' } as const;
+type PanelMode = keyof typeof PANEL_MODE_ROOM;
+const modeOf = (socket: LiveSocket): PanelMode => (socket.data.panelBatches ? 'batched' : 'single');
 const SCOPED = 'scoped:';
 const roomOf = (filter: LiveFilter, tokenName?: string) =>
   (tokenName === undefined ? '' : `${SCOPED}${tokenName}|`) +
@@ -93,7 +104,13 @@ function parseFilter(value: unknown): LiveFilter | string {
 export class LiveGateway {
   readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, LiveSocketData>;
   private readonly now: () => number;
-  private readonly lastSent = new Map<string, Map<PanelName, string>>();
+  /** Per way of sending, per room: each panel's JSON as last sent there. */
+  private readonly lastSent: Record<PanelMode, Map<string, Map<PanelName, string>>> = {
+    batched: new Map(),
+    single: new Map(),
+  };
+  private lastBatchedPass = 0;
+  private batchedPassTimer: NodeJS.Timeout | undefined;
   /** Sockets held back for a backlog; they get a fresh snapshot once it drains. */
   private readonly behind = new Set<string>();
   private readonly timer: NodeJS.Timeout;
@@ -115,7 +132,12 @@ export class LiveGateway {
       options.panels.applyEvents(events as unknown as readonly StoredEvent[]),
     );
     nsp.use(async (socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown; filter?: unknown; lang?: unknown };
+      const auth = socket.handshake.auth as {
+        token?: unknown;
+        filter?: unknown;
+        lang?: unknown;
+        panel_batches?: unknown;
+      };
       const principal = typeof auth.token === 'string' ? options.tokens.identify(auth.token) : undefined;
       if (!principal) {
         const limited = await options
@@ -150,6 +172,7 @@ export class LiveGateway {
         locale: (typeof auth.lang === 'string' ? localeOfTag(auth.lang) : undefined) ?? DEFAULT_LOCALE,
         tokenName: principal.name,
         filter,
+        panelBatches: auth.panel_batches === true,
         ...(isScoped(principal) && {
           scope: { stores: principal.stores, regions: principal.regions },
           visible: visible ?? new Set(),
@@ -158,7 +181,7 @@ export class LiveGateway {
       next();
     });
     nsp.on('connection', (socket: LiveSocket) => {
-      socket.join(LANGUAGE_ROOM[socket.data.locale]);
+      socket.join([LANGUAGE_ROOM[socket.data.locale], PANEL_MODE_ROOM[modeOf(socket)]]);
       this.follow(socket, socket.data.filter);
       socket.on('subscribe', (raw, ack) => {
         const filter = parseFilter(raw);
@@ -207,6 +230,21 @@ export class LiveGateway {
     nsp.to(rooms).except(LANGUAGE_ROOM.en).emit('alert', event);
     nsp.to(rooms).except(LANGUAGE_ROOM['zh-CN']).emit('alert', english);
     if (this.options.redis) this.io.of(LIVE_NAMESPACE).serverSideEmit('peerAlert', event);
+  }
+
+  /**
+   * Something was committed: the batched clients' next pass comes at most `batchIntervalMs` after
+   * their last one. Per-panel clients keep the 250 ms passes.
+   */
+  panelsChanged(): void {
+    if (this.batchedPassTimer) return;
+    if (!this.io.of(LIVE_NAMESPACE).adapter.rooms.has(PANEL_MODE_ROOM.batched)) return;
+    const wait = Math.max(0, this.lastBatchedPass + (this.options.batchIntervalMs ?? 50) - this.now());
+    this.batchedPassTimer = setTimeout(() => {
+      this.batchedPassTimer = undefined;
+      this.publishPanels(['batched']);
+    }, wait);
+    this.batchedPassTimer.unref();
   }
 
   /** Joined streams: events this collector committed, for the other collectors' panels. */
@@ -260,6 +298,7 @@ export class LiveGateway {
   /** Drops every client; the HTTP server itself belongs to fastify, which closes it. */
   async close(): Promise<void> {
     clearInterval(this.timer);
+    clearTimeout(this.batchedPassTimer);
     // Closing the transports (not disconnecting the sockets) lets clients reconnect by themselves
     // to whichever collector comes back: an "io server disconnect" would stop them for good.
     this.io.engine.close();
@@ -299,13 +338,11 @@ export class LiveGateway {
       scopes: this.options.panels.scopes(visible),
     };
     socket.emit('snapshot', snapshot);
-    const sent = this.lastSent.get(room);
+    const lastSent = this.lastSent[modeOf(socket)];
+    const sent = lastSent.get(room);
     // A room's first listener: what the snapshot carried counts as sent, so the next pass sends changes only.
     if (!sent) {
-      this.lastSent.set(
-        room,
-        new Map(PANEL_NAMES.map((name) => [name, JSON.stringify(snapshot.panels[name])])),
-      );
+      lastSent.set(room, new Map(PANEL_NAMES.map((name) => [name, JSON.stringify(snapshot.panels[name])])));
       return;
     }
     // The room's other listeners hold what the last pass sent, this one the snapshot. Where the two
@@ -317,13 +354,15 @@ export class LiveGateway {
   }
 
   /**
-   * One pass: for each room with listeners, send the panels whose data changed since its last send.
+   * One pass: for each room with listeners, send the panels whose data changed since its last send,
+   * to its per-panel clients as one `panel` each and to its batched clients as one `panels`.
    * A client with a backlog gets nothing more until it drains; then it gets a fresh snapshot
    * (drop-to-latest). A client whose backlog passes the hard limit is disconnected.
    */
-  publishPanels(): void {
+  publishPanels(modes: readonly PanelMode[] = ['single', 'batched']): void {
     const nsp = this.io.of(LIVE_NAMESPACE);
     const now = this.now();
+    if (modes.includes('batched')) this.lastBatchedPass = now;
     this.options.panels.prune(now);
     const soft = this.options.softBufferedPackets ?? 64;
     const hard = this.options.maxBufferedPackets ?? 1000;
@@ -342,8 +381,11 @@ export class LiveGateway {
       }
     }
     const rooms = nsp.adapter.rooms;
-    for (const room of [...this.lastSent.keys()]) if (!rooms.has(room)) this.lastSent.delete(room);
+    for (const lastSent of Object.values(this.lastSent))
+      for (const room of [...lastSent.keys()]) if (!rooms.has(room)) lastSent.delete(room);
     for (const room of [...this.scopedRooms.keys()]) if (!rooms.has(room)) this.scopedRooms.delete(room);
+    const present = modes.filter((mode) => rooms.has(PANEL_MODE_ROOM[mode]));
+    if (present.length === 0) return;
     for (const [room, members] of rooms) {
       const scoped = this.scopedRooms.get(room);
       if (!scoped && room !== ALL && !room.startsWith('store:') && !room.startsWith('region:')) continue;
@@ -356,20 +398,27 @@ export class LiveGateway {
             ? { store_id: room.slice(6) }
             : { region: room.slice(7) };
       const data = this.options.panels.panels(filter, now, scoped?.visible);
-      let sent = this.lastSent.get(room);
-      if (!sent) {
-        sent = new Map();
-        this.lastSent.set(room, sent);
-      }
-      for (const name of PANEL_NAMES) {
-        const json = JSON.stringify(data[name]);
-        if (sent.get(name) === json) continue;
-        sent.set(name, json);
+      const json = new Map(PANEL_NAMES.map((name) => [name, JSON.stringify(data[name])]));
+      for (const mode of present) {
+        let sent = this.lastSent[mode].get(room);
+        if (!sent) {
+          sent = new Map();
+          this.lastSent[mode].set(room, sent);
+        }
+        const updates: PanelUpdate[] = [];
+        for (const name of PANEL_NAMES) {
+          if (sent.get(name) === json.get(name)) continue;
+          sent.set(name, json.get(name)!);
+          updates.push({ name, data: data[name], at: now } as PanelUpdate);
+        }
+        if (updates.length === 0) continue;
         // Every collector sends its own clients their panels (joined streams would repeat them).
-        nsp.local
+        const to = nsp.local
           .to(room)
           .except(held)
-          .emit('panel', { name, data: data[name], at: now } as PanelUpdate);
+          .except(PANEL_MODE_ROOM[mode === 'batched' ? 'single' : 'batched']);
+        if (mode === 'batched') to.emit('panels', { at: now, updates } satisfies PanelBatch);
+        else for (const update of updates) to.emit('panel', update);
       }
     }
   }

@@ -3,6 +3,7 @@
 import type {
   LiveFilter,
   LiveSnapshot,
+  PanelBatch,
   PanelDataMap,
   PanelUpdate,
 } from '../../../collector/src/live/events.ts';
@@ -53,7 +54,8 @@ export class LiveFeed {
       }
     });
     socket.on('snapshot', (s) => this.#onSnapshot(s));
-    socket.on('panel', (u) => this.#onPanel(u));
+    socket.on('panel', (u) => this.#onPanels([u]));
+    socket.on('panels', (b: PanelBatch) => this.#onPanels(b.updates));
     socket.on('alert', (e) => {
       this.lastMessageAt = this.#clock();
       this.board = applyAlertEvent(this.board, e, this.#clock());
@@ -67,10 +69,13 @@ export class LiveFeed {
     this.scopes = s.scopes;
   }
 
-  #onPanel(u: PanelUpdate): void {
+  /** One assignment per message, so a batch re-renders the charts once. */
+  #onPanels(updates: readonly PanelUpdate[]): void {
     this.lastMessageAt = this.#clock();
     if (!this.panels) return;
-    this.panels = { ...this.panels, [u.name]: u.data };
+    const next = { ...this.panels };
+    for (const u of updates) (next as Record<string, unknown>)[u.name] = u.data;
+    this.panels = next;
   }
 
   /** Show another store/region; the server answers with a fresh snapshot. */

@@ -16,7 +16,7 @@ export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
  */
 export function connectLive(token: string, currentFilter: () => LiveFilter, baseUrl = ''): LiveSocket {
   return io(`${baseUrl}${LIVE_NAMESPACE}`, {
-    auth: (cb: (auth: LiveAuth) => void) => cb({ token, filter: currentFilter() }),
+    auth: (cb: (auth: LiveAuth) => void) => cb({ token, filter: currentFilter(), panel_batches: true }),
     reconnectionDelay: 500,
     reconnectionDelayMax: 3000,
   });
