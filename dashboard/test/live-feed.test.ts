@@ -175,7 +175,7 @@ describe('LiveFeed over a real Socket.IO server', () => {
     cleanups.push(() => stop(again));
     await until(() => feed.connection === 'live', 'the reconnect');
     // The reconnect handshake carries the filter the display was showing.
-    expect(again.auths.at(-1)).toEqual({ token: TOKEN, filter: { region: 'GD' } });
+    expect(again.auths.at(-1)).toEqual({ token: TOKEN, filter: { region: 'GD' }, panel_batches: true });
   });
 
   it('reports a refused token instead of retrying forever', async () => {
