@@ -144,3 +144,34 @@ describe('groupAlerts, what goes in and what is held', () => {
     expect(byRule.map((g) => g.held)).toEqual([false]);
   });
 });
+
+describe('groupAlerts, the groups of several rules and stores', () => {
+  const alerts = [
+    alert({ rule: 'payment_unapplied', storeId: 'S01', entityId: 'O1' }),
+    alert({ rule: 'order_stalled', storeId: 'S02', entityId: 'O2' }),
+    alert({ rule: 'payment_unapplied', storeId: 'S02', entityId: 'O3' }),
+    alert({ rule: 'order_stalled', storeId: 'S01', entityId: 'O4' }),
+  ];
+
+  it('orders them by their labels taken in name order: rule first, then store', () => {
+    for (const groupBy of [
+      ['rule', 'store_id'],
+      ['store_id', 'rule'],
+    ]) {
+      expect(groupAlerts(alerts, T0, { groupBy }).map((g) => [g.labels.rule, g.labels.store_id])).toEqual([
+        ['order_stalled', 'S01'],
+        ['order_stalled', 'S02'],
+        ['payment_unapplied', 'S01'],
+        ['payment_unapplied', 'S02'],
+      ]);
+    }
+  });
+
+  it('keys a group by its label pairs in name order', () => {
+    const [first] = groupAlerts(alerts, T0, { groupBy: ['store_id', 'rule'] });
+    expect(JSON.parse(first!.key)).toEqual([
+      ['rule', 'order_stalled'],
+      ['store_id', 'S01'],
+    ]);
+  });
+});

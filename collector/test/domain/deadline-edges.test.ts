@@ -26,3 +26,40 @@ describe('equal due times', () => {
     expect(q.popDue(5).map((d) => d.key)).toEqual(['z', 'a', 'b', 'c', 'd', 'e']);
   });
 });
+
+describe('heap layouts that removal has to repair', () => {
+  // Scheduled in level order with every parent earlier than its children, so each id stays at the
+  // position given: id i at position i.
+  const layout = (times: number[]) => {
+    const heap = new DeadlineHeap(16);
+    for (const [id, dueAt] of times.entries()) heap.schedule(id, dueAt, 0);
+    return heap;
+  };
+
+  it('moves the last deadline up when it fills a hole under later ones', () => {
+    // Position 9 sits under 52 and 50; the last one (id 13, due at 4) comes from the other side.
+    const heap = layout([1, 50, 2, 51, 52, 60, 3, 53, 54, 55, 56, 61, 62, 4]);
+    expect(heap.cancel(9)).toBe(true);
+    expect(heap.popDue(5).map((d) => [d.id, d.dueAt])).toEqual([
+      [0, 1],
+      [2, 2],
+      [6, 3],
+      [13, 4],
+    ]);
+    expect(heap.popDue(100).map((d) => d.dueAt)).toEqual([50, 51, 52, 53, 54, 56, 60, 61, 62]);
+  });
+
+  it('never takes the slot just past the end for a child', () => {
+    // Cancelling the last id leaves it, due at 7, in the slot after the end; moving id 0 later must
+    // sift it below id 1 (due at 10), not swap in the cancelled one.
+    const heap = layout([5, 10, 7]);
+    expect(heap.cancel(2)).toBe(true);
+    heap.schedule(0, 20, 0);
+    expect(heap.has(2)).toBe(false);
+    expect(heap.peekDueAt()).toBe(10);
+    expect(heap.popDue(100).map((d) => [d.id, d.dueAt])).toEqual([
+      [1, 10],
+      [0, 20],
+    ]);
+  });
+});
