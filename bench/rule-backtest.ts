@@ -4,6 +4,7 @@
 // `--full` also times the replay of every order (a draft that cannot be pre-selected).
 //   npx tsx bench/rule-backtest.ts [postgres://postgres@127.0.0.1:5432/postgres] [--days 7]
 //     [--stores 327] [--orders 400] [--warm-up-days 1] [--rounds 1] [--keep] [--skip-read] [--full]
+//     [--parts 1|2|4]
 //     [--database op_backtest_xxxxxx --to <the window end it printed>]   (reuse a kept database)
 // Creates a fresh database (dropped at the end unless --keep), runs the product's migrations and
 // COPYs the history into `events` in event-time order, as a live collector would have appended it
@@ -35,6 +36,8 @@ const { values, positionals } = parseArgs({
     'skip-read': { type: 'boolean', default: false },
     // Also time the replay of every order (what a draft that cannot be pre-selected costs).
     full: { type: 'boolean', default: false },
+    // Connections the chosen orders are split over (runBacktest's default on PostgreSQL: 2).
+    parts: { type: 'string' },
     // Re-measure on a database an earlier --keep run loaded (its `to` is printed), without the COPY.
     database: { type: 'string' },
     to: { type: 'string' },
@@ -184,7 +187,8 @@ try {
     `rule backtest: ${DAYS} days (+${WARM_UP_DAYS} warm-up) × ${STORES} stores × ${ORDERS_PER_STORE_DAY} orders/store/day; ` +
       `database ${database}; ${new Date().toISOString()}; loadavg ${load()}\n`,
   );
-  db = await openDatabase({ databaseUrl: dbUrl.toString(), schema: SCHEMA, poolSize: 2 });
+  // One connection per part of the replay and one counting the window's events.
+  db = await openDatabase({ databaseUrl: dbUrl.toString(), schema: SCHEMA, poolSize: 3 });
   await loader.connect();
 
   const to = values.to === undefined ? Math.floor(Date.now() / HOUR) * HOUR : Date.parse(values.to);
@@ -252,7 +256,10 @@ try {
       db,
       undefined,
       { text: DRAFT, file: 'draft.yaml', from, to },
-      { budgetMs: Number.POSITIVE_INFINITY },
+      {
+        budgetMs: Number.POSITIVE_INFINITY,
+        ...(values.parts !== undefined && { parts: Number(values.parts) }),
+      },
     );
     const backtestMs = performance.now() - t;
     clearInterval(sampler);

@@ -13,6 +13,7 @@ import { fileError, type LoadError } from '../rules-config/load-error.ts';
 import { problem } from '../rules-config/problem.ts';
 import type { RoutingConfig } from '../rules-config/routes.ts';
 import type { Database } from '../store/database.ts';
+import { eventOrder } from '../store/event-order.ts';
 import { replayEvents } from '../store/event-replay.ts';
 import { countEvents, replaySelectedOrders, SELECTION_FIRST_PARAM } from '../store/preselected-replay.ts';
 import { orderPreselection } from './order-preselection.ts';
@@ -40,6 +41,11 @@ export interface BacktestLimits {
   pageRows?: number;
   /** False: replay every order even when the draft allows choosing them (the reference figure). */
   preselect?: boolean;
+  /**
+   * How many connections the chosen orders are split over (a power of two); default 2 on
+   * PostgreSQL, 1 on the embedded store.
+   */
+  parts?: number;
 }
 
 export type BacktestOutcome =
@@ -73,17 +79,15 @@ export async function runBacktest(
   // compiled condition is called only through the engine's interface (toEngineRule), whatever
   // evaluator compiled it.
   const rules = checked.rules.map((rule) => toEngineRule({ ...rule, matches: rule.holds }));
-  const backtest = new Backtest(rules, {
+  const backtestOptions = {
     from: request.from,
     sampleLimit: limits.sampleLimit ?? SAMPLE_LIMIT,
     topStores: limits.topStores ?? TOP_STORES,
     retainFinishedMs: WARM_UP_MS,
-  });
+  };
   const started = clock();
   const budget = limits.budgetMs ?? 60_000;
   const warmFrom = request.from - WARM_UP_MS;
-  let scannedTo = warmFrom;
-  let complete = true;
   const selection =
     limits.preselect === false
       ? undefined
@@ -92,6 +96,9 @@ export async function runBacktest(
           SELECTION_FIRST_PARAM,
         );
   if (selection === undefined) {
+    const backtest = new Backtest(rules, backtestOptions);
+    let scannedTo = warmFrom;
+    let complete = true;
     for await (const page of replayEvents(db, {
       from: warmFrom,
       to: request.to,
@@ -106,25 +113,61 @@ export async function runBacktest(
     }
     return done(backtest.result(), request, scannedTo, complete);
   }
-  // Only the orders that can fire are replayed, so the events evaluated are counted apart, on the
-  // other connection while the replay runs.
+  // Only the orders that can fire are replayed, so the events evaluated are counted apart, on
+  // another connection while the replay runs.
   const windowCount = countEvents(db, request.from, request.to);
   windowCount.catch(() => {});
-  await replaySelectedOrders(
-    db,
-    { from: warmFrom, to: request.to, ...(limits.pageRows !== undefined && { pageRows: limits.pageRows }) },
-    selection,
-    (page) => {
-      for (const event of page) backtest.apply(event);
-      scannedTo = page[page.length - 1]!.occurredAt;
-      complete = clock() - started <= budget;
-      return complete;
-    },
+  // The orders are split by their key over connections, each part read and folded on its own:
+  // PostgreSQL runs each part's statement in its own backend, at once. The embedded store has one
+  // connection, where parts would only repeat the scans one after the other.
+  const partCount = limits.parts ?? (db.mode === 'embedded' ? 1 : 2);
+  const parts = Array.from({ length: partCount }, () => new Backtest(rules, backtestOptions));
+  // Each part's last event folded; a part read to its end has replayed the whole window.
+  const reached = parts.map(() => warmFrom);
+  let stopped = false;
+  const replays = await Promise.allSettled(
+    parts.map((part, index) =>
+      replaySelectedOrders(
+        db,
+        {
+          from: warmFrom,
+          to: request.to,
+          ...(limits.pageRows !== undefined && { pageRows: limits.pageRows }),
+          part: { index, of: partCount },
+        },
+        selection,
+        (page) => {
+          if (stopped) return false;
+          for (const event of page) part.apply(event);
+          reached[index] = page[page.length - 1]!.occurredAt;
+          if (clock() - started > budget) stopped = true;
+          return !stopped;
+        },
+      ).then(
+        () => {
+          if (!stopped) reached[index] = request.to;
+        },
+        (error: unknown) => {
+          stopped = true;
+          throw error;
+        },
+      ),
+    ),
   );
+  for (const replay of replays) if (replay.status === 'rejected') throw replay.reason;
+  const complete = !stopped;
+  // A stopped replay covers every part up to the one that got least far (a part that got further
+  // has counted its firings past it too).
+  const scannedTo = Math.min(...reached);
   const eventsScanned = complete
     ? await windowCount
     : await countEvents(db, request.from, Math.max(request.from, scannedTo + 1));
-  return done({ ...backtest.result(), eventsScanned }, request, scannedTo, complete);
+  const keys = parts.flatMap((part) => part.sampleOrder().map((key) => ({ ...key, rank: key.rule })));
+  const sampleOrder =
+    parts.filter((part) => part.sampleOrder().length > 0).length > 1
+      ? await eventOrder(db, keys)
+      : keys.map((_, i) => i);
+  return done({ ...Backtest.merge(parts, sampleOrder), eventsScanned }, request, scannedTo, complete);
 }
 
 function done(

@@ -78,7 +78,8 @@ const history = fc
     orders.forEach((order, o) => {
       for (const { minutesBefore, fields } of order.events) {
         const id = `e${rows.length}`;
-        const occurredAt = TO - minutesBefore * 60_000 + rows.length;
+        // Whole minutes: events of different orders share times, ordered by their ids then.
+        const occurredAt = TO - minutesBefore * 60_000;
         const payload = Object.fromEntries(
           Object.entries({
             id,
@@ -138,6 +139,11 @@ const draft = fc.array(fc.tuple(condition, optional(fc.constantFrom('[S1]', '[S2
   maxLength: 3,
 });
 
+/** Connections the chosen orders are split over, each part replayed apart and the results merged. */
+const parts = fc.constantFrom(1, 2, 4);
+/** A small sample makes the merge choose the first firings across parts. */
+const sampleLimit = fc.constantFrom(2, 1_000);
+
 const draftText = (rules: Array<[string, string | undefined]>) =>
   `rules:\n${rules
     .map(
@@ -183,17 +189,62 @@ describe.each(STORE_KINDS)('backtest of pre-selected orders (%s)', (kind) => {
     return { ...outcome, result };
   };
 
+  it('merges the parts of a split replay into the full replay’s counts and first samples, ties in time by id', async () => {
+    // 24 orders over both stores, created in 西藏 in pairs at the same minute (ties across orders,
+    // so across parts), then paid: every order fires once, in an order only the store's sort decides.
+    const rows: Row[] = [];
+    for (let o = 0; o < 24; o++) {
+      for (const [status, minutesBefore] of [
+        ['created', 300 - Math.floor(o / 2)],
+        ['paid', 100 - Math.floor(o / 2)],
+      ] as const) {
+        const id = `e${rows.length}`;
+        const occurredAt = TO - minutesBefore * 60_000;
+        const fields = { type: 'order.status', status, ...(status === 'created' && { region: '西藏' }) };
+        rows.push({
+          source: 'oms',
+          id,
+          type: 'order.status',
+          occurredAt,
+          orderId: `O${o}`,
+          storeId: STORES[o % 2]!,
+          payload: { id, source: 'oms', occurredAt, orderId: `O${o}`, storeId: STORES[o % 2]!, ...fields },
+        });
+      }
+    }
+    await load(rows);
+    const request = {
+      text: draftText([['status == "paid" and region == "西藏"', undefined]]),
+      file: 'draft.yaml',
+      from: FROM,
+      to: TO,
+    };
+    const limits = { budgetMs: Number.POSITIVE_INFINITY, sampleLimit: 7, topStores: 1, pageRows: 5 };
+    const full = comparable(await runBacktest(store.db, undefined, request, { ...limits, preselect: false }));
+    expect(full.result.fired).toBe(24);
+    // O4 and O5 are paid at the same minute, by events e9 and e11: "e11" sorts first.
+    expect(full.result.sample.map((s) => s.orderId)).toEqual(['O0', 'O1', 'O2', 'O3', 'O5', 'O4', 'O6']);
+    for (const partCount of [1, 2, 4]) {
+      const split = comparable(
+        await runBacktest(store.db, undefined, request, { ...limits, parts: partCount }),
+      );
+      expect(split).toEqual(full);
+    }
+  });
+
   it('chooses every order a rule fires on, and replaying only those gives the full replay’s result', async () => {
     await fc.assert(
-      fc.asyncProperty(draft, history, async (rules, rows) => {
+      fc.asyncProperty(draft, history, parts, sampleLimit, async (rules, rows, partCount, samples) => {
         await load(rows);
         const text = draftText(rules);
         const request = { text, file: 'draft.yaml', from: FROM, to: TO };
-        const limits = { budgetMs: Number.POSITIVE_INFINITY, sampleLimit: 1_000, pageRows: 3 };
+        const limits = { budgetMs: Number.POSITIVE_INFINITY, sampleLimit: samples, pageRows: 3 };
         const full = comparable(
           await runBacktest(store.db, undefined, request, { ...limits, preselect: false }),
         );
-        const chosenOnly = comparable(await runBacktest(store.db, undefined, request, limits));
+        const chosenOnly = comparable(
+          await runBacktest(store.db, undefined, request, { ...limits, parts: partCount }),
+        );
         expect(chosenOnly).toEqual(full);
 
         const selection = orderPreselection(

@@ -34,6 +34,14 @@ export interface BacktestSample {
   rule: string;
 }
 
+/** Where a sample stands in its replay: the firing event's keys, then the rule's place in the draft. */
+export interface SampleKey {
+  at: number;
+  source: string;
+  id: string;
+  rule: number;
+}
+
 export interface BacktestResult {
   /** Events evaluated (from `from` on; the warm-up is not counted). */
   eventsScanned: number;
@@ -62,6 +70,7 @@ export class Backtest {
   private readonly perRule: number[];
   private readonly perStore = new Map<string, number>();
   private readonly samples: BacktestSample[] = [];
+  private readonly sampleKeys: SampleKey[] = [];
   private readonly errors = new Map<string, number>();
   private peak = 0;
 
@@ -103,20 +112,66 @@ export class Backtest {
   }
 
   result(): BacktestResult {
-    const byStore = [...this.perStore]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .slice(0, this.options.topStores)
-      .map(([storeId, count]) => ({ storeId, count }));
     return {
       eventsScanned: this.scanned,
       fired: this.fired,
       byRule: this.rules.map((rule, i) => ({ rule: rule.name, count: this.perRule[i]! })),
-      byStore,
+      byStore: topStores(this.perStore, this.options.topStores),
       storesFired: this.perStore.size,
       sample: [...this.samples],
       errors: Object.fromEntries(this.errors),
       ordersHeld: this.orders.size,
       peakOrdersHeld: this.peak,
+    };
+  }
+
+  /** The keys of `result().sample`, in the same order. */
+  sampleOrder(): readonly SampleKey[] {
+    return this.sampleKeys;
+  }
+
+  /**
+   * One result for replays of disjoint sets of orders with the same rules and options, as one
+   * replay of all their events would give it: an order's fold and firings depend on its own events
+   * only, so the counts add up. `sampleOrder` numbers the parts' samples one part after the other
+   * (as their `sampleOrder()` lists them) and gives them in the order of that one replay; its first
+   * `sampleLimit` are kept. The orders held at most is the sum of the parts' peaks (an upper bound:
+   * the parts need not peak at once).
+   */
+  static merge(parts: readonly Backtest[], sampleOrder: readonly number[]): BacktestResult {
+    const first = parts[0];
+    if (first === undefined) throw new RangeError('nothing to merge');
+    const perRule = first.rules.map(() => 0);
+    const perStore = new Map<string, number>();
+    const errors = new Map<string, number>();
+    const samples: BacktestSample[] = [];
+    let scanned = 0;
+    let fired = 0;
+    let held = 0;
+    let peak = 0;
+    for (const part of parts) {
+      scanned += part.scanned;
+      fired += part.fired;
+      held += part.orders.size;
+      peak += part.peak;
+      part.perRule.forEach((count, i) => {
+        perRule[i]! += count;
+      });
+      for (const [storeId, count] of part.perStore)
+        perStore.set(storeId, (perStore.get(storeId) ?? 0) + count);
+      for (const [rule, count] of part.errors) errors.set(rule, (errors.get(rule) ?? 0) + count);
+      samples.push(...part.samples);
+    }
+    return {
+      eventsScanned: scanned,
+      fired,
+      byRule: first.rules.map((rule, i) => ({ rule: rule.name, count: perRule[i]! })),
+      byStore: topStores(perStore, first.options.topStores),
+      storesFired: perStore.size,
+      sample: sampleOrder.slice(0, first.options.sampleLimit).map((i) => samples[i]!),
+      errors: Object.fromEntries(errors),
+      ordersHeld: held,
+      peakOrdersHeld: peak,
     };
   }
 
@@ -155,8 +210,10 @@ export class Backtest {
     this.fired++;
     this.perRule[index]!++;
     this.perStore.set(storeId, (this.perStore.get(storeId) ?? 0) + 1);
-    if (this.samples.length < this.options.sampleLimit)
+    if (this.samples.length < this.options.sampleLimit) {
       this.samples.push({ orderId: event.orderId, storeId, at: event.occurredAt, rule });
+      this.sampleKeys.push({ at: event.occurredAt, source: event.source, id: event.id, rule: index });
+    }
   }
 
   private forgetFinishedBefore(cutoff: number): void {
@@ -185,4 +242,12 @@ export class Backtest {
     next.set(this.holds);
     this.holds = next;
   }
+}
+
+/** The stores with the most firings, most first (ties by store id). */
+function topStores(perStore: ReadonlyMap<string, number>, limit: number): BacktestResult['byStore'] {
+  return [...perStore]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, limit)
+    .map(([storeId, count]) => ({ storeId, count }));
 }
