@@ -1,6 +1,7 @@
 // `npm test` runs every project: the collector (node, real stores), the dashboard's component tests
 // (jsdom) and the end-to-end suite (headless Chromium).
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './vitest.sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -26,5 +27,7 @@ export default defineConfig({
     ],
     // Two cores: more workers only contend (PGlite instances are CPU-bound WASM).
     maxWorkers: 2,
+    // Every project's files in one queue for the two workers, the longest first.
+    sequence: { sequencer: LongestFirst },
   },
 });

@@ -3,14 +3,13 @@
 // Asia/Shanghai, at an instant (the collector's and the browsers' clocks fixed to it) when it is
 // already the next day in Shanghai but still the day before in New York and in UTC.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../collector/src/app.ts';
 import { loadConfig } from '../collector/src/config/load-config.ts';
 import type { Database } from '../collector/src/store/database.ts';
 import { openDatabase } from '../collector/src/store/open-database.ts';
+import { templateDataDir } from '../collector/test/support/pglite-template.ts';
 import { launchBrowser, screenshot } from './support/browser.ts';
 import { reconciliationDay } from './support/wechat-bill.ts';
 
@@ -33,7 +32,7 @@ let app: App;
 let url: string;
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-business-day-'));
+  dataDir = await templateDataDir('op-business-day-');
   db = await openDatabase({ databaseUrl: undefined, schema: 'orderpulse', dataDir });
   const config = loadConfig({
     HOST: '127.0.0.1',

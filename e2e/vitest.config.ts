@@ -13,8 +13,9 @@ export default defineConfig({
     include: ['**/*.e2e.test.ts'],
     environment: 'node',
     globalSetup: ['support/build-dashboard.ts', '../collector/test/support/pglite-template-setup.ts'],
-    // One Chromium at a time on a two-core machine.
-    fileParallelism: false,
+    // Each file has its own browser profile, collector and ports, so its files share the suite's two
+    // workers with the other projects' files. One file at a time would put them in a group of their
+    // own, run after all the others on one worker.
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // A shared two-core machine: a poll waits for work that will happen, never for a speed.

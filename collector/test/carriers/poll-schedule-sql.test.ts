@@ -1,8 +1,6 @@
 // The SQL PollScheduleStore against PGlite and, with TEST_DATABASE_URL, real PostgreSQL; and the
 // poller resuming from it after a restart.
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createKuaidi100QueryClient } from '../../src/carriers/kuaidi100-query-client.ts';
 import type { PollScheduleStore } from '../../src/carriers/poll-schedule.ts';
@@ -10,6 +8,7 @@ import { CarrierPoller } from '../../src/carriers/poller.ts';
 import { SqlPollScheduleStore } from '../../src/carriers/sql-poll-schedule.ts';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
+import { templateDataDir } from '../support/pglite-template.ts';
 import { dropSchema, STORE_KINDS, type StoreKind, uniqueSchema } from '../support/test-database.ts';
 import { FakeClock, FakeKuaidi100 } from './fake-kuaidi100.ts';
 
@@ -20,7 +19,7 @@ const T0 = Date.parse('2026-06-01T00:00:00Z');
 /** A store that can be closed and opened again on the same data, like a collector restart. */
 async function reopenableStore(kind: StoreKind) {
   if (kind === 'pglite') {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'op-carriers-'));
+    const dataDir = await templateDataDir('op-carriers-');
     return {
       open: () => openDatabase({ databaseUrl: undefined, schema: 'orderpulse', dataDir }),
       dispose: () => fs.rm(dataDir, { recursive: true, force: true }),

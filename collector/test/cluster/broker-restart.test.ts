@@ -6,7 +6,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SPAWNED_TEST_TIMEOUT_MS, spawnCollector } from '../support/spawn-collector.ts';
-import { expectStoredOnce, logLines, PARTITIONS, RetryingCallers, testCluster } from './spawned-cluster.ts';
+import {
+  expectStoredOnce,
+  holdBroker,
+  logLines,
+  PARTITIONS,
+  RetryingCallers,
+  testCluster,
+} from './spawned-cluster.ts';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const AMQP_URL = process.env.TEST_AMQP_URL;
@@ -28,6 +35,7 @@ const rabbit = {
 
 if (DATABASE_URL && AMQP_URL) {
   describe('cluster mode: the broker restarted under load', () => {
+    holdBroker(DATABASE_URL, 'exclusive');
     const cluster = testCluster(DATABASE_URL, AMQP_URL);
     let callers: RetryingCallers | undefined;
 

@@ -6,7 +6,14 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SPAWNED_TEST_TIMEOUT_MS, spawnCollector } from '../support/spawn-collector.ts';
-import { expectStoredOnce, logLines, PARTITIONS, RetryingCallers, testCluster } from './spawned-cluster.ts';
+import {
+  expectStoredOnce,
+  holdBroker,
+  logLines,
+  PARTITIONS,
+  RetryingCallers,
+  testCluster,
+} from './spawned-cluster.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
@@ -24,6 +31,7 @@ async function storedEvents(url: string, schema: string): Promise<number> {
 
 if (DATABASE_URL && AMQP_URL) {
   describe('cluster mode: the database lost by a processor under load', () => {
+    holdBroker(DATABASE_URL, 'shared');
     const cluster = testCluster(DATABASE_URL, AMQP_URL);
     const target = new URL(DATABASE_URL);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));

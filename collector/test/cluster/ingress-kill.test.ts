@@ -13,7 +13,7 @@ import {
 } from '../hostile/signed-callbacks.ts';
 import { SPAWNED_TEST_TIMEOUT_MS, spawnCollector } from '../support/spawn-collector.ts';
 import { TestHaproxy } from './haproxy.ts';
-import { expectStoredOnce, logLines, PARTITIONS, testCluster } from './spawned-cluster.ts';
+import { expectStoredOnce, holdBroker, logLines, PARTITIONS, testCluster } from './spawned-cluster.ts';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const AMQP_URL = process.env.TEST_AMQP_URL;
@@ -55,6 +55,7 @@ function notifications(): Notification[] {
 
 if (DATABASE_URL && AMQP_URL) {
   describe('cluster mode: an ingress killed behind HAProxy during a callback burst', () => {
+    holdBroker(DATABASE_URL, 'shared');
     const cluster = testCluster(DATABASE_URL, AMQP_URL);
     let haproxy: TestHaproxy | undefined;
 

@@ -16,6 +16,7 @@ import {
 import { auth } from '../support/test-app.ts';
 import {
   expectStoredOnce,
+  holdBroker,
   logLines,
   PARTITIONS,
   RetryingCallers,
@@ -37,6 +38,7 @@ async function ownedBy(node: RunningCollector): Promise<number[]> {
 
 if (DATABASE_URL && AMQP_URL) {
   describe('cluster mode: a processor joining a running one', () => {
+    holdBroker(DATABASE_URL, 'shared');
     const cluster = testCluster(DATABASE_URL, AMQP_URL);
     let rulesDir: string | undefined;
 

@@ -7,14 +7,38 @@ import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'amqplib';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { partitionQueue, processorsQueue } from '../../src/cluster/partitions.ts';
 import { orderStatus } from '../support/events.ts';
-import type { RunningCollector } from '../support/spawn-collector.ts';
+import { type RunningCollector, SPAWNED_TEST_TIMEOUT_MS } from '../support/spawn-collector.ts';
 import { auth } from '../support/test-app.ts';
 import { dropSchema, uniqueSchema } from '../support/test-database.ts';
 
 export const PARTITIONS = 4;
+
+/** The advisory lock key the broker is held under (any constant no other test uses). */
+const BROKER_LOCK = 0x0b_0e_4a_11;
+
+/**
+ * Holds the one RabbitMQ of the machine for the enclosing describe: `shared` while a test uses it,
+ * `exclusive` while one restarts it, which no other cluster test may live through. Files run on
+ * two workers, so the hold is an advisory lock on the test database every cluster test uses; a
+ * waiting exclusive hold goes before later shared ones.
+ */
+export function holdBroker(databaseUrl: string, mode: 'shared' | 'exclusive'): void {
+  let session: pg.Client | undefined;
+  // Registered first, so released last: after the describe's own clean-up.
+  afterAll(async () => {
+    await session?.end();
+  });
+  beforeAll(async () => {
+    session = new pg.Client({ connectionString: databaseUrl });
+    await session.connect();
+    const lock = mode === 'shared' ? 'pg_advisory_lock_shared' : 'pg_advisory_lock';
+    await session.query(`SELECT ${lock}($1)`, [BROKER_LOCK]);
+    // Waiting for another cluster test to finish: as long as that test may take.
+  }, SPAWNED_TEST_TIMEOUT_MS * 2);
+}
 
 export interface TestCluster {
   prefix: string;

@@ -20,6 +20,7 @@ import {
 } from '../support/spawn-collector.ts';
 import { auth } from '../support/test-app.ts';
 import { dropSchema, uniqueSchema } from '../support/test-database.ts';
+import { holdBroker } from './spawned-cluster.ts';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const AMQP_URL = process.env.TEST_AMQP_URL;
@@ -73,6 +74,7 @@ const post = (url: string, route: string, body: unknown, role: 'ingest' | 'opera
 
 if (DATABASE_URL && AMQP_URL) {
   describe('cluster mode: operator changes through another node', () => {
+    holdBroker(DATABASE_URL, 'shared');
     const prefix = `optest_${randomBytes(4).toString('hex')}`;
     const schema = uniqueSchema();
     const running: RunningCollector[] = [];

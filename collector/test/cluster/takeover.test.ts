@@ -16,7 +16,7 @@ import {
 } from '../support/spawn-collector.ts';
 import { auth } from '../support/test-app.ts';
 import { dropSchema, uniqueSchema } from '../support/test-database.ts';
-import { shortRules } from './spawned-cluster.ts';
+import { holdBroker, shortRules } from './spawned-cluster.ts';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;
 const AMQP_URL = process.env.TEST_AMQP_URL;
@@ -40,6 +40,7 @@ const logLines = (output: string, msg: string) =>
 
 if (DATABASE_URL && AMQP_URL) {
   describe('cluster mode: a processor killed under load', () => {
+    holdBroker(DATABASE_URL, 'shared');
     const prefix = `optest_${randomBytes(4).toString('hex')}`;
     const schema = uniqueSchema();
     const running: RunningCollector[] = [];

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent } from '../../src/domain/events.ts';
 import type { Database } from '../../src/store/database.ts';
@@ -12,6 +10,7 @@ import {
   ReportingRollups,
 } from '../../src/store/reporting-rollups.ts';
 import { interceptQueries } from '../support/intercept-queries.ts';
+import { templateDataDir } from '../support/pglite-template.ts';
 import {
   dropSchema,
   openTestDatabase,
@@ -78,9 +77,9 @@ async function write(db: Database, events: OrderEvent[]): Promise<void> {
 }
 
 /** A store that can be closed and opened again on the same data: a PGlite data dir, or a PostgreSQL schema. */
-function reopenableStore(kind: StoreKind) {
+async function reopenableStore(kind: StoreKind) {
   if (kind === 'pglite') {
-    const dir = mkdtempSync(join(tmpdir(), 'op-staging-'));
+    const dir = await templateDataDir('op-staging-');
     return {
       open: () => openDatabase({ databaseUrl: undefined, schema: 'orderpulse', dataDir: dir }),
       cleanup: async () => rmSync(dir, { recursive: true, force: true }),
@@ -143,7 +142,7 @@ describe.each(STORE_KINDS)('staged reporting rollups on %s', (kind) => {
   let closedStore: Database | undefined;
 
   it('keeps staged rows across a restart and applies them from the background loop afterwards', async () => {
-    const reopenable = reopenableStore(kind);
+    const reopenable = await reopenableStore(kind);
     try {
       let db = await reopenable.open();
       await write(db, sampleTraffic(Date.now()));
@@ -270,7 +269,7 @@ describe.each(STORE_KINDS)('staged reporting rollups on %s', (kind) => {
   });
 
   it('logs a failed run instead of throwing', async () => {
-    const reopenable = reopenableStore(kind);
+    const reopenable = await reopenableStore(kind);
     try {
       const db = closedStore ?? (await reopenable.open());
       await db.close().catch(() => {});

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { templateDataDir } from '../support/pglite-template.ts';
 import {
   type RunningCollector,
   SPAWNED_TEST_TIMEOUT_MS,
@@ -104,6 +105,7 @@ function memory(pid: number): { rss: number; peak: number } {
 describe('a spawned collector under hostile traffic', () => {
   let collector: RunningCollector;
   let dir: string;
+  let dataDir: string;
   let baseline: number;
   let routes: ListedRoute[];
   const operator = { authorization: `Bearer ${TOKENS.operator}` };
@@ -111,6 +113,7 @@ describe('a spawned collector under hostile traffic', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'op-hostile-spawn-'));
+    dataDir = await templateDataDir('op-hostile-data-');
     const rulesDir = join(dir, 'rules');
     cpSync(RULES_DIR, rulesDir, { recursive: true });
     writeFileSync(join(rulesDir, 'custom', 'hostile.yaml'), HOSTILE_RULES);
@@ -118,7 +121,7 @@ describe('a spawned collector under hostile traffic', () => {
     // spawned server cannot print its route tree.
     [collector, routes] = await Promise.all([
       spawnCollector({
-        ORDERPULSE_DATA_DIR: join(dir, 'data'),
+        ORDERPULSE_DATA_DIR: dataDir,
         ORDERPULSE_RULES_DIR: rulesDir,
         ORDERPULSE_INGEST_TOKENS: `pos=${TOKENS.ingest},probe=${PROBE_TOKEN}`,
         ...providerEnv(),
@@ -156,6 +159,7 @@ describe('a spawned collector under hostile traffic', () => {
       clearTimeout(grace);
     }
     rmSync(dir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it(

@@ -3,10 +3,9 @@
 // `orderpulse serve` in its own process, where the race between the refusal and the upload is real.
 import fs from 'node:fs/promises';
 import { request } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderStatus } from '../support/events.ts';
+import { templateDataDir } from '../support/pglite-template.ts';
 import {
   type RunningCollector,
   SPAWNED_TEST_TIMEOUT_MS,
@@ -20,7 +19,7 @@ describe('413 as a response', () => {
   let collector: RunningCollector;
   let dataDir: string;
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'orderpulse-413-'));
+    dataDir = await templateDataDir('orderpulse-413-');
     collector = await spawnCollector({
       ORDERPULSE_DATA_DIR: dataDir,
       ORDERPULSE_KUAIDI100_SALT: 'push-salt-for-tests',

@@ -3,12 +3,10 @@
 // dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
-import { openEmbeddedTestDatabase } from '../support/pglite-template.ts';
+import { openEmbeddedTestDatabase, templateDataDir } from '../support/pglite-template.ts';
 
 export interface DurableStore {
   db: Database;
@@ -73,7 +71,7 @@ function pgliteHarness(): StoreHarness {
       };
     },
     async openDurable() {
-      const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'op-notify-'));
+      const dataDir = await templateDataDir('op-notify-');
       dirs.push(dataDir);
       const store: DurableStore = {
         db: await openDatabase({ databaseUrl: undefined, schema: 'orderpulse', dataDir }),

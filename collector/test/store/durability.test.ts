@@ -1,11 +1,10 @@
 // What was acknowledged is never lost: kill -9, SIGTERM drain, restart idempotency, store outage.
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { orderStatus } from '../support/events.ts';
+import { templateDataDir } from '../support/pglite-template.ts';
 import {
   type RunningCollector,
   SPAWNED_TEST_TIMEOUT_MS,
@@ -105,7 +104,7 @@ describe.each(STORE_KINDS)('durability on %s', (kind) => {
 
   async function storeEnv() {
     if (kind === 'pglite') {
-      const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'orderpulse-durability-'));
+      const dataDir = await templateDataDir('orderpulse-durability-');
       cleanups.push(() => fs.rm(dataDir, { recursive: true, force: true }));
       return { env: { ORDERPULSE_DATA_DIR: dataDir }, check: { dataDir, schema: 'orderpulse' } };
     }
