@@ -144,6 +144,8 @@ describe('SIMPLE_REGION_LOOKUP', () => {
     expect(regionContains('440300', '440400')).toBe(false);
     expect(regionContains('441000', '440305')).toBe(false);
     expect(regionContains(' 440000 ', '440305')).toBe(true);
+    // Only the zeros at the end go: 500101 (Wanzhou, Chongqing) does not lie in 510000 (Sichuan).
+    expect(regionContains('510000', '500101')).toBe(false);
   });
 
   it('compares other digit strings as written', () => {
