@@ -1,5 +1,6 @@
 // WeChat Pay notifications whose JSON is valid but of the wrong kind (a string or a number where an
-// object belongs), platform keys of a type that cannot verify RSA, and the errors decryption throws.
+// object belongs), platform keys of a type that cannot verify RSA, the errors decryption throws,
+// and the verifier's answer to a resource that does not decrypt.
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,6 +9,8 @@ import {
   parseEnvelope,
 } from '../../../src/ingest/wechatpay/notification.ts';
 import { signNotify, verifyNotifySignature } from '../../../src/ingest/wechatpay/notify-signature.ts';
+import { WechatPayNotifyVerifier } from '../../../src/ingest/wechatpay/notify-verifier.ts';
+import { PlatformKeySet } from '../../../src/ingest/wechatpay/platform-keys.ts';
 import {
   apiV3KeyBytes,
   decryptResource,
@@ -78,5 +81,40 @@ describe('decryption errors', () => {
       new RangeError('the WeChat Pay APIv3 key must be 32 bytes, got 33'),
     );
     expect(apiV3KeyBytes('A'.repeat(32))).toHaveLength(32);
+  });
+});
+
+describe('a signed notification whose resource does not decrypt', () => {
+  it('is refused as decrypt_failed with 400, saying so', () => {
+    const platform = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const verifier = new WechatPayNotifyVerifier({
+      platformKeys: PlatformKeySet.from([
+        { serial: 'SERIAL1', pem: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      ]),
+      apiV3Key: 'Synth3tic0nlyApiV3Key0123456789A',
+    });
+    const otherKey = apiV3KeyBytes('B'.repeat(32));
+    const raw = Buffer.from(
+      JSON.stringify({
+        id: 'N1',
+        create_time: '2024-06-01T10:15:31+08:00',
+        event_type: 'TRANSACTION.SUCCESS',
+        resource_type: 'encrypt-resource',
+        resource: encryptResource('{}', otherKey, 'abcdefghijkl', 'transaction'),
+      }),
+    );
+    const timestamp = '1717207200';
+    const headers = {
+      'wechatpay-timestamp': timestamp,
+      'wechatpay-nonce': 'nonce',
+      'wechatpay-signature': signNotify(platform.privateKey, timestamp, 'nonce', raw),
+      'wechatpay-serial': 'SERIAL1',
+    };
+    expect(verifier.verify(headers, raw, 1_717_207_200_000)).toEqual({
+      ok: false,
+      error: 'decrypt_failed',
+      message: 'resource does not decrypt with the APIv3 key',
+      status: 400,
+    });
   });
 });
