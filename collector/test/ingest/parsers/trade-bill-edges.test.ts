@@ -172,6 +172,12 @@ describe('WeChat Pay trade bill', () => {
     expect(rows.map((r) => r.amountFen)).toEqual([10000, -2800]);
   });
 
+  it('reads 应结订单金额 when the bill has no 订单金额', async () => {
+    const header = WECHAT_27.filter((name) => name !== '订单金额');
+    const { rows } = await read(parseWechatpayTradeBill, wechatBill(header, [{ 应结订单金额: '90.00' }]));
+    expect(rows.map((r) => r.amountFen)).toEqual([9000]);
+  });
+
   it('reads the older bill whose columns are 总金额 and 退款金额', async () => {
     const header = [
       ...WECHAT_27.slice(0, 12),
@@ -479,6 +485,13 @@ describe('Alipay 业务明细 bill', () => {
     expect(error?.message).toMatch(
       /^line 11: expected nothing but # lines after 业务明细列表结束; found "2019091622001458860515315453 ,/,
     );
+  });
+
+  it('skips blank and white-space lines anywhere', async () => {
+    const bill = alipayBill([{}, {}]).replace(/\r\n/g, '\r\n \t\r\n\r\n');
+    const { rows, summary } = await read(parseAlipayTradeBill, bill);
+    expect(rows.map((r) => r.line)).toEqual([16, 19]);
+    expect(summary?.lines).toHaveLength(4);
   });
 
   it('counts a row of another business type as skipped', async () => {
