@@ -487,6 +487,20 @@ describe('Alipay 业务明细 bill', () => {
     );
   });
 
+  it('takes a header without title whose 完成时间 is its first column', async () => {
+    const header = ['完成时间', ...ALIPAY_25.filter((name) => name !== '完成时间')];
+    const { rows } = await read(parseAlipayTradeBill, alipayBill([{}], { header, title: [] }));
+    expect(rows.map((r) => r.paidAt)).toEqual([cst('2019-09-16 10:55:23')]);
+  });
+
+  it('reports a row with neither time as an empty 完成时间, and reads a bill without 终端号', async () => {
+    const { rejected } = await read(parseAlipayTradeBill, alipayBill([{ 完成时间: '', 创建时间: '' }]), true);
+    expect(rejected).toEqual([{ line: 6, message: 'expected 完成时间 as yyyy-MM-dd HH:mm:ss; found ""' }]);
+    const header = ALIPAY_25.filter((name) => name !== '终端号');
+    const { rows } = await read(parseAlipayTradeBill, alipayBill([{}], { header }));
+    expect(rows[0]?.deviceId).toBe('');
+  });
+
   it('skips blank and white-space lines anywhere', async () => {
     const bill = alipayBill([{}, {}]).replace(/\r\n/g, '\r\n \t\r\n\r\n');
     const { rows, summary } = await read(parseAlipayTradeBill, bill);
