@@ -14,6 +14,7 @@ import type {
 } from '../../src/live/events.ts';
 import { LiveGateway } from '../../src/live/gateway.ts';
 import { LivePanels } from '../../src/live/live-panels.ts';
+import { stalledOrderEvent } from '../support/live-alerts.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -45,30 +46,7 @@ afterAll(async () => {
   await new Promise((resolve) => http.close(resolve));
 });
 
-const stall = (id: string, status: Alert['status']): LiveAlertEvent => ({
-  transition: status === 'resolved' ? 'resolved' : 'opened',
-  at: Date.now(),
-  alert: {
-    id,
-    rule: 'order_stalled',
-    severity: 'warning',
-    status,
-    entity_type: 'order',
-    entity_id: `order-${id}`,
-    store_id: 'S1',
-    summary: 'stalled',
-    summary_zh: '',
-    rule_name: '订单卡单',
-    summary_message: null,
-    labels: {},
-    started_at: new Date().toISOString(),
-    updated_at: new Date().toISOString(),
-    resolved_at: null,
-    acknowledged_at: null,
-    acknowledged_by: null,
-    ack_note: null,
-  },
-});
+const stall = (id: string, status: Alert['status']) => stalledOrderEvent(id, { status });
 
 /** A wall's view: its panels as snapshot and updates leave them. */
 async function wall(): Promise<{ panels: () => PanelDataMap | null }> {

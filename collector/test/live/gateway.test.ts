@@ -4,43 +4,19 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import type {
-  Alert,
   ClientToServerEvents,
-  LiveAlertEvent,
   LiveSnapshot,
   PanelUpdate,
   ServerToClientEvents,
 } from '../../src/live/events.ts';
 import { orderStatus, paymentNotify } from '../support/events.ts';
+import { stalledOrderEvent } from '../support/live-alerts.ts';
 import { auth, buildTestApp, TOKENS } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const alert = (id: string, store: string, status: Alert['status'] = 'firing'): LiveAlertEvent => ({
-  transition: status === 'resolved' ? 'resolved' : 'opened',
-  at: Date.now(),
-  alert: {
-    id,
-    rule: 'order_stalled',
-    severity: 'warning',
-    status,
-    entity_type: 'order',
-    entity_id: `order-${id}`,
-    store_id: store,
-    summary: 'stalled',
-    labels: {},
-    started_at: new Date().toISOString(),
-    updated_at: new Date().toISOString(),
-    resolved_at: null,
-    summary_zh: '',
-    summary_message: null,
-    rule_name: '',
-    acknowledged_at: null,
-    acknowledged_by: null,
-    ack_note: null,
-  },
-});
+const alert = (id: string, store: string) => stalledOrderEvent(id, { store });
 
 describe('live gateway', () => {
   let store: TestDatabase;

@@ -9,7 +9,6 @@ import { TokenRegistry } from '../../src/auth/tokens.ts';
 import type {
   Alert,
   ClientToServerEvents,
-  LiveAlertEvent,
   PanelBatch,
   PanelDataMap,
   PanelUpdate,
@@ -17,6 +16,7 @@ import type {
 } from '../../src/live/events.ts';
 import { LiveGateway } from '../../src/live/gateway.ts';
 import { LivePanels } from '../../src/live/live-panels.ts';
+import { stalledOrderEvent } from '../support/live-alerts.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -51,30 +51,7 @@ afterAll(async () => {
   await new Promise((resolve) => http.close(resolve));
 });
 
-const stall = (id: string, status: Alert['status']): LiveAlertEvent => ({
-  transition: status === 'resolved' ? 'resolved' : 'opened',
-  at: clock,
-  alert: {
-    id,
-    rule: 'order_stalled',
-    severity: 'warning',
-    status,
-    entity_type: 'order',
-    entity_id: `order-${id}`,
-    store_id: 'S1',
-    summary: 'stalled',
-    summary_zh: '',
-    rule_name: '订单卡单',
-    summary_message: null,
-    labels: {},
-    started_at: new Date(clock).toISOString(),
-    updated_at: new Date(clock).toISOString(),
-    resolved_at: null,
-    acknowledged_at: null,
-    acknowledged_by: null,
-    ack_note: null,
-  },
-});
+const stall = (id: string, status: Alert['status']) => stalledOrderEvent(id, { status, at: clock });
 
 interface Wall {
   panels: () => PanelDataMap | null;
