@@ -51,6 +51,7 @@ import type { Database } from './store/database.ts';
 const CONNECTION_IDLE_MS = 120_000;
 const HEADERS_TIMEOUT_MS = 15_000;
 const CONNECTIONS_CHECK_MS = 2_000;
+const GAUGE_REFRESH_MS = 5_000;
 
 export interface AppDeps {
   db: Database;
@@ -62,6 +63,12 @@ export interface AppDeps {
   /** The read API's clock for "today" and default ranges (tests fix it); the real time by default. */
   now?: () => number;
   carriers?: CoreDeps['carriers'];
+  pendingHealer?: CoreDeps['pendingHealer'];
+  /**
+   * How often the /metrics gauges are refreshed (default every 5 s, the store-wide ones every sixth
+   * time); tests that compare them with other views shorten it.
+   */
+  gaugeRefreshMs?: number;
 }
 
 export interface App {
@@ -81,6 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     ...(deps.paymentQueries && { paymentQueries: deps.paymentQueries }),
     ...(deps.orderSystem && { orderSystem: deps.orderSystem }),
     ...(deps.carriers && { carriers: deps.carriers }),
+    ...(deps.pendingHealer && { pendingHealer: deps.pendingHealer }),
   });
   const { alerting, metrics } = core;
   const tokens = new TokenRegistry(config.tokens, config.tokensFile ? readTokensFile(config.tokensFile) : []);
@@ -150,7 +158,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
       mismatchByStore: (db) => todayMismatchByStore(db, config.timeZone, Date.now()),
     },
     {
-      intervalMs: 5_000,
+      intervalMs: deps.gaugeRefreshMs ?? GAUGE_REFRESH_MS,
       slowEvery: 6,
       onError: (error) => server.log.warn({ err: error }, 'metrics gauges were not refreshed'),
     },

@@ -66,6 +66,8 @@ export interface CoreDeps {
   orderSystem?: { pollIntervalMs?: number };
   /** Carrier tracking's clock for healing ended subscriptions (tests move it by hand). */
   carriers?: { now?: () => number };
+  /** The pending pool's healing pace (tests that post batch after batch shorten its interval). */
+  pendingHealer?: { minIntervalMs?: number };
 }
 
 export interface Core {
@@ -158,6 +160,9 @@ export function createCore(config: Config, deps: CoreDeps): Core {
   writer.onCommitted(carriers.ingest.onCommitted);
   const pendingHealer = new PendingHealer(db, {
     metrics,
+    ...(deps.pendingHealer?.minIntervalMs !== undefined && {
+      minIntervalMs: deps.pendingHealer.minIntervalMs,
+    }),
     onError: (err) => log.error({ err }, 'pending items were not checked against committed events'),
   });
   writer.onCommitted(pendingHealer.onCommitted);

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { partitionQueue, processorsQueue } from '../../src/cluster/partitions.ts';
 import { orderStatus } from '../support/events.ts';
 import { type RunningCollector, SPAWNED_TEST_TIMEOUT_MS } from '../support/spawn-collector.ts';
-import { auth } from '../support/test-app.ts';
 import { dropSchema, uniqueSchema } from '../support/test-database.ts';
+import { auth } from '../support/test-tokens.ts';
 
 export const PARTITIONS = 4;
 

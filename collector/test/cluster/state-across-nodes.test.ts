@@ -18,8 +18,8 @@ import {
   SPAWNED_TEST_TIMEOUT_MS,
   spawnCollector,
 } from '../support/spawn-collector.ts';
-import { auth } from '../support/test-app.ts';
 import { dropSchema, uniqueSchema } from '../support/test-database.ts';
+import { auth } from '../support/test-tokens.ts';
 import { holdBroker } from './spawned-cluster.ts';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL;

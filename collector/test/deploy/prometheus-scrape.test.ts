@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +17,25 @@ import { repoPath } from './repo-paths.ts';
 describe('a real Prometheus scraping the OrderPulse metrics', () => {
   let server: FastifyInstance;
   let prometheus: RunningPrometheus;
+  let rulesDir: string | undefined;
+
+  /**
+   * The project's rules file with the recording group evaluated every 2 s instead of its 30 s: the
+   * same rules and expressions, but the test waits for two evaluations of the group, not two
+   * half-minutes.
+   */
+  function rulesWithShortGroupInterval(): string {
+    const rules = readFileSync(repoPath('alert-rules/prometheus/orderpulse.rules.yml'), 'utf8');
+    const shortened = rules.replace(
+      '  - name: orderpulse.recording\n    interval: 30s\n',
+      '  - name: orderpulse.recording\n    interval: 2s\n',
+    );
+    expect(shortened).not.toBe(rules);
+    rulesDir = mkdtempSync(join(tmpdir(), 'op-prometheus-rules-'));
+    const file = join(rulesDir, 'orderpulse.rules.yml');
+    writeFileSync(file, shortened);
+    return file;
+  }
 
   beforeAll(async () => {
     const registry = new Registry();
@@ -28,7 +50,7 @@ global:
   scrape_interval: 1s
   evaluation_interval: 1s
 rule_files:
-  - ${repoPath('alert-rules/prometheus/orderpulse.rules.yml')}
+  - ${rulesWithShortGroupInterval()}
 scrape_configs:
   - job_name: orderpulse
     static_configs:
@@ -39,6 +61,7 @@ scrape_configs:
   afterAll(async () => {
     await prometheus?.stop();
     await server?.close();
+    if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
   });
 
   it('scrapes orderpulse_ series and reports the target up', async () => {
@@ -66,9 +89,8 @@ scrape_configs:
 
   it('loads the project rules and evaluates them over the scraped series', async () => {
     // the recording rule over orderpulse_ingest_events_total produces one series per type/outcome.
-    // Its group is evaluated every 30 s (its own interval, not the global 1 s) at an offset Prometheus
-    // derives from the group, so the first evaluation can come before two scrapes exist (rate() is
-    // then empty) and the next one 30 s later: wait out two intervals, not one.
+    // Its group is evaluated on its own interval (2 s in this copy), so the first evaluation can come
+    // before two scrapes exist (rate() is then empty): the series appears at a later one.
     const recorded = await prometheus.waitFor('orderpulse:ingest_events:rate5m', (r) => r.length > 0, 75_000);
     expect(new Set(recorded.map((s) => s.metric.outcome))).toEqual(
       new Set(['accepted', 'duplicate', 'rejected']),

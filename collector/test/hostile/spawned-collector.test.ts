@@ -17,7 +17,7 @@ import {
   SPAWNED_TEST_TIMEOUT_MS,
   spawnCollector,
 } from '../support/spawn-collector.ts';
-import { TOKENS } from '../support/test-app.ts';
+import { TOKENS } from '../support/test-tokens.ts';
 import { fuzz } from './fuzz-settings.ts';
 import { type HostileRequest, hostileRequest, PROBE_TOKEN, validEvent } from './hostile-requests.ts';
 import { deepArrayJson, deepObjectJson } from './hostile-values.ts';

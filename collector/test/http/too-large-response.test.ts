@@ -11,7 +11,7 @@ import {
   SPAWNED_TEST_TIMEOUT_MS,
   spawnCollector,
 } from '../support/spawn-collector.ts';
-import { auth } from '../support/test-app.ts';
+import { auth } from '../support/test-tokens.ts';
 
 const ELEVEN_MIB = 'x'.repeat(11 * 1024 * 1024);
 

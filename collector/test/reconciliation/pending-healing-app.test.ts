@@ -2,9 +2,9 @@
 // query or bill explains resolve as automatic, with the evidence on the item and in the audit log;
 // what does not explain them exactly, and what a person already took up, stays as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.ts';
+import { type App, buildApp } from '../../src/app.ts';
 import type { OrderEvent } from '../../src/domain/events.ts';
-import { auth, buildTestApp } from '../support/test-app.ts';
+import { auth, testConfig } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
 const HEADER =
@@ -134,7 +134,10 @@ describe.each(STORE_KINDS)('the pending pool heals itself (%s)', (kind) => {
 
   beforeAll(async () => {
     store = await openTestDatabase(kind);
-    app = await buildTestApp(store.db);
+    // Each test commits batch after batch and waits for the healer: its pace (tested in
+    // pending-healer-pace) would make every one of them wait out a second.
+    app = await buildApp(testConfig(), { db: store.db, logger: false, pendingHealer: { minIntervalMs: 10 } });
+    await app.server.ready();
     await events(
       PAID.map(([orderId, amountFen, time]) => ({
         id: `${orderId}-paid`,

@@ -3,14 +3,9 @@ import type { App } from '../../src/app.ts';
 import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config/load-config.ts';
 import type { Database } from '../../src/store/database.ts';
+import { auth, TOKENS } from './test-tokens.ts';
 
-export const TOKENS = {
-  ingest: 'ingest-secret-1',
-  viewer: 'viewer-secret-1',
-  operator: 'operator-secret-1',
-};
-
-export const auth = (role: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[role]}` });
+export { auth, TOKENS };
 
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
   return loadConfig({
