@@ -379,3 +379,56 @@ describe('China local times', () => {
     expect(parseChinaLocalTime(text)).toBeUndefined();
   });
 });
+
+describe('refusals, exactly', () => {
+  it('refuses a too-long line as a BillLimitError of that line, not one answered 413', async () => {
+    const error = await failure(
+      lines(['ok\n', 'x'.repeat(11)], 'utf-8', { ...DEFAULT_BILL_LIMITS, maxLineBytes: 10 }),
+    );
+    expect(error).toBeInstanceOf(BillLimitError);
+    expect(error).toMatchObject({
+      name: 'BillLimitError',
+      line: 2,
+      tooLarge: false,
+      message: 'line 2: a line may be at most 10 bytes',
+    });
+  });
+
+  it('refuses a line without its end as soon as its held bytes pass the limit, reading no further', async () => {
+    let pulled = 0;
+    async function* endless() {
+      for (;;) {
+        pulled++;
+        yield Buffer.from('abcd');
+      }
+    }
+    const error = await failure(
+      (async () => {
+        for await (const _ of byteLines(endless(), { maxBytes: 1000, maxLineBytes: 6 }));
+      })(),
+    );
+    // 8 bytes held after two chunks: past 6 and the CR that may still end the line
+    expect(error).toMatchObject({ line: 1, message: 'line 1: a line may be at most 6 bytes' });
+    expect(pulled).toBe(2);
+  });
+
+  it('passes on a failure of a gzip’s input with a code of its own unchanged', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    async function* failing() {
+      yield gzipSync('a,b\n'.repeat(10_000)).subarray(0, 100);
+      throw reset;
+    }
+    expect(await failure(lines(failing()))).toBe(reset);
+  });
+});
+
+describe('csvCells without and with quotes', () => {
+  it('splits a line without quotes on every comma, keeping the padding of its cells', () => {
+    expect(csvCells('\ta ,` b\t,,')).toEqual(['\ta ', '` b\t', '', '']);
+  });
+
+  it('keeps the cells before a lone CR of a quoted line instead of refusing it', () => {
+    // csv-parse takes a lone CR for a record end; the cells after it are not the line's first record
+    expect(csvCells('"a",b\rc,d,e')).toEqual(['a', 'b']);
+  });
+});
