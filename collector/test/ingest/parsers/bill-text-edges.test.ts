@@ -412,13 +412,39 @@ describe('refusals, exactly', () => {
     expect(pulled).toBe(2);
   });
 
-  it('passes on a failure of a gzip’s input with a code of its own unchanged', async () => {
+  // Past the first 4 KiB, so that the failure reaches the reader through the gunzip stream.
+  const hashes = Array.from({ length: 3000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex'));
+  const bigGzip = gzipSync(hashes.join('\n'));
+
+  it('passes on a failure of a gzip’s input past its head unchanged, with or without a code of its own', async () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    async function* failing() {
-      yield gzipSync('a,b\n'.repeat(10_000)).subarray(0, 100);
-      throw reset;
+    for (const gone of [reset, new Error('the upload was cut')]) {
+      async function* failing() {
+        yield bigGzip.subarray(0, 20_000);
+        throw gone;
+      }
+      expect(await failure(lines(failing()))).toBe(gone);
     }
-    expect(await failure(lines(failing()))).toBe(reset);
+  });
+
+  it('lets a gzip expand exactly the ratio asked for, and not a hair more', async () => {
+    // hex rows first, then 200 KiB of one letter: the ratio is highest at the end, once all is read
+    const text = `${hashes.join('\n').slice(0, 150_000)}\n${`${'x'.repeat(1023)}\n`.repeat(200)}`;
+    const gz = gzipSync(text);
+    const exact = text.length / gz.length;
+    expect(exact * gz.length).toBe(text.length);
+    const read = await lines([gz], 'utf-8', { ...DEFAULT_BILL_LIMITS, maxRatio: exact });
+    expect(read.at(-1)).toEqual(['x'.repeat(1023), read.length]);
+    const error = await failure(
+      lines([gz], 'utf-8', { ...DEFAULT_BILL_LIMITS, maxRatio: exact * (1 - 1e-9) }),
+    );
+    expect(error).toBeInstanceOf(BillLimitError);
+    expect(error).toMatchObject({ tooLarge: true });
+  });
+
+  it('takes a BOM for UTF-8 even when bytes after it are not', () => {
+    const bomThenGbk = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), iconv.encode('交易\n', 'gbk')]);
+    expect(sniffEncoding(bomThenGbk, 'gbk')).toBe('utf-8');
   });
 });
 
