@@ -379,3 +379,82 @@ describe('China local times', () => {
     expect(parseChinaLocalTime(text)).toBeUndefined();
   });
 });
+
+describe('refusals, exactly', () => {
+  it('refuses a too-long line as a BillLimitError of that line, not one answered 413', async () => {
+    const error = await failure(
+      lines(['ok\n', 'x'.repeat(11)], 'utf-8', { ...DEFAULT_BILL_LIMITS, maxLineBytes: 10 }),
+    );
+    expect(error).toBeInstanceOf(BillLimitError);
+    expect(error).toMatchObject({
+      name: 'BillLimitError',
+      line: 2,
+      tooLarge: false,
+      message: 'line 2: a line may be at most 10 bytes',
+    });
+  });
+
+  it('refuses a line without its end as soon as its held bytes pass the limit, reading no further', async () => {
+    let pulled = 0;
+    async function* endless() {
+      for (;;) {
+        pulled++;
+        yield Buffer.from('abcd');
+      }
+    }
+    const error = await failure(
+      (async () => {
+        for await (const _ of byteLines(endless(), { maxBytes: 1000, maxLineBytes: 6 }));
+      })(),
+    );
+    // 8 bytes held after two chunks: past 6 and the CR that may still end the line
+    expect(error).toMatchObject({ line: 1, message: 'line 1: a line may be at most 6 bytes' });
+    expect(pulled).toBe(2);
+  });
+
+  // Past the first 4 KiB, so that the failure reaches the reader through the gunzip stream.
+  const hashes = Array.from({ length: 3000 }, (_, i) => createHash('sha256').update(String(i)).digest('hex'));
+  const bigGzip = gzipSync(hashes.join('\n'));
+
+  it('passes on a failure of a gzip’s input past its head unchanged, with or without a code of its own', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    for (const gone of [reset, new Error('the upload was cut')]) {
+      async function* failing() {
+        yield bigGzip.subarray(0, 20_000);
+        throw gone;
+      }
+      expect(await failure(lines(failing()))).toBe(gone);
+    }
+  });
+
+  it('lets a gzip expand exactly the ratio asked for, and not a hair more', async () => {
+    // hex rows first, then 200 KiB of one letter: the ratio is highest at the end, once all is read
+    const text = `${hashes.join('\n').slice(0, 150_000)}\n${`${'x'.repeat(1023)}\n`.repeat(200)}`;
+    const gz = gzipSync(text);
+    const exact = text.length / gz.length;
+    expect(exact * gz.length).toBe(text.length);
+    const read = await lines([gz], 'utf-8', { ...DEFAULT_BILL_LIMITS, maxRatio: exact });
+    expect(read.at(-1)).toEqual(['x'.repeat(1023), read.length]);
+    const error = await failure(
+      lines([gz], 'utf-8', { ...DEFAULT_BILL_LIMITS, maxRatio: exact * (1 - 1e-9) }),
+    );
+    expect(error).toBeInstanceOf(BillLimitError);
+    expect(error).toMatchObject({ tooLarge: true });
+  });
+
+  it('takes a BOM for UTF-8 even when bytes after it are not', () => {
+    const bomThenGbk = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), iconv.encode('交易\n', 'gbk')]);
+    expect(sniffEncoding(bomThenGbk, 'gbk')).toBe('utf-8');
+  });
+});
+
+describe('csvCells without and with quotes', () => {
+  it('splits a line without quotes on every comma, keeping the padding of its cells', () => {
+    expect(csvCells('\ta ,` b\t,,')).toEqual(['\ta ', '` b\t', '', '']);
+  });
+
+  it('keeps the cells before a lone CR of a quoted line instead of refusing it', () => {
+    // csv-parse takes a lone CR for a record end; the cells after it are not the line's first record
+    expect(csvCells('"a",b\rc,d,e')).toEqual(['a', 'b']);
+  });
+});
