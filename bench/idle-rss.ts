@@ -2,7 +2,8 @@
 // dir, against the same process on PostgreSQL (DATABASE_URL, its own schema) in the same run. Each is
 // read from /proc/<pid>/status once /readyz answers and VmRSS has settled, then again after a modest
 // ingest through /v1/events (BENCH_IDLE_EVENTS, default 20,000) has settled.
-// BENCH_NODE_ARGS adds node flags to both processes (e.g. `--liftoff-only`).
+// BENCH_NODE_ARGS adds node flags to both processes (e.g. `--liftoff-only`); BENCH_IDLE_STORES=embedded
+// (or postgres) measures only that store.
 //   node --import tsx bench/idle-rss.ts
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,10 @@ const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const EVENTS = Number(process.env.BENCH_IDLE_EVENTS ?? 20_000);
 const BATCH = 500;
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const STORES = (process.env.BENCH_IDLE_STORES ?? 'embedded,postgres').split(',') as (
+  | 'embedded'
+  | 'postgres'
+)[];
 const run = randomBytes(3).toString('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -126,7 +131,8 @@ const load = () =>
 process.stdout.write(
   `idle RSS of orderpulse serve${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')}` : ''}, empty data dir; loadavg ${load()}\n`,
 );
-const results = [await measure('embedded'), await measure('postgres')];
+const results: Figures[] = [];
+for (const store of STORES) results.push(await measure(store));
 process.stdout.write(
   `${'store'.padEnd(10)} ${'ready'.padStart(8)} ${'idle RSS'.padStart(10)} ${`after ${EVENTS} events`.padStart(20)} ${'ingest'.padStart(14)}\n`,
 );

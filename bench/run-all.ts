@@ -125,6 +125,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/idle-rss.ts'],
   },
   {
+    name: 'embedded-ingest',
+    what: 'sustained ingest at 500/1,000/2,000 events/s into orderpulse serve, embedded store vs PostgreSQL: ack p50/p99, collector CPU per event, RSS (store)',
+    args: [...tsx, 'bench/embedded-ingest.ts'],
+  },
+  {
     name: 'metrics-render',
     what: '/metrics render time (metrics)',
     args: [...tsx, 'bench/metrics-render.ts'],
