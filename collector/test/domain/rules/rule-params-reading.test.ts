@@ -185,3 +185,22 @@ describe('the one-limit rules', () => {
     expect(params.payment_unapplied.limitMs).toBe(2 * MINUTE);
   });
 });
+
+describe('zero durations', () => {
+  it('are refused as every rule’s own limit or window, keeping the default', () => {
+    const { params, errors } = read(
+      'rules:\n  tracking_silent:\n    limit: 0s\n  callback_silent:\n    limit: 0s\n  reconciliation_mismatch:\n    window: 0s\n  order_stalled:\n    limits: { paid: 0s }\n',
+    );
+    expect(errors.map((e) => [e.rule, e.line])).toEqual([
+      ['tracking_silent', 3],
+      ['callback_silent', 5],
+      ['reconciliation_mismatch', 7],
+      ['order_stalled', 9],
+    ]);
+    expect(new Set(errors.map((e) => e.message)).size).toBe(1);
+    expect(params.tracking_silent.limitMs).toBe(48 * HOUR);
+    expect(params.callback_silent.limitMs).toBe(10 * MINUTE);
+    expect(params.reconciliation_mismatch.windowMs).toBe(24 * HOUR);
+    expect(params.order_stalled.limitsMs.paid).toBe(2 * MINUTE);
+  });
+});
