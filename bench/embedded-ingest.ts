@@ -13,7 +13,7 @@
 // of warm-up at that rate)  BENCH_EMBEDDED_STORES=embedded,postgres  BENCH_NODE_ARGS adds node flags
 // to the collector (after `--max-semi-space-size=32`, so a later semi-space flag wins).
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -23,6 +23,8 @@ import { defaultScenarioConfig } from '../collector/src/simulator/scenario-confi
 import { paymentEvent, shipmentEvents } from '../collector/src/simulator/sender/fallback-events.ts';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
+import { processCpuMs } from './process-cpu.ts';
+import { rssMb } from './process-rss.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RATES = (process.env.BENCH_EMBEDDED_RATES ?? '500,1000,2000').split(',').map(Number);
@@ -36,7 +38,6 @@ const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const PER_REQUEST = 50;
 /** Requests still unanswered this long after the window count as not acknowledged. */
 const DRAIN_MS = 30_000;
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const run = randomBytes(3).toString('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,17 +56,6 @@ function simulatorEvents(): string[] {
   const at = (e: WireEvent) => Date.parse((e as { occurred_at: string }).occurred_at);
   events.sort((a, b) => at(a) - at(b));
   return events.map((e) => JSON.stringify(e));
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }
 
 async function waitReady(base: string): Promise<void> {
@@ -175,9 +165,9 @@ async function measure(store: 'embedded' | 'postgres', lines: string[]): Promise
     const stream = new Stream(lines);
     for (const rate of RATES) {
       await drive(collector.url, stream, rate, WARMUP_SECONDS);
-      const ticks = cpuTicks(pid);
+      const cpuBefore = processCpuMs(pid) ?? Number.NaN;
       const phase = await drive(collector.url, stream, rate, SECONDS);
-      const cpuSeconds = (cpuTicks(pid) - ticks) / TICKS_PER_SECOND;
+      const cpuSeconds = ((processCpuMs(pid) ?? Number.NaN) - cpuBefore) / 1000;
       rows.push({ store, rate, phase, cpuShare: cpuSeconds / phase.seconds, rss: rssMb(pid) });
     }
     return rows;

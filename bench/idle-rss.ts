@@ -6,12 +6,13 @@
 // (or postgres) measures only that store.
 //   node --import tsx bench/idle-rss.ts
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
+import { rssMb } from './process-rss.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const EVENTS = Number(process.env.BENCH_IDLE_EVENTS ?? 20_000);
@@ -23,12 +24,6 @@ const STORES = (process.env.BENCH_IDLE_STORES ?? 'embedded,postgres').split(',')
 )[];
 const run = randomBytes(3).toString('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
-  return kb / 1024;
-}
 
 /** VmRSS once it moved less than 1 MB over 3 s (at most 60 s). */
 async function settledRss(pid: number): Promise<number> {
