@@ -23,10 +23,10 @@ export interface RunningCollector {
 
 export async function spawnCollector(
   env: NodeJS.ProcessEnv,
-  options: { nodeArgs?: string[] } = {},
+  options: { nodeArgs?: string[]; nodeFlags?: string[] } = {},
 ): Promise<RunningCollector> {
-  // The flag `npm start` and the Dockerfile run the collector with (BENCHMARKS.md §3).
-  const nodeArgs = ['--max-semi-space-size=32', ...(options.nodeArgs ?? [])];
+  // The Dockerfile's flag (BENCHMARKS.md §3), unless `nodeFlags` replaces it; `nodeArgs` come after.
+  const nodeArgs = [...(options.nodeFlags ?? ['--max-semi-space-size=32']), ...(options.nodeArgs ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
     env: {
       ...process.env,
