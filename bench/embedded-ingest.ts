@@ -10,8 +10,8 @@
 // (utime + stime from /proc/<pid>/stat) as % of a core and µs per event, and its RSS.
 //   node --import tsx bench/embedded-ingest.ts
 // BENCH_EMBEDDED_RATES=500,1000,2000  BENCH_EMBEDDED_SECONDS=20 (measured window per rate, after 3 s
-// of warm-up at that rate)  BENCH_EMBEDDED_STORES=embedded,postgres  BENCH_NODE_ARGS adds node flags
-// to the collector (after `--max-semi-space-size=32`, so a later semi-space flag wins).
+// of warm-up at that rate)  BENCH_EMBEDDED_STORES=embedded,postgres; node flags: each store's as
+// `npm start` ends up with them (bench/launch-flags.ts: BENCH_NODE_FLAGS replaces, BENCH_NODE_ARGS adds).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import { defaultScenarioConfig } from '../collector/src/simulator/scenario-confi
 import { paymentEvent, shipmentEvents } from '../collector/src/simulator/sender/fallback-events.ts';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
+import { launchFlags } from './launch-flags.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { rssMb } from './process-rss.ts';
 
@@ -34,7 +35,6 @@ const STORES = (process.env.BENCH_EMBEDDED_STORES ?? 'embedded,postgres').split(
   | 'embedded'
   | 'postgres'
 )[];
-const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const PER_REQUEST = 50;
 /** Requests still unanswered this long after the window count as not acknowledged. */
 const DRAIN_MS = 30_000;
@@ -156,7 +156,7 @@ async function measure(store: 'embedded' | 'postgres', lines: string[]): Promise
       ORDERPULSE_DB_SCHEMA: schema,
       LOG_LEVEL: 'error',
     },
-    { nodeArgs: NODE_ARGS },
+    { nodeFlags: launchFlags(store) },
   );
   const rows: Row[] = [];
   try {
@@ -190,7 +190,7 @@ const load = () =>
     .join(' ');
 const lines = simulatorEvents();
 process.stdout.write(
-  `sustained ingest into orderpulse serve${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')}` : ''}: ${lines.length} simulator events, ${PER_REQUEST} per request, open loop, ${SECONDS} s per rate after ${WARMUP_SECONDS} s warm-up; loadavg ${load()}\n`,
+  `sustained ingest into orderpulse serve (embedded: ${launchFlags('embedded').join(' ')}; PostgreSQL: ${launchFlags('postgres').join(' ')}): ${lines.length} simulator events, ${PER_REQUEST} per request, open loop, ${SECONDS} s per rate after ${WARMUP_SECONDS} s warm-up; loadavg ${load()}\n`,
 );
 const rows: Row[] = [];
 for (const store of STORES) rows.push(...(await measure(store, lines)));

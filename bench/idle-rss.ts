@@ -2,7 +2,8 @@
 // dir, against the same process on PostgreSQL (DATABASE_URL, its own schema) in the same run. Each is
 // read from /proc/<pid>/status once /readyz answers and VmRSS has settled, then again after a modest
 // ingest through /v1/events (BENCH_IDLE_EVENTS, default 20,000) has settled.
-// BENCH_NODE_ARGS adds node flags to both processes (e.g. `--liftoff-only`); BENCH_IDLE_STORES=embedded
+// Node flags: each store's as `npm start` ends up with them (bench/launch-flags.ts: BENCH_NODE_FLAGS
+// replaces them, BENCH_NODE_ARGS adds, e.g. `--liftoff-only`); BENCH_IDLE_STORES=embedded
 // (or postgres) measures only that store.
 //   node --import tsx bench/idle-rss.ts
 import { randomBytes } from 'node:crypto';
@@ -12,12 +13,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
+import { launchFlags } from './launch-flags.ts';
 import { rssMb } from './process-rss.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const EVENTS = Number(process.env.BENCH_IDLE_EVENTS ?? 20_000);
 const BATCH = 500;
-const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const STORES = (process.env.BENCH_IDLE_STORES ?? 'embedded,postgres').split(',') as (
   | 'embedded'
   | 'postgres'
@@ -96,7 +97,7 @@ async function measure(store: 'embedded' | 'postgres'): Promise<Figures> {
       ORDERPULSE_DB_SCHEMA: schema,
       LOG_LEVEL: 'error',
     },
-    { nodeArgs: NODE_ARGS },
+    { nodeFlags: launchFlags(store) },
   );
   try {
     await waitReady(collector.url);
@@ -124,7 +125,7 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(' ');
 process.stdout.write(
-  `idle RSS of orderpulse serve${NODE_ARGS.length ? ` ${NODE_ARGS.join(' ')}` : ''}, empty data dir; loadavg ${load()}\n`,
+  `idle RSS of orderpulse serve (embedded: ${launchFlags('embedded').join(' ')}; PostgreSQL: ${launchFlags('postgres').join(' ')}), empty data dir; loadavg ${load()}\n`,
 );
 const results: Figures[] = [];
 for (const store of STORES) results.push(await measure(store));
