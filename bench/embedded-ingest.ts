@@ -1,12 +1,8 @@
 // Sustained ingest into `orderpulse serve` on the embedded store (PGlite, empty data dir), against the
 // same process on PostgreSQL (DATABASE_URL, its own schema) in the same run. The collector runs in its
-// own process as `npm start` runs it; this process is the load generator: the simulator's event mix
-// (the promotion-day scenario's orders, payments and carrier checkpoints, as `orderpulse simulate`
-// sends them without provider keys) posted open loop at fixed rates in 50-event requests. Open loop
-// because `simulate --rate` sends 1,000-event requests once per second of its token bucket and keeps at
-// most 16 in flight, which hides the ack latency a steady till stream sees.
-// Per rate: events/s acknowledged (202 = committed, or a duplicate of a committed one), ack latency from each request's scheduled send
-// time (so a stalled collector is not excused by a generator that waited), the collector's CPU
+// own process as `npm start` runs it; this process is the load generator (open-loop-driver.ts).
+// Per rate: events/s acknowledged (202 = committed, or a duplicate of a committed one), ack latency
+// from each request's scheduled send time, the collector's CPU
 // (utime + stime from /proc/<pid>/stat) as % of a core and µs per event, and its RSS.
 //   node --import tsx bench/embedded-ingest.ts
 // BENCH_EMBEDDED_RATES=500,1000,2000  BENCH_EMBEDDED_SECONDS=20 (measured window per rate, after 3 s
@@ -17,13 +13,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { WireEvent } from '../collector/src/simulator/actions.ts';
-import { Scenario } from '../collector/src/simulator/scenario.ts';
-import { defaultScenarioConfig } from '../collector/src/simulator/scenario-config.ts';
-import { paymentEvent, shipmentEvents } from '../collector/src/simulator/sender/fallback-events.ts';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
-import { TOKENS } from '../collector/test/support/test-app.ts';
 import { launchFlags } from './launch-flags.ts';
+import {
+  drive,
+  PER_REQUEST,
+  type Phase,
+  percentile,
+  Stream,
+  simulatorEvents,
+  waitReady,
+} from './open-loop-driver.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { rssMb } from './process-rss.ts';
 
@@ -35,107 +35,7 @@ const STORES = (process.env.BENCH_EMBEDDED_STORES ?? 'embedded,postgres').split(
   | 'embedded'
   | 'postgres'
 )[];
-const PER_REQUEST = 50;
-/** Requests still unanswered this long after the window count as not acknowledged. */
-const DRAIN_MS = 30_000;
 const run = randomBytes(3).toString('hex');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The simulator's traffic for three hours of the default chain, in event-time order. */
-function simulatorEvents(): string[] {
-  const scenario = new Scenario(
-    defaultScenarioConfig({ seed: 20261111, startMs: Date.now(), historyMs: 3 * 3_600_000, durationMs: 0 }),
-  );
-  const h = scenario.history();
-  const events: WireEvent[] = [
-    ...h.carryOverEvents,
-    ...h.events,
-    ...[...h.urgentPayments, ...h.payments].map(paymentEvent),
-    ...[...h.carrierFirst, ...h.urgentPushes, ...h.pushes].flatMap(shipmentEvents),
-  ];
-  const at = (e: WireEvent) => Date.parse((e as { occurred_at: string }).occurred_at);
-  events.sort((a, b) => at(a) - at(b));
-  return events.map((e) => JSON.stringify(e));
-}
-
-async function waitReady(base: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${base}/readyz`).catch(() => undefined);
-    if (res?.ok) return;
-    await sleep(200);
-  }
-  throw new Error(`${base}/readyz not ready within 120 s`);
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-interface Phase {
-  accepted: number;
-  duplicates: number;
-  failed: number;
-  unanswered: number;
-  latencies: number[];
-  seconds: number;
-}
-
-class Stream {
-  #next = 0;
-  constructor(private readonly lines: string[]) {}
-  take(n: number): string {
-    if (this.#next + n > this.lines.length)
-      throw new Error('the scenario ran out of events; lower the rates');
-    const body = `${this.lines.slice(this.#next, this.#next + n).join('\n')}\n`;
-    this.#next += n;
-    return body;
-  }
-}
-
-/** Posts `rate` events/s for `seconds`, open loop; resolves once every request answered (or timed out). */
-async function drive(base: string, stream: Stream, rate: number, seconds: number): Promise<Phase> {
-  const interval = (1000 * PER_REQUEST) / rate;
-  const requests = Math.round((rate * seconds) / PER_REQUEST);
-  const phase: Phase = { accepted: 0, duplicates: 0, failed: 0, unanswered: 0, latencies: [], seconds: 0 };
-  const started = performance.now();
-  let lastAck = started;
-  const pending: Promise<void>[] = [];
-  for (let i = 0; i < requests; i++) {
-    const due = started + i * interval;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    const body = stream.take(PER_REQUEST);
-    pending.push(
-      fetch(`${base}/v1/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${TOKENS.ingest}` },
-        body,
-        signal: AbortSignal.timeout(seconds * 1000 + DRAIN_MS),
-      })
-        .then(async (res) => {
-          const text = await res.text();
-          if (res.status !== 202) {
-            phase.failed++;
-            return;
-          }
-          const reply = JSON.parse(text) as { accepted: number; duplicates: number };
-          phase.accepted += reply.accepted;
-          phase.duplicates += reply.duplicates;
-          lastAck = performance.now();
-          phase.latencies.push(lastAck - due);
-        })
-        .catch(() => {
-          phase.unanswered++;
-        }),
-    );
-  }
-  await Promise.all(pending);
-  phase.seconds = (Math.max(lastAck, started + seconds * 1000) - started) / 1000;
-  phase.latencies.sort((a, b) => a - b);
-  return phase;
-}
 
 interface Row {
   store: string;

@@ -71,6 +71,11 @@ const BENCHES: Bench[] = [
     args: [...gcTsx, 'bench/cluster-takeover.ts'],
   },
   {
+    name: 'cluster-roles',
+    what: 'one ingress + one processor (RabbitMQ) against one all-in-one collector at 1,000/2,500/5,000 events/s: ack p50/p99, store lag, CPU per event per role (cluster)',
+    args: [...tsx, 'bench/cluster-roles.ts'],
+  },
+  {
     name: 'engine-memory',
     what: 'heap per tracked open order in the RuleEngine, 1M orders (rules)',
     args: [...gcTsx, 'bench/engine-memory.ts', orDefault('BENCH_ENGINE_ORDERS', '1000000')],
