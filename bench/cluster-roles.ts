@@ -18,9 +18,10 @@ import pg from 'pg';
 import { partitionQueue, processorsQueue } from '../collector/src/cluster/partitions.ts';
 import { type RunningCollector, spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { launchFlags } from './launch-flags.ts';
-import { drive, PER_REQUEST, percentile, Stream, simulatorEvents, waitReady } from './open-loop-driver.ts';
+import { drive, PER_REQUEST, percentile, Stream, simulatorEvents } from './open-loop-driver.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { rssMb } from './process-rss.ts';
+import { waitReady } from './wait-ready.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const amqpUrl = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';

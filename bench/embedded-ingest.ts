@@ -15,17 +15,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { launchFlags } from './launch-flags.ts';
-import {
-  drive,
-  PER_REQUEST,
-  type Phase,
-  percentile,
-  Stream,
-  simulatorEvents,
-  waitReady,
-} from './open-loop-driver.ts';
+import { drive, PER_REQUEST, type Phase, percentile, Stream, simulatorEvents } from './open-loop-driver.ts';
 import { processCpuMs } from './process-cpu.ts';
 import { rssMb } from './process-rss.ts';
+import { waitReady } from './wait-ready.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RATES = (process.env.BENCH_EMBEDDED_RATES ?? '500,1000,2000').split(',').map(Number);

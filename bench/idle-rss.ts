@@ -15,6 +15,7 @@ import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
 import { launchFlags } from './launch-flags.ts';
 import { rssMb } from './process-rss.ts';
+import { waitReady } from './wait-ready.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const EVENTS = Number(process.env.BENCH_IDLE_EVENTS ?? 20_000);
@@ -36,16 +37,6 @@ async function settledRss(pid: number): Promise<number> {
     last = now;
   }
   return last;
-}
-
-async function waitReady(base: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${base}/readyz`).catch(() => undefined);
-    if (res?.ok) return;
-    await sleep(200);
-  }
-  throw new Error(`${base}/readyz not ready within 120 s`);
 }
 
 async function ingest(base: string): Promise<number> {

@@ -32,16 +32,6 @@ export function simulatorEvents(): string[] {
   return events.map((e) => JSON.stringify(e));
 }
 
-export async function waitReady(base: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    const res = await fetch(`${base}/readyz`).catch(() => undefined);
-    if (res?.ok) return;
-    await sleep(200);
-  }
-  throw new Error(`${base}/readyz not ready within 120 s`);
-}
-
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
