@@ -1,7 +1,8 @@
 // The backtest's edges, with rules given as plain functions: the rule limit, the first event of the
 // window, carrier updates (with and without a known order), a condition holding over several events,
-// forgetting a finished order exactly a retention after its last event, the store list's order,
-// the memory figures, and more orders than the first "holds" array has room for.
+// forgetting a finished order exactly a retention after its last event and never an unfinished one,
+// the store list's order (ties by store id over many stores), the memory figures, and more orders
+// than the first "holds" array has room for (what held before it grew is kept).
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../src/domain/events.ts';
 import { Backtest, type BacktestOptions, MAX_BACKTEST_RULES } from '../../../src/domain/rules/backtest.ts';
@@ -130,6 +131,18 @@ describe('backtest edges', () => {
     expect(backtest.result().ordersHeld).toBe(2);
   });
 
+  it('never forgets an order that has not finished, however long it stays quiet', () => {
+    const every = rule('every', () => true);
+    const backtest = new Backtest([every], options());
+    backtest.apply(orderStatus('O1', 'created', T0));
+    backtest.apply(payment('O2', T0 + 1));
+    backtest.apply(orderStatus('O3', 'created', T0 + 10 * RETAIN));
+    backtest.apply(orderStatus('O1', 'paid', T0 + 10 * RETAIN + 1));
+    backtest.apply(payment('O2', T0 + 10 * RETAIN + 2));
+    // O1 and O2 still hold "every" from their first events: only the three first events fired.
+    expect(backtest.result()).toMatchObject({ ordersHeld: 3, peakOrdersHeld: 3, fired: 3 });
+  });
+
   it('starts a forgotten order over: a condition it held fires again', () => {
     const every = rule('every', () => true);
     const result = run(
@@ -195,5 +208,32 @@ describe('backtest edges', () => {
     backtest.apply(orderStatus(last, 'picking', T0 + 2));
     expect(backtest.result().fired).toBe(1);
     expect(backtest.result().ordersHeld).toBe((1 << 16) + 1);
+  });
+
+  it('still knows what held for the first orders once the holds array has grown', () => {
+    // O0's condition holds from its first event; 65,536 more orders make the array grow; O0's next
+    // event must find it still holding, not fire again.
+    const every = rule('every', () => true);
+    const backtest = new Backtest([every], options());
+    for (let i = 0; i <= 1 << 16; i++) backtest.apply(orderStatus(`O${i}`, 'created', T0));
+    backtest.apply(orderStatus('O0', 'paid', T0 + 1));
+    expect(backtest.result().fired).toBe((1 << 16) + 1);
+    expect(backtest.result().sample.filter((s) => s.orderId === 'O0')).toHaveLength(1);
+  });
+
+  it('lists many stores with equal firings by store id, whatever order they fired in', () => {
+    const every = rule('every', () => true);
+    // 100 stores fired once each, in a scrambled order (37 and 100 are coprime), and two fired twice.
+    const ids = Array.from({ length: 100 }, (_, i) => `S${String((i * 37) % 100).padStart(3, '0')}`);
+    const events = [...ids, 'S050', 'S007'].map((storeId, i) =>
+      orderStatus(`O${i}`, 'created', T0 + i, { storeId }),
+    );
+    const result = run([every], events, { topStores: 200 });
+    const expected = [...ids].sort().filter((id) => id !== 'S007' && id !== 'S050');
+    expect(result.byStore.map((s) => `${s.storeId}:${s.count}`)).toEqual([
+      'S007:2',
+      'S050:2',
+      ...expected.map((id) => `${id}:1`),
+    ]);
   });
 });

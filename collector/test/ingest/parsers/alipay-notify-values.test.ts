@@ -1,8 +1,10 @@
 // Alipay notify details beyond the edges file: a form part that starts with "=", the error's name,
 // the public key with whitespace around its PEM, the sign string a signer uses by default, checks
 // that are off when not configured, the exact reply that stops Alipay's retries, signatures that
-// must not pass, and the documented limits and time fields written out rather than imported.
-import { generateKeyPairSync } from 'node:crypto';
+// must not pass, a notify whose every signed value is empty, and the documented limits and time
+// fields written out rather than imported.
+import { createSign, generateKeyPairSync } from 'node:crypto';
+import { AlipaySdk } from 'alipay-sdk';
 import { describe, expect, it } from 'vitest';
 import { AlipayFormError, parseAlipayForm } from '../../../src/ingest/alipay/notify-form.ts';
 import {
@@ -60,6 +62,27 @@ describe('signing by default', () => {
     ]);
     params.set('sign', signAlipayNotify(params, keys.privateKey));
     expect(verifyAlipayNotifySign(params, keys.publicKey)).toEqual({ ok: true, variant: 'empty_skipped' });
+  });
+});
+
+describe('a notify whose every signed value is empty', () => {
+  it('verifies over the empty-kept string, as the official SDK does', () => {
+    // Every parameter but sign and sign_type is empty: the empty-skipped string is "", so only the
+    // empty-kept one, written out here, can match.
+    const params = new Map([
+      ['body', ''],
+      ['subject', ''],
+      ['sign_type', 'RSA2'],
+    ]);
+    params.set('sign', createSign('sha256').update('body=&subject=', 'utf8').sign(keys.privateKey, 'base64'));
+    const sdk = new AlipaySdk({
+      appId: '2021000000000000',
+      keyType: 'PKCS8',
+      privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      alipayPublicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    expect(sdk.checkNotifySign(Object.fromEntries(params))).toBe(true);
+    expect(verifyAlipayNotifySign(params, keys.publicKey)).toEqual({ ok: true, variant: 'empty_kept' });
   });
 });
 
