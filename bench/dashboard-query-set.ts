@@ -7,9 +7,9 @@
 // is identical and only the source differs.
 
 import { listShipmentRisks } from '../collector/src/carriers/shipment-risk-list.ts';
-import { storeTrends } from '../collector/src/domain/reconciliation/store-trends.ts';
+import { trendsOfTotals } from '../collector/src/domain/reconciliation/store-trends.ts';
 import { DEFAULT_RULE_PARAMS } from '../collector/src/domain/rules/params.ts';
-import { dailyDeviceCounts } from '../collector/src/reconciliation/store-trend-queries.ts';
+import { storeTotalsInRange } from '../collector/src/reconciliation/store-trend-queries.ts';
 import type { Queryable } from '../collector/src/store/database.ts';
 import { findOrder } from '../collector/src/store/orders.ts';
 import {
@@ -149,11 +149,11 @@ export function dashboardQueries(options: QuerySetOptions): DashboardQuery[] {
       where: 'GET /v1/reconciliation/stores',
       name: 'store missing-order trends',
       range: `${days}d`,
-      run: async (db) =>
-        storeTrends(await dailyDeviceCounts(db, from, to), {
-          threshold: DEFAULT_RULE_PARAMS.reconciliation_mismatch.threshold,
-          minDays: 2,
-        }).stores.length,
+      run: async (db) => {
+        const threshold = DEFAULT_RULE_PARAMS.reconciliation_mismatch.threshold;
+        return trendsOfTotals(await storeTotalsInRange(db, from, to, threshold), { threshold, minDays: 2 })
+          .stores.length;
+      },
       noBaseline: 'reads the daily bill reconciliation results (the raw alternative re-matches bills)',
     });
   }

@@ -1,6 +1,12 @@
 // GET /v1/shipments: shipments with their risk, computed by the domain model from the stored
 // checkpoints (the `shipment.update` events), so the list says exactly what the rules see.
-import type { ShipmentUpdateEvent } from '../domain/events.ts';
+//
+// The database hands over only the fields tracking reads, each statement's rows as one JSON array
+// of text arrays (one JSON.parse instead of a driver row object per row), and the events statement
+// finds the candidates' orders itself, so the two run side by side on two connections. Whole
+// payloads parsed row by row and 5,000 order ids escaped into an array parameter made most of a
+// listing's time (BENCHMARKS.md §7).
+import type { ShipmentState } from '../domain/events.ts';
 import type { ShipmentAnomalyParams } from '../domain/shipments/anomalies.ts';
 import { assessShipment, RISK_LEVELS, type RiskLevel, type ShipmentRisk } from '../domain/shipments/risk.ts';
 import {
@@ -9,8 +15,9 @@ import {
   emptyTracking,
   lastUpdateAt,
   type ShipmentTracking,
+  type ShipmentUpdateFields,
 } from '../domain/shipments/tracking.ts';
-import type { Queryable } from '../store/database.ts';
+import type { PreparedStatement, Queryable } from '../store/database.ts';
 import type { ShipmentRiskItem } from '../wire/shipments.ts';
 import { waybillKey } from './waybill-bindings.ts';
 
@@ -27,18 +34,74 @@ export interface ShipmentRiskFilter {
 /** Shipments examined per request, newest first: bounds the work of one listing. */
 const CANDIDATES = 5_000;
 
-interface ShipmentRow {
-  carrier: string;
-  tracking_no: string;
-  order_id: string;
-  store_id: string;
-  state: string;
-  last_update_at: Date;
-  destination_region: string | null;
-}
+/** Newest first; carrier and number (byte order) settle equal times, so a listing is repeatable. */
+const CANDIDATE_ORDER = 'last_update_at DESC, carrier COLLATE "C", tracking_no COLLATE "C"';
 
-const SHIPMENT_COLUMNS =
-  'carrier, tracking_no, order_id, store_id, state, last_update_at, destination_region';
+const LIST_CANDIDATES = `SELECT * FROM shipments
+  WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR lower(carrier) = lower($2))
+    AND ($4::text[] IS NULL OR store_id = ANY($4::text[]))
+  ORDER BY ${CANDIDATE_ORDER} LIMIT $3`;
+
+/** One waybill by number (and carrier, when two carriers share the number). */
+const ONE_CANDIDATE = `SELECT * FROM shipments
+  WHERE tracking_no = $1 AND ($2::text IS NULL OR lower(carrier) = lower($2))
+  ORDER BY carrier LIMIT 1`;
+
+/** [carrier, tracking_no, order_id, store_id, state, last_update_at (epoch ms), destination_region] */
+const shipmentsStatement = (name: string, candidates: string): PreparedStatement => ({
+  name,
+  text: `SELECT json_agg(ARRAY[carrier, tracking_no, order_id, store_id, state,
+                              floor(extract(epoch FROM last_update_at) * 1000)::bigint::text, destination_region]
+                       ORDER BY ${CANDIDATE_ORDER})::text AS doc
+         FROM (${candidates}) c`,
+});
+
+/**
+ * The `shipment.update` events of the candidates' orders, as stored in their payloads (null when
+ * absent): [carrier, trackingNo, id, occurredAt, state, location, providerCode, providerText,
+ * destinationRegion], in event time (then id): of two destinations given at the same time, the
+ * later in that order wins. Its own snapshot, as the shipments' statement has its own.
+ */
+const eventsStatement = (name: string, candidates: string): PreparedStatement => ({
+  name,
+  text: `SELECT json_agg(ARRAY[payload->>'carrier', payload->>'trackingNo', payload->>'id', payload->>'occurredAt',
+                              payload->>'state', payload->>'location', payload->>'providerCode',
+                              payload->>'providerText', payload->>'destinationRegion']
+                       ORDER BY occurred_at, id COLLATE "C", source COLLATE "C")::text AS doc
+         FROM events
+         WHERE type = 'shipment.update' AND order_id = ANY(ARRAY(SELECT order_id FROM (${candidates}) c))`,
+});
+
+const LIST = {
+  shipments: shipmentsStatement('orderpulse_shipment_risk_list', LIST_CANDIDATES),
+  events: eventsStatement('orderpulse_shipment_risk_list_events', LIST_CANDIDATES),
+};
+const ONE = {
+  shipments: shipmentsStatement('orderpulse_shipment_risk_one', ONE_CANDIDATE),
+  events: eventsStatement('orderpulse_shipment_risk_one_events', ONE_CANDIDATE),
+};
+
+type ShipmentTuple = [
+  carrier: string,
+  trackingNo: string,
+  orderId: string,
+  storeId: string,
+  state: string,
+  lastUpdateAt: string,
+  destinationRegion: string | null,
+];
+
+type EventTuple = [
+  carrier: string,
+  trackingNo: string,
+  id: string,
+  occurredAt: string,
+  state: string,
+  location: string | null,
+  providerCode: string | null,
+  providerText: string | null,
+  destinationRegion: string | null,
+];
 
 export async function listShipmentRisks(
   db: Queryable,
@@ -46,17 +109,16 @@ export async function listShipmentRisks(
   now: number,
   params?: ShipmentAnomalyParams,
 ): Promise<ShipmentRiskItem[]> {
-  const { rows: shipments } = await db.query<ShipmentRow>(
-    `SELECT ${SHIPMENT_COLUMNS} FROM shipments
-     WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR lower(carrier) = lower($2))
-       AND ($4::text[] IS NULL OR store_id = ANY($4::text[]))
-     ORDER BY last_update_at DESC LIMIT $3`,
-    [filter.storeId ?? null, filter.carrier ?? null, CANDIDATES, filter.stores ?? null],
-  );
+  const rows = await riskRows(db, LIST, [
+    filter.storeId ?? null,
+    filter.carrier ?? null,
+    CANDIDATES,
+    filter.stores ?? null,
+  ]);
   const floor = RISK_LEVELS.indexOf(filter.risk ?? 'low');
-  const assessed = (await assessRows(db, shipments, now, params)).filter(
-    (x) => RISK_LEVELS.indexOf(x.risk.level) >= floor,
-  );
+  const assessed = rows
+    .map((row) => assess(row, now, params))
+    .filter((x) => RISK_LEVELS.indexOf(x.risk.level) >= floor);
   // Numbers, not the ISO strings: the same order, without a collator call per comparison.
   assessed.sort((a, b) => b.risk.score - a.risk.score || a.lastUpdateAt - b.lastUpdateAt);
   return assessed.slice(0, filter.limit).map(riskItem);
@@ -70,61 +132,89 @@ export async function getShipmentRisk(
   now: number,
   params?: ShipmentAnomalyParams,
 ): Promise<ShipmentRiskItem | undefined> {
-  const { rows } = await db.query<ShipmentRow>(
-    `SELECT ${SHIPMENT_COLUMNS} FROM shipments
-     WHERE tracking_no = $1 AND ($2::text IS NULL OR lower(carrier) = lower($2))
-     ORDER BY carrier LIMIT 1`,
-    [trackingNo, carrier ?? null],
-  );
-  const [assessed] = await assessRows(db, rows, now, params);
-  return assessed && riskItem(assessed);
+  const [row] = await riskRows(db, ONE, [trackingNo, carrier ?? null]);
+  return row && riskItem(assess(row, now, params));
+}
+
+/** The candidates, each with its waybill's events (grouped by waybillKey, as the bindings are). */
+async function riskRows(
+  db: Queryable,
+  statements: { shipments: PreparedStatement; events: PreparedStatement },
+  values: unknown[],
+): Promise<RiskRow[]> {
+  const [shipments, events] = await Promise.all([
+    db.query<{ doc: string | null }>(statements.shipments, values),
+    db.query<{ doc: string | null }>(statements.events, values),
+  ]);
+  const byWaybill = new Map<string, ShipmentUpdateFields[]>();
+  for (const event of parseDoc<EventTuple>(events.rows)) {
+    const key = waybillKey({ carrier: event[0], trackingNo: event[1] });
+    const list = byWaybill.get(key);
+    if (list) list.push(updateFields(event));
+    else byWaybill.set(key, [updateFields(event)]);
+  }
+  return parseDoc<ShipmentTuple>(shipments.rows).map((shipment) => ({
+    shipment,
+    events: byWaybill.get(waybillKey({ carrier: shipment[0], trackingNo: shipment[1] })) ?? [],
+  }));
+}
+
+const parseDoc = <T>(rows: { doc: string | null }[]): T[] =>
+  rows[0]?.doc ? (JSON.parse(rows[0].doc) as T[]) : [];
+
+interface RiskRow {
+  shipment: ShipmentTuple;
+  events: ShipmentUpdateFields[];
 }
 
 interface AssessedShipment {
-  row: ShipmentRow;
+  row: ShipmentTuple;
   tracking: ShipmentTracking;
   risk: ShipmentRisk;
   lastUpdateAt: number;
 }
 
-async function assessRows(
-  db: Queryable,
-  shipments: readonly ShipmentRow[],
+function updateFields([
+  ,
+  ,
+  id,
+  occurredAt,
+  state,
+  location,
+  providerCode,
+  providerText,
+  destinationRegion,
+]: EventTuple): ShipmentUpdateFields {
+  // The payload's number as JSON.parse would read it from the payload itself.
+  const fields: ShipmentUpdateFields = { id, occurredAt: Number(occurredAt), state: state as ShipmentState };
+  if (location !== null) fields.location = location;
+  if (providerCode !== null) fields.providerCode = providerCode;
+  if (providerText !== null) fields.providerText = providerText;
+  if (destinationRegion !== null) fields.destinationRegion = destinationRegion;
+  return fields;
+}
+
+// Only the listed few become wire items (dates formatted, reasons copied), not every candidate.
+function assess(
+  { shipment, events }: RiskRow,
   now: number,
   params: ShipmentAnomalyParams | undefined,
-): Promise<AssessedShipment[]> {
-  if (shipments.length === 0) return [];
-  const { rows: events } = await db.query<{ payload: ShipmentUpdateEvent }>(
-    `SELECT payload FROM events WHERE type = 'shipment.update' AND order_id = ANY($1::text[])`,
-    [[...new Set(shipments.map((s) => s.order_id))]],
-  );
-  const byWaybill = new Map<string, ShipmentUpdateEvent[]>();
-  for (const { payload } of events) {
-    const key = waybillKey(payload);
-    const list = byWaybill.get(key);
-    if (list) list.push(payload);
-    else byWaybill.set(key, [payload]);
-  }
-  // Only the listed few become wire items (dates formatted, reasons copied), not every candidate.
-  return shipments.map((row) => {
-    const tracking = applyShipmentEvents(
-      emptyTracking(row.carrier, row.tracking_no),
-      byWaybill.get(waybillKey({ carrier: row.carrier, trackingNo: row.tracking_no })) ?? [],
-    ).tracking;
-    const risk = assessShipment(tracking, now, params);
-    return { row, tracking, risk, lastUpdateAt: lastUpdateAt(tracking) ?? row.last_update_at.getTime() };
-  });
+): AssessedShipment {
+  const tracking = applyShipmentEvents(emptyTracking(shipment[0], shipment[1]), events).tracking;
+  const risk = assessShipment(tracking, now, params);
+  return { row: shipment, tracking, risk, lastUpdateAt: lastUpdateAt(tracking) ?? Number(shipment[5]) };
 }
 
 function riskItem({ row, tracking, risk, lastUpdateAt }: AssessedShipment): ShipmentRiskItem {
+  const [carrier, trackingNo, orderId, storeId, state, , destinationRegion] = row;
   return {
-    order_id: row.order_id,
-    store_id: row.store_id,
-    carrier: row.carrier,
-    tracking_no: row.tracking_no,
-    state: currentState(tracking) ?? row.state,
+    order_id: orderId,
+    store_id: storeId,
+    carrier,
+    tracking_no: trackingNo,
+    state: currentState(tracking) ?? state,
     last_update_at: new Date(lastUpdateAt).toISOString(),
-    destination_region: tracking.destinationRegion ?? row.destination_region,
+    destination_region: tracking.destinationRegion ?? destinationRegion,
     risk: risk.level,
     risk_score: risk.score,
     reasons: risk.reasons.map((r) => ({

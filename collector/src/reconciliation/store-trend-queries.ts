@@ -1,5 +1,5 @@
 // Reads the daily reconciliation results for the per-store trend view.
-import type { DailyDeviceCounts } from '../domain/reconciliation/store-trends.ts';
+import type { DailyDeviceCounts, StoreTotals } from '../domain/reconciliation/store-trends.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import type { Queryable } from '../store/database.ts';
 
@@ -34,6 +34,70 @@ export async function dailyDeviceCounts(
     orders: Number(r.orders),
     unmatchedPayments: Number(r.unmatched_payments),
     unmatchedOrders: Number(r.unmatched_orders),
+  }));
+}
+
+/**
+ * Per store for days in [fromDay, toDay]: its day totals and its devices' missing payments and days
+ * whose missing rate is above `threshold` (as the domain's dayCountsAgainst: 0 with no payments,
+ * compared in double precision), summed here so a month of a chain arrives as one JSON document of
+ * a few hundred stores instead of ~59k device days parsed row by row.
+ * [store_id, [[day, payments, orders, missing, unmatched_orders]…], [[device_id, missing, days]…]]
+ */
+const STORE_TOTALS = {
+  name: 'orderpulse_store_trend_totals',
+  text: `
+    WITH device_days AS (
+      SELECT store_id, device_id, day, sum(payments) AS payments, sum(orders) AS orders,
+             sum(unmatched_payments) AS missing, sum(unmatched_orders) AS unmatched_orders
+      FROM reconciliation_results WHERE day BETWEEN $1::date AND $2::date
+      GROUP BY store_id, device_id, day
+    ), store_days AS (
+      SELECT store_id,
+             json_agg(json_build_array(to_char(day, 'YYYY-MM-DD'), payments, orders, missing, unmatched_orders)) AS days
+      FROM (SELECT store_id, day, sum(payments) AS payments, sum(orders) AS orders, sum(missing) AS missing,
+                   sum(unmatched_orders) AS unmatched_orders
+            FROM device_days GROUP BY store_id, day) d
+      GROUP BY store_id
+    ), store_devices AS (
+      SELECT store_id, json_agg(json_build_array(device_id, missing, days_over)) AS devices
+      FROM (SELECT store_id, device_id, sum(missing) AS missing,
+                   count(*) FILTER (WHERE CASE WHEN payments = 0 THEN 0::float8
+                                               ELSE missing::float8 / payments::float8 END > $3::float8) AS days_over
+            FROM device_days GROUP BY store_id, device_id) v
+      GROUP BY store_id
+    )
+    SELECT coalesce(json_agg(json_build_array(d.store_id, d.days, v.devices)), '[]')::text AS stores
+    FROM store_days d JOIN store_devices v USING (store_id)`,
+};
+
+type StoreTotalsTuple = [
+  storeId: string,
+  days: [day: string, payments: number, orders: number, missing: number, unmatchedOrders: number][],
+  devices: [deviceId: string, missing: number, daysOverThreshold: number][],
+];
+
+export async function storeTotalsInRange(
+  q: Queryable,
+  fromDay: string,
+  toDay: string,
+  threshold: number,
+): Promise<StoreTotals[]> {
+  const { rows } = await q.query<{ stores: string }>(STORE_TOTALS, [fromDay, toDay, threshold]);
+  return (JSON.parse(rows[0]!.stores) as StoreTotalsTuple[]).map(([storeId, days, devices]) => ({
+    storeId,
+    days: days.map(([day, payments, orders, missing, unmatchedOrders]) => ({
+      day,
+      payments,
+      orders,
+      missing,
+      unmatchedOrders,
+    })),
+    devices: devices.map(([deviceId, missing, daysOverThreshold]) => ({
+      deviceId,
+      missing,
+      daysOverThreshold,
+    })),
   }));
 }
 

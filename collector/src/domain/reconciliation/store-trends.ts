@@ -52,15 +52,40 @@ export interface ChainDay {
 
 const rateOf = (missing: number, payments: number) => (payments === 0 ? 0 : missing / payments);
 
+/** Whether a day's missing rate counts against a store or a device. */
+export const dayCountsAgainst = (missing: number, payments: number, threshold: number) =>
+  rateOf(missing, payments) > threshold;
+
+/** One store's day, all its devices together. */
+export interface StoreDayTotals {
+  day: string;
+  payments: number;
+  orders: number;
+  missing: number;
+  unmatchedOrders: number;
+}
+
+/** One device over the range: missing payments, and days whose missing rate is above the threshold. */
+export interface DeviceTotals {
+  deviceId: string;
+  missing: number;
+  daysOverThreshold: number;
+}
+
+/**
+ * What the trends are built from, per store (in any order): the database can sum these itself
+ * (reconciliation/store-trend-queries.ts) instead of handing over every device's day.
+ */
+export interface StoreTotals {
+  storeId: string;
+  days: StoreDayTotals[];
+  devices: DeviceTotals[];
+}
+
 /** Missing payments and payments summed over one day (of a device, or of the chain). */
 interface DayTotals {
   missing: number;
   payments: number;
-}
-
-interface StoreTotals {
-  days: Map<string, StoreDayTrend>;
-  devices: Map<string, Map<string, DayTotals>>;
 }
 
 function addTo(totals: Map<string, DayTotals>, day: string, missing: number, payments: number): void {
@@ -71,14 +96,14 @@ function addTo(totals: Map<string, DayTotals>, day: string, missing: number, pay
   } else totals.set(day, { missing, payments });
 }
 
-export function storeTrends(
-  rows: readonly DailyDeviceCounts[],
-  options: TrendOptions,
-): { stores: StoreTrend[]; chain: ChainDay[] } {
+/** Sums device days into store totals; `threshold` decides which device days count. */
+export function storeTotals(rows: readonly DailyDeviceCounts[], threshold: number): StoreTotals[] {
   // Sums are updated in place: a fresh tuple per row and map made the 59k till-days of a 30-day,
   // 327-store chain spend most of the request in allocation and garbage collection.
-  const stores = new Map<string, StoreTotals>();
-  const chain = new Map<string, DayTotals>();
+  const stores = new Map<
+    string,
+    { days: Map<string, StoreDayTotals>; devices: Map<string, Map<string, DayTotals>> }
+  >();
   for (const r of rows) {
     let store = stores.get(r.storeId);
     if (!store) {
@@ -87,7 +112,7 @@ export function storeTrends(
     }
     let day = store.days.get(r.day);
     if (!day) {
-      day = { day: r.day, payments: 0, orders: 0, missing: 0, unmatchedOrders: 0, rate: 0 };
+      day = { day: r.day, payments: 0, orders: 0, missing: 0, unmatchedOrders: 0 };
       store.days.set(r.day, day);
     }
     day.payments += r.payments;
@@ -100,26 +125,66 @@ export function storeTrends(
       store.devices.set(r.deviceId, device);
     }
     addTo(device, r.day, r.unmatchedPayments, r.payments);
-    addTo(chain, r.day, r.unmatchedPayments, r.payments);
   }
-
-  const result: StoreTrend[] = [];
-  for (const [storeId, store] of stores) {
-    const days = [...store.days.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
-    for (const d of days) d.rate = rateOf(d.missing, d.payments);
-    const daysFlagged = days.filter((d) => d.rate > options.threshold).length;
-    const devices: DeviceTrend[] = [];
-    for (const [deviceId, perDay] of store.devices) {
+  return [...stores].map(([storeId, store]) => ({
+    storeId,
+    days: [...store.days.values()],
+    devices: [...store.devices].map(([deviceId, perDay]) => {
       let missing = 0;
-      let flaggedDays = 0;
+      let daysOverThreshold = 0;
       for (const sums of perDay.values()) {
         missing += sums.missing;
-        if (rateOf(sums.missing, sums.payments) > options.threshold) flaggedDays++;
+        if (dayCountsAgainst(sums.missing, sums.payments, threshold)) daysOverThreshold++;
       }
-      devices.push({ deviceId, missing, daysFlagged: flaggedDays, flagged: flaggedDays >= options.minDays });
-    }
+      return { deviceId, missing, daysOverThreshold };
+    }),
+  }));
+}
+
+export function storeTrends(
+  rows: readonly DailyDeviceCounts[],
+  options: TrendOptions,
+): { stores: StoreTrend[]; chain: ChainDay[] } {
+  return trendsOfTotals(storeTotals(rows, options.threshold), options);
+}
+
+/**
+ * The trends from per-store totals whose device days were counted with `options.threshold`. The
+ * chain is the sum over the stores given (a scoped caller's chain is its own stores).
+ */
+export function trendsOfTotals(
+  totals: readonly StoreTotals[],
+  options: TrendOptions,
+): { stores: StoreTrend[]; chain: ChainDay[] } {
+  const chain = new Map<string, DayTotals>();
+  const result: StoreTrend[] = [];
+  for (const store of totals) {
+    const days: StoreDayTrend[] = store.days
+      .map((d) => ({
+        day: d.day,
+        payments: d.payments,
+        orders: d.orders,
+        missing: d.missing,
+        unmatchedOrders: d.unmatchedOrders,
+        rate: rateOf(d.missing, d.payments),
+      }))
+      .sort((a, b) => (a.day < b.day ? -1 : 1));
+    for (const d of days) addTo(chain, d.day, d.missing, d.payments);
+    const daysFlagged = days.filter((d) => d.rate > options.threshold).length;
+    const devices: DeviceTrend[] = store.devices.map((d) => ({
+      deviceId: d.deviceId,
+      missing: d.missing,
+      daysFlagged: d.daysOverThreshold,
+      flagged: d.daysOverThreshold >= options.minDays,
+    }));
     devices.sort((a, b) => b.missing - a.missing || (a.deviceId < b.deviceId ? -1 : 1));
-    result.push({ storeId, days, devices, daysFlagged, flagged: daysFlagged >= options.minDays });
+    result.push({
+      storeId: store.storeId,
+      days,
+      devices,
+      daysFlagged,
+      flagged: daysFlagged >= options.minDays,
+    });
   }
   result.sort(
     (a, b) =>

@@ -3,7 +3,6 @@
 // always the one of the latest checkpoint by carrier time, so applying them in any order and any
 // number of times gives the same tracking.
 import type { ShipmentState, ShipmentUpdateEvent } from '../events.ts';
-import type { CarrierUpdate } from './carrier-update.ts';
 
 export interface ShipmentCheckpoint {
   /** Idempotency key: the event id. A checkpoint seen again with the same id changes nothing. */
@@ -56,8 +55,16 @@ export function emptyTracking(carrier: string, trackingNo: string): ShipmentTrac
   return { carrier, trackingNo, checkpoints: [], ended: false };
 }
 
-/** Works on bound events and on carrier updates not yet bound to an order. */
-export function checkpointOf(event: CarrierUpdate): ShipmentCheckpoint {
+/**
+ * The fields of a shipment event that tracking reads: bound events, carrier updates not yet bound
+ * to an order, and the compact rows the shipment list selects instead of whole payloads.
+ */
+export type ShipmentUpdateFields = Pick<
+  ShipmentUpdateEvent,
+  'id' | 'occurredAt' | 'state' | 'location' | 'providerCode' | 'providerText' | 'destinationRegion'
+>;
+
+export function checkpointOf(event: ShipmentUpdateFields): ShipmentCheckpoint {
   const checkpoint: ShipmentCheckpoint = { id: event.id, occurredAt: event.occurredAt, state: event.state };
   if (event.location !== undefined) checkpoint.location = event.location;
   if (event.providerCode !== undefined) checkpoint.providerCode = event.providerCode;
@@ -91,7 +98,7 @@ export function mergeCheckpoints(
 /** Applies shipment events (any order, repeats allowed); the latest destination region wins. */
 export function applyShipmentEvents(
   tracking: ShipmentTracking,
-  events: readonly ShipmentUpdateEvent[],
+  events: readonly ShipmentUpdateFields[],
 ): MergeResult {
   const result = mergeCheckpoints(tracking, events.map(checkpointOf));
   let next = result.tracking;

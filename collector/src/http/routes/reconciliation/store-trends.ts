@@ -3,9 +3,9 @@
 import type { FastifyInstance } from 'fastify';
 import { storeBoundVisible } from '../../../auth/scope.ts';
 import { localDayFn } from '../../../domain/reconciliation/local-day.ts';
-import { storeTrends } from '../../../domain/reconciliation/store-trends.ts';
+import { trendsOfTotals } from '../../../domain/reconciliation/store-trends.ts';
 import { DEFAULT_RULE_PARAMS } from '../../../domain/rules/params.ts';
-import { dailyDeviceCounts } from '../../../reconciliation/store-trend-queries.ts';
+import { storeTotalsInRange } from '../../../reconciliation/store-trend-queries.ts';
 import { StoresReport, StoreTrendsQuery } from '../../../wire/store-trends.ts';
 import { authorize } from '../../auth.ts';
 import type { AppContext } from '../../context.ts';
@@ -38,10 +38,10 @@ export async function storeTrendRoutes(
       if (from > to) throw errors.invalidRequest('from must not be after to');
       const threshold = request.query.threshold ?? DEFAULT_RULE_PARAMS.reconciliation_mismatch.threshold;
       // A scoped caller's "chain" is its own stores: their rows, and the average over them.
-      const counts = (await dailyDeviceCounts(ctx.db, from, to)).filter((c) =>
-        storeBoundVisible(visible, c.storeId),
+      const totals = (await storeTotalsInRange(ctx.db, from, to, threshold)).filter((s) =>
+        storeBoundVisible(visible, s.storeId),
       );
-      const trends = storeTrends(counts, {
+      const trends = trendsOfTotals(totals, {
         threshold,
         minDays: request.query.min_days,
       });
