@@ -5,7 +5,9 @@ import {
   alertPartition,
   byPartition,
   fnv1a,
+  partitionHashes,
   partitionOf,
+  partitionOfHash,
   partitionQueue,
 } from '../../src/cluster/partitions.ts';
 import type { OrderEvent } from '../../src/domain/events.ts';
@@ -35,6 +37,27 @@ describe('partitions', () => {
         expect(p).toBeLessThan(n);
         expect(partitionOf(`order-${i}`, n)).toBe(p);
       }
+    }
+  });
+
+  it('gives each partition one range of hashes, the ranges covering every hash once, for any count', () => {
+    for (let n = 1; n <= 256; n++) {
+      let from = 0;
+      for (let p = 0; p < n; p++) {
+        const range = partitionHashes(p, n);
+        expect(range.from).toBe(from);
+        expect(range.to).toBeGreaterThan(range.from);
+        expect(partitionOfHash(range.from, n)).toBe(p);
+        expect(partitionOfHash(range.to - 1, n)).toBe(p);
+        from = range.to;
+      }
+      expect(from).toBe(2 ** 32);
+    }
+    for (const id of ['a', '订单-1', '📦-9', 'SO20261206001']) {
+      const p = partitionOf(id, 8);
+      const { from, to } = partitionHashes(p, 8);
+      expect(fnv1a(id)).toBeGreaterThanOrEqual(from);
+      expect(fnv1a(id)).toBeLessThan(to);
     }
   });
 
