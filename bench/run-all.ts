@@ -67,7 +67,7 @@ const BENCHES: Bench[] = [
   },
   {
     name: 'cluster-takeover',
-    what: 'a processor taking on one partition of a dead one, 400k open orders over 4 partitions (cluster)',
+    what: 'a processor taking on one partition of a dead one, 100k open orders in it and 300k in the others, against reading every page (cluster)',
     args: [...gcTsx, 'bench/cluster-takeover.ts'],
   },
   {

@@ -83,6 +83,45 @@ async function eachPage<C, R>(
   }
 }
 
+/**
+ * The pages of one hash range, read window by window: a window is a slice of the range sized to
+ * hold about a page (from the density of the one before), each read in (hash, key) order. A LIMIT
+ * over the whole range would let the planner sort all of a partition's rows for every page when
+ * the partition is a large share of the table; a window's rows are read off the index.
+ */
+async function eachRangePage<C, R>(
+  range: HashRange,
+  startAt: (hash: number) => C,
+  read: (window: HashRange, after: C) => Promise<{ rows: R[]; next: C }>,
+  pageSize: number,
+  take: (rows: R[]) => void,
+): Promise<void> {
+  let width = Math.max(1, Math.ceil((range.to - range.from) / FIRST_WINDOWS));
+  let window = { from: range.from, to: Math.min(range.to, range.from + width) };
+  let inWindow = 0;
+  let next: Promise<{ rows: R[]; next: C }> | undefined = read(window, startAt(window.from));
+  while (next !== undefined) {
+    const page: { rows: R[]; next: C } = await next;
+    inWindow += page.rows.length;
+    if (page.rows.length === pageSize) {
+      next = read(window, page.next);
+    } else if (window.to < range.to) {
+      const grow = inWindow === 0 ? MAX_GROWTH : Math.min(MAX_GROWTH, (0.8 * pageSize) / inWindow);
+      width = Math.max(1, Math.floor(width * grow));
+      window = { from: window.to, to: Math.min(range.to, window.to + width) };
+      inWindow = 0;
+      next = read(window, startAt(window.from));
+    } else {
+      next = undefined;
+    }
+    if (page.rows.length > 0) take(page.rows);
+  }
+}
+
+/** A range is first cut into this many windows, then each sized from the last one's rows. */
+const FIRST_WINDOWS = 16;
+const MAX_GROWTH = 16;
+
 /** Open shipments in store order, or of the hash ranges given, page by page. */
 async function eachShipmentPage(
   q: Queryable,
@@ -106,10 +145,11 @@ async function eachShipmentPage(
     );
   }
   for (const range of ranges) {
-    await eachPage<ShipmentCursor, ShipmentState>(
-      { hash: range.from, carrier: '', trackingNo: '' },
-      async (after) => {
-        const page = await openShipmentsInRangePage(q, range, after, pageSize);
+    await eachRangePage<ShipmentCursor, ShipmentState>(
+      range,
+      (hash) => ({ hash, carrier: '', trackingNo: '' }),
+      async (window, after) => {
+        const page = await openShipmentsInRangePage(q, window, after, pageSize);
         return { rows: page.shipments, next: page.next };
       },
       pageSize,
@@ -138,18 +178,19 @@ async function eachOrderPage(
     );
   }
   for (const range of ranges) {
-    const start: OrderCursor = { hash: range.from, orderId: '' };
-    await eachPage(
-      start,
-      async (after) => {
-        const page = await openOrdersInRangePage(q, range, after, pageSize);
+    await eachRangePage<OrderCursor, OrderState>(
+      range,
+      (hash) => ({ hash, orderId: '' }),
+      async (window, after) => {
+        const page = await openOrdersInRangePage(q, window, after, pageSize);
         return { rows: page.orders, next: page.next };
       },
       pageSize,
       take,
     );
-    await eachPage(
-      start,
+    // Few (created in the last minutes and finished), read off the index on created_at.
+    await eachPage<OrderCursor, OrderState>(
+      { hash: range.from, orderId: '' },
       async (after) => {
         const page = await finishedOrdersInRangePage(q, range, createdSince, after, pageSize);
         return { rows: page.orders, next: page.next };

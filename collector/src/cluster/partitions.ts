@@ -17,12 +17,28 @@ export function fnv1a(key: string): number {
 const HASHES = 2 ** 32;
 
 /**
+ * The hash an order's partition is computed from, which the store keeps as `partition_hash`
+ * (order_partition_hash in migration 0021 computes the same): FNV-1a, then MurmurHash3's
+ * finalizer. FNV-1a alone leaves its high bits nearly untouched by the last characters, so ids
+ * that differ only there (SO…001, SO…002) would share a partition.
+ */
+export function partitionHash(orderId: string): number {
+  let h = fnv1a(orderId);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
  * The partition (0 .. partitions-1) of an order id: partition p holds the hashes of one contiguous
  * range (partitionHashes), so the store reads a partition's rows off one index on the hash column
- * whatever the number of partitions. The high bits of FNV-1a are also the better mixed ones.
+ * whatever the number of partitions.
  */
 export function partitionOf(orderId: string, partitions: number): number {
-  return partitionOfHash(fnv1a(orderId), partitions);
+  return partitionOfHash(partitionHash(orderId), partitions);
 }
 
 /** The partition of a hash: exact, since hash × partitions stays below 2^53. */

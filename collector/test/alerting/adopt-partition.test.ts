@@ -1,6 +1,6 @@
 // Cluster mode: a processor handed a partition reads only that partition's rows. The store keeps
 // each order's (and shipment's) partition hash, computed in SQL when the row is inserted; it must
-// be the collector's own FNV-1a bit for bit, for any id (non-ASCII, beyond the BMP), or a takeover
+// be the collector's own (partitionHash) bit for bit, for any id (non-ASCII, beyond the BMP), or a takeover
 // would miss orders. Then the takeover itself on both stores: exactly the partition's open orders,
 // recently created finished orders and open shipments, the same as filtering the whole store, and
 // no page of the whole store read.
@@ -10,7 +10,7 @@ import { EngineRestore } from '../../src/alerting/engine-restore.ts';
 import { restoreEngine, restoreOrders, restoreShipments } from '../../src/alerting/restore-engine.ts';
 import { createRuleEngine } from '../../src/alerting/rule-set-adapter.ts';
 import { PartitionOwnership } from '../../src/cluster/partition-ownership.ts';
-import { fnv1a, partitionOf } from '../../src/cluster/partitions.ts';
+import { partitionHash, partitionOf } from '../../src/cluster/partitions.ts';
 import type { OrderEvent, OrderStatus, ShipmentState } from '../../src/domain/events.ts';
 import type { RuleEngine } from '../../src/domain/rules/engine.ts';
 import { ingestBatch } from '../../src/store/event-batch.ts';
@@ -129,14 +129,14 @@ describe.each(STORE_KINDS)('partition hashes and taking on a partition (%s)', (k
   });
   afterAll(() => store.dispose());
 
-  it('computes the collector’s FNV-1a in SQL, bit for bit, for ids of any characters', async () => {
+  it('computes the collector’s partition hash in SQL, bit for bit, for ids of any characters', async () => {
     const ids = mixedIds(3000);
     const { rows } = await store.db.query<{ id: string; hash: number }>(
       'SELECT id, order_partition_hash(id)::float8 AS hash FROM unnest($1::text[]) AS id',
       [ids],
     );
     expect(rows).toHaveLength(ids.length);
-    const wrong = rows.filter((r) => r.hash !== fnv1a(r.id));
+    const wrong = rows.filter((r) => r.hash !== partitionHash(r.id));
     expect(wrong).toEqual([]);
   });
 
@@ -145,12 +145,12 @@ describe.each(STORE_KINDS)('partition hashes and taking on a partition (%s)', (k
       'SELECT order_id, partition_hash::float8 AS hash FROM orders',
     );
     expect(orders.rows.map((r) => r.order_id).sort()).toEqual([...seeded.orderIds].sort());
-    expect(orders.rows.filter((r) => r.hash !== fnv1a(r.order_id))).toEqual([]);
+    expect(orders.rows.filter((r) => r.hash !== partitionHash(r.order_id))).toEqual([]);
     const shipments = await store.db.query<{ order_id: string; hash: number }>(
       'SELECT order_id, partition_hash::float8 AS hash FROM shipments',
     );
     expect(shipments.rows).toHaveLength(seeded.waybills.length);
-    expect(shipments.rows.filter((r) => r.hash !== fnv1a(r.order_id))).toEqual([]);
+    expect(shipments.rows.filter((r) => r.hash !== partitionHash(r.order_id))).toEqual([]);
   });
 
   it('restores exactly a partition’s open orders and waybills, reading no other partition’s pages', async () => {

@@ -5,6 +5,7 @@ import {
   alertPartition,
   byPartition,
   fnv1a,
+  partitionHash,
   partitionHashes,
   partitionOf,
   partitionOfHash,
@@ -56,9 +57,17 @@ describe('partitions', () => {
     for (const id of ['a', '订单-1', '📦-9', 'SO20261206001']) {
       const p = partitionOf(id, 8);
       const { from, to } = partitionHashes(p, 8);
-      expect(fnv1a(id)).toBeGreaterThanOrEqual(from);
-      expect(fnv1a(id)).toBeLessThan(to);
+      expect(partitionHash(id)).toBeGreaterThanOrEqual(from);
+      expect(partitionHash(id)).toBeLessThan(to);
     }
+  });
+
+  it('spreads ids that differ only in their last character over the partitions', () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `SO20261206000${i}`);
+    expect(new Set(ids.map((id) => partitionOf(id, 4))).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(ids.map((id) => partitionOf(id, 8))).size).toBeGreaterThanOrEqual(5);
+    const stalls = Array.from({ length: 16 }, (_, i) => `join-stall-${i}`);
+    expect(new Set(stalls.map((id) => partitionOf(id, 4))).size).toBe(4);
   });
 
   it('spreads orders over every partition, none with more than twice its share', () => {

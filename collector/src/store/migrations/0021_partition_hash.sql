@@ -5,8 +5,9 @@
 -- store. A partition is a contiguous range of hashes for any number of partitions, so one index
 -- serves every ORDERPULSE_PARTITIONS.
 
--- 32-bit FNV-1a over the UTF-16 code units of the id, as the collector computes it (fnv1a):
--- characters beyond the BMP count as their two surrogates.
+-- As the collector computes it (partitionHash): 32-bit FNV-1a over the UTF-16 code units of the id
+-- (characters beyond the BMP count as their two surrogates), then MurmurHash3's finalizer. Products
+-- modulo 2^32 are taken in two 16-bit halves of the constant, which keeps them within bigint.
 CREATE FUNCTION order_partition_hash(order_id text) RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
@@ -22,6 +23,11 @@ BEGIN
     END IF;
     h := ((h # c) * 16777619) & 4294967295;
   END LOOP;
+  h := h # (h >> 16);
+  h := (h * 51819 + (((h * 34283) & 65535) << 16)) & 4294967295;  -- × 0x85ebca6b
+  h := h # (h >> 13);
+  h := (h * 44597 + (((h * 49842) & 65535) << 16)) & 4294967295;  -- × 0xc2b2ae35
+  h := h # (h >> 16);
   RETURN h;
 END
 $$;
