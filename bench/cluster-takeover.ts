@@ -90,14 +90,14 @@ async function load(db: Database, numbers: readonly number[]): Promise<void> {
 }
 
 /**
- * The plan of the takeover's first order page (the first of the 16 windows restore-engine.ts cuts
- * a partition's hashes into): which index it reads, how many rows and buffers.
+ * The plan of the takeover's first order page (restore-engine.ts reads a partition as two halves
+ * at once, each first cut into 64 windows): which index it reads, how many rows and buffers.
  */
 async function planOfFirstPage(db: Database): Promise<string> {
   const partition = partitionHashes(TAKEN, PARTITIONS);
   const range = {
     from: partition.from,
-    to: partition.from + Math.ceil((partition.to - partition.from) / 16),
+    to: partition.from + Math.ceil((partition.to - partition.from) / 128),
   };
   const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(
     `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)

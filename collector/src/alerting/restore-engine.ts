@@ -119,8 +119,23 @@ async function eachRangePage<C, R>(
 }
 
 /** A range is first cut into this many windows, then each sized from the last one's rows. */
-const FIRST_WINDOWS = 16;
+const FIRST_WINDOWS = 64;
 const MAX_GROWTH = 16;
+
+/**
+ * A range cut in `STREAMS` parts read at once, so PostgreSQL reads one part's page on one backend
+ * while another's is read on a second and the engine takes in a third.
+ */
+const STREAMS = 2;
+
+function streamsOf(range: HashRange): HashRange[] {
+  const width = Math.ceil((range.to - range.from) / STREAMS);
+  const parts: HashRange[] = [];
+  for (let from = range.from; from < range.to; from += width) {
+    parts.push({ from, to: Math.min(range.to, from + width) });
+  }
+  return parts;
+}
 
 /** Open shipments in store order, or of the hash ranges given, page by page. */
 async function eachShipmentPage(
@@ -145,15 +160,19 @@ async function eachShipmentPage(
     );
   }
   for (const range of ranges) {
-    await eachRangePage<ShipmentCursor, ShipmentState>(
-      range,
-      (hash) => ({ hash, carrier: '', trackingNo: '' }),
-      async (window, after) => {
-        const page = await openShipmentsInRangePage(q, window, after, pageSize);
-        return { rows: page.shipments, next: page.next };
-      },
-      pageSize,
-      take,
+    await Promise.all(
+      streamsOf(range).map((stream) =>
+        eachRangePage<ShipmentCursor, ShipmentState>(
+          stream,
+          (hash) => ({ hash, carrier: '', trackingNo: '' }),
+          async (window, after) => {
+            const page = await openShipmentsInRangePage(q, window, after, pageSize);
+            return { rows: page.shipments, next: page.next };
+          },
+          pageSize,
+          take,
+        ),
+      ),
     );
   }
 }
@@ -178,15 +197,19 @@ async function eachOrderPage(
     );
   }
   for (const range of ranges) {
-    await eachRangePage<OrderCursor, OrderState>(
-      range,
-      (hash) => ({ hash, orderId: '' }),
-      async (window, after) => {
-        const page = await openOrdersInRangePage(q, window, after, pageSize);
-        return { rows: page.orders, next: page.next };
-      },
-      pageSize,
-      take,
+    await Promise.all(
+      streamsOf(range).map((stream) =>
+        eachRangePage<OrderCursor, OrderState>(
+          stream,
+          (hash) => ({ hash, orderId: '' }),
+          async (window, after) => {
+            const page = await openOrdersInRangePage(q, window, after, pageSize);
+            return { rows: page.orders, next: page.next };
+          },
+          pageSize,
+          take,
+        ),
+      ),
     );
     // Few (created in the last minutes and finished), read off the index on created_at.
     await eachPage<OrderCursor, OrderState>(
