@@ -36,6 +36,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/ingest-batch-cpu.ts'],
   },
   {
+    name: 'partition-hash-cost',
+    what: 'PostgreSQL CPU per event of one group commit with the partition-hash triggers vs without (cluster)',
+    args: [...tsx, 'bench/partition-hash-cost.ts'],
+  },
+  {
     name: 'detection',
     what: 'detection latency and DB load vs SQL polling every 10 s (rules)',
     args: [...gcTsx, 'bench/detection-vs-polling.ts'],
