@@ -36,6 +36,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/ingest-batch-cpu.ts'],
   },
   {
+    name: 'partition-hash-cost',
+    what: 'PostgreSQL CPU per event of one group commit with the partition-hash triggers vs without (cluster)',
+    args: [...tsx, 'bench/partition-hash-cost.ts'],
+  },
+  {
     name: 'detection',
     what: 'detection latency and DB load vs SQL polling every 10 s (rules)',
     args: [...gcTsx, 'bench/detection-vs-polling.ts'],
@@ -67,7 +72,7 @@ const BENCHES: Bench[] = [
   },
   {
     name: 'cluster-takeover',
-    what: 'a processor taking on one partition of a dead one, 400k open orders over 4 partitions (cluster)',
+    what: 'a processor taking on one partition of a dead one, 100k open orders in it and 300k in the others, against reading every page (cluster)',
     args: [...gcTsx, 'bench/cluster-takeover.ts'],
   },
   {

@@ -8,7 +8,7 @@ import { alertsForRecovery } from '../store/alerts.ts';
 import type { Database } from '../store/database.ts';
 import type { AlertBook } from './alert-book.ts';
 import type { AlertingLog } from './alert-writer.ts';
-import type { EntityFilter } from './engine-scope.ts';
+import type { EntityFilter, HashRange } from './engine-scope.ts';
 import { restoreOrders, restoreShipments } from './restore-engine.ts';
 
 /** Where start-up is: the open orders may still be being read back from the store. */
@@ -69,15 +69,18 @@ export class EngineRestore {
       this.counts = counts;
     };
     const keep = scope?.ownsOrder;
+    // The partitions owned when this starts; any taken on later are restored by `adopt`.
+    const ranges = scope?.hashRanges?.();
     // Shipments before any event is taken: their state does not absorb an event applied twice.
     const shipments = await restoreShipments(db, engine, alerts, {
       now,
       onProgress,
       ...(keep && { keep }),
+      ...(ranges && { ranges }),
     });
     this.counts = { orders: 0, shipments };
     this.state = 'restoring';
-    this.restoration = this.restoreOrders(alerts, now, shipments, startedAt).then(async () => {
+    this.restoration = this.restoreOrders(alerts, now, shipments, startedAt, ranges).then(async () => {
       if (!this.deps.stopped()) await then();
     });
   }
@@ -95,12 +98,15 @@ export class EngineRestore {
     const alerts = (await alertsForRecovery(db, now - RESTORE_RESOLVED_WINDOW_MS)).filter(filter.ownsAlert);
     for (const alert of alerts) book.put(alert);
     const keep = filter.ownsOrder;
-    const shipments = await restoreShipments(db, engine, alerts, { now, keep });
+    // Only the partition's rows are read when the filter says where they are.
+    const ranges = filter.hashRanges?.();
+    const shipments = await restoreShipments(db, engine, alerts, { now, keep, ...(ranges && { ranges }) });
     const orders = await restoreOrders(db, engine, alerts, {
       now,
       createdSince: now - this.deps.createdSinceMs(),
       shipments,
       keep,
+      ...(ranges && { ranges }),
     });
     return { orders, shipments, alerts: alerts.length };
   }
@@ -115,6 +121,7 @@ export class EngineRestore {
     now: number,
     shipments: number,
     startedAt: number,
+    ranges: readonly HashRange[] | undefined,
   ): Promise<void> {
     const { db, engine, log } = this.deps;
     try {
@@ -124,6 +131,7 @@ export class EngineRestore {
         createdSince: now - this.deps.createdSinceMs(),
         shipments,
         ...(keep && { keep }),
+        ...(ranges && { ranges }),
         onProgress: (counts) => {
           this.counts = counts;
         },

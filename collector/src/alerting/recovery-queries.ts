@@ -6,6 +6,7 @@ import { PAYMENT_PROVIDERS, querySource } from '../domain/events.ts';
 import type { OrderState } from '../domain/order-lifecycle.ts';
 import { type ShipmentState, shipmentKey } from '../domain/rules/shipment-state.ts';
 import type { Queryable } from '../store/database.ts';
+import type { HashRange } from './engine-scope.ts';
 
 const OPEN_STATUSES = ['created', 'paid', 'picking', 'packed', 'shipped'];
 const FINAL_SHIPMENT_STATES = ['delivered', 'rejected', 'returned'];
@@ -90,6 +91,67 @@ export async function openOrdersPage(
   return rows.map(toOrderState);
 }
 
+/** Where a page of one partition's rows ended: rows come in (partition_hash, key) order. */
+export interface OrderCursor {
+  hash: number;
+  orderId: string;
+}
+
+// Word for word the predicate of orders_open_partition_idx (0021), so the planner can use it.
+const OPEN_ORDER = `(o.status IS NULL OR o.status IN ('created', 'paid', 'picking', 'packed', 'shipped'))`;
+
+/**
+ * One page of the open orders whose id hashes into `range` (a partition's, see openOrdersPage for
+ * which orders are open), after `after` in (hash, order id) order: read off the partial index on
+ * (partition_hash, order_id), so a takeover reads its own partition's rows only.
+ */
+export async function openOrdersInRangePage(
+  q: Queryable,
+  range: HashRange,
+  after: OrderCursor,
+  limit: number,
+): Promise<{ orders: OrderState[]; next: OrderCursor }> {
+  return ordersInRangePage(q, OPEN_ORDER, range, after, limit, []);
+}
+
+/**
+ * One page of the orders no longer open but created since `createdSince` (callback_silent counts
+ * them) whose id hashes into `range`: few, read off the index on created_at.
+ */
+export async function finishedOrdersInRangePage(
+  q: Queryable,
+  range: HashRange,
+  createdSince: number,
+  after: OrderCursor,
+  limit: number,
+): Promise<{ orders: OrderState[]; next: OrderCursor }> {
+  return ordersInRangePage(q, `o.created_at >= $5 AND NOT ${OPEN_ORDER}`, range, after, limit, [
+    new Date(createdSince).toISOString(),
+  ]);
+}
+
+async function ordersInRangePage(
+  q: Queryable,
+  which: string,
+  range: HashRange,
+  after: OrderCursor,
+  limit: number,
+  params: unknown[],
+): Promise<{ orders: OrderState[]; next: OrderCursor }> {
+  const { rows } = await q.query<OrderRow & { partition_hash: number }>(
+    `SELECT ${ORDER_COLUMNS}, ${PAYMENT_AT}, o.partition_hash::float8 AS partition_hash FROM orders o
+     WHERE ${which} AND o.partition_hash >= $1 AND o.partition_hash < $2
+       AND (o.partition_hash, o.order_id) > ($3, $4)
+     ORDER BY o.partition_hash, o.order_id LIMIT ${Math.trunc(limit)}`,
+    [range.from, range.to, after.hash, after.orderId, ...params],
+  );
+  const last = rows[rows.length - 1];
+  return {
+    orders: rows.map(toOrderState),
+    next: last === undefined ? after : { hash: last.partition_hash, orderId: last.order_id },
+  };
+}
+
 /** Orders by id, whatever their status (orders with an open alert must be re-checked). */
 export async function ordersById(q: Queryable, ids: readonly string[]): Promise<OrderState[]> {
   if (ids.length === 0) return [];
@@ -151,6 +213,41 @@ export async function openShipmentsPage(
     [after.carrier, after.trackingNo, FINAL_SHIPMENT_STATES, limit],
   );
   return rows.map(toShipmentState);
+}
+
+/** Where a page of one partition's shipments ended. */
+export interface ShipmentCursor {
+  hash: number;
+  carrier: string;
+  trackingNo: string;
+}
+
+/**
+ * One page of the open shipments whose order id hashes into `range`, after `after` in (hash,
+ * carrier, tracking_no) order, off the partial index shipments_open_partition_idx (0021).
+ */
+export async function openShipmentsInRangePage(
+  q: Queryable,
+  range: HashRange,
+  after: ShipmentCursor,
+  limit: number,
+): Promise<{ shipments: ShipmentState[]; next: ShipmentCursor }> {
+  const { rows } = await q.query<ShipmentRow & { partition_hash: number }>(
+    `SELECT ${SHIPMENT_COLUMNS}, partition_hash::float8 AS partition_hash FROM shipments
+     WHERE state NOT IN ('delivered', 'rejected', 'returned')
+       AND partition_hash >= $1 AND partition_hash < $2
+       AND (partition_hash, carrier, tracking_no) > ($3, $4, $5)
+     ORDER BY partition_hash, carrier, tracking_no LIMIT ${Math.trunc(limit)}`,
+    [range.from, range.to, after.hash, after.carrier, after.trackingNo],
+  );
+  const last = rows[rows.length - 1];
+  return {
+    shipments: rows.map(toShipmentState),
+    next:
+      last === undefined
+        ? after
+        : { hash: last.partition_hash, carrier: last.carrier, trackingNo: last.tracking_no },
+  };
 }
 
 /** Shipments by engine key (shipmentKey), whatever their state. */

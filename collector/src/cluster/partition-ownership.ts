@@ -1,7 +1,7 @@
 // The partitions this processor owns now. The alerting engine consults it (EngineScope) so it
 // restores, evaluates and notifies only for what is its own.
 import type { Alert } from '../domain/alerts/alert.ts';
-import { alertPartition, GLOBAL_PARTITION, partitionOf } from './partitions.ts';
+import { alertPartition, GLOBAL_PARTITION, partitionHashes, partitionOf } from './partitions.ts';
 
 export class PartitionOwnership {
   private readonly owned = new Set<number>();
@@ -31,6 +31,9 @@ export class PartitionOwnership {
   ownsAlert = (alert: Pick<Alert, 'entityType' | 'entityId' | 'labels'>): boolean =>
     this.owned.has(alertPartition(alert, this.partitions));
 
+  /** The order-id hashes of the partitions owned now. */
+  hashRanges = () => this.list().map((p) => partitionHashes(p, this.partitions));
+
   /** Notifications are planned by one node for the whole cluster: the owner of partition 0. */
   dispatches = (): boolean => this.owned.has(GLOBAL_PARTITION);
 
@@ -40,6 +43,7 @@ export class PartitionOwnership {
       ownsOrder: (orderId: string) => partitionOf(orderId, partitions) === partition,
       ownsAlert: (alert: Pick<Alert, 'entityType' | 'entityId' | 'labels'>) =>
         alertPartition(alert, partitions) === partition,
+      hashRanges: () => [partitionHashes(partition, partitions)],
     };
   }
 }

@@ -14,10 +14,49 @@ export function fnv1a(key: string): number {
   return hash >>> 0;
 }
 
-/** The partition (0 .. partitions-1) of an order id. */
-export function partitionOf(orderId: string, partitions: number): number {
-  return fnv1a(orderId) % partitions;
+const HASHES = 2 ** 32;
+
+/**
+ * The hash an order's partition is computed from, which the store keeps as `partition_hash`
+ * (order_partition_hash in migration 0021 computes the same): FNV-1a, then MurmurHash3's
+ * finalizer. FNV-1a alone leaves its high bits nearly untouched by the last characters, so ids
+ * that differ only there (SO…001, SO…002) would share a partition.
+ */
+export function partitionHash(orderId: string): number {
+  let h = fnv1a(orderId);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
 }
+
+/**
+ * The partition (0 .. partitions-1) of an order id: partition p holds the hashes of one contiguous
+ * range (partitionHashes), so the store reads a partition's rows off one index on the hash column
+ * whatever the number of partitions.
+ */
+export function partitionOf(orderId: string, partitions: number): number {
+  return partitionOfHash(partitionHash(orderId), partitions);
+}
+
+/** The partition of a hash: exact, since hash × partitions stays below 2^53. */
+export function partitionOfHash(hash: number, partitions: number): number {
+  return Math.floor((hash * partitions) / HASHES);
+}
+
+/** The hashes of a partition: `from` ≤ hash < `to` (the store's partition_hash column). */
+export function partitionHashes(partition: number, partitions: number): { from: number; to: number } {
+  return { from: firstHash(partition, partitions), to: firstHash(partition + 1, partitions) };
+}
+
+/**
+ * The least hash h with floor(h × partitions / 2^32) ≥ partition. The quotient is rounded once;
+ * when it is not a whole number it is at least 1/partitions (≥ 1/256) away from one, far beyond
+ * that rounding, so ceil is exact.
+ */
+const firstHash = (partition: number, partitions: number) => Math.ceil((partition * HASHES) / partitions);
 
 /** The events of a batch grouped by partition, each group in the batch's order. */
 export function byPartition(events: readonly OrderEvent[], partitions: number): Map<number, OrderEvent[]> {

@@ -5,7 +5,10 @@ import {
   alertPartition,
   byPartition,
   fnv1a,
+  partitionHash,
+  partitionHashes,
   partitionOf,
+  partitionOfHash,
   partitionQueue,
 } from '../../src/cluster/partitions.ts';
 import type { OrderEvent } from '../../src/domain/events.ts';
@@ -36,6 +39,35 @@ describe('partitions', () => {
         expect(partitionOf(`order-${i}`, n)).toBe(p);
       }
     }
+  });
+
+  it('gives each partition one range of hashes, the ranges covering every hash once, for any count', () => {
+    for (let n = 1; n <= 256; n++) {
+      let from = 0;
+      for (let p = 0; p < n; p++) {
+        const range = partitionHashes(p, n);
+        expect(range.from).toBe(from);
+        expect(range.to).toBeGreaterThan(range.from);
+        expect(partitionOfHash(range.from, n)).toBe(p);
+        expect(partitionOfHash(range.to - 1, n)).toBe(p);
+        from = range.to;
+      }
+      expect(from).toBe(2 ** 32);
+    }
+    for (const id of ['a', '订单-1', '📦-9', 'SO20261206001']) {
+      const p = partitionOf(id, 8);
+      const { from, to } = partitionHashes(p, 8);
+      expect(partitionHash(id)).toBeGreaterThanOrEqual(from);
+      expect(partitionHash(id)).toBeLessThan(to);
+    }
+  });
+
+  it('spreads ids that differ only in their last character over the partitions', () => {
+    const ids = Array.from({ length: 10 }, (_, i) => `SO20261206000${i}`);
+    expect(new Set(ids.map((id) => partitionOf(id, 4))).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(ids.map((id) => partitionOf(id, 8))).size).toBeGreaterThanOrEqual(5);
+    const stalls = Array.from({ length: 16 }, (_, i) => `join-stall-${i}`);
+    expect(new Set(stalls.map((id) => partitionOf(id, 4))).size).toBe(4);
   });
 
   it('spreads orders over every partition, none with more than twice its share', () => {

@@ -230,6 +230,7 @@ order_id text NOT NULL
   channel_at timestamp with time zone
   provider text
   provider_at timestamp with time zone
+  partition_hash bigint NOT NULL
 
 -- table payment_query_attempts
 order_id text NOT NULL
@@ -343,6 +344,7 @@ carrier text NOT NULL
   location text
   destination_region text
   returned_count integer NOT NULL DEFAULT 0
+  partition_hash bigint NOT NULL
 
 -- table silences
 id text NOT NULL
@@ -664,6 +666,9 @@ CREATE INDEX orders_last_event_idx ON :schema.orders USING btree (last_event_at 
 -- index orders_open_idx
 CREATE INDEX orders_open_idx ON :schema.orders USING btree (status, status_at) WHERE (status = ANY (ARRAY['created'::text, 'paid'::text, 'picking'::text, 'packed'::text, 'shipped'::text]))
 
+-- index orders_open_partition_idx
+CREATE INDEX orders_open_partition_idx ON :schema.orders USING btree (partition_hash, order_id) WHERE ((status IS NULL) OR (status = ANY (ARRAY['created'::text, 'paid'::text, 'picking'::text, 'packed'::text, 'shipped'::text])))
+
 -- index orders_pkey
 CREATE UNIQUE INDEX orders_pkey ON :schema.orders USING btree (order_id)
 
@@ -744,6 +749,9 @@ CREATE INDEX shipments_last_update_idx ON :schema.shipments USING btree (last_up
 
 -- index shipments_open_last_update_idx
 CREATE INDEX shipments_open_last_update_idx ON :schema.shipments USING btree (last_update_at) WHERE (state <> ALL (ARRAY['delivered'::text, 'rejected'::text, 'returned'::text]))
+
+-- index shipments_open_partition_idx
+CREATE INDEX shipments_open_partition_idx ON :schema.shipments USING btree (partition_hash, carrier, tracking_no) WHERE (state <> ALL (ARRAY['delivered'::text, 'rejected'::text, 'returned'::text]))
 
 -- index shipments_order_idx
 CREATE INDEX shipments_order_idx ON :schema.shipments USING btree (order_id)
@@ -1239,6 +1247,34 @@ AS $function$
   SELECT paid_at IS NOT NULL OR coalesce(status IN ('paid', 'picking', 'packed', 'shipped', 'delivered', 'refunded'), false)
 $function$
 
+-- function order_partition_hash(order_id text)
+CREATE OR REPLACE FUNCTION :schema.order_partition_hash(order_id text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ IMMUTABLE PARALLEL SAFE STRICT
+AS $function$
+DECLARE
+  h  bigint := 2166136261;
+  ch text;
+  c  integer;
+BEGIN
+  FOREACH ch IN ARRAY string_to_array(order_id, NULL) LOOP
+    c := ascii(ch);
+    IF c > 65535 THEN
+      h := ((h # (55296 + ((c - 65536) >> 10))) * 16777619) & 4294967295;
+      c := 56320 + ((c - 65536) & 1023);
+    END IF;
+    h := ((h # c) * 16777619) & 4294967295;
+  END LOOP;
+  h := h # (h >> 16);
+  h := (h * 51819 + (((h * 34283) & 65535) << 16)) & 4294967295;  -- × 0x85ebca6b
+  h := h # (h >> 13);
+  h := (h * 44597 + (((h * 49842) & 65535) << 16)) & 4294967295;  -- × 0xc2b2ae35
+  h := h # (h >> 16);
+  RETURN h;
+END
+$function$
+
 -- function rebuild_reporting_rollups()
 CREATE OR REPLACE FUNCTION :schema.rebuild_reporting_rollups()
  RETURNS void
@@ -1407,6 +1443,19 @@ BEGIN
 END;
 $function$
 
+-- function set_partition_hash()
+CREATE OR REPLACE FUNCTION :schema.set_partition_hash()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  IF NEW.partition_hash IS NULL THEN
+    NEW.partition_hash := order_partition_hash(NEW.order_id);
+  END IF;
+  RETURN NEW;
+END
+$function$
+
 -- function set_report_time_zone(zone text)
 CREATE OR REPLACE FUNCTION :schema.set_report_time_zone(zone text)
  RETURNS void
@@ -1519,6 +1568,9 @@ CREATE TRIGGER order_match_rollup_insert AFTER INSERT ON :schema.order_match REF
 -- trigger order_match.order_match_rollup_update
 CREATE TRIGGER order_match_rollup_update AFTER UPDATE ON :schema.order_match REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_order_match()
 
+-- trigger orders.orders_partition_hash
+CREATE TRIGGER orders_partition_hash BEFORE INSERT ON :schema.orders FOR EACH ROW EXECUTE FUNCTION set_partition_hash()
+
 -- trigger orders.orders_stage_reporting_insert
 CREATE TRIGGER orders_stage_reporting_insert AFTER INSERT ON :schema.orders REFERENCING NEW TABLE AS new_orders FOR EACH STATEMENT EXECUTE FUNCTION stage_paid_orders()
 
@@ -1530,6 +1582,9 @@ CREATE TRIGGER payments_stage_reporting AFTER INSERT ON :schema.payments REFEREN
 
 -- trigger rule_versions.rule_versions_immutable
 CREATE TRIGGER rule_versions_immutable BEFORE DELETE OR UPDATE ON :schema.rule_versions FOR EACH ROW EXECUTE FUNCTION rule_versions_immutable()
+
+-- trigger shipments.shipments_partition_hash
+CREATE TRIGGER shipments_partition_hash BEFORE INSERT ON :schema.shipments FOR EACH ROW EXECUTE FUNCTION set_partition_hash()
 
 -- trigger shipments.shipments_stage_reporting_insert
 CREATE TRIGGER shipments_stage_reporting_insert AFTER INSERT ON :schema.shipments REFERENCING NEW TABLE AS new_shipments FOR EACH STATEMENT EXECUTE FUNCTION stage_shipment_changes()
