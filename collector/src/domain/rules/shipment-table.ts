@@ -67,6 +67,11 @@ export class ShipmentTable implements SlotKeys {
   private readonly regions = new Interner();
   private readonly carriers = new Interner();
 
+  /** Bytes of the arena's chunks holding the ids (for tests and the memory measure). */
+  get idBytes(): number {
+    return this.arena.allocated;
+  }
+
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity);
     this.ids = new Int32Array(this.capacity).fill(FREE);
@@ -152,7 +157,7 @@ export class ShipmentTable implements SlotKeys {
       this.carrier[slot] = index;
       this.ids[slot] = this.arena.write([trackingNo, orderId]);
       this.index.insert(slot, this.arena.hash(this.ids[slot]!, TRACKING_NO, index));
-    } else if (this.arena.read(this.ids[slot]!, ORDER_ID) !== orderId) {
+    } else if (!this.arena.equals(this.ids[slot]!, ORDER_ID, orderId)) {
       // The waybill number was bound to another order: a new record, the old one garbage.
       this.arena.release(this.ids[slot]!, RECORD_STRINGS);
       this.ids[slot] = this.arena.write([trackingNo, orderId]);

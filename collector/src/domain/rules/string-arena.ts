@@ -92,6 +92,8 @@ export class StringArena {
   /** The string being looked up, encoded once (see `setProbe`). */
   private probe = new Uint8Array(64);
   private probeLength = 0;
+  /** A string compared by `equals`, encoded (apart from the probe, which it must not disturb). */
+  private other = new Uint8Array(64);
   private units = new Uint16Array(64);
   // Where the last `field` call found a string: set together, read right after.
   private fieldStart = 0;
@@ -193,10 +195,23 @@ export class StringArena {
   /** Whether string `index` of the record at `offset` is the probe. */
   matchesProbe(offset: number, index: number): boolean {
     const chunk = this.field(offset, index);
-    if (this.fieldLength !== this.probeLength) return false;
+    return this.fieldIs(chunk, this.probe, this.probeLength);
+  }
+
+  /** Whether string `index` of the record at `offset` is `value` (compared as bytes, no string made). */
+  equals(offset: number, index: number, value: string): boolean {
+    const length = wtf8Length(value);
+    if (length > this.other.length) this.other = new Uint8Array(Math.max(length, this.other.length * 2));
+    encodeWtf8(value, this.other, 0);
+    const chunk = this.field(offset, index);
+    return this.fieldIs(chunk, this.other, length);
+  }
+
+  /** Whether the field the last `field` call found has the bytes `expected[0..length)`. */
+  private fieldIs(chunk: Uint8Array, expected: Uint8Array, length: number): boolean {
+    if (this.fieldLength !== length) return false;
     const start = this.fieldStart;
-    const probe = this.probe;
-    for (let i = 0; i < this.probeLength; i++) if (chunk[start + i] !== probe[i]) return false;
+    for (let i = 0; i < length; i++) if (chunk[start + i] !== expected[i]) return false;
     return true;
   }
 

@@ -118,6 +118,10 @@ describe('StringArena', () => {
         const offset = arena.write(['first', stored]);
         arena.setProbe(probe);
         expect(arena.matchesProbe(offset, 1)).toBe(stored === probe);
+        // equals compares with any string and leaves the probe as it was.
+        expect(arena.equals(offset, 1, probe)).toBe(stored === probe);
+        expect(arena.equals(offset, 1, stored)).toBe(true);
+        expect(arena.matchesProbe(offset, 1)).toBe(stored === probe);
         arena.setProbe(stored);
         expect(arena.matchesProbe(offset, 1)).toBe(true);
         expect(arena.hash(offset, 1, seed)).toBe(arena.probeHash(seed));
@@ -133,6 +137,14 @@ describe('StringArena', () => {
       arena.setProbe(other);
       expect(arena.matchesProbe(offset, 0)).toBe(false);
     }
+    expect(['SF000', 'SF00011', 'SF0002', ''].map((other) => arena.equals(offset, 0, other))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(arena.equals(offset, 0, 'x'.repeat(500))).toBe(false);
+    expect(arena.equals(offset, 0, 'SF0001')).toBe(true);
     arena.setProbe('x'.repeat(500)); // grows the probe buffer, then a short probe after it
     arena.setProbe('SF0001');
     expect(arena.matchesProbe(offset, 0)).toBe(true);
