@@ -28,7 +28,7 @@ const KEY_SEPARATOR = '\u001f';
 const TRACKING_NO = 0;
 const ORDER_ID = 1;
 const RECORD_STRINGS = 2;
-/** `ids` of a free slot. */
+/** `ids` of a free slot (as StringArena.release leaves it). */
 const FREE = -1;
 /**
  * Columns grow by half: a doubled column is a quarter empty on average (a third just after it
@@ -155,13 +155,12 @@ export class ShipmentTable implements SlotKeys {
       }
       const index = this.carriers.intern(carrier);
       this.carrier[slot] = index;
-      this.ids[slot] = this.arena.write([trackingNo, orderId]);
+      this.ids[slot] = this.arena.write(slot, [trackingNo, orderId]);
       this.index.insert(slot, this.arena.hash(this.ids[slot]!, TRACKING_NO, index));
     } else if (!this.arena.equals(this.ids[slot]!, ORDER_ID, orderId)) {
       // The waybill number was bound to another order: a new record, the old one garbage.
-      this.arena.release(this.ids[slot]!, RECORD_STRINGS);
-      this.ids[slot] = this.arena.write([trackingNo, orderId]);
-      this.compactIfWasteful();
+      this.arena.release(this.ids, slot, RECORD_STRINGS);
+      this.ids[slot] = this.arena.write(slot, [trackingNo, orderId]);
     }
     // Offsets are from the new lastUpdateAt, so it is written first.
     const base = shipment.lastUpdateAt;
@@ -184,12 +183,10 @@ export class ShipmentTable implements SlotKeys {
     if (hash === undefined) return undefined;
     const slot = this.index.remove(hash);
     if (slot < 0) return undefined;
-    this.arena.release(this.ids[slot]!, RECORD_STRINGS);
-    this.ids[slot] = FREE;
+    this.arena.release(this.ids, slot, RECORD_STRINGS);
     this.locations[slot] = undefined;
     this.overflow.forget(slot);
     this.freeSlots.push(slot);
-    this.compactIfWasteful();
     return slot;
   }
 
@@ -220,10 +217,6 @@ export class ShipmentTable implements SlotKeys {
     this.probeCarrier = index;
     this.arena.setProbe(trackingNo);
     return this.arena.probeHash(index);
-  }
-
-  private compactIfWasteful(): void {
-    if (this.arena.wantsCompaction) this.arena.compact(this.ids, this.highWater, RECORD_STRINGS);
   }
 
   private readCount(slot: number): number {
