@@ -1,9 +1,9 @@
 // The engine's tracked shipments, stored by column like the order table: one slot per shipment in
-// typed arrays. A ShipmentState object with its boxed times cost ~450 B per shipment with its Map
-// entry and string-keyed deadline; here a slot is ~45 B of columns, and the waybill number and order
-// id are not JS strings but one record of bytes in a StringArena (~32 B where the two strings cost
-// 72 B), found through a SlotIndex keyed by carrier and waybill bytes (~5–10 B a shipment where a
-// Map entry cost ~40 B). Rows are read and written as ShipmentState values (made on demand, their
+// typed arrays. A ShipmentState object with its boxed times cost ~380 B per shipment with its Map
+// entry and string-keyed deadline; here a slot is 45 B of columns, and the waybill number and order
+// id are not JS strings but one record of bytes in a StringArena (~35 B where the two strings cost
+// 72 B), found through a SlotIndex keyed by carrier and waybill bytes (~9 B a shipment where a Map
+// entry cost ~40 B). Rows are read and written as ShipmentState values (made on demand, their
 // strings too): the composite key is not stored, as it would be a second copy of the waybill number.
 //
 // Times are lossless: `lastUpdateAt` is a Float64 and the other times Int32 millisecond offsets
