@@ -12,7 +12,8 @@ const shipmentArb: fc.Arbitrary<ShipmentState> = fc
   .record({
     n: fc.integer({ min: 0, max: 30 }),
     carrier: fc.constantFrom('sf', 'zto', 'jd'),
-    orderId: fc.constantFrom('O1', 'O2', '订单3'),
+    // Ids as any text sent to the API can be: empty, U+0000, lone surrogates, beyond the BMP.
+    orderId: fc.constantFrom('O1', 'O2', '订单3', '', '\uD800', 'O\u0000😀'),
     storeId: fc.constantFrom('S1', 'S2', '门店3'),
     state: fc.constantFrom(...SHIPMENT_STATES),
     stateAt: time,
@@ -25,7 +26,7 @@ const shipmentArb: fc.Arbitrary<ShipmentState> = fc
     destinationRegion: fc.option(fc.constantFrom('GD', 'XZ', '440300'), { nil: undefined }),
   })
   .map(({ n, carrier, ...rest }) => {
-    const trackingNo = `T${n}`;
+    const trackingNo = ['', '\uDFFF', '单号😀', 'T\u0000'][n] ?? `T${n}`;
     return { key: shipmentKey(carrier, trackingNo), carrier, trackingNo, ...rest };
   });
 
@@ -95,5 +96,43 @@ describe('ShipmentTable', () => {
     expect(table.overflowCount).toBe(0);
     expect(table.get('sf', 'SF2')).toBeUndefined();
     expect(table.size).toBe(1);
+  });
+
+  it('rebinds a waybill number to another order, and reclaims the bytes of deleted ids', () => {
+    const table = new ShipmentTable(16);
+    const at = Date.UTC(2026, 10, 11);
+    const shipment = (i: number, orderId: string): ShipmentState => ({
+      key: shipmentKey(i % 2 ? 'sf' : 'zto', `W${i}`),
+      orderId,
+      storeId: 'S1',
+      carrier: i % 2 ? 'sf' : 'zto',
+      trackingNo: `W${i}`,
+      state: 'in_transit',
+      stateAt: at,
+      lastUpdateAt: at,
+      returnedCount: 0,
+      lastReturnedAt: undefined,
+      lastLocation: undefined,
+      locationSince: undefined,
+      lastLocationAt: undefined,
+      destinationRegion: undefined,
+    });
+    const longId = (i: number) => `order-${i}-${'x'.repeat(200)}`;
+    for (let i = 0; i < 2000; i++) table.set(shipment(i, longId(i)));
+    const slot = table.slot('sf', 'W1')!;
+    expect(table.set(shipment(1, 'O-new'))).toBe(slot);
+    expect(table.get('sf', 'W1')?.orderId).toBe('O-new');
+    expect(table.get('zto', 'W1')).toBeUndefined();
+    const grown = table.idBytes;
+    expect(grown).toBeGreaterThan(2000 * 200);
+    for (let i = 10; i < 2000; i++) expect(table.delete(i % 2 ? 'sf' : 'zto', `W${i}`)).toBeDefined();
+    // The released ids outweighed the live ones many times: compacted into one 64 KiB chunk.
+    expect(grown).toBeGreaterThanOrEqual(7 * 65_536);
+    expect(table.idBytes).toBe(65_536);
+    expect(table.size).toBe(10);
+    for (let i = 0; i < 10; i++)
+      expect(table.get(i % 2 ? 'sf' : 'zto', `W${i}`)).toEqual(shipment(i, i === 1 ? 'O-new' : longId(i)));
+    // Slots freed by the deletes are reused before the table grows.
+    expect(table.set(shipment(5000, 'O5000'))).toBeLessThan(2000);
   });
 });

@@ -1,16 +1,18 @@
 // The engine's tracked shipments, stored by column like the order table: one slot per shipment in
-// typed arrays, plus per carrier a Map from waybill number to slot. A ShipmentState object with its
-// boxed times cost ~450 B per shipment with its Map entry and string-keyed deadline; here a slot is
-// ~60 B of columns beside the waybill number and order id strings. Rows are read and written as
-// ShipmentState values (made on demand, their key too): the composite key is not stored, as it
-// would be a second string per shipment (a concatenation holding the waybill number besides).
+// typed arrays. A ShipmentState object with its boxed times cost ~380 B per shipment with its Map
+// entry and string-keyed deadline; here a slot is 45 B of columns, and the waybill number and order
+// id are not JS strings but one record of bytes in a StringArena (~35 B where the two strings cost
+// 72 B), found through a SlotIndex keyed by carrier and waybill bytes (~9 B a shipment where a Map
+// entry cost ~40 B). Rows are read and written as ShipmentState values (made on demand, their
+// strings too): the composite key is not stored, as it would be a second copy of the waybill number.
 //
 // Times are lossless: `lastUpdateAt` is a Float64 and the other times Int32 millisecond offsets
 // from it, with the exact value in a side Map when one does not fit (see int32-columns.ts).
 import { type ShipmentState as CarrierState, SHIPMENT_STATES } from '../events.ts';
-import { ShardedMap } from '../sharded-map.ts';
 import { Interner, OVERFLOW, OverflowValues } from './int32-columns.ts';
 import { type ShipmentState, shipmentKey } from './shipment-state.ts';
+import { SlotIndex, type SlotKeys } from './slot-index.ts';
+import { StringArena } from './string-arena.ts';
 
 /** Time fields kept as Int32 offsets; their number is part of the overflow key. */
 const FIELD = {
@@ -22,21 +24,34 @@ const FIELD = {
 } as const;
 const FIELDS = 5;
 const KEY_SEPARATOR = '\u001f';
-const NO_SLOTS = new ShardedMap<number>();
+/** The strings of a slot's arena record, in order. */
+const TRACKING_NO = 0;
+const ORDER_ID = 1;
+const RECORD_STRINGS = 2;
+/** `ids` of a free slot (as StringArena.release leaves it). */
+const FREE = -1;
+/**
+ * Columns grow by half: a doubled column is a quarter empty on average (a third just after it
+ * doubles), one grown by half a sixth. The copy stays amortized O(1) per row.
+ */
+const GROWTH = 1.5;
 
 const STATE_INDEX = new Map<CarrierState, number>(SHIPMENT_STATES.map((s, i) => [s, i]));
 
-export class ShipmentTable {
-  /** Carrier index (in `carriers`) → waybill number → slot. */
-  private readonly slotOf: ShardedMap<number>[] = [];
-  private count = 0;
-  private trackingNos: string[] = [];
-  private carrier: Int32Array;
-  private orderIds: string[] = [];
-  /** Latest location per slot: the carrier's own text, too varied to intern. */
-  private locations: (string | undefined)[] = [];
+export class ShipmentTable implements SlotKeys {
+  private readonly arena = new StringArena();
+  private readonly index = new SlotIndex(this);
+  /** The carrier of the key being looked up (with the arena's probe, its waybill number). */
+  private probeCarrier = 0;
+  /** Slots ever used: those below it are in use or in `freeSlots`. */
+  private highWater = 0;
   private freeSlots: number[] = [];
   private capacity: number;
+  /** Arena offset of the slot's waybill number and order id; FREE when the slot is not in use. */
+  private ids: Int32Array;
+  private carrier: Int32Array;
+  /** Latest location per slot: the carrier's own text, too varied to intern. */
+  private locations: (string | undefined)[] = [];
   private lastUpdateAt: Float64Array;
   private stateAt: Int32Array;
   private lastReturnedAt: Int32Array;
@@ -52,8 +67,14 @@ export class ShipmentTable {
   private readonly regions = new Interner();
   private readonly carriers = new Interner();
 
+  /** Bytes of the arena's chunks holding the ids (for tests and the memory measure). */
+  get idBytes(): number {
+    return this.arena.allocated;
+  }
+
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity);
+    this.ids = new Int32Array(this.capacity).fill(FREE);
     this.carrier = new Int32Array(this.capacity);
     this.lastUpdateAt = new Float64Array(this.capacity);
     this.stateAt = new Int32Array(this.capacity);
@@ -67,7 +88,7 @@ export class ShipmentTable {
   }
 
   get size(): number {
-    return this.count;
+    return this.index.size;
   }
 
   /** Values kept outside the Int32 columns (for tests and the memory measure). */
@@ -80,7 +101,10 @@ export class ShipmentTable {
   }
 
   slot(carrier: string, trackingNo: string): number | undefined {
-    return this.waybills(carrier).get(trackingNo);
+    const hash = this.setProbe(carrier, trackingNo);
+    if (hash === undefined) return undefined;
+    const slot = this.index.find(hash);
+    return slot < 0 ? undefined : slot;
   }
 
   /** The slot of a shipment named by its key (shipmentKey), as alerts name it. */
@@ -97,11 +121,12 @@ export class ShipmentTable {
   /** The shipment in `slot` (which must be in use). */
   at(slot: number): ShipmentState {
     const carrier = this.carriers.value(this.carrier[slot]!)!;
-    const trackingNo = this.trackingNos[slot]!;
+    const ids = this.ids[slot]!;
+    const trackingNo = this.arena.read(ids, TRACKING_NO);
     const base = this.lastUpdateAt[slot]!;
     return {
       key: shipmentKey(carrier, trackingNo),
-      orderId: this.orderIds[slot]!,
+      orderId: this.arena.read(ids, ORDER_ID),
       storeId: this.stores.value(this.store[slot]!) ?? '',
       carrier,
       trackingNo,
@@ -119,24 +144,23 @@ export class ShipmentTable {
 
   /** Inserts or replaces the shipment (by carrier and waybill number); returns its slot. */
   set(shipment: ShipmentState): number {
-    const { carrier, trackingNo } = shipment;
+    const { carrier, trackingNo, orderId } = shipment;
     let slot = this.slot(carrier, trackingNo);
     if (slot === undefined) {
-      slot = this.freeSlots.pop() ?? this.trackingNos.length;
+      slot = this.freeSlots.pop() ?? this.highWater;
       if (slot >= this.capacity) this.grow();
-      if (slot === this.trackingNos.length) {
-        this.trackingNos.push(trackingNo);
-        this.orderIds.push(shipment.orderId);
+      if (slot === this.highWater) {
+        this.highWater++;
         this.locations.push(shipment.lastLocation);
-      } else {
-        this.trackingNos[slot] = trackingNo;
-        this.orderIds[slot] = shipment.orderId;
       }
       const index = this.carriers.intern(carrier);
       this.carrier[slot] = index;
-      this.slotOf[index] ??= new ShardedMap<number>();
-      this.slotOf[index].set(trackingNo, slot);
-      this.count++;
+      this.ids[slot] = this.arena.write(slot, [trackingNo, orderId]);
+      this.index.insert(slot, this.arena.hash(this.ids[slot]!, TRACKING_NO, index));
+    } else if (!this.arena.equals(this.ids[slot]!, ORDER_ID, orderId)) {
+      // The waybill number was bound to another order: a new record, the old one garbage.
+      this.arena.release(this.ids, slot, RECORD_STRINGS);
+      this.ids[slot] = this.arena.write(slot, [trackingNo, orderId]);
     }
     // Offsets are from the new lastUpdateAt, so it is written first.
     const base = shipment.lastUpdateAt;
@@ -146,7 +170,6 @@ export class ShipmentTable {
     this.overflow.writeTime(this.locationSince, slot, FIELD.locationSince, shipment.locationSince, base);
     this.overflow.writeTime(this.lastLocationAt, slot, FIELD.lastLocationAt, shipment.lastLocationAt, base);
     this.writeCount(slot, shipment.returnedCount);
-    this.orderIds[slot] = shipment.orderId;
     this.locations[slot] = shipment.lastLocation;
     this.state[slot] = STATE_INDEX.get(shipment.state)!;
     this.store[slot] = this.stores.intern(shipment.storeId);
@@ -156,12 +179,11 @@ export class ShipmentTable {
 
   /** Frees the shipment's slot; returns the slot it had. */
   delete(carrier: string, trackingNo: string): number | undefined {
-    const slot = this.slot(carrier, trackingNo);
-    if (slot === undefined) return undefined;
-    this.slotOf[this.carrier[slot]!]!.delete(trackingNo);
-    this.count--;
-    this.trackingNos[slot] = '';
-    this.orderIds[slot] = '';
+    const hash = this.setProbe(carrier, trackingNo);
+    if (hash === undefined) return undefined;
+    const slot = this.index.remove(hash);
+    if (slot < 0) return undefined;
+    this.arena.release(this.ids, slot, RECORD_STRINGS);
     this.locations[slot] = undefined;
     this.overflow.forget(slot);
     this.freeSlots.push(slot);
@@ -172,13 +194,29 @@ export class ShipmentTable {
     for (const [, shipment] of this.entries()) yield shipment;
   }
 
+  /** In slot order. */
   *entries(): IterableIterator<[slot: number, shipment: ShipmentState]> {
-    for (const waybills of this.slotOf) for (const slot of waybills.values()) yield [slot, this.at(slot)];
+    for (let slot = 0; slot < this.highWater; slot++)
+      if (this.ids[slot]! !== FREE) yield [slot, this.at(slot)];
   }
 
-  private waybills(carrier: string): ShardedMap<number> {
+  /** SlotKeys: the hash of the slot's carrier and waybill number. */
+  slotHash(slot: number): number {
+    return this.arena.hash(this.ids[slot]!, TRACKING_NO, this.carrier[slot]!);
+  }
+
+  /** SlotKeys: whether the slot holds the carrier and waybill number of the last setProbe. */
+  matchesProbe(slot: number): boolean {
+    return this.carrier[slot] === this.probeCarrier && this.arena.matchesProbe(this.ids[slot]!, TRACKING_NO);
+  }
+
+  /** Sets the key that lookups compare with; returns its hash, or undefined for an unknown carrier. */
+  private setProbe(carrier: string, trackingNo: string): number | undefined {
     const index = this.carriers.indexOf(carrier);
-    return (index === undefined ? undefined : this.slotOf[index]) ?? NO_SLOTS;
+    if (index === undefined) return undefined;
+    this.probeCarrier = index;
+    this.arena.setProbe(trackingNo);
+    return this.arena.probeHash(index);
   }
 
   private readCount(slot: number): number {
@@ -196,13 +234,14 @@ export class ShipmentTable {
   }
 
   private grow(): void {
-    const capacity = this.capacity * 2;
+    const capacity = Math.ceil(this.capacity * GROWTH);
     const widen = <T extends Float64Array | Uint8Array | Int32Array>(old: T, make: (n: number) => T): T => {
       const next = make(capacity);
       next.set(old);
       return next;
     };
     const int32 = (n: number) => new Int32Array(n);
+    this.ids = widen(this.ids, (n) => new Int32Array(n).fill(FREE));
     this.carrier = widen(this.carrier, int32);
     this.lastUpdateAt = widen(this.lastUpdateAt, (n) => new Float64Array(n));
     this.stateAt = widen(this.stateAt, int32);
