@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a fresh clone needs no compile step.
-import { register } from 'tsx/esm/api';
+// Runs the TypeScript sources directly through tsx, so a fresh clone needs no compile step. tsx is
+// loaded only once this process knows it will run the collector itself: a launcher that relaunches
+// under other node flags stays a bare node process while it waits.
 import { relaunch, relaunchFlags } from './store-node-flags.js';
 
 const flags = relaunchFlags(process.env, process.execArgv);
 if (flags) await relaunch(flags);
 
+const { register } = await import('tsx/esm/api');
 register();
 const { main } = await import('../collector/src/cli/main.ts');
 const code = await main(process.argv.slice(2));
