@@ -97,11 +97,11 @@ const BENCHES: Bench[] = [
   },
   {
     name: 'bill-import',
-    what: 'bill import end to end on PostgreSQL (payments)',
+    what: 'bill import end to end on PostgreSQL, matched in the store, against raw COPY of the lines (payments)',
     args: [...tsx, 'bench/bill-import-1m.ts', orDefault('BENCH_IMPORT_ROWS', '100000')],
     reduced:
       process.env.BENCH_IMPORT_ROWS === undefined
-        ? '100,000 rows (full: BENCH_IMPORT_ROWS=1000000, ~5–6 min here)'
+        ? '100,000 rows (full: BENCH_IMPORT_ROWS=1000000, ~4–5 min here with the seeding)'
         : undefined,
   },
   {

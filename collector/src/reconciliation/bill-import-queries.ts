@@ -219,7 +219,8 @@ export async function loadEarlierBillLines(
   }>(
     `SELECT transaction_id, kind, refund_no, merchant_order_no,
             (extract(epoch FROM paid_at) * 1000)::bigint AS paid_ms, amount_fen, store_id, device_id
-     FROM bill_rows WHERE provider = $1 AND day = ANY($2::date[])`,
+     FROM bill_rows WHERE provider = $1 AND day = ANY($2::date[])
+     ORDER BY transaction_id, kind, refund_no`,
     [provider, days],
   );
   return rows.map((r) => ({
@@ -284,7 +285,8 @@ export async function loadPaidOrders(
        AND NOT EXISTS (SELECT 1 FROM payments p
                        WHERE p.order_id = o.order_id AND p.status = 'success' AND p.provider <> $3)
        AND NOT EXISTS (SELECT 1 FROM bill_rows b
-                       WHERE b.matched_order_id = o.order_id AND b.provider <> $3)`,
+                       WHERE b.matched_order_id = o.order_id AND b.provider <> $3)
+     ORDER BY o.order_id`,
     [new Date(from).toISOString(), new Date(to).toISOString(), provider],
   );
   return rows.map((r) => ({

@@ -7,7 +7,9 @@ import type { Queryable } from '../store/database.ts';
 /** Orders the bill names but the paid-in-range query missed (paid at another time, or never marked paid). */
 export async function ordersNamedByBill(q: Queryable, orderIds: readonly string[]): Promise<PaidOrder[]> {
   const found: PaidOrder[] = [];
-  for (let i = 0; i < orderIds.length; i += 5000) {
+  // In a stable order (ties of time between orders are broken by it), as the staged path has them.
+  const sorted = [...orderIds].sort();
+  for (let i = 0; i < sorted.length; i += 5000) {
     const { rows } = await q.query<{
       order_id: string;
       store_id: string;
@@ -16,8 +18,8 @@ export async function ordersNamedByBill(q: Queryable, orderIds: readonly string[
     }>(
       `SELECT order_id, store_id, amount_fen,
               (extract(epoch FROM coalesce(paid_at, status_at, first_seen_at)) * 1000)::bigint AS at_ms
-       FROM orders WHERE order_id = ANY($1::text[])`,
-      [orderIds.slice(i, i + 5000)],
+       FROM orders WHERE order_id = ANY($1::text[]) ORDER BY order_id`,
+      [sorted.slice(i, i + 5000)],
     );
     for (const r of rows) {
       found.push({

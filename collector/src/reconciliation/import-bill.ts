@@ -8,13 +8,15 @@ import { stat } from 'node:fs/promises';
 import { localDayFn } from '../domain/reconciliation/local-day.ts';
 import {
   DEFAULT_FUZZY_WINDOW_MS,
+  DEFAULT_TAIL_LENGTH,
+  type ReconciliationTally,
   type StoreReconciliationResult,
 } from '../domain/reconciliation/match-bill.ts';
 import type { AutoResolution } from '../domain/reconciliation/pending-healing.ts';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import { type BillLimits, DEFAULT_BILL_LIMITS } from '../ingest/bills/bill-text.ts';
 import { appendAudit } from '../store/audit-log.ts';
-import type { Database } from '../store/database.ts';
+import { type Database, StoreUnavailableError } from '../store/database.ts';
 import {
   type BillImportRecord,
   claimImport,
@@ -25,6 +27,9 @@ import {
 import { restateEarlierMatches, saveBillLines } from './bill-lines-save.ts';
 import { matchBill } from './bill-matching.ts';
 import { scanBill } from './bill-scan.ts';
+import { matchStagedBill, WORK_MEM } from './bill-set-matching.ts';
+import { type StagedBill, stageBill } from './bill-stage.ts';
+import { clearStaged, writeStagedLines } from './bill-staging-queries.ts';
 import { settleByBill } from './pending-healer.ts';
 import { pendingItems } from './pending-items.ts';
 import { addPendingItems } from './pending-queries.ts';
@@ -44,6 +49,11 @@ export interface ImportBillOptions {
   limits?: BillLimits;
   /** Called every few thousand lines while parsing, and once at the end. */
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Match in the store (lines staged there, matched set-wise, written in committed chunks) rather than
+   * in this process; the default where the store has COPY (PostgreSQL), not on the embedded store.
+   */
+  matchInStore?: boolean;
 }
 
 export interface ImportProgress {
@@ -92,7 +102,10 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
     );
     if (done) return repeatOf(done.record);
   }
-  const attempt = importInChunks(db, options, sha256);
+  const attempt =
+    (options.matchInStore ?? db.copyIn !== undefined)
+      ? importStaged(db, options, sha256)
+      : importInChunks(db, options, sha256);
   inProcess.set(key, attempt);
   try {
     return await attempt;
@@ -167,30 +180,54 @@ async function importInChunks(
     options.now,
     pendingItems(provider, result, dayOf),
   );
+  return finishBill(db, options, sha256, importId, {
+    counts: {
+      rows: parsed,
+      refunds,
+      declaredRows: summary?.declaredRows ?? null,
+      firstDay: sortedDays[0] ?? null,
+      lastDay: sortedDays[sortedDays.length - 1] ?? null,
+      // this file's lines; unmatched orders are the days' (every file of them together)
+      matched: result.exact.filter((m) => !earlierSet.has(m.payment)).length,
+      fuzzyMatched: result.fuzzy.filter((m) => !earlierSet.has(m.payment)).length,
+      unmatchedPayments: result.unmatchedPayments.filter((u) => !earlierSet.has(u.payment)).length,
+      unmatchedOrders: result.unmatchedOrders.length,
+      rejectedRows,
+      rejectedRowsTotal,
+    },
+    header: summary?.header ?? [],
+    days: sortedDays,
+    tallies,
+    storeResults: result.storeResults,
+    pendingAdded,
+    autoResolved,
+  });
+}
+
+interface BillOutcome {
+  counts: Parameters<typeof finishImport>[2];
+  header: readonly string[];
+  days: readonly string[];
+  tallies: readonly ReconciliationTally[];
+  storeResults: StoreReconciliationResult[];
+  pendingAdded: number;
+  autoResolved: AutoResolution[];
+}
+
+/** One short transaction: the day results, the import's counts, done; and the audit entry. */
+async function finishBill(
+  db: Database,
+  options: ImportBillOptions,
+  sha256: string,
+  importId: number,
+  outcome: BillOutcome,
+): Promise<ImportBillResult> {
+  const { provider } = options;
   const finished = await db.transaction(async (tx) => {
-    const record = await finishImport(
-      tx,
-      importId,
-      {
-        rows: parsed,
-        refunds,
-        declaredRows: summary?.declaredRows ?? null,
-        firstDay: sortedDays[0] ?? null,
-        lastDay: sortedDays[sortedDays.length - 1] ?? null,
-        // this file's lines; unmatched orders are the days' (every file of them together)
-        matched: result.exact.filter((m) => !earlierSet.has(m.payment)).length,
-        fuzzyMatched: result.fuzzy.filter((m) => !earlierSet.has(m.payment)).length,
-        unmatchedPayments: result.unmatchedPayments.filter((u) => !earlierSet.has(u.payment)).length,
-        unmatchedOrders: result.unmatchedOrders.length,
-        rejectedRows,
-        rejectedRowsTotal,
-      },
-      summary?.header ?? [],
-      options.now,
-    );
+    const record = await finishImport(tx, importId, outcome.counts, outcome.header, options.now);
     // Another process finished the same file first; its results stand.
     if (!record) return undefined;
-    await replaceResults(tx, provider, importId, sortedDays, tallies);
+    await replaceResults(tx, provider, importId, outcome.days, outcome.tallies);
     await appendAudit(tx, {
       at: options.now,
       actor: options.actor,
@@ -200,12 +237,12 @@ async function importInChunks(
         provider,
         sha256,
         file_name: options.fileName ?? null,
-        rows: parsed,
+        rows: outcome.counts.rows,
         matched: record.matched,
         fuzzy_matched: record.fuzzyMatched,
         unmatched_payments: record.unmatchedPayments,
         unmatched_orders: record.unmatchedOrders,
-        rejected_rows: rejectedRowsTotal,
+        rejected_rows: outcome.counts.rejectedRowsTotal,
       },
     });
     return record;
@@ -219,8 +256,100 @@ async function importInChunks(
   return {
     record: finished,
     alreadyImported: false,
+    storeResults: outcome.storeResults,
+    pendingAdded: outcome.pendingAdded,
+    autoResolved: outcome.autoResolved,
+  };
+}
+
+/** Lines per staged chunk and per statement writing them to bill_rows. */
+const STAGE_CHUNK = 20_000;
+const WRITE_CHUNK = 50_000;
+
+/**
+ * Streams the file once into the staging table in committed chunks (resuming after the last one an
+ * interrupted attempt committed), matches it set-wise in one transaction, writes bill_rows in committed
+ * chunks of lines, then finishes as the in-process path does. Memory holds a chunk, not the bill.
+ */
+async function importStaged(
+  db: Database,
+  options: ImportBillOptions,
+  sha256: string,
+): Promise<ImportBillResult> {
+  const { provider, timeZone } = options;
+  const dayOf = localDayFn(timeZone);
+  const limits = options.limits ?? DEFAULT_BILL_LIMITS;
+  const totalBytes = (await stat(options.filePath)).size;
+  const progress = (phase: ImportProgress['phase']) => (rows: number, bytesRead: number) =>
+    options.onProgress?.({ phase, rows, bytesRead, totalBytes });
+  const stageKey = `${provider}:${sha256}`;
+  let bill: StagedBill;
+  try {
+    bill = await stageBill(
+      db,
+      stageKey,
+      provider,
+      options.filePath,
+      { limits, dayOf, onRows: progress('parsing') },
+      STAGE_CHUNK,
+    );
+  } catch (error) {
+    // A refused file is dropped; a store that went away keeps what it committed for the next attempt.
+    if (!(error instanceof StoreUnavailableError)) await clearStaged(db, stageKey).catch(() => {});
+    throw error;
+  }
+  progress('matching')(bill.rows, bill.bytesRead);
+  const match = await matchStagedBill(db, stageKey, provider, bill, {
+    timeZone,
+    windowMs: options.windowMs ?? DEFAULT_FUZZY_WINDOW_MS,
+    tailLength: options.tailLength ?? DEFAULT_TAIL_LENGTH,
+    ...(options.deviceStores !== undefined && { deviceStores: options.deviceStores }),
+  });
+  const claim = await claimImport(db, {
+    provider,
+    sha256,
+    fileName: options.fileName ?? null,
+    at: options.now,
+    by: options.actor,
+  });
+  if (claim.completed) {
+    const winner = await findImportByHash(db, provider, sha256);
+    if (winner) return repeatOf(winner);
+  }
+  const importId = claim.id;
+  progress('saving')(bill.rows, bill.bytesRead);
+  for (let from = 0; from < bill.lastLine; from += WRITE_CHUNK) {
+    await writeStagedLines(db, WORK_MEM, stageKey, provider, importId, from, from + WRITE_CHUNK);
+  }
+  const { result } = match;
+  const autoResolved = await settleByBill(db, provider, result, importId, options.now);
+  const pendingAdded = await addPendingItems(
+    db,
+    importId,
+    options.now,
+    pendingItems(provider, result, dayOf),
+  );
+  const outcome = await finishBill(db, options, sha256, importId, {
+    counts: {
+      rows: bill.rows,
+      refunds: bill.refunds,
+      declaredRows: bill.summary?.declaredRows ?? null,
+      firstDay: match.days[0] ?? null,
+      lastDay: match.days[match.days.length - 1] ?? null,
+      matched: match.matched,
+      fuzzyMatched: match.fuzzyMatched,
+      unmatchedPayments: match.unmatchedPayments,
+      unmatchedOrders: result.unmatchedOrders.length,
+      rejectedRows: bill.rejectedRows,
+      rejectedRowsTotal: bill.rejectedRowsTotal,
+    },
+    header: bill.summary?.header ?? [],
+    days: match.days,
+    tallies: result.tallies,
     storeResults: result.storeResults,
     pendingAdded,
     autoResolved,
-  };
+  });
+  await clearStaged(db, stageKey);
+  return outcome;
 }

@@ -29,6 +29,11 @@ export interface Database extends Queryable {
   readonly mode: StoreMode;
   /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * `COPY … FROM STDIN` of text-format data on one connection, committed on its own; only where the
+   * store speaks the COPY protocol (PostgreSQL, not the embedded store).
+   */
+  readonly copyIn?: (statement: string, data: string) => Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,8 @@
 // Database over a pg.Pool: the same class serves real PostgreSQL and PGlite (through createPgConfig).
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   type Database,
   type PreparedStatement,
@@ -41,6 +44,8 @@ function toConfig(statement: string | PreparedStatement, values?: readonly unkno
 }
 
 export class PoolDatabase implements Database {
+  readonly copyIn?: (statement: string, data: string) => Promise<void>;
+
   constructor(
     private readonly pool: pg.Pool,
     readonly mode: StoreMode,
@@ -50,7 +55,14 @@ export class PoolDatabase implements Database {
      * its adapter then fails with arbitrary TypeErrors, which must still read as "unreachable".
      */
     private readonly engineGone: () => boolean = () => false,
-  ) {}
+  ) {
+    // PGlite's adapter has no COPY sub-protocol.
+    if (mode !== 'embedded')
+      this.copyIn = (statement, data) =>
+        this.#withClient(async (client) => {
+          await pipeline(Readable.from([Buffer.from(data)]), client.query(copyFrom(statement)));
+        });
+  }
 
   private unreachable(error: unknown): boolean {
     return this.engineGone() || isUnreachable(error);

@@ -27,6 +27,26 @@ id bigint NOT NULL DEFAULT nextval('audit_log_id_seq'::regclass)
   target text NOT NULL
   details jsonb NOT NULL DEFAULT '{}'::jsonb
 
+-- table bill_import_matches
+stage_key text NOT NULL
+  transaction_id text NOT NULL
+  match text NOT NULL
+  order_id text NOT NULL
+
+-- table bill_import_staged
+stage_key text NOT NULL
+  line integer NOT NULL
+  kind text NOT NULL
+  transaction_id text NOT NULL
+  refund_no text NOT NULL
+  merchant_order_no text NOT NULL
+  paid_ms bigint NOT NULL
+  day date NOT NULL
+  amount_fen bigint NOT NULL
+  store_id text
+  device_id text NOT NULL
+  raw text NOT NULL
+
 -- table bill_imports
 id bigint NOT NULL DEFAULT nextval('bill_imports_id_seq'::regclass)
   provider text NOT NULL
@@ -381,6 +401,12 @@ CHECK ((status = ANY (ARRAY['pending'::text, 'firing'::text, 'acknowledged'::tex
 -- constraint audit_log.audit_log_pkey
 PRIMARY KEY (id)
 
+-- constraint bill_import_matches.bill_import_matches_pkey
+PRIMARY KEY (stage_key, transaction_id)
+
+-- constraint bill_import_staged.bill_import_staged_pkey
+PRIMARY KEY (stage_key, line)
+
 -- constraint bill_imports.bill_imports_pkey
 PRIMARY KEY (id)
 
@@ -554,6 +580,12 @@ CREATE INDEX audit_log_at_idx ON :schema.audit_log USING btree (at DESC, id DESC
 
 -- index audit_log_pkey
 CREATE UNIQUE INDEX audit_log_pkey ON :schema.audit_log USING btree (id)
+
+-- index bill_import_matches_pkey
+CREATE UNIQUE INDEX bill_import_matches_pkey ON :schema.bill_import_matches USING btree (stage_key, transaction_id)
+
+-- index bill_import_staged_pkey
+CREATE UNIQUE INDEX bill_import_staged_pkey ON :schema.bill_import_staged USING btree (stage_key, line)
 
 -- index bill_imports_pkey
 CREATE UNIQUE INDEX bill_imports_pkey ON :schema.bill_imports USING btree (id)

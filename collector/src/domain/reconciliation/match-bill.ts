@@ -123,6 +123,16 @@ const minutes = (ms: number) => {
   return m === 0 ? `${Math.round(Math.abs(ms) / 1000)} s` : `${m} min`;
 };
 
+/** Why a payment and an order were paired fuzzily, for an operator to confirm. */
+export function fuzzyReason(amountFen: number, tail: string, deltaMs: number): FuzzyReason {
+  return {
+    amountFen,
+    tail,
+    deltaMs,
+    text: `same amount ${fenToYuan(amountFen)}, same order-number tail "${tail}", ${minutes(deltaMs)} apart`,
+  };
+}
+
 export function reconcile(
   bill: Iterable<BilledPayment>,
   orders: Iterable<PaidOrder>,
@@ -248,12 +258,7 @@ export function reconcile(
       fuzzy.push({
         payment,
         order,
-        reason: {
-          amountFen: payment.amountFen,
-          tail,
-          deltaMs,
-          text: `same amount ${fenToYuan(payment.amountFen)}, same order-number tail "${tail}", ${minutes(deltaMs)} apart`,
-        },
+        reason: fuzzyReason(payment.amountFen, tail, deltaMs),
       });
       const t = tally(dayOf(payment.paidAt), order.storeId, payment.deviceId);
       t.payments++;
@@ -333,7 +338,7 @@ export function storeResultsOf(tallies: readonly ReconciliationTally[]): StoreRe
  * The unclaimed order in a time-sorted bucket closest to `at` and within `windowMs`; binary search, then
  * outward, so a bucket crowded with identical amounts and tails still costs only what lies in the window.
  */
-function takeNearest(
+export function takeNearest(
   bucket: readonly PaidOrder[],
   at: number,
   windowMs: number,
