@@ -15,10 +15,15 @@ export const PER_REQUEST = 50;
 const DRAIN_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The simulator's traffic for three hours of the default chain, in event-time order. */
-export function simulatorEvents(): string[] {
+/** The simulator's traffic for `hours` of the default chain (~36k events an hour), in event-time order. */
+export function simulatorEvents(hours = 3): string[] {
   const scenario = new Scenario(
-    defaultScenarioConfig({ seed: 20261111, startMs: Date.now(), historyMs: 3 * 3_600_000, durationMs: 0 }),
+    defaultScenarioConfig({
+      seed: 20261111,
+      startMs: Date.now(),
+      historyMs: hours * 3_600_000,
+      durationMs: 0,
+    }),
   );
   const h = scenario.history();
   const events: WireEvent[] = [
