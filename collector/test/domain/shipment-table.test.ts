@@ -135,4 +135,101 @@ describe('ShipmentTable', () => {
     // Slots freed by the deletes are reused before the table grows.
     expect(table.set(shipment(5000, 'O5000'))).toBeLessThan(2000);
   });
+
+  it('writes no new id record for an update under the same order, and releases the old one on a rebind', () => {
+    const table = new ShipmentTable(64);
+    const at = Date.UTC(2026, 10, 11);
+    const shipment = (i: number, orderId: string, state: ShipmentState['state']): ShipmentState => ({
+      key: shipmentKey('sf', `W${i}`),
+      orderId,
+      storeId: 'S1',
+      carrier: 'sf',
+      trackingNo: `W${i}`,
+      state,
+      stateAt: at,
+      lastUpdateAt: at,
+      returnedCount: 0,
+      lastReturnedAt: undefined,
+      lastLocation: undefined,
+      locationSince: undefined,
+      lastLocationAt: undefined,
+      destinationRegion: undefined,
+    });
+    const id = (i: number, round: number) => `${round}-${i}-${'o'.repeat(1000)}`;
+    for (let i = 0; i < 40; i++) table.set(shipment(i, id(i, 0), 'collected'));
+    expect(table.idBytes).toBe(65_536);
+    // 40 KB of ids: rewriting them on every update would start a second chunk.
+    for (let i = 0; i < 40; i++) {
+      table.set(shipment(i, id(i, 0), 'in_transit'));
+      expect(table.idBytes).toBe(65_536);
+    }
+    // Rebinding each waybill to a new order five times: the old ids are released and reclaimed.
+    for (let round = 1; round <= 5; round++)
+      for (let i = 0; i < 40; i++) table.set(shipment(i, id(i, round), 'in_transit'));
+    expect(table.idBytes).toBeLessThanOrEqual(3 * 65_536);
+    for (let i = 0; i < 40; i++) expect(table.get('sf', `W${i}`)?.orderId).toBe(id(i, 5));
+  });
+
+  it('lists a table filled to its capacity, and tells carriers apart for one waybill number', () => {
+    const table = new ShipmentTable(16);
+    const shipment = (carrier: string, trackingNo: string): ShipmentState => ({
+      key: shipmentKey(carrier, trackingNo),
+      orderId: 'O1',
+      storeId: 'S1',
+      carrier,
+      trackingNo,
+      state: 'collected',
+      stateAt: 1_000,
+      lastUpdateAt: 1_000,
+      returnedCount: 0,
+      lastReturnedAt: undefined,
+      lastLocation: undefined,
+      locationSince: undefined,
+      lastLocationAt: undefined,
+      destinationRegion: undefined,
+    });
+    for (let i = 0; i < 16; i++) table.set(shipment('sf', `T${i}`));
+    expect([...table.values()].map((s) => s.trackingNo)).toEqual(
+      Array.from({ length: 16 }, (_, i) => `T${i}`),
+    );
+    // Many numbers under one carrier, each looked up under another: the index's probing meets
+    // entries of the same bytes under the other carrier, which must not match.
+    const other = new ShipmentTable();
+    other.set(shipment('zto', 'Z'));
+    for (let i = 0; i < 20_000; i++) other.set(shipment('sf', `N${i}`));
+    let found = 0;
+    for (let i = 0; i < 20_000; i++) if (other.has('zto', `N${i}`)) found++;
+    expect(found).toBe(0);
+    other.delete('sf', 'N0');
+    expect([...other.values()].length).toBe(20_000);
+  });
+
+  it('gives a new shipment the next slot never used, after a freed one is taken again', () => {
+    const table = new ShipmentTable(16);
+    const shipment = (trackingNo: string): ShipmentState => ({
+      key: shipmentKey('sf', trackingNo),
+      orderId: `O-${trackingNo}`,
+      storeId: 'S1',
+      carrier: 'sf',
+      trackingNo,
+      state: 'collected',
+      stateAt: 1_000,
+      lastUpdateAt: 1_000,
+      returnedCount: 0,
+      lastReturnedAt: undefined,
+      lastLocation: undefined,
+      locationSince: undefined,
+      lastLocationAt: undefined,
+      destinationRegion: undefined,
+    });
+    expect(['A', 'B'].map((no) => table.set(shipment(no)))).toEqual([0, 1]);
+    expect(table.delete('sf', 'A')).toBe(0);
+    expect(table.set(shipment('C'))).toBe(0);
+    expect(table.set(shipment('D'))).toBe(2);
+    expect([...table.entries()].map(([slot, s]) => [slot, s.trackingNo])).toEqual([
+      [0, 'C'],
+      [1, 'B'],
+      [2, 'D'],
+    ]);
+  });
 });

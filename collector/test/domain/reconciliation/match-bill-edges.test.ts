@@ -156,6 +156,18 @@ describe('which candidate a fuzzy payment takes', () => {
     expect(pairs(r)).toEqual([['P-0001', 'EARLY-0001']]);
   });
 
+  it('of two orders at the payment’s own instant, the one listed first', () => {
+    const r = reconcile(
+      [pay('P-0001', 100, T0), pay('Q-0001', 100, T0 + 1)],
+      [order('A-0001', 100, T0), order('B-0001', 100, T0)],
+      { dayOf },
+    );
+    expect(pairs(r)).toEqual([
+      ['P-0001', 'A-0001'],
+      ['Q-0001', 'B-0001'],
+    ]);
+  });
+
   it('the nearest of several earlier orders, and of several later ones', () => {
     const before = reconcile(
       [pay('P-0001', 100, T0)],

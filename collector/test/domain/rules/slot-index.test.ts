@@ -178,5 +178,17 @@ describe('SlotIndex', () => {
   it('refuses a bucket count that is not a power of two', () => {
     expect(() => new SlotIndex(new Keys(good), 0, 12)).toThrow(RangeError);
     expect(() => new SlotIndex(new Keys(good), 0, 1)).toThrow(RangeError);
+    expect(() => new SlotIndex(new Keys(good), 0, 12)).toThrow('initialBuckets 12 is not a power of two ≥ 2');
+  });
+
+  it('counts a removal out of its shard, so the shard grows only at 3/4 of what it holds', () => {
+    const keys = new Keys(good);
+    const index = new SlotIndex(keys, 0, 4);
+    for (const k of ['a', 'b', 'c']) keys.insert(index, k);
+    keys.remove(index, 'a');
+    keys.remove(index, 'b');
+    for (const k of ['d', 'e']) keys.insert(index, k);
+    expect(index.size).toBe(3);
+    expect(index.buckets).toBe(4);
   });
 });
