@@ -123,6 +123,30 @@ const repeatOf = (record: BillImportRecord): ImportBillResult => ({
 });
 
 /**
+ * Claims the import of this file, or answers as a repeat when another upload finished it first (the
+ * race the claim settles: two uploads of one file, each past the first look for an earlier import).
+ */
+async function claimOrRepeat(
+  db: Database,
+  options: ImportBillOptions,
+  sha256: string,
+): Promise<{ id: number } | { repeat: ImportBillResult }> {
+  const { provider } = options;
+  const claim = await claimImport(db, {
+    provider,
+    sha256,
+    fileName: options.fileName ?? null,
+    at: options.now,
+    by: options.actor,
+  });
+  if (claim.completed) {
+    const winner = await findImportByHash(db, provider, sha256);
+    if (winner) return { repeat: repeatOf(winner) };
+  }
+  return { id: claim.id };
+}
+
+/**
  * Parses and matches with no connection held; then writes the lines in chunks, each its own statement,
  * so events (on the embedded store: everything) get the connection between chunks; then one short
  * transaction records the day results and marks the import done. A failure part-way leaves an
@@ -153,17 +177,8 @@ async function importInChunks(
   const { rows: parsed, refunds, summary, rejectedRows, rejectedRowsTotal } = scan;
   const tallies = result.tallies;
 
-  const claim = await claimImport(db, {
-    provider,
-    sha256,
-    fileName: options.fileName ?? null,
-    at: options.now,
-    by: options.actor,
-  });
-  if (claim.completed) {
-    const winner = await findImportByHash(db, provider, sha256);
-    if (winner) return repeatOf(winner);
-  }
+  const claim = await claimOrRepeat(db, options, sha256);
+  if ('repeat' in claim) return claim.repeat;
   const importId = claim.id;
 
   progress('saving')(parsed, scan.bytesRead);
@@ -305,17 +320,8 @@ async function importStaged(
     tailLength: options.tailLength ?? DEFAULT_TAIL_LENGTH,
     ...(options.deviceStores !== undefined && { deviceStores: options.deviceStores }),
   });
-  const claim = await claimImport(db, {
-    provider,
-    sha256,
-    fileName: options.fileName ?? null,
-    at: options.now,
-    by: options.actor,
-  });
-  if (claim.completed) {
-    const winner = await findImportByHash(db, provider, sha256);
-    if (winner) return repeatOf(winner);
-  }
+  const claim = await claimOrRepeat(db, options, sha256);
+  if ('repeat' in claim) return claim.repeat;
   const importId = claim.id;
   progress('saving')(bill.rows, bill.bytesRead);
   for (let from = 0; from < bill.lastLine; from += WRITE_CHUNK) {
