@@ -3,6 +3,7 @@
 // in the order the broker keeps. FNV-1a is stable across processes and versions of Node, which a
 // partition number must be: ingress and processors compute it apart.
 import type { OrderEvent } from '../domain/events.ts';
+import { mix32 } from '../domain/mix32.ts';
 
 /** 32-bit FNV-1a over the UTF-16 code units of `key`. */
 export function fnv1a(key: string): number {
@@ -23,13 +24,7 @@ const HASHES = 2 ** 32;
  * that differ only there (SO…001, SO…002) would share a partition.
  */
 export function partitionHash(orderId: string): number {
-  let h = fnv1a(orderId);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(fnv1a(orderId));
 }
 
 /**
