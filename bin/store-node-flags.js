@@ -29,8 +29,10 @@ export function relaunch(flags) {
   // The child must not relaunch in turn: it no longer looks like an npm launch.
   const env = { ...process.env };
   delete env.npm_lifecycle_event;
+  // The IPC channel is how the child learns that the launcher is gone, even killed outright
+  // (stopWithLauncher); no signal has to reach it.
   const child = spawn(process.execPath, [...flags, ...process.argv.slice(1)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env,
   });
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => child.kill(signal));
@@ -41,4 +43,15 @@ export function relaunch(flags) {
     } else process.exit(code ?? 1);
   });
   return new Promise(() => {});
+}
+
+/**
+ * In a collector that a launcher runs (it holds an IPC channel to it): when the channel closes, the
+ * launcher is gone, so this collector drains and stops as on SIGTERM instead of running on orphaned.
+ */
+export function stopWithLauncher() {
+  if (!process.channel) return;
+  // The channel must not keep the collector alive by itself.
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 }

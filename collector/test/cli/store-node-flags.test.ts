@@ -114,6 +114,26 @@ describe('the node flags of `npm start`', () => {
   );
 
   it.runIf(process.env.TEST_DATABASE_URL)(
+    'stop the collector when its launcher is killed outright',
+    async () => {
+      const collector = await spawnCollector(
+        { npm_lifecycle_event: 'start', ...(await postgresEnv()) },
+        { nodeFlags: embeddedFlags },
+      );
+      running.push(collector);
+      const [serving] = childrenOf(collector.child.pid!);
+      expect(serving).toBeDefined();
+      expect((await fetch(`${collector.url}/healthz`)).status).toBe(200);
+
+      // SIGKILL cannot be forwarded; the collector learns of it from its closed channel.
+      collector.child.kill('SIGKILL');
+      await collector.exited;
+      await expect.poll(() => alive(serving!)).toBe(false);
+    },
+    SPAWNED_TEST_TIMEOUT_MS,
+  );
+
+  it.runIf(process.env.TEST_DATABASE_URL)(
     'leave any other launch as it was started, even with the same flags',
     async () => {
       const collector = await spawnCollector(
