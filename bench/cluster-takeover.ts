@@ -90,8 +90,9 @@ async function load(db: Database, numbers: readonly number[]): Promise<void> {
 }
 
 /**
- * The plan of the takeover's first order page (restore-engine.ts reads a partition as two halves
- * at once, each first cut into 64 windows): which index it reads, how many rows and buffers.
+ * The plan of the paged read's first order page (where the store has no COPY, restore-engine.ts
+ * reads a partition as two halves at once, each first cut into 64 windows; on PostgreSQL each half
+ * is one COPY): which index it reads, how many rows and buffers.
  */
 async function planOfFirstPage(db: Database): Promise<string> {
   const partition = partitionHashes(TAKEN, PARTITIONS);

@@ -11,9 +11,10 @@ import type { Alert } from '../domain/alerts/alert.ts';
 import type { OrderState } from '../domain/order-lifecycle.ts';
 import type { OpenCondition, RuleEngine } from '../domain/rules/engine.ts';
 import type { ShipmentState } from '../domain/rules/shipment-state.ts';
-import type { Queryable } from '../store/database.ts';
+import type { Database, Queryable } from '../store/database.ts';
 import type { HashRange } from './engine-scope.ts';
 import {
+  copyOpenOrdersInRange,
   finishedOrdersInRangePage,
   lastNotifyPerProvider,
   type OrderCursor,
@@ -177,9 +178,15 @@ async function eachShipmentPage(
   }
 }
 
-/** The orders to restore (see openOrdersPage) in store order, or of the hash ranges given. */
+/** Where the store can stream a query's rows (COPY), it does so for a partition's open orders. */
+type RestoreSource = Queryable & Pick<Database, 'copyOut'>;
+
+/**
+ * The orders to restore (see openOrdersPage) in store order, or of the hash ranges given: streamed
+ * by COPY where the store has it (no order among them then), else paged in (hash, id) order.
+ */
 async function eachOrderPage(
-  q: Queryable,
+  q: RestoreSource,
   ranges: readonly HashRange[] | undefined,
   createdSince: number,
   pageSize: number,
@@ -196,19 +203,22 @@ async function eachOrderPage(
       take,
     );
   }
+  const copyOut = q.copyOut;
   for (const range of ranges) {
     await Promise.all(
       streamsOf(range).map((stream) =>
-        eachRangePage<OrderCursor, OrderState>(
-          stream,
-          (hash) => ({ hash, orderId: '' }),
-          async (window, after) => {
-            const page = await openOrdersInRangePage(q, window, after, pageSize);
-            return { rows: page.orders, next: page.next };
-          },
-          pageSize,
-          take,
-        ),
+        copyOut !== undefined
+          ? copyOpenOrdersInRange(copyOut, stream, pageSize, take)
+          : eachRangePage<OrderCursor, OrderState>(
+              stream,
+              (hash) => ({ hash, orderId: '' }),
+              async (window, after) => {
+                const page = await openOrdersInRangePage(q, window, after, pageSize);
+                return { rows: page.orders, next: page.next };
+              },
+              pageSize,
+              take,
+            ),
       ),
     );
     // Few (created in the last minutes and finished), read off the index on created_at.
@@ -260,7 +270,7 @@ export async function restoreShipments(
  * the open alerts' conditions; returns how many orders.
  */
 export async function restoreOrders(
-  q: Queryable,
+  q: RestoreSource,
   engine: RuleEngine,
   alerts: readonly Alert[],
   options: RestoreOptions & { createdSince: number; shipments?: number },
@@ -300,7 +310,7 @@ export async function restoreOrders(
 
 /** Both parts in one go (shipments first). */
 export async function restoreEngine(
-  q: Queryable,
+  q: RestoreSource,
   engine: RuleEngine,
   alerts: readonly Alert[],
   options: RestoreOptions & { createdSince: number },

@@ -34,6 +34,12 @@ export interface Database extends Queryable {
    * store speaks the COPY protocol (PostgreSQL, not the embedded store).
    */
   readonly copyIn?: (statement: string, data: string) => Promise<void>;
+  /**
+   * `COPY … TO STDOUT` on one connection, each chunk of its output handed to `take` as it arrives
+   * (so a million rows are never in memory at once); only where the store speaks COPY. If `take`
+   * throws, the rest is read and dropped and the first error rethrown.
+   */
+  readonly copyOut?: (statement: string, take: (chunk: Buffer) => void) => Promise<void>;
   close(): Promise<void>;
 }
 

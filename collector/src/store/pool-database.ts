@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import {
   type Database,
   type PreparedStatement,
@@ -45,6 +45,7 @@ function toConfig(statement: string | PreparedStatement, values?: readonly unkno
 
 export class PoolDatabase implements Database {
   readonly copyIn?: (statement: string, data: string) => Promise<void>;
+  readonly copyOut?: (statement: string, take: (chunk: Buffer) => void) => Promise<void>;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -57,11 +58,27 @@ export class PoolDatabase implements Database {
     private readonly engineGone: () => boolean = () => false,
   ) {
     // PGlite's adapter has no COPY sub-protocol.
-    if (mode !== 'embedded')
+    if (mode !== 'embedded') {
       this.copyIn = (statement, data) =>
         this.#withClient(async (client) => {
           await pipeline(Readable.from([Buffer.from(data)]), client.query(copyFrom(statement)));
         });
+      this.copyOut = (statement, take) =>
+        this.#withClient(async (client) => {
+          // Read to the end even after `take` failed: a COPY left half read leaves the connection
+          // in the middle of the protocol.
+          let failure: { error: unknown } | undefined;
+          for await (const chunk of client.query(copyTo(statement))) {
+            if (failure !== undefined) continue;
+            try {
+              take(chunk as Buffer);
+            } catch (error) {
+              failure = { error };
+            }
+          }
+          if (failure !== undefined) throw failure.error;
+        });
+    }
   }
 
   private unreachable(error: unknown): boolean {

@@ -11,7 +11,12 @@ import { restoreEngine, restoreOrders, restoreShipments } from '../../src/alerti
 import { createRuleEngine } from '../../src/alerting/rule-set-adapter.ts';
 import { PartitionOwnership } from '../../src/cluster/partition-ownership.ts';
 import { partitionHash, partitionOf } from '../../src/cluster/partitions.ts';
-import type { OrderEvent, OrderStatus, ShipmentState } from '../../src/domain/events.ts';
+import {
+  type OrderEvent,
+  type OrderStatus,
+  PAYMENT_PROVIDERS,
+  type ShipmentState,
+} from '../../src/domain/events.ts';
 import type { RuleEngine } from '../../src/domain/rules/engine.ts';
 import { ingestBatch } from '../../src/store/event-batch.ts';
 import { interceptQueries } from '../support/intercept-queries.ts';
@@ -236,5 +241,94 @@ describe.each(STORE_KINDS)('partition hashes and taking on a partition (%s)', (k
     expect(shipments).toBe(
       seeded.waybills.filter((w) => w.open && partitionOf(w.orderId, PARTITIONS) === partition).length,
     );
+  });
+
+  it('streams a partition’s open orders by COPY where the store has it, each as the pages read it', async () => {
+    // Ids and attributes COPY's text format must escape or that span several UTF-8 bytes.
+    const awkward = [
+      'tab\there',
+      'line\nbreak',
+      'cr\rhere',
+      'back\\slash',
+      'ends\\',
+      '\\N',
+      'N',
+      '"quoted", with, commas',
+      "it's",
+      '订单-号',
+      '📦𠀀\u{10ffff}',
+      ...mixedIds(200).slice(1),
+    ];
+    const events: OrderEvent[] = [];
+    awkward.forEach((orderId, i) => {
+      const at = NOW - (i % 50) * MINUTE - 1;
+      events.push({
+        ...status(orderId, i % 4 === 0 ? 'created' : 'paid', at),
+        storeId: i % 2 === 0 ? `店\t${i % 5}` : 'S1',
+        ...(i % 3 !== 0 && {
+          amountFen: i * 1_000_003,
+          region: `区\n${i % 7}`,
+          channel: i % 3 === 1 ? 'mini\\app' : 'pos',
+        }),
+      });
+      if (i % 4 === 0 && i % 8 !== 0) {
+        events.push({
+          id: `p${i}`,
+          source: 'pay',
+          type: 'payment.notify',
+          occurredAt: at + 1_000,
+          orderId,
+          storeId: 'S1',
+          provider: PAYMENT_PROVIDERS[0]!,
+          transactionId: `t${i}`,
+          amountFen: 100,
+          status: 'success',
+        });
+      }
+    });
+    for (let i = 0; i < events.length; i += 100) await ingestBatch(store.db, events.slice(i, i + 100), NOW);
+
+    const everyId = [...seeded.orderIds, ...awkward];
+    const withPayment = awkward.filter((_, i) => i % 4 === 0 && i % 8 !== 0);
+    let paymentsSeen = 0;
+    const pagedQueries: string[] = [];
+    const db = interceptQueries(store.db, (sql) => {
+      if (sql.includes('ORDER BY o.partition_hash, o.order_id')) pagedQueries.push(sql);
+    });
+    // Only the query port: the same restore, paged.
+    const pagesOnly = { query: store.db.query.bind(store.db) };
+    for (let partition = 0; partition < PARTITIONS; partition++) {
+      const filter = PartitionOwnership.only(partition, PARTITIONS);
+      const options = {
+        now: NOW,
+        createdSince: NOW - CREATED_SINCE_MS,
+        keep: filter.ownsOrder,
+        ranges: filter.hashRanges(),
+        pageSize: 16,
+      };
+      const streamed = createRuleEngine(() => undefined);
+      const paged = createRuleEngine(() => undefined);
+      const count = await restoreOrders(db, streamed, [], options);
+      expect(await restoreOrders(pagesOnly, paged, [], options)).toBe(count);
+      const inStreamed = everyId.filter((id) => streamed.order(id) !== undefined);
+      expect(inStreamed).toEqual(everyId.filter((id) => paged.order(id) !== undefined));
+      expect(inStreamed.length).toBe(count);
+      expect(inStreamed.filter((id) => awkward.includes(id)).length).toBeGreaterThan(20);
+      for (const id of inStreamed) expect(streamed.order(id), id).toEqual(paged.order(id));
+      for (const id of withPayment.filter((id) => streamed.order(id) !== undefined)) {
+        expect(streamed.order(id)?.paymentAt, id).toBe(NOW - (awkward.indexOf(id) % 50) * MINUTE - 1 + 1_000);
+        paymentsSeen++;
+      }
+      if (streamed.order('tab\there') !== undefined)
+        expect(streamed.order('tab\there')?.storeId).toBe('店\t0');
+    }
+    expect(paymentsSeen).toBe(withPayment.length);
+    // PostgreSQL streams the open orders; the embedded store (no COPY) pages them.
+    if (kind === 'postgres') {
+      expect(store.db.copyOut).toBeDefined();
+      expect(pagedQueries.filter((sql) => sql.includes('WHERE (o.status IS NULL'))).toEqual([]);
+    } else {
+      expect(store.db.copyOut).toBeUndefined();
+    }
   });
 });
