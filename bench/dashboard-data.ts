@@ -206,10 +206,10 @@ const LAST_EVENT_AT = `greatest(p.created_at, ${[
 // Orders created that day, in their state as of `now` (the group commit's upsert, folded).
 const INSERT_ORDERS = `
 INSERT INTO orders (order_id, store_id, status, status_at, status_rank, amount_fen, region, channel,
-                    created_at, paid_at, first_seen_at, last_event_at, updated_at)
+                    created_at, paid_at, first_seen_at, last_event_at, updated_at, partition_hash)
 SELECT p.order_id, p.store_id, s.status, s.status_at, array_position(${ORDER_STATUSES}, s.status) - 1,
        p.amount_fen, p.region, p.channel, p.created_at, ${upTo('p.paid_at')}, p.created_at,
-       s.last_event_at, s.last_event_at + interval '1 second'
+       s.last_event_at, s.last_event_at + interval '1 second', order_partition_hash(p.order_id)
 FROM bench_plan p
 CROSS JOIN LATERAL (SELECT CASE ${LATEST_STATUS} ELSE 'created' END AS status,
                            CASE ${LATEST_STATUS_AT} ELSE p.created_at END AS status_at,
@@ -219,12 +219,13 @@ ORDER BY p.order_id`;
 
 // Waybills of orders created that day, in their state as of `now` (only those with a checkpoint).
 const INSERT_SHIPMENTS = `
-INSERT INTO shipments (carrier, tracking_no, order_id, store_id, state, last_update_at, location, destination_region)
+INSERT INTO shipments (carrier, tracking_no, order_id, store_id, state, last_update_at, location, destination_region,
+                       partition_hash)
 SELECT p.carrier, 'T' || p.order_id, p.order_id, p.store_id,
        CASE WHEN p.delivered_at - interval '5 minutes' <= $3::timestamptz THEN 'delivered' ELSE 'in_transit' END,
        CASE WHEN p.delivered_at - interval '5 minutes' <= $3::timestamptz THEN p.delivered_at - interval '5 minutes'
             ELSE p.transit_at END,
-       p.region, p.region
+       p.region, p.region, order_partition_hash(p.order_id)
 FROM bench_plan p
 WHERE p.part = $4 AND p.created_at >= $1::timestamptz AND p.created_at < $2::timestamptz AND p.transit_at <= $3::timestamptz`;
 

@@ -38,6 +38,7 @@ import { insertDeadLetters, type NewDeadLetter } from '../store/dead-letters.ts'
 import { EventWriter } from '../store/event-writer.ts';
 import { recentEvents } from '../store/recent-events.ts';
 import { ReportingRollups } from '../store/reporting-rollups.ts';
+import { assessOutdatedShipments } from '../store/shipment-risk-facts.ts';
 import { coreReadiness, type ReadinessCheck } from './readiness.ts';
 
 export const VERSION = '0.1.0';
@@ -117,6 +118,10 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     onDuplicates: (events) => countDuplicates(metrics, events),
     onListenerError: (error) => log.error({ err: error }, 'a commit listener failed'),
   });
+  // Waybills stored before their risk facts were kept (or whose commit stopped before assessing
+  // them) are assessed in the background; a listing assesses its own candidates meanwhile.
+  const backfillStop = new AbortController();
+  let shipmentBackfill: Promise<void> = Promise.resolve();
   // Grafana's rollups are applied from what each commit staged, off the acknowledgement path.
   const rollups = new ReportingRollups(db, { timeZone: config.timeZone, log });
   const cluster =
@@ -296,11 +301,18 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       carriers.start();
       paymentQueries?.start();
       orderSystem?.start();
+      shipmentBackfill = assessOutdatedShipments(db, { stop: backfillStop.signal })
+        .then((assessed) => {
+          if (assessed > 0) log.info({ assessed }, 'shipment risk facts assessed for stored waybills');
+        })
+        .catch((err) => log.warn({ err }, 'shipment risk facts were not assessed for stored waybills'));
       panels.applyEvents(await recentEvents(db, Date.now() - LIVE_WINDOW_MS, LIVE_WARM_LIMIT));
       await refreshReconciliationPanel();
     },
     async stop() {
       clearInterval(reconciliationPanelTimer);
+      backfillStop.abort();
+      await shipmentBackfill;
       await carriers.stop();
       await paymentQueries?.stop();
       await orderSystem?.stop();

@@ -365,6 +365,15 @@ carrier text NOT NULL
   destination_region text
   returned_count integer NOT NULL DEFAULT 0
   partition_hash bigint NOT NULL
+  risk_seq bigint NOT NULL DEFAULT 1
+  risk_assessed_seq bigint NOT NULL DEFAULT 0
+  risk_facts jsonb
+  risk_state_reason text
+  risk_outside boolean NOT NULL DEFAULT false
+  risk_returns integer NOT NULL DEFAULT 0
+  risk_silence_from double precision
+  risk_stuck_since double precision
+  risk_last_at double precision
 
 -- table silences
 id text NOT NULL
@@ -757,6 +766,9 @@ CREATE INDEX reconciliation_pending_status_idx ON :schema.reconciliation_pending
 
 -- index reconciliation_pending_store_idx
 CREATE INDEX reconciliation_pending_store_idx ON :schema.reconciliation_pending USING btree (store_id, day)
+
+-- index reconciliation_results_day_idx
+CREATE INDEX reconciliation_results_day_idx ON :schema.reconciliation_results USING btree (day) INCLUDE (store_id, device_id, payments, orders, unmatched_payments, unmatched_orders)
 
 -- index reconciliation_results_pkey
 CREATE UNIQUE INDEX reconciliation_results_pkey ON :schema.reconciliation_results USING btree (provider, day, store_id, device_id)
@@ -1513,6 +1525,17 @@ AS $function$
   SELECT state NOT IN ('delivered', 'rejected', 'returned')
 $function$
 
+-- function shipment_risk_outdated()
+CREATE OR REPLACE FUNCTION :schema.shipment_risk_outdated()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  NEW.risk_seq := OLD.risk_seq + 1;
+  RETURN NEW;
+END
+$function$
+
 -- function stage_order_status_events()
 CREATE OR REPLACE FUNCTION :schema.stage_order_status_events()
  RETURNS trigger
@@ -1617,6 +1640,9 @@ CREATE TRIGGER rule_versions_immutable BEFORE DELETE OR UPDATE ON :schema.rule_v
 
 -- trigger shipments.shipments_partition_hash
 CREATE TRIGGER shipments_partition_hash BEFORE INSERT ON :schema.shipments FOR EACH ROW EXECUTE FUNCTION set_partition_hash()
+
+-- trigger shipments.shipments_risk_outdated
+CREATE TRIGGER shipments_risk_outdated BEFORE UPDATE OF state, last_update_at, location, destination_region, returned_count, order_id ON :schema.shipments FOR EACH ROW EXECUTE FUNCTION shipment_risk_outdated()
 
 -- trigger shipments.shipments_stage_reporting_insert
 CREATE TRIGGER shipments_stage_reporting_insert AFTER INSERT ON :schema.shipments REFERENCING NEW TABLE AS new_shipments FOR EACH STATEMENT EXECUTE FUNCTION stage_shipment_changes()

@@ -9,6 +9,7 @@ import { DEFAULT_RULE_PARAMS } from '../rules/params.ts';
 import {
   currentState,
   isFinal,
+  lastUpdateAt,
   latestCheckpoint,
   progressCheckpoints,
   type ShipmentCheckpoint,
@@ -127,21 +128,150 @@ function atLocationSince(tracking: ShipmentTracking): { key: string; since: numb
   return { key, since: run[0]!.occurredAt };
 }
 
+/**
+ * What the reasons rest on, apart from the clock and the thresholds: kept per waybill when its
+ * updates are stored, so a listing answers from these instead of replaying every waybill's events.
+ * `anomaliesOfFacts(shipmentRiskFacts(t), now, p)` is `detectAnomalies(t, now, p)` by definition.
+ */
+export interface ShipmentRiskFacts {
+  /** The state of the deciding checkpoint (currentState). */
+  state?: ShipmentState;
+  destinationRegion?: string;
+  /** The newest checkpoint of any kind (lastUpdateAt). */
+  lastUpdateAt?: number;
+  /** While not final: the time silence counts from (newest checkpoint or binding). */
+  silenceFrom?: number;
+  /** While not final and in a moving state: where the parcel is and since when. */
+  location?: { key: string; since: number };
+  /** Start times of each return (returnStarts). */
+  returnStarts: number[];
+  /** `rejected`, `returning`, `returned` or `exception`: what the deciding checkpoint says. */
+  stateReason?: ShipmentAnomaly;
+  outsideDestination?: ShipmentAnomaly;
+}
+
+/** The time-driven facts: when silence counts from, where the parcel waits (both only while not final). */
+function clockFacts(tracking: ShipmentTracking): Pick<ShipmentRiskFacts, 'silenceFrom' | 'location'> {
+  const facts: Pick<ShipmentRiskFacts, 'silenceFrom' | 'location'> = {};
+  if (isFinal(tracking)) return facts;
+  const last = Math.max(tracking.checkpoints.at(-1)?.occurredAt ?? -Infinity, tracking.boundAt ?? -Infinity);
+  if (Number.isFinite(last)) facts.silenceFrom = last;
+  const state = currentState(tracking);
+  const here = atLocationSince(tracking);
+  if (state !== undefined && MOVING_STATES.includes(state) && here) facts.location = here;
+  return facts;
+}
+
 /** The times at which the time-driven reasons will start if nothing new arrives (deadlines). */
 export function anomalyDeadlines(
   tracking: ShipmentTracking,
   params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
 ): { silentAt?: number; stuckAt?: number } {
+  return deadlinesOf(clockFacts(tracking), params);
+}
+
+function deadlinesOf(
+  facts: Pick<ShipmentRiskFacts, 'silenceFrom' | 'location'>,
+  params: ShipmentAnomalyParams,
+): { silentAt?: number; stuckAt?: number } {
   const deadlines: { silentAt?: number; stuckAt?: number } = {};
-  if (isFinal(tracking)) return deadlines;
-  const last = Math.max(tracking.checkpoints.at(-1)?.occurredAt ?? -Infinity, tracking.boundAt ?? -Infinity);
-  if (Number.isFinite(last)) deadlines.silentAt = last + params.silentLimitMs;
-  const state = currentState(tracking);
-  const here = atLocationSince(tracking);
-  if (state !== undefined && MOVING_STATES.includes(state) && here) {
-    deadlines.stuckAt = here.since + params.stuckAtLocationMs;
-  }
+  if (facts.silenceFrom !== undefined) deadlines.silentAt = facts.silenceFrom + params.silentLimitMs;
+  if (facts.location) deadlines.stuckAt = facts.location.since + params.stuckAtLocationMs;
   return deadlines;
+}
+
+/** The reason the deciding checkpoint's own state gives, if any. */
+function stateReasonOf(tracking: ShipmentTracking): ShipmentAnomaly | undefined {
+  const checkpoints = progressCheckpoints(tracking);
+  const latest = latestCheckpoint(tracking);
+  const state = latest?.state;
+  if (latest && state === 'rejected') {
+    const run = trailingRun(checkpoints, (c) => c.state === 'rejected');
+    return { reason: 'rejected', since: run[0]!.occurredAt, detail: latest.providerText ?? '拒签' };
+  }
+  if (latest && state === 'returned') {
+    const run = trailingRun(checkpoints, (c) => c.state === 'returned');
+    const returning = latest.providerCode !== undefined && RETURNING_CODES.has(latest.providerCode);
+    return {
+      reason: returning ? 'returning' : 'returned',
+      since: run[0]!.occurredAt,
+      detail: latest.providerText ?? (returning ? '退回中' : '已退回'),
+    };
+  }
+  if (latest && (state === 'exception' || state === 'stuck')) {
+    const run = trailingRun(checkpoints, (c) => c.state === 'exception' || c.state === 'stuck');
+    return { reason: 'exception', since: run[0]!.occurredAt, detail: latest.providerText ?? state };
+  }
+  return undefined;
+}
+
+function outsideDestinationOf(tracking: ShipmentTracking): ShipmentAnomaly | undefined {
+  const latest = latestCheckpoint(tracking);
+  if (!latest || tracking.destinationRegion === undefined || !isLastLeg(latest)) return undefined;
+  const lastLeg = trailingRun(progressCheckpoints(tracking), isLastLeg);
+  for (let i = lastLeg.length - 1; i >= 0; i--) {
+    const place = placeOf(lastLeg[i]!);
+    if (!place) continue;
+    if (regionContains(tracking.destinationRegion, place) === false) {
+      return {
+        reason: 'outside_destination',
+        since: lastLeg[i]!.occurredAt,
+        detail: `at ${place.cityName ?? place.provinceName}, destination ${tracking.destinationRegion}`,
+      };
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+export function shipmentRiskFacts(tracking: ShipmentTracking): ShipmentRiskFacts {
+  const facts: ShipmentRiskFacts = { ...clockFacts(tracking), returnStarts: returnStarts(tracking) };
+  const state = currentState(tracking);
+  if (state !== undefined) facts.state = state;
+  if (tracking.destinationRegion !== undefined) facts.destinationRegion = tracking.destinationRegion;
+  const last = lastUpdateAt(tracking);
+  if (last !== undefined) facts.lastUpdateAt = last;
+  const stateReason = stateReasonOf(tracking);
+  if (stateReason) facts.stateReason = stateReason;
+  const outside = outsideDestinationOf(tracking);
+  if (outside) facts.outsideDestination = outside;
+  return facts;
+}
+
+/** Returns that count toward `returned_repeatedly`: none once delivered. */
+export function countedReturns(facts: Pick<ShipmentRiskFacts, 'state' | 'returnStarts'>): number {
+  return facts.state === 'delivered' ? 0 : facts.returnStarts.length;
+}
+
+export function anomaliesOfFacts(
+  facts: ShipmentRiskFacts,
+  now: number,
+  params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
+): ShipmentAnomaly[] {
+  const anomalies: ShipmentAnomaly[] = [];
+  const { silentAt, stuckAt } = deadlinesOf(facts, params);
+  if (silentAt !== undefined && now >= silentAt) {
+    const hours = Math.floor((now - (silentAt - params.silentLimitMs)) / 3_600_000);
+    anomalies.push({ reason: 'silent', since: silentAt, detail: `no carrier update for ${hours} h` });
+  }
+  const stateReason = facts.stateReason;
+  if (stateReason && stateReason.reason !== 'exception') anomalies.push({ ...stateReason });
+  if (countedReturns(facts) >= params.returnsThreshold) {
+    const returns = facts.returnStarts;
+    anomalies.push({
+      reason: 'returned_repeatedly',
+      since: returns[params.returnsThreshold - 1]!,
+      detail: `returned ${returns.length} times`,
+    });
+  }
+  if (stateReason?.reason === 'exception') anomalies.push({ ...stateReason });
+  if (stuckAt !== undefined && now >= stuckAt) {
+    const here = facts.location!;
+    const hours = Math.floor((now - here.since) / 3_600_000);
+    anomalies.push({ reason: 'stuck_at_location', since: stuckAt, detail: `at ${here.key} for ${hours} h` });
+  }
+  if (facts.outsideDestination) anomalies.push({ ...facts.outsideDestination });
+  return anomalies;
 }
 
 export function detectAnomalies(
@@ -149,71 +279,5 @@ export function detectAnomalies(
   now: number,
   params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
 ): ShipmentAnomaly[] {
-  const anomalies: ShipmentAnomaly[] = [];
-  // A late `created` binding checkpoint says nothing about where the parcel is.
-  const checkpoints = progressCheckpoints(tracking);
-  const latest = latestCheckpoint(tracking);
-  const state = latest?.state;
-
-  const { silentAt, stuckAt } = anomalyDeadlines(tracking, params);
-  if (silentAt !== undefined && now >= silentAt) {
-    const hours = Math.floor((now - (silentAt - params.silentLimitMs)) / 3_600_000);
-    anomalies.push({ reason: 'silent', since: silentAt, detail: `no carrier update for ${hours} h` });
-  }
-
-  if (latest && state === 'rejected') {
-    const run = trailingRun(checkpoints, (c) => c.state === 'rejected');
-    anomalies.push({ reason: 'rejected', since: run[0]!.occurredAt, detail: latest.providerText ?? '拒签' });
-  }
-
-  if (latest && state === 'returned') {
-    const run = trailingRun(checkpoints, (c) => c.state === 'returned');
-    const returning = latest.providerCode !== undefined && RETURNING_CODES.has(latest.providerCode);
-    anomalies.push({
-      reason: returning ? 'returning' : 'returned',
-      since: run[0]!.occurredAt,
-      detail: latest.providerText ?? (returning ? '退回中' : '已退回'),
-    });
-  }
-
-  const returns = returnStarts(tracking);
-  if (returns.length >= params.returnsThreshold && state !== 'delivered') {
-    anomalies.push({
-      reason: 'returned_repeatedly',
-      since: returns[params.returnsThreshold - 1]!,
-      detail: `returned ${returns.length} times`,
-    });
-  }
-
-  if (latest && (state === 'exception' || state === 'stuck')) {
-    const run = trailingRun(checkpoints, (c) => c.state === 'exception' || c.state === 'stuck');
-    anomalies.push({
-      reason: 'exception',
-      since: run[0]!.occurredAt,
-      detail: latest.providerText ?? state,
-    });
-  }
-
-  if (stuckAt !== undefined && now >= stuckAt) {
-    const here = atLocationSince(tracking)!;
-    const hours = Math.floor((now - here.since) / 3_600_000);
-    anomalies.push({ reason: 'stuck_at_location', since: stuckAt, detail: `at ${here.key} for ${hours} h` });
-  }
-
-  if (latest && tracking.destinationRegion !== undefined && isLastLeg(latest)) {
-    const lastLeg = trailingRun(checkpoints, isLastLeg);
-    for (let i = lastLeg.length - 1; i >= 0; i--) {
-      const place = placeOf(lastLeg[i]!);
-      if (!place) continue;
-      if (regionContains(tracking.destinationRegion, place) === false) {
-        anomalies.push({
-          reason: 'outside_destination',
-          since: lastLeg[i]!.occurredAt,
-          detail: `at ${place.cityName ?? place.provinceName}, destination ${tracking.destinationRegion}`,
-        });
-      }
-      break;
-    }
-  }
-  return anomalies;
+  return anomaliesOfFacts(shipmentRiskFacts(tracking), now, params);
 }

@@ -2,11 +2,13 @@
 // say how likely each reason is to end in an unhappy customer, and the reasons stay attached so
 // after-sales can see why.
 import {
+  anomaliesOfFacts,
   DEFAULT_SHIPMENT_ANOMALY_PARAMS,
   detectAnomalies,
   type ShipmentAnomaly,
   type ShipmentAnomalyParams,
   type ShipmentAnomalyReason,
+  type ShipmentRiskFacts,
 } from './anomalies.ts';
 import type { ShipmentTracking } from './tracking.ts';
 
@@ -20,9 +22,9 @@ export interface ShipmentRisk {
   reasons: ShipmentAnomaly[];
 }
 
-const DAY = 86_400_000;
+export const DAY = 86_400_000;
 
-const WEIGHTS: Record<ShipmentAnomalyReason, number> = {
+export const RISK_WEIGHTS: Readonly<Record<ShipmentAnomalyReason, number>> = {
   silent: 40,
   rejected: 60,
   returning: 30,
@@ -34,19 +36,22 @@ const WEIGHTS: Record<ShipmentAnomalyReason, number> = {
 };
 
 /** A silent shipment gets riskier with every further day of silence, up to this much more. */
-const SILENCE_GROWTH_PER_DAY = 10;
-const SILENCE_GROWTH_MAX = 30;
+export const SILENCE_GROWTH_PER_DAY = 10;
+export const SILENCE_GROWTH_MAX = 30;
+
+/** The lowest score of each level. */
+export const RISK_LEVEL_SCORES: Readonly<Record<RiskLevel, number>> = { low: 0, medium: 30, high: 60 };
 
 export function riskLevel(score: number): RiskLevel {
-  if (score >= 60) return 'high';
-  if (score >= 30) return 'medium';
+  if (score >= RISK_LEVEL_SCORES.high) return 'high';
+  if (score >= RISK_LEVEL_SCORES.medium) return 'medium';
   return 'low';
 }
 
 export function riskScore(reasons: readonly ShipmentAnomaly[], now: number): number {
   let score = 0;
   for (const r of reasons) {
-    score += WEIGHTS[r.reason];
+    score += RISK_WEIGHTS[r.reason];
     if (r.reason === 'silent') {
       const extraDays = Math.floor(Math.max(0, now - r.since) / DAY);
       score += Math.min(SILENCE_GROWTH_MAX, extraDays * SILENCE_GROWTH_PER_DAY);
@@ -61,6 +66,17 @@ export function assessShipment(
   params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
 ): ShipmentRisk {
   const reasons = detectAnomalies(tracking, now, params);
+  const score = riskScore(reasons, now);
+  return { score, level: riskLevel(score), reasons };
+}
+
+/** The same assessment from the facts kept per waybill (anomaliesOfFacts). */
+export function assessFacts(
+  facts: ShipmentRiskFacts,
+  now: number,
+  params: ShipmentAnomalyParams = DEFAULT_SHIPMENT_ANOMALY_PARAMS,
+): ShipmentRisk {
+  const reasons = anomaliesOfFacts(facts, now, params);
   const score = riskScore(reasons, now);
   return { score, level: riskLevel(score), reasons };
 }
