@@ -48,16 +48,106 @@ function makeEvent(n: number, at: number) {
   };
 }
 
-/** WAL written by the whole cluster so far and checkpoints begun: nothing else writes during a run. */
-async function walSnapshot(): Promise<{ bytes: number; checkpoints: number }> {
+/**
+ * WAL written by the whole cluster so far, its flushed position and checkpoints begun. On a shared
+ * server other work writes too: the byte count then overstates a run's WAL, and the breakdown
+ * below (which keeps only this run's schema) is the figure to read.
+ */
+async function walSnapshot(): Promise<{ bytes: number; checkpoints: number; lsn: string }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query<{ bytes: string; checkpoints: string }>(
+  const { rows } = await client.query<{ bytes: string; checkpoints: string; lsn: string }>(
     `SELECT (SELECT wal_bytes FROM pg_stat_wal)::text AS bytes,
-            (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::text AS checkpoints`,
+            (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::text AS checkpoints,
+            pg_current_wal_flush_lsn()::text AS lsn`,
   );
   await client.end();
-  return { bytes: Number(rows[0]!.bytes), checkpoints: Number(rows[0]!.checkpoints) };
+  return { bytes: Number(rows[0]!.bytes), checkpoints: Number(rows[0]!.checkpoints), lsn: rows[0]!.lsn };
+}
+
+/**
+ * Keeps the server's WAL from now on until the returned client ends (a temporary physical
+ * replication slot), so that checkpoints in between do not recycle what walBreakdown reads.
+ */
+async function holdWal(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(`SELECT pg_create_physical_replication_slot('bench_wal_${run}', true, true)`);
+  return client;
+}
+
+/**
+ * BENCH_WAL_BREAKDOWN=1: where a phase's WAL went, per relation of this run's schema and record
+ * type, read back with pg_walinspect (PostgreSQL 15+, created in the bench database if missing).
+ * Records are charged to the first block they touch; records that touch no block (commits,
+ * running-xacts) and other databases' and schemas' records are shown apart, unattributed.
+ */
+async function walBreakdown(
+  phase: string,
+  schema: string,
+  from: string,
+  to: string,
+  events: number,
+): Promise<string[][]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
+    const { rows } = await client.query<{
+      relation: string;
+      kind: string;
+      records: number;
+      bytes: string;
+      fpi: string;
+    }>(
+      `WITH r AS (
+         SELECT resource_manager || ' ' || split_part(record_type, ' ', 1) AS kind, record_length, fpi_length,
+                regexp_match(block_ref, 'rel ([0-9]+)/([0-9]+)/([0-9]+)') AS m
+         FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)
+       ), named AS (
+         SELECT r.*, c.relname, c.relnamespace = $3::regnamespace AS ours,
+                m[2]::oid = (SELECT oid FROM pg_database WHERE datname = current_database()) AS this_db
+         FROM r LEFT JOIN pg_class c
+           ON m IS NOT NULL AND c.oid = pg_filenode_relation(CASE WHEN m[1] = '1663' THEN 0 ELSE m[1]::oid END, m[3]::oid)
+       )
+       SELECT CASE WHEN m IS NULL THEN '(no block: commits etc., every database)'
+                   WHEN NOT this_db OR NOT coalesce(ours, false) THEN '(other databases and schemas)'
+                   ELSE relname END AS relation,
+              kind, count(*)::int AS records, sum(record_length)::text AS bytes, sum(fpi_length)::text AS fpi
+       FROM named GROUP BY 1, 2 ORDER BY sum(record_length) DESC`,
+      [from, to, schema],
+    );
+    const perRelation = new Map<string, { bytes: number; fpi: number; kinds: string[] }>();
+    for (const row of rows) {
+      const entry = perRelation.get(row.relation) ?? { bytes: 0, fpi: 0, kinds: [] };
+      entry.bytes += Number(row.bytes);
+      entry.fpi += Number(row.fpi);
+      if (entry.kinds.length < 3)
+        entry.kinds.push(
+          `${row.kind} ${(Number(row.bytes) / events).toFixed(0)} B (${row.records.toLocaleString('en')})`,
+        );
+      perRelation.set(row.relation, entry);
+    }
+    const ours = [...perRelation].filter(([relation]) => !relation.startsWith('('));
+    const total = ours.reduce((sum, [, e]) => sum + e.bytes, 0);
+    const totalFpi = ours.reduce((sum, [, e]) => sum + e.fpi, 0);
+    return [
+      [
+        `${phase}: WAL of this run's schema (pg_walinspect, commit records not included)`,
+        `${(total / events).toFixed(0)} B/event, of which full-page images ${(totalFpi / events).toFixed(0)} B`,
+        '',
+      ],
+      ...[...perRelation]
+        .sort((a, b) => b[1].bytes - a[1].bytes)
+        .map(([relation, e]) => [
+          `  ${phase}: WAL of ${relation}`,
+          `${(e.bytes / events).toFixed(0)} B/event, of which full-page images ${(e.fpi / events).toFixed(0)} B`,
+          e.kinds.join('; '),
+        ]),
+    ];
+  } finally {
+    await client.end();
+  }
 }
 
 /** Alerts the collector has opened so far: a latency phase should open none (see makeEvent). */
@@ -308,6 +398,7 @@ async function main() {
     },
   );
   try {
+    const walHold = process.env.BENCH_WAL_BREAKDOWN ? await holdWal() : undefined;
     const walAtStart = await walSnapshot();
     const copyRate = await copyBaseline(schema);
     const walAfterCopy = await walSnapshot();
@@ -318,6 +409,12 @@ async function main() {
     await settle(schema);
     // After the settle, so the rollups the applier wrote for these events count too.
     const walAfterHttp = await walSnapshot();
+    const walRows = walHold
+      ? [
+          ...(await walBreakdown('COPY', schema, walAtStart.lsn, walAfterCopy.lsn, TOTAL)),
+          ...(await walBreakdown('HTTP', schema, walAfterCopy.lsn, walAfterHttp.lsn, TOTAL)),
+        ]
+      : [];
     const latencyRows: string[][] = [];
     for (const [i, rate] of LATENCY_RATES.entries()) {
       if (i > 0) await settle(schema);
@@ -336,6 +433,12 @@ async function main() {
       const loadCpu = process.cpuUsage(loadBefore);
       const walAfter = await walSnapshot();
       const alertsOpened = (await alertCount(schema)) - alertsBefore;
+      // What that phase wrote, checkpoint images included (it starts right after a CHECKPOINT).
+      const phaseWal = walHold
+        ? (
+            await walBreakdown(`${rate}/s`, schema, walBefore.lsn, walAfter.lsn, rate * LATENCY_SECONDS)
+          ).slice(0, 8)
+        : [];
       // The floor gets the same settled start as the collector's latency phase.
       await settle(schema);
       const pool = new pg.Pool({ connectionString: url, max: 8 });
@@ -366,8 +469,10 @@ async function main() {
           `${share(latencyCpu.collector)} % / ${share(latencyCpu.postgres)} % / ${share((loadCpu.user + loadCpu.system) / 1e6)} %`,
           '',
         ],
+        ...phaseWal,
       );
     }
+    await walHold?.end();
     const rows = [
       [
         'raw COPY into an events-shaped table (baseline)',
@@ -389,6 +494,7 @@ async function main() {
         `${Math.round((walAfterCopy.bytes - walAtStart.bytes) / TOTAL)} B / ${Math.round((walAfterHttp.bytes - walAfterCopy.bytes) / TOTAL)} B`,
         '',
       ],
+      ...walRows,
       ...latencyRows,
     ];
     console.log(

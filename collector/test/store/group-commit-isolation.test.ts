@@ -3,6 +3,7 @@
 // here reaches the writer unvalidated on purpose: it stands for anything the edge checks miss.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderEvent, StoredEvent } from '../../src/domain/events.ts';
+import { eventKey, ingestBatch } from '../../src/store/event-batch.ts';
 import { type BatchStats, EventWriter } from '../../src/store/event-writer.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
@@ -61,4 +62,63 @@ describe.each(STORE_KINDS)('group commit isolation on %s', (kind) => {
     expect(await writer.write([created('iso-after', 'ISO-after')])).toEqual({ accepted: 1, duplicates: 0 });
     await writer.close();
   });
+
+  // ingest_batch stores new keys with a plain INSERT (no speculative insertion: less WAL) and falls
+  // back to the conflict-handling form when another commit stores the same key first. Only
+  // PostgreSQL runs commits side by side (the embedded store has one connection), so only it races.
+  if (kind === 'postgres') {
+    it('credits a key stored by a concurrent commit to that commit only, and stores the rest', async () => {
+      const first = { ...created('race-1', 'RACE1'), source: 'race' };
+      const second = { ...created('race-2', 'RACE2'), source: 'race' };
+      let xid = '';
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let stored!: () => void;
+      const firstStored = new Promise<void>((resolve) => {
+        stored = resolve;
+      });
+      // Commit A stores `first` and stays open until B waits on it.
+      const commitA = store.db.transaction(async (tx) => {
+        const credited = await ingestBatch(tx, [first], Date.now());
+        xid = (await tx.query<{ xid: string }>('SELECT (txid_current() % 4294967296)::text AS xid')).rows[0]!
+          .xid;
+        stored();
+        await released;
+        return credited;
+      });
+      await firstStored;
+      let settledB = false;
+      const commitB = ingestBatch(store.db, [first, second], Date.now()).finally(() => {
+        settledB = true;
+      });
+      // B's INSERT of `first` waits for A's transaction (it cannot see A's row, but the unique index can).
+      await expect
+        .poll(async () => {
+          const { rows } = await store.db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks
+             WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = $1`,
+            [xid],
+          );
+          return rows[0]!.n;
+        })
+        .toBe(1);
+      expect(settledB).toBe(false);
+      release();
+      expect([...(await commitA)]).toEqual([eventKey(first)]);
+      expect([...(await commitB)]).toEqual([eventKey(second)]);
+      const { rows } = await store.db.query<{ id: string; order_id: string }>(
+        "SELECT id, order_id FROM events WHERE source = 'race' ORDER BY id",
+      );
+      expect(rows).toEqual([
+        { id: 'race-1', order_id: 'RACE1' },
+        { id: 'race-2', order_id: 'RACE2' },
+      ]);
+      const orders = await store.db.query<{ order_id: string }>(
+        "SELECT order_id FROM orders WHERE order_id LIKE 'RACE%' ORDER BY order_id",
+      );
+      expect(orders.rows.map((r) => r.order_id)).toEqual(['RACE1', 'RACE2']);
+    });
+  }
 });

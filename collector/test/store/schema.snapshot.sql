@@ -86,14 +86,16 @@ provider text NOT NULL
   raw text NOT NULL
 
 -- table callback_hour_rollup
-bucket timestamp with time zone NOT NULL
+WITH (fillfactor=50)
+  bucket timestamp with time zone NOT NULL
   provider text NOT NULL
   status text NOT NULL
   callbacks bigint NOT NULL
   amount_fen bigint NOT NULL
 
 -- table callback_minute_rollup
-bucket timestamp with time zone NOT NULL
+WITH (fillfactor=50)
+  bucket timestamp with time zone NOT NULL
   provider text NOT NULL
   status text NOT NULL
   callbacks bigint NOT NULL
@@ -192,7 +194,8 @@ id bigint NOT NULL DEFAULT nextval('notification_outbox_id_seq'::regclass)
   delivered_at timestamp with time zone
 
 -- table open_shipment_rollup
-carrier text NOT NULL
+WITH (fillfactor=50)
+  carrier text NOT NULL
   last_update_hour timestamp with time zone NOT NULL
   shipments bigint NOT NULL
 
@@ -205,7 +208,8 @@ order_id text NOT NULL
   paid_day date
 
 -- table order_status_day_rollup
-day date NOT NULL
+WITH (fillfactor=50)
+  day date NOT NULL
   day_start timestamp with time zone NOT NULL
   store_id text NOT NULL
   status text NOT NULL
@@ -213,14 +217,16 @@ day date NOT NULL
   amount_fen bigint NOT NULL
 
 -- table order_status_day_total_rollup
-day date NOT NULL
+WITH (fillfactor=50)
+  day date NOT NULL
   day_start timestamp with time zone NOT NULL
   status text NOT NULL
   orders bigint NOT NULL
   amount_fen bigint NOT NULL
 
 -- table order_status_minute_rollup
-bucket timestamp with time zone NOT NULL
+WITH (fillfactor=50)
+  bucket timestamp with time zone NOT NULL
   status text NOT NULL
   orders bigint NOT NULL
   amount_fen bigint NOT NULL
@@ -387,7 +393,8 @@ id text NOT NULL
   expired_at timestamp with time zone
 
 -- table store_mismatch_day_rollup
-day date NOT NULL
+WITH (fillfactor=50)
+  day date NOT NULL
   day_start timestamp with time zone NOT NULL
   store_id text NOT NULL
   orders_paid bigint NOT NULL
@@ -1109,27 +1116,55 @@ DECLARE
   fresh_payments int;
   fresh_shipments int;
 BEGIN
-  WITH input AS (
-    SELECT e->>'source' AS source, e->>'id' AS id, e->>'type' AS type,
-           timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond' AS occurred_at,
-           e->>'orderId' AS order_id, e->>'storeId' AS store_id, e AS payload
-    FROM jsonb_array_elements(batch) AS e
-  ), new_keys AS (
-    INSERT INTO event_keys (source, id, occurred_at)
-    SELECT i.source, i.id, i.occurred_at FROM input i
-    ON CONFLICT DO NOTHING
-    RETURNING event_keys.source, event_keys.id
-  ), stored AS (
-    INSERT INTO events (source, id, type, occurred_at, received_at, order_id, store_id, payload)
-    SELECT i.source, i.id, i.type, i.occurred_at, ingest_batch.received_at, i.order_id, i.store_id, i.payload
-    FROM input i JOIN new_keys k ON k.source = i.source AND k.id = i.id
-    RETURNING events.type, events.payload
-  )
-  SELECT coalesce(jsonb_agg(s.payload), '[]'::jsonb),
-         count(*) FILTER (WHERE s.type = 'payment.notify'),
-         count(*) FILTER (WHERE s.type = 'shipment.update')
-  INTO fresh, fresh_payments, fresh_shipments
-  FROM stored s;
+  -- Keys already stored are filtered out first, so the keys go in by a plain INSERT: with ON
+  -- CONFLICT every row is a speculative insertion, which writes a confirm record of its own to the
+  -- WAL (48 of ~1,000 bytes per event, BENCHMARKS.md §3). Only a commit racing this one with the
+  -- same key makes the plain INSERT fail; that case runs the conflict-handling form instead.
+  BEGIN
+    WITH input AS (
+      SELECT e->>'source' AS source, e->>'id' AS id, e->>'type' AS type,
+             timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond' AS occurred_at,
+             e->>'orderId' AS order_id, e->>'storeId' AS store_id, e AS payload
+      FROM jsonb_array_elements(batch) AS e
+    ), new_keys AS (
+      INSERT INTO event_keys (source, id, occurred_at)
+      SELECT i.source, i.id, i.occurred_at FROM input i
+      WHERE NOT EXISTS (SELECT 1 FROM event_keys k WHERE k.source = i.source AND k.id = i.id)
+      RETURNING event_keys.source, event_keys.id
+    ), stored AS (
+      INSERT INTO events (source, id, type, occurred_at, received_at, order_id, store_id, payload)
+      SELECT i.source, i.id, i.type, i.occurred_at, ingest_batch.received_at, i.order_id, i.store_id, i.payload
+      FROM input i JOIN new_keys k ON k.source = i.source AND k.id = i.id
+      RETURNING events.type, events.payload
+    )
+    SELECT coalesce(jsonb_agg(s.payload), '[]'::jsonb),
+           count(*) FILTER (WHERE s.type = 'payment.notify'),
+           count(*) FILTER (WHERE s.type = 'shipment.update')
+    INTO fresh, fresh_payments, fresh_shipments
+    FROM stored s;
+  EXCEPTION WHEN unique_violation THEN
+    WITH input AS (
+      SELECT e->>'source' AS source, e->>'id' AS id, e->>'type' AS type,
+             timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond' AS occurred_at,
+             e->>'orderId' AS order_id, e->>'storeId' AS store_id, e AS payload
+      FROM jsonb_array_elements(batch) AS e
+    ), new_keys AS (
+      INSERT INTO event_keys (source, id, occurred_at)
+      SELECT i.source, i.id, i.occurred_at FROM input i
+      ON CONFLICT DO NOTHING
+      RETURNING event_keys.source, event_keys.id
+    ), stored AS (
+      INSERT INTO events (source, id, type, occurred_at, received_at, order_id, store_id, payload)
+      SELECT i.source, i.id, i.type, i.occurred_at, ingest_batch.received_at, i.order_id, i.store_id, i.payload
+      FROM input i JOIN new_keys k ON k.source = i.source AND k.id = i.id
+      RETURNING events.type, events.payload
+    )
+    SELECT coalesce(jsonb_agg(s.payload), '[]'::jsonb),
+           count(*) FILTER (WHERE s.type = 'payment.notify'),
+           count(*) FILTER (WHERE s.type = 'shipment.update')
+    INTO fresh, fresh_payments, fresh_shipments
+    FROM stored s;
+  END;
 
   IF jsonb_array_length(fresh) = 0 THEN
     RETURN;

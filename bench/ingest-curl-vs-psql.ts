@@ -1,0 +1,199 @@
+// HTTP ingest against psql's \copy of the same rows, measured with neither side in this process:
+// the NDJSON bodies go out through `curl` (a separate process, keep-alive, `--parallel` for several
+// callers) and the COPY through `psql`'s `\copy`, each timed from outside by its process's wall
+// time. Nothing of the project's own client or bench sender is on the path; the collector is the
+// real `orderpulse serve` on PostgreSQL in its own schema.
+//   npx tsx bench/ingest-curl-vs-psql.ts     (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
+// BENCH_EVENTS (200000) events per shape; BENCH_SHAPES (default "1x100,1x500,8x100,8x500"):
+// callers × events per request. For each shape, in turn: fresh rows \copy'd into a fresh table of
+// the events table's shape (with a primary key on (source, id)), then the same rows over HTTP; the
+// ratio is that pair's. Before each side the rollup applier catches up and a CHECKPOINT runs.
+// BENCH_PROFILE_DIR=dir: the collector's CPU profile.
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
+import { TOKENS } from '../collector/test/support/test-app.ts';
+import { cpuSnapshot, cpuUsed } from './process-cpu.ts';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 200_000);
+const SHAPES = (process.env.BENCH_SHAPES ?? '1x100,1x500,8x100,8x500').split(',').map((shape) => {
+  const [callers, perRequest] = shape.split('x').map(Number);
+  return { callers: callers!, perRequest: perRequest! };
+});
+const run = randomBytes(3).toString('hex');
+const schema = `bench_${run}`;
+const run$ = promisify(execFile);
+
+/** The wire form a point-of-sale system posts: live orders created, paid, picked and packed. */
+function wireEvent(shape: number, n: number, at: number) {
+  return {
+    id: `w${run}-${shape}-${n}`,
+    type: 'order.status',
+    occurred_at: new Date(at + (n % 4) * 1_000).toISOString(),
+    order_id: `o${run}-${shape}-${n >> 2}`,
+    store_id: `S${String(n % 327).padStart(3, '0')}`,
+    status: ['created', 'paid', 'picking', 'packed'][n % 4]!,
+    amount_fen: 1000 + (n % 5000),
+  };
+}
+
+async function sql(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The background rollup applier has applied what was staged, and a CHECKPOINT has written it out. */
+async function settle(): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let i = 0; i < 600; i++) {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${schema}.report_staged_order_status`,
+      );
+      if (rows[0]!.n === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Wall time of a child process, from spawn to exit, with its stdout. */
+function timed(command: string, args: string[]): Promise<{ seconds: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code === 0) resolve({ seconds, stdout });
+      else reject(new Error(`${command} exited ${code}: ${stderr.slice(0, 2000)}`));
+    });
+  });
+}
+
+async function main() {
+  await run$('curl', ['--version']).catch(() => {
+    throw new Error('this bench needs curl (apt-get install curl)');
+  });
+  await run$('psql', ['--version']).catch(() => {
+    throw new Error('this bench needs psql (apt-get install postgresql-client)');
+  });
+  const dir = await mkdtemp(path.join(tmpdir(), 'ingest-curl-'));
+  const appName = `orderpulse-bench-${run}`;
+  const collectorUrl = `${url}${url.includes('?') ? '&' : '?'}application_name=${appName}`;
+  const loadAtStart = loadavg()[0]!;
+  // BENCH_PROFILE_DIR=dir writes the collector's CPU profile there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const collector = await spawnCollector(
+    { DATABASE_URL: collectorUrl, ORDERPULSE_DB_SCHEMA: schema, LOG_LEVEL: 'error' },
+    { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] },
+  );
+  const results: string[] = [];
+  try {
+    for (const [s, shape] of SHAPES.entries()) {
+      // Fresh rows per shape (ids the collector has not seen), dated now: an order's four events
+      // stay in one request (requests hold multiples of 4), so no stall alert fires.
+      const at = Date.now();
+      const events = Array.from({ length: TOTAL }, (_, n) => wireEvent(s, n, at));
+      const lines = events.map((e) => JSON.stringify(e));
+      const receivedAt = new Date().toISOString();
+      const tsv = path.join(dir, `copy-${s}.tsv`);
+      await writeFile(
+        tsv,
+        events
+          .map(
+            (e, n) =>
+              `pos\t${e.id}\t${e.type}\t${e.occurred_at}\t${receivedAt}\t${e.order_id}\t${e.store_id}\t${lines[n]!.replaceAll('\\', '\\\\')}\n`,
+          )
+          .join(''),
+      );
+      // One body file per request and one curl config naming them all (`next` separates transfers).
+      const config: string[] = [];
+      for (let from = 0, r = 0; from < TOTAL; from += shape.perRequest, r++) {
+        const body = path.join(dir, `body-${s}-${r}.ndjson`);
+        await writeFile(body, `${lines.slice(from, from + shape.perRequest).join('\n')}\n`);
+        if (r > 0) config.push('next');
+        config.push(
+          `url = "${collector.url}/v1/events"`,
+          `data-binary = "@${body}"`,
+          'header = "content-type: application/x-ndjson"',
+          `header = "authorization: Bearer ${TOKENS.ingest}"`,
+          'output = "/dev/null"',
+          'write-out = "%{http_code}\\n"',
+          'silent',
+        );
+      }
+      const curlConfig = path.join(dir, `curl-${s}.conf`);
+      await writeFile(curlConfig, `${config.join('\n')}\n`);
+      const table = `${schema}.copy_events_${s}`;
+      await sql(`CREATE TABLE ${table} (LIKE ${schema}.events INCLUDING ALL, PRIMARY KEY (source, id))`);
+
+      await settle();
+      const load = loadavg()[0]!;
+      const copy = await timed('psql', [
+        url,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        `\\copy ${table} (source, id, type, occurred_at, received_at, order_id, store_id, payload) FROM '${tsv}'`,
+      ]);
+      await settle();
+      const before = await cpuSnapshot(url, collector.child.pid!, appName);
+      const parallel =
+        shape.callers > 1
+          ? ['--parallel', '--parallel-immediate', '--parallel-max', String(shape.callers)]
+          : [];
+      const http = await timed('curl', [...parallel, '--config', curlConfig]);
+      const cpu = cpuUsed(before, await cpuSnapshot(url, collector.child.pid!, appName));
+      const codes = http.stdout.trim().split('\n');
+      const refused = codes.filter((code) => code !== '202').length;
+      const copyRate = TOTAL / copy.seconds;
+      const httpRate = TOTAL / http.seconds;
+      results.push(
+        `| ${shape.callers} × ${shape.perRequest}/request | ${Math.round(copyRate).toLocaleString('en')} rows/s (${copy.seconds.toFixed(2)} s) | ` +
+          `${Math.round(httpRate).toLocaleString('en')} events/s (${http.seconds.toFixed(2)} s, ${codes.length} requests${refused > 0 ? `, **${refused} not 202**` : ''}) | ` +
+          `${(httpRate / copyRate).toFixed(2)}× | ${((cpu.collector / TOTAL) * 1e6).toFixed(1)} / ${((cpu.postgres / TOTAL) * 1e6).toFixed(1)} µs | ${load.toFixed(1)} |`,
+      );
+      console.log(results.at(-1));
+      await sql(`DROP TABLE ${table}`);
+    }
+    console.log(
+      `\nHTTP ingest (curl) ÷ psql \\copy of the same ${TOTAL.toLocaleString('en')} rows, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}, ` +
+        `load average ${loadAtStart.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
+    );
+    console.log(
+      '| callers × events per request | psql \\copy | HTTP via curl | ratio | CPU per event: collector / its PostgreSQL backends | load average at that COPY |',
+    );
+    console.log('|---|---|---|---|---|---|');
+    for (const row of results) console.log(row);
+  } finally {
+    collector.child.kill('SIGTERM');
+    await collector.exited;
+    await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
