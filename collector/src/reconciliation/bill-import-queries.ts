@@ -153,13 +153,19 @@ export interface StoredBillLine extends BilledPayment {
   matchedOrderId: string | null;
 }
 
-/** One batch of lines, already matched; a line stored by an earlier import of the same day is replaced. */
+/**
+ * One batch of lines, already matched; a line stored by an earlier import of the same day is replaced,
+ * and of two lines of the batch with the same key the later stands (one statement cannot write a row twice).
+ */
 export async function upsertBillLines(
   q: Queryable,
   importId: number,
-  lines: readonly StoredBillLine[],
+  batch: readonly StoredBillLine[],
 ): Promise<void> {
-  if (lines.length === 0) return;
+  if (batch.length === 0) return;
+  const lines = [
+    ...new Map(batch.map((l) => [`${l.transactionId}\u0000${l.kind}\u0000${l.refundNo ?? ''}`, l])).values(),
+  ];
   await q.query(
     `INSERT INTO bill_rows (provider, transaction_id, kind, refund_no, import_id, merchant_order_no, paid_at, day,
        amount_fen, store_id, device_id, line, match, matched_order_id, raw)

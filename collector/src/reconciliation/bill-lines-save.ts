@@ -1,5 +1,7 @@
 // The second pass over a bill file: each line is stored once, with its match, in chunks that are each
-// one statement, so events (on the embedded store: everything) get the connection between chunks.
+// one statement, so events (on the embedded store: everything) get the connection between chunks. On
+// the embedded store a statement holds this process until it is done, so there the chunks are small:
+// an event's commit waits for at most one of them.
 import { createReadStream } from 'node:fs';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import { parseBill } from '../ingest/bills/parse-bill.ts';
@@ -8,7 +10,9 @@ import { type StoredBillLine, updateBillMatches, upsertBillLines } from './bill-
 import type { BillMatch } from './bill-matching.ts';
 import { type BillPassOptions, billedPaymentOf } from './bill-scan.ts';
 
-const BATCH = 5000;
+/** Lines per statement: on PostgreSQL, and on the embedded store. */
+export const SAVE_CHUNK = 5000;
+export const EMBEDDED_SAVE_CHUNK = 500;
 
 export async function saveBillLines(
   db: Queryable,
@@ -17,6 +21,7 @@ export async function saveBillLines(
   filePath: string,
   { result }: BillMatch,
   { limits, dayOf, onRows }: BillPassOptions,
+  chunkRows = SAVE_CHUNK,
 ): Promise<void> {
   const matchOf = new Map<string, { match: 'exact' | 'fuzzy'; orderId: string }>();
   for (const m of result.exact)
@@ -39,9 +44,11 @@ export async function saveBillLines(
       match: row.kind === 'refund' ? 'refund' : (matched?.match ?? 'unmatched'),
       matchedOrderId: matched?.orderId ?? null,
     });
-    if (batch.length >= BATCH) {
+    if (batch.length >= chunkRows) {
       // One chunk in flight while the next is parsed: the database works while this process parses.
       await inFlight;
+      // What waits for the connection (an event's commit) is queued before the next chunk is.
+      await new Promise((resolve) => setImmediate(resolve));
       inFlight = upsertBillLines(db, importId, batch);
       // Marked handled now; the next `await inFlight` still throws.
       inFlight.catch(() => {});

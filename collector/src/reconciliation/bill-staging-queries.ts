@@ -79,7 +79,8 @@ export async function stageLines(
 }
 
 /**
- * Staged lines (fromLine, toLine] into bill_rows with how they matched; a line stored by an earlier
+ * Staged lines (fromLine, toLine] into bill_rows with how they matched (a payment with no match
+ * recorded matched its own order number exactly: recordMatchesOfThisFile); a line stored by an earlier
  * import of the same day is replaced, and of two lines of this file with the same key the later stands.
  */
 export async function writeStagedLines(
@@ -93,14 +94,18 @@ export async function writeStagedLines(
 ): Promise<void> {
   await db.transaction(async (q) => {
     if (db.mode !== 'embedded') await q.query(`SET LOCAL work_mem = '${workMem}'`);
+    // The few recorded matches are looked up by hash: without statistics for the staged lines (not
+    // analysed, to save reading them once more) the planner would probe the index once per line.
+    await q.query('SET LOCAL enable_nestloop = off');
     await q.query(
       `INSERT INTO bill_rows (provider, transaction_id, kind, refund_no, import_id, merchant_order_no, paid_at, day,
        amount_fen, store_id, device_id, line, match, matched_order_id, raw)
      SELECT DISTINCT ON (s.transaction_id, s.kind, s.refund_no)
        $2, s.transaction_id, s.kind, s.refund_no, $3, s.merchant_order_no,
        timestamptz 'epoch' + s.paid_ms * interval '1 millisecond', s.day, s.amount_fen, s.store_id, s.device_id,
-       s.line, CASE WHEN s.kind = 'refund' THEN 'refund' ELSE coalesce(m.match, 'unmatched') END,
-       CASE WHEN s.kind = 'payment' THEN m.order_id END, s.raw
+       s.line, CASE WHEN s.kind = 'refund' THEN 'refund' WHEN m.match IS NULL THEN 'exact' ELSE m.match END,
+       CASE WHEN s.kind = 'payment' THEN CASE WHEN m.match IS NULL THEN s.merchant_order_no ELSE m.order_id END END,
+       s.raw
      FROM bill_import_staged s
      LEFT JOIN bill_import_matches m ON m.stage_key = s.stage_key AND m.transaction_id = s.transaction_id
      WHERE s.stage_key = $1 AND s.line > $4 AND s.line <= $5

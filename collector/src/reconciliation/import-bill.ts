@@ -24,10 +24,11 @@ import {
   finishImport,
   replaceResults,
 } from './bill-import-queries.ts';
-import { restateEarlierMatches, saveBillLines } from './bill-lines-save.ts';
+import { EMBEDDED_SAVE_CHUNK, restateEarlierMatches, SAVE_CHUNK, saveBillLines } from './bill-lines-save.ts';
 import { matchBill } from './bill-matching.ts';
 import { scanBill } from './bill-scan.ts';
-import { matchStagedBill, WORK_MEM } from './bill-set-matching.ts';
+import { WORK_MEM } from './bill-set-match-queries.ts';
+import { matchStagedBill } from './bill-set-matching.ts';
 import { type StagedBill, stageBill } from './bill-stage.ts';
 import { clearStaged, writeStagedLines } from './bill-staging-queries.ts';
 import { settleByBill } from './pending-healer.ts';
@@ -182,11 +183,15 @@ async function importInChunks(
   const importId = claim.id;
 
   progress('saving')(parsed, scan.bytesRead);
-  await saveBillLines(db, importId, provider, options.filePath, match, {
-    limits,
-    dayOf,
-    onRows: progress('saving'),
-  });
+  await saveBillLines(
+    db,
+    importId,
+    provider,
+    options.filePath,
+    match,
+    { limits, dayOf, onRows: progress('saving') },
+    db.mode === 'embedded' ? EMBEDDED_SAVE_CHUNK : SAVE_CHUNK,
+  );
   await restateEarlierMatches(db, provider, match);
   const autoResolved = await settleByBill(db, provider, result, importId, options.now);
   const pendingAdded = await addPendingItems(

@@ -259,6 +259,49 @@ describe.each(STORE_KINDS)('bill matched in the store against in this process (%
     120_000,
   );
 
+  // A file may hold a transaction on more than one line (the later line stands in bill_rows): the store
+  // records a match only where it differs from the exact match to the order the line names.
+  it.each([6, 7])(
+    'the same results on fixture bill %i when the file repeats transactions on later lines',
+    async (s) => {
+      const { orders, first, second } = fixture(s);
+      // lines that match their order exactly (the first to name it), so that their repeats name another
+      const ids = new Set(orders.map((o) => o.id));
+      const payments = first.filter((l) => !l.refund);
+      const [a, b, c, d] = payments.filter(
+        (l, i) => ids.has(l.order) && payments.findIndex((m) => m.order === l.order) === i,
+      ) as [Line, Line, Line, Line];
+      const repeated = [
+        ...first,
+        { ...a },
+        { ...b, order: `REKEYED-${s}` },
+        { ...c, order: d.order, at: d.at },
+        { ...d, order: `REKEYED-${s}` },
+      ];
+      const files = [writeBill(repeated), writeBill([...second, { ...a, order: `REKEYED-${s}` }])];
+      const inProcess = await open();
+      const inStore = await open();
+      await seed(inProcess, orders);
+      await seed(inStore, orders);
+      const namingAnother: number[] = [];
+      for (const file of files) {
+        const expected = await importBillFile(inProcess, options(file, false));
+        const actual = await importBillFile(inStore, options(file, true));
+        expect(comparable(actual)).toEqual(comparable(expected));
+        expect(await outcome(inStore)).toEqual(await outcome(inProcess));
+        const { rows } = await inStore.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM bill_rows
+           WHERE match = 'exact' AND matched_order_id <> merchant_order_no`,
+        );
+        namingAnother.push(rows[0]?.n ?? 0);
+      }
+      // after the first file, repeated transactions' stored lines name other orders than they matched
+      // (the second file reconciles the day again from the stored lines, which name those others)
+      expect(namingAnother[0]).toBeGreaterThanOrEqual(2);
+    },
+    120_000,
+  );
+
   it('resumes after the chunks an interrupted attempt committed, and finishes what it left', async () => {
     const { orders, first } = fixture(11);
     const file = writeBill(first);

@@ -31,7 +31,7 @@ id bigint NOT NULL DEFAULT nextval('audit_log_id_seq'::regclass)
 stage_key text NOT NULL
   transaction_id text NOT NULL
   match text NOT NULL
-  order_id text NOT NULL
+  order_id text
 
 -- table bill_import_staged
 stage_key text NOT NULL
