@@ -179,7 +179,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   if (redis)
     server.addHook('onClose', async () => void (await Promise.all([redis.pub.quit(), redis.sub.quit()])));
   server.addHook('onClose', async () => {
-    gauges.stop();
+    await gauges.stop();
     await core.stop();
   });
   await core.start();

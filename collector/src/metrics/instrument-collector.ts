@@ -99,11 +99,11 @@ export function refreshGauges(
   db: Queryable,
   sources: GaugeSources,
   options: { intervalMs: number; slowEvery: number; onError: (error: unknown) => void },
-): { stop(): void } {
+): { stop(): Promise<void> } {
   const seenAlerts = new Set<string>();
   const seenStalls = new Set<string>();
   let round = 0;
-  let busy = false;
+  let running: Promise<void> | undefined;
 
   const fast = () => {
     const alerts = sources.openAlerts();
@@ -161,20 +161,28 @@ export function refreshGauges(
     }
   };
 
-  const run = async () => {
-    if (busy) return;
-    busy = true;
+  const refresh = async () => {
     try {
       fast();
       if (round++ % options.slowEvery === 0) await slow();
     } catch (error) {
       options.onError(error);
-    } finally {
-      busy = false;
     }
   };
-  void run();
-  const timer = setInterval(() => void run(), options.intervalMs);
+  const run = () => {
+    if (running) return;
+    running = refresh().finally(() => {
+      running = undefined;
+    });
+  };
+  run();
+  const timer = setInterval(run, options.intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  // Stopped means no read is still out: the caller closes the store next.
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

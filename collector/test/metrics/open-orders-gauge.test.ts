@@ -63,7 +63,7 @@ describe.each(STORE_KINDS)('orderpulse_orders (%s)', (kind) => {
       await vi.waitFor(async () => expect(await values()).toHaveProperty('created'), { timeout: 15_000 });
       expect(await values()).toEqual({ created: 1, paid: 1, picking: 0, packed: 0, shipped: 1 });
     } finally {
-      gauges.stop();
+      await gauges.stop();
     }
   });
 });

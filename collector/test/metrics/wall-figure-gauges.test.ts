@@ -56,7 +56,7 @@ describe.each(STORE_KINDS)('gauges of wall figures (%s)', (kind) => {
       expect((await value('orderpulse_orders_created_last_minute'))[0]?.value).toBe(7);
       expect((await value('orderpulse_orders_created_per_minute_hour_average'))[0]?.value).toBe(5.25);
     } finally {
-      gauges.stop();
+      await gauges.stop();
     }
   });
 });
