@@ -1,11 +1,3 @@
-// GET /v1/shipments: shipments with their risk, as the domain model assesses it from the stored
-// checkpoints (the `shipment.update` events), so the list says exactly what the rules see.
-//
-// A listing reads each candidate's risk facts, kept in its row when its updates were stored
-// (store/shipment-risk-facts.ts, migration 0022), and one statement scores the candidates from those
-// and the clock, returning only the listed few; replaying ~5,000 candidates' events per request made
-// most of a listing's time (BENCHMARKS.md §7). One waybill is still rebuilt from its events.
-import type { ShipmentState } from '../domain/events.ts';
 import {
   DEFAULT_SHIPMENT_ANOMALY_PARAMS,
   type ShipmentAnomalyParams,
@@ -33,6 +25,11 @@ import {
 import type { PreparedStatement, Queryable } from '../store/database.ts';
 import { assessShipmentsOfOrders } from '../store/shipment-risk-facts.ts';
 import type { ShipmentRiskItem } from '../wire/shipments.ts';
+import {
+  SHIPMENT_UPDATE_FIELDS_SQL,
+  type ShipmentUpdateTuple,
+  shipmentUpdateFields,
+} from './shipment-update-tuple.ts';
 import { waybillKey } from './waybill-bindings.ts';
 
 export interface ShipmentRiskFilter {
@@ -121,9 +118,7 @@ const shipmentsStatement = (name: string, candidates: string): PreparedStatement
  */
 const eventsStatement = (name: string, candidates: string): PreparedStatement => ({
   name,
-  text: `SELECT json_agg(ARRAY[payload->>'carrier', payload->>'trackingNo', payload->>'id', payload->>'occurredAt',
-                              payload->>'state', payload->>'location', payload->>'providerCode',
-                              payload->>'providerText', payload->>'destinationRegion']
+  text: `SELECT json_agg(ARRAY[${SHIPMENT_UPDATE_FIELDS_SQL}]
                        ORDER BY occurred_at, id COLLATE "C", source COLLATE "C")::text AS doc
          FROM events
          WHERE type = 'shipment.update' AND order_id = ANY(ARRAY(SELECT order_id FROM (${candidates}) c))`,
@@ -141,18 +136,6 @@ type ShipmentTuple = [
   storeId: string,
   state: string,
   lastUpdateAt: string,
-  destinationRegion: string | null,
-];
-
-type EventTuple = [
-  carrier: string,
-  trackingNo: string,
-  id: string,
-  occurredAt: string,
-  state: string,
-  location: string | null,
-  providerCode: string | null,
-  providerText: string | null,
   destinationRegion: string | null,
 ];
 
@@ -233,11 +216,11 @@ async function riskRows(
     db.query<{ doc: string | null }>(statements.events, values),
   ]);
   const byWaybill = new Map<string, ShipmentUpdateFields[]>();
-  for (const event of parseDoc<EventTuple>(events.rows)) {
+  for (const event of parseDoc<ShipmentUpdateTuple>(events.rows)) {
     const key = waybillKey({ carrier: event[0], trackingNo: event[1] });
     const list = byWaybill.get(key);
-    if (list) list.push(updateFields(event));
-    else byWaybill.set(key, [updateFields(event)]);
+    if (list) list.push(shipmentUpdateFields(event));
+    else byWaybill.set(key, [shipmentUpdateFields(event)]);
   }
   return parseDoc<ShipmentTuple>(shipments.rows).map((shipment) => ({
     shipment,
@@ -258,26 +241,6 @@ interface AssessedShipment {
   tracking: ShipmentTracking;
   risk: ShipmentRisk;
   lastUpdateAt: number;
-}
-
-function updateFields([
-  ,
-  ,
-  id,
-  occurredAt,
-  state,
-  location,
-  providerCode,
-  providerText,
-  destinationRegion,
-]: EventTuple): ShipmentUpdateFields {
-  // The payload's number as JSON.parse would read it from the payload itself.
-  const fields: ShipmentUpdateFields = { id, occurredAt: Number(occurredAt), state: state as ShipmentState };
-  if (location !== null) fields.location = location;
-  if (providerCode !== null) fields.providerCode = providerCode;
-  if (providerText !== null) fields.providerText = providerText;
-  if (destinationRegion !== null) fields.destinationRegion = destinationRegion;
-  return fields;
 }
 
 // Only the listed few become wire items (dates formatted, reasons copied), not every candidate.

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { type AlertingLog, AlertingService } from '../alerting/alerting-service.ts';
 import { type OutboxNotifications, startOutboxNotifications } from '../alerting/outbox-notifications.ts';
 import { CarrierTracking } from '../carriers/carrier-tracking.ts';
+import { ShipmentRiskAssessor } from '../carriers/shipment-risk-assessor.ts';
 import { ClusterNode } from '../cluster/cluster-node.ts';
 import { PartitionHandover } from '../cluster/partition-handover.ts';
 import { StateChanges } from '../cluster/state-changes.ts';
@@ -171,6 +172,10 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     onError: (err) => log.error({ err }, 'pending items were not checked against committed events'),
   });
   writer.onCommitted(pendingHealer.onCommitted);
+  const shipmentRisks = new ShipmentRiskAssessor(db, (err) =>
+    log.warn({ err }, 'shipment risk facts were not kept after a commit; a listing assesses them'),
+  );
+  writer.onCommitted(shipmentRisks.onCommitted);
 
   const deadLetterPruner = new DeadLetterPruner(db, {
     limits: config.deadLetters,
@@ -322,6 +327,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       await stateChanges?.stop();
       await writer.close();
       await pendingHealer.idle();
+      await shipmentRisks.idle();
       await rollups.stop();
       await alerting.stop();
       await notifications.stop();

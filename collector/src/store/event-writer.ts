@@ -3,7 +3,6 @@
 import type { OrderEvent, StoredEvent } from '../domain/events.ts';
 import type { Database } from './database.ts';
 import { eventKey, ingestBatch } from './event-batch.ts';
-import { assessShipmentsOfOrders, ordersWithShipmentUpdates } from './shipment-risk-facts.ts';
 
 export interface WriteResult {
   accepted: number;
@@ -153,21 +152,6 @@ export class EventWriter {
     }
   }
 
-  /**
-   * The waybills this commit updated get their risk facts (migration 0022) after the requests are
-   * answered and the listeners told. A failure here loses nothing: the rows stay marked outdated and are assessed before a
-   * listing reads them.
-   */
-  private async assessShipments(fresh: readonly OrderEvent[]): Promise<void> {
-    const orders = ordersWithShipmentUpdates(fresh);
-    if (orders.length === 0) return;
-    try {
-      await assessShipmentsOfOrders(this.db, orders);
-    } catch (error) {
-      this.options.onListenerError?.(error);
-    }
-  }
-
   /** One transaction for the whole batch; throws (settling no request) when the store refuses it. */
   private async commitTogether(batch: Pending[], size: number): Promise<void> {
     const started = performance.now();
@@ -217,7 +201,6 @@ export class EventWriter {
           this.options.onListenerError?.(error);
         }
       }
-      await this.assessShipments(fresh);
     }
   }
 }

@@ -3,8 +3,12 @@
 // (migration 0022). A waybill is assessed from all its `shipment.update` events, exactly as the
 // domain model rebuilds it; the facts land only if no commit changed the row since the events were
 // read (risk_seq), so concurrent commits cannot leave an older picture behind.
+import {
+  SHIPMENT_UPDATE_FIELDS_SQL,
+  type ShipmentUpdateTuple,
+  shipmentUpdateFields,
+} from '../carriers/shipment-update-tuple.ts';
 import { waybillKey } from '../carriers/waybill-bindings.ts';
-import type { ShipmentState } from '../domain/events.ts';
 import { countedReturns, shipmentRiskFacts } from '../domain/shipments/anomalies.ts';
 import {
   applyShipmentEvents,
@@ -23,9 +27,7 @@ const WAYBILLS_AND_EVENTS: PreparedStatement = {
   text: `SELECT json_build_array(
     (SELECT json_agg(ARRAY[carrier, tracking_no, order_id, risk_seq::text])
        FROM shipments WHERE order_id = ANY($1::text[])),
-    (SELECT json_agg(ARRAY[order_id, payload->>'carrier', payload->>'trackingNo', payload->>'id',
-                           payload->>'occurredAt', payload->>'state', payload->>'location',
-                           payload->>'providerCode', payload->>'providerText', payload->>'destinationRegion']
+    (SELECT json_agg(ARRAY[${SHIPMENT_UPDATE_FIELDS_SQL}, order_id]
                      ORDER BY occurred_at, id COLLATE "C", source COLLATE "C")
        FROM events WHERE type = 'shipment.update' AND order_id = ANY($1::text[]))
   )::text AS doc`,
@@ -52,28 +54,8 @@ const OUTDATED_PAGE: PreparedStatement = {
 };
 
 type WaybillTuple = [carrier: string, trackingNo: string, orderId: string, seq: string];
-type EventTuple = [
-  orderId: string,
-  carrier: string,
-  trackingNo: string,
-  id: string,
-  occurredAt: string,
-  state: string,
-  location: string | null,
-  providerCode: string | null,
-  providerText: string | null,
-  destinationRegion: string | null,
-];
-
-function updateFields([, , , id, occurredAt, state, location, code, text, region]: EventTuple) {
-  // The payload's number as JSON.parse would read it from the payload itself.
-  const fields: ShipmentUpdateFields = { id, occurredAt: Number(occurredAt), state: state as ShipmentState };
-  if (location !== null) fields.location = location;
-  if (code !== null) fields.providerCode = code;
-  if (text !== null) fields.providerText = text;
-  if (region !== null) fields.destinationRegion = region;
-  return fields;
-}
+/** A stored update with its order id last. */
+type EventTuple = [...ShipmentUpdateTuple, orderId: string];
 
 /**
  * Assesses every waybill of these orders from the order's events of the same waybill (waybillKey:
@@ -86,10 +68,10 @@ export async function assessShipmentsOfOrders(db: Queryable, orderIds: readonly 
   if (!waybills) return 0;
   const byWaybill = new Map<string, ShipmentUpdateFields[]>();
   for (const event of events ?? []) {
-    const key = `${event[0]}\u0000${waybillKey({ carrier: event[1], trackingNo: event[2] })}`;
+    const key = `${event[9]}\u0000${waybillKey({ carrier: event[0], trackingNo: event[1] })}`;
     const list = byWaybill.get(key);
-    if (list) list.push(updateFields(event));
-    else byWaybill.set(key, [updateFields(event)]);
+    if (list) list.push(shipmentUpdateFields(event));
+    else byWaybill.set(key, [shipmentUpdateFields(event)]);
   }
   const updates = waybills.map(([carrier, trackingNo, orderId, seq]) => {
     const own = byWaybill.get(`${orderId}\u0000${waybillKey({ carrier, trackingNo })}`) ?? [];

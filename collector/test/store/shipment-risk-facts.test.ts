@@ -2,10 +2,13 @@
 // events, however the updates arrived: out of order, resent with the same id, from two sources,
 // across commits, on both stores. The reference rebuilds each waybill from the events themselves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ShipmentRiskAssessor } from '../../src/carriers/shipment-risk-assessor.ts';
 import type { ShipmentState, ShipmentUpdateEvent } from '../../src/domain/events.ts';
 import { type ShipmentRiskFacts, shipmentRiskFacts } from '../../src/domain/shipments/anomalies.ts';
 import { assessFacts, assessShipment } from '../../src/domain/shipments/risk.ts';
 import { applyShipmentEvents, emptyTracking } from '../../src/domain/shipments/tracking.ts';
+import { Prng } from '../../src/simulator/prng.ts';
+import type { Queryable } from '../../src/store/database.ts';
 import { ingestBatch } from '../../src/store/event-batch.ts';
 import { EventWriter } from '../../src/store/event-writer.ts';
 import { assessOutdatedShipments } from '../../src/store/shipment-risk-facts.ts';
@@ -16,14 +19,9 @@ const T0 = Date.parse('2026-11-20T00:00:00Z');
 const NOW = T0 + 120 * HOUR;
 
 /** A small deterministic generator (mulberry32), so a failure reproduces. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+function random(seed: number): () => number {
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 const STATES: ShipmentState[] = [
@@ -108,16 +106,27 @@ describe.each(STORE_KINDS)('kept shipment risk facts on %s', (kind) => {
     await store?.dispose();
   });
 
+  /** A writer with the assessor listening to its commits, as the core wires them. */
+  function assessedWriter() {
+    const writer = new EventWriter(store.db, { maxBatchEvents: 1000, queueLimit: 10_000, now: () => NOW });
+    const assessor = new ShipmentRiskAssessor(store.db, (error) => {
+      throw error;
+    });
+    writer.onCommitted(assessor.onCommitted);
+    return { writer, assessor };
+  }
+
   it('are the domain model’s facts after out-of-order, repeated updates over several commits', async () => {
     await store.db.query('TRUNCATE shipments, events, event_keys');
     const events = generate(11);
-    const writer = new EventWriter(store.db, { maxBatchEvents: 1000, queueLimit: 10_000, now: () => NOW });
+    const { writer, assessor } = assessedWriter();
     // Small commits, some resending what an earlier one stored.
     for (let i = 0; i < events.length; i += 9) {
       await writer.write(events.slice(i, i + 9));
       if (i % 27 === 0) await writer.write(events.slice(Math.max(0, i - 5), i + 3));
     }
     await writer.close();
+    await assessor.idle();
     const { rows } = await store.db.query<KeptRow>(KEPT);
     expect(rows).toHaveLength(40);
     const reasons = new Set<string>();
@@ -134,13 +143,52 @@ describe.each(STORE_KINDS)('kept shipment risk facts on %s', (kind) => {
       expect(reasons).toContain(reason);
   }, 60_000);
 
+  it('are kept off the commit path: commits go on while an assessment waits, and it catches up', async () => {
+    await store.db.query('TRUNCATE shipments, events, event_keys');
+    const events = generate(5);
+    const writer = new EventWriter(store.db, { maxBatchEvents: 1000, queueLimit: 10_000, now: () => NOW });
+    // The assessor's reads wait until released; everything else goes straight to the store.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = 0;
+    const holding: Queryable = {
+      query: async (statement, values) => {
+        held++;
+        await released;
+        return store.db.query(statement, values);
+      },
+    };
+    const assessor = new ShipmentRiskAssessor(holding, (error) => {
+      throw error;
+    });
+    writer.onCommitted(assessor.onCommitted);
+    const third = Math.floor(events.length / 3);
+    for (const part of [events.slice(0, third), events.slice(third, 2 * third), events.slice(2 * third)])
+      expect((await writer.write(part)).accepted).toBeGreaterThan(0);
+    await writer.close();
+    // Every commit was acknowledged while the first assessment was still waiting for its read.
+    expect(held).toBe(1);
+    expect((await store.db.query<KeptRow>(KEPT)).rows.every((r) => r.outdated)).toBe(true);
+    release();
+    await assessor.idle();
+    const { rows } = await store.db.query<KeptRow>(KEPT);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.outdated).toBe(false);
+      expect(row.risk_facts).toEqual(shipmentRiskFacts(expectedFacts(events, row.carrier, row.tracking_no)));
+    }
+  }, 60_000);
+
   it('are marked outdated by a commit that did not assess them, and the backfill brings them level', async () => {
     await store.db.query('TRUNCATE shipments, events, event_keys');
     const events = generate(23);
-    const writer = new EventWriter(store.db, { maxBatchEvents: 1000, queueLimit: 10_000, now: () => NOW });
+    const { writer, assessor } = assessedWriter();
     const half = Math.floor(events.length / 2);
     await writer.write(events.slice(0, half));
     await writer.close();
+    await assessor.idle();
     // The rest stored without assessing (as a collector stopped between commit and assessment).
     await ingestBatch(store.db, events.slice(half), NOW);
     const before = await store.db.query<KeptRow>(KEPT);
