@@ -13,6 +13,11 @@ export default defineConfig({
           // Time-outs catch hangs, not slowness: a test that opens a PGlite store on a data dir runs
           // initdb, which takes over a minute when the two cores are shared with other jobs.
           testTimeout: 120_000,
+          // One module graph per worker instead of one per file: importing and evaluating the
+          // collector's sources again for each of its ~280 files cost more CPU than most files'
+          // tests. Its code keeps no module state a test could leak into another file, and the
+          // files that fake timers restore them after each test.
+          isolate: false,
           hookTimeout: 180_000,
           // A shared two-core machine: a poll waits for work that will happen, never for a speed.
           expect: { poll: { timeout: 15_000 } },
