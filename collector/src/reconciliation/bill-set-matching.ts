@@ -19,6 +19,7 @@ import {
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import type { Database, Queryable } from '../store/database.ts';
 import * as sql from './bill-set-match-queries.ts';
+import * as outcome from './bill-set-match-results.ts';
 import type { StagedBill } from './bill-stage.ts';
 
 export interface SetMatchOptions {
@@ -62,9 +63,9 @@ export async function matchStagedBill(
     await sql.collectUnmatchedPayments(q);
     await sql.collectUnmatchedOrders(q, provider, days, options.timeZone);
     const result = await reconciliationOf(q, provider, days, options.tailLength);
-    const counts = await sql.countsOfThisFile(q);
-    await sql.recordMatchesOfThisFile(q, stageKey);
-    await sql.restateEarlierLines(q, provider);
+    const counts = await outcome.countsOfThisFile(q);
+    await outcome.recordMatchesOfThisFile(q, stageKey);
+    await outcome.restateEarlierLines(q, provider);
     return {
       result,
       days,
@@ -120,33 +121,33 @@ async function reconciliationOf(
   days: readonly string[],
   tailLength: number,
 ): Promise<Reconciliation> {
-  const pair = (r: sql.PaymentRow & sql.OrderRow): ExactMatch => ({
+  const pair = (r: outcome.PaymentRow & outcome.OrderRow): ExactMatch => ({
     payment: paymentOf(provider, r),
     order: orderOf(r),
   });
-  const tallies = (await sql.tallies(q, days)).map(tallyOf).sort(byDayStoreDevice);
+  const tallies = (await outcome.tallies(q, days)).map(tallyOf).sort(byDayStoreDevice);
   return {
-    exact: (await sql.exactPairsNamedByPool(q)).map(pair),
-    amountMismatches: (await sql.amountMismatches(q)).map(pair),
-    fuzzy: (await sql.fuzzyPairs(q)).map((r): FuzzyMatch => {
+    exact: (await outcome.exactPairsNamedByPool(q)).map(pair),
+    amountMismatches: (await outcome.amountMismatches(q)).map(pair),
+    fuzzy: (await outcome.fuzzyPairs(q)).map((r): FuzzyMatch => {
       const payment = paymentOf(provider, r);
       const tail = payment.merchantOrderNo.slice(-tailLength);
       return { payment, order: orderOf(r), reason: fuzzyReason(payment.amountFen, tail, Number(r.delta_ms)) };
     }),
-    unmatchedPayments: (await sql.unmatchedPayments(q)).map((r) => ({
+    unmatchedPayments: (await outcome.unmatchedPayments(q)).map((r) => ({
       payment: paymentOf(provider, r),
       storeId: r.unpaid_store,
       day: r.day,
       ...(r.duplicate_of !== null && { duplicateOf: r.duplicate_of }),
     })),
-    unmatchedOrders: (await sql.unmatchedOrders(q)).map((r) => ({ order: orderOf(r), day: r.day })),
+    unmatchedOrders: (await outcome.unmatchedOrders(q)).map((r) => ({ order: orderOf(r), day: r.day })),
     refunds: tallies.reduce((n, t) => n + t.refunds, 0),
     tallies,
     storeResults: storeResultsOf(tallies),
   };
 }
 
-function paymentOf(provider: BillProvider, r: sql.PaymentRow): BilledPayment & { line?: number } {
+function paymentOf(provider: BillProvider, r: outcome.PaymentRow): BilledPayment & { line?: number } {
   return {
     provider,
     transactionId: r.transaction_id,
@@ -160,14 +161,14 @@ function paymentOf(provider: BillProvider, r: sql.PaymentRow): BilledPayment & {
   };
 }
 
-const orderOf = (r: sql.OrderRow): PaidOrder => ({
+const orderOf = (r: outcome.OrderRow): PaidOrder => ({
   orderId: r.order_id,
   storeId: r.order_store_id,
   amountFen: Number(r.order_fen),
   paidAt: Number(r.order_ms),
 });
 
-const tallyOf = (r: sql.TallyRow): ReconciliationTally => ({
+const tallyOf = (r: outcome.TallyRow): ReconciliationTally => ({
   day: r.day,
   storeId: r.store_id,
   deviceId: r.device_id,
