@@ -2,6 +2,7 @@
 // each committed on its own, and from there into bill_rows once matched.
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import type { Database, Queryable } from '../store/database.ts';
+import { copyText, stagedCopyRow } from './bill-staged-copy.ts';
 
 /** One bill line as staged: what matching reads, and the line as the store keeps it. */
 export interface StagedLine {
@@ -30,11 +31,6 @@ export async function lastStagedLine(q: Queryable, stageKey: string): Promise<nu
   return rows[0]?.line ?? 0;
 }
 
-// COPY's text format: backslash, tab, newline and carriage return escaped; \N is NULL.
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-const copyText = (value: string | null): string =>
-  value === null ? '\\N' : value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c] ?? c);
-
 /** One chunk of lines, committed on its own: by COPY where the store has it, else one multi-row INSERT. */
 export async function stageLines(
   db: Database,
@@ -45,12 +41,8 @@ export async function stageLines(
   if (db.copyIn) {
     const key = copyText(stageKey);
     let data = '';
-    for (const l of lines) {
-      data += `${key}\t${l.line}\t${l.kind}\t${copyText(l.transactionId)}\t${copyText(l.refundNo)}\t${copyText(
-        l.merchantOrderNo,
-      )}\t${l.paidAt}\t${l.day}\t${l.amountFen}\t${copyText(l.storeId)}\t${copyText(l.deviceId)}\t${copyText(l.raw)}\n`;
-    }
-    await db.copyIn(`COPY bill_import_staged (${STAGED_COLUMNS}) FROM STDIN`, data);
+    for (const l of lines) data += stagedCopyRow(key, l);
+    await stageCopyRows(db, data);
     return;
   }
   await db.query(
@@ -76,6 +68,12 @@ export async function stageLines(
       lines.map((l) => l.raw),
     ],
   );
+}
+
+/** A chunk already as COPY text (stagedCopyRow), committed on its own; only where the store has COPY. */
+export async function stageCopyRows(db: Database, rows: string | Uint8Array): Promise<void> {
+  if (!db.copyIn) throw new Error(`the ${db.mode} store has no COPY: stage the lines with stageLines`);
+  await db.copyIn(`COPY bill_import_staged (${STAGED_COLUMNS}) FROM STDIN`, rows);
 }
 
 /**

@@ -310,7 +310,7 @@ async function importStaged(
       stageKey,
       provider,
       options.filePath,
-      { limits, dayOf, onRows: progress('parsing') },
+      { limits, timeZone, onRows: progress('parsing') },
       STAGE_CHUNK,
     );
   } catch (error) {

@@ -31,9 +31,10 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
    * `COPY … FROM STDIN` of text-format data on one connection, committed on its own; only where the
-   * store speaks the COPY protocol (PostgreSQL, not the embedded store).
+   * store speaks the COPY protocol (PostgreSQL, not the embedded store). Bytes are sent as they are
+   * (UTF-8), so data built on another thread needs no second encoding here.
    */
-  readonly copyIn?: (statement: string, data: string) => Promise<void>;
+  readonly copyIn?: (statement: string, data: string | Uint8Array) => Promise<void>;
   /**
    * `COPY … TO STDOUT` on one connection, each chunk of its output handed to `take` as it arrives
    * (so a million rows are never in memory at once); only where the store speaks COPY. If `take`

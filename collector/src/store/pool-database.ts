@@ -44,7 +44,7 @@ function toConfig(statement: string | PreparedStatement, values?: readonly unkno
 }
 
 export class PoolDatabase implements Database {
-  readonly copyIn?: (statement: string, data: string) => Promise<void>;
+  readonly copyIn?: (statement: string, data: string | Uint8Array) => Promise<void>;
   readonly copyOut?: (statement: string, take: (chunk: Buffer) => void) => Promise<void>;
 
   constructor(
@@ -61,7 +61,11 @@ export class PoolDatabase implements Database {
     if (mode !== 'embedded') {
       this.copyIn = (statement, data) =>
         this.#withClient(async (client) => {
-          await pipeline(Readable.from([Buffer.from(data)]), client.query(copyFrom(statement)));
+          const bytes =
+            typeof data === 'string'
+              ? Buffer.from(data)
+              : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+          await pipeline(Readable.from([bytes]), client.query(copyFrom(statement)));
         });
       this.copyOut = (statement, take) =>
         this.#withClient(async (client) => {

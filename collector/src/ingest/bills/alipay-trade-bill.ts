@@ -6,7 +6,7 @@ import {
   countSkipped,
   excerpt,
 } from './bill-row.ts';
-import { billLines, csvCells } from './bill-text.ts';
+import { billLines, csvCells, splitsPlainly } from './bill-text.ts';
 import {
   cellAt,
   columnPositions,
@@ -131,6 +131,7 @@ export async function* parseAlipayTradeBill(
       },
       header,
       cells,
+      splitsPlainly(line) ? line : undefined,
     );
   }
   if (!header) throw new BillFormatError('alipay', EXPECTED, sawTitle ? 'no column header' : 'an empty file');

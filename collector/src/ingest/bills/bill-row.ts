@@ -50,11 +50,24 @@ export function excerpt(text: string): string {
   return JSON.stringify(clean.length > 60 ? `${clean.slice(0, 60)}…` : clean);
 }
 
+const BACKTICK = 0x60;
+const QUOTE = 0x22;
+/** Printable ASCII other than the space: never padding. */
+const isPrintable = (code: number) => code > 0x20 && code < 0x7f;
+
 /**
  * Bill cells carry anti-Excel decoration: a leading backtick (WeChat) or tab padding (Alipay); a cell
  * that a spreadsheet re-saved may also come back in double quotes.
  */
 export function cleanCell(cell: string): string {
+  // Most WeChat cells are one backtick then printable ASCII that neither starts with a quote nor ends
+  // in padding: what is left after the backtick is the cell (the general rule below, a million times
+  // cheaper per bill).
+  const last = cell.charCodeAt(cell.length - 1);
+  if (cell.charCodeAt(0) === BACKTICK && cell.length >= 2 && isPrintable(last)) {
+    const first = cell.charCodeAt(1);
+    if (isPrintable(first) && first !== BACKTICK && first !== QUOTE) return cell.slice(1);
+  }
   const bare = cell.replace(/^[\s`]+|\s+$/g, '');
   return bare.length >= 2 && bare.startsWith('"') && bare.endsWith('"')
     ? bare.slice(1, -1).replaceAll('""', '"')
@@ -113,9 +126,11 @@ export class ParsedBillRow implements BillRow {
   line: number;
   readonly #header: readonly string[];
   readonly #cells: readonly string[];
+  readonly #line: string | undefined;
   #raw: Record<string, string> | undefined;
 
-  constructor(fields: BillRowFields, header: readonly string[], cells: readonly string[]) {
+  /** `line`: the line as read, when its cells comma-joined give it back (it was split, not parsed). */
+  constructor(fields: BillRowFields, header: readonly string[], cells: readonly string[], line?: string) {
     this.provider = fields.provider;
     this.transactionId = fields.transactionId;
     this.merchantOrderNo = fields.merchantOrderNo;
@@ -128,10 +143,11 @@ export class ParsedBillRow implements BillRow {
     this.line = fields.line;
     this.#header = header;
     this.#cells = cells;
+    this.#line = line;
   }
 
   get rawLine(): string {
-    return this.#cells.join(',');
+    return this.#line ?? this.#cells.join(',');
   }
 
   get raw(): Readonly<Record<string, string>> {

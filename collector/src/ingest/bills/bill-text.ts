@@ -216,6 +216,9 @@ export class BillCellsError extends Error {
   }
 }
 
+/** Whether csvCells splits this line at its commas, so that its cells comma-joined give it back. */
+export const splitsPlainly = (line: string): boolean => !line.includes('"');
+
 /**
  * One CSV line into cells. Bills rarely quote, and a line without a double quote has nothing for a CSV
  * parser to interpret: splitting it on commas is exactly what one would do, at a hundredth of the cost
@@ -223,7 +226,7 @@ export class BillCellsError extends Error {
  * so a stray quote can only spoil its own row. Cells keep their anti-Excel padding (tabs, backticks).
  */
 export function csvCells(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
+  if (splitsPlainly(line)) return line.split(',');
   try {
     const [cells] = parseCsv(line, {
       relax_quotes: true,

@@ -103,8 +103,16 @@ export interface TradeFields {
   line: number;
 }
 
-/** A payment or refund row; refunds are negative so that a day's rows sum to the net amount. */
-export function tradeRow(f: TradeFields, header: readonly string[], cells: readonly string[]): ParsedBillRow {
+/**
+ * A payment or refund row; refunds are negative so that a day's rows sum to the net amount. `line` is
+ * the line as read when its cells join back into it (see ParsedBillRow).
+ */
+export function tradeRow(
+  f: TradeFields,
+  header: readonly string[],
+  cells: readonly string[],
+  line?: string,
+): ParsedBillRow {
   return new ParsedBillRow(
     {
       provider: f.provider,
@@ -120,5 +128,6 @@ export function tradeRow(f: TradeFields, header: readonly string[], cells: reado
     },
     header,
     cells,
+    line,
   );
 }

@@ -7,7 +7,7 @@ import {
   countSkipped,
   excerpt,
 } from './bill-row.ts';
-import { billLines, csvCells } from './bill-text.ts';
+import { billLines, csvCells, splitsPlainly } from './bill-text.ts';
 import {
   cellAt,
   columnPositions,
@@ -42,6 +42,9 @@ const clean = cleanCell;
 // The summary is a header and one row; anything much longer after 总交易单数 is not a WeChat bill.
 const MAX_SUMMARY_LINES = 8;
 
+/** Whether wechatCells splits this line at commas, so that its cells comma-joined give it back. */
+const wechatSplitsPlainly = (line: string) => line.startsWith('`') || splitsPlainly(line);
+
 /** A WeChat detail row into its cells, each keeping its backtick (so the cells rejoin into the line). */
 export function wechatCells(line: string): string[] {
   if (!line.startsWith('`')) return csvCells(line);
@@ -49,6 +52,9 @@ export function wechatCells(line: string): string[] {
   for (let i = 1; i < cells.length; i++) cells[i] = `\`${cells[i]}`;
   return cells;
 }
+
+// A bill's attach cells repeat (one per store): each distinct one is read once per bill.
+const MAX_ATTACHES_KEPT = 4096;
 
 function storeFromAttach(attach: string | undefined): string | undefined {
   if (!attach?.startsWith('{')) return undefined;
@@ -76,6 +82,15 @@ export async function* parseWechatpayTradeBill(
   let summaryHeader: string[] | undefined;
 
   const reject = rowRejecter('wechatpay', options);
+  const storeOfAttach = new Map<string, string | undefined>();
+  const storeOf = (attach: string | undefined) => {
+    if (attach === undefined) return undefined;
+    if (storeOfAttach.has(attach)) return storeOfAttach.get(attach);
+    const store = storeFromAttach(attach);
+    if (storeOfAttach.size >= MAX_ATTACHES_KEPT) storeOfAttach.clear();
+    storeOfAttach.set(attach, store);
+    return store;
+  };
 
   for await (const [line, number] of billLines(input, 'utf-8', options.limits)) {
     if (line.trim() === '') continue;
@@ -149,13 +164,14 @@ export async function* parseWechatpayTradeBill(
         paidAt,
         amountFen: amount,
         isRefund,
-        storeId: storeFromAttach(value('attach')),
+        storeId: storeOf(value('attach')),
         deviceId: value('device') ?? '',
         refundNo: refundNo === '0' ? undefined : refundNo,
         line: number,
       },
       header,
       cells,
+      wechatSplitsPlainly(line) ? line : undefined,
     );
   }
   if (!header) throw new BillFormatError('wechatpay', EXPECTED, 'an empty file');

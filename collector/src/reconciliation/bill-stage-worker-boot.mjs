@@ -1,0 +1,7 @@
+// A worker thread starts as a bare node, and the collector runs from its TypeScript sources: tsx is
+// registered here first, then the worker's own module (workerData.entry) is loaded through it.
+import { workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+await import(workerData.entry);
