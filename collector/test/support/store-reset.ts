@@ -21,12 +21,18 @@ SELECT md5(string_agg(x, E'\\n' ORDER BY x)) AS shape FROM (
   UNION ALL
   SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || c.relpersistence::text
     || ' ' || c.relrowsecurity::text || ' ' || coalesce(c.reloptions::text, '') || ' ' || coalesce(c.relacl::text, '')
-    || ' (' || coalesce((
-      SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text
-        || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ', ' ORDER BY a.attnum)
-      FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')'
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($1)
+    || ' (' || coalesce(columns.list, '') || ')'
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN (
+    SELECT a.attrelid, string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' '
+      || a.attnotnull::text || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ', ' ORDER BY a.attnum) AS list
+    FROM pg_attribute a
+    JOIN pg_class ac ON ac.oid = a.attrelid JOIN pg_namespace an ON an.oid = ac.relnamespace
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE an.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+    GROUP BY a.attrelid
+  ) columns ON columns.attrelid = c.oid
+  WHERE n.nspname = ANY($1)
   UNION ALL
   SELECT 'index ' || pg_get_indexdef(i.indexrelid) || ' ' || i.indisvalid::text
   FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
