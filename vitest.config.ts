@@ -24,6 +24,7 @@ export default defineConfig({
           globalSetup: [
             'collector/test/support/require-postgres-in-ci.ts',
             'collector/test/support/pglite-template-setup.ts',
+            'collector/test/support/store-pool-setup.ts',
           ],
         },
       },

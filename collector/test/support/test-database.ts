@@ -5,12 +5,14 @@
 // suite runs initdb and the migrations once (pglite-template-setup.ts, a global setup) and each
 // in-memory store starts from a copy of that migrated data directory. A store on a data directory is
 // opened exactly as production opens it; so is every store in store/migrate.test.ts, which checks the
-// migrations from scratch.
+// migrations from scratch. In the collector project a worker keeps the stores its files are done with
+// for its next files, made as new again (store-pool.ts).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
 import { openEmbeddedTestDatabase } from './pglite-template.ts';
+import { keepingStores, openKeptEmbedded, openKeptSchema } from './store-pool.ts';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -20,7 +22,7 @@ export interface TestDatabase {
   db: Database;
   schema: string;
   url: string | undefined;
-  /** Closes the store and drops the schema. */
+  /** Closes the store and drops the schema (or, where stores are kept, hands it back). */
   dispose(): Promise<void>;
 }
 
@@ -30,7 +32,9 @@ export async function openTestDatabase(
   kind: StoreKind,
   options: { dataDir?: string } = {},
 ): Promise<TestDatabase> {
+  const run = keepingStores();
   if (kind === 'pglite') {
+    if (run && !options.dataDir) return { ...(await openKeptEmbedded()), url: undefined };
     const db = options.dataDir
       ? await openDatabase({ databaseUrl: undefined, schema: 'orderpulse', dataDir: options.dataDir })
       : await openEmbeddedTestDatabase();
@@ -38,6 +42,7 @@ export async function openTestDatabase(
   }
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  if (run) return { ...(await openKeptSchema(url, run)), url };
   const schema = uniqueSchema();
   const db = await openDatabase({ databaseUrl: url, schema });
   return {
