@@ -15,7 +15,9 @@ export const setWorkMem = (q: Queryable) => q.query(`SET LOCAL work_mem = '${WOR
 const WORK_TABLES = [
   `CREATE TEMP TABLE bm_pay (pos bigint, line integer, kind text, transaction_id text, merchant_order_no text,
      paid_ms bigint, day date, amount_fen bigint, store_id text, device_id text) ON COMMIT DROP`,
-  `CREATE TEMP TABLE bm_ord (order_id text, store_id text, amount_fen bigint, paid_ms bigint, seq bigint)
+  // grp: 0 the orders paid in the range, 1 those this file's lines name besides, 2 those earlier lines
+  // name; (grp, order_id) is the matcher's order of its list, numbered only for the few left (bm_free)
+  `CREATE TEMP TABLE bm_ord (order_id text, store_id text, amount_fen bigint, paid_ms bigint, grp smallint)
    ON COMMIT DROP`,
   'CREATE TEMP TABLE bm_device_store (device_id text, store_id text) ON COMMIT DROP',
   // the pair: the line's fields, then the order's
@@ -75,10 +77,7 @@ export const analyze = (q: Queryable, table: 'bm_pay' | 'bm_ord' | 'bm_exact' | 
 
 const PAID_STATUSES = `('paid', 'picking', 'packed', 'shipped', 'delivered', 'refunded')`;
 
-/**
- * As loadPaidOrders (bill-import-queries.ts): paid in [from, to), not another provider's; numbered by
- * order id, as the matcher's list has them.
- */
+/** As loadPaidOrders (bill-import-queries.ts): paid in [from, to), not another provider's. */
 export async function loadPaidOrdersInRange(
   q: Queryable,
   provider: BillProvider,
@@ -88,8 +87,7 @@ export async function loadPaidOrdersInRange(
   await q.query(
     `INSERT INTO bm_ord
      SELECT o.order_id, o.store_id, coalesce(o.amount_fen, -1),
-            (extract(epoch FROM coalesce(o.paid_at, o.status_at)) * 1000)::bigint,
-            row_number() OVER (ORDER BY o.order_id)
+            (extract(epoch FROM coalesce(o.paid_at, o.status_at)) * 1000)::bigint, 0
      FROM orders o
      WHERE ((o.paid_at >= $1 AND o.paid_at < $2)
         OR (o.paid_at IS NULL AND o.status IN ${PAID_STATUSES} AND o.status_at >= $1 AND o.status_at < $2))
@@ -101,15 +99,15 @@ export async function loadPaidOrdersInRange(
 }
 
 /**
- * Orders the range missed (paid long before) that lines name, numbered after those already loaded:
- * first those this file's lines name, then those the earlier lines name, as the matcher adds them.
+ * Orders the range missed (paid long before) that lines name, placed after those already loaded: first
+ * those this file's lines name, then those the earlier lines name, as the matcher adds them.
  */
 export async function loadOrdersNamed(q: Queryable, by: 'this file' | 'earlier lines'): Promise<void> {
   await q.query(
     `INSERT INTO bm_ord
      SELECT o.order_id, o.store_id, coalesce(o.amount_fen, -1),
             (extract(epoch FROM coalesce(o.paid_at, o.status_at, o.first_seen_at)) * 1000)::bigint,
-            (SELECT count(*) FROM bm_ord) + row_number() OVER (ORDER BY o.order_id)
+            ${by === 'this file' ? 1 : 2}
      FROM (SELECT DISTINCT p.merchant_order_no FROM bm_pay p
            WHERE p.line IS ${by === 'this file' ? 'NOT NULL' : 'NULL'} AND p.kind = 'payment'
              AND NOT EXISTS (SELECT 1 FROM bm_ord k WHERE k.order_id = p.merchant_order_no)) n
@@ -162,11 +160,12 @@ export async function collectLeftovers(q: Queryable): Promise<void> {
   );
 }
 
-/** The orders left. */
+/** The orders left, numbered in the matcher's order of its list (sorting only these, not the million). */
 export async function collectFreeOrders(q: Queryable): Promise<void> {
   await q.query(
     `INSERT INTO bm_free
-     SELECT o.* FROM bm_ord o WHERE NOT EXISTS (SELECT 1 FROM bm_exact e WHERE e.order_id = o.order_id)`,
+     SELECT o.order_id, o.store_id, o.amount_fen, o.paid_ms, row_number() OVER (ORDER BY o.grp, o.order_id)
+     FROM bm_ord o WHERE NOT EXISTS (SELECT 1 FROM bm_exact e WHERE e.order_id = o.order_id)`,
   );
 }
 

@@ -76,10 +76,56 @@ export async function stageCopyRows(db: Database, rows: string | Uint8Array): Pr
   await db.copyIn(`COPY bill_import_staged (${STAGED_COLUMNS}) FROM STDIN`, rows);
 }
 
+const LINE_COLUMNS = `provider, transaction_id, kind, refund_no, import_id, merchant_order_no, paid_at, day,
+  amount_fen, store_id, device_id, line, match, matched_order_id, raw`;
+
+// The staged lines (fromLine, toLine] as bill_rows rows ($1 stage key, $2 provider, $3 import, $4/$5 the
+// lines); a payment with no match recorded matched its own order number exactly (recordMatchesOfThisFile).
+const LINES_AS_ROWS = `
+  $2, s.transaction_id, s.kind, s.refund_no, $3, s.merchant_order_no,
+  timestamptz 'epoch' + s.paid_ms * interval '1 millisecond', s.day, s.amount_fen, s.store_id, s.device_id,
+  s.line, CASE WHEN s.kind = 'refund' THEN 'refund' WHEN m.match IS NULL THEN 'exact' ELSE m.match END,
+  CASE WHEN s.kind = 'payment' THEN CASE WHEN m.match IS NULL THEN s.merchant_order_no ELSE m.order_id END END,
+  s.raw
+FROM bill_import_staged s
+LEFT JOIN bill_import_matches m ON m.stage_key = s.stage_key AND m.transaction_id = s.transaction_id
+WHERE s.stage_key = $1 AND s.line > $4 AND s.line <= $5`;
+
+// The common case, a day's first bill with no key twice in it: a plain INSERT. With ON CONFLICT every
+// row would be a speculative insertion (a record more in the WAL per row, and the CPU), and DISTINCT ON
+// a sort of the chunk; a key already stored (a corrected bill, an interrupted import's own chunk, a
+// line repeated in the file) fails it with unique_violation, and the chunk is written again by
+// REPLACE_LINES.
+const INSERT_LINES = `INSERT INTO bill_rows (${LINE_COLUMNS}) SELECT ${LINES_AS_ROWS}`;
+
+// A line stored by an earlier import replaces, and of two lines of this file with the same key the
+// later stands, whichever chunk is written first.
+const REPLACE_LINES = `INSERT INTO bill_rows AS b (${LINE_COLUMNS})
+SELECT DISTINCT ON (s.transaction_id, s.kind, s.refund_no) ${LINES_AS_ROWS}
+ORDER BY s.transaction_id, s.kind, s.refund_no, s.line DESC
+ON CONFLICT (provider, transaction_id, kind, refund_no) DO UPDATE SET
+  import_id = excluded.import_id, merchant_order_no = excluded.merchant_order_no, paid_at = excluded.paid_at,
+  day = excluded.day, amount_fen = excluded.amount_fen, store_id = excluded.store_id,
+  device_id = excluded.device_id, line = excluded.line, match = excluded.match,
+  matched_order_id = excluded.matched_order_id, raw = excluded.raw
+WHERE b.import_id <> excluded.import_id OR b.line <= excluded.line`;
+
+const UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+
 /**
- * Staged lines (fromLine, toLine] into bill_rows with how they matched (a payment with no match
- * recorded matched its own order number exactly: recordMatchesOfThisFile); a line stored by an earlier
- * import of the same day is replaced, and of two lines of this file with the same key the later stands.
+ * Staged lines (fromLine, toLine] into bill_rows with how they matched, committed as one chunk; a line
+ * stored by an earlier import of the same day is replaced, and of two lines of this file with the same
+ * key the later stands.
+ *
+ * The chunk commits without waiting for its WAL to reach disk (synchronous_commit off). Nothing is
+ * acknowledged by it: the import counts as done only when finishBill's transaction commits, which
+ * waits for its own commit record to be flushed, and WAL is flushed in order, so every chunk committed
+ * before it is on disk by then. A server crash in between can lose the last chunks, but the import is
+ * then not done (completed_at unset, its staged lines gone with the unlogged table), and the next upload
+ * of the file stages, matches and writes it all again, replacing what did survive. Another import that
+ * read those lines and finished commits synchronously after them, so it flushes them as well.
  */
 export async function writeStagedLines(
   db: Database,
@@ -90,36 +136,53 @@ export async function writeStagedLines(
   fromLine: number,
   toLine: number,
 ): Promise<void> {
-  await db.transaction(async (q) => {
-    if (db.mode !== 'embedded') await q.query(`SET LOCAL work_mem = '${workMem}'`);
-    // The few recorded matches are looked up by hash: without statistics for the staged lines (not
-    // analysed, to save reading them once more) the planner would probe the index once per line.
-    await q.query('SET LOCAL enable_nestloop = off');
-    await q.query(
-      `INSERT INTO bill_rows (provider, transaction_id, kind, refund_no, import_id, merchant_order_no, paid_at, day,
-       amount_fen, store_id, device_id, line, match, matched_order_id, raw)
-     SELECT DISTINCT ON (s.transaction_id, s.kind, s.refund_no)
-       $2, s.transaction_id, s.kind, s.refund_no, $3, s.merchant_order_no,
-       timestamptz 'epoch' + s.paid_ms * interval '1 millisecond', s.day, s.amount_fen, s.store_id, s.device_id,
-       s.line, CASE WHEN s.kind = 'refund' THEN 'refund' WHEN m.match IS NULL THEN 'exact' ELSE m.match END,
-       CASE WHEN s.kind = 'payment' THEN CASE WHEN m.match IS NULL THEN s.merchant_order_no ELSE m.order_id END END,
-       s.raw
-     FROM bill_import_staged s
-     LEFT JOIN bill_import_matches m ON m.stage_key = s.stage_key AND m.transaction_id = s.transaction_id
-     WHERE s.stage_key = $1 AND s.line > $4 AND s.line <= $5
-     ORDER BY s.transaction_id, s.kind, s.refund_no, s.line DESC
-     ON CONFLICT (provider, transaction_id, kind, refund_no) DO UPDATE SET
-       import_id = excluded.import_id, merchant_order_no = excluded.merchant_order_no, paid_at = excluded.paid_at,
-       day = excluded.day, amount_fen = excluded.amount_fen, store_id = excluded.store_id,
-       device_id = excluded.device_id, line = excluded.line, match = excluded.match,
-       matched_order_id = excluded.matched_order_id, raw = excluded.raw`,
-      [stageKey, provider, importId, fromLine, toLine],
-    );
-  });
+  const write = (statement: string) =>
+    db.transaction(async (q) => {
+      if (db.mode !== 'embedded') await q.query(`SET LOCAL work_mem = '${workMem}'`);
+      await q.query('SET LOCAL synchronous_commit = off');
+      // The few recorded matches are looked up by hash: without statistics for the staged lines (not
+      // analysed, to save reading them once more) the planner would probe the index once per line.
+      await q.query('SET LOCAL enable_nestloop = off');
+      await q.query(statement, [stageKey, provider, importId, fromLine, toLine]);
+    });
+  try {
+    await write(INSERT_LINES);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    await write(REPLACE_LINES);
+  }
 }
 
-/** Drops what an import staged, once it is done or its file was refused. */
-export async function clearStaged(q: Queryable, stageKey: string): Promise<void> {
-  await q.query('DELETE FROM bill_import_matches WHERE stage_key = $1', [stageKey]);
-  await q.query('DELETE FROM bill_import_staged WHERE stage_key = $1', [stageKey]);
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Drops what an import staged, once it is done or its file was refused. When no other file has lines
+ * staged (the common case) both tables are truncated: a DELETE of a million lines writes and later
+ * vacuums every one of them. The truncation waits at most a moment for the tables' lock (an autovacuum
+ * of them gives way; another import reading them does not), else the lines are deleted.
+ */
+export async function clearStaged(db: Database, stageKey: string): Promise<void> {
+  try {
+    const truncated = await db.transaction(async (q) => {
+      await q.query(`SET LOCAL lock_timeout = '2s'`);
+      await q.query('LOCK TABLE bill_import_staged, bill_import_matches IN ACCESS EXCLUSIVE MODE');
+      const { rows } = await q.query<{ other: boolean }>(
+        // The nearest key on either side of this one, read from the keys' index whatever the statistics
+        // say (an EXISTS could be planned as a scan of this import's million lines).
+        `SELECT coalesce((SELECT max(stage_key) FROM bill_import_staged WHERE stage_key < $1),
+                         (SELECT min(stage_key) FROM bill_import_staged WHERE stage_key > $1),
+                         (SELECT max(stage_key) FROM bill_import_matches WHERE stage_key < $1),
+                         (SELECT min(stage_key) FROM bill_import_matches WHERE stage_key > $1)) IS NOT NULL AS other`,
+        [stageKey],
+      );
+      if (rows[0]?.other) return false;
+      await q.query('TRUNCATE bill_import_staged, bill_import_matches');
+      return true;
+    });
+    if (truncated) return;
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== LOCK_NOT_AVAILABLE) throw error;
+  }
+  await db.query('DELETE FROM bill_import_matches WHERE stage_key = $1', [stageKey]);
+  await db.query('DELETE FROM bill_import_staged WHERE stage_key = $1', [stageKey]);
 }

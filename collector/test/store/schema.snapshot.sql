@@ -432,9 +432,6 @@ CHECK ((provider = ANY (ARRAY['wechatpay'::text, 'alipay'::text])))
 -- constraint bill_imports.bill_imports_provider_file_sha256_key
 UNIQUE (provider, file_sha256)
 
--- constraint bill_rows.bill_rows_import_id_fkey
-FOREIGN KEY (import_id) REFERENCES bill_imports(id)
-
 -- constraint bill_rows.bill_rows_kind_check
 CHECK ((kind = ANY (ARRAY['payment'::text, 'refund'::text])))
 
