@@ -55,6 +55,8 @@ export interface ImportBillOptions {
    * in this process; the default where the store has COPY (PostgreSQL), not on the embedded store.
    */
   matchInStore?: boolean;
+  /** Lines per committed staging chunk on that path (STAGE_CHUNK); smaller only to cross chunk borders in tests. */
+  stageChunkLines?: number;
 }
 
 export interface ImportProgress {
@@ -311,7 +313,7 @@ async function importStaged(
       provider,
       options.filePath,
       { limits, timeZone, onRows: progress('parsing') },
-      STAGE_CHUNK,
+      options.stageChunkLines ?? STAGE_CHUNK,
     );
   } catch (error) {
     // A refused file is dropped; a store that went away keeps what it committed for the next attempt.

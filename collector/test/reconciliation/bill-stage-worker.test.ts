@@ -222,6 +222,8 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
     expect(stageWorkersRunning()).toBe(0);
   });
 
+  // committed staging chunks of this many lines, so a bill of a few chunks stays small
+  const CHUNK = 2_000;
   const options = (filePath: string, matchInStore: boolean) => ({
     provider: 'wechatpay' as const,
     filePath,
@@ -229,13 +231,17 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
     now: Date.parse('2024-06-05T09:00:00Z'),
     timeZone: 'Asia/Shanghai',
     matchInStore,
+    stageChunkLines: CHUNK,
   });
 
   it('refuses a bill part-way as the in-process import does, and drops what it staged', async () => {
     const db = await open();
-    // over 20,000 rows read, then a line past the limit: the first chunk of 20,000 lines is staged by then
+    // over a chunk of rows read, then a line past the limit: the first chunk is staged by then
     const file = writeFile(
-      mixedBill(22_500).replace(WECHAT_SUMMARY_HEADER, `\`${'x'.repeat(3000)}\n${WECHAT_SUMMARY_HEADER}`),
+      mixedBill(CHUNK + 250).replace(
+        WECHAT_SUMMARY_HEADER,
+        `\`${'x'.repeat(3000)}\n${WECHAT_SUMMARY_HEADER}`,
+      ),
     );
     const limits = { ...DEFAULT_BILL_LIMITS, maxLineBytes: 1000 };
     const inProcess = await importBillFile(db, { ...options(file, false), limits }).catch((e: unknown) => e);
@@ -269,11 +275,11 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
   }, 180_000);
 
   it('resumes after the chunks committed before the store failed, with the same outcome', async () => {
-    const file = writeFile(mixedBill(26_000));
+    const file = writeFile(mixedBill(CHUNK + 600));
     const clean = await open();
     const expected = await importBillFile(clean, options(file, true));
     const db = await open();
-    // the store fails on the second chunk: the first, committed (20,000 lines), stays staged
+    // the store fails on the second chunk: the first, committed, stays staged
     let chunks = 0;
     const failAt2 = async <T>(write: () => Promise<T>): Promise<T> => {
       if (++chunks === 2) throw new StoreUnavailableError(new Error('connection reset'));
@@ -296,7 +302,7 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
     const { rows } = await db.query<{ n: number; last: number }>(
       'SELECT count(*)::int AS n, max(line) AS last FROM bill_import_staged',
     );
-    expect(rows[0]?.n).toBe(20_000);
+    expect(rows[0]?.n).toBe(CHUNK);
     const resumed = await importBillFile(failing, options(file, true));
     expect(chunks).toBe(3);
     const sameParts = (r: typeof expected) => ({ ...r, record: { ...r.record, id: 0, importedAt: 0 } });
