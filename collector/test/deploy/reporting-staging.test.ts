@@ -50,11 +50,17 @@ async function snapshot(db: Database): Promise<Record<string, string[]>> {
   return result;
 }
 
-/** What each staging table holds: rows, except order statuses, staged as events per statement. */
+/** Rows staged per statement hold this many events or orders each. */
+const STAGED_PER_ROW: Record<string, string> = {
+  report_staged_order_status: 'events',
+  report_staged_paid_orders: 'orders',
+};
+
+/** What each staging table holds: rows, or for those staged per statement, their events or orders. */
 async function stagedRows(db: Database): Promise<Record<string, number>> {
   const result: Record<string, number> = {};
   for (const table of STAGING_TABLES) {
-    const count = table === 'report_staged_order_status' ? 'coalesce(sum(events), 0)' : 'count(*)';
+    const count = STAGED_PER_ROW[table] ? `coalesce(sum(${STAGED_PER_ROW[table]}), 0)` : 'count(*)';
     const { rows } = await db.query<{ n: number }>(`SELECT ${count}::int AS n FROM ${table}`);
     result[table] = rows[0]!.n;
   }
@@ -129,7 +135,7 @@ describe.each(STORE_KINDS)('staged reporting rollups on %s', (kind) => {
     expect(await snapshot(db)).toEqual(applied);
   });
 
-  it('stages one row per commit for its status reports, and a commit without any stages none', async () => {
+  it('stages one row per commit for its status reports and paid orders, and a commit without any stages none', async () => {
     const db = store.db;
     const rowsOf = async () =>
       (
@@ -149,6 +155,15 @@ describe.each(STORE_KINDS)('staged reporting rollups on %s', (kind) => {
     expect(staged[0]!.events).toBe(reports.length);
     expect(staged[0]!.occurred_at).toHaveLength(reports.length);
     expect([...staged[0]!.status].sort()).toEqual(reports.map((e) => e.status).sort());
+    // The orders that came to count as paid, one row for the statement that upserted them.
+    const paidLike = new Set(['paid', 'picking', 'packed', 'shipped', 'delivered', 'refunded']);
+    const paid = new Set(reports.filter((e) => paidLike.has(e.status)).map((e) => e.orderId));
+    const paidRows = await db.query<{ orders: number; order_id: string[] }>(
+      'SELECT orders, order_id FROM report_staged_paid_orders',
+    );
+    expect(paidRows.rows).toHaveLength(1);
+    expect(paidRows.rows[0]!.orders).toBe(paid.size);
+    expect([...paidRows.rows[0]!.order_id].sort()).toEqual([...paid].sort());
 
     // Payments and waybills only: no order-status row at all.
     await write(

@@ -332,9 +332,10 @@ WITH (autovacuum_vacuum_scale_factor=0.01)
 
 -- table report_staged_paid_orders
 WITH (autovacuum_vacuum_scale_factor=0.01)
-  order_id text NOT NULL
-  store_id text NOT NULL
-  paid_at timestamp with time zone
+  order_id text[] NOT NULL
+  store_id text[] NOT NULL
+  paid_at timestamp with time zone[]
+  orders integer NOT NULL
 
 -- table report_staged_payments
 WITH (autovacuum_vacuum_scale_factor=0.01)
@@ -543,6 +544,9 @@ CHECK (singleton)
 
 -- constraint report_staged_order_status.report_staged_order_status_events
 CHECK ((events = cardinality(occurred_at)))
+
+-- constraint report_staged_paid_orders.report_staged_paid_orders_orders
+CHECK ((orders = cardinality(order_id)))
 
 -- constraint rule_versions.rule_versions_files_check
 CHECK ((jsonb_typeof(files) = 'object'::text))
@@ -1075,16 +1079,26 @@ BEGIN
   SELECT count(*) INTO n FROM consumed;
   total := total + n;
 
+  taken := 0;
+  last_tid := NULL;
+  FOR staged IN SELECT ctid AS tid, s.orders FROM report_staged_paid_orders s LOOP
+    last_tid := staged.tid;
+    taken := taken + staged.orders;
+    EXIT WHEN taken >= max_rows;
+  END LOOP;
   WITH consumed AS (
     DELETE FROM report_staged_paid_orders
-    WHERE ctid <= (SELECT max(ctid) FROM (SELECT ctid FROM report_staged_paid_orders LIMIT max_rows) AS chunk)
-    RETURNING order_id, store_id, paid_at
+    WHERE ctid <= last_tid
+    RETURNING orders, order_id, store_id, paid_at
+  ), staged_orders AS (
+    SELECT o.order_id, o.store_id, o.paid_at
+    FROM consumed c, unnest(c.order_id, c.store_id, c.paid_at) AS o(order_id, store_id, paid_at)
   ), matched AS (
     INSERT INTO order_match AS m (order_id, store_id, has_payment, pay_day, is_paid, paid_day)
     SELECT c.order_id, c.store_id, pay.pay_day IS NOT NULL, pay.pay_day, true, c.paid_day
     FROM (
       SELECT order_id, min(store_id) AS store_id, min((paid_at AT TIME ZONE tz)::date) AS paid_day
-      FROM consumed GROUP BY order_id
+      FROM staged_orders GROUP BY order_id
     ) c
     CROSS JOIN LATERAL (
       SELECT min((p.occurred_at AT TIME ZONE tz)::date) AS pay_day
@@ -1100,7 +1114,7 @@ BEGIN
           (m.has_payment OR excluded.has_payment, least(m.pay_day, excluded.pay_day), true,
            least(m.paid_day, excluded.paid_day))
   )
-  SELECT count(*) INTO n FROM consumed;
+  SELECT coalesce(sum(orders), 0) INTO n FROM consumed;
   total := total + n;
 
   WITH consumed AS (
@@ -1615,15 +1629,17 @@ CREATE OR REPLACE FUNCTION :schema.stage_paid_orders()
 AS $function$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO report_staged_paid_orders (order_id, store_id, paid_at)
-    SELECT n.order_id, n.store_id, coalesce(n.paid_at, n.status_at)
-    FROM new_orders n WHERE order_is_paid(n.status, n.paid_at);
+    INSERT INTO report_staged_paid_orders (orders, order_id, store_id, paid_at)
+    SELECT count(*), array_agg(n.order_id), array_agg(n.store_id), array_agg(coalesce(n.paid_at, n.status_at))
+    FROM new_orders n WHERE order_is_paid(n.status, n.paid_at)
+    HAVING count(*) > 0;
   ELSE
-    INSERT INTO report_staged_paid_orders (order_id, store_id, paid_at)
-    SELECT n.order_id, n.store_id, coalesce(n.paid_at, n.status_at)
+    INSERT INTO report_staged_paid_orders (orders, order_id, store_id, paid_at)
+    SELECT count(*), array_agg(n.order_id), array_agg(n.store_id), array_agg(coalesce(n.paid_at, n.status_at))
     FROM new_orders n JOIN old_orders o USING (order_id)
     WHERE order_is_paid(n.status, n.paid_at)
-      AND (NOT order_is_paid(o.status, o.paid_at) OR n.paid_at IS DISTINCT FROM o.paid_at);
+      AND (NOT order_is_paid(o.status, o.paid_at) OR n.paid_at IS DISTINCT FROM o.paid_at)
+    HAVING count(*) > 0;
   END IF;
   RETURN NULL;
 END

@@ -1,10 +1,11 @@
 -- The order-status rollups' staging holds one row per statement, its events' columns as arrays,
 -- instead of one row per event (BENCHMARKS.md §3: the per-event row, inserted by the commit and
 -- deleted by the applier, was 143 of ~1,080 bytes of WAL per event, and as many tuples to write,
--- delete and vacuum). Nothing here trades durability: the row is logged and commits with its
--- events as before, and the applier consumes each row exactly once.
+-- delete and vacuum). The paid orders' staging likewise (36 bytes per event, a row per order that
+-- came to count as paid). Nothing here trades durability: the rows are logged and commit with
+-- their events as before, and the applier consumes each row exactly once.
 --
--- Rows staged before this migration become one-event rows, so nothing staged is lost or counted
+-- Rows staged before this migration become one-element rows, so nothing staged is lost or counted
 -- twice across the upgrade.
 ALTER TABLE report_staged_order_status
   ADD COLUMN events integer NOT NULL DEFAULT 1,
@@ -29,9 +30,40 @@ BEGIN
 END
 $fn$;
 
--- apply_reporting_rollups is 0007's, with the order-status chunk counted in events: it takes
--- staged rows in physical order until they hold max_rows events (or the table ends), then every
--- row up to the last one's TID, as 0007 does with rows (see there for why a TID range).
+ALTER TABLE report_staged_paid_orders
+  ADD COLUMN orders integer NOT NULL DEFAULT 1,
+  ALTER COLUMN order_id TYPE text[] USING ARRAY[order_id],
+  ALTER COLUMN store_id TYPE text[] USING ARRAY[store_id],
+  ALTER COLUMN paid_at TYPE timestamptz[] USING ARRAY[paid_at];
+ALTER TABLE report_staged_paid_orders
+  ALTER COLUMN orders DROP DEFAULT,
+  ADD CONSTRAINT report_staged_paid_orders_orders CHECK (orders = cardinality(order_id));
+
+-- 0007's, staging the statement's paid orders as one row.
+CREATE OR REPLACE FUNCTION stage_paid_orders() RETURNS trigger
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO report_staged_paid_orders (orders, order_id, store_id, paid_at)
+    SELECT count(*), array_agg(n.order_id), array_agg(n.store_id), array_agg(coalesce(n.paid_at, n.status_at))
+    FROM new_orders n WHERE order_is_paid(n.status, n.paid_at)
+    HAVING count(*) > 0;
+  ELSE
+    INSERT INTO report_staged_paid_orders (orders, order_id, store_id, paid_at)
+    SELECT count(*), array_agg(n.order_id), array_agg(n.store_id), array_agg(coalesce(n.paid_at, n.status_at))
+    FROM new_orders n JOIN old_orders o USING (order_id)
+    WHERE order_is_paid(n.status, n.paid_at)
+      AND (NOT order_is_paid(o.status, o.paid_at) OR n.paid_at IS DISTINCT FROM o.paid_at)
+    HAVING count(*) > 0;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+
+-- apply_reporting_rollups is 0007's, with the order-status chunk counted in events and the
+-- paid-orders chunk in orders: it takes staged rows in physical order until they hold max_rows
+-- (or the table ends), then every row up to the last one's TID, as 0007 does with rows (see there
+-- for why a TID range).
 CREATE OR REPLACE FUNCTION apply_reporting_rollups(max_rows integer) RETURNS bigint
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 DECLARE
@@ -129,16 +161,26 @@ BEGIN
   SELECT count(*) INTO n FROM consumed;
   total := total + n;
 
+  taken := 0;
+  last_tid := NULL;
+  FOR staged IN SELECT ctid AS tid, s.orders FROM report_staged_paid_orders s LOOP
+    last_tid := staged.tid;
+    taken := taken + staged.orders;
+    EXIT WHEN taken >= max_rows;
+  END LOOP;
   WITH consumed AS (
     DELETE FROM report_staged_paid_orders
-    WHERE ctid <= (SELECT max(ctid) FROM (SELECT ctid FROM report_staged_paid_orders LIMIT max_rows) AS chunk)
-    RETURNING order_id, store_id, paid_at
+    WHERE ctid <= last_tid
+    RETURNING orders, order_id, store_id, paid_at
+  ), staged_orders AS (
+    SELECT o.order_id, o.store_id, o.paid_at
+    FROM consumed c, unnest(c.order_id, c.store_id, c.paid_at) AS o(order_id, store_id, paid_at)
   ), matched AS (
     INSERT INTO order_match AS m (order_id, store_id, has_payment, pay_day, is_paid, paid_day)
     SELECT c.order_id, c.store_id, pay.pay_day IS NOT NULL, pay.pay_day, true, c.paid_day
     FROM (
       SELECT order_id, min(store_id) AS store_id, min((paid_at AT TIME ZONE tz)::date) AS paid_day
-      FROM consumed GROUP BY order_id
+      FROM staged_orders GROUP BY order_id
     ) c
     CROSS JOIN LATERAL (
       SELECT min((p.occurred_at AT TIME ZONE tz)::date) AS pay_day
@@ -154,7 +196,7 @@ BEGIN
           (m.has_payment OR excluded.has_payment, least(m.pay_day, excluded.pay_day), true,
            least(m.paid_day, excluded.paid_day))
   )
-  SELECT count(*) INTO n FROM consumed;
+  SELECT coalesce(sum(orders), 0) INTO n FROM consumed;
   total := total + n;
 
   WITH consumed AS (
