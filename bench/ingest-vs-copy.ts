@@ -12,6 +12,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
+import { observeCollector } from './collector-observer.ts';
 import { cpuSnapshot, cpuUsed } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -79,8 +80,9 @@ async function holdWal(): Promise<pg.Client> {
 /**
  * BENCH_WAL_BREAKDOWN=1: where a phase's WAL went, per relation of this run's schema and record
  * type, read back with pg_walinspect (PostgreSQL 15+, created in the bench database if missing).
- * Records are charged to the first block they touch; records that touch no block (commits,
- * running-xacts) and other databases' and schemas' records are shown apart, unattributed.
+ * Records are charged to the first block they touch (a TOAST table's to the table it belongs to);
+ * records that touch no block (commits, running-xacts) and other databases' and schemas' records
+ * are shown apart, unattributed.
  */
 async function walBreakdown(
   phase: string,
@@ -105,10 +107,15 @@ async function walBreakdown(
                 regexp_match(block_ref, 'rel ([0-9]+)/([0-9]+)/([0-9]+)') AS m
          FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)
        ), named AS (
-         SELECT r.*, c.relname, c.relnamespace = $3::regnamespace AS ours,
+         -- a TOAST table or its index is charged to the table it belongs to, as "<table> TOAST"
+         SELECT r.*, coalesce(owner.relname || ' TOAST', c.relname) AS relname,
+                coalesce(owner.relnamespace, c.relnamespace) = $3::regnamespace AS ours,
                 m[2]::oid = (SELECT oid FROM pg_database WHERE datname = current_database()) AS this_db
          FROM r LEFT JOIN pg_class c
            ON m IS NOT NULL AND c.oid = pg_filenode_relation(CASE WHEN m[1] = '1663' THEN 0 ELSE m[1]::oid END, m[3]::oid)
+         LEFT JOIN pg_index toast_index ON toast_index.indexrelid = c.oid AND c.relnamespace = 'pg_toast'::regnamespace
+         LEFT JOIN pg_class owner ON c.relnamespace = 'pg_toast'::regnamespace
+           AND owner.reltoastrelid = coalesce(toast_index.indrelid, c.oid)
        )
        SELECT CASE WHEN m IS NULL THEN '(no block: commits etc., every database)'
                    WHEN NOT this_db OR NOT coalesce(ours, false) THEN '(other databases and schemas)'
@@ -339,6 +346,9 @@ async function latencyAtRate(what: string, send: Send, perSecond: number, second
     return { events, body: ndjson(events) };
   });
   const latencies: number[] = [];
+  // Each request's send time (performance.now()) and latency, for lining up with what the
+  // collector's backends were doing meanwhile (collector-observer.ts).
+  const requests: { sentAt: number; ms: number }[] = [];
   // BENCH_LATENCY_TRACE=file: one line per request, "sent at (ms into the phase) latency (ms)", to
   // see whether slow acknowledgements cluster (and line them up with the collector's own timings).
   const trace: string[] = [];
@@ -359,6 +369,7 @@ async function latencyAtRate(what: string, send: Send, perSecond: number, second
       send(batch).then(
         (ms) => {
           latencies.push(ms);
+          requests.push({ sentAt: started + sentAt, ms });
           if (TRACE) trace.push(`${sentAt.toFixed(1)} ${ms.toFixed(2)}`);
         },
         (error: unknown) => {
@@ -378,6 +389,7 @@ async function latencyAtRate(what: string, send: Send, perSecond: number, second
     p99: percentile(latencies, 0.99),
     achieved: n / sendingSeconds,
     failures,
+    requests,
   };
 }
 
@@ -422,6 +434,7 @@ async function main() {
       const loadBefore = process.cpuUsage();
       const walBefore = await walSnapshot();
       const alertsBefore = await alertCount(schema);
+      const observer = await observeCollector(url, collector.url, appName);
       const latency = await latencyAtRate(
         'collector',
         poster(collector.url),
@@ -429,6 +442,7 @@ async function main() {
         LATENCY_SECONDS,
         20_000_000 + i * 10_000_000,
       );
+      const observation = await observer.stop();
       const latencyCpu = cpuUsed(beforeLatency, await cpuSnapshot(url, pid, appName));
       const loadCpu = process.cpuUsage(loadBefore);
       const walAfter = await walSnapshot();
@@ -469,6 +483,7 @@ async function main() {
           `${share(latencyCpu.collector)} % / ${share(latencyCpu.postgres)} % / ${share((loadCpu.user + loadCpu.system) / 1e6)} %`,
           '',
         ],
+        ...observation.rows(latency.requests).map(([what, figure]) => [`  ${what}`, figure!, '']),
         ...phaseWal,
       );
     }

@@ -12,7 +12,10 @@ export interface ReportingRollupsOptions {
   /** Daily figures are days in this zone (ORDERPULSE_TZ); set once at the first run. */
   timeZone: string;
   intervalMs?: number;
-  /** Staged rows per staging table and call: bounds how long one call holds the connection. */
+  /**
+   * Staged rows per staging table and call (order statuses and paid orders, staged a statement per
+   * row: rows up to about that many events or orders): bounds how long one call holds the connection.
+   */
   maxRows?: number;
   log?: RollupLog;
 }
@@ -22,7 +25,10 @@ const DEFAULT_MAX_ROWS = 20_000;
 // times; the next tick goes on from there.
 const MAX_CALLS_PER_RUN = 10;
 
-/** One call of apply_reporting_rollups: how many staged rows it applied (0 when none were staged). */
+/**
+ * One call of apply_reporting_rollups: how many staged rows it applied, order statuses and paid
+ * orders counted in events and orders (0 when none were staged).
+ */
 export async function applyReportingRollups(db: Queryable, maxRows = DEFAULT_MAX_ROWS): Promise<number> {
   const { rows } = await db.query<{ applied: string }>('SELECT apply_reporting_rollups($1) AS applied', [
     maxRows,

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/open-database.ts';
+import { drainReportingRollups } from '../../src/store/reporting-rollups.ts';
 import { orderStatus } from '../support/events.ts';
 import { templateDataDir } from '../support/pglite-template.ts';
 import {
@@ -160,6 +161,43 @@ describe.each(STORE_KINDS)('durability on %s', (kind) => {
       for (const status of load.statuses.keys()) expect([202, 503]).toContain(status);
       const stored = await storedIds(store.check, load.acknowledged);
       expect(load.acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+    },
+    SPAWNED_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'keeps the order-status rollups exact across the kill and the restart: applied, they equal a rebuild',
+    async () => {
+      store ??= await storeEnv();
+      const { check } = store;
+      const db = await openDatabase({
+        databaseUrl: check.url,
+        schema: check.schema,
+        ...(check.dataDir && { dataDir: check.dataDir }),
+      });
+      try {
+        // What the killed collector staged and had not applied is applied now, each row once.
+        await drainReportingRollups(db);
+        const rollups = async () =>
+          (
+            await db.query(
+              `SELECT day, store_id, status, orders FROM order_status_day_rollup ORDER BY day, store_id, status`,
+            )
+          ).rows;
+        const applied = await rollups();
+        const { rows } = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM events WHERE type = 'order.status'",
+        );
+        const counted = await db.query<{ n: number }>(
+          'SELECT sum(orders)::int AS n FROM order_status_day_rollup',
+        );
+        expect(rows[0]!.n).toBeGreaterThan(0);
+        expect(counted.rows).toEqual(rows);
+        await db.query('SELECT rebuild_reporting_rollups()');
+        expect(await rollups()).toEqual(applied);
+      } finally {
+        await db.close();
+      }
     },
     SPAWNED_TEST_TIMEOUT_MS,
   );

@@ -324,16 +324,18 @@ singleton boolean NOT NULL DEFAULT true
 
 -- table report_staged_order_status
 WITH (autovacuum_vacuum_scale_factor=0.01)
-  occurred_at timestamp with time zone NOT NULL
-  store_id text NOT NULL
-  status text
-  amount_fen bigint
+  occurred_at timestamp with time zone[] NOT NULL
+  store_id text[] NOT NULL
+  status text[]
+  amount_fen bigint[]
+  events integer NOT NULL
 
 -- table report_staged_paid_orders
 WITH (autovacuum_vacuum_scale_factor=0.01)
-  order_id text NOT NULL
-  store_id text NOT NULL
-  paid_at timestamp with time zone
+  order_id text[] NOT NULL
+  store_id text[] NOT NULL
+  paid_at timestamp with time zone[]
+  orders integer NOT NULL
 
 -- table report_staged_payments
 WITH (autovacuum_vacuum_scale_factor=0.01)
@@ -536,6 +538,12 @@ PRIMARY KEY (singleton)
 
 -- constraint report_settings.report_settings_singleton_check
 CHECK (singleton)
+
+-- constraint report_staged_order_status.report_staged_order_status_events
+CHECK ((events = cardinality(occurred_at)))
+
+-- constraint report_staged_paid_orders.report_staged_paid_orders_orders
+CHECK ((orders = cardinality(order_id)))
 
 -- constraint rule_versions.rule_versions_files_check
 CHECK ((jsonb_typeof(files) = 'object'::text))
@@ -977,40 +985,55 @@ DECLARE
   tz text := (SELECT time_zone FROM report_settings);
   n bigint;
   total bigint := 0;
+  staged record;
+  taken bigint := 0;
+  last_tid tid;
 BEGIN
   PERFORM lock_reporting_rollups();
 
   IF to_regclass('order_status_minute_rollup') IS NOT NULL THEN
-    WITH consumed AS (
-      DELETE FROM report_staged_order_status
-      WHERE ctid <= (SELECT max(ctid) FROM (SELECT ctid FROM report_staged_order_status LIMIT max_rows) AS chunk)
-      RETURNING occurred_at, store_id, status, amount_fen
-    ), by_day AS (
-      SELECT (occurred_at AT TIME ZONE tz)::date AS day, store_id, status,
-             count(*) AS orders, coalesce(sum(amount_fen), 0) AS amount_fen
-      FROM consumed GROUP BY 1, 2, 3
-    ), minute AS (
-      INSERT INTO order_status_minute_rollup AS r (bucket, status, orders, amount_fen)
-      SELECT date_bin(interval '1 minute', occurred_at, timestamptz '2000-01-01 00:00+00'), status,
-             count(*), coalesce(sum(amount_fen), 0)
-      FROM consumed GROUP BY 1, 2 ORDER BY 1, 2
-      ON CONFLICT (bucket, status) DO UPDATE
-        SET orders = r.orders + excluded.orders, amount_fen = r.amount_fen + excluded.amount_fen
-    ), per_store AS (
-      INSERT INTO order_status_day_rollup AS r (day, day_start, store_id, status, orders, amount_fen)
-      SELECT day, day::timestamp AT TIME ZONE tz, store_id, status, orders, amount_fen
-      FROM by_day ORDER BY store_id, day, status
-      ON CONFLICT (store_id, day, status) DO UPDATE
-        SET orders = r.orders + excluded.orders, amount_fen = r.amount_fen + excluded.amount_fen
-    ), all_stores AS (
-      INSERT INTO order_status_day_total_rollup AS r (day, day_start, status, orders, amount_fen)
-      SELECT day, day::timestamp AT TIME ZONE tz, status, sum(orders), sum(amount_fen)
-      FROM by_day GROUP BY day, status ORDER BY day, status
-      ON CONFLICT (day, status) DO UPDATE
-        SET orders = r.orders + excluded.orders, amount_fen = r.amount_fen + excluded.amount_fen
-    )
-    SELECT count(*) INTO n FROM consumed;
-    total := total + n;
+    -- A FOR loop fetches a few rows at a time, so a backlog is read about as far as the chunk goes.
+    FOR staged IN SELECT ctid AS tid, s.events FROM report_staged_order_status s LOOP
+      last_tid := staged.tid;
+      taken := taken + staged.events;
+      EXIT WHEN taken >= max_rows;
+    END LOOP;
+    IF last_tid IS NOT NULL THEN
+      WITH consumed AS (
+        DELETE FROM report_staged_order_status
+        WHERE ctid <= last_tid
+        RETURNING events, occurred_at, store_id, status, amount_fen
+      ), staged_events AS (
+        SELECT e.occurred_at, e.store_id, e.status, e.amount_fen
+        FROM consumed c, unnest(c.occurred_at, c.store_id, c.status, c.amount_fen)
+          AS e(occurred_at, store_id, status, amount_fen)
+      ), by_day AS (
+        SELECT (occurred_at AT TIME ZONE tz)::date AS day, store_id, status,
+               count(*) AS orders, coalesce(sum(amount_fen), 0) AS amount_fen
+        FROM staged_events GROUP BY 1, 2, 3
+      ), minute AS (
+        INSERT INTO order_status_minute_rollup AS r (bucket, status, orders, amount_fen)
+        SELECT date_bin(interval '1 minute', occurred_at, timestamptz '2000-01-01 00:00+00'), status,
+               count(*), coalesce(sum(amount_fen), 0)
+        FROM staged_events GROUP BY 1, 2 ORDER BY 1, 2
+        ON CONFLICT (bucket, status) DO UPDATE
+          SET orders = r.orders + excluded.orders, amount_fen = r.amount_fen + excluded.amount_fen
+      ), per_store AS (
+        INSERT INTO order_status_day_rollup AS r (day, day_start, store_id, status, orders, amount_fen)
+        SELECT day, day::timestamp AT TIME ZONE tz, store_id, status, orders, amount_fen
+        FROM by_day ORDER BY store_id, day, status
+        ON CONFLICT (store_id, day, status) DO UPDATE
+          SET orders = r.orders + excluded.orders, amount_fen = r.amount_fen + excluded.amount_fen
+      ), all_stores AS (
+        INSERT INTO order_status_day_total_rollup AS r (day, day_start, status, orders, amount_fen)
+        SELECT day, day::timestamp AT TIME ZONE tz, status, sum(orders), sum(amount_fen)
+        FROM by_day GROUP BY day, status ORDER BY day, status
+        ON CONFLICT (day, status) DO UPDATE
+          SET orders = r.orders + excluded.orders, amount_fen = r.amount_fen + excluded.amount_fen
+      )
+      SELECT coalesce(sum(events), 0) INTO n FROM consumed;
+      total := total + n;
+    END IF;
   END IF;
 
   WITH consumed AS (
@@ -1053,16 +1076,26 @@ BEGIN
   SELECT count(*) INTO n FROM consumed;
   total := total + n;
 
+  taken := 0;
+  last_tid := NULL;
+  FOR staged IN SELECT ctid AS tid, s.orders FROM report_staged_paid_orders s LOOP
+    last_tid := staged.tid;
+    taken := taken + staged.orders;
+    EXIT WHEN taken >= max_rows;
+  END LOOP;
   WITH consumed AS (
     DELETE FROM report_staged_paid_orders
-    WHERE ctid <= (SELECT max(ctid) FROM (SELECT ctid FROM report_staged_paid_orders LIMIT max_rows) AS chunk)
-    RETURNING order_id, store_id, paid_at
+    WHERE ctid <= last_tid
+    RETURNING orders, order_id, store_id, paid_at
+  ), staged_orders AS (
+    SELECT o.order_id, o.store_id, o.paid_at
+    FROM consumed c, unnest(c.order_id, c.store_id, c.paid_at) AS o(order_id, store_id, paid_at)
   ), matched AS (
     INSERT INTO order_match AS m (order_id, store_id, has_payment, pay_day, is_paid, paid_day)
     SELECT c.order_id, c.store_id, pay.pay_day IS NOT NULL, pay.pay_day, true, c.paid_day
     FROM (
       SELECT order_id, min(store_id) AS store_id, min((paid_at AT TIME ZONE tz)::date) AS paid_day
-      FROM consumed GROUP BY order_id
+      FROM staged_orders GROUP BY order_id
     ) c
     CROSS JOIN LATERAL (
       SELECT min((p.occurred_at AT TIME ZONE tz)::date) AS pay_day
@@ -1078,7 +1111,7 @@ BEGIN
           (m.has_payment OR excluded.has_payment, least(m.pay_day, excluded.pay_day), true,
            least(m.paid_day, excluded.paid_day))
   )
-  SELECT count(*) INTO n FROM consumed;
+  SELECT coalesce(sum(orders), 0) INTO n FROM consumed;
   total := total + n;
 
   WITH consumed AS (
@@ -1575,9 +1608,12 @@ CREATE OR REPLACE FUNCTION :schema.stage_order_status_events()
  SET search_path TO ':schema'
 AS $function$
 BEGIN
-  INSERT INTO report_staged_order_status (occurred_at, store_id, status, amount_fen)
-  SELECT occurred_at, store_id, payload->>'status', (payload->>'amountFen')::bigint
-  FROM new_events WHERE type = 'order.status';
+  -- A statement without status reports stages nothing (HAVING on an aggregate without GROUP BY).
+  INSERT INTO report_staged_order_status (events, occurred_at, store_id, status, amount_fen)
+  SELECT count(*), array_agg(occurred_at), array_agg(store_id), array_agg(payload->>'status'),
+         array_agg((payload->>'amountFen')::bigint)
+  FROM new_events WHERE type = 'order.status'
+  HAVING count(*) > 0;
   RETURN NULL;
 END
 $function$
@@ -1590,15 +1626,17 @@ CREATE OR REPLACE FUNCTION :schema.stage_paid_orders()
 AS $function$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO report_staged_paid_orders (order_id, store_id, paid_at)
-    SELECT n.order_id, n.store_id, coalesce(n.paid_at, n.status_at)
-    FROM new_orders n WHERE order_is_paid(n.status, n.paid_at);
+    INSERT INTO report_staged_paid_orders (orders, order_id, store_id, paid_at)
+    SELECT count(*), array_agg(n.order_id), array_agg(n.store_id), array_agg(coalesce(n.paid_at, n.status_at))
+    FROM new_orders n WHERE order_is_paid(n.status, n.paid_at)
+    HAVING count(*) > 0;
   ELSE
-    INSERT INTO report_staged_paid_orders (order_id, store_id, paid_at)
-    SELECT n.order_id, n.store_id, coalesce(n.paid_at, n.status_at)
+    INSERT INTO report_staged_paid_orders (orders, order_id, store_id, paid_at)
+    SELECT count(*), array_agg(n.order_id), array_agg(n.store_id), array_agg(coalesce(n.paid_at, n.status_at))
     FROM new_orders n JOIN old_orders o USING (order_id)
     WHERE order_is_paid(n.status, n.paid_at)
-      AND (NOT order_is_paid(o.status, o.paid_at) OR n.paid_at IS DISTINCT FROM o.paid_at);
+      AND (NOT order_is_paid(o.status, o.paid_at) OR n.paid_at IS DISTINCT FROM o.paid_at)
+    HAVING count(*) > 0;
   END IF;
   RETURN NULL;
 END
