@@ -378,4 +378,55 @@ describe.each(STORE_KINDS)('bill matched in the store against in this process (%
     expect(got.staged).toEqual([{ n: 0 }]);
     expect((await importBillFile(resumed, options(file, true))).alreadyImported).toBe(true);
   }, 120_000);
+
+  // The pool is filled while the lines are written (on PostgreSQL, on another connection); it commits
+  // only with the import, so a failed line write leaves no pool items behind and the next upload adds
+  // and counts them as a clean import does.
+  it('adds nothing to the pending pool when writing the lines fails, even after the pool was filled', async () => {
+    const { orders, first } = fixture(12);
+    const file = writeBill(first);
+    const clean = await open();
+    const failed = await open();
+    await seed(clean, orders);
+    await seed(failed, orders);
+    const expected = await importBillFile(clean, options(file, true));
+    expect(expected.pendingAdded).toBeGreaterThan(0);
+
+    let poolFilled: () => void = () => {};
+    const poolWritten = new Promise<void>((resolve) => {
+      poolFilled = resolve;
+    });
+    let lineWrites = 0;
+    const watch = (query: Database['query']): Database['query'] =>
+      (async (statement, values) => {
+        if (typeof statement === 'string' && statement.includes('INSERT INTO bill_rows')) {
+          lineWrites += 1;
+          // on two connections, wait until the pool's items are in (uncommitted), then fail
+          if (failed.mode !== 'embedded') await poolWritten;
+          throw new Error('the line write failed');
+        }
+        const result = await query(statement, values);
+        if (typeof statement === 'string' && statement.includes('INSERT INTO reconciliation_pending'))
+          poolFilled();
+        return result;
+      }) as Database['query'];
+    const failing: Database = {
+      ...failed,
+      mode: failed.mode,
+      query: watch((statement, values) => failed.query(statement, values)),
+      copyIn: failed.copyIn,
+      close: () => failed.close(),
+      transaction: (fn) => failed.transaction((tx) => fn({ query: watch((st, v) => tx.query(st, v)) })),
+    };
+    await expect(importBillFile(failing, options(file, true))).rejects.toThrow('the line write failed');
+    expect(lineWrites).toBe(1);
+    const { rows } = await failed.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM reconciliation_pending',
+    );
+    expect(rows[0]?.n).toBe(0);
+
+    const actual = await importBillFile(failed, options(file, true));
+    expect(comparable(actual)).toEqual(comparable(expected));
+    expect(await outcome(failed)).toEqual(await outcome(clean));
+  }, 120_000);
 });
