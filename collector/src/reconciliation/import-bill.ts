@@ -16,7 +16,7 @@ import type { AutoResolution } from '../domain/reconciliation/pending-healing.ts
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import { type BillLimits, DEFAULT_BILL_LIMITS } from '../ingest/bills/bill-text.ts';
 import { appendAudit } from '../store/audit-log.ts';
-import { type Database, type Queryable, StoreUnavailableError } from '../store/database.ts';
+import { type Database, StoreUnavailableError } from '../store/database.ts';
 import {
   type BillImportRecord,
   claimImport,
@@ -202,7 +202,7 @@ async function importInChunks(
     options.now,
     pendingItems(provider, result, dayOf),
   );
-  return finishBill(db, options, sha256, importId, async () => ({
+  return finishBill(db, options, sha256, importId, {
     counts: {
       rows: parsed,
       refunds,
@@ -223,7 +223,7 @@ async function importInChunks(
     storeResults: result.storeResults,
     pendingAdded,
     autoResolved,
-  }));
+  });
 }
 
 interface BillOutcome {
@@ -242,12 +242,10 @@ async function finishBill(
   options: ImportBillOptions,
   sha256: string,
   importId: number,
-  outcomeOf: (tx: Queryable) => Promise<BillOutcome>,
+  outcome: BillOutcome,
 ): Promise<ImportBillResult> {
   const { provider } = options;
-  let outcome: BillOutcome | undefined;
   const finished = await db.transaction(async (tx) => {
-    outcome = await outcomeOf(tx);
     const record = await finishImport(tx, importId, outcome.counts, outcome.header, options.now);
     // Another process finished the same file first; its results stand.
     if (!record) return undefined;
@@ -277,7 +275,6 @@ async function finishBill(
       throw new Error(`bill import ${importId} was finished by another process but cannot be read`);
     return repeatOf(winner);
   }
-  if (!outcome) throw new Error('unreachable: the import finished without its outcome');
   return {
     record: finished,
     alreadyImported: false,
@@ -334,62 +331,38 @@ async function importStaged(
   if ('repeat' in claim) return claim.repeat;
   const importId = claim.id;
   progress('saving')(bill.rows, bill.bytesRead);
-  const { result } = match;
-  const writeLines = async () => {
-    for (let from = 0; from < bill.lastLine; from += WRITE_CHUNK) {
-      await writeStagedLines(db, WORK_MEM, stageKey, provider, importId, from, from + WRITE_CHUNK);
-    }
-  };
-  // On PostgreSQL the lines are written while the pool is settled and filled on another connection
-  // (different tables; neither step reads what the other writes): building, settling and inserting the
-  // pool's items takes its turns between the line chunks instead of after them. The pool's changes
-  // commit with the import's results, once every line is written, so a failure of either leaves the
-  // pool as it was and the next upload settles and adds the same items (and counts them) again. Pool
-  // items this import settles stay locked by it until then. The embedded store has one connection: the
-  // lines first there.
-  const lines = writeLines();
-  // awaited in the transaction below, or after it fails; this only keeps an early failure from being
-  // reported as unhandled meanwhile
-  lines.catch(() => {});
-  if (db.mode === 'embedded') await lines;
-  let outcome: ImportBillResult;
-  try {
-    outcome = await finishBill(db, options, sha256, importId, async (tx) => {
-      const autoResolved = await settleByBill(tx, provider, result, importId, options.now);
-      const pendingAdded = await addPendingItems(
-        tx,
-        importId,
-        options.now,
-        pendingItems(provider, result, dayOf),
-      );
-      await lines;
-      return {
-        counts: {
-          rows: bill.rows,
-          refunds: bill.refunds,
-          declaredRows: bill.summary?.declaredRows ?? null,
-          firstDay: match.days[0] ?? null,
-          lastDay: match.days[match.days.length - 1] ?? null,
-          matched: match.matched,
-          fuzzyMatched: match.fuzzyMatched,
-          unmatchedPayments: match.unmatchedPayments,
-          unmatchedOrders: result.unmatchedOrders.length,
-          rejectedRows: bill.rejectedRows,
-          rejectedRowsTotal: bill.rejectedRowsTotal,
-        },
-        header: bill.summary?.header ?? [],
-        days: match.days,
-        tallies: result.tallies,
-        storeResults: result.storeResults,
-        pendingAdded,
-        autoResolved,
-      };
-    });
-  } catch (error) {
-    // no line chunk left running behind a failed import
-    await lines.catch(() => {});
-    throw error;
+  for (let from = 0; from < bill.lastLine; from += WRITE_CHUNK) {
+    await writeStagedLines(db, WORK_MEM, stageKey, provider, importId, from, from + WRITE_CHUNK);
   }
+  const { result } = match;
+  const autoResolved = await settleByBill(db, provider, result, importId, options.now);
+  const pendingAdded = await addPendingItems(
+    db,
+    importId,
+    options.now,
+    pendingItems(provider, result, dayOf),
+  );
+  const outcome = await finishBill(db, options, sha256, importId, {
+    counts: {
+      rows: bill.rows,
+      refunds: bill.refunds,
+      declaredRows: bill.summary?.declaredRows ?? null,
+      firstDay: match.days[0] ?? null,
+      lastDay: match.days[match.days.length - 1] ?? null,
+      matched: match.matched,
+      fuzzyMatched: match.fuzzyMatched,
+      unmatchedPayments: match.unmatchedPayments,
+      unmatchedOrders: result.unmatchedOrders.length,
+      rejectedRows: bill.rejectedRows,
+      rejectedRowsTotal: bill.rejectedRowsTotal,
+    },
+    header: bill.summary?.header ?? [],
+    days: match.days,
+    tallies: result.tallies,
+    storeResults: result.storeResults,
+    pendingAdded,
+    autoResolved,
+  });
   await clearStaged(db, stageKey);
   return outcome;
 }
