@@ -1159,7 +1159,7 @@ BEGIN
     ), new_keys AS (
       INSERT INTO event_keys (source, id, occurred_at)
       SELECT i.source, i.id, i.occurred_at FROM input i
-      WHERE NOT EXISTS (SELECT 1 FROM event_keys k WHERE k.source = i.source AND k.id = i.id)
+      WHERE (SELECT true FROM event_keys k WHERE k.source = i.source AND k.id = i.id) IS NULL
       RETURNING event_keys.source, event_keys.id
     ), stored AS (
       INSERT INTO events (source, id, type, occurred_at, received_at, order_id, store_id, payload)
