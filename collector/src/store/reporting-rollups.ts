@@ -30,9 +30,14 @@ const MAX_CALLS_PER_RUN = 10;
  * orders counted in events and orders (0 when none were staged).
  */
 export async function applyReportingRollups(db: Queryable, maxRows = DEFAULT_MAX_ROWS): Promise<number> {
-  const { rows } = await db.query<{ applied: string }>('SELECT apply_reporting_rollups($1) AS applied', [
-    maxRows,
-  ]);
+  // The call commits without waiting for its WAL to reach disk, so the group commits that acknowledge
+  // events do not queue behind its flush. The rollups stay exact: a call deletes the staged rows it
+  // applies in the same transaction, and any later synchronous commit flushes it too, so a crash can
+  // only lose the latest calls whole, and their rows, still staged, are applied after the restart.
+  const { rows } = await db.query<{ applied: string }>(
+    `SELECT apply_reporting_rollups($1) AS applied FROM set_config('synchronous_commit', 'off', true)`,
+    [maxRows],
+  );
   return Number(rows[0]?.applied ?? 0);
 }
 
