@@ -4,23 +4,15 @@
 // sends the chunks; it could as well run on the main thread.
 import { createReadStream } from 'node:fs';
 import { localDayFn } from '../domain/reconciliation/local-day.ts';
-import type { BillProvider, BillSummary, RejectedRow } from '../ingest/bills/bill-row.ts';
+import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import type { BillLimits } from '../ingest/bills/bill-text.ts';
 import { parseBill } from '../ingest/bills/parse-bill.ts';
-import { MAX_REJECTED_ROWS_LISTED } from './bill-scan.ts';
+import { type BillScan, MAX_REJECTED_ROWS_LISTED } from './bill-scan.ts';
 import { copyText, stagedCopyRow } from './bill-staged-copy.ts';
 import type { StagedLine } from './bill-staging-queries.ts';
 
 /** What the staged path keeps of a bill: its figures, not its lines. */
-export interface StagedBill {
-  days: Set<string>;
-  rows: number;
-  refunds: number;
-  minAt: number;
-  maxAt: number;
-  summary: BillSummary | undefined;
-  rejectedRows: RejectedRow[];
-  rejectedRowsTotal: number;
+export interface StagedBill extends Omit<BillScan, 'payments'> {
   bytesRead: number;
   /** The last line staged: lines are written to bill_rows in ranges up to it. */
   lastLine: number;
