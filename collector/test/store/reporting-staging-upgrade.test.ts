@@ -72,7 +72,8 @@ describe.each(STORE_KINDS)('reporting staging across migration 0026 on %s', (kin
     const paid = paidBefore.rows[0]!.n;
     expect(paid).toBeGreaterThan(0);
 
-    expect(await applyMigrations(db, former)).toEqual(['0026_reporting_staged_per_statement']);
+    // 0026 and whatever came after it
+    expect((await applyMigrations(db, former))[0]).toBe('0026_reporting_staged_per_statement');
     expect((await count('report_staged_order_status', 'events')).rows).toEqual([
       { rows: reports, staged: reports },
     ]);
