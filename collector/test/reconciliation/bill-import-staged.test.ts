@@ -6,12 +6,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stageLines } from '../../src/reconciliation/bill-staging-queries.ts';
 import { type ImportBillResult, importBillFile, sha256File } from '../../src/reconciliation/import-bill.ts';
 import type { Database } from '../../src/store/database.ts';
 import { WECHAT_HEADER } from '../support/hostile-bills.ts';
-import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
+import { storesPerTest } from '../support/stores-per-test.ts';
+import { STORE_KINDS } from '../support/test-database.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'op-bill-staged-'));
 const MIN = 60_000;
@@ -225,15 +226,7 @@ const comparable = (r: ImportBillResult) => ({
 });
 
 describe.each(STORE_KINDS)('bill matched in the store against in this process (%s)', (kind) => {
-  const opened: TestDatabase[] = [];
-  const open = async () => {
-    const store = await openTestDatabase(kind);
-    opened.push(store);
-    return store.db;
-  };
-  afterEach(async () => {
-    for (const store of opened.splice(0)) await store.dispose();
-  });
+  const open = storesPerTest(kind);
 
   it.each([1, 2, 3, 4, 5])(
     'the same results on fixture bill %i and a second file of the same day',

@@ -21,7 +21,8 @@ import { copyText, stagedCopyRow } from '../../src/reconciliation/bill-staged-co
 import { importBillFile } from '../../src/reconciliation/import-bill.ts';
 import { type Database, StoreUnavailableError } from '../../src/store/database.ts';
 import { WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from '../support/hostile-bills.ts';
-import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
+import { storesPerTest } from '../support/stores-per-test.ts';
+import { STORE_KINDS } from '../support/test-database.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'op-bill-stage-worker-'));
 let files = 0;
@@ -211,14 +212,8 @@ describe('a bill parsed for staging on a worker thread', () => {
 });
 
 describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
-  const opened: TestDatabase[] = [];
-  const open = async () => {
-    const store = await openTestDatabase(kind);
-    opened.push(store);
-    return store.db;
-  };
-  afterEach(async () => {
-    for (const store of opened.splice(0)) await store.dispose();
+  const open = storesPerTest(kind);
+  afterEach(() => {
     expect(stageWorkersRunning()).toBe(0);
   });
 

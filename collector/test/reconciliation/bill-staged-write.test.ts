@@ -2,7 +2,7 @@
 // a day's first bill goes in by plain INSERTs; a key already stored (a corrected bill, an interrupted
 // import's own chunks, a line the file repeats) makes its chunk be written again as an upsert, with the
 // same rows in the end as an uninterrupted write, whatever order the chunks are written in.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { claimImport } from '../../src/reconciliation/bill-import-queries.ts';
 import { WORK_MEM } from '../../src/reconciliation/bill-set-match-queries.ts';
 import {
@@ -12,7 +12,8 @@ import {
   writeStagedLines,
 } from '../../src/reconciliation/bill-staging-queries.ts';
 import type { Database } from '../../src/store/database.ts';
-import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
+import { storesPerTest } from '../support/stores-per-test.ts';
+import { STORE_KINDS } from '../support/test-database.ts';
 
 const T0 = Date.parse('2024-06-01T10:00:00+08:00');
 
@@ -89,15 +90,7 @@ const staged = async (db: Database, table: 'bill_import_staged' | 'bill_import_m
   ).rows;
 
 describe.each(STORE_KINDS)('a staged bill written to bill_rows in chunks (%s)', (kind) => {
-  const opened: TestDatabase[] = [];
-  const open = async () => {
-    const store = await openTestDatabase(kind);
-    opened.push(store);
-    return store.db;
-  };
-  afterEach(async () => {
-    for (const store of opened.splice(0)) await store.dispose();
-  });
+  const open = storesPerTest(kind);
 
   const chunks: [number, number][] = [
     [0, 2],
