@@ -51,16 +51,19 @@ const STORE_TOTALS = {
     WITH store_days AS (
       SELECT * FROM reconciliation_store_days WHERE day BETWEEN $1::date AND $2::date
     ), days AS (
-      SELECT store_id,
-             json_agg(json_build_array(to_char(day, 'YYYY-MM-DD'), payments, orders, missing, unmatched_orders)) AS days
+      -- a date goes into JSON as YYYY-MM-DD whatever the session's DateStyle
+      SELECT store_id, json_agg(json_build_array(day, payments, orders, missing, unmatched_orders)) AS days
       FROM store_days GROUP BY store_id
     ), devices AS (
       SELECT store_id, json_agg(json_build_array(device_id, missing, days_over)) AS devices
-      FROM (SELECT s.store_id, d.device_id, sum(d.missing) AS missing,
-                   count(*) FILTER (WHERE CASE WHEN d.payments = 0 THEN 0::float8
-                                               ELSE d.missing::float8 / d.payments::float8 END > $3::float8) AS days_over
-            FROM store_days s, unnest(s.device_ids, s.device_payments, s.device_missing) AS d(device_id, payments, missing)
-            GROUP BY s.store_id, d.device_id) v
+      FROM (SELECT store_id, device_id, sum(missing) AS missing,
+                   count(*) FILTER (WHERE CASE WHEN payments = 0 THEN 0::float8
+                                               ELSE missing::float8 / payments::float8 END > $3::float8) AS days_over
+            -- unnest in the select list walks the three arrays in step without a tuplestore
+            FROM (SELECT store_id, unnest(device_ids) AS device_id, unnest(device_payments) AS payments,
+                         unnest(device_missing) AS missing
+                  FROM store_days) device_days
+            GROUP BY store_id, device_id) v
       GROUP BY store_id
     )
     SELECT coalesce(json_agg(json_build_array(d.store_id, d.days, v.devices)), '[]')::text AS stores

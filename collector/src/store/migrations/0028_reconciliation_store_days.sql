@@ -30,9 +30,12 @@ CREATE TABLE reconciliation_store_days (
 CREATE FUNCTION refresh_reconciliation_store_days(days date[], stores text[]) RETURNS void
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 DECLARE
+  day_list date[] := ARRAY(SELECT DISTINCT x FROM unnest(days) AS x ORDER BY x);
   d date;
+  gone_days date[];
+  gone_stores text[];
 BEGIN
-  FOR d IN SELECT DISTINCT x FROM unnest(days) AS x ORDER BY x LOOP
+  FOREACH d IN ARRAY day_list LOOP
     PERFORM pg_advisory_xact_lock(hashtext('orderpulse.reconciliation_store_days:' || current_schema()),
                                   d - date '2000-01-01');
   END LOOP;
@@ -40,11 +43,12 @@ BEGIN
   WITH affected AS (
     SELECT DISTINCT a.day, a.store_id FROM unnest(days, stores) AS a(day, store_id)
   ), per_device AS (
-    -- the day index, then the affected stores: one pass over each day touched
+    -- the touched days by their index (the day list without repeats: each row of a day is compared
+    -- with every element), then the affected stores of those days
     SELECT r.day, r.store_id, r.device_id, sum(r.payments) AS payments, sum(r.orders) AS orders,
            sum(r.unmatched_payments) AS missing, sum(r.unmatched_orders) AS unmatched_orders
     FROM reconciliation_results r
-    WHERE r.day = ANY(days) AND (r.day, r.store_id) IN (SELECT day, store_id FROM affected)
+    WHERE r.day = ANY(day_list) AND (r.day, r.store_id) IN (SELECT day, store_id FROM affected)
     GROUP BY r.day, r.store_id, r.device_id
   ), per_store AS (
     SELECT day, store_id, sum(payments) AS payments, sum(orders) AS orders, sum(missing) AS missing,
@@ -53,24 +57,31 @@ BEGIN
            array_agg(payments ORDER BY device_id) AS device_payments,
            array_agg(missing ORDER BY device_id) AS device_missing
     FROM per_device GROUP BY day, store_id
-  ), emptied AS (
-    DELETE FROM reconciliation_store_days s USING affected a
-    WHERE s.day = a.day AND s.store_id = a.store_id
-      AND NOT EXISTS (SELECT 1 FROM per_store p WHERE p.day = a.day AND p.store_id = a.store_id)
+  ), kept AS (
+    INSERT INTO reconciliation_store_days AS s (day, store_id, payments, orders, missing, unmatched_orders,
+                                                device_ids, device_payments, device_missing)
+    SELECT day, store_id, payments, orders, missing, unmatched_orders, device_ids, device_payments, device_missing
+    FROM per_store
+    ORDER BY day, store_id
+    ON CONFLICT (day, store_id) DO UPDATE SET
+      payments = excluded.payments,
+      orders = excluded.orders,
+      missing = excluded.missing,
+      unmatched_orders = excluded.unmatched_orders,
+      device_ids = excluded.device_ids,
+      device_payments = excluded.device_payments,
+      device_missing = excluded.device_missing
+    RETURNING s.day, s.store_id
   )
-  INSERT INTO reconciliation_store_days AS s (day, store_id, payments, orders, missing, unmatched_orders,
-                                              device_ids, device_payments, device_missing)
-  SELECT day, store_id, payments, orders, missing, unmatched_orders, device_ids, device_payments, device_missing
-  FROM per_store
-  ORDER BY day, store_id
-  ON CONFLICT (day, store_id) DO UPDATE SET
-    payments = excluded.payments,
-    orders = excluded.orders,
-    missing = excluded.missing,
-    unmatched_orders = excluded.unmatched_orders,
-    device_ids = excluded.device_ids,
-    device_payments = excluded.device_payments,
-    device_missing = excluded.device_missing;
+  SELECT array_agg(a.day), array_agg(a.store_id) INTO gone_days, gone_stores
+  FROM affected a
+  WHERE NOT EXISTS (SELECT 1 FROM kept k WHERE k.day = a.day AND k.store_id = a.store_id);
+
+  -- store-days left without results (rarely any: looked up by key only when there are)
+  IF gone_days IS NOT NULL THEN
+    DELETE FROM reconciliation_store_days s USING unnest(gone_days, gone_stores) AS g(day, store_id)
+    WHERE s.day = g.day AND s.store_id = g.store_id;
+  END IF;
 END
 $fn$;
 
