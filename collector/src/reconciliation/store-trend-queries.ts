@@ -48,7 +48,8 @@ export async function dailyDeviceCounts(
 const STORE_TOTALS = {
   name: 'orderpulse_store_trend_totals_by_store_day',
   text: `
-    WITH store_days AS (
+    WITH store_days AS NOT MATERIALIZED (
+      -- read twice rather than copied: a month is ~10k narrow rows
       SELECT * FROM reconciliation_store_days WHERE day BETWEEN $1::date AND $2::date
     ), days AS (
       -- a date goes into JSON as YYYY-MM-DD whatever the session's DateStyle
