@@ -3,13 +3,14 @@
 // deletes, a truncate, a load with user triggers off) it must hold exactly what summing
 // reconciliation_results gives, and the per-store trend totals read from it must equal the ones
 // summed from reconciliation_results, on both stores.
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replaceResults } from '../../src/reconciliation/bill-import-queries.ts';
 import { storeTotalsInRange } from '../../src/reconciliation/store-trend-queries.ts';
-import type { Database, Queryable } from '../../src/store/database.ts';
+import type { Database } from '../../src/store/database.ts';
 import { sortedTotals, storeTotalsFromResults } from '../support/store-trend-reference.ts';
 import { storesPerTest } from '../support/stores-per-test.ts';
-import { STORE_KINDS } from '../support/test-database.ts';
+import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
 interface Row {
   provider: 'wechatpay' | 'alipay';
@@ -71,8 +72,13 @@ async function importId(db: Database): Promise<number> {
   return Number(rows[0]!.id);
 }
 
+/** A store, a transaction of one, or a connection of its own. */
+interface Runs {
+  query(text: string, values: unknown[]): Promise<unknown>;
+}
+
 /** One INSERT statement for all the rows (a statement-level trigger sees them together). */
-async function insert(db: Queryable, id: number, rows: readonly Row[]): Promise<void> {
+async function insert(db: Runs, id: number, rows: readonly Row[]): Promise<void> {
   const col = <K extends keyof Row>(k: K) => rows.map((r) => r[k]);
   await db.query(
     `INSERT INTO reconciliation_results (provider, day, store_id, device_id, import_id, payments, orders,
@@ -321,3 +327,66 @@ describe.each(STORE_KINDS)('reconciliation_store_days on %s', (kind) => {
     expect((await rollup(db)).length).toBeGreaterThan(0);
   });
 });
+
+// Two bill imports of the same day by different providers, in transactions open at the same time on
+// two connections: the one that writes second waits for the first to commit before it recomputes,
+// so it sums the first one's rows too (else the last to commit would leave its own view of the day).
+describe.each(STORE_KINDS.filter((k) => k === 'postgres'))(
+  'reconciliation_store_days under concurrent imports (%s)',
+  (kind) => {
+    let store: TestDatabase;
+    beforeAll(async () => {
+      store = await openTestDatabase(kind);
+    });
+    afterAll(async () => {
+      await store?.dispose();
+    });
+
+    it("sums both imports' rows whichever commits last", async () => {
+      const db = store.db;
+      const id = await importId(db);
+      const rows = generate(random(5)).filter((r) => r.day === DAYS[0]);
+      const connect = async () => {
+        const client = new pg.Client({
+          connectionString: store.url,
+          options: `-c search_path=${store.schema}`,
+        });
+        await client.connect();
+        await client.query('BEGIN');
+        return client;
+      };
+      const first = await connect();
+      const second = await connect();
+      try {
+        await insert(
+          first,
+          id,
+          rows.filter((r) => r.provider === 'wechatpay'),
+        );
+        const { rows: pid } = await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        const secondWrite = insert(
+          second,
+          id,
+          rows.filter((r) => r.provider === 'alipay'),
+        );
+        await expect
+          .poll(async () => {
+            const { rows: waiting } = await db.query<{ n: number }>(
+              'SELECT count(*)::int AS n FROM pg_locks WHERE pid = $1 AND NOT granted',
+              [pid[0]!.pid],
+            );
+            return waiting[0]!.n;
+          })
+          .toBe(1);
+        await first.query('COMMIT');
+        await secondWrite;
+        await second.query('COMMIT');
+      } finally {
+        await first.end();
+        await second.end();
+      }
+      expect((await rollup(db)).length).toBe(STORES.length);
+      await expectExact(db);
+    });
+  },
+);
