@@ -24,9 +24,10 @@ CREATE TABLE reconciliation_store_days (
 );
 
 -- The (day, store) pairs given, recomputed from reconciliation_results. A recompute reads what is
--- committed when it runs, so writers of the same day take that day's lock first (in day order, so
--- two writers cannot deadlock on it) and hold it to commit: the one recomputing last, whatever the
--- order, then sees every other writer's rows besides its own.
+-- committed when it runs (read committed, the store's transactions' level), so writers of the same
+-- day take that day's lock first (in day order, so two writers cannot deadlock on it) and hold it to
+-- commit: the one recomputing last, whatever the order, then sees every other writer's rows besides
+-- its own.
 CREATE FUNCTION refresh_reconciliation_store_days(days date[], stores text[]) RETURNS void
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$
 DECLARE
