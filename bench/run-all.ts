@@ -66,6 +66,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/alert-lists.ts'],
   },
   {
+    name: 'store-trends',
+    what: 'GET /v1/reconciliation/stores over 7 and 30 days of 327 stores from the per-store-day rollup vs summing reconciliation_results; the rollup triggers on a day import vs none (dashboard)',
+    args: [...tsx, 'bench/store-trends.ts'],
+  },
+  {
     name: 'restore',
     what: 'restart recovery with 1M open orders in PostgreSQL (rules)',
     args: [...gcTsx, 'bench/restore-recovery.ts'],

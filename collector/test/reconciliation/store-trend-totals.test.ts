@@ -8,6 +8,7 @@ import {
   trendsOfTotals,
 } from '../../src/domain/reconciliation/store-trends.ts';
 import { storeTotalsInRange } from '../../src/reconciliation/store-trend-queries.ts';
+import { sortedTotals, storeTotalsFromResults } from '../support/store-trend-reference.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
 interface ResultRow {
@@ -188,6 +189,20 @@ describe.each(STORE_KINDS)('store trend totals on %s', (kind) => {
         options,
       ),
     );
+  });
+
+  it('gives the totals summed from reconciliation_results, as they were read before the per-store-day rollup', async () => {
+    for (const threshold of [0, 0.01, 0.05, 0.2]) {
+      for (const [from, to] of [
+        [DAYS[0]!, DAYS[4]!],
+        ['2026-10-31', DAYS[2]!],
+        [DAYS[3]!, DAYS[3]!],
+      ] as const) {
+        const totals = sortedTotals(await storeTotalsInRange(store.db, from, to, threshold));
+        expect(totals.length).toBeGreaterThan(3);
+        expect(totals).toEqual(sortedTotals(await storeTotalsFromResults(store.db, from, to, threshold)));
+      }
+    }
   });
 
   it('gives nothing for a range without results', async () => {

@@ -318,6 +318,17 @@ provider text NOT NULL
   refunds integer NOT NULL
   refunds_fen bigint NOT NULL
 
+-- table reconciliation_store_days
+day date NOT NULL
+  store_id text NOT NULL
+  payments bigint NOT NULL
+  orders bigint NOT NULL
+  missing bigint NOT NULL
+  unmatched_orders bigint NOT NULL
+  device_ids text[] NOT NULL
+  device_payments bigint[] NOT NULL
+  device_missing bigint[] NOT NULL
+
 -- table report_settings
 singleton boolean NOT NULL DEFAULT true
   time_zone text NOT NULL DEFAULT 'Asia/Shanghai'::text
@@ -532,6 +543,12 @@ FOREIGN KEY (import_id) REFERENCES bill_imports(id)
 
 -- constraint reconciliation_results.reconciliation_results_pkey
 PRIMARY KEY (provider, day, store_id, device_id)
+
+-- constraint reconciliation_store_days.reconciliation_store_days_devices
+CHECK (((cardinality(device_payments) = cardinality(device_ids)) AND (cardinality(device_missing) = cardinality(device_ids))))
+
+-- constraint reconciliation_store_days.reconciliation_store_days_pkey
+PRIMARY KEY (day, store_id)
 
 -- constraint report_settings.report_settings_pkey
 PRIMARY KEY (singleton)
@@ -787,6 +804,9 @@ CREATE UNIQUE INDEX reconciliation_results_pkey ON :schema.reconciliation_result
 
 -- index reconciliation_results_store_day_idx
 CREATE INDEX reconciliation_results_store_day_idx ON :schema.reconciliation_results USING btree (store_id, day)
+
+-- index reconciliation_store_days_pkey
+CREATE UNIQUE INDEX reconciliation_store_days_pkey ON :schema.reconciliation_store_days USING btree (day, store_id)
 
 -- index report_settings_pkey
 CREATE UNIQUE INDEX report_settings_pkey ON :schema.report_settings USING btree (singleton)
@@ -1474,6 +1494,108 @@ AS $function$
                             coalesce(unmatched_orders::double precision / nullif(orders, 0), 0)) END
 $function$
 
+-- function reconciliation_results_changed()
+CREATE OR REPLACE FUNCTION :schema.reconciliation_results_changed()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ':schema'
+AS $function$
+DECLARE
+  days date[];
+  stores text[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(day), array_agg(store_id) INTO days, stores
+    FROM (SELECT DISTINCT day, store_id FROM new_rows) p;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(day), array_agg(store_id) INTO days, stores
+    FROM (SELECT DISTINCT day, store_id FROM old_rows) p;
+  ELSE
+    -- an update can move a row to another day or store: both pairs change
+    SELECT array_agg(day), array_agg(store_id) INTO days, stores
+    FROM (SELECT day, store_id FROM old_rows UNION SELECT day, store_id FROM new_rows) p;
+  END IF;
+  IF days IS NOT NULL THEN
+    PERFORM refresh_reconciliation_store_days(days, stores);
+  END IF;
+  RETURN NULL;
+END
+$function$
+
+-- function reconciliation_results_truncated()
+CREATE OR REPLACE FUNCTION :schema.reconciliation_results_truncated()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ':schema'
+AS $function$
+BEGIN
+  DELETE FROM reconciliation_store_days;
+  RETURN NULL;
+END
+$function$
+
+-- function refresh_reconciliation_store_days(days date[], stores text[])
+CREATE OR REPLACE FUNCTION :schema.refresh_reconciliation_store_days(days date[], stores text[])
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO ':schema'
+AS $function$
+DECLARE
+  day_list date[] := ARRAY(SELECT DISTINCT x FROM unnest(days) AS x ORDER BY x);
+  d date;
+  gone_days date[];
+  gone_stores text[];
+BEGIN
+  FOREACH d IN ARRAY day_list LOOP
+    PERFORM pg_advisory_xact_lock(hashtext('orderpulse.reconciliation_store_days:' || current_schema()),
+                                  d - date '2000-01-01');
+  END LOOP;
+
+  WITH affected AS (
+    SELECT DISTINCT a.day, a.store_id FROM unnest(days, stores) AS a(day, store_id)
+  ), per_device AS (
+    -- the touched days by their index (the day list without repeats: each row of a day is compared
+    -- with every element), then the affected stores of those days
+    SELECT r.day, r.store_id, r.device_id, sum(r.payments) AS payments, sum(r.orders) AS orders,
+           sum(r.unmatched_payments) AS missing, sum(r.unmatched_orders) AS unmatched_orders
+    FROM reconciliation_results r
+    WHERE r.day = ANY(day_list) AND (r.day, r.store_id) IN (SELECT day, store_id FROM affected)
+    GROUP BY r.day, r.store_id, r.device_id
+  ), per_store AS (
+    SELECT day, store_id, sum(payments) AS payments, sum(orders) AS orders, sum(missing) AS missing,
+           sum(unmatched_orders) AS unmatched_orders,
+           array_agg(device_id ORDER BY device_id) AS device_ids,
+           array_agg(payments ORDER BY device_id) AS device_payments,
+           array_agg(missing ORDER BY device_id) AS device_missing
+    FROM per_device GROUP BY day, store_id
+  ), kept AS (
+    INSERT INTO reconciliation_store_days AS s (day, store_id, payments, orders, missing, unmatched_orders,
+                                                device_ids, device_payments, device_missing)
+    SELECT day, store_id, payments, orders, missing, unmatched_orders, device_ids, device_payments, device_missing
+    FROM per_store
+    ORDER BY day, store_id
+    ON CONFLICT (day, store_id) DO UPDATE SET
+      payments = excluded.payments,
+      orders = excluded.orders,
+      missing = excluded.missing,
+      unmatched_orders = excluded.unmatched_orders,
+      device_ids = excluded.device_ids,
+      device_payments = excluded.device_payments,
+      device_missing = excluded.device_missing
+    RETURNING s.day, s.store_id
+  )
+  SELECT array_agg(a.day), array_agg(a.store_id) INTO gone_days, gone_stores
+  FROM affected a
+  WHERE NOT EXISTS (SELECT 1 FROM kept k WHERE k.day = a.day AND k.store_id = a.store_id);
+
+  -- store-days left without results (rarely any: looked up by key only when there are)
+  IF gone_days IS NOT NULL THEN
+    DELETE FROM reconciliation_store_days s USING unnest(gone_days, gone_stores) AS g(day, store_id)
+    WHERE s.day = g.day AND s.store_id = g.store_id;
+  END IF;
+END
+$function$
+
 -- function report_bucket_width(range_from timestamp with time zone, range_to timestamp with time zone, max_points integer)
 CREATE OR REPLACE FUNCTION :schema.report_bucket_width(range_from timestamp with time zone, range_to timestamp with time zone, max_points integer DEFAULT 1500)
  RETURNS interval
@@ -1704,6 +1826,18 @@ CREATE TRIGGER orders_stage_reporting_update AFTER UPDATE ON :schema.orders REFE
 
 -- trigger payments.payments_stage_reporting
 CREATE TRIGGER payments_stage_reporting AFTER INSERT ON :schema.payments REFERENCING NEW TABLE AS new_payments FOR EACH STATEMENT EXECUTE FUNCTION stage_payments()
+
+-- trigger reconciliation_results.reconciliation_results_store_days_delete
+CREATE TRIGGER reconciliation_results_store_days_delete AFTER DELETE ON :schema.reconciliation_results REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reconciliation_results_changed()
+
+-- trigger reconciliation_results.reconciliation_results_store_days_insert
+CREATE TRIGGER reconciliation_results_store_days_insert AFTER INSERT ON :schema.reconciliation_results REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reconciliation_results_changed()
+
+-- trigger reconciliation_results.reconciliation_results_store_days_truncate
+CREATE TRIGGER reconciliation_results_store_days_truncate AFTER TRUNCATE ON :schema.reconciliation_results FOR EACH STATEMENT EXECUTE FUNCTION reconciliation_results_truncated()
+
+-- trigger reconciliation_results.reconciliation_results_store_days_update
+CREATE TRIGGER reconciliation_results_store_days_update AFTER UPDATE ON :schema.reconciliation_results REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reconciliation_results_changed()
 
 -- trigger rule_versions.rule_versions_immutable
 CREATE TRIGGER rule_versions_immutable BEFORE DELETE OR UPDATE ON :schema.rule_versions FOR EACH ROW EXECUTE FUNCTION rule_versions_immutable()

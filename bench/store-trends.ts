@@ -1,0 +1,252 @@
+// GET /v1/reconciliation/stores' own work (the per-store trend totals read, then trendsOfTotals) over
+// 7 and 30 days of a 327-store chain, reading the per-store-day rollup (migration 0028) against the
+// same with the former query that summed reconciliation_results on each call; alternated call by call
+// in this process, after checking both give the same answer. Then the write side: what the rollup's
+// triggers add to a provider's day of bill results imported again (the bill import's delete and
+// insert, 981 rows) and to a new day of both providers (1,962 rows), against the same writes in a
+// schema whose triggers are disabled, alternated.
+// reconciliation_results are made in SQL at the issue's scale: 30 days × 327 stores × 3 tills (POS1..3)
+// × 2 providers (58,860 rows), ~400 payments per store and day, a few without an order.
+//   npx tsx bench/store-trends.ts      (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test;
+//                                       BENCH_REPS reads per case, default 200; BENCH_WRITES, default 30)
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import type { ReconciliationTally } from '../collector/src/domain/reconciliation/match-bill.ts';
+import { trendsOfTotals } from '../collector/src/domain/reconciliation/store-trends.ts';
+import { DEFAULT_RULE_PARAMS } from '../collector/src/domain/rules/params.ts';
+import { replaceResults } from '../collector/src/reconciliation/bill-import-queries.ts';
+import { storeTotalsInRange } from '../collector/src/reconciliation/store-trend-queries.ts';
+import type { Database } from '../collector/src/store/database.ts';
+import { openDatabase } from '../collector/src/store/open-database.ts';
+import { sortedTotals, storeTotalsFromResults } from '../collector/test/support/store-trend-reference.ts';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REPS = Number(process.env.BENCH_REPS ?? 200);
+const WRITES = Number(process.env.BENCH_WRITES ?? 30);
+const STORES = 327;
+const DAYS = 30;
+const FIRST_DAY = '2026-11-01';
+const LAST_DAY = '2026-11-30';
+const run = randomBytes(3).toString('hex');
+const schema = `bench_trends_${run}`;
+const plain = `bench_trends_${run}_plain`;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+// Per store, till and provider a day: ~67 payments (~400 a store-day); about one till-day in eight
+// has a payment without an order, and about one store in twenty a till losing orders on some
+// days (the repeat offenders). Lost callbacks give orders without a payment.
+const GENERATE = `
+WITH import AS (
+  INSERT INTO bill_imports (provider, file_sha256, imported_at, imported_by, rows, refunds, matched,
+                            fuzzy_matched, unmatched_payments, unmatched_orders)
+  VALUES ('wechatpay', 'bench', now(), 'bench', 0, 0, 0, 0, 0, 0) RETURNING id
+), cells AS (
+  SELECT p.provider, $1::date + d AS day, 'S' || lpad(s::text, 3, '0') AS store_id, 'POS' || v AS device_id,
+         55 + floor(random() * 25)::int AS payments,
+         CASE WHEN s % 20 = 7 AND v = 1 AND random() < 0.5 THEN 2 + floor(random() * 4)::int
+              WHEN random() < 0.12 THEN 1 ELSE 0 END AS missing,
+         CASE WHEN random() < 0.1 THEN 1 ELSE 0 END AS lost
+  FROM unnest(ARRAY['wechatpay', 'alipay']) p(provider), generate_series(0, $2::int - 1) d,
+       generate_series(1, $3::int) s, generate_series(1, 3) v
+)
+INSERT INTO reconciliation_results (provider, day, store_id, device_id, import_id, payments, orders, matched,
+  fuzzy_matched, unmatched_payments, unmatched_orders, payments_fen, unmatched_payments_fen, refunds, refunds_fen)
+SELECT c.provider, c.day, c.store_id, c.device_id, i.id, c.payments, c.payments - c.missing + c.lost,
+       c.payments - c.missing, 0, c.missing, c.lost, c.payments * 3500, c.missing * 3500, 0, 0
+FROM cells c, import i
+ORDER BY c.day, c.provider, c.store_id, c.device_id`;
+
+const TRIGGERS = ['insert', 'update', 'delete', 'truncate'].map(
+  (e) => `reconciliation_results_store_days_${e}`,
+);
+
+const product = await openDatabase({ databaseUrl: url, schema, poolSize: 2 });
+const baselineDb = await openDatabase({ databaseUrl: url, schema: plain, poolSize: 2 });
+try {
+  for (const trigger of TRIGGERS) {
+    await baselineDb.query(`ALTER TABLE reconciliation_results DISABLE TRIGGER ${trigger}`);
+  }
+  for (const [name, db] of [
+    ['rollup kept by triggers', product],
+    ['triggers disabled', baselineDb],
+  ] as const) {
+    const started = performance.now();
+    const rowCount = await db.transaction(async (tx) => {
+      await tx.query('SELECT setseed(0.28)');
+      return (await tx.query(GENERATE, [FIRST_DAY, DAYS, STORES])).rowCount;
+    });
+    await db.query('ANALYZE reconciliation_results');
+    await db.query('ANALYZE reconciliation_store_days');
+    console.log(`load (${name}): ${rowCount} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const { rows: size } = await product.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM reconciliation_store_days',
+  );
+  console.log(`rollup: ${size[0]!.n} store days`);
+
+  const options = { threshold: DEFAULT_RULE_PARAMS.reconciliation_mismatch.threshold, minDays: 2 };
+  const addDays = (day: string, n: number) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const cases = [7, 30].map((days) => {
+    const from = addDays(LAST_DAY, -(days - 1));
+    return {
+      name: `store trends ${days}d`,
+      from,
+      product: async () =>
+        trendsOfTotals(await storeTotalsInRange(product, from, LAST_DAY, options.threshold), options),
+      baseline: async () =>
+        trendsOfTotals(await storeTotalsFromResults(product, from, LAST_DAY, options.threshold), options),
+    };
+  });
+
+  // Same answer first: the totals, and the trends built from them.
+  for (const c of cases) {
+    const totals = sortedTotals(await storeTotalsInRange(product, c.from, LAST_DAY, options.threshold));
+    const former = sortedTotals(await storeTotalsFromResults(product, c.from, LAST_DAY, options.threshold));
+    if (totals.length !== STORES || !isDeepStrictEqual(totals, former)) {
+      throw new Error(
+        `${c.name}: the rollup's totals differ from the ones summed from reconciliation_results`,
+      );
+    }
+    const trends = await c.product();
+    if (!isDeepStrictEqual(trends, await c.baseline())) throw new Error(`${c.name}: the trends differ`);
+    const flagged = trends.stores.filter((s) => s.flagged).length;
+    console.log(`${c.name}: same answer (${trends.stores.length} stores, ${flagged} flagged)`);
+  }
+
+  const pct = (xs: number[], p: number) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+  };
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const timed = async (fn: () => Promise<unknown>, into: number[]) => {
+    const t = performance.now();
+    await fn();
+    into.push(performance.now() - t);
+  };
+
+  console.log(`\nreads: ${REPS} calls each, alternated; load before ${load()}`);
+  console.log('| case | rollup p50 | rollup p99 | former query p50 | former query p99 |');
+  console.log('|---|---|---|---|---|');
+  for (const c of cases) {
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await c.product();
+      await c.baseline();
+    }
+    for (let i = 0; i < REPS; i++) {
+      // which one goes first alternates too
+      if (i % 2 === 0) {
+        await timed(c.product, a);
+        await timed(c.baseline, b);
+      } else {
+        await timed(c.baseline, b);
+        await timed(c.product, a);
+      }
+    }
+    console.log(
+      `| ${c.name} | ${ms(pct(a, 50))} | ${ms(pct(a, 99))} | ${ms(pct(b, 50))} | ${ms(pct(b, 99))} |`,
+    );
+  }
+  console.log(`load after reads ${load()}`);
+
+  // Writes: one provider's day imported again as the bill import writes it (delete, then insert, in
+  // one transaction), and a day not there yet, both providers in one statement each.
+  let seed = 1;
+  const tallies = (day: string): ReconciliationTally[] => {
+    const out: ReconciliationTally[] = [];
+    for (let s = 1; s <= STORES; s++) {
+      for (let v = 1; v <= 3; v++) {
+        seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+        const payments = 55 + ((seed >>> 16) % 25);
+        const missing = (seed >>> 8) % 4 === 0 ? 1 : 0;
+        out.push({
+          day,
+          storeId: `S${String(s).padStart(3, '0')}`,
+          deviceId: `POS${v}`,
+          payments,
+          orders: payments - missing,
+          matched: payments - missing,
+          fuzzyMatched: 0,
+          unmatchedPayments: missing,
+          unmatchedOrders: 0,
+          paymentsFen: payments * 3500,
+          unmatchedPaymentsFen: missing * 3500,
+          refunds: 0,
+          refundsFen: 0,
+        });
+      }
+    }
+    return out;
+  };
+  const importId = async (db: Database) =>
+    Number((await db.query<{ id: string }>('SELECT min(id) AS id FROM bill_imports')).rows[0]!.id);
+  const ids = new Map([
+    [product, await importId(product)],
+    [baselineDb, await importId(baselineDb)],
+  ]);
+  const reimport = (db: Database, day: string, rows: ReconciliationTally[]) =>
+    db.transaction((tx) => replaceResults(tx, 'wechatpay', ids.get(db)!, [day], rows));
+  const newDay = (db: Database, day: string, rows: ReconciliationTally[]) =>
+    db.transaction(async (tx) => {
+      await replaceResults(tx, 'wechatpay', ids.get(db)!, [day], rows);
+      await replaceResults(tx, 'alipay', ids.get(db)!, [day], rows);
+    });
+  const writeCases = [
+    {
+      name: "a provider's day imported again (327 stores)",
+      write: reimport,
+      day: (i: number) => addDays(FIRST_DAY, i % DAYS),
+    },
+    {
+      name: 'a new day, both providers (327 stores)',
+      write: newDay,
+      day: (i: number) => addDays(LAST_DAY, 1 + i),
+    },
+  ];
+  console.log(`\nwrites: ${WRITES} transactions each, alternated; load before ${load()}`);
+  console.log('| write | with the rollup p50 | p99 | triggers disabled p50 | p99 |');
+  console.log('|---|---|---|---|---|');
+  for (const w of writeCases) {
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < WRITES + 3; i++) {
+      const rows = tallies(w.day(i));
+      const withRollup = () => w.write(product, w.day(i), rows);
+      const without = () => w.write(baselineDb, w.day(i), rows);
+      // the first rounds warm up
+      const intoA = i < 3 ? [] : a;
+      const intoB = i < 3 ? [] : b;
+      if (i % 2 === 0) {
+        await timed(withRollup, intoA);
+        await timed(without, intoB);
+      } else {
+        await timed(without, intoB);
+        await timed(withRollup, intoA);
+      }
+    }
+    console.log(
+      `| ${w.name} | ${ms(pct(a, 50))} | ${ms(pct(a, 99))} | ${ms(pct(b, 50))} | ${ms(pct(b, 99))} |`,
+    );
+  }
+  console.log(`load after writes ${load()}`);
+
+  // The writes kept the rollup exact.
+  const days = sortedTotals(await storeTotalsInRange(product, FIRST_DAY, '2027-12-31', options.threshold));
+  const summed = sortedTotals(
+    await storeTotalsFromResults(product, FIRST_DAY, '2027-12-31', options.threshold),
+  );
+  if (!isDeepStrictEqual(days, summed))
+    throw new Error('after the writes the rollup differs from the results');
+  console.log('after the writes: rollup still equal to the results summed');
+} finally {
+  await product.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await baselineDb.query(`DROP SCHEMA IF EXISTS ${plain} CASCADE`);
+  await product.close();
+  await baselineDb.close();
+}
