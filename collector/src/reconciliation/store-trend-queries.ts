@@ -1,5 +1,10 @@
 // Reads the daily reconciliation results for the per-store trend view.
-import type { DailyDeviceCounts, StoreTotals } from '../domain/reconciliation/store-trends.ts';
+import type {
+  DailyDeviceCounts,
+  DeviceTotals,
+  StoreDayTotals,
+  StoreTotals,
+} from '../domain/reconciliation/store-trends.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import type { Queryable } from '../store/database.ts';
 
@@ -42,40 +47,49 @@ export async function dailyDeviceCounts(
  * whose missing rate is above `threshold` (as the domain's dayCountsAgainst: 0 with no payments,
  * compared in double precision), read from the per-store-day rollup (migration 0028: a month of a
  * chain is ~10k store days carrying their devices, instead of ~59k provider-device days summed on
- * each call) and handed over as one JSON document of a few hundred stores.
- * [store_id, [[day, payments, orders, missing, unmatched_orders]…], [[device_id, missing, days]…]]
+ * each call). One row per store, its numbers as JSON text (BENCHMARKS.md §7.1):
+ * - days: flat [dayOffset, payments, orders, missing, unmatchedOrders, …], the day as days after
+ *   fromDay (a third of a month's JSON was its 'YYYY-MM-DD' strings);
+ * - devices: flat [deviceId, missing, daysOverThreshold, …].
+ * Only device days with missing payments are unnested and summed: a device day without any adds
+ * nothing to its device's missing and has a rate of 0, which no threshold of 0 or more is below
+ * (a negative threshold unnests them all). Every device of the store's days is still listed, from
+ * the distinct device lists of its days (most stores have one or two in a month).
  */
 const STORE_TOTALS = {
-  name: 'orderpulse_store_trend_totals_by_store_day',
+  name: 'orderpulse_store_trend_totals_by_store_day_v2',
   text: `
     WITH store_days AS NOT MATERIALIZED (
-      -- read twice rather than copied: a month is ~10k narrow rows
+      -- read three times rather than copied: a month is ~10k narrow rows
       SELECT * FROM reconciliation_store_days WHERE day BETWEEN $1::date AND $2::date
     ), days AS (
-      -- a date goes into JSON as YYYY-MM-DD whatever the session's DateStyle
-      SELECT store_id, json_agg(json_build_array(day, payments, orders, missing, unmatched_orders)) AS days
+      SELECT store_id,
+             string_agg(concat_ws(',', day - $1::date, payments, orders, missing, unmatched_orders), ',') AS days
       FROM store_days GROUP BY store_id
     ), devices AS (
-      SELECT store_id, json_agg(json_build_array(device_id, missing, days_over)) AS devices
+      SELECT store_id, string_agg(concat_ws(',', to_json(device_id)::text, missing, days_over), ',') AS devices
       FROM (SELECT store_id, device_id, sum(missing) AS missing,
                    count(*) FILTER (WHERE CASE WHEN payments = 0 THEN 0::float8
                                                ELSE missing::float8 / payments::float8 END > $3::float8) AS days_over
-            -- unnest in the select list walks the three arrays in step without a tuplestore
-            FROM (SELECT store_id, unnest(device_ids) AS device_id, unnest(device_payments) AS payments,
-                         unnest(device_missing) AS missing
-                  FROM store_days) device_days
-            GROUP BY store_id, device_id) v
+            FROM (SELECT store_id, device_id, payments, missing
+                  -- unnest in the select list walks the three arrays in step without a tuplestore
+                  FROM (SELECT store_id, unnest(device_ids) AS device_id, unnest(device_payments) AS payments,
+                               unnest(device_missing) AS missing
+                        FROM store_days WHERE $3::float8 < 0 OR 0 <> ANY(device_missing)) device_days
+                  WHERE $3::float8 < 0 OR missing <> 0
+                  UNION ALL
+                  -- each device once, counted on no day (a null rate is above no threshold)
+                  SELECT store_id, unnest(device_ids), NULL, 0
+                  FROM (SELECT DISTINCT store_id, device_ids FROM store_days) device_lists) v
+            GROUP BY store_id, device_id) totals
       GROUP BY store_id
     )
-    SELECT coalesce(json_agg(json_build_array(d.store_id, d.days, v.devices)), '[]')::text AS stores
+    SELECT store_id, to_char($1::date, 'YYYY-MM-DD') AS from_day, '[' || d.days || ']' AS days,
+           '[' || v.devices || ']' AS devices
     FROM days d JOIN devices v USING (store_id)`,
 };
 
-type StoreTotalsTuple = [
-  storeId: string,
-  days: [day: string, payments: number, orders: number, missing: number, unmatchedOrders: number][],
-  devices: [deviceId: string, missing: number, daysOverThreshold: number][],
-];
+const DAY_MS = 86_400_000;
 
 export async function storeTotalsInRange(
   q: Queryable,
@@ -83,22 +97,39 @@ export async function storeTotalsInRange(
   toDay: string,
   threshold: number,
 ): Promise<StoreTotals[]> {
-  const { rows } = await q.query<{ stores: string }>(STORE_TOTALS, [fromDay, toDay, threshold]);
-  return (JSON.parse(rows[0]!.stores) as StoreTotalsTuple[]).map(([storeId, days, devices]) => ({
-    storeId,
-    days: days.map(([day, payments, orders, missing, unmatchedOrders]) => ({
-      day,
-      payments,
-      orders,
-      missing,
-      unmatchedOrders,
-    })),
-    devices: devices.map(([deviceId, missing, daysOverThreshold]) => ({
-      deviceId,
-      missing,
-      daysOverThreshold,
-    })),
-  }));
+  const { rows } = await q.query<{ store_id: string; from_day: string; days: string; devices: string }>(
+    STORE_TOTALS,
+    [fromDay, toDay, threshold],
+  );
+  if (rows.length === 0) return [];
+  // 'YYYY-MM-DD' by offset from the first day, each made once (30 days: 30 strings for ~10k days)
+  const first = Date.parse(`${rows[0]!.from_day}T00:00:00Z`);
+  const names: string[] = [];
+  const dayAt = (offset: number) =>
+    (names[offset] ??= new Date(first + offset * DAY_MS).toISOString().slice(0, 10));
+  return rows.map((r) => {
+    const d = JSON.parse(r.days) as number[];
+    const v = JSON.parse(r.devices) as (string | number)[];
+    const days: StoreDayTotals[] = [];
+    for (let i = 0; i < d.length; i += 5) {
+      days.push({
+        day: dayAt(d[i]!),
+        payments: d[i + 1]!,
+        orders: d[i + 2]!,
+        missing: d[i + 3]!,
+        unmatchedOrders: d[i + 4]!,
+      });
+    }
+    const devices: DeviceTotals[] = [];
+    for (let i = 0; i < v.length; i += 3) {
+      devices.push({
+        deviceId: v[i] as string,
+        missing: v[i + 1] as number,
+        daysOverThreshold: v[i + 2] as number,
+      });
+    }
+    return { storeId: r.store_id, days, devices };
+  });
 }
 
 /** Per store and day, for the reconciliation_mismatch rule (e.g. to restore it after a restart). */
