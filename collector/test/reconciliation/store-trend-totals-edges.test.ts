@@ -1,9 +1,10 @@
-// The per-store trend totals hand days over as offsets from the range's first day and list only the
-// device days with missing payments besides each device once: the edges of that reading must give
+// The per-store trend totals hand days over as numbers and only the device days with missing
+// payments besides each store's device lists (migration 0029): the edges of that reading must give
 // the same totals as summing reconciliation_results (ranges with days without results, crossing a
 // month, a year and a leap day, starting before or after all data; device lists that change from
-// day to day; ids JSON must escape; negative and zero thresholds), and, for what only the rollup can
-// hold (a store-day without devices), the same as the rollup's first reading, on both stores.
+// day to day; ids JSON must escape; missing payments that cancel out; a zero threshold), refuse a
+// threshold they cannot count with, and, for what only the rollup can hold (a store-day without
+// devices), give what the rollup's first reading gave, on both stores.
 import { describe, expect, it } from 'vitest';
 import { storeTotalsInRange } from '../../src/reconciliation/store-trend-queries.ts';
 import type { Database } from '../../src/store/database.ts';
@@ -128,7 +129,7 @@ async function load(db: Database, rows: readonly Row[]): Promise<void> {
   );
 }
 
-const THRESHOLDS = [-1, 0, 0.01, 0.05, 0.5, 1];
+const THRESHOLDS = [0, 0.01, 0.05, 0.5, 1];
 
 describe.each(STORE_KINDS)('store trend totals at the edges on %s', (kind) => {
   const open = storesPerTest(kind);
@@ -185,6 +186,13 @@ describe.each(STORE_KINDS)('store trend totals at the edges on %s', (kind) => {
       expect(await storeTotalsInRange(db, from, to, 0.01)).toEqual([]);
       expect(await storeTotalsFromResults(db, from, to, 0.01)).toEqual([]);
     }
+  });
+
+  it('refuse a negative threshold (device days without missing payments would count)', async () => {
+    const db = await open();
+    await load(db, generate());
+    await expect(storeTotalsInRange(db, DAYS[0]!, DAYS[8]!, -0.5)).rejects.toThrow(RangeError);
+    await expect(storeTotalsInRange(db, DAYS[0]!, DAYS[8]!, Number.NaN)).rejects.toThrow(RangeError);
   });
 
   it('give what the rollup’s first reading gave for store days without devices', async () => {
