@@ -57,7 +57,7 @@ export async function dailyDeviceCounts(
  *
  * Planned on each call, not a named prepared statement: after five calls PostgreSQL keeps a generic
  * plan made for any range (~50 store days estimated), which sorts a month's ~10k store days where a
- * plan for the range asked hashes them (30 ms against 16 ms for the statement, BENCHMARKS.md §7.1).
+ * plan for the range asked hashes them (30 ms against 15 ms a 30-day call, BENCHMARKS.md §7.1).
  */
 const STORE_TOTALS = `
     WITH store_days AS NOT MATERIALIZED (
