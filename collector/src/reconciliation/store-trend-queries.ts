@@ -48,7 +48,7 @@ export async function dailyDeviceCounts(
  * whose missing rate is above `threshold` (the domain's dayCountsAgainst), read from the per-store-day
  * rollup (migration 0028: a month of a chain is ~10k store days carrying their devices, instead of
  * ~59k provider-device days summed on each call). One row per store, its numbers as JSON text made
- * when each store-day was written (migration 0029), so the read only joins strings (BENCHMARKS.md §7.1):
+ * when each store-day was written (migration 0029), so the read only joins strings (BENCHMARKS.md §7.2):
  * - days: flat [day as days after 2000-01-01, payments, orders, missing, unmatchedOrders, …];
  * - misses: flat ["device id", missing, payments, …], each device day with missing payments;
  * - devices: the store's distinct device lists, [["device id", …], …].
@@ -57,7 +57,7 @@ export async function dailyDeviceCounts(
  *
  * Planned on each call, not a named prepared statement: after five calls PostgreSQL keeps a generic
  * plan made for any range (~50 store days estimated), which sorts a month's ~10k store days where a
- * plan for the range asked hashes them (30 ms against 15 ms a 30-day call, BENCHMARKS.md §7.1).
+ * plan for the range asked hashes them (30 ms against 15 ms a 30-day call, BENCHMARKS.md §7.2).
  */
 const STORE_TOTALS = `
     WITH store_days AS NOT MATERIALIZED (
@@ -122,7 +122,13 @@ export async function storeTotalsInRange(
     }
     const m = JSON.parse(r.misses) as (string | number)[];
     for (let i = 0; i < m.length; i += 3) {
-      const device = devices.get(m[i] as string)!;
+      const deviceId = m[i] as string;
+      let device = devices.get(deviceId);
+      if (!device) {
+        // not expected: a store-day's misses come from its own devices
+        device = { deviceId, missing: 0, daysOverThreshold: 0 };
+        devices.set(deviceId, device);
+      }
       const missing = m[i + 1] as number;
       device.missing += missing;
       if (dayCountsAgainst(missing, m[i + 2] as number, threshold)) device.daysOverThreshold++;
