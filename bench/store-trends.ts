@@ -1,25 +1,36 @@
 // GET /v1/reconciliation/stores' own work (the per-store trend totals read, then trendsOfTotals) over
-// 7 and 30 days of a 327-store chain, reading the per-store-day rollup (migration 0028) against the
-// same with the former query that summed reconciliation_results on each call; alternated call by call
-// in this process, after checking both give the same answer. Then the write side: what the rollup's
-// triggers add to a provider's day of bill results imported again (the bill import's delete and
-// insert, 981 rows) and to a new day of both providers (1,962 rows), against the same writes in a
-// schema whose triggers are disabled, alternated.
+// 7 and 30 days of a 327-store chain, reading the per-store-day rollup with its numbers made at write
+// time (migrations 0028, 0029) against the rollup's first reading in a schema migrated to 0028 only
+// (one JSON document, dates as strings, every device day unnested) and against the former query that
+// summed reconciliation_results on each call; alternated call by call in this process, after checking
+// all three give the same answer. Then the write side: what the rollup's triggers add to a provider's
+// day of bill results imported again (the bill import's delete and insert, 981 rows) and to a new day
+// of both providers (1,962 rows), in the schema at 0029 and in the one at 0028, against the same
+// writes in a schema whose triggers are disabled, alternated.
 // reconciliation_results are made in SQL at the issue's scale: 30 days × 327 stores × 3 tills (POS1..3)
 // × 2 providers (58,860 rows), ~400 payments per store and day, a few without an order.
 //   npx tsx bench/store-trends.ts      (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test;
 //                                       BENCH_REPS reads per case, default 200; BENCH_WRITES, default 30)
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import pg from 'pg';
 import type { ReconciliationTally } from '../collector/src/domain/reconciliation/match-bill.ts';
 import { trendsOfTotals } from '../collector/src/domain/reconciliation/store-trends.ts';
 import { DEFAULT_RULE_PARAMS } from '../collector/src/domain/rules/params.ts';
 import { replaceResults } from '../collector/src/reconciliation/bill-import-queries.ts';
 import { storeTotalsInRange } from '../collector/src/reconciliation/store-trend-queries.ts';
 import type { Database } from '../collector/src/store/database.ts';
+import { applyMigrations, readMigrations } from '../collector/src/store/migrate.ts';
 import { openDatabase } from '../collector/src/store/open-database.ts';
-import { sortedTotals, storeTotalsFromResults } from '../collector/test/support/store-trend-reference.ts';
+import { PoolDatabase } from '../collector/src/store/pool-database.ts';
+import {
+  sortedTotals,
+  storeTotalsAsIn0028,
+  storeTotalsFromResults,
+} from '../collector/test/support/store-trend-reference.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REPS = Number(process.env.BENCH_REPS ?? 200);
@@ -31,8 +42,10 @@ const LAST_DAY = '2026-11-30';
 const run = randomBytes(3).toString('hex');
 const schema = `bench_trends_${run}`;
 const plain = `bench_trends_${run}_plain`;
+const at0028 = `bench_trends_${run}_0028`;
 const load = () =>
-  loadavg()
+  os
+    .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
 
@@ -66,12 +79,23 @@ const TRIGGERS = ['insert', 'update', 'delete', 'truncate'].map(
 
 const product = await openDatabase({ databaseUrl: url, schema, poolSize: 2 });
 const baselineDb = await openDatabase({ databaseUrl: url, schema: plain, poolSize: 2 });
+// A schema as migration 0028 left it: its migrations applied from a copy without the later ones.
+const before = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-0028-'));
+for (const m of await readMigrations()) {
+  if (m.version <= 28) await fs.writeFile(path.join(before, `${m.name}.sql`), m.sql);
+}
+await applyMigrations(product, at0028, before);
+const firstDb = new PoolDatabase(
+  new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${at0028}` }),
+  'postgres',
+);
 try {
   for (const trigger of TRIGGERS) {
     await baselineDb.query(`ALTER TABLE reconciliation_results DISABLE TRIGGER ${trigger}`);
   }
   for (const [name, db] of [
     ['rollup kept by triggers', product],
+    ['rollup as at 0028', firstDb],
     ['triggers disabled', baselineDb],
   ] as const) {
     const started = performance.now();
@@ -98,6 +122,8 @@ try {
       from,
       product: async () =>
         trendsOfTotals(await storeTotalsInRange(product, from, LAST_DAY, options.threshold), options),
+      first: async () =>
+        trendsOfTotals(await storeTotalsAsIn0028(firstDb, from, LAST_DAY, options.threshold), options),
       baseline: async () =>
         trendsOfTotals(await storeTotalsFromResults(product, from, LAST_DAY, options.threshold), options),
     };
@@ -107,13 +133,16 @@ try {
   for (const c of cases) {
     const totals = sortedTotals(await storeTotalsInRange(product, c.from, LAST_DAY, options.threshold));
     const former = sortedTotals(await storeTotalsFromResults(product, c.from, LAST_DAY, options.threshold));
+    const first = sortedTotals(await storeTotalsAsIn0028(firstDb, c.from, LAST_DAY, options.threshold));
     if (totals.length !== STORES || !isDeepStrictEqual(totals, former)) {
       throw new Error(
         `${c.name}: the rollup's totals differ from the ones summed from reconciliation_results`,
       );
     }
+    if (!isDeepStrictEqual(totals, first)) throw new Error(`${c.name}: the 0028 reading differs`);
     const trends = await c.product();
     if (!isDeepStrictEqual(trends, await c.baseline())) throw new Error(`${c.name}: the trends differ`);
+    if (!isDeepStrictEqual(trends, await c.first())) throw new Error(`${c.name}: the trends differ`);
     const flagged = trends.stores.filter((s) => s.flagged).length;
     console.log(`${c.name}: same answer (${trends.stores.length} stores, ${flagged} flagged)`);
   }
@@ -130,28 +159,24 @@ try {
   };
 
   console.log(`\nreads: ${REPS} calls each, alternated; load before ${load()}`);
-  console.log('| case | rollup p50 | rollup p99 | former query p50 | former query p99 |');
-  console.log('|---|---|---|---|---|');
+  console.log('| case | rollup p50 / p99 | 0028 reading p50 / p99 | former query p50 / p99 |');
+  console.log('|---|---|---|---|');
   for (const c of cases) {
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await c.product();
-      await c.baseline();
-    }
+    const runs = [
+      { fn: c.product, times: [] as number[] },
+      { fn: c.first, times: [] as number[] },
+      { fn: c.baseline, times: [] as number[] },
+    ];
+    for (let i = 0; i < 5; i++) for (const r of runs) await r.fn();
     for (let i = 0; i < REPS; i++) {
-      // which one goes first alternates too
-      if (i % 2 === 0) {
-        await timed(c.product, a);
-        await timed(c.baseline, b);
-      } else {
-        await timed(c.baseline, b);
-        await timed(c.product, a);
+      // which one goes first rotates too
+      for (let k = 0; k < runs.length; k++) {
+        const r = runs[(i + k) % runs.length]!;
+        await timed(r.fn, r.times);
       }
     }
-    console.log(
-      `| ${c.name} | ${ms(pct(a, 50))} | ${ms(pct(a, 99))} | ${ms(pct(b, 50))} | ${ms(pct(b, 99))} |`,
-    );
+    const cell = (xs: number[]) => `${ms(pct(xs, 50))} / ${ms(pct(xs, 99))}`;
+    console.log(`| ${c.name} | ${runs.map((r) => cell(r.times)).join(' | ')} |`);
   }
   console.log(`load after reads ${load()}`);
 
@@ -188,6 +213,7 @@ try {
     Number((await db.query<{ id: string }>('SELECT min(id) AS id FROM bill_imports')).rows[0]!.id);
   const ids = new Map([
     [product, await importId(product)],
+    [firstDb, await importId(firstDb)],
     [baselineDb, await importId(baselineDb)],
   ]);
   const reimport = (db: Database, day: string, rows: ReconciliationTally[]) =>
@@ -210,29 +236,22 @@ try {
     },
   ];
   console.log(`\nwrites: ${WRITES} transactions each, alternated; load before ${load()}`);
-  console.log('| write | with the rollup p50 | p99 | triggers disabled p50 | p99 |');
-  console.log('|---|---|---|---|---|');
+  console.log(
+    '| write | rollup (0029) p50 / p99 | rollup as at 0028 p50 / p99 | triggers disabled p50 / p99 |',
+  );
+  console.log('|---|---|---|---|');
   for (const w of writeCases) {
-    const a: number[] = [];
-    const b: number[] = [];
+    const runs = [product, firstDb, baselineDb].map((db) => ({ db, times: [] as number[] }));
     for (let i = 0; i < WRITES + 3; i++) {
       const rows = tallies(w.day(i));
-      const withRollup = () => w.write(product, w.day(i), rows);
-      const without = () => w.write(baselineDb, w.day(i), rows);
-      // the first rounds warm up
-      const intoA = i < 3 ? [] : a;
-      const intoB = i < 3 ? [] : b;
-      if (i % 2 === 0) {
-        await timed(withRollup, intoA);
-        await timed(without, intoB);
-      } else {
-        await timed(without, intoB);
-        await timed(withRollup, intoA);
+      for (let k = 0; k < runs.length; k++) {
+        const r = runs[(i + k) % runs.length]!;
+        // the first rounds warm up
+        await timed(() => w.write(r.db, w.day(i), rows), i < 3 ? [] : r.times);
       }
     }
-    console.log(
-      `| ${w.name} | ${ms(pct(a, 50))} | ${ms(pct(a, 99))} | ${ms(pct(b, 50))} | ${ms(pct(b, 99))} |`,
-    );
+    const cell = (xs: number[]) => `${ms(pct(xs, 50))} / ${ms(pct(xs, 99))}`;
+    console.log(`| ${w.name} | ${runs.map((r) => cell(r.times)).join(' | ')} |`);
   }
   console.log(`load after writes ${load()}`);
 
@@ -246,7 +265,10 @@ try {
   console.log('after the writes: rollup still equal to the results summed');
 } finally {
   await product.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await product.query(`DROP SCHEMA IF EXISTS ${at0028} CASCADE`);
   await baselineDb.query(`DROP SCHEMA IF EXISTS ${plain} CASCADE`);
   await product.close();
+  await firstDb.close();
   await baselineDb.close();
+  await fs.rm(before, { recursive: true, force: true });
 }

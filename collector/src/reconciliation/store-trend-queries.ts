@@ -1,5 +1,11 @@
 // Reads the daily reconciliation results for the per-store trend view.
-import type { DailyDeviceCounts, StoreTotals } from '../domain/reconciliation/store-trends.ts';
+import {
+  type DailyDeviceCounts,
+  type DeviceTotals,
+  dayCountsAgainst,
+  type StoreDayTotals,
+  type StoreTotals,
+} from '../domain/reconciliation/store-trends.ts';
 import type { StoreReconciliationResult } from '../domain/rules/reconciliation-mismatch.ts';
 import type { Queryable } from '../store/database.ts';
 
@@ -39,43 +45,40 @@ export async function dailyDeviceCounts(
 
 /**
  * Per store for days in [fromDay, toDay]: its day totals and its devices' missing payments and days
- * whose missing rate is above `threshold` (as the domain's dayCountsAgainst: 0 with no payments,
- * compared in double precision), read from the per-store-day rollup (migration 0028: a month of a
- * chain is ~10k store days carrying their devices, instead of ~59k provider-device days summed on
- * each call) and handed over as one JSON document of a few hundred stores.
- * [store_id, [[day, payments, orders, missing, unmatched_orders]…], [[device_id, missing, days]…]]
+ * whose missing rate is above `threshold` (the domain's dayCountsAgainst), read from the per-store-day
+ * rollup (migration 0028: a month of a chain is ~10k store days carrying their devices, instead of
+ * ~59k provider-device days summed on each call). One row per store, its numbers as JSON text made
+ * when each store-day was written (migration 0029), so the read only joins strings (BENCHMARKS.md §7.2):
+ * - days: flat [day as days after 2000-01-01, payments, orders, missing, unmatchedOrders, …];
+ * - misses: flat ["device id", missing, payments, …], each device day with missing payments;
+ * - devices: the store's distinct device lists, [["device id", …], …].
+ * A device day without missing payments adds nothing to its device's missing and has a rate of 0,
+ * above no threshold of 0 or more: the misses are all a device's days that count.
+ *
+ * Planned on each call, not a named prepared statement: after five calls PostgreSQL keeps a generic
+ * plan made for any range (~50 store days estimated), which sorts a month's ~10k store days where a
+ * plan for the range asked hashes them (30 ms against 15 ms a 30-day call, BENCHMARKS.md §7.2).
  */
-const STORE_TOTALS = {
-  name: 'orderpulse_store_trend_totals_by_store_day',
-  text: `
+const STORE_TOTALS = `
     WITH store_days AS NOT MATERIALIZED (
       -- read twice rather than copied: a month is ~10k narrow rows
       SELECT * FROM reconciliation_store_days WHERE day BETWEEN $1::date AND $2::date
     ), days AS (
-      -- a date goes into JSON as YYYY-MM-DD whatever the session's DateStyle
-      SELECT store_id, json_agg(json_build_array(day, payments, orders, missing, unmatched_orders)) AS days
+      SELECT store_id, string_agg(day_numbers, ',') AS days, string_agg(device_misses, ',') AS misses
       FROM store_days GROUP BY store_id
     ), devices AS (
-      SELECT store_id, json_agg(json_build_array(device_id, missing, days_over)) AS devices
-      FROM (SELECT store_id, device_id, sum(missing) AS missing,
-                   count(*) FILTER (WHERE CASE WHEN payments = 0 THEN 0::float8
-                                               ELSE missing::float8 / payments::float8 END > $3::float8) AS days_over
-            -- unnest in the select list walks the three arrays in step without a tuplestore
-            FROM (SELECT store_id, unnest(device_ids) AS device_id, unnest(device_payments) AS payments,
-                         unnest(device_missing) AS missing
-                  FROM store_days) device_days
-            GROUP BY store_id, device_id) v
+      -- a store-day without devices lists none (as when the devices were unnested: a store with no
+      -- device in the range is left out)
+      SELECT store_id, string_agg(to_json(device_ids)::text, ',') AS devices
+      FROM (SELECT DISTINCT store_id, device_ids FROM store_days WHERE cardinality(device_ids) > 0) lists
       GROUP BY store_id
     )
-    SELECT coalesce(json_agg(json_build_array(d.store_id, d.days, v.devices)), '[]')::text AS stores
-    FROM days d JOIN devices v USING (store_id)`,
-};
+    SELECT store_id, '[' || d.days || ']' AS days, '[' || coalesce(d.misses, '') || ']' AS misses,
+           '[' || v.devices || ']' AS devices
+    FROM days d JOIN devices v USING (store_id)`;
 
-type StoreTotalsTuple = [
-  storeId: string,
-  days: [day: string, payments: number, orders: number, missing: number, unmatchedOrders: number][],
-  devices: [deviceId: string, missing: number, daysOverThreshold: number][],
-];
+const DAY_MS = 86_400_000;
+const DAY_ZERO = Date.UTC(2000, 0, 1);
 
 export async function storeTotalsInRange(
   q: Queryable,
@@ -83,22 +86,55 @@ export async function storeTotalsInRange(
   toDay: string,
   threshold: number,
 ): Promise<StoreTotals[]> {
-  const { rows } = await q.query<{ stores: string }>(STORE_TOTALS, [fromDay, toDay, threshold]);
-  return (JSON.parse(rows[0]!.stores) as StoreTotalsTuple[]).map(([storeId, days, devices]) => ({
-    storeId,
-    days: days.map(([day, payments, orders, missing, unmatchedOrders]) => ({
-      day,
-      payments,
-      orders,
-      missing,
-      unmatchedOrders,
-    })),
-    devices: devices.map(([deviceId, missing, daysOverThreshold]) => ({
-      deviceId,
-      missing,
-      daysOverThreshold,
-    })),
-  }));
+  // Device days without missing payments are not read: they would count below a threshold of 0.
+  if (!(threshold >= 0)) throw new RangeError(`threshold must be 0 or more, not ${threshold}`);
+  const { rows } = await q.query<{ store_id: string; days: string; misses: string; devices: string }>(
+    STORE_TOTALS,
+    [fromDay, toDay],
+  );
+  // 'YYYY-MM-DD' by day number, each made once (30 days: 30 strings for ~10k store days)
+  const names = new Map<number, string>();
+  const dayAt = (n: number) => {
+    let name = names.get(n);
+    if (name === undefined) {
+      name = new Date(DAY_ZERO + n * DAY_MS).toISOString().slice(0, 10);
+      names.set(n, name);
+    }
+    return name;
+  };
+  return rows.map((r) => {
+    const d = JSON.parse(r.days) as number[];
+    const days: StoreDayTotals[] = [];
+    for (let i = 0; i < d.length; i += 5) {
+      days.push({
+        day: dayAt(d[i]!),
+        payments: d[i + 1]!,
+        orders: d[i + 2]!,
+        missing: d[i + 3]!,
+        unmatchedOrders: d[i + 4]!,
+      });
+    }
+    const devices = new Map<string, DeviceTotals>();
+    for (const list of JSON.parse(r.devices) as string[][]) {
+      for (const deviceId of list) {
+        if (!devices.has(deviceId)) devices.set(deviceId, { deviceId, missing: 0, daysOverThreshold: 0 });
+      }
+    }
+    const m = JSON.parse(r.misses) as (string | number)[];
+    for (let i = 0; i < m.length; i += 3) {
+      const deviceId = m[i] as string;
+      let device = devices.get(deviceId);
+      if (!device) {
+        // not expected: a store-day's misses come from its own devices
+        device = { deviceId, missing: 0, daysOverThreshold: 0 };
+        devices.set(deviceId, device);
+      }
+      const missing = m[i + 1] as number;
+      device.missing += missing;
+      if (dayCountsAgainst(missing, m[i + 2] as number, threshold)) device.daysOverThreshold++;
+    }
+    return { storeId: r.store_id, days, devices: [...devices.values()] };
+  });
 }
 
 /** Per store and day, for the reconciliation_mismatch rule (e.g. to restore it after a restart). */

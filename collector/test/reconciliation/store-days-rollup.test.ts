@@ -103,7 +103,7 @@ async function insert(db: Runs, id: number, rows: readonly Row[]): Promise<void>
 }
 
 const ROLLUP_COLUMNS = `to_char(day, 'YYYY-MM-DD') AS day, store_id, payments::text, orders::text, missing::text,
-  unmatched_orders::text, device_ids::text, device_payments::text, device_missing::text`;
+  unmatched_orders::text, device_ids::text, device_payments::text, device_missing::text, day_numbers, device_misses`;
 
 const rollup = async (db: Database) =>
   (await db.query(`SELECT ${ROLLUP_COLUMNS} FROM reconciliation_store_days ORDER BY day, store_id`)).rows;
@@ -116,7 +116,11 @@ const recomputed = async (db: Database) =>
        FROM (SELECT day, store_id, sum(payments) AS payments, sum(orders) AS orders, sum(missing) AS missing,
                     sum(unmatched_orders) AS unmatched_orders, array_agg(device_id ORDER BY device_id) AS device_ids,
                     array_agg(payments ORDER BY device_id) AS device_payments,
-                    array_agg(missing ORDER BY device_id) AS device_missing
+                    array_agg(missing ORDER BY device_id) AS device_missing,
+                    concat_ws(',', day - DATE '2000-01-01', sum(payments), sum(orders), sum(missing),
+                              sum(unmatched_orders)) AS day_numbers,
+                    string_agg(concat_ws(',', to_json(device_id)::text, missing, payments), ',' ORDER BY device_id)
+                      FILTER (WHERE missing <> 0) AS device_misses
              FROM (SELECT day, store_id, device_id, sum(payments) AS payments, sum(orders) AS orders,
                           sum(unmatched_payments) AS missing, sum(unmatched_orders) AS unmatched_orders
                    FROM reconciliation_results GROUP BY day, store_id, device_id) per_device

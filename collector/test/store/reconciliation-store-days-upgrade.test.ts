@@ -1,6 +1,6 @@
-// Migration 0028 adds the per-store-day rollup of reconciliation_results: a store upgraded with
-// results already there must find them summed in it, exactly as a recompute gives, and the trend
-// totals read from it equal to the ones summed from the results.
+// Migration 0028 adds the per-store-day rollup of reconciliation_results, 0029 its numbers as the
+// trends read them: a store upgraded with results already there must find them summed in it, exactly
+// as a recompute gives, and the trend totals read from it equal to the ones summed from the results.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,8 @@ describe.each(STORE_KINDS)('reconciliation results across migration 0028 on %s',
     const db = store.db;
     await applyMigrations(db, former, dir);
     // 3 days × 5 stores × up to 3 devices × 2 providers, some devices with one provider only, a
-    // device without payments and a store with a single device on one day
+    // device without payments, a store with a single device on one day and one without missing
+    // payments on another
     await db.query(
       `WITH import AS (
          INSERT INTO ${former}.bill_imports (provider, file_sha256, imported_at, imported_by, rows, refunds,
@@ -44,15 +45,18 @@ describe.each(STORE_KINDS)('reconciliation results across migration 0028 on %s',
          unmatched_payments_fen, refunds, refunds_fen)
        SELECT provider, DATE '2026-11-01' + d, 'S' || s, 'POS' || v, import.id,
               CASE WHEN v = 3 AND s = 2 THEN 0 ELSE 100 + 7 * d + 3 * s + v END,
-              95 + d, 90, 2, (d + s + v) % 4, (d * s + v) % 3, 0, 0, 0, 0
+              95 + d, 90, 2, CASE WHEN s = 5 AND d = 0 THEN 0 ELSE (d + s + v) % 4 END, (d * s + v) % 3, 0, 0, 0, 0
        FROM import, unnest(ARRAY['wechatpay', 'alipay']) provider, generate_series(0, 2) d,
             generate_series(1, 5) s, generate_series(1, 3) v
        WHERE NOT (provider = 'alipay' AND v = 2) AND NOT (s = 4 AND d = 1 AND v > 1)`,
     );
-    expect(await applyMigrations(db, former)).toContain('0028_reconciliation_store_days');
+    expect(await applyMigrations(db, former)).toEqual(
+      expect.arrayContaining(['0028_reconciliation_store_days', '0029_reconciliation_store_day_numbers']),
+    );
 
     const columns = `to_char(day, 'YYYY-MM-DD') AS day, store_id, payments::text, orders::text, missing::text,
-      unmatched_orders::text, device_ids::text, device_payments::text, device_missing::text`;
+      unmatched_orders::text, device_ids::text, device_payments::text, device_missing::text, day_numbers,
+      device_misses`;
     const { rows: backfilled } = await db.query(
       `SELECT ${columns} FROM ${former}.reconciliation_store_days ORDER BY day, store_id`,
     );
@@ -62,7 +66,11 @@ describe.each(STORE_KINDS)('reconciliation results across migration 0028 on %s',
        FROM (SELECT day, store_id, sum(payments) AS payments, sum(orders) AS orders, sum(missing) AS missing,
                     sum(unmatched_orders) AS unmatched_orders, array_agg(device_id ORDER BY device_id) AS device_ids,
                     array_agg(payments ORDER BY device_id) AS device_payments,
-                    array_agg(missing ORDER BY device_id) AS device_missing
+                    array_agg(missing ORDER BY device_id) AS device_missing,
+                    concat_ws(',', day - DATE '2000-01-01', sum(payments), sum(orders), sum(missing),
+                              sum(unmatched_orders)) AS day_numbers,
+                    string_agg(concat_ws(',', to_json(device_id)::text, missing, payments), ',' ORDER BY device_id)
+                      FILTER (WHERE missing <> 0) AS device_misses
              FROM (SELECT day, store_id, device_id, sum(payments) AS payments, sum(orders) AS orders,
                           sum(unmatched_payments) AS missing, sum(unmatched_orders) AS unmatched_orders
                    FROM ${former}.reconciliation_results GROUP BY day, store_id, device_id) per_device
@@ -74,6 +82,9 @@ describe.each(STORE_KINDS)('reconciliation results across migration 0028 on %s',
       device_ids: '{POS1}',
       payments: String(2 * (100 + 7 + 12 + 1)),
     });
+    // store-days with and without devices missing payments were there to backfill
+    expect(backfilled.filter((r) => r.device_misses === null).length).toBeGreaterThan(0);
+    expect(backfilled.filter((r) => r.device_misses !== null).length).toBeGreaterThan(0);
 
     const totals = await db.transaction(async (tx) => {
       await tx.query(`SET LOCAL search_path TO ${former}`);

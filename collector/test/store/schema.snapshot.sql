@@ -328,6 +328,8 @@ day date NOT NULL
   device_ids text[] NOT NULL
   device_payments bigint[] NOT NULL
   device_missing bigint[] NOT NULL
+  day_numbers text NOT NULL GENERATED ALWAYS AS ((((((((((day - '2000-01-01'::date))::text || ','::text) || (payments)::text) || ','::text) || (orders)::text) || ','::text) || (missing)::text) || ','::text) || (unmatched_orders)::text) STORED
+  device_misses text
 
 -- table report_settings
 singleton boolean NOT NULL DEFAULT true
@@ -1566,12 +1568,15 @@ BEGIN
            sum(unmatched_orders) AS unmatched_orders,
            array_agg(device_id ORDER BY device_id) AS device_ids,
            array_agg(payments ORDER BY device_id) AS device_payments,
-           array_agg(missing ORDER BY device_id) AS device_missing
+           array_agg(missing ORDER BY device_id) AS device_missing,
+           string_agg(concat_ws(',', to_json(device_id)::text, missing, payments), ',' ORDER BY device_id)
+             FILTER (WHERE missing <> 0) AS device_misses
     FROM per_device GROUP BY day, store_id
   ), kept AS (
     INSERT INTO reconciliation_store_days AS s (day, store_id, payments, orders, missing, unmatched_orders,
-                                                device_ids, device_payments, device_missing)
-    SELECT day, store_id, payments, orders, missing, unmatched_orders, device_ids, device_payments, device_missing
+                                                device_ids, device_payments, device_missing, device_misses)
+    SELECT day, store_id, payments, orders, missing, unmatched_orders, device_ids, device_payments, device_missing,
+           device_misses
     FROM per_store
     ORDER BY day, store_id
     ON CONFLICT (day, store_id) DO UPDATE SET
@@ -1581,7 +1586,8 @@ BEGIN
       unmatched_orders = excluded.unmatched_orders,
       device_ids = excluded.device_ids,
       device_payments = excluded.device_payments,
-      device_missing = excluded.device_missing
+      device_missing = excluded.device_missing,
+      device_misses = excluded.device_misses
     RETURNING s.day, s.store_id
   )
   SELECT array_agg(a.day), array_agg(a.store_id) INTO gone_days, gone_stores
