@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replaceResults } from '../../src/reconciliation/bill-import-queries.ts';
 import { storeTotalsInRange } from '../../src/reconciliation/store-trend-queries.ts';
 import type { Database } from '../../src/store/database.ts';
+import { recomputedStoreDays, storedStoreDays } from '../support/store-days-recompute.ts';
 import { sortedTotals, storeTotalsFromResults } from '../support/store-trend-reference.ts';
 import { storesPerTest } from '../support/stores-per-test.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
@@ -102,36 +103,8 @@ async function insert(db: Runs, id: number, rows: readonly Row[]): Promise<void>
   );
 }
 
-const ROLLUP_COLUMNS = `to_char(day, 'YYYY-MM-DD') AS day, store_id, payments::text, orders::text, missing::text,
-  unmatched_orders::text, device_ids::text, device_payments::text, device_missing::text, day_numbers, device_misses`;
-
-const rollup = async (db: Database) =>
-  (await db.query(`SELECT ${ROLLUP_COLUMNS} FROM reconciliation_store_days ORDER BY day, store_id`)).rows;
-
-/** What the rollup must hold: reconciliation_results summed per device, then per store and day. */
-const recomputed = async (db: Database) =>
-  (
-    await db.query(
-      `SELECT ${ROLLUP_COLUMNS}
-       FROM (SELECT day, store_id, sum(payments) AS payments, sum(orders) AS orders, sum(missing) AS missing,
-                    sum(unmatched_orders) AS unmatched_orders, array_agg(device_id ORDER BY device_id) AS device_ids,
-                    array_agg(payments ORDER BY device_id) AS device_payments,
-                    array_agg(missing ORDER BY device_id) AS device_missing,
-                    concat_ws(',', day - DATE '2000-01-01', sum(payments), sum(orders), sum(missing),
-                              sum(unmatched_orders)) AS day_numbers,
-                    string_agg(concat_ws(',', to_json(device_id)::text, missing, payments), ',' ORDER BY device_id)
-                      FILTER (WHERE missing <> 0) AS device_misses
-             FROM (SELECT day, store_id, device_id, sum(payments) AS payments, sum(orders) AS orders,
-                          sum(unmatched_payments) AS missing, sum(unmatched_orders) AS unmatched_orders
-                   FROM reconciliation_results GROUP BY day, store_id, device_id) per_device
-             GROUP BY day, store_id) per_store
-       ORDER BY day, store_id`,
-    )
-  ).rows;
-
 async function expectExact(db: Database): Promise<void> {
-  const expected = await recomputed(db);
-  expect(await rollup(db)).toEqual(expected);
+  expect(await storedStoreDays(db)).toEqual(await recomputedStoreDays(db));
   for (const threshold of [0, 0.01, 0.05]) {
     for (const [from, to] of [
       [DAYS[0]!, DAYS[3]!],
@@ -144,13 +117,8 @@ async function expectExact(db: Database): Promise<void> {
   }
 }
 
-const storeDay = async (db: Database, day: string, storeId: string) =>
-  (
-    await db.query(
-      `SELECT ${ROLLUP_COLUMNS} FROM reconciliation_store_days WHERE day = $1::date AND store_id = $2`,
-      [day, storeId],
-    )
-  ).rows;
+const storeDay = (db: Database, day: string, storeId: string) =>
+  storedStoreDays(db, undefined, 'WHERE day = $1::date AND store_id = $2', [day, storeId]);
 
 describe.each(STORE_KINDS)('reconciliation_store_days on %s', (kind) => {
   const open = storesPerTest(kind);
@@ -178,7 +146,7 @@ describe.each(STORE_KINDS)('reconciliation_store_days on %s', (kind) => {
         unmatchedOrders: 0,
       },
     ]);
-    expect((await rollup(db)).length).toBe(DAYS.length * STORES.length);
+    expect((await storedStoreDays(db)).length).toBe(DAYS.length * STORES.length);
     await expectExact(db);
     expect((await storeDay(db, DAYS[0]!, 'S01'))[0]?.device_ids).toContain('POS9');
   });
@@ -230,7 +198,7 @@ describe.each(STORE_KINDS)('reconciliation_store_days on %s', (kind) => {
     // a re-import that finds nothing for a day removes the day
     await db.transaction((tx) => replaceResults(tx, 'wechatpay', id, [DAYS[3]!], []));
     await db.transaction((tx) => replaceResults(tx, 'alipay', id, [DAYS[3]!], []));
-    expect((await rollup(db)).filter((r) => r.day === DAYS[3])).toEqual([]);
+    expect((await storedStoreDays(db)).filter((r) => r.day === DAYS[3])).toEqual([]);
     await expectExact(db);
   });
 
@@ -267,12 +235,12 @@ describe.each(STORE_KINDS)('reconciliation_store_days on %s', (kind) => {
     await db.query(`DELETE FROM reconciliation_results WHERE device_id = 'POS2' OR store_id = 'S05'`);
     await expectExact(db);
     await db.query(`DELETE FROM reconciliation_results WHERE day = DATE '2026-11-02'`);
-    expect((await rollup(db)).filter((r) => r.day === DAYS[1])).toEqual([]);
+    expect((await storedStoreDays(db)).filter((r) => r.day === DAYS[1])).toEqual([]);
     await expectExact(db);
     await db.query(`DELETE FROM reconciliation_results WHERE provider = 'nobody'`);
     await expectExact(db);
     await db.query('TRUNCATE reconciliation_results');
-    expect(await rollup(db)).toEqual([]);
+    expect(await storedStoreDays(db)).toEqual([]);
   });
 
   it('stays exact through random writes, and with user triggers switched off for a load', async () => {
@@ -328,7 +296,7 @@ describe.each(STORE_KINDS)('reconciliation_store_days on %s', (kind) => {
       }
       await expectExact(db);
     }
-    expect((await rollup(db)).length).toBeGreaterThan(0);
+    expect((await storedStoreDays(db)).length).toBeGreaterThan(0);
   });
 });
 
@@ -389,7 +357,7 @@ describe.each(STORE_KINDS.filter((k) => k === 'postgres'))(
         await first.end();
         await second.end();
       }
-      expect((await rollup(db)).length).toBe(STORES.length);
+      expect((await storedStoreDays(db)).length).toBe(STORES.length);
       await expectExact(db);
     });
   },

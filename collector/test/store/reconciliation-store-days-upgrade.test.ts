@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeTotalsInRange } from '../../src/reconciliation/store-trend-queries.ts';
 import { applyMigrations, readMigrations } from '../../src/store/migrate.ts';
+import { recomputedStoreDays, storedStoreDays } from '../support/store-days-recompute.ts';
 import { sortedTotals, storeTotalsFromResults } from '../support/store-trend-reference.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase, uniqueSchema } from '../support/test-database.ts';
 
@@ -54,29 +55,9 @@ describe.each(STORE_KINDS)('reconciliation results across migration 0028 on %s',
       expect.arrayContaining(['0028_reconciliation_store_days', '0029_reconciliation_store_day_numbers']),
     );
 
-    const columns = `to_char(day, 'YYYY-MM-DD') AS day, store_id, payments::text, orders::text, missing::text,
-      unmatched_orders::text, device_ids::text, device_payments::text, device_missing::text, day_numbers,
-      device_misses`;
-    const { rows: backfilled } = await db.query(
-      `SELECT ${columns} FROM ${former}.reconciliation_store_days ORDER BY day, store_id`,
-    );
+    const backfilled = await storedStoreDays(db, former);
     expect(backfilled).toHaveLength(15);
-    const { rows: summed } = await db.query(
-      `SELECT ${columns}
-       FROM (SELECT day, store_id, sum(payments) AS payments, sum(orders) AS orders, sum(missing) AS missing,
-                    sum(unmatched_orders) AS unmatched_orders, array_agg(device_id ORDER BY device_id) AS device_ids,
-                    array_agg(payments ORDER BY device_id) AS device_payments,
-                    array_agg(missing ORDER BY device_id) AS device_missing,
-                    concat_ws(',', day - DATE '2000-01-01', sum(payments), sum(orders), sum(missing),
-                              sum(unmatched_orders)) AS day_numbers,
-                    string_agg(concat_ws(',', to_json(device_id)::text, missing, payments), ',' ORDER BY device_id)
-                      FILTER (WHERE missing <> 0) AS device_misses
-             FROM (SELECT day, store_id, device_id, sum(payments) AS payments, sum(orders) AS orders,
-                          sum(unmatched_payments) AS missing, sum(unmatched_orders) AS unmatched_orders
-                   FROM ${former}.reconciliation_results GROUP BY day, store_id, device_id) per_device
-             GROUP BY day, store_id) per_store
-       ORDER BY day, store_id`,
-    );
+    const summed = await recomputedStoreDays(db, former);
     expect(backfilled).toEqual(summed);
     expect(backfilled.find((r) => r.day === '2026-11-02' && r.store_id === 'S4')).toMatchObject({
       device_ids: '{POS1}',
