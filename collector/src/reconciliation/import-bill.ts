@@ -32,8 +32,7 @@ import { matchStagedBill } from './bill-set-matching.ts';
 import { type StagedBill, stageBill } from './bill-stage.ts';
 import { clearStaged, writeStagedLines } from './bill-staging-queries.ts';
 import { settleByBill } from './pending-healer.ts';
-import { pendingItems } from './pending-items.ts';
-import { addPendingItems } from './pending-queries.ts';
+import { fillPendingPool } from './pending-pool-fill.ts';
 
 export interface ImportBillOptions {
   provider: BillProvider;
@@ -196,12 +195,7 @@ async function importInChunks(
   );
   await restateEarlierMatches(db, provider, match);
   const autoResolved = await settleByBill(db, provider, result, importId, options.now);
-  const pendingAdded = await addPendingItems(
-    db,
-    importId,
-    options.now,
-    pendingItems(provider, result, dayOf),
-  );
+  const pendingAdded = await fillPendingPool(db, provider, result, dayOf, importId, options.now);
   return finishBill(db, options, sha256, importId, {
     counts: {
       rows: parsed,
@@ -336,12 +330,7 @@ async function importStaged(
   }
   const { result } = match;
   const autoResolved = await settleByBill(db, provider, result, importId, options.now);
-  const pendingAdded = await addPendingItems(
-    db,
-    importId,
-    options.now,
-    pendingItems(provider, result, dayOf),
-  );
+  const pendingAdded = await fillPendingPool(db, provider, result, dayOf, importId, options.now);
   const outcome = await finishBill(db, options, sha256, importId, {
     counts: {
       rows: bill.rows,

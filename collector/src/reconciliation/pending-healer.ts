@@ -5,6 +5,7 @@
 // run one at a time and at most once per `minIntervalMs`, each taking every commit since the last,
 // so a busy ingest costs the store about one extra query a second, not one per commit.
 // Bill imports call `settleByBill`.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { StoredEvent } from '../domain/events.ts';
 import type { Reconciliation } from '../domain/reconciliation/match-bill.ts';
 import {
@@ -69,15 +70,30 @@ export async function healPending(
   return autoResolvePending(db, resolutions, at, importingProvider);
 }
 
-/** A bill import's exact (and fuzzy) pairs settle what they explain; runs before its own items are added. */
-export function settleByBill(
+/** Evidence per lookup when a bill settles the pool: as many keys as one lookup statement takes. */
+export const SETTLE_SLICE = 5000;
+
+/**
+ * A bill import's exact (and fuzzy) pairs settle what they explain; runs before its own items are added.
+ * The evidence goes a slice at a time, the event loop running in between (a large bill's keys, lookups
+ * and decisions held the main thread for tens of milliseconds). Slices in order settle what the whole
+ * would: an item takes the first evidence that explains it, and once settled it is no longer open.
+ */
+export async function settleByBill(
   db: Queryable,
   provider: string,
   r: Pick<Reconciliation, 'exact' | 'amountMismatches' | 'fuzzy'>,
   importId: number,
   at: number,
+  sliceSize = SETTLE_SLICE,
 ): Promise<AutoResolution[]> {
-  return healPending(db, billLineEvidence(provider, r, importId, at), at, provider);
+  const evidence = billLineEvidence(provider, r, importId, at);
+  const settled: AutoResolution[] = [];
+  for (let from = 0; from < evidence.length; from += sliceSize) {
+    if (from > 0) await nextTurn();
+    settled.push(...(await healPending(db, evidence.slice(from, from + sliceSize), at, provider)));
+  }
+  return settled;
 }
 
 export function countAutoResolved(metrics: PendingHealingMetrics, resolved: readonly AutoResolution[]): void {

@@ -34,9 +34,60 @@ function orderEvidence(o: PaidOrder): Record<string, unknown> {
   };
 }
 
+/** The parts of a reconciliation that become pool items, in the order their items are made. */
+export type PoolSources = Pick<
+  Reconciliation,
+  'fuzzy' | 'amountMismatches' | 'unmatchedPayments' | 'unmatchedOrders'
+>;
+
+/**
+ * The sources cut into consecutive parts of at most `size` entries, kinds in pendingItems' order, so
+ * that the items of the parts, one after the other, are pendingItems of the whole: a caller can build
+ * and store a large pool a part at a time.
+ */
+export function poolSourceSlices(r: PoolSources, size: number): PoolSources[] {
+  if (!(size >= 1)) throw new RangeError(`slice size must be at least 1, not ${size}`);
+  const slices: PoolSources[] = [];
+  const empty = (): PoolSources => ({
+    fuzzy: [],
+    amountMismatches: [],
+    unmatchedPayments: [],
+    unmatchedOrders: [],
+  });
+  let current = empty();
+  let room = size;
+  const take = <T>(list: readonly T[], put: (part: T[]) => void) => {
+    for (let i = 0; i < list.length; ) {
+      const n = Math.min(room, list.length - i);
+      put(list.slice(i, i + n));
+      i += n;
+      room -= n;
+      if (room === 0) {
+        slices.push(current);
+        current = empty();
+        room = size;
+      }
+    }
+  };
+  take(r.fuzzy, (part) => {
+    current.fuzzy = part;
+  });
+  take(r.amountMismatches, (part) => {
+    current.amountMismatches = part;
+  });
+  take(r.unmatchedPayments, (part) => {
+    current.unmatchedPayments = part;
+  });
+  take(r.unmatchedOrders, (part) => {
+    current.unmatchedOrders = part;
+  });
+  if (room < size) slices.push(current);
+  return slices;
+}
+
 export function pendingItems(
   provider: BillProvider,
-  r: Reconciliation,
+  r: PoolSources,
   dayOf: (ms: number) => string,
 ): NewPendingItem[] {
   const items: NewPendingItem[] = [];
