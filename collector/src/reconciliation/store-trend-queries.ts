@@ -1,8 +1,8 @@
 // Reads the daily reconciliation results for the per-store trend view.
 import {
   type DailyDeviceCounts,
-  type DeviceTotals,
-  dayCountsAgainst,
+  type DeviceDayMisses,
+  deviceTotalsOfMisses,
   type StoreDayTotals,
   type StoreTotals,
 } from '../domain/reconciliation/store-trends.ts';
@@ -114,26 +114,13 @@ export async function storeTotalsInRange(
         unmatchedOrders: d[i + 4]!,
       });
     }
-    const devices = new Map<string, DeviceTotals>();
-    for (const list of JSON.parse(r.devices) as string[][]) {
-      for (const deviceId of list) {
-        if (!devices.has(deviceId)) devices.set(deviceId, { deviceId, missing: 0, daysOverThreshold: 0 });
-      }
-    }
     const m = JSON.parse(r.misses) as (string | number)[];
+    const misses: DeviceDayMisses[] = [];
     for (let i = 0; i < m.length; i += 3) {
-      const deviceId = m[i] as string;
-      let device = devices.get(deviceId);
-      if (!device) {
-        // not expected: a store-day's misses come from its own devices
-        device = { deviceId, missing: 0, daysOverThreshold: 0 };
-        devices.set(deviceId, device);
-      }
-      const missing = m[i + 1] as number;
-      device.missing += missing;
-      if (dayCountsAgainst(missing, m[i + 2] as number, threshold)) device.daysOverThreshold++;
+      misses.push({ deviceId: m[i] as string, missing: m[i + 1] as number, payments: m[i + 2] as number });
     }
-    return { storeId: r.store_id, days, devices: [...devices.values()] };
+    const devices = deviceTotalsOfMisses(JSON.parse(r.devices) as string[][], misses, threshold);
+    return { storeId: r.store_id, days, devices };
   });
 }
 

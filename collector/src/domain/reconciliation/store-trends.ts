@@ -141,6 +141,41 @@ export function storeTotals(rows: readonly DailyDeviceCounts[], threshold: numbe
   }));
 }
 
+/** A device's day with missing payments: its missing payments and its payments that day. */
+export interface DeviceDayMisses {
+  deviceId: string;
+  missing: number;
+  payments: number;
+}
+
+/**
+ * A store's devices over a range, from the device lists of its days (every device listed appears,
+ * in the order first listed) and only its device days with missing payments: a day without any adds
+ * nothing to its device's missing and has a rate of 0, which counts against no threshold of 0 or more.
+ */
+export function deviceTotalsOfMisses(
+  deviceLists: readonly (readonly string[])[],
+  misses: Iterable<DeviceDayMisses>,
+  threshold: number,
+): DeviceTotals[] {
+  const devices = new Map<string, DeviceTotals>();
+  const deviceOf = (deviceId: string) => {
+    let device = devices.get(deviceId);
+    if (!device) {
+      device = { deviceId, missing: 0, daysOverThreshold: 0 };
+      devices.set(deviceId, device);
+    }
+    return device;
+  };
+  for (const list of deviceLists) for (const deviceId of list) deviceOf(deviceId);
+  for (const m of misses) {
+    const device = deviceOf(m.deviceId);
+    device.missing += m.missing;
+    if (dayCountsAgainst(m.missing, m.payments, threshold)) device.daysOverThreshold++;
+  }
+  return [...devices.values()];
+}
+
 export function storeTrends(
   rows: readonly DailyDeviceCounts[],
   options: TrendOptions,

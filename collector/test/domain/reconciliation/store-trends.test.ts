@@ -1,7 +1,12 @@
 // Missing-order trends: the rate per store and day, which days count against a store or a till, and
 // the order the operations team reads them in.
 import { describe, expect, it } from 'vitest';
-import { type DailyDeviceCounts, storeTrends } from '../../../src/domain/reconciliation/store-trends.ts';
+import {
+  type DailyDeviceCounts,
+  deviceTotalsOfMisses,
+  storeTotals,
+  storeTrends,
+} from '../../../src/domain/reconciliation/store-trends.ts';
 
 const row = (
   day: string,
@@ -149,5 +154,67 @@ describe('storeTrends', () => {
 
   it('no rows, no trends', () => {
     expect(storeTrends([], { threshold: 0.01, minDays: 2 })).toEqual({ stores: [], chain: [] });
+  });
+});
+
+describe('deviceTotalsOfMisses', () => {
+  it('lists every device of the days in first-listed order and counts only days above the threshold', () => {
+    const totals = deviceTotalsOfMisses(
+      [['POS1', 'POS2'], ['POS2', 'POS3'], []],
+      [
+        { deviceId: 'POS2', missing: 1, payments: 100 }, // 1 %: not above 1 %
+        { deviceId: 'POS2', missing: 3, payments: 100 },
+        { deviceId: 'POS3', missing: 2, payments: 0 }, // no payments: a rate of 0
+      ],
+      0.01,
+    );
+    expect(totals).toEqual([
+      { deviceId: 'POS1', missing: 0, daysOverThreshold: 0 },
+      { deviceId: 'POS2', missing: 4, daysOverThreshold: 1 },
+      { deviceId: 'POS3', missing: 2, daysOverThreshold: 0 },
+    ]);
+  });
+
+  it('adds a device met only in the misses', () => {
+    expect(deviceTotalsOfMisses([], [{ deviceId: 'POS9', missing: 2, payments: 10 }], 0)).toEqual([
+      { deviceId: 'POS9', missing: 2, daysOverThreshold: 1 },
+    ]);
+  });
+
+  it('gives the devices storeTotals sums from every device day, for any threshold of 0 or more', () => {
+    const rows: DailyDeviceCounts[] = [];
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    for (let d = 1; d <= 20; d++) {
+      for (const deviceId of ['A', 'B', 'C']) {
+        if (next(4) === 0) continue;
+        const payments = next(6);
+        rows.push({
+          day: `2026-11-${String(d).padStart(2, '0')}`,
+          storeId: 'S1',
+          deviceId,
+          payments,
+          orders: payments,
+          unmatchedPayments: next(3) === 0 ? next(3) : 0,
+          unmatchedOrders: 0,
+        });
+      }
+    }
+    expect(rows.filter((r) => r.unmatchedPayments !== 0).length).toBeGreaterThan(5);
+    const days = [...new Set(rows.map((r) => r.day))];
+    const lists = days.map((day) => rows.filter((r) => r.day === day).map((r) => r.deviceId));
+    const misses = rows
+      .filter((r) => r.unmatchedPayments !== 0)
+      .map((r) => ({ deviceId: r.deviceId, missing: r.unmatchedPayments, payments: r.payments }));
+    const byId = <T extends { deviceId: string }>(list: T[]) =>
+      [...list].sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+    for (const threshold of [0, 0.1, 0.5, 1]) {
+      expect(byId(deviceTotalsOfMisses(lists, misses, threshold))).toEqual(
+        byId(storeTotals(rows, threshold)[0]!.devices),
+      );
+    }
   });
 });
