@@ -1,10 +1,13 @@
-// PostgreSQL CPU per event of one group commit with the partition-hash triggers (migration 0021:
-// order_partition_hash computed for every orders and shipments row ingest_batch upserts) against
-// the same calls with those two triggers disabled, in one schema, interleaved rounds of sequential
-// 50-event calls, read from the backend's /proc CPU time. PostgreSQL must run on this machine.
+// PostgreSQL CPU per event of one group commit, three ways in one schema, interleaved rounds of
+// sequential 50-event calls, read from the backend's /proc CPU time: each order's partition hash
+// passed by the collector (migration 0030, what ingestBatch does); computed by the trigger for every
+// orders and shipments row the call upserts (0021's way: no hashes passed); and no hash at all, the
+// triggers disabled (the group commit before 0021). Also the collector's own time to compute the
+// hashes it passes. PostgreSQL must run on this machine.
 //   npx tsx bench/partition-hash-cost.ts      (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { partitionHash } from '../collector/src/cluster/partitions.ts';
 import { ORDER_STATUSES, type OrderEvent } from '../collector/src/domain/events.ts';
 import { eventKey } from '../collector/src/store/event-batch.ts';
 import { openDatabase } from '../collector/src/store/open-database.ts';
@@ -54,33 +57,79 @@ try {
         amountFen: 1000 + (k % 5000),
       };
     }).sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
-  const once = () =>
-    client.query({
+  type Way = 'collector' | 'trigger' | 'none';
+  let hashingMs = 0;
+  let hashedEvents = 0;
+  const hashesOf = (events: OrderEvent[]) => {
+    const started = performance.now();
+    const hashes: Record<string, number> = Object.create(null);
+    for (const e of events) hashes[e.orderId] ??= partitionHash(e.orderId);
+    const json = JSON.stringify(hashes);
+    hashingMs += performance.now() - started;
+    hashedEvents += events.length;
+    return json;
+  };
+  const once = (way: Way) => {
+    const events = batch();
+    return client.query({
       name: 'ingest',
-      text: 'SELECT source, id FROM ingest_batch($1::jsonb, $2::timestamptz, $3::text[])',
-      values: [JSON.stringify(batch()), new Date().toISOString(), [...ORDER_STATUSES]],
+      text: 'SELECT source, id FROM ingest_batch($1::jsonb, $2::timestamptz, $3::text[], $4::jsonb)',
+      values: [
+        JSON.stringify(events),
+        new Date().toISOString(),
+        [...ORDER_STATUSES],
+        way === 'collector' ? hashesOf(events) : '{}',
+      ],
     });
+  };
 
-  const perEvent: Record<'with' | 'without', number[]> = { without: [], with: [] };
+  const WAYS: Way[] = ['collector', 'trigger', 'none'];
+  const perEvent: Record<Way, number[]> = { collector: [], trigger: [], none: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const which of ['without', 'with'] as const) {
-      await setTriggers(which === 'with');
-      for (let i = 0; i < 40; i++) await once();
+    // The tables grow through the run and each call costs a little more: the order of the three
+    // ways turns with the round, so none is always measured on the largest tables.
+    for (const way of WAYS.map((_, i) => WAYS[(i + round) % WAYS.length]!)) {
+      await setTriggers(way !== 'none');
+      for (let i = 0; i < 40; i++) await once(way);
       const before = backendCpuMs();
-      for (let i = 0; i < CALLS; i++) await once();
-      perEvent[which].push(((backendCpuMs() - before) * 1000) / (CALLS * BATCH));
+      for (let i = 0; i < CALLS; i++) await once(way);
+      perEvent[way].push(((backendCpuMs() - before) * 1000) / (CALLS * BATCH));
       await client.query('SELECT apply_reporting_rollups(1000000)');
     }
   }
   await setTriggers(true);
+  // What the trigger's way spends in the hash itself, timed by PostgreSQL per function call
+  // (track_functions; its own overhead is why this pass is apart from the CPU rounds above).
+  await client.query(`SET track_functions = 'pl'`);
+  const functionMs = async () => {
+    await client.query('SELECT pg_stat_force_next_flush()');
+    const { rows } = await client.query<{ ms: number; calls: string }>(
+      `SELECT coalesce(sum(total_time), 0)::float8 AS ms, coalesce(sum(calls), 0)::text AS calls
+         FROM pg_stat_user_functions WHERE schemaname = $1 AND funcname = 'set_partition_hash'`,
+      [schema],
+    );
+    return { ms: rows[0]!.ms, calls: Number(rows[0]!.calls) };
+  };
+  const fnBefore = await functionMs();
+  for (let i = 0; i < CALLS; i++) await once('trigger');
+  const fnAfter = await functionMs();
+  await client.query('RESET track_functions');
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const row = (what: string, xs: number[]) =>
+    console.log(
+      `| ${what} | ${xs.map((v) => `${v.toFixed(1)} µs`).join(' / ')} | mean ${mean(xs).toFixed(1)} µs |`,
+    );
   console.log(
-    `\ningest_batch, PostgreSQL backend CPU per event (${ROUNDS} rounds × ${CALLS} calls of ${BATCH})`,
+    `\ningest_batch, PostgreSQL backend CPU per event (${ROUNDS} rounds × ${CALLS} calls of ${BATCH}, interleaved)`,
+  );
+  row('hashes passed by the collector (0030)', perEvent.collector);
+  row('hashes computed by the trigger per row (0021)', perEvent.trigger);
+  row('no hash, triggers off (before 0021; baseline)', perEvent.none);
+  console.log(
+    `| time in the trigger's hash (0021's way), PostgreSQL's own timing | ${(((fnAfter.ms - fnBefore.ms) * 1000) / (CALLS * BATCH)).toFixed(2)} µs per event (${(((fnAfter.ms - fnBefore.ms) * 1000) / Math.max(1, fnAfter.calls - fnBefore.calls)).toFixed(2)} µs a row, ${((fnAfter.calls - fnBefore.calls) / (CALLS * BATCH)).toFixed(2)} rows an event) | |`,
   );
   console.log(
-    `| partition-hash triggers off (baseline) | ${perEvent.without.map((v) => `${v.toFixed(1)} µs`).join(' / ')} |`,
-  );
-  console.log(
-    `| partition-hash triggers on | ${perEvent.with.map((v) => `${v.toFixed(1)} µs`).join(' / ')} |`,
+    `| the collector computing the hashes it passes | ${((hashingMs * 1000) / hashedEvents).toFixed(2)} µs per event | |`,
   );
 } finally {
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

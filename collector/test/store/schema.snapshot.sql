@@ -1159,6 +1159,15 @@ $function$
 -- function ingest_batch(batch jsonb, received_at timestamp with time zone, statuses text[])
 CREATE OR REPLACE FUNCTION :schema.ingest_batch(batch jsonb, received_at timestamp with time zone, statuses text[])
  RETURNS TABLE(source text, id text)
+ LANGUAGE sql
+ SET search_path TO ':schema'
+AS $function$
+  SELECT * FROM ingest_batch(batch, received_at, statuses, '{}'::jsonb)
+$function$
+
+-- function ingest_batch(batch jsonb, received_at timestamp with time zone, statuses text[], order_hashes jsonb)
+CREATE OR REPLACE FUNCTION :schema.ingest_batch(batch jsonb, received_at timestamp with time zone, statuses text[], order_hashes jsonb)
+ RETURNS TABLE(source text, id text)
  LANGUAGE plpgsql
  SET search_path TO ':schema'
 AS $function$
@@ -1264,10 +1273,10 @@ BEGIN
   )
   INSERT INTO orders AS o (order_id, store_id, status, status_at, status_rank, amount_fen, amount_at, region,
                            region_at, channel, channel_at, provider, provider_at, created_at, paid_at,
-                           first_seen_at, last_event_at, updated_at)
+                           first_seen_at, last_event_at, updated_at, partition_hash)
   SELECT f.order_id, f.store_id, f.status, f.status_at, f.status_rank, f.amount_fen, f.amount_at, f.region,
          f.region_at, f.channel, f.channel_at, f.provider, f.provider_at, f.created_at, f.paid_at,
-         f.first_seen_at, f.last_event_at, ingest_batch.received_at
+         f.first_seen_at, f.last_event_at, ingest_batch.received_at, (order_hashes ->> f.order_id)::bigint
   FROM folded f
   ORDER BY f.order_id
   ON CONFLICT (order_id) DO UPDATE SET
@@ -1334,7 +1343,7 @@ BEGIN
       WHERE e->>'type' = 'shipment.update'
     )
     INSERT INTO shipments AS s (carrier, tracking_no, order_id, store_id, state, last_update_at, location,
-                                destination_region, returned_count)
+                                destination_region, returned_count, partition_hash)
     SELECT carrier, tracking_no,
            (array_agg(order_id ORDER BY source, id))[1],
            (array_agg(store_id ORDER BY source, id))[1],
@@ -1343,7 +1352,8 @@ BEGIN
            (array_agg(location ORDER BY at DESC, source DESC, id DESC) FILTER (WHERE location IS NOT NULL))[1],
            (array_agg(destination_region ORDER BY at DESC, source DESC, id DESC)
               FILTER (WHERE destination_region IS NOT NULL))[1],
-           (count(*) FILTER (WHERE state = 'returned'))::int4
+           (count(*) FILTER (WHERE state = 'returned'))::int4,
+           (order_hashes ->> (array_agg(order_id ORDER BY source, id))[1])::bigint
     FROM u
     GROUP BY carrier, tracking_no
     ORDER BY carrier, tracking_no
@@ -1822,7 +1832,7 @@ CREATE TRIGGER order_match_rollup_insert AFTER INSERT ON :schema.order_match REF
 CREATE TRIGGER order_match_rollup_update AFTER UPDATE ON :schema.order_match REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_order_match()
 
 -- trigger orders.orders_partition_hash
-CREATE TRIGGER orders_partition_hash BEFORE INSERT ON :schema.orders FOR EACH ROW EXECUTE FUNCTION set_partition_hash()
+CREATE TRIGGER orders_partition_hash BEFORE INSERT ON :schema.orders FOR EACH ROW WHEN ((new.partition_hash IS NULL)) EXECUTE FUNCTION set_partition_hash()
 
 -- trigger orders.orders_stage_reporting_insert
 CREATE TRIGGER orders_stage_reporting_insert AFTER INSERT ON :schema.orders REFERENCING NEW TABLE AS new_orders FOR EACH STATEMENT EXECUTE FUNCTION stage_paid_orders()
@@ -1849,7 +1859,7 @@ CREATE TRIGGER reconciliation_results_store_days_update AFTER UPDATE ON :schema.
 CREATE TRIGGER rule_versions_immutable BEFORE DELETE OR UPDATE ON :schema.rule_versions FOR EACH ROW EXECUTE FUNCTION rule_versions_immutable()
 
 -- trigger shipments.shipments_partition_hash
-CREATE TRIGGER shipments_partition_hash BEFORE INSERT ON :schema.shipments FOR EACH ROW EXECUTE FUNCTION set_partition_hash()
+CREATE TRIGGER shipments_partition_hash BEFORE INSERT ON :schema.shipments FOR EACH ROW WHEN ((new.partition_hash IS NULL)) EXECUTE FUNCTION set_partition_hash()
 
 -- trigger shipments.shipments_risk_outdated
 CREATE TRIGGER shipments_risk_outdated BEFORE UPDATE OF state, last_update_at, location, destination_region, returned_count, order_id ON :schema.shipments FOR EACH ROW EXECUTE FUNCTION shipment_risk_outdated()
