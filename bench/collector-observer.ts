@@ -102,16 +102,29 @@ export async function observeCollector(
             .slice(0, 6)
             .map(([what, n]) => `${what} ${((n / samples.length) * 100).toFixed(0)} %`)
             .join('; ');
-          // Requests in flight while a statement other than ingest_batch ran on a backend.
-          const busyAt = samples
-            .filter((s) => s.active.some((a) => !a.query.includes('ingest_batch')))
-            .map((s) => s.at);
-          const overlapped = (r: { sentAt: number; ms: number }) =>
-            busyAt.some((at) => at >= r.sentAt && at <= r.sentAt + r.ms);
+          // Requests in flight while a statement other than ingest_batch ran on a backend: any such
+          // statement, then each kind of statement on its own.
+          const others = samples
+            .map((s) => ({
+              at: s.at,
+              kinds: s.active.filter((a) => !a.query.includes('ingest_batch')).map((a) => a.query),
+            }))
+            .filter((s) => s.kinds.length > 0);
+          const overlapped = (r: { sentAt: number; ms: number }, kind?: string) =>
+            others.some(
+              (s) =>
+                s.at >= r.sentAt && s.at <= r.sentAt + r.ms && (kind === undefined || s.kinds.includes(kind)),
+            );
           const sorted = [...requests].sort((a, b) => b.ms - a.ms);
           const slowest = sorted.slice(0, Math.max(1, Math.floor(sorted.length / 100)));
-          const share = (rs: typeof requests) =>
-            rs.length === 0 ? 0 : Math.round((rs.filter(overlapped).length / rs.length) * 100);
+          const share = (rs: typeof requests, kind?: string) =>
+            rs.length === 0
+              ? 0
+              : Math.round((rs.filter((r) => overlapped(r, kind)).length / rs.length) * 100);
+          const kinds = [...new Set(others.flatMap((s) => s.kinds))]
+            .map((kind) => ({ kind, slowest: share(slowest, kind), all: share(requests, kind) }))
+            .sort((a, b) => b.slowest - a.slowest)
+            .slice(0, 4);
           const loopP99 = Math.max(...loop.map((l) => l.p99)) * 1000;
           const loopMax = Math.max(...loop.map((l) => l.max)) * 1000;
           return [
@@ -132,6 +145,10 @@ export async function observeCollector(
               'requests in flight while another statement of the collector ran (applier, gauges, lookups): slowest 1 % / all',
               `${share(slowest)} % / ${share(requests)} %`,
             ],
+            ...kinds.map(({ kind, slowest: inSlowest, all }) => [
+              `  … while ${kind} ran: slowest 1 % / all`,
+              `${inSlowest} % / ${all} %`,
+            ]),
           ];
         },
       };
