@@ -41,6 +41,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/partition-hash-cost.ts'],
   },
   {
+    name: 'ingest-batch-parts',
+    what: 'PostgreSQL CPU per event of one group commit by part (rollup triggers, the fold), statuses in one commit or spread',
+    args: [...tsx, 'bench/ingest-batch-parts.ts'],
+  },
+  {
     name: 'detection',
     what: 'detection latency and DB load vs SQL polling every 10 s (rules)',
     args: [...gcTsx, 'bench/detection-vs-polling.ts'],
