@@ -11,6 +11,7 @@ import pg from 'pg';
 import { ORDER_STATUSES, type OrderEvent } from '../collector/src/domain/events.ts';
 import { eventKey } from '../collector/src/store/event-batch.ts';
 import { openDatabase } from '../collector/src/store/open-database.ts';
+import { createEventLogOnly } from './event-log-only.ts';
 import { processCpuMs } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,27 +37,7 @@ await client.connect();
 try {
   const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   const backendCpuMs = () => processCpuMs(rows[0]!.pid) ?? Number.NaN;
-  // The first statement of ingest_batch, alone.
-  await client.query(`CREATE FUNCTION ingest_batch_log(batch jsonb, received_at timestamptz)
-    RETURNS TABLE (source text, id text) LANGUAGE sql SET search_path FROM CURRENT AS $fn$
-    WITH input AS (
-      SELECT e->>'source' AS source, e->>'id' AS id, e->>'type' AS type,
-             timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond' AS occurred_at,
-             e->>'orderId' AS order_id, e->>'storeId' AS store_id, e AS payload
-      FROM jsonb_array_elements(batch) AS e
-    ), new_keys AS (
-      INSERT INTO event_keys (source, id, occurred_at)
-      SELECT i.source, i.id, i.occurred_at FROM input i
-      WHERE (SELECT true FROM event_keys k WHERE k.source = i.source AND k.id = i.id) IS NULL
-      RETURNING event_keys.source, event_keys.id
-    ), stored AS (
-      INSERT INTO events (source, id, type, occurred_at, received_at, order_id, store_id, payload)
-      SELECT i.source, i.id, i.type, i.occurred_at, received_at, i.order_id, i.store_id, i.payload
-      FROM input i JOIN new_keys k ON k.source = i.source AND k.id = i.id
-      RETURNING events.source, events.id
-    )
-    SELECT s.source, s.id FROM stored s
-    $fn$`);
+  await createEventLogOnly(client, schema, 'ingest_batch_log');
   const setReportingTriggers = async (on: boolean) => {
     for (const trigger of REPORTING_TRIGGERS) {
       const [name, table] = trigger.split(' ON ');
@@ -90,8 +71,8 @@ try {
     return way === 'event log only'
       ? client.query({
           name: 'log',
-          text: 'SELECT source, id FROM ingest_batch_log($1::jsonb, $2::timestamptz)',
-          values: [JSON.stringify(events), received],
+          text: 'SELECT source, id FROM ingest_batch_log($1::jsonb, $2::timestamptz, $3::text[], $4::jsonb)',
+          values: [JSON.stringify(events), received, [...ORDER_STATUSES], '{}'],
         })
       : client.query({
           name: 'ingest',

@@ -13,6 +13,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
 import { observeCollector } from './collector-observer.ts';
+import { createEventLogOnly } from './event-log-only.ts';
 import { cpuSnapshot, cpuUsed } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -395,41 +396,15 @@ async function latencyAtRate(what: string, send: Send, perSecond: number, second
 
 /**
  * BENCH_ACK_PATH=log-only, a what-if and not the product: the acknowledged transaction stores only the
- * event log (events and their keys, as ingest_batch's first statement does) and nothing of what the
- * events change in orders, payments and shipments, i.e. what acknowledging could cost were that fold
- * applied after the ack. The collector's listings would then be empty; its engine and panels are fed
- * as usual.
+ * event log (createEventLogOnly in place of ingest_batch), i.e. what acknowledging could cost were the
+ * fold into orders, payments and shipments applied after the ack. The collector's listings would then
+ * be empty; its engine and panels are fed as usual.
  */
 async function keepOnlyTheLog(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`CREATE OR REPLACE FUNCTION ${schema}.ingest_batch(batch jsonb, received_at timestamptz,
-        statuses text[], order_hashes jsonb)
-      RETURNS TABLE (source text, id text)
-      LANGUAGE plpgsql SET search_path = ${schema} AS $fn$
-      #variable_conflict use_column
-      BEGIN
-        RETURN QUERY
-        WITH input AS (
-          SELECT e->>'source' AS source, e->>'id' AS id, e->>'type' AS type,
-                 timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond' AS occurred_at,
-                 e->>'orderId' AS order_id, e->>'storeId' AS store_id, e AS payload
-          FROM jsonb_array_elements(batch) AS e
-        ), new_keys AS (
-          INSERT INTO event_keys (source, id, occurred_at)
-          SELECT i.source, i.id, i.occurred_at FROM input i
-          WHERE (SELECT true FROM event_keys k WHERE k.source = i.source AND k.id = i.id) IS NULL
-          RETURNING event_keys.source, event_keys.id
-        ), stored AS (
-          INSERT INTO events (source, id, type, occurred_at, received_at, order_id, store_id, payload)
-          SELECT i.source, i.id, i.type, i.occurred_at, ingest_batch.received_at, i.order_id, i.store_id, i.payload
-          FROM input i JOIN new_keys k ON k.source = i.source AND k.id = i.id
-          RETURNING events.source, events.id
-        )
-        SELECT s.source, s.id FROM stored s;
-      END
-      $fn$`);
+    await createEventLogOnly(client, schema, 'ingest_batch');
   } finally {
     await client.end();
   }
