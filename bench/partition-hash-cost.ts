@@ -5,66 +5,33 @@
 // triggers disabled (the group commit before 0021). Also the collector's own time to compute the
 // hashes it passes. PostgreSQL must run on this machine.
 //   npx tsx bench/partition-hash-cost.ts      (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { partitionHash } from '../collector/src/cluster/partitions.ts';
 import { ORDER_STATUSES, type OrderEvent } from '../collector/src/domain/events.ts';
-import { eventKey } from '../collector/src/store/event-batch.ts';
-import { openDatabase } from '../collector/src/store/open-database.ts';
-import { processCpuMs } from './process-cpu.ts';
+import { partitionHashesOf } from '../collector/src/store/event-batch.ts';
+import { byKey, openGroupCommitSchema, setTriggers, statusEvent } from './group-commit-schema.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const BATCH = 50;
-const run = randomBytes(3).toString('hex');
-const schema = `bench_${run}`;
 const TRIGGERS = ['orders_partition_hash ON orders', 'shipments_partition_hash ON shipments'];
 
-const store = await openDatabase({ databaseUrl: url, schema, poolSize: 1 });
-await store.close();
-const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
-await client.connect();
+const { client, schema, run, backendCpuMs, close } = await openGroupCommitSchema(url);
 try {
-  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-  const backendCpuMs = () => processCpuMs(rows[0]!.pid) ?? Number.NaN;
   // Without the triggers the rows come without a hash: the baseline is the group commit as it was.
   for (const table of ['orders', 'shipments']) {
     await client.query(`ALTER TABLE ${table} ALTER COLUMN partition_hash DROP NOT NULL`);
   }
-  const setTriggers = async (on: boolean) => {
-    for (const trigger of TRIGGERS) {
-      const [name, table] = trigger.split(' ON ');
-      await client.query(`ALTER TABLE ${table} ${on ? 'ENABLE' : 'DISABLE'} TRIGGER ${name}`);
-    }
-  };
-
   // Live traffic as in ingest-batch-cpu: four status events per order, 327 stores, every order new
   // in its first batch and upserted again by the next ones.
   const started = Date.now();
   let n = 0;
-  const batch = () =>
-    Array.from({ length: BATCH }, (): OrderEvent => {
-      const k = n++;
-      return {
-        source: 'pos',
-        id: `b${run}-${k}`,
-        type: 'order.status',
-        occurredAt: started + (k % 4) * 1_000,
-        orderId: `o${run}-${k >> 2}`,
-        storeId: `S${String(k % 327).padStart(3, '0')}`,
-        status: ORDER_STATUSES[k % 4]!,
-        amountFen: 1000 + (k % 5000),
-      };
-    }).sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
+  const batch = () => byKey(Array.from({ length: BATCH }, () => statusEvent(run, n++, started)));
   type Way = 'collector' | 'trigger' | 'none';
   let hashingMs = 0;
   let hashedEvents = 0;
   const hashesOf = (events: OrderEvent[]) => {
     const started = performance.now();
-    const hashes: Record<string, number> = Object.create(null);
-    for (const e of events) hashes[e.orderId] ??= partitionHash(e.orderId);
-    const json = JSON.stringify(hashes);
+    const json = partitionHashesOf(events);
     hashingMs += performance.now() - started;
     hashedEvents += events.length;
     return json;
@@ -89,7 +56,7 @@ try {
     // The tables grow through the run and each call costs a little more: the order of the three
     // ways turns with the round, so none is always measured on the largest tables.
     for (const way of WAYS.map((_, i) => WAYS[(i + round) % WAYS.length]!)) {
-      await setTriggers(way !== 'none');
+      await setTriggers(client, TRIGGERS, way !== 'none');
       for (let i = 0; i < 40; i++) await once(way);
       const before = backendCpuMs();
       for (let i = 0; i < CALLS; i++) await once(way);
@@ -97,7 +64,7 @@ try {
       await client.query('SELECT apply_reporting_rollups(1000000)');
     }
   }
-  await setTriggers(true);
+  await setTriggers(client, TRIGGERS, true);
   // What the trigger's way spends in the hash itself, timed by PostgreSQL per function call
   // (track_functions; its own overhead is why this pass is apart from the CPU rounds above).
   await client.query(`SET track_functions = 'pl'`);
@@ -132,6 +99,5 @@ try {
     `| the collector computing the hashes it passes | ${((hashingMs * 1000) / hashedEvents).toFixed(2)} µs per event | |`,
   );
 } finally {
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await close();
 }

@@ -27,14 +27,19 @@ export async function ingestBatch(
   events: OrderEvent[],
   receivedAt: number,
 ): Promise<Set<string>> {
-  // no prototype: an order id such as "__proto__" is a key like any other
-  const hashes: Record<string, number> = Object.create(null);
-  for (const e of events) hashes[e.orderId] ??= partitionHash(e.orderId);
   const { rows } = await db.query<{ source: string; id: string }>(INGEST_BATCH, [
     JSON.stringify(events),
     new Date(receivedAt).toISOString(),
     STATUSES,
-    JSON.stringify(hashes),
+    partitionHashesOf(events),
   ]);
   return new Set(rows.map((r) => key(r.source, r.id)));
+}
+
+/** ingest_batch's order_hashes: each order's partition hash, as a JSON object keyed by order id. */
+export function partitionHashesOf(events: readonly OrderEvent[]): string {
+  // no prototype: an order id such as "__proto__" is a key like any other
+  const hashes: Record<string, number> = Object.create(null);
+  for (const e of events) hashes[e.orderId] ??= partitionHash(e.orderId);
+  return JSON.stringify(hashes);
 }
