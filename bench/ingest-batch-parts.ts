@@ -1,12 +1,16 @@
 // What each part of one group commit costs PostgreSQL: ingest_batch as shipped, the same with the
-// reporting rollups' staging triggers (on events and orders) disabled, and only its first statement
+// partition hashes left to 0021's trigger, with the reporting rollups' staging triggers (on events and
+// orders) disabled, and only its first statement
 // (the event log: events and their keys, as BENCH_ACK_PATH=log-only in ingest-vs-copy.ts). Two kinds
 // of traffic: an order's four statuses in one commit (the ingest benches' traffic), and spread over
 // four commits, as live traffic comes (created, then paid minutes later...), where every event after
 // the first updates its order's row. Sequential 50-event calls on one connection, the ways interleaved
 // and their order turning each round, the backend's CPU read from /proc.
-//   npx tsx bench/ingest-batch-parts.ts    (BENCH_DATABASE_URL, BENCH_ROUNDS, BENCH_CALLS)
+// BENCH_INDEX_COSTS=1: instead, on the spread traffic, the group commit as shipped against the same with
+// each secondary index of orders dropped in turn (recreated after its block): what each index costs.
+//   npx tsx bench/ingest-batch-parts.ts    (BENCH_DATABASE_URL, BENCH_ROUNDS, BENCH_CALLS, BENCH_INDEX_COSTS)
 import { ORDER_STATUSES, type OrderEvent } from '../collector/src/domain/events.ts';
+import { partitionHashesOf } from '../collector/src/store/event-batch.ts';
 import { createEventLogOnly } from './event-log-only.ts';
 import { byKey, openGroupCommitSchema, setTriggers, statusEvent } from './group-commit-schema.ts';
 
@@ -20,13 +24,22 @@ const REPORTING_TRIGGERS = [
   'orders_stage_reporting_insert ON orders',
   'orders_stage_reporting_update ON orders',
 ];
-type Way = 'shipped' | 'no reporting triggers' | 'event log only';
+type Way = string;
 type Traffic = 'together' | 'spread';
-const WAYS: Way[] = ['shipped', 'no reporting triggers', 'event log only'];
+const INDEX_COSTS = process.env.BENCH_INDEX_COSTS === '1';
 
 const { client, schema, run, backendCpuMs, close } = await openGroupCommitSchema(url);
 try {
   await createEventLogOnly(client, schema, 'ingest_batch_log');
+  const { rows: indexes } = await client.query<{ name: string; definition: string }>(
+    `SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+      WHERE schemaname = $1 AND tablename = 'orders' AND indexname <> 'orders_pkey' ORDER BY 1`,
+    [schema],
+  );
+  const WAYS: Way[] = INDEX_COSTS
+    ? ['shipped', ...indexes.map((i) => `without ${i.name}`)]
+    : ['shipped', 'hashes by the trigger (0021)', 'no reporting triggers', 'event log only'];
+  const dropped = (way: Way) => indexes.find((i) => way === `without ${i.name}`);
   const started = Date.now();
   let n = 0;
   /** Event k of a traffic: `together` puts an order's four statuses in consecutive events (one call),
@@ -51,15 +64,26 @@ try {
       : client.query({
           name: 'ingest',
           text: 'SELECT source, id FROM ingest_batch($1::jsonb, $2::timestamptz, $3::text[], $4::jsonb)',
-          values: [JSON.stringify(events), received, [...ORDER_STATUSES], '{}'],
+          values: [
+            JSON.stringify(events),
+            received,
+            [...ORDER_STATUSES],
+            way === 'hashes by the trigger (0021)' ? '{}' : partitionHashesOf(events),
+          ],
         });
   };
 
   const perEvent = new Map<string, number[]>();
-  for (const traffic of ['together', 'spread'] as const) {
+  for (const traffic of INDEX_COSTS ? (['spread'] as const) : (['together', 'spread'] as const)) {
     for (let round = 0; round < ROUNDS; round++) {
       for (const way of WAYS.map((_, i) => WAYS[(i + round) % WAYS.length]!)) {
-        await setTriggers(client, REPORTING_TRIGGERS, way === 'shipped');
+        await setTriggers(
+          client,
+          REPORTING_TRIGGERS,
+          way !== 'no reporting triggers' && way !== 'event log only',
+        );
+        const index = dropped(way);
+        if (index) await client.query(`DROP INDEX ${index.name}`);
         for (let i = 0; i < 16; i++) await once(way, traffic);
         const before = backendCpuMs();
         for (let i = 0; i < CALLS; i++) await once(way, traffic);
@@ -68,6 +92,7 @@ try {
           ...(perEvent.get(key) ?? []),
           ((backendCpuMs() - before) * 1000) / (CALLS * BATCH),
         ]);
+        if (index) await client.query(index.definition);
         await client.query('SELECT apply_reporting_rollups(1000000)');
       }
     }
