@@ -2,7 +2,8 @@
 -- anyway (partitionHash in cluster/partitions.ts), as one JSON object of order id to hash per call.
 -- 0021's trigger computed it in PL/pgSQL, a character at a time, for every orders and shipments row
 -- the fold inserts or tries to insert (an upsert fires BEFORE INSERT on the row that then conflicts):
--- about 6 of ~65 µs of PostgreSQL CPU an event (BENCHMARKS.md §17.1). The triggers stay for rows
+-- 4.4 of ~75 µs of PostgreSQL CPU an event when an order's events come in separate commits, as live
+-- traffic does (BENCHMARKS.md §19.1, §19.6). The triggers stay for rows
 -- that come without a hash (bulk loads, an older collector), now only for those: a WHEN condition
 -- is checked without calling the function.
 DROP TRIGGER orders_partition_hash ON orders;
