@@ -14,12 +14,10 @@ export default defineConfig({
     environment: 'node',
     globalSetup: ['support/build-dashboard.ts', '../collector/test/support/pglite-template-setup.ts'],
     // Each file has its own browser profile, collector and ports, so its files share the suite's two
-    // workers with the other projects' files. One file at a time would put them in a group of their
-    // own, run after all the others on one worker.
-    // One module graph per worker instead of one per file, as in the collector project: each file
-    // imported Playwright, the collector and the support code again (import 48 s of the project's
-    // 173 s run alone, 13 s shared; files in a shuffled order pass too). Each file still starts its
-    // own browser and collector.
+    // workers with the other projects' files (one file at a time would put them in a group of their
+    // own, run after all the others on one worker), and share one module graph per worker, as the
+    // collector project's do: each file imported Playwright, the collector and the support code again
+    // (import 48 s of the project's 173 s run alone, 13 s shared; files in a shuffled order pass too).
     isolate: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,
