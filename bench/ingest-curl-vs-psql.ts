@@ -8,7 +8,10 @@
 // callers × events per request. For each shape, in turn: fresh rows \copy'd into a fresh table of
 // the events table's shape (with a primary key on (source, id)), then the same rows over HTTP; the
 // ratio is that pair's. Before each side the rollup applier catches up and a CHECKPOINT runs.
-// BENCH_PROFILE_DIR=dir: the collector's CPU profile.
+// BENCH_PROFILE_DIR=dir: the collector's CPU profile. BENCH_ACK_PATH=log-only: the what-if of
+// ingest-vs-copy.ts (the acknowledged commit stores only the event log), not the product.
+// CPU per row or event is printed for every process on each side (psql and its backend; curl, the
+// collector and its backends): on two cores shared by all of them, it bounds the rates.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,7 +21,8 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
-import { cpuSnapshot, cpuUsed } from './process-cpu.ts';
+import { createEventLogOnly } from './event-log-only.ts';
+import { childrenCpuMs, cpuSnapshot, cpuUsed, processCpuMs } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -71,11 +75,16 @@ async function settle(): Promise<void> {
   }
 }
 
-/** Wall time of a child process, from spawn to exit, with its stdout. */
-function timed(command: string, args: string[]): Promise<{ seconds: number; stdout: string }> {
+/** Wall time of a child process, from spawn to exit, with its stdout and the CPU it used itself. */
+function timed(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ seconds: number; stdout: string; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const childrenBefore = childrenCpuMs();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -87,10 +96,44 @@ function timed(command: string, args: string[]): Promise<{ seconds: number; stdo
     child.on('error', reject);
     child.on('exit', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      if (code === 0) resolve({ seconds, stdout });
+      // Counted once the child is reaped, which Node has done by its exit event.
+      const cpuSeconds = (childrenCpuMs() - childrenBefore) / 1000;
+      if (code === 0) resolve({ seconds, stdout, cpuSeconds });
       else reject(new Error(`${command} exited ${code}: ${stderr.slice(0, 2000)}`));
     });
   });
+}
+
+/**
+ * CPU seconds a PostgreSQL backend, found by its application_name, used while `running` ran: sampled
+ * every 20 ms, as its /proc entry goes when the session ends.
+ */
+async function backendCpuWhile(appName: string, running: Promise<unknown>): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  let done = false;
+  void running.finally(() => {
+    done = true;
+  });
+  let pid: number | undefined;
+  let lastMs = 0;
+  try {
+    while (!done) {
+      if (pid === undefined) {
+        const { rows } = await client.query<{ pid: number }>(
+          'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+          [appName],
+        );
+        pid = rows[0]?.pid;
+      } else {
+        lastMs = processCpuMs(pid) ?? lastMs;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await client.end();
+  }
+  return lastMs / 1000;
 }
 
 async function main() {
@@ -110,8 +153,14 @@ async function main() {
     { DATABASE_URL: collectorUrl, ORDERPULSE_DB_SCHEMA: schema, LOG_LEVEL: 'error' },
     { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] },
   );
+  const logOnly = process.env.BENCH_ACK_PATH === 'log-only';
   const results: string[] = [];
   try {
+    if (logOnly) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await createEventLogOnly(client, schema, 'ingest_batch').finally(() => client.end());
+    }
     for (const [s, shape] of SHAPES.entries()) {
       // Fresh rows per shape (ids the collector has not seen), dated now: an order's four events
       // stay in one request (requests hold multiples of 4), so no stall alert fires.
@@ -152,13 +201,20 @@ async function main() {
 
       await settle();
       const load = loadavg()[0]!;
-      const copy = await timed('psql', [
-        url,
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-c',
-        `\\copy ${table} (source, id, type, occurred_at, received_at, order_id, store_id, payload) FROM '${tsv}'`,
-      ]);
+      const copyApp = `${appName}-copy`;
+      const copying = timed(
+        'psql',
+        [
+          url,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          `\\copy ${table} (source, id, type, occurred_at, received_at, order_id, store_id, payload) FROM '${tsv}'`,
+        ],
+        { ...process.env, PGAPPNAME: copyApp },
+      );
+      const copyBackend = await backendCpuWhile(copyApp, copying);
+      const copy = await copying;
       await settle();
       const before = await cpuSnapshot(url, collector.child.pid!, appName);
       const parallel =
@@ -171,22 +227,28 @@ async function main() {
       const refused = codes.filter((code) => code !== '202').length;
       const copyRate = TOTAL / copy.seconds;
       const httpRate = TOTAL / http.seconds;
+      const us = (seconds: number) => ((seconds / TOTAL) * 1e6).toFixed(1);
+      const httpCpu = http.cpuSeconds + cpu.collector + cpu.postgres;
+      // The rate all of the HTTP side's CPU per event would allow on two cores it had to itself.
+      const cpuBound = (2 * TOTAL) / httpCpu;
       results.push(
         `| ${shape.callers} × ${shape.perRequest}/request | ${Math.round(copyRate).toLocaleString('en')} rows/s (${copy.seconds.toFixed(2)} s) | ` +
           `${Math.round(httpRate).toLocaleString('en')} events/s (${http.seconds.toFixed(2)} s, ${codes.length} requests${refused > 0 ? `, **${refused} not 202**` : ''}) | ` +
-          `${(httpRate / copyRate).toFixed(2)}× | ${((cpu.collector / TOTAL) * 1e6).toFixed(1)} / ${((cpu.postgres / TOTAL) * 1e6).toFixed(1)} µs | ${load.toFixed(1)} |`,
+          `${(httpRate / copyRate).toFixed(2)}× | ${us(copy.cpuSeconds)} / ${us(copyBackend)} µs | ` +
+          `${us(http.cpuSeconds)} / ${us(cpu.collector)} / ${us(cpu.postgres)} µs | ` +
+          `${Math.round(cpuBound).toLocaleString('en')} (${(cpuBound / copyRate).toFixed(2)}×) | ${load.toFixed(1)} |`,
       );
       console.log(results.at(-1));
       await sql(`DROP TABLE ${table}`);
     }
     console.log(
-      `\nHTTP ingest (curl) ÷ psql \\copy of the same ${TOTAL.toLocaleString('en')} rows, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}, ` +
+      `\nHTTP ingest (curl) ÷ psql \\copy of the same ${TOTAL.toLocaleString('en')} rows${logOnly ? ' (BENCH_ACK_PATH=log-only: a what-if, not the product)' : ''}, PostgreSQL ${url.replace(/\/\/[^@]*@/, '//')}, ` +
         `load average ${loadAtStart.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
     );
     console.log(
-      '| callers × events per request | psql \\copy | HTTP via curl | ratio | CPU per event: collector / its PostgreSQL backends | load average at that COPY |',
+      '| callers × events per request | psql \\copy | HTTP via curl | ratio | CPU per row: psql / its backend | CPU per event: curl / collector / its backends | events/s that CPU allows on two cores (÷ COPY) | load average at that COPY |',
     );
-    console.log('|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|');
     for (const row of results) console.log(row);
   } finally {
     collector.child.kill('SIGTERM');

@@ -17,6 +17,13 @@ export function processCpuMs(pid: number): number | undefined {
   }
 }
 
+/** CPU of this process's exited and reaped children (cutime + cstime) in ms. */
+export function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
 // CPU seconds of a process; 0 for a backend that has exited.
 const cpuSeconds = (pid: number) => (processCpuMs(pid) ?? 0) / 1000;
 
