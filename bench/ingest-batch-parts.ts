@@ -1,5 +1,5 @@
-// What each part of one group commit costs PostgreSQL: ingest_batch as shipped, the same with the
-// partition hashes left to 0021's trigger, with the reporting rollups' staging triggers (on events and
+// What each part of one group commit costs PostgreSQL: ingest_batch as shipped, 0030's version (the
+// stored events gathered by jsonb_agg), the same with the partition hashes left to 0021's trigger, with the reporting rollups' staging triggers (on events and
 // orders) disabled, and only its first statement
 // (the event log: events and their keys, as BENCH_ACK_PATH=log-only in ingest-vs-copy.ts). Two kinds
 // of traffic: an order's four statuses in one commit (the ingest benches' traffic), and spread over
@@ -12,6 +12,7 @@
 import { ORDER_STATUSES, type OrderEvent } from '../collector/src/domain/events.ts';
 import { partitionHashesOf } from '../collector/src/store/event-batch.ts';
 import { createEventLogOnly } from './event-log-only.ts';
+import { createFunctionFromMigration } from './function-from-migration.ts';
 import { byKey, openGroupCommitSchema, setTriggers, statusEvent } from './group-commit-schema.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -31,6 +32,13 @@ const INDEX_COSTS = process.env.BENCH_INDEX_COSTS === '1';
 const { client, schema, run, backendCpuMs, close } = await openGroupCommitSchema(url);
 try {
   await createEventLogOnly(client, schema, 'ingest_batch_log');
+  await createFunctionFromMigration(
+    client,
+    '0030_partition_hash_from_collector.sql',
+    'ingest_batch',
+    'batch jsonb, received_at timestamptz, statuses text[], order_hashes jsonb',
+    'ingest_batch_0030',
+  );
   const { rows: indexes } = await client.query<{ name: string; definition: string }>(
     `SELECT indexname AS name, indexdef AS definition FROM pg_indexes
       WHERE schemaname = $1 AND tablename = 'orders' AND indexname <> 'orders_pkey' ORDER BY 1`,
@@ -38,7 +46,13 @@ try {
   );
   const WAYS: Way[] = INDEX_COSTS
     ? ['shipped', ...indexes.map((i) => `without ${i.name}`)]
-    : ['shipped', 'hashes by the trigger (0021)', 'no reporting triggers', 'event log only'];
+    : [
+        'shipped',
+        "0030's (jsonb_agg)",
+        'hashes by the trigger (0021)',
+        'no reporting triggers',
+        'event log only',
+      ];
   const dropped = (way: Way) => indexes.find((i) => way === `without ${i.name}`);
   const started = Date.now();
   let n = 0;
@@ -62,8 +76,8 @@ try {
           values: [JSON.stringify(events), received, [...ORDER_STATUSES], '{}'],
         })
       : client.query({
-          name: 'ingest',
-          text: 'SELECT source, id FROM ingest_batch($1::jsonb, $2::timestamptz, $3::text[], $4::jsonb)',
+          name: way === "0030's (jsonb_agg)" ? 'ingest_0030' : 'ingest',
+          text: `SELECT source, id FROM ${way === "0030's (jsonb_agg)" ? 'ingest_batch_0030' : 'ingest_batch'}($1::jsonb, $2::timestamptz, $3::text[], $4::jsonb)`,
           values: [
             JSON.stringify(events),
             received,

@@ -10,6 +10,8 @@
 // ratio is that pair's. Before each side the rollup applier catches up and a CHECKPOINT runs.
 // BENCH_PROFILE_DIR=dir: the collector's CPU profile. BENCH_ACK_PATH=log-only: the what-if of
 // ingest-vs-copy.ts (the acknowledged commit stores only the event log), not the product.
+// BENCH_COMPARE=<migration file>: each shape also sends the same number of other fresh events with
+// ingest_batch as that migration defined it, the two ways' order turning from shape to shape.
 // CPU per row or event is printed for every process on each side (psql and its backend; curl, the
 // collector and its backends): on two cores shared by all of them, it bounds the rates.
 import { execFile, spawn } from 'node:child_process';
@@ -22,6 +24,7 @@ import pg from 'pg';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
 import { createEventLogOnly } from './event-log-only.ts';
+import { createFunctionFromMigration } from './function-from-migration.ts';
 import { childrenCpuMs, cpuSnapshot, cpuUsed, processCpuMs } from './process-cpu.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -35,7 +38,7 @@ const schema = `bench_${run}`;
 const run$ = promisify(execFile);
 
 /** The wire form a point-of-sale system posts: live orders created, paid, picked and packed. */
-function wireEvent(shape: number, n: number, at: number) {
+function wireEvent(shape: string, n: number, at: number) {
   return {
     id: `w${run}-${shape}-${n}`,
     type: 'order.status',
@@ -154,19 +157,38 @@ async function main() {
     { nodeArgs: profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [] },
   );
   const logOnly = process.env.BENCH_ACK_PATH === 'log-only';
+  const compared = process.env.BENCH_COMPARE;
+  const ways = logOnly ? ['log-only'] : compared ? ['shipped', compared] : ['shipped'];
+  /** Puts the way's ingest_batch in place, replacing the function's body (its oid stays). */
+  const install = async (way: string) => {
+    const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      if (way === 'log-only') await createEventLogOnly(client, schema, 'ingest_batch');
+      else
+        await createFunctionFromMigration(
+          client,
+          way === 'shipped' ? 'latest' : way,
+          'ingest_batch',
+          'batch jsonb, received_at timestamptz, statuses text[], order_hashes jsonb',
+          'ingest_batch',
+        );
+    } finally {
+      await client.end();
+    }
+  };
   const results: string[] = [];
   try {
-    if (logOnly) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await createEventLogOnly(client, schema, 'ingest_batch').finally(() => client.end());
-    }
     for (const [s, shape] of SHAPES.entries()) {
-      // Fresh rows per shape (ids the collector has not seen), dated now: an order's four events
-      // stay in one request (requests hold multiples of 4), so no stall alert fires.
+      // Fresh rows per shape and way (ids the collector has not seen), dated now: an order's four
+      // events stay in one request (requests hold multiples of 4), so no stall alert fires.
       const at = Date.now();
-      const events = Array.from({ length: TOTAL }, (_, n) => wireEvent(s, n, at));
-      const lines = events.map((e) => JSON.stringify(e));
+      const order = ways.map((_, w) => ways[(w + s) % ways.length]!);
+      const linesOf = order.map((way) =>
+        Array.from({ length: TOTAL }, (_, n) => JSON.stringify(wireEvent(`${s}${way[0]}`, n, at))),
+      );
+      const events = linesOf[0]!.map((line) => JSON.parse(line) as ReturnType<typeof wireEvent>);
+      const lines = linesOf[0]!;
       const receivedAt = new Date().toISOString();
       const tsv = path.join(dir, `copy-${s}.tsv`);
       await writeFile(
@@ -178,24 +200,28 @@ async function main() {
           )
           .join(''),
       );
-      // One body file per request and one curl config naming them all (`next` separates transfers).
-      const config: string[] = [];
-      for (let from = 0, r = 0; from < TOTAL; from += shape.perRequest, r++) {
-        const body = path.join(dir, `body-${s}-${r}.ndjson`);
-        await writeFile(body, `${lines.slice(from, from + shape.perRequest).join('\n')}\n`);
-        if (r > 0) config.push('next');
-        config.push(
-          `url = "${collector.url}/v1/events"`,
-          `data-binary = "@${body}"`,
-          'header = "content-type: application/x-ndjson"',
-          `header = "authorization: Bearer ${TOKENS.ingest}"`,
-          'output = "/dev/null"',
-          'write-out = "%{http_code}\\n"',
-          'silent',
-        );
+      // Per way, one body file per request and one curl config naming them all (`next` separates
+      // transfers).
+      const curlConfigs: string[] = [];
+      for (const [w, wayLines] of linesOf.entries()) {
+        const config: string[] = [];
+        for (let from = 0, r = 0; from < TOTAL; from += shape.perRequest, r++) {
+          const body = path.join(dir, `body-${s}-${w}-${r}.ndjson`);
+          await writeFile(body, `${wayLines.slice(from, from + shape.perRequest).join('\n')}\n`);
+          if (r > 0) config.push('next');
+          config.push(
+            `url = "${collector.url}/v1/events"`,
+            `data-binary = "@${body}"`,
+            'header = "content-type: application/x-ndjson"',
+            `header = "authorization: Bearer ${TOKENS.ingest}"`,
+            'output = "/dev/null"',
+            'write-out = "%{http_code}\\n"',
+            'silent',
+          );
+        }
+        curlConfigs.push(path.join(dir, `curl-${s}-${w}.conf`));
+        await writeFile(curlConfigs[w]!, `${config.join('\n')}\n`);
       }
-      const curlConfig = path.join(dir, `curl-${s}.conf`);
-      await writeFile(curlConfig, `${config.join('\n')}\n`);
       const table = `${schema}.copy_events_${s}`;
       await sql(`CREATE TABLE ${table} (LIKE ${schema}.events INCLUDING ALL, PRIMARY KEY (source, id))`);
 
@@ -215,30 +241,33 @@ async function main() {
       );
       const copyBackend = await backendCpuWhile(copyApp, copying);
       const copy = await copying;
-      await settle();
-      const before = await cpuSnapshot(url, collector.child.pid!, appName);
       const parallel =
         shape.callers > 1
           ? ['--parallel', '--parallel-immediate', '--parallel-max', String(shape.callers)]
           : [];
-      const http = await timed('curl', [...parallel, '--config', curlConfig]);
-      const cpu = cpuUsed(before, await cpuSnapshot(url, collector.child.pid!, appName));
-      const codes = http.stdout.trim().split('\n');
-      const refused = codes.filter((code) => code !== '202').length;
-      const copyRate = TOTAL / copy.seconds;
-      const httpRate = TOTAL / http.seconds;
-      const us = (seconds: number) => ((seconds / TOTAL) * 1e6).toFixed(1);
-      const httpCpu = http.cpuSeconds + cpu.collector + cpu.postgres;
-      // The rate all of the HTTP side's CPU per event would allow on two cores it had to itself.
-      const cpuBound = (2 * TOTAL) / httpCpu;
-      results.push(
-        `| ${shape.callers} × ${shape.perRequest}/request | ${Math.round(copyRate).toLocaleString('en')} rows/s (${copy.seconds.toFixed(2)} s) | ` +
-          `${Math.round(httpRate).toLocaleString('en')} events/s (${http.seconds.toFixed(2)} s, ${codes.length} requests${refused > 0 ? `, **${refused} not 202**` : ''}) | ` +
-          `${(httpRate / copyRate).toFixed(2)}× | ${us(copy.cpuSeconds)} / ${us(copyBackend)} µs | ` +
-          `${us(http.cpuSeconds)} / ${us(cpu.collector)} / ${us(cpu.postgres)} µs | ` +
-          `${Math.round(cpuBound).toLocaleString('en')} (${(cpuBound / copyRate).toFixed(2)}×) | ${load.toFixed(1)} |`,
-      );
-      console.log(results.at(-1));
+      for (const [w, way] of order.entries()) {
+        await install(way);
+        await settle();
+        const before = await cpuSnapshot(url, collector.child.pid!, appName);
+        const http = await timed('curl', [...parallel, '--config', curlConfigs[w]!]);
+        const cpu = cpuUsed(before, await cpuSnapshot(url, collector.child.pid!, appName));
+        const codes = http.stdout.trim().split('\n');
+        const refused = codes.filter((code) => code !== '202').length;
+        const copyRate = TOTAL / copy.seconds;
+        const httpRate = TOTAL / http.seconds;
+        const us = (seconds: number) => ((seconds / TOTAL) * 1e6).toFixed(1);
+        const httpCpu = http.cpuSeconds + cpu.collector + cpu.postgres;
+        // The rate all of the HTTP side's CPU per event would allow on two cores it had to itself.
+        const cpuBound = (2 * TOTAL) / httpCpu;
+        results.push(
+          `| ${shape.callers} × ${shape.perRequest}/request${ways.length > 1 ? `, ${way}` : ''} | ${Math.round(copyRate).toLocaleString('en')} rows/s (${copy.seconds.toFixed(2)} s) | ` +
+            `${Math.round(httpRate).toLocaleString('en')} events/s (${http.seconds.toFixed(2)} s, ${codes.length} requests${refused > 0 ? `, **${refused} not 202**` : ''}) | ` +
+            `${(httpRate / copyRate).toFixed(2)}× | ${us(copy.cpuSeconds)} / ${us(copyBackend)} µs | ` +
+            `${us(http.cpuSeconds)} / ${us(cpu.collector)} / ${us(cpu.postgres)} µs | ` +
+            `${Math.round(cpuBound).toLocaleString('en')} (${(cpuBound / copyRate).toFixed(2)}×) | ${load.toFixed(1)} |`,
+        );
+        console.log(results.at(-1));
+      }
       await sql(`DROP TABLE ${table}`);
     }
     console.log(

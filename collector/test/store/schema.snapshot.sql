@@ -1173,7 +1173,7 @@ CREATE OR REPLACE FUNCTION :schema.ingest_batch(batch jsonb, received_at timesta
 AS $function$
 #variable_conflict use_column
 DECLARE
-  fresh jsonb;
+  fresh jsonb[];
   fresh_payments int;
   fresh_shipments int;
 BEGIN
@@ -1198,7 +1198,7 @@ BEGIN
       FROM input i JOIN new_keys k ON k.source = i.source AND k.id = i.id
       RETURNING events.type, events.payload
     )
-    SELECT coalesce(jsonb_agg(s.payload), '[]'::jsonb),
+    SELECT coalesce(array_agg(s.payload), '{}'),
            count(*) FILTER (WHERE s.type = 'payment.notify'),
            count(*) FILTER (WHERE s.type = 'shipment.update')
     INTO fresh, fresh_payments, fresh_shipments
@@ -1220,14 +1220,14 @@ BEGIN
       FROM input i JOIN new_keys k ON k.source = i.source AND k.id = i.id
       RETURNING events.type, events.payload
     )
-    SELECT coalesce(jsonb_agg(s.payload), '[]'::jsonb),
+    SELECT coalesce(array_agg(s.payload), '{}'),
            count(*) FILTER (WHERE s.type = 'payment.notify'),
            count(*) FILTER (WHERE s.type = 'shipment.update')
     INTO fresh, fresh_payments, fresh_shipments
     FROM stored s;
   END;
 
-  IF jsonb_array_length(fresh) = 0 THEN
+  IF cardinality(fresh) = 0 THEN
     RETURN;
   END IF;
 
@@ -1240,7 +1240,7 @@ BEGIN
            CASE WHEN e->>'type' = 'order.status' THEN e->>'region' END COLLATE "C" AS region,
            CASE WHEN e->>'type' = 'order.status' THEN e->>'channel' END COLLATE "C" AS channel,
            CASE WHEN e->>'type' = 'order.status' THEN e->>'provider' END COLLATE "C" AS provider
-    FROM jsonb_array_elements(fresh) AS e
+    FROM unnest(fresh) AS e
   ), tops AS (
     SELECT e.*,
            max(status_rank) OVER by_order AS top_rank,
@@ -1325,7 +1325,7 @@ BEGIN
     INSERT INTO payments (provider, transaction_id, status, order_id, store_id, amount_fen, occurred_at, source, event_id)
     SELECT e->>'provider', e->>'transactionId', e->>'status', e->>'orderId', e->>'storeId', (e->>'amountFen')::int8,
            timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond', e->>'source', e->>'id'
-    FROM jsonb_array_elements(fresh) AS e
+    FROM unnest(fresh) AS e
     WHERE e->>'type' = 'payment.notify'
     ORDER BY 1, 2, 3
     ON CONFLICT DO NOTHING;
@@ -1339,7 +1339,7 @@ BEGIN
              e->>'orderId' AS order_id, e->>'storeId' AS store_id, e->>'state' AS state,
              timestamptz 'epoch' + (e->>'occurredAt')::float8 * interval '1 millisecond' AS at,
              e->>'location' AS location, e->>'destinationRegion' AS destination_region
-      FROM jsonb_array_elements(fresh) AS e
+      FROM unnest(fresh) AS e
       WHERE e->>'type' = 'shipment.update'
     )
     INSERT INTO shipments AS s (carrier, tracking_no, order_id, store_id, state, last_update_at, location,
@@ -1366,7 +1366,7 @@ BEGIN
       returned_count     = s.returned_count + excluded.returned_count;
   END IF;
 
-  RETURN QUERY SELECT e->>'source', e->>'id' FROM jsonb_array_elements(fresh) AS e;
+  RETURN QUERY SELECT e->>'source', e->>'id' FROM unnest(fresh) AS e;
 END
 $function$
 
