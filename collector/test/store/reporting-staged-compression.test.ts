@@ -9,16 +9,19 @@ import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/tes
 const AT = Date.parse('2026-11-11T10:00:00Z');
 const EVENTS = 600;
 
-const events: OrderEvent[] = Array.from({ length: EVENTS }, (_, n): OrderEvent => ({
-  type: 'order.status',
-  id: `lz-${n}`,
-  source: 'pos',
-  occurredAt: AT + n * 1_000,
-  orderId: `SO-lz-${n}`,
-  storeId: `S${String(n % 327).padStart(3, '0')}`,
-  status: 'paid',
-  amountFen: 1_000 + n,
-})).sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
+const events: OrderEvent[] = Array.from(
+  { length: EVENTS },
+  (_, n): OrderEvent => ({
+    type: 'order.status',
+    id: `lz-${n}`,
+    source: 'pos',
+    occurredAt: AT + n * 1_000,
+    orderId: `SO-lz-${n}`,
+    storeId: `S${String(n % 327).padStart(3, '0')}`,
+    status: 'paid',
+    amountFen: 1_000 + n,
+  }),
+).sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1));
 
 describe.each(STORE_KINDS)('the rollups staging of a large commit (%s)', (kind) => {
   let store: TestDatabase;
