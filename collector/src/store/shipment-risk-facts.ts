@@ -33,15 +33,27 @@ const WAYBILLS_AND_EVENTS: PreparedStatement = {
   )::text AS doc`,
 };
 
+// A row a commit has locked is skipped rather than waited for. Waiting could deadlock with the group
+// commit, which locks waybills in key order while this update takes them in whatever order its join
+// reads them; and that commit is about to change the row (its risk_seq), so facts written after it
+// would be refused anyway. The commit's own listener notes the waybill again, and until then the row
+// reads as outdated, which a listing assesses first.
 const WRITE_FACTS: PreparedStatement = {
   name: 'orderpulse_shipment_risk_facts_write',
-  text: `UPDATE shipments s SET
+  text: `WITH u AS (
+      SELECT * FROM json_to_recordset($1::json) AS u(carrier text, tracking_no text, seq bigint, facts jsonb,
+        state_reason text, outside boolean, returns integer, silence_from float8, stuck_since float8,
+        last_at float8)
+    ), free AS (
+      SELECT s.carrier, s.tracking_no FROM shipments s
+      JOIN u ON s.carrier = u.carrier AND s.tracking_no = u.tracking_no AND s.risk_seq = u.seq
+      FOR UPDATE OF s SKIP LOCKED
+    )
+    UPDATE shipments s SET
       risk_assessed_seq = u.seq, risk_facts = u.facts, risk_state_reason = u.state_reason,
       risk_outside = u.outside, risk_returns = u.returns, risk_silence_from = u.silence_from,
       risk_stuck_since = u.stuck_since, risk_last_at = u.last_at
-    FROM json_to_recordset($1::json) AS u(carrier text, tracking_no text, seq bigint, facts jsonb,
-      state_reason text, outside boolean, returns integer, silence_from float8, stuck_since float8,
-      last_at float8)
+    FROM u JOIN free f ON f.carrier = u.carrier AND f.tracking_no = u.tracking_no
     WHERE s.carrier = u.carrier AND s.tracking_no = u.tracking_no AND s.risk_seq = u.seq`,
 };
 

@@ -1,6 +1,7 @@
 // Each waybill's kept risk facts (migration 0022) must be what the domain model derives from all its
 // events, however the updates arrived: out of order, resent with the same id, from two sources,
 // across commits, on both stores. The reference rebuilds each waybill from the events themselves.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShipmentRiskAssessor } from '../../src/carriers/shipment-risk-assessor.ts';
 import type { ShipmentState, ShipmentUpdateEvent } from '../../src/domain/events.ts';
@@ -11,7 +12,7 @@ import { Prng } from '../../src/simulator/prng.ts';
 import type { Queryable } from '../../src/store/database.ts';
 import { ingestBatch } from '../../src/store/event-batch.ts';
 import { EventWriter } from '../../src/store/event-writer.ts';
-import { assessOutdatedShipments } from '../../src/store/shipment-risk-facts.ts';
+import { assessOutdatedShipments, assessShipmentsOfOrders } from '../../src/store/shipment-risk-facts.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
 const HOUR = 3_600_000;
@@ -212,3 +213,54 @@ describe.each(STORE_KINDS)('kept shipment risk facts on %s', (kind) => {
     expect(await assessOutdatedShipments(store.db)).toBe(0);
   }, 60_000);
 });
+
+// Two connections at once: only PostgreSQL (the embedded store has one).
+describe.runIf(process.env.TEST_DATABASE_URL)(
+  'kept shipment risk facts beside a commit holding a waybill',
+  () => {
+    let store: TestDatabase;
+    beforeAll(async () => {
+      store = await openTestDatabase('postgres');
+    }, 60_000);
+    afterAll(async () => {
+      await store?.dispose();
+    });
+
+    it('skips the waybill the commit holds instead of waiting for it, and writes the others', async () => {
+      const events = generate(7).filter((e) => e.orderId === 'O-1' || e.orderId === 'O-2');
+      await ingestBatch(
+        store.db,
+        [...new Map(events.map((e) => [`${e.source}\u0000${e.id}`, e])).values()].sort((a, b) =>
+          `${a.source}\u0000${a.id}` < `${b.source}\u0000${b.id}` ? -1 : 1,
+        ),
+        NOW,
+      );
+      // A commit in flight holds O-1's waybill, as the group commit's upsert does. Were the assessment to
+      // wait for it, the server ends the holder's session after 5 s and the counts below fail.
+      const holder = new pg.Client({
+        connectionString: store.url,
+        options: `-c search_path=${store.schema}`,
+      });
+      holder.on('error', () => {});
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SET LOCAL idle_in_transaction_session_timeout = '5s'`);
+        await holder.query(`SELECT 1 FROM shipments WHERE order_id = 'O-1' FOR UPDATE`);
+        expect(await assessShipmentsOfOrders(store.db, ['O-1', 'O-2'])).toBe(1);
+        const { rows } = await store.db.query<{ order_id: string; outdated: boolean }>(
+          'SELECT order_id, risk_assessed_seq <> risk_seq AS outdated FROM shipments ORDER BY order_id',
+        );
+        expect(rows.map((r) => [r.order_id, r.outdated])).toEqual([
+          ['O-1', true],
+          ['O-2', false],
+        ]);
+        await holder.query('ROLLBACK');
+      } finally {
+        await holder.end().catch(() => {});
+      }
+      // Once the commit is over, the next assessment (its listener's) writes it.
+      expect(await assessShipmentsOfOrders(store.db, ['O-1'])).toBe(1);
+    });
+  },
+);
