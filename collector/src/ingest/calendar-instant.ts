@@ -7,15 +7,22 @@
  */
 export function calendarInstant(m: RegExpExecArray): number | undefined {
   const field = (group: number) => Number(m[group] ?? 0);
-  const year = field(1);
-  const month = field(2);
-  const day = field(3);
-  const hour = field(4);
-  const minute = field(5);
-  const second = field(6);
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  return instantOfFields(field(1), field(2), field(3), field(4), field(5), field(6), ms);
+}
+
+/** The instant of these calendar fields read as UTC (month 1–12); undefined when it is not a real time. */
+export function instantOfFields(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+): number | undefined {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   // Date.UTC reads years 0–99 as 1900–1999.
   return year < 100 ? new Date(utc).setUTCFullYear(year) : utc;

@@ -1,5 +1,6 @@
 // Event times read from the wire and from providers: every RFC 3339 field checked against the
 // calendar, the offset applied, and the bounds (before 2000, too far ahead, slightly ahead clamped).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   boundEventTime,
@@ -8,6 +9,7 @@ import {
   parseRfc3339Instant,
 } from '../../../src/ingest/event-time.ts';
 import { limitProviderEvents } from '../../../src/ingest/provider-event-limits.ts';
+import { referenceRfc3339Instant } from '../../support/rfc3339-reference.ts';
 
 const NOW = Date.parse('2026-11-11T10:00:00Z');
 const bounds = { now: NOW, maxSkewMs: 300_000 };
@@ -92,6 +94,67 @@ describe('parseRfc3339Instant', () => {
     );
     expect(new Date(parseRfc3339Instant('0050-03-01T00:00:00Z')!).getUTCFullYear()).toBe(50);
     expect(new Date(parseRfc3339Instant('0100-03-01T00:00:00Z')!).getUTCFullYear()).toBe(100);
+  });
+});
+
+describe('parseRfc3339Instant against the grammar as a regular expression', () => {
+  const digits = (count: number, max = 10 ** count - 1) =>
+    fc.integer({ min: 0, max }).map((n) => String(n).padStart(count, '0'));
+  // Near-misses of every part: fields past their range, other separators, fractions of 0–11 digits,
+  // offsets past 23:59, no zone.
+  const nearlyRfc3339 = fc
+    .tuple(
+      digits(4),
+      digits(2, 19),
+      digits(2, 39),
+      fc.constantFrom('T', 't', ' ', '_'),
+      digits(2, 29),
+      digits(2, 69),
+      digits(2, 69),
+      fc.option(fc.stringMatching(/^[0-9]{0,11}$/), { nil: undefined }),
+      fc.oneof(
+        fc.constantFrom('Z', 'z', '', 'UTC', '+8'),
+        fc
+          .tuple(fc.constantFrom('+', '-'), digits(2, 29), fc.constantFrom(':', ''), digits(2, 69))
+          .map((p) => p.join('')),
+      ),
+    )
+    .map(
+      ([y, mo, d, sep, h, mi, s, fraction, zone]) =>
+        `${y}-${mo}-${d}${sep}${h}:${mi}:${s}${fraction === undefined ? '' : `.${fraction}`}${zone}`,
+    );
+  // One character put in, replaced or taken out anywhere: digits of other scripts, NUL, the
+  // grammar's own punctuation in the wrong place.
+  const edited = fc
+    .tuple(
+      nearlyRfc3339,
+      fc.nat(40),
+      fc.constantFrom('insert', 'replace', 'delete'),
+      fc.constantFrom('٣', '２', '\u0000', ':', '-', '.', 'Z', '+', '9', ' ', '𝟗'),
+    )
+    .map(([text, at, edit, char]) => {
+      const i = at % (text.length + 1);
+      if (edit === 'insert') return text.slice(0, i) + char + text.slice(i);
+      if (edit === 'replace') return text.slice(0, i) + char + text.slice(i + 1);
+      return text.slice(0, i) + text.slice(i + 1);
+    });
+
+  it('reads the same instant, or refuses, for times that nearly follow it and for edited ones', () => {
+    fc.assert(
+      fc.property(fc.oneof(nearlyRfc3339, edited), (text) => {
+        expect(parseRfc3339Instant(text)).toBe(referenceRfc3339Instant(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('agrees with it on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40, unit: 'binary' }), (text) => {
+        expect(parseRfc3339Instant(text)).toBe(referenceRfc3339Instant(text));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });
 
