@@ -184,10 +184,12 @@ async function main() {
       // events stay in one request (requests hold multiples of 4), so no stall alert fires.
       const at = Date.now();
       const order = ways.map((_, w) => ways[(w + s) % ways.length]!);
-      const linesOf = order.map((way) =>
-        Array.from({ length: TOTAL }, (_, n) => JSON.stringify(wireEvent(`${s}${way[0]}`, n, at))),
+      const eventsOf = order.map((way) =>
+        Array.from({ length: TOTAL }, (_, n) => wireEvent(`${s}${way[0]}`, n, at)),
       );
-      const events = linesOf[0]!.map((line) => JSON.parse(line) as ReturnType<typeof wireEvent>);
+      const linesOf = eventsOf.map((events) => events.map((e) => JSON.stringify(e)));
+      // the first way's rows are the ones \copy'd
+      const events = eventsOf[0]!;
       const lines = linesOf[0]!;
       const receivedAt = new Date().toISOString();
       const tsv = path.join(dir, `copy-${s}.tsv`);
