@@ -10,7 +10,7 @@ import { assessFacts, assessShipment } from '../../src/domain/shipments/risk.ts'
 import { applyShipmentEvents, emptyTracking } from '../../src/domain/shipments/tracking.ts';
 import { Prng } from '../../src/simulator/prng.ts';
 import type { Queryable } from '../../src/store/database.ts';
-import { ingestBatch } from '../../src/store/event-batch.ts';
+import { eventKey, ingestBatch } from '../../src/store/event-batch.ts';
 import { EventWriter } from '../../src/store/event-writer.ts';
 import { assessOutdatedShipments, assessShipmentsOfOrders } from '../../src/store/shipment-risk-facts.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
@@ -230,8 +230,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       const events = generate(7).filter((e) => e.orderId === 'O-1' || e.orderId === 'O-2');
       await ingestBatch(
         store.db,
-        [...new Map(events.map((e) => [`${e.source}\u0000${e.id}`, e])).values()].sort((a, b) =>
-          `${a.source}\u0000${a.id}` < `${b.source}\u0000${b.id}` ? -1 : 1,
+        [...new Map(events.map((e) => [eventKey(e), e])).values()].sort((a, b) =>
+          eventKey(a) < eventKey(b) ? -1 : 1,
         ),
         NOW,
       );

@@ -2,7 +2,7 @@
 -- payloads (array_agg) rather than as one jsonb array (jsonb_agg), which the fold's statements then
 -- unnest. jsonb_agg re-encodes every payload into one new document: 5.1–5.6 µs an event on its own
 -- against 0.4 µs for array_agg, which copies the values as they are; the whole group commit takes
--- 1.9–2.9 µs of PostgreSQL time an event less (BENCHMARKS.md §20).
+-- 1.5–2.5 µs of PostgreSQL time an event less at 500-event commits (BENCHMARKS.md §20.2).
 CREATE OR REPLACE FUNCTION ingest_batch(batch jsonb, received_at timestamptz, statuses text[], order_hashes jsonb)
 RETURNS TABLE (source text, id text)
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $fn$

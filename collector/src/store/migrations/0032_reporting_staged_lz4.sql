@@ -1,7 +1,7 @@
 -- The rollups' staging rows hold a statement's events as arrays (0026): a 500-event commit stages
 -- ~17 kB, which TOAST compresses with pglz as the row is written, and the applier reads and deletes
 -- the row moments later. pglz was ~4 % of a group commit's PostgreSQL CPU (perf); lz4 compresses
--- the same arrays for ~1–1.5 µs an event less, with the same WAL (BENCHMARKS.md §20). A server built
+-- the same arrays for 0.7–1.5 µs an event less, with the same WAL (BENCHMARKS.md §20.2). A server built
 -- without lz4 (the embedded store's) refuses the method: its staging keeps pglz.
 DO $$
 BEGIN
