@@ -5,13 +5,20 @@ import pg from 'pg';
 
 const CLOCK_TICKS_PER_SECOND = 100; // CLK_TCK on Linux
 
+/** The fields of a /proc/<pid>/stat after the command name (in parentheses, which may hold spaces). */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+}
+
+/** Two clock-tick fields of a stat, added, in ms. */
+const ticksMs = (fields: string[], a: number, b: number) =>
+  ((Number(fields[a]) + Number(fields[b])) * 1000) / CLOCK_TICKS_PER_SECOND;
+
 /** utime + stime of a process in ms; undefined when /proc does not show it (exited, or not local). */
 export function processCpuMs(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name, which is in parentheses and may hold spaces
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return ticksMs(statFields(`/proc/${pid}/stat`), 11, 12);
   } catch {
     return undefined;
   }
@@ -19,9 +26,7 @@ export function processCpuMs(pid: number): number | undefined {
 
 /** CPU of this process's exited and reaped children (cutime + cstime) in ms. */
 export function childrenCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  return ticksMs(statFields('/proc/self/stat'), 13, 14);
 }
 
 // CPU seconds of a process; 0 for a backend that has exited.
