@@ -36,13 +36,18 @@ const RECOVERED_WINDOW_MS = 24 * 3_600_000;
 
 /** Counters fed as events commit. */
 export function countCommitted(metrics: OrderPulseMetrics, events: readonly StoredEvent[]): void {
-  const accepted = new Map<string, { type: IngestEventType; source: string; n: number }>();
+  // Counted per label set first: prom-client hashes the labels on every inc, which cost ~0.7 µs an
+  // event at 500-event commits, against a few ns for these maps.
+  const accepted = new Map<string, Map<IngestEventType, number>>();
+  const transitions = new Map<OrderStatus, number>();
   for (const e of events) {
-    const key = `${e.type}\u0000${e.source}`;
-    const entry = accepted.get(key) ?? { type: e.type, source: e.source, n: 0 };
-    entry.n++;
-    accepted.set(key, entry);
-    if (e.type === 'order.status') metrics.orderTransitions.inc({ status: e.status });
+    let bySource = accepted.get(e.source);
+    if (!bySource) {
+      bySource = new Map();
+      accepted.set(e.source, bySource);
+    }
+    bySource.set(e.type, (bySource.get(e.type) ?? 0) + 1);
+    if (e.type === 'order.status') transitions.set(e.status, (transitions.get(e.status) ?? 0) + 1);
     else if (e.type === 'payment.notify') {
       // The time callback_silent counts as heard, so the metric and the rule never disagree; a payment
       // confirmed by asking the provider is no callback, and is counted as recovered instead.
@@ -51,8 +56,9 @@ export function countCommitted(metrics: OrderPulseMetrics, events: readonly Stor
       else if (e.status === 'success') metrics.paymentsRecovered.inc({ provider: e.provider });
     }
   }
-  for (const { type, source, n } of accepted.values())
-    metrics.ingestEvents.inc({ type, source, outcome: 'accepted' }, n);
+  for (const [source, byType] of accepted)
+    for (const [type, n] of byType) metrics.ingestEvents.inc({ type, source, outcome: 'accepted' }, n);
+  for (const [status, n] of transitions) metrics.orderTransitions.inc({ status }, n);
 }
 
 export function countDuplicates(metrics: OrderPulseMetrics, events: readonly OrderEvent[]): void {
