@@ -64,6 +64,7 @@ export const FORMATS = {
   duration: atLeast(0),
   'duration-1s': atLeast(1_000),
   'duration-1m': atLeast(60_000),
+  'duration-1d': atLeast(86_400_000),
   'rate-limit': (text: string) => typeof parseRateLimit(text) !== 'string',
   'daily-time-or-off': (text: string) => text === 'off' || parseDailyTime(text) !== undefined,
   'time-zone': isTimeZone,

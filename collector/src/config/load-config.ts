@@ -75,6 +75,8 @@ export interface Config {
   carrierPoll: { ratePerSecond: number; intervalMs: number };
   /** Dead letters older than retentionMs go, and the oldest go while all take more than maxBytes. */
   deadLetters: { retentionMs: number; maxBytes: number };
+  /** Delivered and given-up outbox rows older than this are deleted (pending ones never). */
+  notificationRetentionMs: number;
   /**
    * The variables notification channels name in routes.yaml (`url_env`, `secret_env`, …). Which
    * names matter is only known once the rule files are read, and they change with them, so the
@@ -236,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = processEnvironment(), cwd = 
       ratePerSecond: s.ORDERPULSE_CARRIER_POLL_RATE,
       intervalMs: s.ORDERPULSE_CARRIER_POLL_INTERVAL_MINUTES * 60_000,
     },
+    notificationRetentionMs: durationMs(s.ORDERPULSE_NOTIFICATION_RETENTION)!,
     deadLetters: {
       retentionMs: durationMs(s.ORDERPULSE_DEAD_LETTER_RETENTION)!,
       maxBytes: s.ORDERPULSE_DEAD_LETTER_MAX_BYTES,

@@ -123,6 +123,11 @@ export const ENV_SCHEMA = Type.Object({
     256 * 1024 * 1024,
     'total dead-letter size',
   ),
+  ORDERPULSE_NOTIFICATION_RETENTION: formatted('duration-1d', {
+    default: '30d',
+    description: 'age past which delivered and given-up notification outbox rows are deleted',
+    errorMessage: '{name} must be a duration of at least 1d (e.g. "30d"), got "{value}"',
+  }),
   ORDERPULSE_WECHATPAY_APIV3_KEY: Type.Optional(
     formatted('bytes-32', {
       description: 'WeChat Pay API v3 key, decrypting notifies',

@@ -27,6 +27,7 @@ import {
   outboxMetricsObserver,
 } from '../metrics/instrument-collector.ts';
 import type { OrderPulseMetrics } from '../metrics/orderpulse-metrics.ts';
+import { OutboxPruner } from '../notify/outbox/outbox-pruner.ts';
 import { OrderSystemWebhooks } from '../order-system/order-system-webhooks.ts';
 import { paymentQueryClients, verifyingKeysFromConfig } from '../provider-queries/clients-from-config.ts';
 import { PaymentQueryDriver } from '../provider-queries/query-driver.ts';
@@ -46,6 +47,8 @@ export const VERSION = '0.1.0';
 
 /** Retention and the size cap of dead letters are applied this often (and sooner after a flood). */
 const DEAD_LETTER_PRUNE_MS = 60_000;
+/** The outbox's retention is applied this often: it is counted in days. */
+const OUTBOX_PRUNE_MS = 3_600_000;
 /** Live panels cover the last hour; at start they are refilled from it (bounded for promotion peaks). */
 const LIVE_WINDOW_MS = 60 * 60_000;
 const LIVE_WARM_LIMIT = 500_000;
@@ -184,6 +187,13 @@ export function createCore(config: Config, deps: CoreDeps): Core {
     onPruned: ({ storedBytes }) => metrics.deadLetterBytes.set(storedBytes),
     onError: (error) => log.warn({ err: error }, 'dead letters were not pruned'),
   });
+  const outboxPruner = new OutboxPruner(db, {
+    retentionMs: config.notificationRetentionMs,
+    now: Date.now,
+    intervalMs: OUTBOX_PRUNE_MS,
+    onPruned: (deleted) => log.info({ deleted }, 'notification outbox rows past their retention deleted'),
+    onError: (error) => log.warn({ err: error }, 'the notification outbox was not pruned'),
+  });
   const notifications = startOutboxNotifications({
     alerting,
     db,
@@ -302,6 +312,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       notifications.checkReceivers();
       rollups.start();
       deadLetterPruner.start();
+      outboxPruner.start();
       if (config.reconcileAt) dailyReconciliation.start();
       carriers.start();
       paymentQueries?.start();
@@ -322,6 +333,7 @@ export function createCore(config: Config, deps: CoreDeps): Core {
       await paymentQueries?.stop();
       await orderSystem?.stop();
       await deadLetterPruner.stop();
+      await outboxPruner.stop();
       await dailyReconciliation.stop();
       await cluster?.stop();
       await stateChanges?.stop();

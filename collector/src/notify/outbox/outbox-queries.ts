@@ -205,3 +205,25 @@ export async function outboxRowsOf(q: Queryable, notificationId: string): Promis
   );
   return rows.map(toRow);
 }
+
+/**
+ * Deletes up to `limit` rows delivered or given up on that were queued before `before`, oldest first,
+ * and says how many went. A notification with a row still pending keeps all of its rows: a backup
+ * channel's row asks whether a primary delivered, and a webhook's row is what keeps it from being
+ * queued twice.
+ */
+export async function deleteSettledRowsBefore(q: Queryable, before: Date, limit: number): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `WITH gone AS (
+       DELETE FROM notification_outbox WHERE id IN (
+         SELECT s.id FROM notification_outbox s
+          WHERE s.created_at < $1 AND s.status <> 'pending'
+            AND NOT EXISTS (SELECT 1 FROM notification_outbox p
+                             WHERE p.notification_id = s.notification_id AND p.status = 'pending')
+          ORDER BY s.created_at LIMIT $2)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [before, limit],
+  );
+  return rows[0]?.n ?? 0;
+}

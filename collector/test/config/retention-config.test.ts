@@ -20,3 +20,19 @@ describe('dead-letter limits in the configuration', () => {
     }
   });
 });
+
+describe('the notification outbox retention in the configuration', () => {
+  it('defaults to 30 days and reads the variable', () => {
+    expect(loadConfig({}).notificationRetentionMs).toBe(30 * 86_400_000);
+    expect(loadConfig({ ORDERPULSE_NOTIFICATION_RETENTION: '2w' }).notificationRetentionMs).toBe(
+      14 * 86_400_000,
+    );
+  });
+
+  it('refuses a retention under a day: a webhook row is what keeps it from being queued twice', () => {
+    for (const value of ['23h', '0', 'never']) {
+      expect(() => loadConfig({ ORDERPULSE_NOTIFICATION_RETENTION: value })).toThrow(ConfigError);
+    }
+    expect(loadConfig({ ORDERPULSE_NOTIFICATION_RETENTION: '24h' }).notificationRetentionMs).toBe(86_400_000);
+  });
+});
