@@ -8,10 +8,19 @@ const key = (source: string, id: string) => `${source}\u0000${id}`;
 
 export const eventKey = (e: { source: string; id: string }) => key(e.source, e.id);
 
+// ingest_batch answers with the key of every event it stored. Counted in the store, the common answer
+// (all of them) is one row: the keys are sent only when some were not stored, which spares the
+// collector a row per event to receive and parse (~330 B allocated an event of a 500-event commit).
 const INGEST_BATCH: PreparedStatement = {
-  name: 'orderpulse_ingest_batch',
-  text: 'SELECT source, id FROM ingest_batch($1::jsonb, $2::timestamptz, $3::text[], $4::jsonb)',
+  name: 'orderpulse_ingest_batch_counted',
+  text: `SELECT count(*)::int AS stored,
+                CASE WHEN count(*) < $5 THEN array_agg(source) END AS sources,
+                CASE WHEN count(*) < $5 THEN array_agg(id) END AS ids
+         FROM ingest_batch($1::jsonb, $2::timestamptz, $3::text[], $4::jsonb)`,
 };
+
+/** Which events of a batch were new: all of them, or those whose keys (eventKey) are in the set. */
+export type StoredKeys = 'all' | ReadonlySet<string>;
 
 const STATUSES = [...ORDER_STATUSES];
 
@@ -20,20 +29,28 @@ const STATUSES = [...ORDER_STATUSES];
  * payments and shipments. `events` hold one event per key, sorted by key (the lock order).
  * The batch goes as one JSON array, which is also each event's stored payload, with each order's
  * partition hash beside it (cheaper here than in PL/pgSQL, migration 0030).
- * Returns the keys (eventKey) of the events that were new.
+ * Says which of the events were new.
  */
 export async function ingestBatch(
   db: Queryable,
   events: OrderEvent[],
   receivedAt: number,
-): Promise<Set<string>> {
-  const { rows } = await db.query<{ source: string; id: string }>(INGEST_BATCH, [
-    JSON.stringify(events),
-    new Date(receivedAt).toISOString(),
-    STATUSES,
-    partitionHashesOf(events),
-  ]);
-  return new Set(rows.map((r) => key(r.source, r.id)));
+): Promise<StoredKeys> {
+  const { rows } = await db.query<{ stored: number; sources: string[] | null; ids: string[] | null }>(
+    INGEST_BATCH,
+    [
+      JSON.stringify(events),
+      new Date(receivedAt).toISOString(),
+      STATUSES,
+      partitionHashesOf(events),
+      events.length,
+    ],
+  );
+  const { stored, sources, ids } = rows[0]!;
+  if (stored === events.length) return 'all';
+  const keys = new Set<string>();
+  for (let i = 0; i < stored; i++) keys.add(key(sources![i]!, ids![i]!));
+  return keys;
 }
 
 /** ingest_batch's order_hashes: each order's partition hash, as a JSON object keyed by order id. */

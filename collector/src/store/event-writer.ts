@@ -156,28 +156,38 @@ export class EventWriter {
   private async commitTogether(batch: Pending[], size: number): Promise<void> {
     const started = performance.now();
     const receivedAt = this.now();
-    // The first occurrence of a key in the batch is the one inserted; later ones are duplicates.
+    // Each event's key in the batch's order. The first occurrence of a key is the one inserted;
+    // later ones are duplicates.
+    const keyOf: string[] = [];
     const firstSeen = new Map<string, OrderEvent>();
     for (const pending of batch) {
       for (const event of pending.events) {
         const k = eventKey(event);
+        keyOf.push(k);
         if (!firstSeen.has(k)) firstSeen.set(k, event);
       }
     }
     // Concurrent batches take row locks in one global order, so they cannot deadlock each other.
     const keys = [...firstSeen.keys()].sort();
     const unique = keys.map((k) => firstSeen.get(k)!);
-    const credited = await ingestBatch(this.db, unique, receivedAt);
-    const fresh = unique.filter((_, i) => credited.has(keys[i]!));
+    const stored = await ingestBatch(this.db, unique, receivedAt);
+    let fresh = unique;
     const duplicates: OrderEvent[] = [];
-    for (const pending of batch) {
-      let accepted = 0;
-      for (const event of pending.events) {
-        const k = eventKey(event);
-        if (credited.delete(k)) accepted++;
-        else duplicates.push(event);
+    if (stored === 'all' && keyOf.length === unique.length) {
+      // The common case: every event new, none of them twice in the batch.
+      for (const pending of batch) pending.resolve({ accepted: pending.events.length, duplicates: 0 });
+    } else {
+      if (stored !== 'all') fresh = unique.filter((_, i) => stored.has(keys[i]!));
+      const credited = new Set(stored === 'all' ? keys : stored);
+      let i = 0;
+      for (const pending of batch) {
+        let accepted = 0;
+        for (const event of pending.events) {
+          if (credited.delete(keyOf[i++]!)) accepted++;
+          else duplicates.push(event);
+        }
+        pending.resolve({ accepted, duplicates: pending.events.length - accepted });
       }
-      pending.resolve({ accepted, duplicates: pending.events.length - accepted });
     }
     if (duplicates.length > 0) this.options.onDuplicates?.(duplicates);
     this.options.onBatch?.({

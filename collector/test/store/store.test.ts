@@ -64,6 +64,25 @@ describe.each(STORE_KINDS)('store on %s', (kind) => {
     await writer.close();
   });
 
+  it('credits a key that comes twice in one group commit to its first occurrence only', async () => {
+    const writer = new EventWriter(store.db, { maxBatchEvents: 10_000, queueLimit: 100_000 });
+    const seen: string[] = [];
+    writer.onCommitted((events) => seen.push(...events.map((e) => e.id)));
+    // written in the same tick, so the three requests share one commit
+    const results = await Promise.all([
+      writer.write([event(1200), event(1200)]),
+      writer.write([event(1201), event(1200)]),
+      writer.write([event(1201)]),
+    ]);
+    expect(results).toEqual([
+      { accepted: 1, duplicates: 1 },
+      { accepted: 1, duplicates: 1 },
+      { accepted: 0, duplicates: 1 },
+    ]);
+    expect(seen.sort()).toEqual(['w-1200', 'w-1201']);
+    await writer.close();
+  });
+
   it('hands listeners the written event objects with their receipt time, not copies', async () => {
     // Copies made per event got a hidden class each in the running collector (BENCHMARKS.md §3).
     const receivedAt = Date.parse('2026-11-26T04:00:00Z');
