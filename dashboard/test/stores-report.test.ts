@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createApi } from '../src/lib/api.ts';
-import type { StoreDay, StoresReport } from '../src/lib/api-types.ts';
-import { rankOffenders, storesCsv } from '../src/lib/stores-report.ts';
+import type { StoreDay, StoresReport, StoreTrend } from '../src/lib/api-types.ts';
+import { offenderTills, rankOffenders, storesCsv } from '../src/lib/stores-report.ts';
 
 const day = (day: string, payments: number, missing: number): StoreDay => ({
   day,
@@ -114,5 +114,40 @@ describe('api client', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('offenderTills', () => {
+  const store = (devices: StoreTrend['devices']): StoreTrend => ({
+    store_id: 'S9',
+    flagged: false,
+    days_flagged: 0,
+    days: [],
+    devices,
+  });
+  const till = (device_id: string, missing: number, flagged = false) => ({
+    device_id,
+    missing,
+    days_flagged: flagged ? 2 : 0,
+    flagged,
+  });
+
+  it('lists the tills with missing payments, most first, at most three', () => {
+    const tills = offenderTills(
+      store([till('POS-1', 2), till('POS-2', 0), till('POS-3', 7, true), till('POS-4', 1), till('POS-5', 4)]),
+      'no device ID',
+    );
+    expect(tills).toEqual([
+      { name: 'POS-3', missing: 7, flagged: true },
+      { name: 'POS-5', missing: 4, flagged: false },
+      { name: 'POS-1', missing: 2, flagged: false },
+    ]);
+  });
+
+  it("names the bill lines without a till in the page's language rather than leaving the name empty", () => {
+    expect(offenderTills(store([till('', 5, true), till('POS-1', 3)]), '无设备号')).toEqual([
+      { name: '无设备号', missing: 5, flagged: true },
+      { name: 'POS-1', missing: 3, flagged: false },
+    ]);
   });
 });

@@ -164,6 +164,7 @@ export const EN: Record<MessageKey, string> = {
   'storesPage.avgRate': 'Average rate',
   'storesPage.vsChain': 'vs chain',
   'storesPage.devices': 'Devices',
+  'storesPage.noTill': 'no device ID',
   'storesPage.flagged': 'Repeat offender',
   'storesPage.export': 'Export CSV',
   'storesPage.load': 'Load',

@@ -163,6 +163,7 @@ export const ZH_CN = {
   'storesPage.avgRate': '平均漏单率',
   'storesPage.vsChain': '对比全链',
   'storesPage.devices': '设备',
+  'storesPage.noTill': '无设备号',
   'storesPage.flagged': '多次超标',
   'storesPage.export': '导出 CSV',
   'storesPage.load': '查询',

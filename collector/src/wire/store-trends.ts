@@ -24,6 +24,7 @@ export const StoreDay = Type.Object({
 export type StoreDay = Static<typeof StoreDay>;
 
 export const StoreDevice = Type.Object({
+  /** The till (WeChat Pay 设备号, Alipay 终端号); '' for the bill lines that named none. */
   device_id: Type.String(),
   missing: Type.Integer(),
   days_flagged: Type.Integer(),

@@ -30,6 +30,26 @@ export function rankOffenders(report: StoresReport): Offender[] {
     .sort((a, b) => b.averageRate - a.averageRate || (a.store.store_id < b.store.store_id ? -1 : 1));
 }
 
+export interface OffenderTill {
+  /** The till's id, or `noTill` for the bill lines that named none (online payments, say). */
+  name: string;
+  missing: number;
+  flagged: boolean;
+}
+
+/** A store row's tills with missing payments, the most first, at most `limit`. */
+export function offenderTills(store: StoreTrend, noTill: string, limit = 3): OffenderTill[] {
+  return store.devices
+    .filter((d) => d.missing > 0)
+    .sort((a, b) => b.missing - a.missing)
+    .slice(0, limit)
+    .map((d) => ({
+      name: d.device_id === '' ? noTill : d.device_id,
+      missing: d.missing,
+      flagged: d.flagged,
+    }));
+}
+
 function cell(v: string | number | null): string {
   const s = v === null ? '' : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
