@@ -36,8 +36,8 @@ const RECOVERED_WINDOW_MS = 24 * 3_600_000;
 
 /** Counters fed as events commit. */
 export function countCommitted(metrics: OrderPulseMetrics, events: readonly StoredEvent[]): void {
-  // Counted per label set first: prom-client hashes the labels on every inc, which cost ~0.7 µs an
-  // event at 500-event commits, against a few ns for these maps.
+  // Counted per label set first: prom-client hashes the labels on every inc, which cost ~1 µs an
+  // event at 500-event commits, against ~0.1 µs counted this way.
   const accepted = new Map<string, Map<IngestEventType, number>>();
   const transitions = new Map<OrderStatus, number>();
   for (const e of events) {
