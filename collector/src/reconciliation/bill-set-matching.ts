@@ -52,7 +52,7 @@ export async function matchStagedBill(
     if (db.mode !== 'embedded') await sql.setWorkMem(q);
     await sql.createWorkTables(q);
     await loadLinesAndOrders(q, stageKey, provider, bill, days, options);
-    await sql.matchExact(q);
+    await sql.matchExact(q, bill.repeatedOrderNos);
     await sql.analyze(q, 'bm_exact');
     await sql.learnTills(q);
     await sql.collectLeftovers(q);

@@ -4,6 +4,7 @@
 // sends the chunks; it could as well run on the main thread.
 import { createReadStream } from 'node:fs';
 import { localDayFn } from '../domain/reconciliation/local-day.ts';
+import { RepeatedNumbers } from '../domain/reconciliation/repeated-numbers.ts';
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import type { BillLimits } from '../ingest/bills/bill-text.ts';
 import { parseBill } from '../ingest/bills/parse-bill.ts';
@@ -16,7 +17,15 @@ export interface StagedBill extends Omit<BillScan, 'payments'> {
   bytesRead: number;
   /** The last line staged: lines are written to bill_rows in ranges up to it. */
   lastLine: number;
+  /**
+   * The order numbers named by more than one of the file's payment lines (a few others may be among
+   * them), or undefined when there were more than REPEATS_LISTED: the exact pass then looks at every line.
+   */
+  repeatedOrderNos: string[] | undefined;
 }
+
+/** Repeated order numbers listed at most; past this many the file is matched as if all could repeat. */
+export const REPEATS_LISTED = 100_000;
 
 /** Everything the parse needs, as plain data (it crosses to a worker thread). */
 export interface StageJob {
@@ -53,6 +62,7 @@ export function emptyStagedBill(): StagedBill {
     rejectedRowsTotal: 0,
     bytesRead: 0,
     lastLine: 0,
+    repeatedOrderNos: [],
   };
 }
 
@@ -68,6 +78,7 @@ export async function* stageChunks(
   const dayOf = localDayFn(job.timeZone);
   const key = copyText(job.stageKey);
   const file = createReadStream(job.filePath);
+  const repeats = new RepeatedNumbers(REPEATS_LISTED);
   // COPY text goes straight into bytes, row by row: a chunk held as one long string would keep every
   // row's strings alive until the end of the chunk.
   let bytes = Buffer.allocUnsafeSlow(1024 * 1024);
@@ -109,6 +120,7 @@ export async function* stageChunks(
       if (row.paidAt < bill.minAt) bill.minAt = row.paidAt;
       if (row.paidAt > bill.maxAt) bill.maxAt = row.paidAt;
       if (row.kind === 'refund') bill.refunds++;
+      else repeats.see(row.merchantOrderNo);
       bill.lastLine = row.line;
       if (row.line > job.resumeAfter) {
         const line: StagedLine = {
@@ -136,6 +148,7 @@ export async function* stageChunks(
     }
     if (count > 0) yield take();
     bill.bytesRead = file.bytesRead;
+    bill.repeatedOrderNos = repeats.repeated();
   } finally {
     file.destroy();
   }
