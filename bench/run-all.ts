@@ -76,6 +76,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/store-trends.ts'],
   },
   {
+    name: 'reconciliation-views',
+    what: "the Grafana reconciliation views over a year of 327 stores (the wall's today, 30 days) vs the same queries over the views as 0012 defined them (grafana)",
+    args: [...tsx, 'bench/reconciliation-views.ts'],
+  },
+  {
     name: 'restore',
     what: 'restart recovery with 1M open orders in PostgreSQL (rules)',
     args: [...gcTsx, 'bench/restore-recovery.ts'],

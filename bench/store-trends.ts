@@ -31,6 +31,7 @@ import {
   storeTotalsAsIn0028,
   storeTotalsFromResults,
 } from '../collector/test/support/store-trend-reference.ts';
+import { GENERATE_RESULTS } from './reconciliation-results-data.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REPS = Number(process.env.BENCH_REPS ?? 200);
@@ -48,30 +49,6 @@ const load = () =>
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-
-// Per store, till and provider a day: ~67 payments (~400 a store-day); about one till-day in eight
-// has a payment without an order, and about one store in twenty a till losing orders on some
-// days (the repeat offenders). Lost callbacks give orders without a payment.
-const GENERATE = `
-WITH import AS (
-  INSERT INTO bill_imports (provider, file_sha256, imported_at, imported_by, rows, refunds, matched,
-                            fuzzy_matched, unmatched_payments, unmatched_orders)
-  VALUES ('wechatpay', 'bench', now(), 'bench', 0, 0, 0, 0, 0, 0) RETURNING id
-), cells AS (
-  SELECT p.provider, $1::date + d AS day, 'S' || lpad(s::text, 3, '0') AS store_id, 'POS' || v AS device_id,
-         55 + floor(random() * 25)::int AS payments,
-         CASE WHEN s % 20 = 7 AND v = 1 AND random() < 0.5 THEN 2 + floor(random() * 4)::int
-              WHEN random() < 0.12 THEN 1 ELSE 0 END AS missing,
-         CASE WHEN random() < 0.1 THEN 1 ELSE 0 END AS lost
-  FROM unnest(ARRAY['wechatpay', 'alipay']) p(provider), generate_series(0, $2::int - 1) d,
-       generate_series(1, $3::int) s, generate_series(1, 3) v
-)
-INSERT INTO reconciliation_results (provider, day, store_id, device_id, import_id, payments, orders, matched,
-  fuzzy_matched, unmatched_payments, unmatched_orders, payments_fen, unmatched_payments_fen, refunds, refunds_fen)
-SELECT c.provider, c.day, c.store_id, c.device_id, i.id, c.payments, c.payments - c.missing + c.lost,
-       c.payments - c.missing, 0, c.missing, c.lost, c.payments * 3500, c.missing * 3500, 0, 0
-FROM cells c, import i
-ORDER BY c.day, c.provider, c.store_id, c.device_id`;
 
 const TRIGGERS = ['insert', 'update', 'delete', 'truncate'].map(
   (e) => `reconciliation_results_store_days_${e}`,
@@ -101,7 +78,7 @@ try {
     const started = performance.now();
     const rowCount = await db.transaction(async (tx) => {
       await tx.query('SELECT setseed(0.28)');
-      return (await tx.query(GENERATE, [FIRST_DAY, DAYS, STORES])).rowCount;
+      return (await tx.query(GENERATE_RESULTS, [FIRST_DAY, DAYS, STORES])).rowCount;
     });
     await db.query('ANALYZE reconciliation_results');
     await db.query('ANALYZE reconciliation_store_days');

@@ -915,33 +915,33 @@ SELECT bucket,
    FROM order_status_minute_rollup;
 
 -- view reconciliation_daily
-WITH results AS (
+SELECT day,
+    store_id,
+    (sum(payments))::bigint AS payments,
+    (sum(orders))::bigint AS orders,
+    (sum(unmatched_payments))::bigint AS unmatched_payments,
+    (sum(unmatched_orders))::bigint AS unmatched_orders,
+    (sum(pending))::bigint AS pending,
+    reconciliation_mismatch_rate((sum(payments))::bigint, (sum(orders))::bigint, (sum(unmatched_payments))::bigint, (sum(unmatched_orders))::bigint) AS mismatch_rate
+   FROM ( SELECT day,
+            store_id,
+            payments,
+            orders,
+            missing AS unmatched_payments,
+            unmatched_orders,
+            (0)::bigint AS pending
+           FROM reconciliation_store_days
+        UNION ALL
          SELECT day,
             store_id,
-            sum(payments) AS payments,
-            sum(orders) AS orders,
-            sum(unmatched_payments) AS unmatched_payments,
-            sum(unmatched_orders) AS unmatched_orders
-           FROM reconciliation_results
-          GROUP BY day, store_id
-        ), waiting AS (
-         SELECT day,
-            store_id,
-            count(*) AS pending
+            0,
+            0,
+            0,
+            0,
+            1
            FROM reconciliation_pending
-          WHERE (status = ANY (ARRAY['open'::text, 'escalated'::text]))
-          GROUP BY day, store_id
-        )
- SELECT COALESCE(day, day) AS day,
-    COALESCE(store_id, store_id) AS store_id,
-    COALESCE(payments, (0)::bigint) AS payments,
-    COALESCE(orders, (0)::bigint) AS orders,
-    COALESCE(unmatched_payments, (0)::bigint) AS unmatched_payments,
-    COALESCE(unmatched_orders, (0)::bigint) AS unmatched_orders,
-    COALESCE(pending, (0)::bigint) AS pending,
-    reconciliation_mismatch_rate(COALESCE(payments, (0)::bigint), COALESCE(orders, (0)::bigint), COALESCE(unmatched_payments, (0)::bigint), COALESCE(unmatched_orders, (0)::bigint)) AS mismatch_rate
-   FROM (results r
-     FULL JOIN waiting w ON (((day = day) AND (store_id = store_id))));
+          WHERE (status = ANY (ARRAY['open'::text, 'escalated'::text]))) figures
+  GROUP BY day, store_id;
 
 -- view reconciliation_daily_total
 SELECT day,
