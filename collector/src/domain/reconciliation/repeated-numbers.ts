@@ -39,8 +39,7 @@ export class RepeatedNumbers {
     // 0 marks an empty slot, so no stored hash may be 0
     hi = hi >>> 0 || 1;
     lo = lo >>> 0;
-    if (this.#insert(hi, lo)) return;
-    if (this.#repeated.size <= this.#limit) this.#repeated.add(number);
+    if (!this.#insert(hi, lo)) this.#repeated.add(number);
   }
 
   /** Every number seen twice or more (and, rarely, one that only shared its hashes), or undefined past the limit. */
