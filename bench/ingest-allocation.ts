@@ -7,10 +7,10 @@
 //   500, BENCH_ROUNDS 25 requests per caller; BENCH_TOP 30 sites)
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { TOKENS } from '../collector/test/support/test-app.ts';
+import { dropSchema } from '../collector/test/support/test-database.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CALLERS = Number(process.env.BENCH_CALLERS ?? 8);
@@ -129,8 +129,5 @@ try {
 } finally {
   collector.child.kill('SIGTERM');
   await collector.exited;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
+  await dropSchema(url, schema);
 }

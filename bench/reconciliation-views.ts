@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import pg from 'pg';
 import { openDatabase } from '../collector/src/store/open-database.ts';
 import { FIRST_DAILY, FIRST_TOTAL } from '../collector/test/support/reconciliation-views-0012.ts';
+import { dropSchema } from '../collector/test/support/test-database.ts';
 import { GENERATE_RESULTS } from './reconciliation-results-data.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -93,8 +93,5 @@ try {
   }
 } finally {
   await db.close();
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await admin.end();
+  await dropSchema(url, schema);
 }
