@@ -1,7 +1,7 @@
 // SQL for one bill import: the import record, its lines, the orders it is matched against, and the
 // per-day results. Every statement takes the connection or transaction it runs in.
 import type { BilledPayment, PaidOrder, ReconciliationTally } from '../domain/reconciliation/match-bill.ts';
-import type { BillProvider, RejectedRow } from '../ingest/bills/bill-row.ts';
+import { BILL_PROVIDERS, type BillProvider, type RejectedRow } from '../ingest/bills/bill-row.ts';
 import type { Queryable } from '../store/database.ts';
 
 export interface BillImportRecord {
@@ -25,6 +25,25 @@ export interface BillImportRecord {
   /** Every row that could not be read, listed or not. */
   rejectedRowsTotal: number;
 }
+
+/**
+ * A condition on a bill_rows line (as `b`): its import has finished. The lines of an import still being
+ * written, or left unfinished, take no part in another reconciliation until that import completes.
+ */
+export const FINISHED_IMPORT_LINE =
+  'NOT EXISTS (SELECT 1 FROM bill_imports i WHERE i.id = b.import_id AND i.completed_at IS NULL)';
+
+/**
+ * A condition on an order (as `o`): a finished import of another provider's bill matched it, those
+ * providers given as $4 (otherProviders). Named rather than "not this provider", so that where they
+ * have few lines stored the planner can read those by bill_rows' (provider, day) index, instead of
+ * probing the order's own lines, this bill's among them, once per order.
+ */
+export const MATCHED_BY_OTHER_PROVIDER = `EXISTS (SELECT 1 FROM bill_rows b
+  WHERE b.matched_order_id = o.order_id AND b.provider = ANY($4::text[]) AND ${FINISHED_IMPORT_LINE})`;
+
+export const otherProviders = (provider: BillProvider): BillProvider[] =>
+  BILL_PROVIDERS.filter((p) => p !== provider);
 
 interface ImportRow {
   id: string | number;
@@ -225,7 +244,7 @@ export async function loadEarlierBillLines(
   }>(
     `SELECT transaction_id, kind, refund_no, merchant_order_no,
             (extract(epoch FROM paid_at) * 1000)::bigint AS paid_ms, amount_fen, store_id, device_id
-     FROM bill_rows WHERE provider = $1 AND day = ANY($2::date[])
+     FROM bill_rows b WHERE provider = $1 AND day = ANY($2::date[]) AND ${FINISHED_IMPORT_LINE}
      ORDER BY transaction_id, kind, refund_no`,
     [provider, days],
   );
@@ -290,10 +309,9 @@ export async function loadPaidOrders(
         OR (o.paid_at IS NULL AND o.status IN ${PAID_STATUSES} AND o.status_at >= $1 AND o.status_at < $2))
        AND NOT EXISTS (SELECT 1 FROM payments p
                        WHERE p.order_id = o.order_id AND p.status = 'success' AND p.provider <> $3)
-       AND NOT EXISTS (SELECT 1 FROM bill_rows b
-                       WHERE b.matched_order_id = o.order_id AND b.provider <> $3)
+       AND NOT ${MATCHED_BY_OTHER_PROVIDER}
      ORDER BY o.order_id`,
-    [new Date(from).toISOString(), new Date(to).toISOString(), provider],
+    [new Date(from).toISOString(), new Date(to).toISOString(), provider, otherProviders(provider)],
   );
   return rows.map((r) => ({
     orderId: r.order_id,

@@ -6,6 +6,8 @@
 // what follows joins small tables rather than the million exact pairs back to the lines and orders.
 import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import type { Queryable } from '../store/database.ts';
+import { MATCHED_BY_OTHER_PROVIDER, otherProviders } from './bill-import-queries.ts';
+import type { LinesTable } from './bill-staging-queries.ts';
 
 export const WORK_MEM = '128MB';
 
@@ -42,35 +44,58 @@ export async function createWorkTables(q: Queryable): Promise<void> {
   for (const sql of WORK_TABLES) await q.query(sql);
 }
 
-/** This file's lines, placed by line. */
-export async function loadStagedPayments(q: Queryable, stageKey: string): Promise<void> {
+/** This file's lines, placed by line, from where they wait (bill_rows itself, or staging). */
+export async function loadThisFilesPayments(
+  q: Queryable,
+  table: LinesTable,
+  importId: number,
+): Promise<void> {
   await q.query(
     `INSERT INTO bm_pay
-     SELECT s.line, s.line, s.kind, s.transaction_id, s.merchant_order_no, s.paid_ms, s.day, s.amount_fen,
-            s.store_id, s.device_id
-     FROM bill_import_staged s WHERE s.stage_key = $1`,
-    [stageKey],
+     SELECT s.line, s.line, s.kind, s.transaction_id, s.merchant_order_no,
+            (extract(epoch FROM s.paid_at) * 1000)::bigint, s.day, s.amount_fen, s.store_id, s.device_id
+     FROM ${table} s WHERE s.import_id = $1`,
+    [importId],
   );
 }
 
-/** Earlier imports' lines of the same days, those this file restates excepted, placed after this file's. */
+/**
+ * Earlier imports' lines of the same days, placed after this file's: those of the finished imports
+ * whose days meet these (every line of an import is of its days, a line restated by a later file
+ * being that file's), not those this file restates. Read import by import, so that the lines of this
+ * file, already in bill_rows and of the same days, are not read again to be left out.
+ */
 export async function loadEarlierPayments(
   q: Queryable,
-  stageKey: string,
+  importId: number,
   provider: BillProvider,
   days: readonly string[],
 ): Promise<void> {
+  if (days.length === 0) return;
   await q.query(
     `INSERT INTO bm_pay
      SELECT 2147483648 + row_number() OVER (ORDER BY b.transaction_id, b.kind, b.refund_no), NULL, b.kind,
             b.transaction_id, b.merchant_order_no, (extract(epoch FROM b.paid_at) * 1000)::bigint, b.day,
             b.amount_fen, b.store_id, b.device_id
-     FROM bill_rows b
-     WHERE b.provider = $2 AND b.day = ANY($3::date[])
+     FROM bill_imports i JOIN bill_rows b ON b.import_id = i.id
+     WHERE i.provider = $2 AND i.completed_at IS NOT NULL AND i.first_day <= $5::date AND i.last_day >= $4::date
+       AND b.provider = $2 AND b.day = ANY($3::date[])
        AND NOT EXISTS (SELECT 1 FROM bill_import_staged s
-                       WHERE s.stage_key = $1 AND s.kind = b.kind AND s.transaction_id = b.transaction_id)`,
-    [stageKey, provider, days],
+                       WHERE s.import_id = $1 AND s.kind = b.kind AND s.transaction_id = b.transaction_id)`,
+    [importId, provider, days, days[0], days[days.length - 1]],
   );
+}
+
+/**
+ * Statistics for bill_rows when the lines just written are a large share of it (a first bill, a young
+ * table): the planner would otherwise take them for the few rows it last counted, and walk them all
+ * where it meant to probe a few. On a table many times the bill, its statistics stand.
+ */
+export async function analyzeBillRowsIfYoung(q: Queryable, linesWritten: number): Promise<void> {
+  const { rows } = await q.query<{ reltuples: number }>(
+    `SELECT reltuples FROM pg_class WHERE oid = 'bill_rows'::regclass`,
+  );
+  if ((rows[0]?.reltuples ?? -1) < 4 * linesWritten) await q.query('ANALYZE bill_rows');
 }
 
 export const analyze = (q: Queryable, table: 'bm_pay' | 'bm_ord' | 'bm_exact' | 'bm_left' | 'bm_free') =>
@@ -94,8 +119,8 @@ export async function loadPaidOrdersInRange(
         OR (o.paid_at IS NULL AND o.status IN ${PAID_STATUSES} AND o.status_at >= $1 AND o.status_at < $2))
        AND NOT EXISTS (SELECT 1 FROM payments p
                        WHERE p.order_id = o.order_id AND p.status = 'success' AND p.provider <> $3)
-       AND NOT EXISTS (SELECT 1 FROM bill_rows b WHERE b.matched_order_id = o.order_id AND b.provider <> $3)`,
-    [new Date(from).toISOString(), new Date(to).toISOString(), provider],
+       AND NOT ${MATCHED_BY_OTHER_PROVIDER}`,
+    [new Date(from).toISOString(), new Date(to).toISOString(), provider, otherProviders(provider)],
   );
 }
 

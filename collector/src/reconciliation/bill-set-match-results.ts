@@ -166,10 +166,10 @@ export async function countsOfThisFile(
  * match is recorded: an exact match to the order it names. That can differ only for a transaction
  * with a line left after the exact step, so only those are recorded (a few in a hundred).
  */
-export async function recordMatchesOfThisFile(q: Queryable, stageKey: string): Promise<void> {
-  await q.query('DELETE FROM bill_import_matches WHERE stage_key = $1', [stageKey]);
+export async function recordMatchesOfThisFile(q: Queryable, importId: number): Promise<void> {
+  await q.query('DELETE FROM bill_import_matches WHERE import_id = $1', [importId]);
   await q.query(
-    `INSERT INTO bill_import_matches (stage_key, transaction_id, match, order_id)
+    `INSERT INTO bill_import_matches (import_id, transaction_id, match, order_id)
      SELECT DISTINCT ON (transaction_id) $1, transaction_id, match, order_id
      FROM (SELECT p.transaction_id, 'fuzzy' AS match, f.order_id, 2 AS rank, f.rank::bigint AS at
            FROM bm_fuzzy f JOIN bm_left p USING (pos) WHERE p.line IS NOT NULL
@@ -182,7 +182,7 @@ export async function recordMatchesOfThisFile(q: Queryable, stageKey: string): P
            SELECT p.transaction_id, 'unmatched', NULL, 0, p.pos
            FROM bm_unpaid u JOIN bm_left p USING (pos) WHERE p.line IS NOT NULL) m
      ORDER BY transaction_id, rank DESC, at DESC`,
-    [stageKey],
+    [importId],
   );
 }
 
@@ -201,4 +201,28 @@ export async function restateEarlierLines(q: Queryable, provider: BillProvider):
        AND (b.match, b.matched_order_id) IS DISTINCT FROM (m.match, m.order_id)`,
     [provider],
   );
+}
+
+/**
+ * The recorded matches written over this file's lines where they are already in bill_rows (written as
+ * the file was read, each as an exact match to the order it names). Such a file has no key twice, so
+ * each recorded transaction is one line. One probe of bill_rows' key per match (a few in a hundred of
+ * the lines): the planner, costing each probe as a disk read, would rather read all of bill_rows once.
+ */
+export async function applyMatchesToStoredLines(
+  q: Queryable,
+  provider: BillProvider,
+  importId: number,
+): Promise<void> {
+  await q.query('SET LOCAL enable_hashjoin = off');
+  await q.query('SET LOCAL enable_mergejoin = off');
+  await q.query(
+    `UPDATE bill_rows b SET match = m.match, matched_order_id = m.order_id
+     FROM bill_import_matches m
+     WHERE m.import_id = $2 AND b.provider = $1 AND b.transaction_id = m.transaction_id AND b.kind = 'payment'
+       AND b.refund_no = ''`,
+    [provider, importId],
+  );
+  await q.query('SET LOCAL enable_hashjoin TO DEFAULT');
+  await q.query('SET LOCAL enable_mergejoin TO DEFAULT');
 }

@@ -21,6 +21,7 @@ import type { Database, Queryable } from '../store/database.ts';
 import * as sql from './bill-set-match-queries.ts';
 import * as outcome from './bill-set-match-results.ts';
 import type { StagedBill } from './bill-stage.ts';
+import type { LinesTable } from './bill-staging-queries.ts';
 
 export interface SetMatchOptions {
   timeZone: string;
@@ -39,9 +40,14 @@ export interface SetMatch {
   unmatchedPayments: number;
 }
 
+/**
+ * Matches the import's lines where they wait (`linesIn`). Lines already in bill_rows get their
+ * matches in the same transaction; staged ones keep theirs in bill_import_matches until written.
+ */
 export async function matchStagedBill(
   db: Database,
-  stageKey: string,
+  importId: number,
+  linesIn: LinesTable,
   provider: BillProvider,
   bill: StagedBill,
   options: SetMatchOptions,
@@ -51,7 +57,8 @@ export async function matchStagedBill(
     // The embedded store's memory is this process's, so it keeps its own work_mem.
     if (db.mode !== 'embedded') await sql.setWorkMem(q);
     await sql.createWorkTables(q);
-    await loadLinesAndOrders(q, stageKey, provider, bill, days, options);
+    if (linesIn === 'bill_rows') await sql.analyzeBillRowsIfYoung(q, bill.rows);
+    await loadLinesAndOrders(q, importId, linesIn, provider, bill, days, options);
     await sql.matchExact(q, bill.repeatedOrderNos);
     await sql.analyze(q, 'bm_exact');
     await sql.learnTills(q);
@@ -64,7 +71,8 @@ export async function matchStagedBill(
     await sql.collectUnmatchedOrders(q, provider, days, options.timeZone);
     const result = await reconciliationOf(q, provider, days, options.tailLength);
     const counts = await outcome.countsOfThisFile(q);
-    await outcome.recordMatchesOfThisFile(q, stageKey);
+    await outcome.recordMatchesOfThisFile(q, importId);
+    if (linesIn === 'bill_rows') await outcome.applyMatchesToStoredLines(q, provider, importId);
     await outcome.restateEarlierLines(q, provider);
     return {
       result,
@@ -79,14 +87,15 @@ export async function matchStagedBill(
 /** The lines (this file's, then the earlier ones), and the orders the matcher's list would hold, in its order. */
 async function loadLinesAndOrders(
   q: Queryable,
-  stageKey: string,
+  importId: number,
+  linesIn: LinesTable,
   provider: BillProvider,
   bill: StagedBill,
   days: readonly string[],
   { timeZone, windowMs, deviceStores }: SetMatchOptions,
 ): Promise<void> {
-  await sql.loadStagedPayments(q, stageKey);
-  await sql.loadEarlierPayments(q, stageKey, provider, days);
+  await sql.loadThisFilesPayments(q, linesIn, importId);
+  await sql.loadEarlierPayments(q, importId, provider, days);
   await sql.analyze(q, 'bm_pay');
   if (days.length > 0) {
     const from = Math.min(localDayRange(days[0]!, timeZone)[0] - windowMs, bill.minAt - windowMs);

@@ -9,13 +9,13 @@ import type { BillProvider } from '../ingest/bills/bill-row.ts';
 import type { BillLimits } from '../ingest/bills/bill-text.ts';
 import { parseBill } from '../ingest/bills/parse-bill.ts';
 import { type BillScan, MAX_REJECTED_ROWS_LISTED } from './bill-scan.ts';
-import { copyText, stagedCopyRow } from './bill-staged-copy.ts';
+import { lineCopyPrefix, lineCopyRow } from './bill-staged-copy.ts';
 import type { StagedLine } from './bill-staging-queries.ts';
 
 /** What the staged path keeps of a bill: its figures, not its lines. */
 export interface StagedBill extends Omit<BillScan, 'payments'> {
   bytesRead: number;
-  /** The last line staged: lines are written to bill_rows in ranges up to it. */
+  /** The file's last line: staged lines are written to bill_rows in ranges up to it. */
   lastLine: number;
   /**
    * The order numbers named by more than one of the file's payment lines (a few others may be among
@@ -33,8 +33,9 @@ export interface StageJob {
   filePath: string;
   limits: BillLimits;
   timeZone: string;
-  stageKey: string;
-  /** Lines up to this one were staged by an earlier attempt: counted, not staged again. */
+  /** The import the lines are written for (bill_imports.id, claimed before the file is read). */
+  importId: number;
+  /** Lines up to this one were written by an earlier attempt: counted, not written again. */
   resumeAfter: number;
   chunkRows: number;
   /** COPY text (PostgreSQL) or the lines themselves (a multi-row INSERT on the embedded store). */
@@ -76,7 +77,7 @@ export async function* stageChunks(
   onRows: (rows: number, bytesRead: number) => void,
 ): AsyncGenerator<StageChunk> {
   const dayOf = localDayFn(job.timeZone);
-  const key = copyText(job.stageKey);
+  const prefix = lineCopyPrefix(job.provider, job.importId);
   const file = createReadStream(job.filePath);
   const repeats = new RepeatedNumbers(REPEATS_LISTED);
   // COPY text goes straight into bytes, row by row: a chunk held as one long string would keep every
@@ -137,7 +138,7 @@ export async function* stageChunks(
           deviceId: row.deviceId,
           raw: row.rawLine,
         };
-        if (job.as === 'copy') append(stagedCopyRow(key, line));
+        if (job.as === 'copy') append(lineCopyRow(prefix, line));
         else {
           lines.push(line);
           lineBytes += line.raw.length;

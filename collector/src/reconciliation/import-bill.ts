@@ -29,8 +29,8 @@ import { matchBill } from './bill-matching.ts';
 import { scanBill } from './bill-scan.ts';
 import { WORK_MEM } from './bill-set-match-queries.ts';
 import { matchStagedBill } from './bill-set-matching.ts';
-import { type StagedBill, stageBill } from './bill-stage.ts';
-import { clearStaged, writeStagedLines } from './bill-staging-queries.ts';
+import { stageBill, type WrittenBill } from './bill-stage.ts';
+import { clearStaged, dropRefusedImport, writeStagedLines } from './bill-staging-queries.ts';
 import { settleByBill } from './pending-healer.ts';
 import { fillPendingPool } from './pending-pool-fill.ts';
 
@@ -278,14 +278,16 @@ async function finishBill(
   };
 }
 
-/** Lines per staged chunk and per statement writing them to bill_rows. */
+/** Lines per chunk written as the file is read, and per statement writing staged lines to bill_rows. */
 const STAGE_CHUNK = 20_000;
 const WRITE_CHUNK = 50_000;
 
 /**
- * Streams the file once into the staging table in committed chunks (resuming after the last one an
- * interrupted attempt committed), matches it set-wise in one transaction, writes bill_rows in committed
- * chunks of lines, then finishes as the in-process path does. Memory holds a chunk, not the bill.
+ * Claims the import, then reads the file once, writing its lines in committed chunks straight into
+ * bill_rows (or staging, when they meet stored lines), resuming after the last chunk an interrupted
+ * attempt committed; matches them set-wise in one transaction, which also records how the lines in
+ * bill_rows matched; writes staged lines, if any, to bill_rows in committed chunks; then finishes as
+ * the in-process path does. Memory holds a chunk, not the bill.
  */
 async function importStaged(
   db: Database,
@@ -298,35 +300,37 @@ async function importStaged(
   const totalBytes = (await stat(options.filePath)).size;
   const progress = (phase: ImportProgress['phase']) => (rows: number, bytesRead: number) =>
     options.onProgress?.({ phase, rows, bytesRead, totalBytes });
-  const stageKey = `${provider}:${sha256}`;
-  let bill: StagedBill;
+  const claim = await claimOrRepeat(db, options, sha256);
+  if ('repeat' in claim) return claim.repeat;
+  const importId = claim.id;
+  let written: WrittenBill;
   try {
-    bill = await stageBill(
+    written = await stageBill(
       db,
-      stageKey,
+      importId,
       provider,
       options.filePath,
       { limits, timeZone, onRows: progress('parsing') },
       options.stageChunkLines ?? STAGE_CHUNK,
     );
   } catch (error) {
-    // A refused file is dropped; a store that went away keeps what it committed for the next attempt.
-    if (!(error instanceof StoreUnavailableError)) await clearStaged(db, stageKey).catch(() => {});
+    // A refused file leaves nothing; a store that went away keeps what it committed for the next attempt.
+    if (!(error instanceof StoreUnavailableError)) await dropRefusedImport(db, importId).catch(() => {});
     throw error;
   }
+  const { bill, linesIn } = written;
   progress('matching')(bill.rows, bill.bytesRead);
-  const match = await matchStagedBill(db, stageKey, provider, bill, {
+  const match = await matchStagedBill(db, importId, linesIn, provider, bill, {
     timeZone,
     windowMs: options.windowMs ?? DEFAULT_FUZZY_WINDOW_MS,
     tailLength: options.tailLength ?? DEFAULT_TAIL_LENGTH,
     ...(options.deviceStores !== undefined && { deviceStores: options.deviceStores }),
   });
-  const claim = await claimOrRepeat(db, options, sha256);
-  if ('repeat' in claim) return claim.repeat;
-  const importId = claim.id;
   progress('saving')(bill.rows, bill.bytesRead);
-  for (let from = 0; from < bill.lastLine; from += WRITE_CHUNK) {
-    await writeStagedLines(db, WORK_MEM, stageKey, provider, importId, from, from + WRITE_CHUNK);
+  if (linesIn === 'bill_import_staged') {
+    for (let from = 0; from < bill.lastLine; from += WRITE_CHUNK) {
+      await writeStagedLines(db, WORK_MEM, importId, from, from + WRITE_CHUNK);
+    }
   }
   const { result } = match;
   const autoResolved = await settleByBill(db, provider, result, importId, options.now);
@@ -352,6 +356,6 @@ async function importStaged(
     pendingAdded,
     autoResolved,
   });
-  await clearStaged(db, stageKey);
+  await clearStaged(db, importId);
   return outcome;
 }

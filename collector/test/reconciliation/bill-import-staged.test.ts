@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stageLines } from '../../src/reconciliation/bill-staging-queries.ts';
+import { claimImport } from '../../src/reconciliation/bill-import-queries.ts';
+import { writeLines } from '../../src/reconciliation/bill-staging-queries.ts';
 import { type ImportBillResult, importBillFile, sha256File } from '../../src/reconciliation/import-bill.ts';
 import type { Database } from '../../src/store/database.ts';
 import { WECHAT_HEADER } from '../support/hostile-bills.ts';
@@ -208,13 +209,14 @@ async function outcome(db: Database) {
   };
 }
 
-const options = (filePath: string, matchInStore: boolean) => ({
+const options = (filePath: string, matchInStore: boolean, stageChunkLines?: number) => ({
   provider: 'wechatpay' as const,
   filePath,
   actor: 'test',
   now: Date.parse('2024-06-02T09:00:00Z'),
   timeZone: 'Asia/Shanghai',
   matchInStore,
+  ...(stageChunkLines !== undefined && { stageChunkLines }),
 });
 
 const comparable = (r: ImportBillResult) => ({
@@ -228,9 +230,17 @@ const comparable = (r: ImportBillResult) => ({
 describe.each(STORE_KINDS)('bill matched in the store against in this process (%s)', (kind) => {
   const open = storesPerTest(kind);
 
-  it.each([1, 2, 3, 4, 5])(
-    'the same results on fixture bill %i and a second file of the same day',
-    async (s) => {
+  // Small chunks: the second file's first lines are written to bill_rows before its last ones, which
+  // restate the first file's, move them to staging.
+  it.each([
+    [1, 20_000],
+    [2, 7],
+    [3, 20_000],
+    [4, 7],
+    [5, 20_000],
+  ] as const)(
+    'the same results on fixture bill %i and a second file of the same day (chunks of %i lines)',
+    async (s, chunkLines) => {
       const { orders, first, second } = fixture(s);
       const files = [writeBill(first), writeBill(second)];
       const inProcess = await open();
@@ -239,7 +249,7 @@ describe.each(STORE_KINDS)('bill matched in the store against in this process (%
       await seed(inStore, orders);
       for (const file of files) {
         const expected = await importBillFile(inProcess, options(file, false));
-        const actual = await importBillFile(inStore, options(file, true));
+        const actual = await importBillFile(inStore, options(file, true, chunkLines));
         expect(comparable(actual)).toEqual(comparable(expected));
         expect(await outcome(inStore)).toEqual(await outcome(inProcess));
       }
@@ -254,9 +264,14 @@ describe.each(STORE_KINDS)('bill matched in the store against in this process (%
 
   // A file may hold a transaction on more than one line (the later line stands in bill_rows): the store
   // records a match only where it differs from the exact match to the order the line names.
-  it.each([6, 7])(
-    'the same results on fixture bill %i when the file repeats transactions on later lines',
-    async (s) => {
+  it.each([
+    [6, 20_000],
+    [7, 20_000],
+    [6, 5],
+    [7, 5],
+  ] as const)(
+    'the same results on fixture bill %i when the file repeats transactions on later lines (chunks of %s lines)',
+    async (s, chunkLines) => {
       const { orders, first, second } = fixture(s);
       // lines that match their order exactly (the first to name it), so that their repeats name another
       const ids = new Set(orders.map((o) => o.id));
@@ -279,7 +294,7 @@ describe.each(STORE_KINDS)('bill matched in the store against in this process (%
       const namingAnother: number[] = [];
       for (const file of files) {
         const expected = await importBillFile(inProcess, options(file, false));
-        const actual = await importBillFile(inStore, options(file, true));
+        const actual = await importBillFile(inStore, options(file, true, chunkLines));
         expect(comparable(actual)).toEqual(comparable(expected));
         expect(await outcome(inStore)).toEqual(await outcome(inProcess));
         const { rows } = await inStore.query<{ n: number }>(
@@ -295,80 +310,151 @@ describe.each(STORE_KINDS)('bill matched in the store against in this process (%
     120_000,
   );
 
-  it('resumes after the chunks an interrupted attempt committed, and finishes what it left', async () => {
-    const { orders, first } = fixture(11);
-    const file = writeBill(first);
-    const clean = await open();
-    const resumed = await open();
-    await seed(clean, orders);
-    await seed(resumed, orders);
-    const expected = await importBillFile(clean, options(file, false));
-    // An attempt that committed the first three lines' chunk, then died before writing bill_rows.
-    const stageKey = `wechatpay:${await sha256File(file)}`;
-    const { rows: lines } = await clean.query<Record<string, string | number | null>>(
-      `SELECT line, kind, transaction_id, refund_no, merchant_order_no,
+  // An attempt that committed the first lines' chunk (in bill_rows, or in staging once its lines met
+  // stored ones), then died (in the matching, or writing the staged lines to bill_rows).
+  it.each([
+    ['bill_rows', 'INSERT INTO bm_exact'],
+    ['bill_import_staged', 'INSERT INTO bill_rows'],
+  ] as const)(
+    'resumes after the chunk an interrupted attempt committed to %s, and finishes what it left',
+    async (table, diesAt) => {
+      const { orders, first } = fixture(11);
+      const file = writeBill(first);
+      const clean = await open();
+      const resumed = await open();
+      await seed(clean, orders);
+      await seed(resumed, orders);
+      const expected = await importBillFile(clean, options(file, false));
+      const { rows: lines } = await clean.query<Record<string, string | number | null>>(
+        `SELECT line, kind, transaction_id, refund_no, merchant_order_no,
               (extract(epoch FROM paid_at) * 1000)::bigint AS paid_ms, to_char(day, 'YYYY-MM-DD') AS day,
               amount_fen, store_id, device_id, raw
        FROM bill_rows WHERE line <= 4 ORDER BY line`,
-    );
-    expect(lines).toHaveLength(3);
-    await stageLines(
-      resumed,
-      stageKey,
-      lines.map((l) => ({
-        line: Number(l.line),
-        kind: l.kind as 'payment' | 'refund',
-        transactionId: String(l.transaction_id),
-        refundNo: String(l.refund_no),
-        merchantOrderNo: String(l.merchant_order_no),
-        paidAt: Number(l.paid_ms),
-        day: String(l.day),
-        amountFen: Number(l.amount_fen),
-        storeId: l.store_id === null ? null : String(l.store_id),
-        deviceId: String(l.device_id),
-        // marked, to show the line is taken from the staged chunk rather than staged again
-        raw: `${l.raw}`.replace('`wx1', '`wx-staged'),
-      })),
-    );
-    // and an attempt that staged everything but died writing the lines
-    let failed = false;
-    const failing: Database = {
-      ...resumed,
-      mode: resumed.mode,
-      query: (statement, values) => resumed.query(statement, values),
-      copyIn: resumed.copyIn,
-      close: () => resumed.close(),
-      transaction: (fn) =>
-        resumed.transaction(async (tx) => {
-          const value = await fn({
-            query: (statement, values) => {
-              if (!failed && typeof statement === 'string' && statement.includes('INSERT INTO bill_rows')) {
-                failed = true;
-                throw new Error('the process died');
-              }
-              return tx.query(statement, values);
-            },
-          });
-          return value;
-        }),
-    };
-    await expect(importBillFile(failing, options(file, true))).rejects.toThrow('the process died');
-    const { rows: staged } = await resumed.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM bill_import_staged',
-    );
-    expect(staged[0]?.n).toBe(first.length);
+      );
+      expect(lines).toHaveLength(3);
+      const { id } = await claimImport(resumed, {
+        provider: 'wechatpay',
+        sha256: await sha256File(file),
+        fileName: null,
+        at: 0,
+        by: 'test',
+      });
+      await writeLines(
+        resumed,
+        table,
+        'wechatpay',
+        id,
+        lines.map((l) => ({
+          line: Number(l.line),
+          kind: l.kind as 'payment' | 'refund',
+          transactionId: String(l.transaction_id),
+          refundNo: String(l.refund_no),
+          merchantOrderNo: String(l.merchant_order_no),
+          paidAt: Number(l.paid_ms),
+          day: String(l.day),
+          amountFen: Number(l.amount_fen),
+          storeId: l.store_id === null ? null : String(l.store_id),
+          deviceId: String(l.device_id),
+          // marked, to show the line is taken from the committed chunk rather than written again
+          raw: `${l.raw}`.replace('`wx1', '`wx-resumed'),
+        })),
+      );
+      let failed = false;
+      const failing: Database = {
+        ...resumed,
+        mode: resumed.mode,
+        query: (statement, values) => resumed.query(statement, values),
+        copyIn: resumed.copyIn,
+        close: () => resumed.close(),
+        transaction: (fn) =>
+          resumed.transaction(async (tx) => {
+            const value = await fn({
+              query: (statement, values) => {
+                if (!failed && typeof statement === 'string' && statement.includes(diesAt)) {
+                  failed = true;
+                  throw new Error('the process died');
+                }
+                return tx.query(statement, values);
+              },
+            });
+            return value;
+          }),
+      };
+      await expect(importBillFile(failing, options(file, true))).rejects.toThrow('the process died');
+      // every line written where the first chunk was, and none of them yet part of a reconciliation
+      const { rows: waiting } = await resumed.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${table} WHERE import_id = $1`,
+        [id],
+      );
+      expect(waiting[0]?.n).toBe(first.length);
+      expect((await resumed.query('SELECT 1 FROM reconciliation_results')).rows).toEqual([]);
 
-    const actual = await importBillFile(resumed, options(file, true));
-    expect(comparable(actual)).toEqual(comparable(expected));
-    const got = await outcome(resumed);
-    const want = await outcome(clean);
-    const marked = got.lines.filter((l) => String(l.raw).includes('wx-staged'));
-    expect(marked.map((l) => l.line).sort()).toEqual(lines.map((l) => l.line).sort());
-    expect({
-      ...got,
-      lines: got.lines.map((l) => ({ ...l, raw: String(l.raw).replace('wx-staged', 'wx1') })),
-    }).toEqual(want);
-    expect(got.staged).toEqual([{ n: 0 }]);
-    expect((await importBillFile(resumed, options(file, true))).alreadyImported).toBe(true);
-  }, 120_000);
+      const actual = await importBillFile(resumed, options(file, true));
+      expect(comparable(actual)).toEqual(comparable(expected));
+      const got = await outcome(resumed);
+      const want = await outcome(clean);
+      const marked = got.lines.filter((l) => String(l.raw).includes('wx-resumed'));
+      expect(marked.map((l) => l.line).sort()).toEqual(lines.map((l) => l.line).sort());
+      expect({
+        ...got,
+        lines: got.lines.map((l) => ({ ...l, raw: String(l.raw).replace('wx-resumed', 'wx1') })),
+      }).toEqual(want);
+      expect(got.staged).toEqual([{ n: 0 }]);
+      expect((await importBillFile(resumed, options(file, true))).alreadyImported).toBe(true);
+    },
+    120_000,
+  );
+
+  // The lines of an import that died after writing them (before its matching) stay in bill_rows until
+  // its file comes again; until then no other file's reconciliation of the same day counts them.
+  it.each([true, false])(
+    'a file of the same day reconciles as if an unfinished import were not there (in the store: %s)',
+    async (matchInStore) => {
+      const { orders, first, second } = fixture(12);
+      const [unfinished, next] = [writeBill(first), writeBill(second)];
+      const clean = await open();
+      const db = await open();
+      await seed(clean, orders);
+      await seed(db, orders);
+      const dying: Database = {
+        ...db,
+        mode: db.mode,
+        query: (statement, values) => db.query(statement, values),
+        copyIn: db.copyIn,
+        close: () => db.close(),
+        transaction: (fn) =>
+          db.transaction((tx) =>
+            fn({
+              query: (statement, values) => {
+                if (typeof statement === 'string' && statement.includes('INSERT INTO bm_exact'))
+                  throw new Error('the process died');
+                return tx.query(statement, values);
+              },
+            }),
+          ),
+      };
+      await expect(importBillFile(dying, options(unfinished, true))).rejects.toThrow('the process died');
+      const { rows: left } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bill_rows');
+      expect(left[0]?.n).toBe(first.length);
+
+      const expected = await importBillFile(clean, options(next, matchInStore));
+      const actual = await importBillFile(db, options(next, matchInStore));
+      expect(comparable(actual)).toEqual(comparable(expected));
+      const finished = async (d: Database) => {
+        const { imports, lines, ...rest } = await outcome(d);
+        const done = await d.query<{ transaction_id: string }>(
+          `SELECT transaction_id FROM bill_rows b JOIN bill_imports i ON i.id = b.import_id
+           WHERE i.completed_at IS NOT NULL`,
+        );
+        const ids = new Set(done.rows.map((r) => r.transaction_id));
+        return {
+          ...rest,
+          imports: imports.filter((i) => i.completed),
+          lines: lines.filter((l) => ids.has(String(l.transaction_id))),
+        };
+      };
+      expect(await finished(db)).toEqual(await finished(clean));
+    },
+    120_000,
+  );
 });

@@ -17,12 +17,15 @@ import {
   stageChunks,
 } from '../../src/reconciliation/bill-stage-chunks.ts';
 import { stageChunksOnWorker, stageWorkersRunning } from '../../src/reconciliation/bill-stage-thread.ts';
-import { copyText, stagedCopyRow } from '../../src/reconciliation/bill-staged-copy.ts';
+import { lineCopyPrefix, lineCopyRow } from '../../src/reconciliation/bill-staged-copy.ts';
 import { importBillFile } from '../../src/reconciliation/import-bill.ts';
-import { type Database, StoreUnavailableError } from '../../src/store/database.ts';
+import { type CopyInOptions, type Database, StoreUnavailableError } from '../../src/store/database.ts';
 import { WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from '../support/hostile-bills.ts';
 import { storesPerTest } from '../support/stores-per-test.ts';
 import { STORE_KINDS } from '../support/test-database.ts';
+
+/** The statement that writes a chunk of lines on the embedded store (COPY on PostgreSQL). */
+const WRITES_LINES = /INSERT INTO (bill_rows|bill_import_staged) \(provider, import_id,/;
 
 const tmp = mkdtempSync(join(tmpdir(), 'op-bill-stage-worker-'));
 let files = 0;
@@ -74,7 +77,7 @@ const job = (filePath: string, over: Partial<StageJob> = {}): StageJob => ({
   filePath,
   limits: DEFAULT_BILL_LIMITS,
   timeZone: 'Asia/Shanghai',
-  stageKey: 'wechatpay:test',
+  importId: 1,
   resumeAfter: 0,
   chunkRows: 1000,
   as: 'copy',
@@ -142,10 +145,10 @@ describe('a bill parsed for staging on a worker thread', () => {
     const file = writeFile(mixedBill(3000));
     const copy = await staged(onWorker, job(file, { as: 'copy' }));
     const lines = await staged(onWorker, job(file, { as: 'lines' }));
-    const key = copyText('wechatpay:test');
+    const prefix = lineCopyPrefix('wechatpay', 1);
     expect(copy.chunks).toEqual(
       lines.chunks.map((chunk) =>
-        (chunk as NonNullable<StageChunk['lines']>).map((l) => stagedCopyRow(key, l)).join(''),
+        (chunk as NonNullable<StageChunk['lines']>).map((l) => lineCopyRow(prefix, l)).join(''),
       ),
     );
     expect(copy.chunks.join('')).toContain('tea\\\\with a backslash');
@@ -229,9 +232,9 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
     stageChunkLines: CHUNK,
   });
 
-  it('refuses a bill part-way as the in-process import does, and drops what it staged', async () => {
+  it('refuses a bill part-way as the in-process import does, and drops what it wrote', async () => {
     const db = await open();
-    // over a chunk of rows read, then a line past the limit: the first chunk is staged by then
+    // over a chunk of rows read, then a line past the limit: the first chunk is written by then
     const file = writeFile(
       mixedBill(CHUNK + 250).replace(
         WECHAT_SUMMARY_HEADER,
@@ -240,19 +243,19 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
     );
     const limits = { ...DEFAULT_BILL_LIMITS, maxLineBytes: 1000 };
     const inProcess = await importBillFile(db, { ...options(file, false), limits }).catch((e: unknown) => e);
-    let staged = 0;
+    let written = 0;
     const counting: Database = {
       mode: db.mode,
       query: (statement, values) => {
-        if (typeof statement === 'string' && statement.includes('INSERT INTO bill_import_staged')) staged++;
+        if (typeof statement === 'string' && WRITES_LINES.test(statement)) written++;
         return db.query(statement, values);
       },
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
       ...(db.copyIn && {
-        copyIn: (statement: string, data: string | Uint8Array) => {
-          staged++;
-          return db.copyIn?.(statement, data) as Promise<void>;
+        copyIn: (statement: string, data: string | Uint8Array, options?: CopyInOptions) => {
+          written++;
+          return db.copyIn?.(statement, data, options) as Promise<void>;
         },
       }),
     };
@@ -264,9 +267,12 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
     expect((inStore as BillLimitError).message).toBe((inProcess as BillLimitError).message);
     expect((inStore as BillLimitError).line).toBe((inProcess as BillLimitError).line);
     expect((inStore as BillLimitError).tooLarge).toBe(false);
-    expect(staged).toBe(1);
-    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bill_import_staged');
-    expect(rows[0]?.n).toBe(0);
+    expect(written).toBe(1);
+    const { rows } = await db.query<{ staged: number; stored: number; imports: number }>(
+      `SELECT (SELECT count(*)::int FROM bill_import_staged) AS staged, (SELECT count(*)::int FROM bill_rows) AS stored,
+              (SELECT count(*)::int FROM bill_imports) AS imports`,
+    );
+    expect(rows[0]).toEqual({ staged: 0, stored: 0, imports: 0 });
   }, 180_000);
 
   it('resumes after the chunks committed before the store failed, with the same outcome', async () => {
@@ -274,7 +280,7 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
     const clean = await open();
     const expected = await importBillFile(clean, options(file, true));
     const db = await open();
-    // the store fails on the second chunk: the first, committed, stays staged
+    // the store fails on the second chunk: the first, committed, stays in bill_rows
     let chunks = 0;
     const failAt2 = async <T>(write: () => Promise<T>): Promise<T> => {
       if (++chunks === 2) throw new StoreUnavailableError(new Error('connection reset'));
@@ -283,19 +289,20 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
     const failing: Database = {
       mode: db.mode,
       query: (statement, values) =>
-        typeof statement === 'string' && statement.includes('INSERT INTO bill_import_staged')
+        typeof statement === 'string' && WRITES_LINES.test(statement)
           ? failAt2(() => db.query(statement, values))
           : db.query(statement, values),
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
       ...(db.copyIn && {
-        copyIn: (statement: string, data: string | Uint8Array) =>
-          failAt2(() => db.copyIn?.(statement, data) as Promise<void>),
+        copyIn: (statement: string, data: string | Uint8Array, options?: CopyInOptions) =>
+          failAt2(() => db.copyIn?.(statement, data, options) as Promise<void>),
       }),
     };
     await expect(importBillFile(failing, options(file, true))).rejects.toBeInstanceOf(StoreUnavailableError);
-    const { rows } = await db.query<{ n: number; last: number }>(
-      'SELECT count(*)::int AS n, max(line) AS last FROM bill_import_staged',
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM bill_rows
+       WHERE import_id IN (SELECT id FROM bill_imports WHERE completed_at IS NULL)`,
     );
     expect(rows[0]?.n).toBe(CHUNK);
     const resumed = await importBillFile(failing, options(file, true));

@@ -7,8 +7,10 @@ import { claimImport } from '../../src/reconciliation/bill-import-queries.ts';
 import { WORK_MEM } from '../../src/reconciliation/bill-set-match-queries.ts';
 import {
   clearStaged,
+  dropRefusedImport,
+  moveStoredToStaged,
   type StagedLine,
-  stageLines,
+  writeLines,
   writeStagedLines,
 } from '../../src/reconciliation/bill-staging-queries.ts';
 import type { Database } from '../../src/store/database.ts';
@@ -71,9 +73,12 @@ async function claim(db: Database, sha256: string): Promise<number> {
   return (await claimImport(db, { provider: 'wechatpay', sha256, fileName: null, at: T0, by: 'test' })).id;
 }
 
-async function write(db: Database, key: string, importId: number, chunks: readonly [number, number][]) {
-  for (const [from, to] of chunks) await writeStagedLines(db, WORK_MEM, key, 'wechatpay', importId, from, to);
+async function write(db: Database, importId: number, chunks: readonly [number, number][]) {
+  for (const [from, to] of chunks) await writeStagedLines(db, WORK_MEM, importId, from, to);
 }
+
+const stage = (db: Database, importId: number, lines: readonly StagedLine[]) =>
+  writeLines(db, 'bill_import_staged', 'wechatpay', importId, lines);
 
 async function stored(db: Database) {
   const { rows } = await db.query<{ transaction_id: string; import_id: string; line: number; raw: string }>(
@@ -84,10 +89,10 @@ async function stored(db: Database) {
 
 const staged = async (db: Database, table: 'bill_import_staged' | 'bill_import_matches') =>
   (
-    await db.query<{ stage_key: string; n: number }>(
-      `SELECT stage_key, count(*)::int AS n FROM ${table} GROUP BY stage_key ORDER BY stage_key`,
+    await db.query<{ import_id: string; n: number }>(
+      `SELECT import_id, count(*)::int AS n FROM ${table} GROUP BY import_id ORDER BY import_id`,
     )
-  ).rows;
+  ).rows.map((r) => ({ import_id: Number(r.import_id), n: r.n }));
 
 describe.each(STORE_KINDS)('a staged bill written to bill_rows in chunks (%s)', (kind) => {
   const open = storesPerTest(kind);
@@ -101,23 +106,23 @@ describe.each(STORE_KINDS)('a staged bill written to bill_rows in chunks (%s)', 
   it('writes a first bill by plain inserts, and a corrected one over it as upserts', async () => {
     const store = await open();
     const { db, statements } = recording(store);
-    await stageLines(
+    const first = await claim(db, 'one');
+    await stage(
       db,
-      'k1',
+      first,
       [1, 2, 3, 4, 5].map((n) => line(n, `T${n}`)),
     );
-    const first = await claim(db, 'one');
-    await write(db, 'k1', first, chunks);
+    await write(db, first, chunks);
     expect(upserts(statements)).toBe(0);
     expect((await stored(db)).map((r) => [r.transaction_id, r.import_id])).toEqual(
       [1, 2, 3, 4, 5].map((n) => [`T${n}`, first]),
     );
 
     // the corrected bill restates T2 and T5 (in its second chunk) and adds T6
-    await stageLines(db, 'k2', [line(1, 'T2', { raw: 'T2 corrected' }), line(2, 'T6'), line(3, 'T5')]);
     const second = await claim(db, 'two');
+    await stage(db, second, [line(1, 'T2', { raw: 'T2 corrected' }), line(2, 'T6'), line(3, 'T5')]);
     statements.length = 0;
-    await write(db, 'k2', second, chunks);
+    await write(db, second, chunks);
     expect(upserts(statements)).toBe(2);
     const rows = await stored(db);
     expect(rows.map((r) => [r.transaction_id, r.import_id, r.line])).toEqual([
@@ -135,9 +140,11 @@ describe.each(STORE_KINDS)('a staged bill written to bill_rows in chunks (%s)', 
     const lines = [line(1, 'T1'), line(2, 'T2'), line(3, 'T1', { raw: 'T1 again' }), line(4, 'T3')];
     const inOrder = await open();
     const reversed = await open();
-    for (const db of [inOrder, reversed]) await stageLines(db, 'k', lines);
-    await write(inOrder, 'k', await claim(inOrder, 'one'), chunks);
-    await write(reversed, 'k', await claim(reversed, 'one'), [...chunks].reverse());
+    const ids = [await claim(inOrder, 'one'), await claim(reversed, 'one')];
+    await stage(inOrder, ids[0] as number, lines);
+    await stage(reversed, ids[1] as number, lines);
+    await write(inOrder, ids[0] as number, chunks);
+    await write(reversed, ids[1] as number, [...chunks].reverse());
     const want = await stored(inOrder);
     expect(want.find((r) => r.transaction_id === 'T1')).toMatchObject({ line: 3, raw: 'T1 again' });
     expect(await stored(reversed)).toEqual(want);
@@ -147,34 +154,71 @@ describe.each(STORE_KINDS)('a staged bill written to bill_rows in chunks (%s)', 
     const lines = [1, 2, 3, 4, 5].map((n) => line(n, `T${n}`));
     const clean = await open();
     const resumed = await open();
-    for (const db of [clean, resumed]) await stageLines(db, 'k', lines);
-    await write(clean, 'k', await claim(clean, 'one'), chunks);
+    const cleanId = await claim(clean, 'one');
+    await stage(clean, cleanId, lines);
+    await write(clean, cleanId, chunks);
     const id = await claim(resumed, 'one');
-    await write(resumed, 'k', id, chunks.slice(0, 2));
+    await stage(resumed, id, lines);
+    await write(resumed, id, chunks.slice(0, 2));
     // the next attempt claims the same unfinished import and writes every chunk again
     expect(await claim(resumed, 'one')).toBe(id);
-    await write(resumed, 'k', id, chunks);
+    await write(resumed, id, chunks);
     expect(await stored(resumed)).toEqual(await stored(clean));
   });
 
   it('truncates the staging tables when no other file is staged, else deletes only its own lines', async () => {
     const db = await open();
-    await stageLines(db, 'k1', [line(1, 'T1'), line(2, 'T2')]);
-    await stageLines(db, 'k2', [line(1, 'T3')]);
+    const [k1, k2] = [await claim(db, 'one'), await claim(db, 'two')];
+    await stage(db, k1, [line(1, 'T1'), line(2, 'T2')]);
+    await stage(db, k2, [line(1, 'T3')]);
     await db.query(
-      `INSERT INTO bill_import_matches (stage_key, transaction_id, match, order_id)
-       VALUES ('k1', 'T1', 'unmatched', NULL), ('k2', 'T3', 'fuzzy', 'O-1')`,
+      `INSERT INTO bill_import_matches (import_id, transaction_id, match, order_id)
+       VALUES ($1, 'T1', 'unmatched', NULL), ($2, 'T3', 'fuzzy', 'O-1')`,
+      [k1, k2],
     );
     const { db: watched, statements } = recording(db);
-    await clearStaged(watched, 'k1');
+    await clearStaged(watched, k1);
     expect(statements.some((s) => s.startsWith('TRUNCATE'))).toBe(false);
-    expect(await staged(db, 'bill_import_staged')).toEqual([{ stage_key: 'k2', n: 1 }]);
-    expect(await staged(db, 'bill_import_matches')).toEqual([{ stage_key: 'k2', n: 1 }]);
+    expect(await staged(db, 'bill_import_staged')).toEqual([{ import_id: k2, n: 1 }]);
+    expect(await staged(db, 'bill_import_matches')).toEqual([{ import_id: k2, n: 1 }]);
 
     statements.length = 0;
-    await clearStaged(watched, 'k2');
+    await clearStaged(watched, k2);
     expect(statements.some((s) => s.startsWith('TRUNCATE'))).toBe(true);
     expect(await staged(db, 'bill_import_staged')).toEqual([]);
     expect(await staged(db, 'bill_import_matches')).toEqual([]);
+  });
+
+  it('moves the lines an import wrote to bill_rows into staging, leaving the others stored', async () => {
+    const db = await open();
+    const earlier = await claim(db, 'one');
+    await writeLines(db, 'bill_rows', 'wechatpay', earlier, [line(1, 'T1')]);
+    const id = await claim(db, 'two');
+    await writeLines(db, 'bill_rows', 'wechatpay', id, [line(1, 'T2'), line(2, 'T3')]);
+    const before = await db.query('SELECT * FROM bill_rows WHERE import_id = $1 ORDER BY line', [id]);
+    await moveStoredToStaged(db, id);
+    expect((await stored(db)).map((r) => [r.transaction_id, r.import_id])).toEqual([['T1', earlier]]);
+    const after = await db.query('SELECT * FROM bill_import_staged WHERE import_id = $1 ORDER BY line', [id]);
+    // the same rows, field for field
+    expect(after.rows).toEqual(before.rows);
+    expect(before.rows.map((r) => [r.match, r.matched_order_id])).toEqual([
+      ['exact', 'O-T2'],
+      ['exact', 'O-T3'],
+    ]);
+  });
+
+  it('drops a refused import: what it staged, what it stored, its claim; nothing of another import', async () => {
+    const db = await open();
+    const kept = await claim(db, 'one');
+    await writeLines(db, 'bill_rows', 'wechatpay', kept, [line(1, 'T1')]);
+    await stage(db, kept, [line(2, 'T2')]);
+    const refused = await claim(db, 'two');
+    await writeLines(db, 'bill_rows', 'wechatpay', refused, [line(1, 'T3')]);
+    await stage(db, refused, [line(2, 'T4')]);
+    await dropRefusedImport(db, refused);
+    expect((await stored(db)).map((r) => [r.transaction_id, r.import_id])).toEqual([['T1', kept]]);
+    expect(await staged(db, 'bill_import_staged')).toEqual([{ import_id: kept, n: 1 }]);
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM bill_imports ORDER BY id');
+    expect(rows.map((r) => Number(r.id))).toEqual([kept]);
   });
 });

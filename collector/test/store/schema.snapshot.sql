@@ -28,23 +28,26 @@ id bigint NOT NULL DEFAULT nextval('audit_log_id_seq'::regclass)
   details jsonb NOT NULL DEFAULT '{}'::jsonb
 
 -- table bill_import_matches
-stage_key text NOT NULL
+import_id bigint NOT NULL
   transaction_id text NOT NULL
   match text NOT NULL
   order_id text
 
 -- table bill_import_staged
-stage_key text NOT NULL
-  line integer NOT NULL
-  kind text NOT NULL
+provider text NOT NULL
   transaction_id text NOT NULL
+  kind text NOT NULL
   refund_no text NOT NULL
+  import_id bigint NOT NULL
   merchant_order_no text NOT NULL
-  paid_ms bigint NOT NULL
+  paid_at timestamp with time zone NOT NULL
   day date NOT NULL
   amount_fen bigint NOT NULL
   store_id text
   device_id text NOT NULL
+  line integer NOT NULL
+  match text NOT NULL
+  matched_order_id text
   raw text NOT NULL
 
 -- table bill_imports
@@ -433,10 +436,10 @@ CHECK ((status = ANY (ARRAY['pending'::text, 'firing'::text, 'acknowledged'::tex
 PRIMARY KEY (id)
 
 -- constraint bill_import_matches.bill_import_matches_pkey
-PRIMARY KEY (stage_key, transaction_id)
+PRIMARY KEY (import_id, transaction_id)
 
 -- constraint bill_import_staged.bill_import_staged_pkey
-PRIMARY KEY (stage_key, line)
+PRIMARY KEY (import_id, line)
 
 -- constraint bill_imports.bill_imports_pkey
 PRIMARY KEY (id)
@@ -622,10 +625,10 @@ CREATE INDEX audit_log_at_idx ON :schema.audit_log USING btree (at DESC, id DESC
 CREATE UNIQUE INDEX audit_log_pkey ON :schema.audit_log USING btree (id)
 
 -- index bill_import_matches_pkey
-CREATE UNIQUE INDEX bill_import_matches_pkey ON :schema.bill_import_matches USING btree (stage_key, transaction_id)
+CREATE UNIQUE INDEX bill_import_matches_pkey ON :schema.bill_import_matches USING btree (import_id, transaction_id)
 
 -- index bill_import_staged_pkey
-CREATE UNIQUE INDEX bill_import_staged_pkey ON :schema.bill_import_staged USING btree (stage_key, line)
+CREATE UNIQUE INDEX bill_import_staged_pkey ON :schema.bill_import_staged USING btree (import_id, line)
 
 -- index bill_imports_pkey
 CREATE UNIQUE INDEX bill_imports_pkey ON :schema.bill_imports USING btree (id)
@@ -635,6 +638,9 @@ CREATE UNIQUE INDEX bill_imports_provider_file_sha256_key ON :schema.bill_import
 
 -- index bill_rows_day_idx
 CREATE INDEX bill_rows_day_idx ON :schema.bill_rows USING btree (provider, day)
+
+-- index bill_rows_import_idx
+CREATE INDEX bill_rows_import_idx ON :schema.bill_rows USING btree (import_id, line)
 
 -- index bill_rows_matched_order_idx
 CREATE INDEX bill_rows_matched_order_idx ON :schema.bill_rows USING btree (matched_order_id) WHERE (matched_order_id IS NOT NULL)
