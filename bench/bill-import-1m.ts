@@ -1,5 +1,5 @@
 // End-to-end bill import: N paid orders in the store, an N-row WeChat Pay bill file (98 % exact, 1 % fuzzy,
-// 1 % paid-without-order), then importBillFile — parse, stage, match, store lines, results, pending
+// 1 % paid-without-order), then importBillFile — parse and write the lines, match, results, pending
 // pool — timed, with the process's peak RSS sampled and one event written every 20 ms during the import
 // (its acknowledgement latency: the time to commit through the EventWriter). Baseline in the same run:
 // the same rows loaded raw into a plain table (COPY on PostgreSQL, multi-row INSERTs on the embedded
@@ -10,7 +10,7 @@
 // Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/bill-import-1m.ts [N]
 //   BENCH_IMPORT_ROWS=N                  rows when no argument is given (default 1,000,000)
 //   BENCH_IMPORT_STORES=postgres,embedded which stores (default postgres)
-//   BENCH_IMPORT_PATHS=store,process     match in the store (staged) and/or in this process (default store)
+//   BENCH_IMPORT_PATHS=store,process     match in the store and/or in this process (default store)
 //   BENCH_IMPORT_EMBEDDED_ROWS=N         rows on the embedded store (default N)
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';

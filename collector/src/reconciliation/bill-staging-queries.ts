@@ -36,14 +36,10 @@ export async function lastLineIn(q: Queryable, table: LinesTable, importId: numb
   return rows[0]?.line ?? 0;
 }
 
-/**
- * A chunk already as COPY text (lineCopyRow), committed on its own; only where the store has COPY.
- * Into bill_rows the commit does not wait for the WAL: nothing is acknowledged by it, and the import
- * counts as done only once finishBill's synchronous commit, after it in the WAL, is on disk.
- */
+/** A chunk already as COPY text (lineCopyRow), committed on its own; only where the store has COPY. */
 export async function copyLines(db: Database, table: LinesTable, rows: string | Uint8Array): Promise<void> {
   if (!db.copyIn) throw new Error(`the ${db.mode} store has no COPY: write the lines with writeLines`);
-  await db.copyIn(`COPY ${table} (${LINE_COLUMNS}) FROM STDIN`, rows, { asyncCommit: table === 'bill_rows' });
+  await db.copyIn(`COPY ${table} (${LINE_COLUMNS}) FROM STDIN`, rows);
 }
 
 /** One chunk of lines, committed on its own: by COPY where the store has it, else one multi-row INSERT. */

@@ -25,10 +25,6 @@ export interface Queryable {
 /** Which store is running: decided once at start, logged, and reported by /readyz. */
 export type StoreMode = 'embedded' | 'postgres' | 'timescaledb';
 
-export interface CopyInOptions {
-  asyncCommit?: boolean;
-}
-
 export interface Database extends Queryable {
   readonly mode: StoreMode;
   /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
@@ -36,11 +32,9 @@ export interface Database extends Queryable {
   /**
    * `COPY … FROM STDIN` of text-format data on one connection, committed on its own; only where the
    * store speaks the COPY protocol (PostgreSQL, not the embedded store). Bytes are sent as they are
-   * (UTF-8), so data built on another thread needs no second encoding here. `asyncCommit`: the commit
-   * does not wait for its WAL to reach disk (synchronous_commit off), for data nobody has been told
-   * is stored until a later, synchronous commit (which flushes the WAL before it, in order).
+   * (UTF-8), so data built on another thread needs no second encoding here.
    */
-  readonly copyIn?: (statement: string, data: string | Uint8Array, options?: CopyInOptions) => Promise<void>;
+  readonly copyIn?: (statement: string, data: string | Uint8Array) => Promise<void>;
   /**
    * `COPY … TO STDOUT` on one connection, each chunk of its output handed to `take` as it arrives
    * (so a million rows are never in memory at once); only where the store speaks COPY. If `take`

@@ -4,7 +4,6 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import {
-  type CopyInOptions,
   type Database,
   type PreparedStatement,
   type Queryable,
@@ -45,7 +44,7 @@ function toConfig(statement: string | PreparedStatement, values?: readonly unkno
 }
 
 export class PoolDatabase implements Database {
-  readonly copyIn?: (statement: string, data: string | Uint8Array, options?: CopyInOptions) => Promise<void>;
+  readonly copyIn?: (statement: string, data: string | Uint8Array) => Promise<void>;
   readonly copyOut?: (statement: string, take: (chunk: Buffer) => void) => Promise<void>;
 
   constructor(
@@ -60,23 +59,13 @@ export class PoolDatabase implements Database {
   ) {
     // PGlite's adapter has no COPY sub-protocol.
     if (mode !== 'embedded') {
-      this.copyIn = (statement, data, options) =>
+      this.copyIn = (statement, data) =>
         this.#withClient(async (client) => {
           const bytes =
             typeof data === 'string'
               ? Buffer.from(data)
               : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-          const copy = () => pipeline(Readable.from([bytes]), client.query(copyFrom(statement)));
-          if (!options?.asyncCommit) return copy();
-          try {
-            await client.query('BEGIN');
-            await client.query('SET LOCAL synchronous_commit = off');
-            await copy();
-            await client.query('COMMIT');
-          } catch (error) {
-            if (!this.unreachable(error)) await client.query('ROLLBACK').catch(() => {});
-            throw error;
-          }
+          await pipeline(Readable.from([bytes]), client.query(copyFrom(statement)));
         });
       this.copyOut = (statement, take) =>
         this.#withClient(async (client) => {

@@ -19,7 +19,7 @@ import {
 import { stageChunksOnWorker, stageWorkersRunning } from '../../src/reconciliation/bill-stage-thread.ts';
 import { lineCopyPrefix, lineCopyRow } from '../../src/reconciliation/bill-staged-copy.ts';
 import { importBillFile } from '../../src/reconciliation/import-bill.ts';
-import { type CopyInOptions, type Database, StoreUnavailableError } from '../../src/store/database.ts';
+import { type Database, StoreUnavailableError } from '../../src/store/database.ts';
 import { WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from '../support/hostile-bills.ts';
 import { storesPerTest } from '../support/stores-per-test.ts';
 import { STORE_KINDS } from '../support/test-database.ts';
@@ -253,9 +253,9 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
       ...(db.copyIn && {
-        copyIn: (statement: string, data: string | Uint8Array, options?: CopyInOptions) => {
+        copyIn: (statement: string, data: string | Uint8Array) => {
           written++;
-          return db.copyIn?.(statement, data, options) as Promise<void>;
+          return db.copyIn?.(statement, data) as Promise<void>;
         },
       }),
     };
@@ -295,8 +295,8 @@ describe.each(STORE_KINDS)('staging a bill on a worker thread (%s)', (kind) => {
       transaction: (fn) => db.transaction(fn),
       close: () => db.close(),
       ...(db.copyIn && {
-        copyIn: (statement: string, data: string | Uint8Array, options?: CopyInOptions) =>
-          failAt2(() => db.copyIn?.(statement, data, options) as Promise<void>),
+        copyIn: (statement: string, data: string | Uint8Array) =>
+          failAt2(() => db.copyIn?.(statement, data) as Promise<void>),
       }),
     };
     await expect(importBillFile(failing, options(file, true))).rejects.toBeInstanceOf(StoreUnavailableError);

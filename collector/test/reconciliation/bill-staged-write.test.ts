@@ -1,7 +1,8 @@
 // Writing a staged bill's lines to bill_rows in chunks, and dropping what was staged, on both stores:
 // a day's first bill goes in by plain INSERTs; a key already stored (a corrected bill, an interrupted
 // import's own chunks, a line the file repeats) makes its chunk be written again as an upsert, with the
-// same rows in the end as an uninterrupted write, whatever order the chunks are written in.
+// same rows in the end as an uninterrupted write, whatever order the chunks are written in. And the
+// lines an import wrote straight to bill_rows move to staging whole, or go with a refused import.
 import { describe, expect, it } from 'vitest';
 import { claimImport } from '../../src/reconciliation/bill-import-queries.ts';
 import { WORK_MEM } from '../../src/reconciliation/bill-set-match-queries.ts';
