@@ -209,6 +209,30 @@ async function outcome(db: Database) {
   };
 }
 
+/** The store, where the first statement in a transaction containing `text` fails: the process died there. */
+function dyingOnce(db: Database, text: string): Database {
+  let died = false;
+  return {
+    ...db,
+    mode: db.mode,
+    query: (statement, values) => db.query(statement, values),
+    copyIn: db.copyIn,
+    close: () => db.close(),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          query: (statement, values) => {
+            if (!died && typeof statement === 'string' && statement.includes(text)) {
+              died = true;
+              throw new Error('the process died');
+            }
+            return tx.query(statement, values);
+          },
+        }),
+      ),
+  };
+}
+
 const options = (filePath: string, matchInStore: boolean, stageChunkLines?: number) => ({
   provider: 'wechatpay' as const,
   filePath,
@@ -359,27 +383,7 @@ describe.each(STORE_KINDS)('bill matched in the store against in this process (%
           raw: `${l.raw}`.replace('`wx1', '`wx-resumed'),
         })),
       );
-      let failed = false;
-      const failing: Database = {
-        ...resumed,
-        mode: resumed.mode,
-        query: (statement, values) => resumed.query(statement, values),
-        copyIn: resumed.copyIn,
-        close: () => resumed.close(),
-        transaction: (fn) =>
-          resumed.transaction(async (tx) => {
-            const value = await fn({
-              query: (statement, values) => {
-                if (!failed && typeof statement === 'string' && statement.includes(diesAt)) {
-                  failed = true;
-                  throw new Error('the process died');
-                }
-                return tx.query(statement, values);
-              },
-            });
-            return value;
-          }),
-      };
+      const failing = dyingOnce(resumed, diesAt);
       await expect(importBillFile(failing, options(file, true))).rejects.toThrow('the process died');
       // every line written where the first chunk was, and none of them yet part of a reconciliation
       const { rows: waiting } = await resumed.query<{ n: number }>(
@@ -416,23 +420,7 @@ describe.each(STORE_KINDS)('bill matched in the store against in this process (%
       const db = await open();
       await seed(clean, orders);
       await seed(db, orders);
-      const dying: Database = {
-        ...db,
-        mode: db.mode,
-        query: (statement, values) => db.query(statement, values),
-        copyIn: db.copyIn,
-        close: () => db.close(),
-        transaction: (fn) =>
-          db.transaction((tx) =>
-            fn({
-              query: (statement, values) => {
-                if (typeof statement === 'string' && statement.includes('INSERT INTO bm_exact'))
-                  throw new Error('the process died');
-                return tx.query(statement, values);
-              },
-            }),
-          ),
-      };
+      const dying = dyingOnce(db, 'INSERT INTO bm_exact');
       await expect(importBillFile(dying, options(unfinished, true))).rejects.toThrow('the process died');
       const { rows: left } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bill_rows');
       expect(left[0]?.n).toBe(first.length);

@@ -16,24 +16,7 @@ DROP TABLE bill_import_matches;
 DROP TABLE bill_import_staged;
 
 -- bill_rows' columns, so that one COPY text serves both tables; keyed by the import and the line.
-CREATE UNLOGGED TABLE bill_import_staged (
-  provider          text        NOT NULL,
-  transaction_id    text        NOT NULL,
-  kind              text        NOT NULL,
-  refund_no         text        NOT NULL,
-  import_id         bigint      NOT NULL,
-  merchant_order_no text        NOT NULL,
-  paid_at           timestamptz NOT NULL,
-  day               date        NOT NULL,
-  amount_fen        bigint      NOT NULL,
-  store_id          text,
-  device_id         text        NOT NULL,
-  line              integer     NOT NULL,
-  match             text        NOT NULL,
-  matched_order_id  text,
-  raw               text        NOT NULL,
-  PRIMARY KEY (import_id, line)
-);
+CREATE UNLOGGED TABLE bill_import_staged (LIKE bill_rows, PRIMARY KEY (import_id, line));
 
 -- How the import's payments matched where that is not "exactly, to the order the line names", by
 -- transaction (as bill_rows keys them); order_id is NULL for an unmatched payment.
