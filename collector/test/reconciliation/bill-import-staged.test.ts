@@ -12,6 +12,7 @@ import { writeLines } from '../../src/reconciliation/bill-staging-queries.ts';
 import { type ImportBillResult, importBillFile, sha256File } from '../../src/reconciliation/import-bill.ts';
 import type { Database } from '../../src/store/database.ts';
 import { WECHAT_HEADER } from '../support/hostile-bills.ts';
+import { interceptQueries } from '../support/intercept-queries.ts';
 import { storesPerTest } from '../support/stores-per-test.ts';
 import { STORE_KINDS } from '../support/test-database.ts';
 
@@ -209,28 +210,18 @@ async function outcome(db: Database) {
   };
 }
 
-/** The store, where the first statement in a transaction containing `text` fails: the process died there. */
+/** The store, where the first statement containing `text` fails: the process died there. */
 function dyingOnce(db: Database, text: string): Database {
   let died = false;
-  return {
-    ...db,
-    mode: db.mode,
-    query: (statement, values) => db.query(statement, values),
-    copyIn: db.copyIn,
-    close: () => db.close(),
-    transaction: (fn) =>
-      db.transaction((tx) =>
-        fn({
-          query: (statement, values) => {
-            if (!died && typeof statement === 'string' && statement.includes(text)) {
-              died = true;
-              throw new Error('the process died');
-            }
-            return tx.query(statement, values);
-          },
-        }),
-      ),
-  };
+  return interceptQueries(
+    db,
+    (sql) => {
+      if (died || !sql.includes(text)) return;
+      died = true;
+      throw new Error('the process died');
+    },
+    { inTransactions: true },
+  );
 }
 
 const options = (filePath: string, matchInStore: boolean, stageChunkLines?: number) => ({

@@ -15,6 +15,7 @@ import {
   writeStagedLines,
 } from '../../src/reconciliation/bill-staging-queries.ts';
 import type { Database } from '../../src/store/database.ts';
+import { interceptQueries } from '../support/intercept-queries.ts';
 import { storesPerTest } from '../support/stores-per-test.ts';
 import { STORE_KINDS } from '../support/test-database.ts';
 
@@ -40,30 +41,9 @@ function line(n: number, txn: string, extra: Partial<StagedLine> = {}): StagedLi
 /** The store, with the statements it was sent recorded (the store itself runs them all). */
 function recording(db: Database): { db: Database; statements: string[] } {
   const statements: string[] = [];
-  const note = (statement: unknown) => {
-    if (typeof statement === 'string') statements.push(statement);
-  };
   return {
     statements,
-    db: {
-      ...db,
-      mode: db.mode,
-      query: (statement, values) => {
-        note(statement);
-        return db.query(statement, values);
-      },
-      copyIn: db.copyIn,
-      close: () => db.close(),
-      transaction: (fn) =>
-        db.transaction((tx) =>
-          fn({
-            query: (statement, values) => {
-              note(statement);
-              return tx.query(statement, values);
-            },
-          }),
-        ),
-    },
+    db: interceptQueries(db, (sql) => void statements.push(sql), { inTransactions: true }),
   };
 }
 
