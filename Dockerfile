@@ -6,15 +6,17 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# `prepare` would build before the sources are copied; the build runs below
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
-# the dashboard is static files served by the collector; an empty dist keeps the COPY below valid
-RUN npm run build --if-present && mkdir -p dashboard/dist
+# the collector's bundle and the dashboard's static files (`npm run build`)
+RUN npm run build
 
 FROM node:20-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# no lifecycle scripts: `prepare` would build, with dev dependencies this stage leaves out
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -25,6 +27,7 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/collector/src ./collector/src
+COPY --from=build /app/collector/dist ./collector/dist
 COPY --from=build /app/alert-rules ./alert-rules
 COPY --from=build /app/dashboard/dist ./dashboard/dist
 # the embedded store (no DATABASE_URL) keeps its data here; mount a volume to keep it

@@ -19,7 +19,8 @@ export type FromStageWorker =
 /** Chunks parsed but not yet taken by the store: one being sent, one ready behind it. */
 export const CHUNKS_AHEAD = 2;
 
-// The collector runs from its TypeScript sources (tsx), and a worker thread starts as a bare node.
+// The worker runs from the TypeScript sources beside this file (through tsx, registered by its boot
+// module), whether the collector runs from its bundle or from them too.
 const BOOT = new URL('./bill-stage-worker-boot.mjs', import.meta.url);
 const ENTRY = new URL('./bill-stage-worker.ts', import.meta.url).href;
 

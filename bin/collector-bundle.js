@@ -1,0 +1,137 @@
+// The collector runs from one bundle of its TypeScript sources (collector/dist/orderpulse.mjs), built
+// by esbuild at install (`npm run build`, which `npm install` runs) and again at start whenever the
+// sources it was built from have changed. Running the sources through tsx instead keeps tsx's loader
+// on a thread of its own, a second V8 isolate, and every module's transformed source and source map in
+// the first: 25–50 MB more for an idle collector (BENCHMARKS.md §24). Dependencies stay in
+// node_modules, and the source map beside the bundle maps stack traces back to the TypeScript under
+// `node --enable-source-maps`.
+//
+// Run directly (`node bin/collector-bundle.js`), this builds the bundle.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const ENTRY = 'collector/src/cli/main.ts';
+const OUT_DIR = 'collector/dist';
+const BUNDLE = `${OUT_DIR}/orderpulse.mjs`;
+// What the bundle was built from: its inputs and a digest of their contents.
+const STAMP = `${OUT_DIR}/orderpulse.inputs.json`;
+
+/** sha256 over the inputs' paths and contents, or undefined when one of them is gone. */
+function digestOf(root, inputs) {
+  const hash = createHash('sha256');
+  for (const input of inputs) {
+    let content;
+    try {
+      content = readFileSync(path.join(root, input));
+    } catch {
+      return undefined;
+    }
+    hash.update(`${input}\0${content.length}\0`);
+    hash.update(content);
+  }
+  return hash.digest('hex');
+}
+
+/** Whether the bundle under `root` was built from the sources as they are now. */
+export function bundleIsCurrent(root = REPO) {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(path.join(root, STAMP), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!existsSync(path.join(root, BUNDLE))) return false;
+  return Array.isArray(stamp.inputs) && digestOf(root, stamp.inputs) === stamp.digest;
+}
+
+/**
+ * A module's `import.meta.url` names the file it was written in, so that the files beside it
+ * (migrations, the bill parser's worker) are found. In the bundle every module would get the bundle's
+ * URL, so each use is rewritten to its source file's, relative to the bundle.
+ */
+function sourceFileUrls(root) {
+  const outDir = path.join(root, OUT_DIR);
+  return {
+    name: 'source-file-urls',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('import.meta.url')) return undefined;
+        const relative = path.relative(outDir, args.path).split(path.sep).join('/');
+        return {
+          contents: text.replaceAll(
+            'import.meta.url',
+            `new URL(${JSON.stringify(relative)}, import.meta.url).href`,
+          ),
+          loader: 'ts',
+        };
+      });
+    },
+  };
+}
+
+/** Writes `file` whole or not at all: a collector starting meanwhile reads the old one or the new. */
+function writeWhole(file, contents) {
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, contents);
+  renameSync(partial, file);
+}
+
+/** Builds the bundle under `root` (the repository by default) and returns its path. */
+export async function buildBundle(root = REPO) {
+  // loaded only to build: a start from a current bundle does without it
+  const esbuild = await import('esbuild');
+  const outfile = path.join(root, BUNDLE);
+  const result = await esbuild
+    .build({
+      absWorkingDir: root,
+      entryPoints: [ENTRY],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'linked',
+      sourcesContent: false,
+      metafile: true,
+      write: false,
+      logLevel: 'warning',
+      plugins: [sourceFileUrls(root)],
+    })
+    // esbuild's service process would otherwise live as long as the collector
+    .finally(() => esbuild.stop());
+  const inputs = Object.keys(result.metafile.inputs).sort();
+  mkdirSync(path.join(root, OUT_DIR), { recursive: true });
+  // the map before the bundle that names it; the stamp last, so a current stamp means a whole bundle
+  const mapFirst = [...result.outputFiles].sort((a) => (a.path.endsWith('.map') ? -1 : 1));
+  for (const file of mapFirst) writeWhole(file.path, file.contents);
+  writeWhole(
+    path.join(root, STAMP),
+    `${JSON.stringify({ digest: digestOf(root, inputs), inputs }, null, 1)}\n`,
+  );
+  return outfile;
+}
+
+/**
+ * The collector's entry module to import: the bundle, rebuilt first if the sources changed; the
+ * TypeScript entry (run through tsx) if it cannot be built, e.g. a read-only install.
+ */
+export async function collectorEntry(root = REPO, warn = (line) => process.stderr.write(`${line}\n`)) {
+  if (bundleIsCurrent(root)) return { url: pathToFileURL(path.join(root, BUNDLE)).href, bundled: true };
+  try {
+    const built = await buildBundle(root);
+    return { url: pathToFileURL(built).href, bundled: true };
+  } catch (error) {
+    warn(`orderpulse: could not build ${BUNDLE} (${error.message}); running the TypeScript sources`);
+    return { url: pathToFileURL(path.join(root, ENTRY)).href, bundled: false };
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const built = await buildBundle();
+  process.stdout.write(`built ${path.relative(process.cwd(), built)}\n`);
+}
