@@ -19,13 +19,16 @@ const BUNDLE = `${OUT_DIR}/orderpulse.mjs`;
 // What the bundle was built from: its inputs and a digest of their contents.
 const STAMP = `${OUT_DIR}/orderpulse.inputs.json`;
 
-/** sha256 over the inputs' paths and contents, or undefined when one of them is gone. */
-function digestOf(root, inputs) {
+/**
+ * sha256 over the inputs' paths and contents (`read` gives a content, or throws for a file that is
+ * gone: then undefined).
+ */
+function digestOf(inputs, read) {
   const hash = createHash('sha256');
   for (const input of inputs) {
     let content;
     try {
-      content = readFileSync(path.join(root, input));
+      content = read(input);
     } catch {
       return undefined;
     }
@@ -44,23 +47,29 @@ export function bundleIsCurrent(root = REPO) {
     return false;
   }
   if (!existsSync(path.join(root, BUNDLE))) return false;
-  return Array.isArray(stamp.inputs) && digestOf(root, stamp.inputs) === stamp.digest;
+  if (!Array.isArray(stamp.inputs)) return false;
+  return digestOf(stamp.inputs, (input) => readFileSync(path.join(root, input))) === stamp.digest;
 }
 
 /**
+ * Loads the sources for esbuild, keeping what it read of each for the digest: a source changed during
+ * the build then makes the stamp stale, never a stale bundle current.
+ *
  * A module's `import.meta.url` names the file it was written in, so that the files beside it
  * (migrations, the bill parser's worker) are found. In the bundle every module would get the bundle's
  * URL, so each use is rewritten to its source file's, relative to the bundle.
  */
-function sourceFileUrls(root) {
+function loadSources(root, read) {
   const outDir = path.join(root, OUT_DIR);
   return {
-    name: 'source-file-urls',
+    name: 'load-sources',
     setup(build) {
-      build.onLoad({ filter: /\.ts$/ }, (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        if (!text.includes('import.meta.url')) return undefined;
+      build.onLoad({ filter: /\.(ts|json)$/ }, (args) => {
+        const content = readFileSync(args.path);
+        read.set(path.relative(root, args.path).split(path.sep).join('/'), content);
+        if (args.path.endsWith('.json')) return { contents: content, loader: 'json' };
         const relative = path.relative(outDir, args.path).split(path.sep).join('/');
+        const text = content.toString('utf8');
         return {
           contents: text.replaceAll(
             'import.meta.url',
@@ -85,6 +94,7 @@ export async function buildBundle(root = REPO) {
   // loaded only to build: a start from a current bundle does without it
   const esbuild = await import('esbuild');
   const outfile = path.join(root, BUNDLE);
+  const read = new Map();
   const result = await esbuild
     .build({
       absWorkingDir: root,
@@ -100,19 +110,21 @@ export async function buildBundle(root = REPO) {
       metafile: true,
       write: false,
       logLevel: 'warning',
-      plugins: [sourceFileUrls(root)],
+      plugins: [loadSources(root, read)],
     })
     // esbuild's service process would otherwise live as long as the collector
     .finally(() => esbuild.stop());
   const inputs = Object.keys(result.metafile.inputs).sort();
+  const digest = digestOf(inputs, (input) => {
+    if (!read.has(input)) throw new Error(`${input} was not read through the plugin`);
+    return read.get(input);
+  });
+  if (digest === undefined) throw new Error('esbuild read an input that is neither TypeScript nor JSON');
   mkdirSync(path.join(root, OUT_DIR), { recursive: true });
   // the map before the bundle that names it; the stamp last, so a current stamp means a whole bundle
   const mapFirst = [...result.outputFiles].sort((a) => (a.path.endsWith('.map') ? -1 : 1));
   for (const file of mapFirst) writeWhole(file.path, file.contents);
-  writeWhole(
-    path.join(root, STAMP),
-    `${JSON.stringify({ digest: digestOf(root, inputs), inputs }, null, 1)}\n`,
-  );
+  writeWhole(path.join(root, STAMP), `${JSON.stringify({ digest, inputs }, null, 1)}\n`);
   return outfile;
 }
 
