@@ -103,6 +103,19 @@ export async function findImportByHash(
 }
 
 /**
+ * Takes the lock of importing this file in this schema, held until `tx` ends; a second importer of
+ * the same file waits here. The transaction holds nothing else, and a long import must not have it
+ * ended under it by a server's idle-in-transaction time-out.
+ */
+export async function holdFileImport(tx: Queryable, provider: BillProvider, sha256: string): Promise<void> {
+  await tx.query('SET LOCAL idle_in_transaction_session_timeout = 0');
+  await tx.query(
+    `SELECT pg_advisory_xact_lock(hashtext('orderpulse.bill_import:' || current_schema()), hashtext($1))`,
+    [`${provider}:${sha256}`],
+  );
+}
+
+/**
  * The import record this file's lines are written under: a new one with zero counts, or the one an
  * earlier attempt left unfinished (its writes are upserts, so doing them again is harmless).
  * `completed` says another import of the same file finished in the meantime.

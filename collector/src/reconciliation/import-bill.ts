@@ -22,6 +22,7 @@ import {
   claimImport,
   findImportByHash,
   finishImport,
+  holdFileImport,
   replaceResults,
 } from './bill-import-queries.ts';
 import { EMBEDDED_SAVE_CHUNK, restateEarlierMatches, SAVE_CHUNK, saveBillLines } from './bill-lines-save.ts';
@@ -105,16 +106,41 @@ export async function importBillFile(db: Database, options: ImportBillOptions): 
     );
     if (done) return repeatOf(done.record);
   }
-  const attempt =
-    (options.matchInStore ?? db.copyIn !== undefined)
+  const attempt = holdingFile(db, provider, sha256, async () => {
+    // another collector may have finished the file while this one waited for it
+    const done = await findImportByHash(db, provider, sha256);
+    if (done) return repeatOf(done);
+    return (options.matchInStore ?? db.copyIn !== undefined)
       ? importStaged(db, options, sha256)
       : importInChunks(db, options, sha256);
+  });
   inProcess.set(key, attempt);
   try {
     return await attempt;
   } finally {
     if (inProcess.get(key) === attempt) inProcess.delete(key);
   }
+}
+
+/**
+ * Runs `importFile` holding the file's lock. Two collectors on one PostgreSQL given the same file at
+ * once (an upload retried through another ingress node) would otherwise write the same import's lines
+ * together, and a refusal by one would delete the other's. The second waits for the first, then finds
+ * it finished; a collector that dies mid-import drops the lock with its connection, and the one
+ * waiting resumes the import. The embedded store is one process, and its one connection must not be
+ * held meanwhile: there the wait in this process is the whole of it.
+ */
+function holdingFile(
+  db: Database,
+  provider: BillProvider,
+  sha256: string,
+  importFile: () => Promise<ImportBillResult>,
+): Promise<ImportBillResult> {
+  if (db.mode === 'embedded') return importFile();
+  return db.transaction(async (tx) => {
+    await holdFileImport(tx, provider, sha256);
+    return importFile();
+  });
 }
 
 const repeatOf = (record: BillImportRecord): ImportBillResult => ({
