@@ -122,8 +122,9 @@ export async function buildBundle(root = REPO) {
   if (digest === undefined) throw new Error('esbuild read an input that is neither TypeScript nor JSON');
   mkdirSync(path.join(root, OUT_DIR), { recursive: true });
   // the map before the bundle that names it; the stamp last, so a current stamp means a whole bundle
-  const mapFirst = [...result.outputFiles].sort((a) => (a.path.endsWith('.map') ? -1 : 1));
-  for (const file of mapFirst) writeWhole(file.path, file.contents);
+  const isMap = (file) => file.path.endsWith('.map');
+  for (const file of [...result.outputFiles.filter(isMap), ...result.outputFiles.filter((f) => !isMap(f))])
+    writeWhole(file.path, file.contents);
   writeWhole(path.join(root, STAMP), `${JSON.stringify({ digest, inputs }, null, 1)}\n`);
   return outfile;
 }
