@@ -1,6 +1,7 @@
-// The collector runs from one bundle of its TypeScript sources (collector/dist/orderpulse.mjs), built
-// by esbuild at install (`npm run build`, which `npm install` runs) and again at start whenever the
-// sources it was built from have changed. Running the sources through tsx instead keeps tsx's loader
+// The collector runs from one bundle of its TypeScript sources (collector/dist/orderpulse.mjs), and
+// the bill parser's worker thread from another (bill-stage-worker.mjs), built by esbuild at install
+// (`npm run build`, which `npm install` runs) and again at start whenever the sources they were built
+// from have changed. Running the sources through tsx instead keeps tsx's loader
 // on a thread of its own, a second V8 isolate, and every module's transformed source and source map in
 // the first: 25–50 MB more for an idle collector (BENCHMARKS.md §24). Dependencies stay in
 // node_modules, and the source map beside the bundle maps stack traces back to the TypeScript under
@@ -14,9 +15,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = 'collector/src/cli/main.ts';
+/** Each bundle's name and the source it starts from; each holds all it imports (no shared chunks). */
+const ENTRIES = {
+  orderpulse: ENTRY,
+  'bill-stage-worker': 'collector/src/reconciliation/bill-stage-worker.ts',
+};
 const OUT_DIR = 'collector/dist';
 const BUNDLE = `${OUT_DIR}/orderpulse.mjs`;
-// What the bundle was built from: its inputs and a digest of their contents.
+const bundleFile = (name) => `${OUT_DIR}/${name}.mjs`;
+// What the bundles were built from: their inputs and a digest of their contents.
 const STAMP = `${OUT_DIR}/orderpulse.inputs.json`;
 
 /**
@@ -38,7 +45,7 @@ function digestOf(inputs, read) {
   return hash.digest('hex');
 }
 
-/** Whether the bundle under `root` was built from the sources as they are now. */
+/** Whether the bundles under `root` were built from the sources as they are now. */
 export function bundleIsCurrent(root = REPO) {
   let stamp;
   try {
@@ -46,7 +53,7 @@ export function bundleIsCurrent(root = REPO) {
   } catch {
     return false;
   }
-  if (!existsSync(path.join(root, BUNDLE))) return false;
+  if (Object.keys(ENTRIES).some((name) => !existsSync(path.join(root, bundleFile(name))))) return false;
   if (!Array.isArray(stamp.inputs)) return false;
   return digestOf(stamp.inputs, (input) => readFileSync(path.join(root, input))) === stamp.digest;
 }
@@ -89,17 +96,17 @@ function writeWhole(file, contents) {
   renameSync(partial, file);
 }
 
-/** Builds the bundle under `root` (the repository by default) and returns its path. */
+/** Builds the bundles under `root` (the repository by default) and returns the collector's path. */
 export async function buildBundle(root = REPO) {
   // loaded only to build: a start from a current bundle does without it
   const esbuild = await import('esbuild');
-  const outfile = path.join(root, BUNDLE);
   const read = new Map();
   const result = await esbuild
     .build({
       absWorkingDir: root,
-      entryPoints: [ENTRY],
-      outfile,
+      entryPoints: ENTRIES,
+      outdir: path.join(root, OUT_DIR),
+      outExtension: { '.js': '.mjs' },
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -121,12 +128,17 @@ export async function buildBundle(root = REPO) {
   });
   if (digest === undefined) throw new Error('esbuild read an input that is neither TypeScript nor JSON');
   mkdirSync(path.join(root, OUT_DIR), { recursive: true });
-  // the map before the bundle that names it; the stamp last, so a current stamp means a whole bundle
+  // each map before the bundle that names it; the stamp last, so a current stamp means whole bundles
   const isMap = (file) => file.path.endsWith('.map');
   for (const file of [...result.outputFiles.filter(isMap), ...result.outputFiles.filter((f) => !isMap(f))])
     writeWhole(file.path, file.contents);
   writeWhole(path.join(root, STAMP), `${JSON.stringify({ digest, inputs }, null, 1)}\n`);
-  return outfile;
+  return path.join(root, BUNDLE);
+}
+
+/** The URL of the bundle `name` (a key of ENTRIES) if the bundles are current, else undefined. */
+export function currentBundle(name, root = REPO) {
+  return bundleIsCurrent(root) ? pathToFileURL(path.join(root, bundleFile(name))).href : undefined;
 }
 
 /**
@@ -134,7 +146,8 @@ export async function buildBundle(root = REPO) {
  * TypeScript entry (run through tsx) if it cannot be built, e.g. a read-only install.
  */
 export async function collectorEntry(root = REPO, warn = (line) => process.stderr.write(`${line}\n`)) {
-  if (bundleIsCurrent(root)) return { url: pathToFileURL(path.join(root, BUNDLE)).href, bundled: true };
+  const current = currentBundle('orderpulse', root);
+  if (current) return { url: current, bundled: true };
   try {
     const built = await buildBundle(root);
     return { url: pathToFileURL(built).href, bundled: true };

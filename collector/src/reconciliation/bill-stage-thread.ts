@@ -19,8 +19,7 @@ export type FromStageWorker =
 /** Chunks parsed but not yet taken by the store: one being sent, one ready behind it. */
 export const CHUNKS_AHEAD = 2;
 
-// The worker runs from the TypeScript sources beside this file (through tsx, registered by its boot
-// module), whether the collector runs from its bundle or from them too.
+// The boot module loads the worker from its bundle, or from the TypeScript source beside this file.
 const BOOT = new URL('./bill-stage-worker-boot.mjs', import.meta.url);
 const ENTRY = new URL('./bill-stage-worker.ts', import.meta.url).href;
 

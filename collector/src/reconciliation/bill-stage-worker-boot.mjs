@@ -1,8 +1,13 @@
-// A worker thread starts as a bare node, and its module is one of the collector's TypeScript sources
-// (the collector's bundle does not hold it): tsx is registered here first, then the worker's own
-// module (workerData.entry) is loaded through it.
+// A worker thread starts as a bare node. Its module comes from the worker's bundle when that was built
+// from the sources as they are (bin/collector-bundle.js), else from the TypeScript source
+// (workerData.entry) through tsx, registered here first.
 import { workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
+import { currentBundle } from '../../../bin/collector-bundle.js';
 
-register();
-await import(workerData.entry);
+const bundled = currentBundle('bill-stage-worker');
+if (bundled) await import(bundled);
+else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(workerData.entry);
+}

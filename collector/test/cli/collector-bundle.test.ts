@@ -1,8 +1,7 @@
 // The collector runs from a bundle of its sources (bin/collector-bundle.js). Checked on a small
 // project of the same layout in a temporary directory: what the bundle runs, when it counts as built
 // from the sources as they are, the rebuild at start and the fallback to the sources. Then the real
-// binary on PostgreSQL, where a bill is parsed on a worker thread that the bundle starts from the
-// sources beside it.
+// binary on PostgreSQL, where a bill is parsed on a worker thread started from its own bundle.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,9 +13,10 @@ import { SPAWNED_TEST_TIMEOUT_MS, spawnCollector } from '../support/spawn-collec
 import { dropSchema, uniqueSchema } from '../support/test-database.ts';
 import { TOKENS } from '../support/test-tokens.ts';
 
-const { buildBundle, bundleIsCurrent, collectorEntry } = bundle as {
+const { buildBundle, bundleIsCurrent, collectorEntry, currentBundle } = bundle as {
   buildBundle: (root: string) => Promise<string>;
   bundleIsCurrent: (root: string) => boolean;
+  currentBundle: (name: string, root: string) => string | undefined;
   collectorEntry: (root: string, warn: (line: string) => void) => Promise<{ url: string; bundled: boolean }>;
 };
 
@@ -42,13 +42,17 @@ function project(): string {
     "import { readFileSync } from 'node:fs';\nexport const greeting = (): string => readFileSync(new URL('./greeting.txt', import.meta.url), 'utf8');\n",
   );
   write('collector/src/store/greeting.txt', 'from beside the source');
+  write(
+    'collector/src/reconciliation/bill-stage-worker.ts',
+    "import { greeting } from '../store/greeting.ts';\nexport const worker = (): string => 'worker: ' + greeting();\n",
+  );
   return root;
 }
 
-async function runMain(url: string): Promise<string> {
+async function run(url: string, exported = 'main'): Promise<string> {
   // a new query each time: the module cache would otherwise return the first build
   const module = await import(`${url}?${Math.random()}`);
-  return module.main();
+  return module[exported]();
 }
 
 describe('the collector bundle', () => {
@@ -58,7 +62,11 @@ describe('the collector bundle', () => {
     const built = await buildBundle(root);
     expect(path.relative(root, built)).toBe(path.join('collector', 'dist', 'orderpulse.mjs'));
     expect(bundleIsCurrent(root)).toBe(true);
-    expect(await runMain(pathToFileURL(built).href)).toBe('from beside the source');
+    expect(await run(pathToFileURL(built).href)).toBe('from beside the source');
+    // the parse thread's own bundle, beside it
+    const worker = currentBundle('bill-stage-worker', root);
+    expect(worker).toBe(pathToFileURL(path.join(root, 'collector/dist/bill-stage-worker.mjs')).href);
+    expect(await run(worker!, 'worker')).toBe('worker: from beside the source');
     // the source map names the TypeScript, for `node --enable-source-maps`
     const map = JSON.parse(readFileSync(`${built}.map`, 'utf8')) as { sources: string[] };
     expect(map.sources).toContain('../src/store/greeting.ts');
@@ -78,6 +86,7 @@ describe('the collector bundle', () => {
 
     rmSync(greeting);
     expect(bundleIsCurrent(root)).toBe(false);
+    expect(currentBundle('bill-stage-worker', root)).toBeUndefined();
   });
 
   it('is built again at start when stale, so a start runs the sources as they are now', async () => {
@@ -91,7 +100,7 @@ describe('the collector bundle', () => {
     const entry = await collectorEntry(root, (line) => warnings.push(line));
     expect(entry.bundled).toBe(true);
     expect(bundleIsCurrent(root)).toBe(true);
-    expect(await runMain(entry.url)).toBe('edited after the build');
+    expect(await run(entry.url)).toBe('edited after the build');
     expect(warnings).toEqual([]);
   });
 
@@ -114,7 +123,7 @@ describe('the collector bundle', () => {
 
 describe.runIf(process.env.TEST_DATABASE_URL)('the real binary on PostgreSQL, from its bundle', () => {
   it(
-    'migrates its schema and imports a bill through the parse thread, both found beside the sources',
+    'migrates its schema, found beside the sources, and imports a bill through the parse thread',
     async () => {
       const url = process.env.TEST_DATABASE_URL!;
       const schema = uniqueSchema();
