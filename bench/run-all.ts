@@ -150,6 +150,11 @@ const BENCHES: Bench[] = [
     args: [...tsx, 'bench/idle-rss.ts'],
   },
   {
+    name: 'bill-upload-rss',
+    what: 'RSS of orderpulse serve on PostgreSQL over a 300k-line bill upload that matches no order (reconciliation)',
+    args: [...tsx, 'bench/bill-upload-rss.ts'],
+  },
+  {
     name: 'embedded-ingest',
     what: 'sustained ingest at 500/1,000/2,000 events/s into orderpulse serve, embedded store vs PostgreSQL: ack p50/p99, collector CPU per event, RSS (store)',
     args: [...tsx, 'bench/embedded-ingest.ts'],
