@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from '../collector/test/support/hostile-bills.ts';
+import { oneYuanBill } from '../collector/test/support/hostile-bills.ts';
 import { spawnCollector } from '../collector/test/support/spawn-collector.ts';
 import { dropSchema } from '../collector/test/support/test-database.ts';
 import { TOKENS } from '../collector/test/support/test-tokens.ts';
@@ -17,18 +17,10 @@ import { waitReady } from './wait-ready.ts';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const LINES = Number(process.env.BENCH_UPLOAD_LINES ?? 300_000);
-const two = (n: number) => String(n).padStart(2, '0');
 
 const dir = mkdtempSync(join(tmpdir(), 'op-bill-upload-rss-'));
 const file = join(dir, 'bill.csv');
-const lines = [WECHAT_HEADER];
-for (let i = 0; i < LINES; i++) {
-  const time = `2024-08-08 ${two(Math.floor(i / 3600) % 24)}:${two(Math.floor(i / 60) % 60)}:${two(i % 60)}`;
-  lines.push(wechatRow({ time, txn: `4208${i}`, order: `U-${i}`, yuan: '1.00' }));
-}
-lines.push(WECHAT_SUMMARY_HEADER, `\`${LINES},\`${LINES}.00,\`0.00,\`0.00,\`0.00000,\`${LINES}.00,\`0.00`);
-writeFileSync(file, `${lines.join('\n')}\n`);
-lines.length = 0;
+writeFileSync(file, oneYuanBill('2024-08-08', LINES, 'U'));
 
 const schema = `bench_upload_${randomBytes(3).toString('hex')}`;
 const collector = await spawnCollector(

@@ -7,23 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.ts';
 import { importBillFile } from '../../src/reconciliation/import-bill.ts';
-import { WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from '../support/hostile-bills.ts';
+import { oneYuanBill } from '../support/hostile-bills.ts';
 import { auth, buildTestApp } from '../support/test-app.ts';
 import { openTestDatabase, STORE_KINDS, type TestDatabase } from '../support/test-database.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'op-bill-chunks-'));
 
 function writeBill(name: string, rows: number, day: string): string {
-  const lines = [WECHAT_HEADER];
-  for (let i = 0; i < rows; i++) {
-    const time = `${day} ${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
-    lines.push(
-      wechatRow({ time, txn: `42${day.replaceAll('-', '')}${i}`, order: `C-${day}-${i}`, yuan: '1.00' }),
-    );
-  }
-  lines.push(WECHAT_SUMMARY_HEADER, `\`${rows},\`${rows}.00,\`0.00,\`0.00,\`0.00000,\`${rows}.00,\`0.00`);
   const path = join(tmp, name);
-  writeFileSync(path, `${lines.join('\n')}\n`);
+  writeFileSync(path, oneYuanBill(day, rows, 'C'));
   return path;
 }
 

@@ -13,7 +13,7 @@ import { holdFileImport } from '../../src/reconciliation/bill-import-queries.ts'
 import { type ImportBillOptions, importBillFile } from '../../src/reconciliation/import-bill.ts';
 import type { Database } from '../../src/store/database.ts';
 import { openDatabase } from '../../src/store/open-database.ts';
-import { WECHAT_HEADER, WECHAT_SUMMARY_HEADER, wechatRow } from '../support/hostile-bills.ts';
+import { oneYuanBill } from '../support/hostile-bills.ts';
 import { dropSchema, uniqueSchema } from '../support/test-database.ts';
 
 const url = process.env.TEST_DATABASE_URL;
@@ -21,14 +21,8 @@ const LINES = 6_000;
 const DAY = '2024-07-07';
 
 function writeBill(dir: string): string {
-  const lines = [WECHAT_HEADER];
-  for (let i = 0; i < LINES; i++) {
-    const time = `${DAY} ${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
-    lines.push(wechatRow({ time, txn: `4207${i}`, order: `T-${i}`, yuan: '1.00' }));
-  }
-  lines.push(WECHAT_SUMMARY_HEADER, `\`${LINES},\`${LINES}.00,\`0.00,\`0.00,\`0.00000,\`${LINES}.00,\`0.00`);
   const path = join(dir, 'twice.csv');
-  writeFileSync(path, `${lines.join('\n')}\n`);
+  writeFileSync(path, oneYuanBill(DAY, LINES, 'T'));
   return path;
 }
 

@@ -1,5 +1,6 @@
-// Hostile bill files, built cheaply: gzip allows members to be concatenated, so one small compressed
-// block repeated stands for a body that expands to any size without ever being held expanded here.
+// WeChat bill files for tests: plain ones of any length, and hostile ones built cheaply (gzip allows
+// members to be concatenated, so one small compressed block repeated stands for a body that expands
+// to any size without ever being held expanded here).
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 
@@ -51,6 +52,28 @@ export function wechatRow(fields: {
   ]
     .map((v) => `\`${v}`)
     .join(',');
+}
+
+/**
+ * A day's WeChat bill of `rows` one-yuan payments, a second apart from midnight, with its summary:
+ * line i has transaction `42<yyyymmdd><i>` and order `<orderPrefix>-<day>-<i>`.
+ */
+export function oneYuanBill(day: string, rows: number, orderPrefix: string): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const lines = [WECHAT_HEADER];
+  for (let i = 0; i < rows; i++) {
+    const time = `${day} ${two(Math.floor(i / 3600) % 24)}:${two(Math.floor(i / 60) % 60)}:${two(i % 60)}`;
+    lines.push(
+      wechatRow({
+        time,
+        txn: `42${day.replaceAll('-', '')}${i}`,
+        order: `${orderPrefix}-${day}-${i}`,
+        yuan: '1.00',
+      }),
+    );
+  }
+  lines.push(WECHAT_SUMMARY_HEADER, `\`${rows},\`${rows}.00,\`0.00,\`0.00,\`0.00000,\`${rows}.00,\`0.00`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** `block` gzipped once and repeated `times` as concatenated members. */
