@@ -21,8 +21,8 @@ const ENTRIES = {
   'bill-stage-worker': 'collector/src/reconciliation/bill-stage-worker.ts',
 };
 const OUT_DIR = 'collector/dist';
-const BUNDLE = `${OUT_DIR}/orderpulse.mjs`;
 const bundleFile = (name) => `${OUT_DIR}/${name}.mjs`;
+const BUNDLE = bundleFile('orderpulse');
 // What the bundles were built from: their inputs and a digest of their contents.
 const STAMP = `${OUT_DIR}/orderpulse.inputs.json`;
 
@@ -122,11 +122,9 @@ export async function buildBundle(root = REPO) {
     // esbuild's service process would otherwise live as long as the collector
     .finally(() => esbuild.stop());
   const inputs = Object.keys(result.metafile.inputs).sort();
-  const digest = digestOf(inputs, (input) => {
-    if (!read.has(input)) throw new Error(`${input} was not read through the plugin`);
-    return read.get(input);
-  });
-  if (digest === undefined) throw new Error('esbuild read an input that is neither TypeScript nor JSON');
+  const unread = inputs.filter((input) => !read.has(input));
+  if (unread.length > 0) throw new Error(`inputs neither TypeScript nor JSON: ${unread.join(', ')}`);
+  const digest = digestOf(inputs, (input) => read.get(input));
   mkdirSync(path.join(root, OUT_DIR), { recursive: true });
   // each map before the bundle that names it; the stamp last, so a current stamp means whole bundles
   const isMap = (file) => file.path.endsWith('.map');
