@@ -32,6 +32,8 @@ let url: string;
 let browser: BrowserSession;
 let page: Page;
 let billDay: string;
+/** Whether every order of the scripted history was created on the bill's day (not so just after midnight). */
+let historyWithinBillDay: boolean;
 
 /** A seed whose history has stalls, an unapplied payment and the WeChat outage due at the start. */
 function scenarioWithIncidents(startMs: number): Scenario {
@@ -85,6 +87,7 @@ beforeAll(async () => {
   const startMs = Date.now();
   const scenario = scenarioWithIncidents(startMs);
   billDay = chinaDay(startMs - 1);
+  historyWithinBillDay = chinaDay(scenario.config.createFromMs) === billDay;
   const summary = await runSimulation({
     scenario,
     target: { url, ingestToken: TOKENS.ingest, operatorToken: TOKENS.operator },
@@ -372,7 +375,8 @@ describe('one truth on every screen', () => {
     expect(s.wall.wechatSilentMinutes).toBeGreaterThanOrEqual(10);
     expect(Object.keys(s.topStores.wall).length).toBeGreaterThan(0);
     expect(s.wall.ordersHourAverage).toMatch(/^\d+\.\d$/);
-    if (billDay === s.today) {
+    // Within the history's hour after midnight in China, the bill's part of today may hold no miss.
+    if (billDay === s.today && historyWithinBillDay) {
       expect(s.wall.mismatchToday).not.toBe('—');
       expect(s.wall.pendingToday).toBeGreaterThan(0);
       expect(Object.keys(s.perStore.sql).length).toBeGreaterThan(0);
